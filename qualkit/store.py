@@ -29,6 +29,7 @@ from qualkit.model import (
     GroupType,
     Memo,
     Participant,
+    Pseudonym,
     Recording,
     Round,
     Segment,
@@ -522,6 +523,40 @@ class Store:
         return self.participant(pid)
 
     # ---- privacy (issue 9): pseudonyms and consent queries go below this line
+
+    def set_pseudonym(
+        self, kind: str, original: str, replacement: str, status: str = "proposed"
+    ) -> Pseudonym:
+        if status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO pseudonyms(kind, original, replacement, status) VALUES (?,?,?,?)"
+                " ON CONFLICT(kind, original) DO UPDATE SET replacement = excluded.replacement,"
+                " status = excluded.status",
+                (kind, original, replacement, status),
+            )
+            row = db.execute(
+                "SELECT * FROM pseudonyms WHERE kind = ? AND original = ?", (kind, original)
+            ).fetchone()
+        return self._pseudonym(row)
+
+    @staticmethod
+    def _pseudonym(row: sqlite3.Row) -> Pseudonym:
+        return Pseudonym(
+            id=row["id"],
+            kind=row["kind"],
+            original=row["original"],
+            replacement=row["replacement"],
+            status=row["status"],
+        )
+
+    def pseudonyms(self, status: str | None = None) -> list[Pseudonym]:
+        if status is None:
+            rows = self._rows("SELECT * FROM pseudonyms ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM pseudonyms WHERE status = ? ORDER BY id", (status,))
+        return [self._pseudonym(r) for r in rows]
 
     # ------------------------------------------------------------------ speakers
     def _speaker(self, row: sqlite3.Row) -> Speaker:

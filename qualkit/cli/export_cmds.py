@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
 
 from qualkit.cli import project_option
@@ -17,6 +18,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--table", choices=("codings", "segments", "participants", "all"), default="all")
     q.add_argument("--output", "-o", type=Path, help="file (one table) or folder")
     q.set_defaults(handler=cmd_export_csv)
+    # Other export formats register themselves here when their modules are present.
+    for name in ("report_cmds", "exchange_cmds"):
+        try:
+            module = importlib.import_module(f"qualkit.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"qualkit.cli.{name}":
+                raise
+            continue
+        module.register_export(esub)
 
 
 def cmd_export_csv(args: argparse.Namespace) -> None:

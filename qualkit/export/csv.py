@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.model import Consent
+from qualkit.privacy import Redactor
 from qualkit.project import Project
 
 if TYPE_CHECKING:
@@ -19,10 +21,13 @@ TABLES = ("codings", "segments", "participants")
 def table_frame(project: Project, what: str) -> pd.DataFrame:
     import pandas as pd
 
-    if what == "codings":
-        return project.codings_frame()
-    if what == "segments":
-        return project.segments_frame()
+    if what in ("codings", "segments"):
+        frame = project.codings_frame() if what == "codings" else project.segments_frame()
+        # Withdrawn consent: the person's speech stays in the project but is never exported.
+        frame = frame[frame["consent"] != Consent.WITHDRAWN.value].reset_index(drop=True)
+        redactor = Redactor.for_project(project)
+        frame["text"] = [redactor.redact(str(t)) for t in frame["text"]]
+        return frame
     if what == "participants":
         # Real names never leave the store: export pseudonym, role, actor and attributes.
         rows = [
