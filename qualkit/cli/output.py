@@ -12,8 +12,10 @@ console = Console(highlight=False)
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     t = Table(title=title, show_lines=False)
-    for col in columns:
-        t.add_column(col)
+    for i, col in enumerate(columns):
+        # Only the last column wraps; the others stay one line so rows stay readable.
+        last = i == len(columns) - 1
+        t.add_column(col, no_wrap=not last, overflow="fold" if last else "ellipsis")
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     console.print(t)
