@@ -165,6 +165,7 @@ def cmd_status(args: argparse.Namespace) -> None:
                 "Recordings",
                 ["id", "name", "kommun", "group", "duration", "stages", "segments", "coded"],
                 rows,
+                wrap="stages",
             )
         book = project.codebook(args.codebook)
         counts = project.progress(book.id)
@@ -187,6 +188,7 @@ def cmd_status(args: argparse.Namespace) -> None:
             f"Coding progress: {book.name}",
             ["key", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
             rows2,
+            wrap="label",
         )
 
 

@@ -10,12 +10,20 @@ from rich.table import Table
 console = Console(highlight=False)
 
 
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    wrap: str | None = None,
+) -> None:
+    """Print a table; only the `wrap` column (default: the last) wraps, so numbers stay whole."""
     t = Table(title=title, show_lines=False)
-    for i, col in enumerate(columns):
-        # Only the last column wraps; the others stay one line so rows stay readable.
-        last = i == len(columns) - 1
-        t.add_column(col, no_wrap=not last, overflow="fold" if last else "ellipsis")
+    wrap = wrap or columns[-1]
+    for col in columns:
+        if col == wrap:
+            t.add_column(col, overflow="fold", ratio=1)
+        else:
+            t.add_column(col, no_wrap=True, min_width=min(len(col), 9))
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     console.print(t)
