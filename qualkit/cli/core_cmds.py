@@ -233,7 +233,7 @@ def cmd_codebook_show(args: argparse.Namespace) -> None:
                 row.append(code.description)
             rows.append(row)
         cols = ["key", "id", "svenska", "English"] + (["description"] if args.descriptions else [])
-        table(book.name, cols, rows)
+        table(book.name, cols, rows, wrap=("svenska", "English", "description"))
 
 
 def cmd_codebook_validate(args: argparse.Namespace) -> None:
