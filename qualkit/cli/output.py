@@ -16,7 +16,7 @@ def table(
     rows: Sequence[Sequence[object]],
     wrap: str | Sequence[str] | None = None,
 ) -> None:
-    """Print a table; only `wrap` columns (default: the last) wrap, so ids and numbers stay whole."""
+    """Print a table; only `wrap` columns (default: the last) wrap; ids and numbers stay whole."""
     t = Table(title=title, show_lines=False)
     wrapping = {wrap} if isinstance(wrap, str) else set(wrap or [columns[-1]])
     for i, col in enumerate(columns):
