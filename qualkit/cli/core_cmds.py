@@ -117,11 +117,27 @@ def cmd_demo(args: argparse.Namespace) -> None:
     console.print("Demo done. See the results with: qualkit status, and the files in exports/.")
 
 
+EXCHANGE_FORMATS = ("qdpx", "qdc")
+
+
 def cmd_import(args: argparse.Namespace) -> None:
-    if args.name and len(args.files) > 1:
+    files = list(args.files)
+    # `qualkit import qdpx FILE` names the format; `qualkit import FILE.qdpx` works too.
+    if files and str(files[0]) in EXCHANGE_FORMATS:
+        fmt = str(files.pop(0))
+        if not files:
+            raise InputError(f"Name the .{fmt} file to import: qualkit import {fmt} FILE")
+        wrong = [f for f in files if f.suffix.lower() != f".{fmt}"]
+        if wrong:
+            raise InputError(f"{wrong[0]} is not a .{fmt} file.")
+    if args.name and len(files) > 1:
         raise InputError("--name can only be given when importing one file.")
     with open_project(args.project) as project:
-        for path in args.files:
+        for path in files:
+            if path.suffix.lower() in (".qdpx", ".qdc"):
+                summary = project.import_exchange(path)
+                console.print(f"Imported {path.name}: {summary}")
+                continue
             rec = project.import_path(
                 path,
                 name=args.name,
