@@ -31,6 +31,11 @@ def _short(label: str, width: int = 34, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(label, width, max_lines=lines, placeholder=" …"))
 
 
+def _numbered(n: int, label: str) -> str:
+    # The same numbers as the report's factor headings, so a reader can look a bar up.
+    return _short(f"{n}. {label}")
+
+
 def _figure(width: float, height: float) -> Figure:
     from matplotlib.figure import Figure
 
@@ -49,8 +54,8 @@ def valence_bars(report: Report, t: Texts, dpi: int = DEFAULT_DPI) -> bytes | No
     if not report.has_codings:
         return None
     factors = report.factors
-    labels = [_short(f.label) for f in factors]
-    fig = _figure(7.5, 0.55 * len(factors) + 1.2)
+    labels = [_numbered(n, f.label) for n, f in enumerate(factors, start=1)]
+    fig = _figure(6.3, 0.42 * len(factors) + 1.1)
     from matplotlib.ticker import MaxNLocator
 
     ax = fig.add_subplot()
@@ -61,6 +66,7 @@ def valence_bars(report: Report, t: Texts, dpi: int = DEFAULT_DPI) -> bytes | No
         ax.barh(ys, values, left=left, color=COLOURS[attr], label=t(attr))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(ys, labels, fontsize=8)
+    ax.tick_params(axis="y", length=0)
     ax.invert_yaxis()
     ax.set_xlabel(t("count"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -76,7 +82,7 @@ def heatmap(report: Report, t: Texts, dpi: int = DEFAULT_DPI) -> bytes | None:
         return None
     grid = [[c.total for c in f.breakdown] for f in report.factors]
     cols = list(report.dimension_values)
-    fig = _figure(2.8 + 0.9 * len(cols), 0.5 * len(grid) + 1.4)
+    fig = _figure(min(6.3, 3.2 + 0.75 * len(cols)), 0.36 * len(grid) + 1.0)
     ax = fig.add_subplot()
     top = max((v for row in grid for v in row), default=0) or 1
     ax.imshow(grid, cmap="Blues", vmin=0, vmax=top, aspect="auto")
@@ -92,7 +98,11 @@ def heatmap(report: Report, t: Texts, dpi: int = DEFAULT_DPI) -> bytes | None:
                 color="white" if v > top * 0.6 else "black",
             )
     ax.set_xticks(range(len(cols)), cols, fontsize=8)
-    ax.set_yticks(range(len(grid)), [_short(f.label) for f in report.factors], fontsize=8)
+    ax.set_yticks(
+        range(len(grid)),
+        [_numbered(n, f.label) for n, f in enumerate(report.factors, start=1)],
+        fontsize=8,
+    )
     ax.tick_params(length=0)
     dimension = t(f"dimension_{report.dimension}")
     ax.set_title(t("chart_heatmap", dimension=dimension), fontsize=10)
@@ -103,10 +113,14 @@ def cooccurrence(report: Report, t: Texts, dpi: int = DEFAULT_DPI) -> bytes | No
     """Factor x factor: passages coded with both. Drawn only when some passage has two."""
     if not report.has_cooccurrence:
         return None
-    keep = [i for i, row in enumerate(report.cooccurrence) if row[i]]
+    # Only factors that share a passage with another factor: the rest would be empty rows.
+    keep = [
+        i
+        for i, row in enumerate(report.cooccurrence)
+        if any(v for j, v in enumerate(row) if j != i)
+    ]
     grid = [[report.cooccurrence[i][j] if i != j else 0 for j in keep] for i in keep]
-    names = [_short(report.factors[i].label, 26) for i in keep]
-    fig = _figure(2.5 + 0.6 * len(keep), 1.5 + 0.5 * len(keep))
+    fig = _figure(min(6.3, 3.4 + 0.45 * len(keep)), 1.2 + 0.38 * len(keep))
     ax = fig.add_subplot()
     top = max((v for row in grid for v in row), default=0) or 1
     ax.imshow(grid, cmap="Purples", vmin=0, vmax=top)
@@ -124,7 +138,7 @@ def cooccurrence(report: Report, t: Texts, dpi: int = DEFAULT_DPI) -> bytes | No
                 )
     ax.set_xticks(range(len(keep)), [str(i + 1) for i in keep], fontsize=8)
     ax.set_yticks(
-        range(len(keep)), [f"{i + 1} {n}" for i, n in zip(keep, names, strict=True)], fontsize=7
+        range(len(keep)), [_numbered(i + 1, report.factors[i].label) for i in keep], fontsize=8
     )
     ax.tick_params(length=0)
     ax.set_title(t("chart_cooccurrence"), fontsize=10)

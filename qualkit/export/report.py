@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 from qualkit import atomic
 from qualkit.errors import InputError
 from qualkit.export.charts import DEFAULT_DPI, Charts, render_charts
-from qualkit.export.report_model import Quote, Report, ReportKind, build_report
+from qualkit.export.report_model import (
+    FactorDifference,
+    Quote,
+    Report,
+    ReportKind,
+    build_report,
+)
 from qualkit.export.report_texts import Texts, environment
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
@@ -61,6 +67,22 @@ def _names(t: Texts, values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(values) if values else t("none_word")
 
 
+def difference_text(t: Texts, d: FactorDifference) -> str:
+    """'Ledning: främst främjande i A; främst hindrande i B.' with only the parts that apply."""
+    parts = [
+        t(f"difference_{key}", names=", ".join(values))
+        for key, values in (
+            ("promoting", d.promoting_in),
+            ("hindering", d.hindering_in),
+            ("mixed", d.mixed_in),
+            ("proposals", d.proposals_in),
+            ("missing", d.missing_in),
+        )
+        if values
+    ]
+    return t("difference_item", factor=d.label, details="; ".join(parts))
+
+
 def _minutes(t: Texts, value: int | None) -> str:
     return f"{value} {t('minutes')}" if value is not None else t("duration_unknown")
 
@@ -72,6 +94,7 @@ def _context(report: Report, t: Texts, images: dict[str, str]) -> dict[str, Any]
         "title": title(report, t),
         "images": images,
         "names": lambda values: _names(t, values),
+        "difference": lambda d: difference_text(t, d),
         "minutes": lambda value: _minutes(t, value),
         "dimension": t(f"dimension_{report.dimension}"),
     }
@@ -117,12 +140,11 @@ def render_docx(report: Report, t: Texts, charts: Charts) -> bytes:
         doc.add_paragraph(t("no_codings"))
     else:
         doc.add_paragraph(t("overview_intro"))
-        for png in (charts.valence, charts.heatmap):
+        # Charts are drawn at their printed size (the PNG carries its dpi), at most 16 cm.
+        for png in (charts.valence, charts.heatmap, charts.cooccurrence):
             if png is not None:
-                doc.add_picture(io.BytesIO(png), width=Cm(16))
-        if charts.cooccurrence is not None:
-            doc.add_picture(io.BytesIO(charts.cooccurrence), width=Cm(13))
-        else:
+                doc.add_picture(io.BytesIO(png))
+        if charts.cooccurrence is None:
             doc.add_paragraph(t("cooccurrence_none"))
 
     if report.comparison is not None:
@@ -203,6 +225,7 @@ def _docx_material(doc: DocxDocument, report: Report, t: Texts) -> None:
             [i.name, i.kommun, i.group_type, i.date, _minutes(t, i.duration_min), i.participants]
             for i in m.interviews
         ],
+        first_cm=3.6,
     )
     if m.total_duration_min is not None:
         doc.add_paragraph(t("total_duration", minutes=m.total_duration_min))
@@ -222,8 +245,10 @@ def _docx_comparison(doc: DocxDocument, report: Report, t: Texts) -> None:
     comp = report.comparison
     assert comp is not None
     doc.add_heading(t("comparison"), level=1)
-    if len(comp.kommuner) < 2:
-        doc.add_paragraph(t("comparison_single", n=len(comp.kommuner)))
+    if comp.uncoded:
+        doc.add_paragraph(t("comparison_uncoded", names=", ".join(comp.uncoded)))
+    if len(comp.compared) < 2:
+        doc.add_paragraph(t("comparison_single", n=len(comp.compared)))
     else:
         doc.add_heading(t("common"), level=2)
         if not comp.common:
@@ -237,37 +262,77 @@ def _docx_comparison(doc: DocxDocument, report: Report, t: Texts) -> None:
         if not comp.differences:
             doc.add_paragraph(t("differences_none"))
         for d in comp.differences:
-            doc.add_paragraph(
-                t(
-                    "difference_item",
-                    factor=d.label,
-                    promoting=_names(t, d.promoting_in),
-                    hindering=_names(t, d.hindering_in),
-                    missing=_names(t, d.missing_in),
-                ),
-                style="List Bullet",
-            )
+            doc.add_paragraph(difference_text(t, d), style="List Bullet")
     if comp.kommuner and report.has_codings:
         doc.add_heading(t("kommun_matrix"), level=2)
-        header = ["", *comp.kommuner]
+        legend = f"{t('promoting')} / {t('hindering')} / {t('proposals')}"
+        header = [legend, *comp.kommuner]
         rows = [
             [label, *(f"{c.promoting} / {c.hindering} / {c.proposals}" for c in per)]
             for label, per in comp.matrix
         ]
-        doc.add_paragraph(f"{t('promoting')} / {t('hindering')} / {t('proposals')}")
-        _docx_table(doc, header, rows)
+        _docx_table(doc, header, rows, first_cm=7.0)
 
 
-def _docx_table(doc: DocxDocument, header: list[str], rows: list[list[Any]]) -> None:
+# Usable text width of an A4 page with the margins above, in cm.
+TEXT_WIDTH_CM = 16.5
+
+
+def _docx_table(
+    doc: DocxDocument, header: list[str], rows: list[list[Any]], first_cm: float | None = None
+) -> None:
+    """A grid table with a shaded header; the first column gets `first_cm` (labels are long)."""
+    from docx.shared import Cm, Pt
+
     table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Light Grid Accent 1"
+    table.style = "Table Grid"
+    table.autofit = False
+    n = len(header)
+    first = first_cm if first_cm is not None else min(6.0, TEXT_WIDTH_CM / n * 1.6)
+    # Narrow tables (a label and a count or two) need not span the page.
+    total = TEXT_WIDTH_CM if n >= 4 else min(TEXT_WIDTH_CM, first + 3.0 * (n - 1))
+    rest = (total - first) / (n - 1) if n > 1 else 0.0
+    widths = [Cm(first if n > 1 else total)] + [Cm(rest)] * (n - 1)
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    _repeat_header(table.rows[0])
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = str(text)
+        run = cell.paragraphs[0].add_run(str(text))
+        run.bold = True
+        run.font.size = Pt(10)
+        _shade(cell, "E8F0F8")
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
+            cell.paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(10)
+    for row_ in table.rows:
+        for cell, width in zip(row_.cells, widths, strict=True):
+            cell.width = width
     doc.add_paragraph()
+
+
+def _repeat_header(row: Any) -> None:
+    """Repeat the header row on each page, and never split a row across pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    props = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), "true")
+        props.append(element)
+
+
+def _shade(cell: Any, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def _docx_quote(doc: DocxDocument, quote: Quote) -> None:

@@ -109,9 +109,13 @@ class CommonFactor:
 
 @dataclass(frozen=True, slots=True)
 class FactorDifference:
+    """Where one factor parts the kommuner: by its main valence, or by not coming up."""
+
     label: str
     promoting_in: tuple[str, ...]
     hindering_in: tuple[str, ...]
+    mixed_in: tuple[str, ...]  # as often promoting as hindering
+    proposals_in: tuple[str, ...]  # raised only as proposals
     missing_in: tuple[str, ...]
 
 
@@ -123,6 +127,12 @@ class Comparison:
     matrix: tuple[tuple[str, tuple[ValenceCount, ...]], ...]  # factor label -> per kommun
     common: tuple[CommonFactor, ...]
     differences: tuple[FactorDifference, ...]
+    # Kommuner without codings cannot agree or differ; they are named, not compared.
+    uncoded: tuple[str, ...] = ()
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        return tuple(k for k in self.kommuner if k not in self.uncoded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,25 +352,23 @@ def _quotes(
 
 def _pick(quotes: Sequence[Quote], n: int) -> tuple[Quote, ...]:
     """Representative quotes: different voices first, then mid-length passages."""
-    if len(quotes) <= n:
-        return tuple(quotes)
 
     def fit(q: Quote) -> int:
         return abs(len(q.text) - 180)  # long enough to say something, short enough to read
 
     chosen: list[Quote] = []
-    seen: set[str] = set()
-    for q in sorted(quotes, key=fit):
-        if q.attribution not in seen:
+    voices: set[str] = set()
+    texts: set[str] = set()
+    ranked = sorted(quotes, key=fit)
+    for first_pass in (True, False):
+        for q in ranked:
+            if len(chosen) == n:
+                return tuple(chosen)
+            if q.text in texts or (first_pass and q.attribution in voices):
+                continue
             chosen.append(q)
-            seen.add(q.attribution)
-        if len(chosen) == n:
-            break
-    for q in sorted(quotes, key=fit):
-        if len(chosen) == n:
-            break
-        if q not in chosen:
-            chosen.append(q)
+            voices.add(q.attribution)
+            texts.add(q.text)
     return tuple(chosen)
 
 
@@ -456,6 +464,8 @@ def _compare(
     frame: pd.DataFrame, codes: Sequence[Code], labels: Mapping[str, str], all_k: Sequence[str]
 ) -> Comparison:
     names = tuple(all_k)
+    coded = set(frame["kommun"].dropna())
+    uncoded = tuple(k for k in names if k not in coded)
     matrix = []
     common: list[CommonFactor] = []
     differences: list[FactorDifference] = []
@@ -464,18 +474,27 @@ def _compare(
         rows = frame[frame["code"] == key]
         per = tuple(_count(k, rows[rows["kommun"] == k]["valence"]) for k in names)
         matrix.append((labels[key], per))
-        if len(names) < 2:
+        compared = [c for c in per if c.label in coded]
+        if len(compared) < 2 or not any(c.total for c in compared):
             continue
-        raised = [c for c in per if c.total]
-        if not raised:
-            continue
-        dominant = {c.label: _dominant(c) for c in raised}
-        promoting = tuple(k for k, d in dominant.items() if d == Valence.PROMOTING.value)
-        hindering = tuple(k for k, d in dominant.items() if d == Valence.HINDERING.value)
-        missing = tuple(c.label for c in per if not c.total)
+        dominant = {c.label: _dominant(c) for c in compared if c.total}
+        missing = tuple(c.label for c in compared if not c.total)
         if not missing:
             overall = _count(labels[key], rows["valence"])
             common.append(CommonFactor(labels[key], _dominant(overall)))
-        if missing or (promoting and hindering):
-            differences.append(FactorDifference(labels[key], promoting, hindering, missing))
-    return Comparison(names, tuple(matrix), tuple(common), tuple(differences))
+        if missing or len(set(dominant.values())) > 1:
+
+            def where(value: str, dominant: dict[str, str] = dominant) -> tuple[str, ...]:
+                return tuple(k for k, d in dominant.items() if d == value)
+
+            differences.append(
+                FactorDifference(
+                    labels[key],
+                    promoting_in=where(Valence.PROMOTING.value),
+                    hindering_in=where(Valence.HINDERING.value),
+                    mixed_in=where("blandad"),
+                    proposals_in=where(Valence.PROPOSAL.value),
+                    missing_in=missing,
+                )
+            )
+    return Comparison(names, tuple(matrix), tuple(common), tuple(differences), uncoded)

@@ -99,12 +99,18 @@ def test_region_common_ground_and_differences(region: Project) -> None:
     comp = report.comparison
     assert comp is not None
     assert comp.kommuner == ("Norrby", "Söderby", "Tomby")
-    # Tomby has no codings: nothing is common to all three, and every raised factor differs.
-    assert comp.common == ()
+    # Tomby has no codings: it is named but left out of the comparison.
+    assert comp.uncoded == ("Tomby",) and comp.compared == ("Norrby", "Söderby")
+    common = {c.label[:10]: c.valence for c in comp.common}
+    assert common["En ledning"] == "främjande"  # 3 promoting, 2 hindering in all
     ledning = next(d for d in comp.differences if d.label.startswith("En ledning"))
     assert ledning.promoting_in == ("Söderby",)
     assert ledning.hindering_in == ("Norrby",)
-    assert ledning.missing_in == ("Tomby",)
+    assert ledning.missing_in == ()
+    stabila = next(d for d in comp.differences if d.label == "Stabila organisationer")
+    assert (stabila.hindering_in, stabila.missing_in) == (("Norrby",), ("Söderby",))
+    samverkan = next(d for d in comp.differences if d.label.startswith("Kunskap om samverkan"))
+    assert samverkan.proposals_in == ("Norrby",)
     assert report.has_cooccurrence
     i = next(n for n, f in enumerate(report.factors) if f.key == "forum_beslut")
     j = next(n for n, f in enumerate(report.factors) if f.key == "individ")
