@@ -300,15 +300,19 @@ def _docx_table(
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         run = cell.paragraphs[0].add_run(str(text))
         run.bold = True
-        run.font.size = Pt(10)
+        run.font.size = Pt(9)
         _shade(cell, "E8F0F8")
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            cell.paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(10)
-    for row_ in table.rows:
+            cell.paragraphs[0].add_run("" if value is None else str(value)).font.size = Pt(9)
+    last = len(table.rows) - 1
+    for i, row_ in enumerate(table.rows):
         for cell, width in zip(row_.cells, widths, strict=True):
             cell.width = width
+            # Keep a short table on one page instead of leaving its header behind.
+            if i < last and last < 12:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     doc.add_paragraph()
 
 

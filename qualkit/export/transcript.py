@@ -125,6 +125,9 @@ def render_docx(doc: TranscriptDoc, lang: str = "sv") -> bytes:
 
     words = _WORDS[lang]
     out = Document()
+    normal = out.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
     out.add_heading(doc.title, level=0)
     for k, v in doc.facts:
         p = out.add_paragraph()

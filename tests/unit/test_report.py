@@ -230,3 +230,14 @@ def test_cli_report_and_errors(
     assert err.count("\n") == 0 and "Norrby, Söderby, Tomby" in err
     assert main(["report", "aktor", "-p", root, "--aktor", "skolan"]) == 2
     assert "kommun, vård, FK, AF" in capsys.readouterr().err
+
+
+def test_cli_several_formats_and_templates(tmp_path: Path) -> None:
+    with make_demo(tmp_path / "p") as project:
+        root = project.root
+    args = ["report", "region", "-p", str(root), "-f", "docx", "html", "md", "--lang", "en"]
+    assert main(args) == 0
+    for suffix in ("docx", "html", "md"):
+        assert (root / "exports" / f"rapport_region_en.{suffix}").stat().st_size > 0
+    assert main(["report", "templates", "-p", str(root)]) == 0
+    assert (root / "templates" / "texts.yaml").is_file()
