@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from qualkit.errors import InputError, NotFoundError
-from qualkit.model import Actor, Code, Consent, Participant, Recording, Valence
+from qualkit.model import Actor, Code, Consent, Participant, Recording, Segment, Valence
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
@@ -212,7 +212,8 @@ def build_report(
     red = redactor or Redactor.for_project(project)
     participants = {p.pseudonym: p for p in project.store.participants()}
 
-    frame = _visible_codings(project, codebook)
+    segments = project.segments()
+    frame = _visible_codings(project, codebook, segments, red)
     recordings = project.recordings()
     if kind is ReportKind.KOMMUN:
         scope = resolve_kommun(project, scope)
@@ -274,21 +275,23 @@ def build_report(
         created=date.today().isoformat(),
         dimension=dimension,
         dimension_values=values,
-        material=_material(recordings, speakers_by_rec, len(frame), red),
+        material=_material(recordings, speakers_by_rec, len(frame), red, _ends(segments)),
         factors=tuple(factors),
         cooccurrence=_cooccurrence(frame, [c.key for c in codes]),
         comparison=comparison,
     )
 
 
-def _visible_codings(project: Project, codebook: str) -> pd.DataFrame:
+def _visible_codings(
+    project: Project, codebook: str, segments: Sequence[Segment], red: Redactor
+) -> pd.DataFrame:
     frame = project.codings_frame()
     # Withdrawn consent: the person's speech stays in the project but never leaves it.
     frame = frame[frame["consent"] != Consent.WITHDRAWN.value]
     frame = frame[frame["codebook"] == codebook]
     # The model's text goes through exportable_segments too, so a coding on a segment
     # that privacy rules hold back (e.g. a withdrawn speaker not named yet) is left out.
-    allowed = {s.id for s in exportable_segments(project, project.segments())}
+    allowed = {s.id for s in exportable_segments(project, segments, red)}
     return frame[frame["segment_id"].isin(allowed)].reset_index(drop=True)
 
 
@@ -397,18 +400,29 @@ def _code_memos(
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _ends(segments: Sequence[Segment]) -> dict[int, float]:
+    """Per recording, the end of its last timed segment: its length when none is stored."""
+    ends: dict[int, float] = {}
+    for s in segments:
+        if s.end is not None:
+            ends[s.recording_id] = max(ends.get(s.recording_id, 0.0), s.end)
+    return ends
+
+
 def _material(
     recordings: Sequence[Recording],
     people: Mapping[int, Sequence[Participant]],
     n_codings: int,
     red: Redactor,
+    ends: Mapping[int, float],
 ) -> Material:
     interviews = []
     everyone: dict[int, Participant] = {}
     total = 0
     known = True
     for rec in recordings:
-        minutes = round(rec.duration_s / 60) if rec.duration_s else None
+        seconds = rec.duration_s or ends.get(rec.id)
+        minutes = round(seconds / 60) if seconds else None
         if minutes is None:
             known = False
         else:

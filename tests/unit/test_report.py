@@ -241,3 +241,20 @@ def test_cli_several_formats_and_templates(tmp_path: Path) -> None:
         assert (root / "exports" / f"rapport_region_en.{suffix}").stat().st_size > 0
     assert main(["report", "templates", "-p", str(root)]) == 0
     assert (root / "templates" / "texts.yaml").is_file()
+
+
+def test_duration_from_timed_segments(tmp_path: Path) -> None:
+    srt = tmp_path / "fg.srt"
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nA: Hej.\n\n"
+        "2\n00:02:55,000 --> 00:03:10,000\nB: Vi ses.\n",
+        encoding="utf-8",
+    )
+    with make_demo(tmp_path / "p") as project:
+        project.import_transcript(srt, name="fg", kommun="Västby")
+        material = build_report(project, ReportKind.KOMMUN, "Västby").material
+        region = build_report(project, ReportKind.REGION).material
+    assert [i.duration_min for i in material.interviews] == [3]
+    assert material.total_duration_min == 3
+    assert material.participants == 0  # voices not yet named
+    assert region.total_duration_min is None  # the demo transcript has no times
