@@ -139,7 +139,8 @@ def render_docx(report: Report, t: Texts, charts: Charts) -> bytes:
     if not report.has_codings:
         doc.add_paragraph(t("no_codings"))
     else:
-        doc.add_paragraph(t("overview_intro"))
+        # With the first chart, so a heading is not left alone at the foot of a page.
+        doc.add_paragraph(t("overview_intro")).paragraph_format.keep_with_next = True
         # Charts are drawn at their printed size (the PNG carries its dpi), at most 16 cm.
         for png in (charts.valence, charts.heatmap, charts.cooccurrence):
             if png is not None:

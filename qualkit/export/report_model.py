@@ -291,7 +291,7 @@ def _visible_codings(
     frame = frame[frame["codebook"] == codebook]
     # The model's text goes through exportable_segments too, so a coding on a segment
     # that privacy rules hold back (e.g. a withdrawn speaker not named yet) is left out.
-    allowed = {s.id for s in exportable_segments(project, segments, red)}
+    allowed = {s.id for s in exportable_segments(project, segments, redactor=red)}
     return frame[frame["segment_id"].isin(allowed)].reset_index(drop=True)
 
 

@@ -69,7 +69,7 @@ def build_transcript(project: Project, rec: Recording, lang: str = "sv") -> Tran
     words = _WORDS[lang]
     red = Redactor.for_project(project)
     segments: list[Segment] = project.store.segments(rec.id)
-    kept = exportable_segments(project, segments, red)
+    kept = exportable_segments(project, segments, redactor=red)
     people = {p.id: p for p in project.store.participants()}
     names: dict[int, str] = {}
     unnamed = 0

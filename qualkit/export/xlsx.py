@@ -105,7 +105,7 @@ def _codings_sheet(ws: Worksheet, project: Project, red: Redactor) -> None:
     frame = project.codings_frame()
     # Withdrawn consent: the person's speech stays in the project but is never exported.
     frame = frame[frame["consent"] != Consent.WITHDRAWN.value]
-    allowed = {s.id for s in exportable_segments(project, project.segments(), red)}
+    allowed = {s.id for s in exportable_segments(project, project.segments(), redactor=red)}
     frame = frame[frame["segment_id"].isin(allowed)]
     people = {p.pseudonym: p for p in project.store.participants()}
     _header(ws, CODING_COLUMNS)
