@@ -97,6 +97,11 @@ def _context(report: Report, t: Texts, images: dict[str, str]) -> dict[str, Any]
         "difference": lambda d: difference_text(t, d),
         "minutes": lambda value: _minutes(t, value),
         "dimension": t(f"dimension_{report.dimension}"),
+        "chart_titles": {
+            "valence": t("chart_valence"),
+            "heatmap": t("chart_heatmap", dimension=t(f"dimension_{report.dimension}")),
+            "cooccurrence": t("chart_cooccurrence"),
+        },
     }
 
 

@@ -140,7 +140,9 @@ def test_docx_html_md_agree(outputs: Outputs, kind: str, scope: str) -> None:
     assert html.count('<img src="data:image/png;base64,') >= 2
     assert "http://" not in html and "https://" not in html  # self-contained
     assert len(Document(str(docx)).inline_shapes) >= 2
-    for image in re.findall(r"!\[\w+\]\(([^)]+)\)", md):
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", md)
+    assert len(images) >= 2
+    for image in images:
         assert (md_path.parent / image).read_bytes().startswith(b"\x89PNG")
 
 
