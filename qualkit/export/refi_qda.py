@@ -1,0 +1,717 @@
+"""REFI-QDA exchange: a .qdpx project and a .qdc codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder.
+
+Conventions (docs/refi-qda.md has the user-facing version):
+
+* A recording's plain text is its exportable segments' texts (redacted, withdrawn speakers left
+  out) joined with "\\n". Offsets are code points, end exclusive. A whole-segment coding spans
+  its segment's text; a span coding is shifted by the segment's start in the joined text.
+* Valence cannot live on a REFI coding (codings carry no attributes), so every code of a
+  codebook that uses valence gets three codable sub-codes "<label> – främjande", "– hindrande"
+  and "– förslag". A coding with valence lands on the sub-code, one without on the code itself.
+  Import folds the sub-codes back into code + valence.
+* GUIDs are uuid5 over a per-project namespace kept in the store's meta table, so a re-export
+  keeps every GUID and other tools can merge the new file into the old project.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualkit import __version__, atomic
+from qualkit.errors import InputError
+from qualkit.model import Code, Codebook, Coding, Consent, Memo, Participant, Segment, Valence
+from qualkit.privacy import Redactor, exportable_segments
+from qualkit.project import DEFAULT_CODEBOOK, Project
+
+if TYPE_CHECKING:
+    from qualkit.export.refi_import import ImportSummary, RefiProject
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+SCHEMA_LOCATION = {
+    PROJECT_NS: "http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd",
+    CODEBOOK_NS: "http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd",
+}
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+ORIGIN = f"qualkit {__version__}"
+NAMESPACE_META_KEY = "refi_guid_namespace"
+# REFI-QDA caps a file inside the archive at 2^31 - 1 bytes; bigger audio stays outside.
+MAX_INTERNAL_BYTES = 2**31 - 1
+VALENCE_SEPARATOR = " – "
+VALENCES: tuple[Valence, ...] = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+
+
+def valence_code_name(label: str, valence: Valence) -> str:
+    """The name of a code's valence sub-code: 'En ledning … – hindrande'."""
+    return f"{label}{VALENCE_SEPARATOR}{valence.value}"
+
+
+# ----------------------------------------------------------------------------- GUIDs
+@dataclass(frozen=True, slots=True)
+class Guids:
+    """Deterministic GUIDs: the same project object gets the same GUID in every export."""
+
+    namespace: uuid.UUID
+
+    @classmethod
+    def for_project(cls, project: Project) -> Guids:
+        stored = project.store.get_meta(NAMESPACE_META_KEY)
+        if stored is None:
+            stored = str(uuid.uuid4())
+            project.store.set_meta(NAMESPACE_META_KEY, stored)
+        return cls(uuid.UUID(stored))
+
+    def __call__(self, *parts: object) -> str:
+        return str(uuid.uuid5(self.namespace, ":".join(str(p) for p in parts))).upper()
+
+
+# ------------------------------------------------------------------------ text model
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """One recording as REFI plain text: the joined segments and where each one starts."""
+
+    text: str
+    segments: tuple[Segment, ...]  # redacted, exportable, in order
+    starts: tuple[int, ...]  # offset of each segment in `text`
+
+    def offsets(self, index: int) -> tuple[int, int]:
+        start = self.starts[index]
+        return start, start + len(self.segments[index].text)
+
+
+def source_text(segments: Sequence[Segment]) -> SourceText:
+    """Join (already redacted) segments with '\\n' and record their start offsets."""
+    starts: list[int] = []
+    pos = 0
+    for seg in segments:
+        starts.append(pos)
+        pos += len(seg.text) + 1
+    return SourceText("\n".join(s.text for s in segments), tuple(segments), tuple(starts))
+
+
+def map_span(original: str, span: tuple[int, int], redact: Callable[[str], str]) -> tuple[int, int]:
+    """Move a span on the original text onto the redacted text.
+
+    Redaction replaces names with labels of another length; the span keeps its context on
+    both sides, so its start is the redacted length of what precedes it and its end is
+    measured back from the end of the redacted text."""
+    start, end = span
+    redacted_len = len(redact(original))
+    new_start = len(redact(original[:start]))
+    new_end = redacted_len - len(redact(original[end:]))
+    new_start = max(0, min(new_start, redacted_len))
+    new_end = max(0, min(new_end, redacted_len))
+    if new_end <= new_start:
+        return (min(new_start, max(redacted_len - 1, 0)), redacted_len) if redacted_len else (0, 0)
+    return new_start, new_end
+
+
+# ---------------------------------------------------------------------- XML helpers
+def _clean(text: str) -> str:
+    return _XML_BAD.sub("", text)
+
+
+def _el(parent: ET.Element, ns: str, tag: str, **attrs: str | None) -> ET.Element:
+    return ET.SubElement(
+        parent, f"{{{ns}}}{tag}", {k: _clean(v) for k, v in attrs.items() if v is not None}
+    )
+
+
+def _text_el(parent: ET.Element, ns: str, tag: str, text: str) -> ET.Element:
+    node = _el(parent, ns, tag)
+    node.text = _clean(text)
+    return node
+
+
+def _datetime(value: str | None) -> str | None:
+    return value if value and _DATETIME.match(value) else None
+
+
+def _serialise(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n' + body + b"\n"
+
+
+def _root(ns: str, tag: str, **attrs: str | None) -> ET.Element:
+    ET.register_namespace("", ns)
+    ET.register_namespace("xsi", XSI)
+    root = ET.Element(f"{{{ns}}}{tag}", {k: _clean(v) for k, v in attrs.items() if v})
+    root.set(f"{{{XSI}}}schemaLocation", f"{ns} {SCHEMA_LOCATION[ns]}")
+    return root
+
+
+# ------------------------------------------------------------------------ codebooks
+def _valence_books(project: Project, books: Sequence[Codebook]) -> set[str]:
+    """Codebooks whose codes get valence sub-codes: Danermark always, others when used."""
+    out = {b.id for b in books if b.id == DEFAULT_CODEBOOK}
+    for book in books:
+        if any(c.valence is not Valence.NONE for c in project.store.codings(codebook=book.id)):
+            out.add(book.id)
+    return out
+
+
+def code_guid(guids: Guids, code: Code, valence: Valence = Valence.NONE) -> str:
+    if valence is Valence.NONE:
+        return guids("code", code.codebook, code.key)
+    return guids("code", code.codebook, code.key, valence.value)
+
+
+def _add_codes(
+    parent: ET.Element,
+    ns: str,
+    books: Sequence[Codebook],
+    guids: Guids,
+    with_valence: set[str],
+    note_refs: dict[str, list[str]] | None = None,
+) -> None:
+    codes = _el(parent, ns, "Codes")
+    folders = len(books) > 1
+
+    def add(node: ET.Element, book: Codebook, code: Code) -> None:
+        guid = code_guid(guids, code)
+        el = _el(node, ns, "Code", guid=guid, name=code.label_sv, isCodable="true")
+        if code.colour:
+            el.set("color", code.colour)
+        description = code.description
+        if code.label_en:
+            description = f"{description}\n\n(en) {code.label_en}".strip()
+        if description:
+            _text_el(el, ns, "Description", description)
+        for note in (note_refs or {}).get(guid, []):
+            _el(el, ns, "NoteRef", targetGUID=note)
+        if book.id in with_valence:
+            for valence in VALENCES:
+                sub = _el(
+                    el,
+                    ns,
+                    "Code",
+                    guid=code_guid(guids, code, valence),
+                    name=valence_code_name(code.label_sv, valence),
+                    isCodable="true",
+                )
+                if code.colour:
+                    sub.set("color", code.colour)
+        for child in book.children(code.key):
+            add(el, book, child)
+
+    for book in books:
+        node = codes
+        if folders:
+            # Several codebooks in one file: each becomes a folder that cannot be applied.
+            node = _el(codes, ns, "Code", guid=guids("codebook", book.id), name=book.name)
+            node.set("isCodable", "false")
+            if book.description:
+                _text_el(node, ns, "Description", book.description)
+        for code in book.children(None):
+            add(node, book, code)
+
+
+def _choose_books(project: Project, codebook_ids: Sequence[str] | None) -> list[Codebook]:
+    if codebook_ids:
+        return [project.codebook(cb) for cb in codebook_ids]
+    used = {c.codebook for c in project.store.codings()}
+    ids = [cb for cb in project.codebook_ids() if cb in used] or [DEFAULT_CODEBOOK]
+    return [project.codebook(cb) for cb in ids]
+
+
+def export_qdc(
+    project: Project, path: Path | str | None = None, codebook_ids: Sequence[str] | None = None
+) -> Path:
+    """Write the codebook(s) as a REFI-QDA .qdc file and return its path."""
+    books = _choose_books(project, codebook_ids)
+    guids = Guids.for_project(project)
+    root = _root(CODEBOOK_NS, "CodeBook", origin=ORIGIN)
+    _add_codes(root, CODEBOOK_NS, books, guids, _valence_books(project, books))
+    name = books[0].id if len(books) == 1 else project.root.name
+    target = Path(path) if path is not None else project.exports_dir / f"{name}.qdc"
+    return atomic.write_bytes(target, _serialise(root))
+
+
+# -------------------------------------------------------------------------- project
+@dataclass
+class _Package:
+    """Files that go into sources/: name -> bytes, or name -> path on disk (audio)."""
+
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QdpxExport:
+    path: Path
+    sources: int
+    codes: int
+    codings: int
+    skipped_codings: int  # on segments left out (withdrawn consent)
+
+
+def _fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--:--"
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def export_qdpx(
+    project: Project,
+    path: Path | str | None = None,
+    codebook_ids: Sequence[str] | None = None,
+    *,
+    max_internal_bytes: int = MAX_INTERNAL_BYTES,
+) -> QdpxExport:
+    """Write the whole project as a REFI-QDA .qdpx archive (project.qde + sources/)."""
+    ns = PROJECT_NS
+    guids = Guids.for_project(project)
+    redactor = Redactor.for_project(project)
+    books = _choose_books(project, codebook_ids)
+    book_ids = {b.id for b in books}
+    with_valence = _valence_books(project, books)
+    codes_by_key = {(c.codebook, c.key): c for b in books for c in b.codes}
+    participants = {p.id: p for p in project.store.participants()}
+    speakers = {s.id: s for s in project.store.speakers()}
+    pkg = _Package()
+
+    # Notes first: codes, codings and sources refer to them by GUID.
+    notes: list[tuple[str, str, str, str, str]] = []  # guid, name, text, user, created
+    note_refs: dict[str, list[str]] = defaultdict(list)
+
+    def add_note(owner: str, guid: str, name: str, text: str, coder: str, created: str) -> None:
+        notes.append((guid, name, redactor.redact(text), coder, created))
+        note_refs[owner].append(guid)
+
+    coders: dict[str, str] = {}
+
+    def user(name: str) -> str:
+        if name not in coders:
+            coders[name] = guids("user", name)
+        return coders[name]
+
+    sources_el: list[ET.Element] = []
+    sets: dict[str, list[str]] = defaultdict(list)
+    case_sources: dict[int, list[str]] = defaultdict(list)
+    n_codings = skipped = 0
+    memos = project.store.memos()
+    segment_memos: dict[str, list[Memo]] = defaultdict(list)
+    for memo in memos:
+        segment_memos[f"{memo.target}:{memo.target_id}"].append(memo)
+
+    for rec in project.recordings():
+        original = project.store.segments(rec.id)
+        exported = exportable_segments(project, original, redactor)
+        kept = {s.id for s in exported}
+        st = source_text(exported)
+        index = {s.id: i for i, s in enumerate(exported)}
+        originals = {s.id: s for s in original}
+        text_guid = guids("source", rec.id)
+        src_name = rec.name
+        members: list[str] = []
+
+        text_el: ET.Element | None = None
+        if exported:
+            txt_name = f"{text_guid}.txt"
+            pkg.blobs[txt_name] = st.text.encode("utf-8")
+            text_el = ET.Element(
+                f"{{{ns}}}TextSource",
+                {
+                    "guid": text_guid,
+                    "name": _clean(src_name),
+                    "plainTextPath": f"internal://{txt_name}",
+                },
+            )
+            members.append(text_guid)
+            # Recording-level memos and the turn table (who spoke when) travel as notes,
+            # so the plain text itself stays exactly the joined segments.
+            for memo in segment_memos.get(f"recording:{rec.id}", []) + segment_memos.get(
+                f"recording:{rec.name}", []
+            ):
+                add_note(
+                    text_guid,
+                    guids("memo", memo.id),
+                    f"Memo: {rec.name}",
+                    memo.text,
+                    memo.coder,
+                    memo.created,
+                )
+            turns = []
+            for i, seg in enumerate(exported):
+                who = ""
+                spk = speakers.get(seg.speaker_id) if seg.speaker_id is not None else None
+                if spk is not None:
+                    person = participants.get(spk.participant_id) if spk.participant_id else None
+                    who = f"{person.pseudonym} ({person.attribution})" if person else spk.label
+                    if person is not None and text_guid not in case_sources[person.id]:
+                        case_sources[person.id].append(text_guid)
+                start, end = st.offsets(i)
+                turns.append(
+                    f"{i + 1}\t{_fmt_time(seg.start)}–{_fmt_time(seg.end)}\t{start}–{end}\t{who}"
+                )
+            add_note(
+                text_guid,
+                guids("turns", rec.id),
+                f"Talare och tider: {rec.name}",
+                "Tur\tTid\tTecken\tTalare\n" + "\n".join(turns),
+                "qualkit",
+                "",
+            )
+
+            # Codings grouped into one selection per distinct span.
+            selections: dict[tuple[int, int], list[tuple[Coding, str]]] = defaultdict(list)
+            for coding in project.store.codings(recording_id=rec.id):
+                if coding.codebook not in book_ids:
+                    continue
+                if coding.segment_id not in kept:
+                    skipped += 1
+                    continue
+                i = index[coding.segment_id]
+                seg_start, seg_end = st.offsets(i)
+                if coding.span_start is not None and coding.span_end is not None:
+                    a, b = map_span(
+                        originals[coding.segment_id].text,
+                        (coding.span_start, coding.span_end),
+                        redactor.redact,
+                    )
+                    span = (seg_start + a, seg_start + b)
+                else:
+                    span = (seg_start, seg_end)
+                if span[1] <= span[0]:
+                    skipped += 1
+                    continue
+                code = codes_by_key[(coding.codebook, coding.code)]
+                selections[span].append(
+                    (coding, code_guid(guids, code, _valence_of(coding, with_valence)))
+                )
+            for (start, end), items in sorted(selections.items()):
+                first = items[0][0]
+                sel = _el(
+                    text_el,
+                    ns,
+                    "PlainTextSelection",
+                    guid=guids("selection", rec.id, start, end),
+                    name=_clean(st.text[start:end][:100]),
+                    startPosition=str(start),
+                    endPosition=str(end),
+                    creatingUser=user(first.coder),
+                    creationDateTime=_datetime(first.created),
+                )
+                for coding, target in items:
+                    c_el = _el(
+                        sel,
+                        ns,
+                        "Coding",
+                        guid=guids("coding", coding.id),
+                        creatingUser=user(coding.coder),
+                        creationDateTime=_datetime(coding.created),
+                    )
+                    _el(c_el, ns, "CodeRef", targetGUID=target)
+                    owner = guids("coding", coding.id)
+                    if coding.memo:
+                        add_note(
+                            owner,
+                            guids("coding-memo", coding.id),
+                            f"Memo: {rec.name} {start}–{end}",
+                            coding.memo,
+                            coding.coder,
+                            coding.created,
+                        )
+                    for memo in segment_memos.get(f"coding:{coding.id}", []):
+                        add_note(
+                            owner,
+                            guids("memo", memo.id),
+                            f"Memo: {rec.name} {start}–{end}",
+                            memo.text,
+                            memo.coder,
+                            memo.created,
+                        )
+                    n_codings += 1
+            for seg in exported:
+                for memo in segment_memos.get(f"segment:{seg.id}", []):
+                    add_note(
+                        text_guid,
+                        guids("memo", memo.id),
+                        f"Memo: {rec.name} tur {index[seg.id] + 1}",
+                        memo.text,
+                        memo.coder,
+                        memo.created,
+                    )
+            sources_el.append(text_el)
+
+        audio = _audio_source(project, rec.audio_path)
+        if audio is not None:
+            audio_guid = guids("audio", rec.id)
+            size = audio.stat().st_size
+            a_el = ET.Element(
+                f"{{{ns}}}AudioSource", {"guid": audio_guid, "name": _clean(rec.name)}
+            )
+            if size <= max_internal_bytes:
+                member = f"{audio_guid}{audio.suffix.lower()}"
+                pkg.files[member] = audio
+                a_el.set("path", f"internal://{member}")
+            else:
+                rel = audio.resolve().relative_to(project.root).as_posix()
+                a_el.set("path", f"relative:///{rel}")
+            if exported:
+                tr = _el(
+                    a_el,
+                    ns,
+                    "Transcript",
+                    guid=guids("transcript", rec.id),
+                    name=_clean(rec.name),
+                    plainTextPath=f"internal://{text_guid}.txt",
+                )
+                for i, seg in enumerate(exported):
+                    start, end = st.offsets(i)
+                    if seg.start is not None:
+                        _el(
+                            tr,
+                            ns,
+                            "SyncPoint",
+                            guid=guids("sync", seg.id, "start"),
+                            timeStamp=str(round(seg.start * 1000)),
+                            position=str(start),
+                        )
+                    if seg.end is not None:
+                        _el(
+                            tr,
+                            ns,
+                            "SyncPoint",
+                            guid=guids("sync", seg.id, "end"),
+                            timeStamp=str(round(seg.end * 1000)),
+                            position=str(end),
+                        )
+            sources_el.append(a_el)
+            members.append(audio_guid)
+        if rec.kommun and members:
+            sets[rec.kommun].extend(members)
+
+    for key, memo_list in segment_memos.items():
+        target, _, target_id = key.partition(":")
+        if target == "code":
+            cb, _, k = target_id.rpartition(":")
+            found = codes_by_key.get((cb or DEFAULT_CODEBOOK, k))
+            if found is None:
+                continue
+            for memo in memo_list:
+                add_note(
+                    code_guid(guids, found),
+                    guids("memo", memo.id),
+                    f"Memo: {found.label_sv}",
+                    memo.text,
+                    memo.coder,
+                    memo.created,
+                )
+        elif target == "project":
+            for memo in memo_list:
+                add_note(
+                    "project",
+                    guids("memo", memo.id),
+                    "Memo: projekt",
+                    memo.text,
+                    memo.coder,
+                    memo.created,
+                )
+
+    # Source NoteRefs go after selections and codings (schema order).
+    for el in sources_el:
+        for note in note_refs.get(el.get("guid", ""), []):
+            pos = _noteref_position(el)
+            ref = ET.Element(f"{{{ns}}}NoteRef", {"targetGUID": note})
+            el.insert(pos, ref)
+    _insert_coding_noterefs(sources_el, ns, note_refs)
+    for _guid, _name, _text, coder, _created in notes:
+        user(coder)
+
+    # ---- assemble in schema order
+    root = _root(ns, "Project", name=project.root.name, origin=ORIGIN)
+    if coders:
+        users_el = _el(root, ns, "Users")
+        for name, guid in sorted(coders.items(), key=lambda kv: kv[1]):
+            _el(users_el, ns, "User", guid=guid, name=name, id=name)
+    codebook_el = _el(root, ns, "CodeBook")
+    _add_codes(codebook_el, ns, books, guids, with_valence, note_refs)
+    n_codes = len(list(codebook_el.iter(f"{{{ns}}}Code")))
+    cases = [p for p in participants.values() if p.consent is not Consent.WITHDRAWN]
+    variables = _variables(cases)
+    if cases and variables:
+        vars_el = _el(root, ns, "Variables")
+        for name in variables:
+            _el(
+                vars_el,
+                ns,
+                "Variable",
+                guid=guids("variable", name),
+                name=name,
+                typeOfVariable="Text",
+            )
+    if cases:
+        cases_el = _el(root, ns, "Cases")
+        for person in cases:
+            case = _el(
+                cases_el, ns, "Case", guid=guids("participant", person.id), name=person.pseudonym
+            )
+            for name, value in _case_values(person):
+                vv = _el(case, ns, "VariableValue")
+                _el(vv, ns, "VariableRef", targetGUID=guids("variable", name))
+                _text_el(vv, ns, "TextValue", value)
+            for src in case_sources.get(person.id, []):
+                _el(case, ns, "SourceRef", targetGUID=src)
+    if sources_el:
+        container = _el(root, ns, "Sources")
+        container.extend(sources_el)
+    if notes:
+        notes_el = _el(root, ns, "Notes")
+        for note_guid, note_name, text, coder, created in notes:
+            note_el = _el(
+                notes_el,
+                ns,
+                "Note",
+                guid=note_guid,
+                name=note_name,
+                creatingUser=user(coder),
+                creationDateTime=_datetime(created),
+            )
+            _text_el(note_el, ns, "PlainTextContent", text)
+    if sets:
+        sets_el = _el(root, ns, "Sets")
+        for kommun, member_guids in sorted(sets.items()):
+            s = _el(sets_el, ns, "Set", guid=guids("kommun", kommun), name=kommun)
+            _text_el(s, ns, "Description", "Kommunområde")
+            for m in member_guids:
+                _el(s, ns, "MemberSource", targetGUID=m)
+    for project_note in note_refs.get("project", []):
+        _el(root, ns, "NoteRef", targetGUID=project_note)
+
+    out = Path(path) if path is not None else project.exports_dir / f"{project.root.name}.qdpx"
+    _write_zip(out, _serialise(root), pkg)
+    return QdpxExport(out, len(sources_el), n_codes, n_codings, skipped)
+
+
+def _valence_of(coding: Coding, with_valence: set[str]) -> Valence:
+    return coding.valence if coding.codebook in with_valence else Valence.NONE
+
+
+def _noteref_position(el: ET.Element) -> int:
+    # NoteRef follows Description/PlainTextContent/selections/Codings/Transcript, and
+    # precedes VariableValue.
+    tail = 0
+    for i, child in enumerate(el):
+        if child.tag.endswith("}VariableValue"):
+            return i
+        tail = i + 1
+    return tail
+
+
+def _insert_coding_noterefs(
+    sources: Iterable[ET.Element], ns: str, note_refs: dict[str, list[str]]
+) -> None:
+    for el in sources:
+        for coding in el.iter(f"{{{ns}}}Coding"):
+            for note in note_refs.get(coding.get("guid", ""), []):
+                _el(coding, ns, "NoteRef", targetGUID=note)
+
+
+def _case_values(person: Participant) -> list[tuple[str, str]]:
+    # Pseudonym, role, actor, kommun and free attributes: never the real name.
+    out = [
+        ("roll", person.role),
+        ("aktör", person.actor.value if person.actor else ""),
+        ("kommun", person.kommun or ""),
+    ]
+    out.extend((k, v) for k, v in sorted(person.attributes.items()))
+    return [(k, str(v)) for k, v in out if str(v)]
+
+
+def _variables(cases: Sequence[Participant]) -> list[str]:
+    names: list[str] = []
+    for person in cases:
+        for name, _ in _case_values(person):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _audio_source(project: Project, audio_path: str | None) -> Path | None:
+    if not audio_path:
+        return None
+    path = Path(audio_path)
+    if not path.is_absolute():
+        path = project.root / path
+    return path if path.is_file() else None
+
+
+def _write_zip(target: Path, qde: bytes, pkg: _Package) -> None:
+    """Write the archive to a temporary file beside the target, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(_info("project.qde"), qde, compress_type=zipfile.ZIP_DEFLATED)
+                for name, data in sorted(pkg.blobs.items()):
+                    zf.writestr(_info(f"sources/{name}"), data, compress_type=zipfile.ZIP_DEFLATED)
+                for name, src in sorted(pkg.files.items()):
+                    # Audio is compressed already; store it as is.
+                    info = _info(f"sources/{name}")
+                    info.compress_type = zipfile.ZIP_STORED
+                    info.file_size = src.stat().st_size
+                    with src.open("rb") as fin, zf.open(info, "w", force_zip64=True) as fout:
+                        shutil.copyfileobj(fin, fout, 1 << 20)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _info(name: str) -> zipfile.ZipInfo:
+    # A fixed timestamp keeps re-exports byte-identical when nothing changed.
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = 0o644 << 16
+    return info
+
+
+# ---------------------------------------------------------------- import (API faces)
+def read_qdpx(path: Path | str) -> RefiProject:
+    """Parse a .qdpx (or bare .qde) file without touching any project."""
+    from qualkit.export.refi_import import read_qdpx as _read
+
+    return _read(path)
+
+
+def import_qdpx(project: Project, path: Path | str) -> ImportSummary:
+    """Import a .qdpx project: sources become recordings, codes a codebook, users coders."""
+    from qualkit.export.refi_import import import_qdpx as _import
+
+    return _import(project, path)
+
+
+def import_qdc(project: Project, path: Path | str) -> ImportSummary:
+    """Import a .qdc codebook as a new qualkit codebook."""
+    from qualkit.export.refi_import import import_qdc as _import
+
+    return _import(project, path)
+
+
+def check_codebooks(project: Project, codebook_ids: Sequence[str]) -> None:
+    known = set(project.codebook_ids())
+    missing = [c for c in codebook_ids if c not in known]
+    if missing:
+        raise InputError(
+            f"No codebook {', '.join(missing)} in this project "
+            f"(codebooks: {', '.join(sorted(known))})."
+        )
