@@ -21,6 +21,7 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -74,6 +75,8 @@ class RefiSource:
     text: str
     missing: bool = False  # the file named by the project is not in the archive
     from_docx: bool = False  # plain text was empty; text extracted from the .docx
+    sync: tuple[tuple[int, int], ...] = ()  # (position, milliseconds) from an audio transcript
+    notes: tuple[str, ...] = ()  # texts of the notes the source refers to
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ class RefiProject:
     cases: tuple[RefiCase, ...] = ()
     sets: tuple[RefiSet, ...] = ()
     utf16_sources: tuple[str, ...] = ()  # sources whose offsets were read as UTF-16 units
+    notes: tuple[str, ...] = ()  # texts of project-level notes (Project/NoteRef)
     warnings: tuple[str, ...] = ()
 
 
@@ -439,9 +443,30 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
                 codings.append(_coding(coding, guid, start, end, user_names, notes, sel_notes))
         for coding in _children(el, "Coding"):
             codings.append(_coding(coding, guid, 0, len(text), user_names, notes, []))
-        sources.append(RefiSource(guid, name, text, missing, from_docx))
+        sync = transcripts.get((el.get("plainTextPath") or "").lower(), [])
+        if units is not None:
+            sync = [(units[min(p, len(units) - 1)], ms) for p, ms in sync]
+        source_notes = tuple(
+            notes[g] for n in _children(el, "NoteRef") if (g := _guid(n.get("targetGUID"))) in notes
+        )
+        sources.append(
+            RefiSource(guid, name, text, missing, from_docx, tuple(sorted(sync)), source_notes)
+        )
 
     sources_el = _child(root, "Sources")
+    # Audio/video transcripts that share a text file with a TextSource carry its timing.
+    transcripts: dict[str, list[tuple[int, int]]] = {}
+    for media in sources_el if sources_el is not None else []:
+        for tr in _children(media, "Transcript"):
+            key = (tr.get("plainTextPath") or "").lower()
+            points = []
+            for sp in _children(tr, "SyncPoint"):
+                try:
+                    points.append((int(sp.get("position")), int(sp.get("timeStamp"))))
+                except (TypeError, ValueError):
+                    continue
+            if key and points:
+                transcripts[key] = points
     for el in sources_el if sources_el is not None else []:
         kind = _local(el.tag)
         if kind == "TextSource":
@@ -502,6 +527,11 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
         cases=tuple(cases),
         sets=tuple(sets),
         utf16_sources=tuple(utf16),
+        notes=tuple(
+            notes[g]
+            for n in _children(root, "NoteRef")
+            if (g := _guid(n.get("targetGUID"))) in notes
+        ),
         warnings=tuple(warnings),
     )
 
@@ -603,6 +633,21 @@ def _valence_child(code: RefiCode, by_guid: dict[str, RefiCode]) -> Valence | No
     if bare in {v.value for v in VALENCES}:
         return Valence.parse(bare)
     return None
+
+
+def code_targets(codes: Sequence[RefiCode]) -> dict[str, tuple[str, Valence]]:
+    """Each code GUID -> (GUID of the code it stands for, valence).
+
+    qualkit's valence sub-codes fold into their parent; every other code maps to itself."""
+    by_guid = {c.guid: c for c in codes}
+    out: dict[str, tuple[str, Valence]] = {}
+    for code in codes:
+        valence = _valence_child(code, by_guid)
+        if valence is not None and code.parent is not None:
+            out[code.guid] = (code.parent, valence)
+        else:
+            out[code.guid] = (code.guid, Valence.NONE)
+    return out
 
 
 def _build_codebook(codes: list[RefiCode], book_id: str, name: str, description: str) -> _CodeMap:
@@ -726,9 +771,23 @@ def import_qdpx(
                 transcript_path=f"{path.name}#{source.guid}",
                 kommun=kommun_of.get(source.guid),
             )
+            times = dict(source.sync)
             project.store.replace_segments(
-                rec.id, ((None, text, None, None, (), False) for _, text in lines)
+                rec.id,
+                (
+                    (
+                        None,
+                        text,
+                        _seconds(times.get(o)),
+                        _seconds(times.get(o + len(text))),
+                        (),
+                        False,
+                    )
+                    for o, text in lines
+                ),
             )
+            for note in source.notes:
+                project.store.add_memo("recording", str(rec.id), note, "refi")
             segments = project.store.segments(rec.id)
             starts = [offset for offset, _ in lines]
             recordings.append(name)
@@ -772,6 +831,8 @@ def import_qdpx(
                 project.store.ensure_coder(user.name)
                 coders.add(user.name)
         n_people = _import_cases(project, refi)
+        for note in refi.notes:
+            project.store.add_memo("project", "", note, "refi")
     if skipped:
         warnings.append(f"{skipped} codings could not be placed on any text")
     return ImportSummary(
@@ -786,6 +847,10 @@ def import_qdpx(
         participants=n_people,
         warnings=tuple(warnings),
     )
+
+
+def _seconds(ms: int | None) -> float | None:
+    return ms / 1000 if ms is not None else None
 
 
 def _import_cases(project: Project, refi: RefiProject) -> int:

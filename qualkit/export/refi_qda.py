@@ -78,6 +78,22 @@ class Guids:
         return str(uuid.uuid5(self.namespace, ":".join(str(p) for p in parts))).upper()
 
 
+def guid_index(project: Project) -> dict[str, tuple[str, str, Valence]]:
+    """Code GUIDs this project writes -> (codebook, key, valence), to read its exports back."""
+    guids = Guids.for_project(project)
+    out: dict[str, tuple[str, str, Valence]] = {}
+    for cb in project.codebook_ids():
+        for code in project.codebook(cb).codes:
+            for valence in (Valence.NONE, *VALENCES):
+                out[code_guid(guids, code, valence)] = (cb, code.key, valence)
+    return out
+
+
+def source_guid(project: Project, recording_id: int) -> str:
+    """The TextSource GUID of a recording in this project's exports."""
+    return Guids.for_project(project)("source", recording_id)
+
+
 # ------------------------------------------------------------------------ text model
 @dataclass(frozen=True, slots=True)
 class SourceText:
@@ -317,7 +333,7 @@ def export_qdpx(
         index = {s.id: i for i, s in enumerate(exported)}
         originals = {s.id: s for s in original}
         text_guid = guids("source", rec.id)
-        src_name = rec.name
+        src_name = redactor.redact(rec.name)
         members: list[str] = []
 
         text_el: ET.Element | None = None
@@ -565,7 +581,7 @@ def export_qdpx(
             for name, value in _case_values(person):
                 vv = _el(case, ns, "VariableValue")
                 _el(vv, ns, "VariableRef", targetGUID=guids("variable", name))
-                _text_el(vv, ns, "TextValue", value)
+                _text_el(vv, ns, "TextValue", redactor.redact(value))
             for src in case_sources.get(person.id, []):
                 _el(case, ns, "SourceRef", targetGUID=src)
     if sources_el:

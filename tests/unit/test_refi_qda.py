@@ -19,6 +19,7 @@ from qualkit.cli import main
 from qualkit.errors import ImportFormatError
 from qualkit.export.refi_import import (
     Limits,
+    code_targets,
     import_qdc,
     import_qdpx,
     read_qdc,
@@ -29,7 +30,9 @@ from qualkit.export.refi_qda import (
     PROJECT_NS,
     export_qdc,
     export_qdpx,
+    guid_index,
     map_span,
+    source_guid,
     valence_code_name,
 )
 from qualkit.model import Actor, Consent, Valence
@@ -88,6 +91,16 @@ def test_exported_qdpx_and_qdc_validate(demo_project: Project, validator: Module
     assert validator.main([str(result.path)]) == 0
     qdc = export_qdc(demo_project)
     assert schema_problems(validator, qdc) == []
+    # Several codebooks: each becomes a folder code that cannot be applied.
+    demo_project.add_coding("fokusgrupp_demo:3", "personal_genomforande", codebook="sjalvvardering")
+    both = export_qdpx(demo_project, demo_project.exports_dir / "both.qdpx")
+    assert schema_problems(validator, both.path) == []
+    folders = qde(both.path).findall("q:CodeBook/q:Codes/q:Code", NS)
+    assert [f.get("isCodable") for f in folders] == ["false", "false"]
+    assert (
+        schema_problems(validator, export_qdc(demo_project, codebook_ids=["danermark", "hinder"]))
+        == []
+    )
     # Lower-case project.qde and a flat sources/ folder (spec §8.1).
     with zipfile.ZipFile(result.path) as zf:
         names = zf.namelist()
@@ -227,6 +240,12 @@ def test_audio_source_with_transcript_sync_points(
         for p in audio.iter(f"{{{PROJECT_NS}}}SyncPoint")
     ]
     assert points == [(0, 0), (1500, 17), (1500, 18), (3250, 37)]
+    # The sync points bring the times back on import.
+    init_project(tmp_path / "back").close()
+    with open_project(tmp_path / "back") as back:
+        import_qdpx(back, result.path)
+        assert [(s.start, s.end) for s in back.segments("fg")] == [(0.0, 1.5), (1.5, 3.25)]
+        assert back.recording("fg").kommun == "Eksjö"
     # Too big for the archive: referenced next to the project instead.
     big = export_qdpx(project, tmp_path / "big.qdpx", max_internal_bytes=10)
     audio = qde(big.path).find(".//q:AudioSource", NS)
@@ -280,6 +299,31 @@ def test_round_trip_keeps_sources_codes_and_codings(demo_project: Project, tmp_p
         assert people.keys() == {p.pseudonym for p in demo_project.store.participants()}
         assert any(p.actor is Actor.FK for p in people.values())
         assert other.recording("fokusgrupp_demo").kommun == "Norrby"
+
+
+def test_read_back_own_export_without_side_effects(demo_project: Project) -> None:
+    """What coder-merge does: read an export and resolve GUIDs to codes and valence."""
+    path = export_qdpx(demo_project).path
+    refi = read_qdpx(path)
+    targets = code_targets(refi.codes)
+    index = guid_index(demo_project)
+    rec = demo_project.recording("fokusgrupp_demo")
+    assert [s.guid for s in refi.sources] == [source_guid(demo_project, rec.id)]
+    text = refi.sources[0].text
+    segments = demo_project.segments(rec.id)
+    starts = [sum(len(s.text) + 1 for s in segments[:i]) for i in range(len(segments))]
+    read = set()
+    for c in refi.codings:
+        base, valence = targets[c.code]
+        cb, key, none = index[base]
+        assert none is Valence.NONE and index[c.code] == (cb, key, valence)
+        read.add((starts.index(c.start), key, valence, c.user, text[c.start : c.end]))
+    by_id = {s.id: s for s in segments}
+    assert read == {
+        (by_id[c.segment_id].idx, c.code, c.valence, c.coder, by_id[c.segment_id].text)
+        for c in demo_project.codings()
+    }
+    assert any(n.startswith("Tur\tTid") for n in refi.sources[0].notes)
 
 
 def test_qdc_round_trip(demo_project: Project) -> None:
