@@ -416,7 +416,7 @@ def export_qdpx(
                     text_el,
                     ns,
                     "PlainTextSelection",
-                    guid=guids("selection", rec.id, start, end),
+                    guid=guids("selection", first.segment_id, first.span_start, first.span_end),
                     name=_clean(st.text[start:end][:100]),
                     startPosition=str(start),
                     endPosition=str(end),
