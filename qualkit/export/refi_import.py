@@ -94,11 +94,22 @@ class RefiCoding:
 
 
 @dataclass(frozen=True, slots=True)
+class RefiSelection:
+    """A text selection, coded or not (Cases may refer to uncoded ones: speaker turns)."""
+
+    guid: str
+    source: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class RefiCase:
     guid: str
     name: str
     values: tuple[tuple[str, str], ...] = ()  # (variable name, value)
     sources: tuple[str, ...] = ()
+    selections: tuple[str, ...] = ()  # GUIDs of the selections the case refers to
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +129,7 @@ class RefiProject:
     codings: tuple[RefiCoding, ...]
     cases: tuple[RefiCase, ...] = ()
     sets: tuple[RefiSet, ...] = ()
+    selections: tuple[RefiSelection, ...] = ()
     utf16_sources: tuple[str, ...] = ()  # sources whose offsets were read as UTF-16 units
     notes: tuple[str, ...] = ()  # texts of project-level notes (Project/NoteRef)
     warnings: tuple[str, ...] = ()
@@ -385,6 +397,7 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
 
     sources: list[RefiSource] = []
     codings: list[RefiCoding] = []
+    selections: list[RefiSelection] = []
     utf16: list[str] = []
     skipped_media = 0
 
@@ -436,6 +449,7 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
                 end = units[min(end, len(units) - 1)]
             if not missing:
                 start, end = max(0, min(start, limit)), max(0, min(end, limit))
+            selections.append(RefiSelection(_guid(sel.get("guid")), guid, start, end))
             sel_notes = [
                 notes.get(_guid(n.get("targetGUID")), "") for n in _children(sel, "NoteRef")
             ]
@@ -507,6 +521,7 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
                 (case.get("name") or "").strip(),
                 tuple(values),
                 tuple(_guid(s.get("targetGUID")) for s in _children(case, "SourceRef")),
+                tuple(_guid(s.get("targetGUID")) for s in _children(case, "SelectionRef")),
             )
         )
     sets = [
@@ -526,6 +541,7 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
         codings=tuple(codings),
         cases=tuple(cases),
         sets=tuple(sets),
+        selections=tuple(selections),
         utf16_sources=tuple(utf16),
         notes=tuple(
             notes[g]
@@ -756,8 +772,11 @@ def import_qdpx(
     n_segments = n_codings = skipped = 0
     coders: set[str] = set()
     warnings = list(refi.warnings)
+    turn_speakers = _turn_speakers(refi)
     with project.action():
         _save_codebook(project, cmap.book)
+        n_people = _import_cases(project, refi)
+        people = {p.pseudonym: p.id for p in project.store.participants()}
         for source in refi.sources:
             lines = split_segments(source.text)
             if not lines:
@@ -772,11 +791,12 @@ def import_qdpx(
                 kommun=kommun_of.get(source.guid),
             )
             times = dict(source.sync)
+            speaker = turn_speakers.get(source.guid, {})
             project.store.replace_segments(
                 rec.id,
                 (
                     (
-                        None,
+                        _speaker_of(speaker, o, o + len(text)),
                         text,
                         _seconds(times.get(o)),
                         _seconds(times.get(o + len(text))),
@@ -790,6 +810,9 @@ def import_qdpx(
                 project.store.add_memo("recording", str(rec.id), note, "refi")
             segments = project.store.segments(rec.id)
             starts = [offset for offset, _ in lines]
+            for voice in project.store.speakers(rec.id):
+                if voice.label in people:
+                    project.store.assign_speaker(voice.id, people[voice.label])
             recordings.append(name)
             n_segments += len(segments)
             for coding in by_source.get(source.guid, []):
@@ -830,7 +853,6 @@ def import_qdpx(
             if user.name:
                 project.store.ensure_coder(user.name)
                 coders.add(user.name)
-        n_people = _import_cases(project, refi)
         for note in refi.notes:
             project.store.add_memo("project", "", note, "refi")
     if skipped:
@@ -847,6 +869,31 @@ def import_qdpx(
         participants=n_people,
         warnings=tuple(warnings),
     )
+
+
+def _turn_speakers(refi: RefiProject) -> dict[str, dict[tuple[int, int], str]]:
+    """Per source: span -> case name, from the selections each Case refers to."""
+    by_guid = {s.guid: s for s in refi.selections}
+    out: dict[str, dict[tuple[int, int], str]] = defaultdict(dict)
+    for case in refi.cases:
+        for ref in case.selections:
+            sel = by_guid.get(ref)
+            if sel is not None and case.name:
+                out[sel.source][(sel.start, sel.end)] = case.name
+    return out
+
+
+def _speaker_of(spans: dict[tuple[int, int], str], start: int, end: int) -> str | None:
+    """The case whose selection covers this segment (the turn), if any."""
+    exact = spans.get((start, end))
+    if exact is not None or not spans:
+        return exact
+    ordered = sorted(spans)
+    i = bisect.bisect_right(ordered, (start, end))
+    for a, b in reversed(ordered[max(0, i - 4) : i]):
+        if a <= start and end <= b:
+            return spans[(a, b)]
+    return None
 
 
 def _seconds(ms: int | None) -> float | None:

@@ -288,8 +288,12 @@ def export_qdpx(
     codebook_ids: Sequence[str] | None = None,
     *,
     max_internal_bytes: int = MAX_INTERNAL_BYTES,
+    speaker_selections: bool = True,
 ) -> QdpxExport:
-    """Write the whole project as a REFI-QDA .qdpx archive (project.qde + sources/)."""
+    """Write the whole project as a REFI-QDA .qdpx archive (project.qde + sources/).
+
+    With `speaker_selections`, every turn of a named participant is a selection that the
+    participant's Case refers to (uncoded turns become uncoded selections)."""
     ns = PROJECT_NS
     guids = Guids.for_project(project)
     redactor = Redactor.for_project(project)
@@ -319,6 +323,7 @@ def export_qdpx(
     sources_el: list[ET.Element] = []
     sets: dict[str, list[str]] = defaultdict(list)
     case_sources: dict[int, list[str]] = defaultdict(list)
+    case_selections: dict[int, list[str]] = defaultdict(list)
     n_codings = skipped = 0
     memos = project.store.memos()
     segment_memos: dict[str, list[Memo]] = defaultdict(list)
@@ -363,6 +368,7 @@ def export_qdpx(
                     memo.created,
                 )
             turns = []
+            turn_of: dict[tuple[int, int], tuple[int, int]] = {}  # span -> participant, segment
             for i, seg in enumerate(exported):
                 who = ""
                 spk = speakers.get(seg.speaker_id) if seg.speaker_id is not None else None
@@ -371,6 +377,8 @@ def export_qdpx(
                     who = f"{person.pseudonym} ({person.attribution})" if person else spk.label
                     if person is not None and text_guid not in case_sources[person.id]:
                         case_sources[person.id].append(text_guid)
+                    if person is not None and seg.text and speaker_selections:
+                        turn_of[st.offsets(i)] = (person.id, seg.id)
                 start, end = st.offsets(i)
                 turns.append(
                     f"{i + 1}\t{_fmt_time(seg.start)}–{_fmt_time(seg.end)}\t{start}–{end}\t{who}"
@@ -410,18 +418,30 @@ def export_qdpx(
                 selections[span].append(
                     (coding, code_guid(guids, code, _valence_of(coding, with_valence)))
                 )
+            # Each named speaker's turn is a selection its Case refers to: NVivo and
+            # ATLAS.ti can then cross codes with role and actor (matrix / co-occurrence).
+            for span in turn_of:
+                selections.setdefault(span, [])
             for (start, end), items in sorted(selections.items()):
-                first = items[0][0]
+                first = items[0][0] if items else None
+                if first is not None:
+                    sel_guid = guids(
+                        "selection", first.segment_id, first.span_start, first.span_end
+                    )
+                else:
+                    sel_guid = guids("selection", turn_of[(start, end)][1], None, None)
+                if (start, end) in turn_of:
+                    case_selections[turn_of[(start, end)][0]].append(sel_guid)
                 sel = _el(
                     text_el,
                     ns,
                     "PlainTextSelection",
-                    guid=guids("selection", first.segment_id, first.span_start, first.span_end),
+                    guid=sel_guid,
                     name=_clean(st.text[start:end][:100]),
                     startPosition=str(start),
                     endPosition=str(end),
-                    creatingUser=user(first.coder),
-                    creationDateTime=_datetime(first.created),
+                    creatingUser=user(first.coder) if first else None,
+                    creationDateTime=_datetime(first.created) if first else None,
                 )
                 for coding, target in items:
                     c_el = _el(
@@ -584,6 +604,8 @@ def export_qdpx(
                 _text_el(vv, ns, "TextValue", redactor.redact(value))
             for src in case_sources.get(person.id, []):
                 _el(case, ns, "SourceRef", targetGUID=src)
+            for sel_ref in case_selections.get(person.id, []):
+                _el(case, ns, "SelectionRef", targetGUID=sel_ref)
     if sources_el:
         container = _el(root, ns, "Sources")
         container.extend(sources_el)

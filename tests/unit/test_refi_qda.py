@@ -118,11 +118,21 @@ def test_offsets_point_at_the_coded_text(demo_project: Project) -> None:
     assert text == "\n".join(s.text for s in segments)
     by_idx = {s.id: s for s in segments}
     coded = {by_idx[c.segment_id].text for c in demo_project.codings()}
+    selections = source.findall("q:PlainTextSelection", NS)
     selected = {
         text[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
-        for sel in source.findall("q:PlainTextSelection", NS)
+        for sel in selections
+        if sel.find("q:Coding", NS) is not None
     }
     assert selected == coded
+    # Every turn of a named participant is a selection their Case refers to.
+    turns = {
+        r.get("targetGUID"): case.get("name")
+        for case in root.findall(".//q:Case", NS)
+        for r in case.findall("q:SelectionRef", NS)
+    }
+    assert len(turns) == len(segments) == len(selections)
+    assert {sel.get("guid") for sel in selections} == turns.keys()
 
 
 def test_guids_are_stable_across_exports(demo_project: Project, tmp_path: Path) -> None:
@@ -295,6 +305,14 @@ def test_round_trip_keeps_sources_codes_and_codings(demo_project: Project, tmp_p
         assert codings(other, book) == codings(demo_project, source)
         memos = {c.memo for c in other.codings() if c.memo}
         assert "Hospitering gav förtroende." in memos
+
+        def speakers(p: Project) -> list[str | None]:
+            names = {x.id: x.pseudonym for x in p.store.participants()}
+            voices = {v.id: names.get(v.participant_id or 0) for v in p.store.speakers()}
+            return [voices.get(s.speaker_id or 0) for s in p.segments("fokusgrupp_demo")]
+
+        assert speakers(other) == speakers(demo_project)
+        assert None not in speakers(other)
         people = {p.pseudonym: p for p in other.store.participants()}
         assert people.keys() == {p.pseudonym for p in demo_project.store.participants()}
         assert any(p.actor is Actor.FK for p in people.values())
