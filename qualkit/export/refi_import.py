@@ -21,7 +21,8 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -729,6 +730,17 @@ def _save_codebook(project: Project, book: Codebook) -> None:
     project.store.upsert_codebook(book, codebooks.file_sha256(path))
 
 
+@contextmanager
+def _removed_on_error(path: Path) -> Iterator[None]:
+    """The codebook file is written inside the import's transaction: a failed import must
+    not leave it behind, or the next open would load a codebook the database rolled back."""
+    try:
+        yield
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def _free_recording_name(project: Project, name: str) -> str:
     candidate, n = name, 2
     while project.store.recording_by_name(candidate) is not None:
@@ -773,7 +785,7 @@ def import_qdpx(
     coders: set[str] = set()
     warnings = list(refi.warnings)
     turn_speakers = _turn_speakers(refi)
-    with project.action():
+    with project.action(), _removed_on_error(project.codebook_dir / f"{book_id}.yaml"):
         _save_codebook(project, cmap.book)
         n_people = _import_cases(project, refi)
         people = {p.pseudonym: p.id for p in project.store.participants()}

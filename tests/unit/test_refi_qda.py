@@ -569,3 +569,18 @@ def test_cli_export_and_import(
     with open_project(target) as p:
         assert "atl" in p.codebook_ids() and len(p.codings()) == 15
     assert main(["exchange-import", "-p", str(target), str(tmp_path / "x.docx")]) == 2
+
+
+@needs_refi
+def test_failed_import_leaves_nothing_behind(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ImportFormatError("simulated failure")
+
+    monkeypatch.setattr(project.store, "add_coding", broken)
+    with pytest.raises(ImportFormatError, match="simulated"):
+        import_qdpx(project, FIXTURES / "nvivo_win12_oltas0517.qdpx")
+    assert project.recordings() == []
+    assert not list(project.codebook_dir.glob("refi_*.yaml"))
+    assert "refi_nvivo_win12_oltas0517" not in project.codebook_ids()
