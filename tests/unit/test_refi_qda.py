@@ -584,3 +584,43 @@ def test_failed_import_leaves_nothing_behind(
     assert project.recordings() == []
     assert not list(project.codebook_dir.glob("refi_*.yaml"))
     assert "refi_nvivo_win12_oltas0517" not in project.codebook_ids()
+
+
+def test_rich_text_only_source_is_read_from_docx(project: Project, tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("Vi träffas varannan vecka.")
+    doc.add_paragraph("Chefen backar upp.")
+    buf = io.BytesIO()
+    doc.save(buf)
+    qde_text = f"""<Project xmlns="{PROJECT_NS}" name="docx">
+ <CodeBook><Codes>
+  <Code guid="C0000000-0000-0000-0000-000000000001" name="Ledning" isCodable="true"/>
+ </Codes></CodeBook>
+ <Sources>
+  <TextSource guid="50000000-0000-0000-0000-000000000001" name="Intervju"
+    richTextPath="internal://50000000-0000-0000-0000-000000000001.docx">
+   <PlainTextSelection guid="51000000-0000-0000-0000-000000000001" startPosition="27"
+     endPosition="33">
+    <Coding guid="52000000-0000-0000-0000-000000000001">
+     <CodeRef targetGUID="C0000000-0000-0000-0000-000000000001"/></Coding>
+   </PlainTextSelection>
+  </TextSource>
+ </Sources>
+</Project>"""
+    path = zip_with(
+        tmp_path,
+        {
+            "project.qde": qde_text.encode(),
+            "sources/50000000-0000-0000-0000-000000000001.docx": buf.getvalue(),
+        },
+        "docx.qdpx",
+    )
+    refi = read_qdpx(path)
+    assert refi.sources[0].from_docx
+    assert refi.sources[0].text == "Vi träffas varannan vecka.\nChefen backar upp."
+    summary = import_qdpx(project, path)
+    coding = project.codings(codebook=summary.codebook)[0]
+    assert (coding.span_start, coding.span_end, coding.coder) == (0, 6, "refi")
+    assert project.segment(coding.segment_id).text == "Chefen backar upp."
