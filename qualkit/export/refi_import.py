@@ -299,8 +299,17 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def docx_text(data: bytes, label: str) -> str:
+def docx_text(data: bytes, label: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """The paragraphs of a .docx, one per line (for sources with rich text only)."""
+    try:
+        # A .docx is a zip too: check its declared sizes before python-docx unpacks it
+        # (Python's zipfile never inflates a member beyond its declared size).
+        with zipfile.ZipFile(io.BytesIO(data)) as inner:
+            infos = inner.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ImportFormatError(f"{label}: a .docx source is not a readable zip ({exc}).") from exc
+    if len(infos) > limits.max_entries or sum(i.file_size for i in infos) > limits.max_text_bytes:
+        raise ImportFormatError(f"{label}: refused: a .docx source unpacks to too much data.")
     try:
         import docx
 
@@ -379,7 +388,9 @@ def _notes(root: Any) -> dict[str, str]:
     return out
 
 
-def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProject:
+def _parse_project(
+    root: Any, label: str, archive: _Archive | None, limits: Limits = DEFAULT_LIMITS
+) -> RefiProject:
     if _local(root.tag) != "Project":
         raise ImportFormatError(
             f"{label}: the root element is <{_local(root.tag)}>, not <Project>; "
@@ -419,7 +430,7 @@ def _parse_project(root: Any, label: str, archive: _Archive | None) -> RefiProje
         if not text.strip() and rich and rich.lower().endswith(".docx"):
             data = archive.source(rich) if archive is not None else None
             if data is not None:
-                return docx_text(data, f"{label}: {name}"), False, True
+                return docx_text(data, f"{label}: {name}", limits), False, True
         if missing:
             warnings.append(f"source {name!r}: its text file {plain} is not in the archive")
         return text, missing, False
@@ -589,7 +600,7 @@ def read_qdpx(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> RefiProject:
         archive = _Archive(path, limits)
         try:
             root = _parse_xml(archive.qde(), path.name)
-            return _parse_project(root, path.name, archive)
+            return _parse_project(root, path.name, archive, limits)
         finally:
             archive.close()
     if path.stat().st_size > limits.max_xml_bytes:

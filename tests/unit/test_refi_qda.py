@@ -20,6 +20,7 @@ from qualkit.errors import ImportFormatError
 from qualkit.export.refi_import import (
     Limits,
     code_targets,
+    docx_text,
     import_qdc,
     import_qdpx,
     read_qdc,
@@ -617,6 +618,8 @@ def test_rich_text_only_source_is_read_from_docx(project: Project, tmp_path: Pat
         },
         "docx.qdpx",
     )
+    with pytest.raises(ImportFormatError, match=r"refused: a \.docx source unpacks to too much"):
+        docx_text(buf.getvalue(), "docx.qdpx", Limits(max_text_bytes=20_000))
     refi = read_qdpx(path)
     assert refi.sources[0].from_docx
     assert refi.sources[0].text == "Vi träffas varannan vecka.\nChefen backar upp."
