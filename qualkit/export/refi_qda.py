@@ -35,7 +35,8 @@ from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
 if TYPE_CHECKING:
-    from qualkit.export.refi_import import ImportSummary, RefiProject
+    from qualkit.export.refi_import import ImportSummary
+    from qualkit.export.refi_read import RefiProject
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -726,7 +727,7 @@ def _info(name: str) -> zipfile.ZipInfo:
 # ---------------------------------------------------------------- import (API faces)
 def read_qdpx(path: Path | str) -> RefiProject:
     """Parse a .qdpx (or bare .qde) file without touching any project."""
-    from qualkit.export.refi_import import read_qdpx as _read
+    from qualkit.export.refi_read import read_qdpx as _read
 
     return _read(path)
 

@@ -17,16 +17,7 @@ from lxml import etree
 
 from qualkit.cli import main
 from qualkit.errors import ImportFormatError
-from qualkit.export.refi_import import (
-    Limits,
-    code_targets,
-    docx_text,
-    import_qdc,
-    import_qdpx,
-    read_qdc,
-    read_qdpx,
-    split_segments,
-)
+from qualkit.export.refi_import import import_qdc, import_qdpx, split_segments
 from qualkit.export.refi_qda import (
     PROJECT_NS,
     export_qdc,
@@ -36,6 +27,7 @@ from qualkit.export.refi_qda import (
     source_guid,
     valence_code_name,
 )
+from qualkit.export.refi_read import Limits, code_targets, docx_text, read_qdc, read_qdpx
 from qualkit.model import Actor, Consent, Valence
 from qualkit.privacy import Redactor
 from qualkit.project import Project, init_project, open_project
