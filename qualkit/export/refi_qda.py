@@ -23,14 +23,24 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualkit import __version__, atomic
 from qualkit.errors import InputError
-from qualkit.model import Code, Codebook, Coding, Consent, Memo, Participant, Segment, Valence
+from qualkit.model import (
+    Code,
+    Codebook,
+    Coding,
+    Consent,
+    Memo,
+    Participant,
+    Recording,
+    Segment,
+    Valence,
+)
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
@@ -295,371 +305,374 @@ def export_qdpx(
 
     With `speaker_selections`, every turn of a named participant is a selection that the
     participant's Case refers to (uncoded turns become uncoded selections)."""
-    ns = PROJECT_NS
-    guids = Guids.for_project(project)
-    redactor = Redactor.for_project(project)
-    books = _choose_books(project, codebook_ids)
-    book_ids = {b.id for b in books}
-    with_valence = _valence_books(project, books)
-    codes_by_key = {(c.codebook, c.key): c for b in books for c in b.codes}
-    participants = {p.id: p for p in project.store.participants()}
-    speakers = {s.id: s for s in project.store.speakers()}
-    pkg = _Package()
-
-    # Notes first: codes, codings and sources refer to them by GUID.
-    notes: list[tuple[str, str, str, str, str]] = []  # guid, name, text, user, created
-    note_refs: dict[str, list[str]] = defaultdict(list)
-
-    def add_note(owner: str, guid: str, name: str, text: str, coder: str, created: str) -> None:
-        notes.append((guid, name, redactor.redact(text), coder, created))
-        note_refs[owner].append(guid)
-
-    coders: dict[str, str] = {}
-
-    def user(name: str) -> str:
-        if name not in coders:
-            coders[name] = guids("user", name)
-        return coders[name]
-
-    sources_el: list[ET.Element] = []
-    sets: dict[str, list[str]] = defaultdict(list)
-    case_sources: dict[int, list[str]] = defaultdict(list)
-    case_selections: dict[int, list[str]] = defaultdict(list)
-    n_codings = skipped = 0
-    memos = project.store.memos()
-    segment_memos: dict[str, list[Memo]] = defaultdict(list)
-    for memo in memos:
-        segment_memos[f"{memo.target}:{memo.target_id}"].append(memo)
-
+    writer = _ProjectWriter(project, codebook_ids, max_internal_bytes, speaker_selections)
     for rec in project.recordings():
-        original = project.store.segments(rec.id)
-        exported = exportable_segments(project, original, redactor)
-        kept = {s.id for s in exported}
-        st = source_text(exported)
-        index = {s.id: i for i, s in enumerate(exported)}
-        originals = {s.id: s for s in original}
-        text_guid = guids("source", rec.id)
-        src_name = redactor.redact(rec.name)
-        members: list[str] = []
-
-        text_el: ET.Element | None = None
-        if exported:
-            txt_name = f"{text_guid}.txt"
-            pkg.blobs[txt_name] = st.text.encode("utf-8")
-            text_el = ET.Element(
-                f"{{{ns}}}TextSource",
-                {
-                    "guid": text_guid,
-                    "name": _clean(src_name),
-                    "plainTextPath": f"internal://{txt_name}",
-                },
-            )
-            members.append(text_guid)
-            # Recording-level memos and the turn table (who spoke when) travel as notes,
-            # so the plain text itself stays exactly the joined segments.
-            for memo in segment_memos.get(f"recording:{rec.id}", []) + segment_memos.get(
-                f"recording:{rec.name}", []
-            ):
-                add_note(
-                    text_guid,
-                    guids("memo", memo.id),
-                    f"Memo: {rec.name}",
-                    memo.text,
-                    memo.coder,
-                    memo.created,
-                )
-            turns = []
-            turn_of: dict[tuple[int, int], tuple[int, int]] = {}  # span -> participant, segment
-            for i, seg in enumerate(exported):
-                who = ""
-                spk = speakers.get(seg.speaker_id) if seg.speaker_id is not None else None
-                if spk is not None:
-                    person = participants.get(spk.participant_id) if spk.participant_id else None
-                    who = f"{person.pseudonym} ({person.attribution})" if person else spk.label
-                    if person is not None and text_guid not in case_sources[person.id]:
-                        case_sources[person.id].append(text_guid)
-                    if person is not None and seg.text and speaker_selections:
-                        turn_of[st.offsets(i)] = (person.id, seg.id)
-                start, end = st.offsets(i)
-                turns.append(
-                    f"{i + 1}\t{_fmt_time(seg.start)}–{_fmt_time(seg.end)}\t{start}–{end}\t{who}"
-                )
-            add_note(
-                text_guid,
-                guids("turns", rec.id),
-                f"Talare och tider: {rec.name}",
-                "Tur\tTid\tTecken\tTalare\n" + "\n".join(turns),
-                "qualkit",
-                "",
-            )
-
-            # Codings grouped into one selection per distinct span.
-            selections: dict[tuple[int, int], list[tuple[Coding, str]]] = defaultdict(list)
-            for coding in project.store.codings(recording_id=rec.id):
-                if coding.codebook not in book_ids:
-                    continue
-                if coding.segment_id not in kept:
-                    skipped += 1
-                    continue
-                i = index[coding.segment_id]
-                seg_start, seg_end = st.offsets(i)
-                if coding.span_start is not None and coding.span_end is not None:
-                    a, b = map_span(
-                        originals[coding.segment_id].text,
-                        (coding.span_start, coding.span_end),
-                        redactor.redact,
-                    )
-                    span = (seg_start + a, seg_start + b)
-                else:
-                    span = (seg_start, seg_end)
-                if span[1] <= span[0]:
-                    skipped += 1
-                    continue
-                code = codes_by_key[(coding.codebook, coding.code)]
-                selections[span].append(
-                    (coding, code_guid(guids, code, _valence_of(coding, with_valence)))
-                )
-            # Each named speaker's turn is a selection its Case refers to: NVivo and
-            # ATLAS.ti can then cross codes with role and actor (matrix / co-occurrence).
-            for span in turn_of:
-                selections.setdefault(span, [])
-            for (start, end), items in sorted(selections.items()):
-                first = items[0][0] if items else None
-                if first is not None:
-                    sel_guid = guids(
-                        "selection", first.segment_id, first.span_start, first.span_end
-                    )
-                else:
-                    sel_guid = guids("selection", turn_of[(start, end)][1], None, None)
-                if (start, end) in turn_of:
-                    case_selections[turn_of[(start, end)][0]].append(sel_guid)
-                sel = _el(
-                    text_el,
-                    ns,
-                    "PlainTextSelection",
-                    guid=sel_guid,
-                    name=_clean(st.text[start:end][:100]),
-                    startPosition=str(start),
-                    endPosition=str(end),
-                    creatingUser=user(first.coder) if first else None,
-                    creationDateTime=_datetime(first.created) if first else None,
-                )
-                for coding, target in items:
-                    c_el = _el(
-                        sel,
-                        ns,
-                        "Coding",
-                        guid=guids("coding", coding.id),
-                        creatingUser=user(coding.coder),
-                        creationDateTime=_datetime(coding.created),
-                    )
-                    _el(c_el, ns, "CodeRef", targetGUID=target)
-                    owner = guids("coding", coding.id)
-                    if coding.memo:
-                        add_note(
-                            owner,
-                            guids("coding-memo", coding.id),
-                            f"Memo: {rec.name} {start}–{end}",
-                            coding.memo,
-                            coding.coder,
-                            coding.created,
-                        )
-                    for memo in segment_memos.get(f"coding:{coding.id}", []):
-                        add_note(
-                            owner,
-                            guids("memo", memo.id),
-                            f"Memo: {rec.name} {start}–{end}",
-                            memo.text,
-                            memo.coder,
-                            memo.created,
-                        )
-                    n_codings += 1
-            for seg in exported:
-                for memo in segment_memos.get(f"segment:{seg.id}", []):
-                    add_note(
-                        text_guid,
-                        guids("memo", memo.id),
-                        f"Memo: {rec.name} tur {index[seg.id] + 1}",
-                        memo.text,
-                        memo.coder,
-                        memo.created,
-                    )
-            sources_el.append(text_el)
-
-        audio = _audio_source(project, rec.audio_path)
-        if audio is not None:
-            audio_guid = guids("audio", rec.id)
-            size = audio.stat().st_size
-            a_el = ET.Element(
-                f"{{{ns}}}AudioSource", {"guid": audio_guid, "name": _clean(rec.name)}
-            )
-            if size <= max_internal_bytes:
-                member = f"{audio_guid}{audio.suffix.lower()}"
-                pkg.files[member] = audio
-                a_el.set("path", f"internal://{member}")
-            else:
-                rel = audio.resolve().relative_to(project.root).as_posix()
-                a_el.set("path", f"relative:///{rel}")
-            if exported:
-                tr = _el(
-                    a_el,
-                    ns,
-                    "Transcript",
-                    guid=guids("transcript", rec.id),
-                    name=_clean(rec.name),
-                    plainTextPath=f"internal://{text_guid}.txt",
-                )
-                for i, seg in enumerate(exported):
-                    start, end = st.offsets(i)
-                    if seg.start is not None:
-                        _el(
-                            tr,
-                            ns,
-                            "SyncPoint",
-                            guid=guids("sync", seg.id, "start"),
-                            timeStamp=str(round(seg.start * 1000)),
-                            position=str(start),
-                        )
-                    if seg.end is not None:
-                        _el(
-                            tr,
-                            ns,
-                            "SyncPoint",
-                            guid=guids("sync", seg.id, "end"),
-                            timeStamp=str(round(seg.end * 1000)),
-                            position=str(end),
-                        )
-            sources_el.append(a_el)
-            members.append(audio_guid)
-        if rec.kommun and members:
-            sets[rec.kommun].extend(members)
-
-    for key, memo_list in segment_memos.items():
-        target, _, target_id = key.partition(":")
-        if target == "code":
-            cb, _, k = target_id.rpartition(":")
-            found = codes_by_key.get((cb or DEFAULT_CODEBOOK, k))
-            if found is None:
-                continue
-            for memo in memo_list:
-                add_note(
-                    code_guid(guids, found),
-                    guids("memo", memo.id),
-                    f"Memo: {found.label_sv}",
-                    memo.text,
-                    memo.coder,
-                    memo.created,
-                )
-        elif target == "project":
-            for memo in memo_list:
-                add_note(
-                    "project",
-                    guids("memo", memo.id),
-                    "Memo: projekt",
-                    memo.text,
-                    memo.coder,
-                    memo.created,
-                )
-
-    # Source NoteRefs go after selections and codings (schema order).
-    for el in sources_el:
-        for note in note_refs.get(el.get("guid", ""), []):
-            pos = _noteref_position(el)
-            ref = ET.Element(f"{{{ns}}}NoteRef", {"targetGUID": note})
-            el.insert(pos, ref)
-    _insert_coding_noterefs(sources_el, ns, note_refs)
-    for _guid, _name, _text, coder, _created in notes:
-        user(coder)
-
-    # ---- assemble in schema order
-    root = _root(ns, "Project", name=project.root.name, origin=ORIGIN)
-    if coders:
-        users_el = _el(root, ns, "Users")
-        for name, guid in sorted(coders.items(), key=lambda kv: kv[1]):
-            _el(users_el, ns, "User", guid=guid, name=name, id=name)
-    codebook_el = _el(root, ns, "CodeBook")
-    _add_codes(codebook_el, ns, books, guids, with_valence, note_refs)
-    n_codes = len(list(codebook_el.iter(f"{{{ns}}}Code")))
-    cases = [p for p in participants.values() if p.consent is not Consent.WITHDRAWN]
-    variables = _variables(cases)
-    if cases and variables:
-        vars_el = _el(root, ns, "Variables")
-        for name in variables:
-            _el(
-                vars_el,
-                ns,
-                "Variable",
-                guid=guids("variable", name),
-                name=name,
-                typeOfVariable="Text",
-            )
-    if cases:
-        cases_el = _el(root, ns, "Cases")
-        for person in cases:
-            case = _el(
-                cases_el, ns, "Case", guid=guids("participant", person.id), name=person.pseudonym
-            )
-            for name, value in _case_values(person):
-                vv = _el(case, ns, "VariableValue")
-                _el(vv, ns, "VariableRef", targetGUID=guids("variable", name))
-                _text_el(vv, ns, "TextValue", redactor.redact(value))
-            for src in case_sources.get(person.id, []):
-                _el(case, ns, "SourceRef", targetGUID=src)
-            for sel_ref in case_selections.get(person.id, []):
-                _el(case, ns, "SelectionRef", targetGUID=sel_ref)
-    if sources_el:
-        container = _el(root, ns, "Sources")
-        container.extend(sources_el)
-    if notes:
-        notes_el = _el(root, ns, "Notes")
-        for note_guid, note_name, text, coder, created in notes:
-            note_el = _el(
-                notes_el,
-                ns,
-                "Note",
-                guid=note_guid,
-                name=note_name,
-                creatingUser=user(coder),
-                creationDateTime=_datetime(created),
-            )
-            _text_el(note_el, ns, "PlainTextContent", text)
-    if sets:
-        sets_el = _el(root, ns, "Sets")
-        for kommun, member_guids in sorted(sets.items()):
-            s = _el(sets_el, ns, "Set", guid=guids("kommun", kommun), name=kommun)
-            _text_el(s, ns, "Description", "Kommunområde")
-            for m in member_guids:
-                _el(s, ns, "MemberSource", targetGUID=m)
-    for project_note in note_refs.get("project", []):
-        _el(root, ns, "NoteRef", targetGUID=project_note)
-
+        writer.add_recording(rec)
+    writer.add_code_and_project_memos()
+    root = writer.assemble()
     out = Path(path) if path is not None else project.exports_dir / f"{project.root.name}.qdpx"
-    _write_zip(out, _serialise(root), pkg)
-    return QdpxExport(out, len(sources_el), n_codes, n_codings, skipped)
+    _write_zip(out, _serialise(root), writer.pkg)
+    n_codes = len(list(root.iter(f"{{{PROJECT_NS}}}Code")))
+    return QdpxExport(out, len(writer.sources), n_codes, writer.n_codings, writer.skipped)
 
 
-def _valence_of(coding: Coding, with_valence: set[str]) -> Valence:
-    return coding.valence if coding.codebook in with_valence else Valence.NONE
+@dataclass(frozen=True, slots=True)
+class _Note:
+    guid: str
+    name: str
+    text: str  # redacted
+    coder: str
+    created: str
 
 
-def _noteref_position(el: ET.Element) -> int:
-    # NoteRef follows Description/PlainTextContent/selections/Codings/Transcript, and
-    # precedes VariableValue.
-    tail = 0
-    for i, child in enumerate(el):
-        if child.tag.endswith("}VariableValue"):
-            return i
-        tail = i + 1
-    return tail
+class _ProjectWriter:
+    """Builds project.qde and the sources/ files, one recording at a time."""
 
+    def __init__(
+        self,
+        project: Project,
+        codebook_ids: Sequence[str] | None,
+        max_internal_bytes: int,
+        speaker_selections: bool,
+    ) -> None:
+        self.project = project
+        self.max_internal_bytes = max_internal_bytes
+        self.speaker_selections = speaker_selections
+        self.guids = Guids.for_project(project)
+        self.redactor = Redactor.for_project(project)
+        self.books = _choose_books(project, codebook_ids)
+        self.book_ids = {b.id for b in self.books}
+        self.with_valence = _valence_books(project, self.books)
+        self.codes = {(c.codebook, c.key): c for b in self.books for c in b.codes}
+        self.participants = {p.id: p for p in project.store.participants()}
+        self.speakers = {s.id: s for s in project.store.speakers()}
+        self.memos: dict[str, list[Memo]] = defaultdict(list)
+        for memo in project.store.memos():
+            self.memos[f"{memo.target}:{memo.target_id}"].append(memo)
+        self.pkg = _Package()
+        self.notes: list[_Note] = []
+        self.note_refs: dict[str, list[str]] = defaultdict(list)  # owner GUID -> note GUIDs
+        self.users: dict[str, str] = {}  # coder name -> GUID
+        self.sources: list[ET.Element] = []
+        self.sets: dict[str, list[str]] = defaultdict(list)  # kommun -> source GUIDs
+        self.case_sources: dict[int, list[str]] = defaultdict(list)
+        self.case_selections: dict[int, list[str]] = defaultdict(list)
+        self.n_codings = 0
+        self.skipped = 0
 
-def _insert_coding_noterefs(
-    sources: Iterable[ET.Element], ns: str, note_refs: dict[str, list[str]]
-) -> None:
-    for el in sources:
-        for coding in el.iter(f"{{{ns}}}Coding"):
-            for note in note_refs.get(coding.get("guid", ""), []):
-                _el(coding, ns, "NoteRef", targetGUID=note)
+    # ------------------------------------------------------------------ helpers
+    def user(self, name: str) -> str:
+        if name not in self.users:
+            self.users[name] = self.guids("user", name)
+        return self.users[name]
+
+    def note(self, owner: str, guid: str, name: str, text: str, coder: str, created: str) -> None:
+        self.notes.append(_Note(guid, name, self.redactor.redact(text), coder, created))
+        self.note_refs[owner].append(guid)
+        self.user(coder)
+
+    def memo_notes(self, owner: str, key: str, name: str) -> None:
+        for memo in self.memos.get(key, []):
+            self.note(owner, self.guids("memo", memo.id), name, memo.text, memo.coder, memo.created)
+
+    # --------------------------------------------------------------- recordings
+    def add_recording(self, rec: Recording) -> None:
+        original = self.project.store.segments(rec.id)
+        exported = exportable_segments(self.project, original, self.redactor)
+        name = self.redactor.redact(rec.name)
+        members: list[str] = []
+        text_guid = self.guids("source", rec.id)
+        st = source_text(exported)
+        if exported:
+            self.sources.append(self._text_source(rec, name, text_guid, st, original))
+            members.append(text_guid)
+        audio = _audio_source(self.project, rec.audio_path)
+        if audio is not None:
+            audio_el = self._audio_source(rec, name, audio, text_guid if exported else None, st)
+            self.sources.append(audio_el)
+            members.append(audio_el.get("guid", ""))
+        if rec.kommun and members:
+            self.sets[rec.kommun].extend(members)
+
+    def _text_source(
+        self,
+        rec: Recording,
+        name: str,
+        guid: str,
+        st: SourceText,
+        original: Sequence[Segment],
+    ) -> ET.Element:
+        ns = PROJECT_NS
+        txt_name = f"{guid}.txt"
+        self.pkg.blobs[txt_name] = st.text.encode("utf-8")
+        el = ET.Element(
+            f"{{{ns}}}TextSource",
+            {"guid": guid, "name": _clean(name), "plainTextPath": f"internal://{txt_name}"},
+        )
+        # Recording memos and the turn table (who spoke when) travel as notes, so the
+        # plain text itself stays exactly the joined segments.
+        self.memo_notes(guid, f"recording:{rec.id}", f"Memo: {name}")
+        self.memo_notes(guid, f"recording:{rec.name}", f"Memo: {name}")
+        turn_of = self._turns(rec, name, guid, st)
+        selections = self._coded_spans(rec, st, original)
+        for span in turn_of:
+            selections.setdefault(span, [])
+        for (start, end), items in sorted(selections.items()):
+            self._selection(el, name, st, start, end, items, turn_of.get((start, end)))
+        for i, seg in enumerate(st.segments):
+            self.memo_notes(guid, f"segment:{seg.id}", f"Memo: {name} tur {i + 1}")
+        return el
+
+    def _turns(
+        self, rec: Recording, name: str, guid: str, st: SourceText
+    ) -> dict[tuple[int, int], tuple[int, int]]:
+        """The turn-table note; returns span -> (participant id, segment id) of named turns."""
+        turn_of: dict[tuple[int, int], tuple[int, int]] = {}
+        voices: dict[int, str] = {}
+        rows = []
+        for i, seg in enumerate(st.segments):
+            who = ""
+            spk = self.speakers.get(seg.speaker_id) if seg.speaker_id is not None else None
+            person = (
+                self.participants.get(spk.participant_id)
+                if spk is not None and spk.participant_id is not None
+                else None
+            )
+            if person is not None:
+                who = f"{person.pseudonym} ({person.attribution})"
+                if guid not in self.case_sources[person.id]:
+                    self.case_sources[person.id].append(guid)
+                # Each named speaker's turn is a selection its Case refers to: NVivo and
+                # ATLAS.ti can then cross codes with role and actor.
+                if seg.text and self.speaker_selections:
+                    turn_of[st.offsets(i)] = (person.id, seg.id)
+            elif spk is not None:
+                # An unnamed voice's label may be a first name from the transcript file.
+                who = voices.setdefault(spk.id, f"Röst {len(voices) + 1}")
+            start, end = st.offsets(i)
+            rows.append(
+                f"{i + 1}\t{_fmt_time(seg.start)}–{_fmt_time(seg.end)}\t{start}–{end}\t{who}"
+            )
+        self.note(
+            guid,
+            self.guids("turns", rec.id),
+            f"Talare och tider: {name}",
+            "Tur\tTid\tTecken\tTalare\n" + "\n".join(rows),
+            "qualkit",
+            "",
+        )
+        return turn_of
+
+    def _coded_spans(
+        self, rec: Recording, st: SourceText, original: Sequence[Segment]
+    ) -> dict[tuple[int, int], list[tuple[Coding, str]]]:
+        """Codings grouped by their span in the joined text, each with its code GUID."""
+        index = {s.id: i for i, s in enumerate(st.segments)}
+        originals = {s.id: s for s in original}
+        spans: dict[tuple[int, int], list[tuple[Coding, str]]] = defaultdict(list)
+        for coding in self.project.store.codings(recording_id=rec.id):
+            if coding.codebook not in self.book_ids:
+                continue
+            if coding.segment_id not in index:  # withdrawn consent
+                self.skipped += 1
+                continue
+            seg_start, seg_end = st.offsets(index[coding.segment_id])
+            span = (seg_start, seg_end)
+            if coding.span_start is not None and coding.span_end is not None:
+                a, b = map_span(
+                    originals[coding.segment_id].text,
+                    (coding.span_start, coding.span_end),
+                    self.redactor.redact,
+                )
+                span = (seg_start + a, seg_start + b)
+            if span[1] <= span[0]:
+                self.skipped += 1
+                continue
+            code = self.codes[(coding.codebook, coding.code)]
+            valence = coding.valence if coding.codebook in self.with_valence else Valence.NONE
+            spans[span].append((coding, code_guid(self.guids, code, valence)))
+        return spans
+
+    def _selection(
+        self,
+        source: ET.Element,
+        name: str,
+        st: SourceText,
+        start: int,
+        end: int,
+        items: list[tuple[Coding, str]],
+        turn: tuple[int, int] | None,
+    ) -> None:
+        ns = PROJECT_NS
+        first = items[0][0] if items else None
+        if first is not None:
+            guid = self.guids("selection", first.segment_id, first.span_start, first.span_end)
+        else:
+            assert turn is not None
+            guid = self.guids("selection", turn[1], None, None)
+        if turn is not None:
+            self.case_selections[turn[0]].append(guid)
+        sel = _el(
+            source,
+            ns,
+            "PlainTextSelection",
+            guid=guid,
+            name=_clean(st.text[start:end][:100]),
+            startPosition=str(start),
+            endPosition=str(end),
+            creatingUser=self.user(first.coder) if first else None,
+            creationDateTime=_datetime(first.created) if first else None,
+        )
+        for coding, target in items:
+            coding_guid = self.guids("coding", coding.id)
+            c_el = _el(
+                sel,
+                ns,
+                "Coding",
+                guid=coding_guid,
+                creatingUser=self.user(coding.coder),
+                creationDateTime=_datetime(coding.created),
+            )
+            _el(c_el, ns, "CodeRef", targetGUID=target)
+            if coding.memo:
+                self.note(
+                    coding_guid,
+                    self.guids("coding-memo", coding.id),
+                    f"Memo: {name} {start}–{end}",
+                    coding.memo,
+                    coding.coder,
+                    coding.created,
+                )
+            self.memo_notes(coding_guid, f"coding:{coding.id}", f"Memo: {name} {start}–{end}")
+            self.n_codings += 1
+
+    def _audio_source(
+        self, rec: Recording, name: str, audio: Path, text_guid: str | None, st: SourceText
+    ) -> ET.Element:
+        ns = PROJECT_NS
+        guid = self.guids("audio", rec.id)
+        el = ET.Element(f"{{{ns}}}AudioSource", {"guid": guid, "name": _clean(name)})
+        if audio.stat().st_size <= self.max_internal_bytes:
+            member = f"{guid}{audio.suffix.lower()}"
+            self.pkg.files[member] = audio
+            el.set("path", f"internal://{member}")
+        else:
+            try:
+                rel = audio.resolve().relative_to(self.project.root).as_posix()
+                el.set("path", f"relative:///{rel}")
+            except ValueError:  # audio kept outside the project folder
+                el.set("path", f"absolute:///{audio.resolve().as_posix().lstrip('/')}")
+        if text_guid is None:
+            return el
+        tr = _el(
+            el,
+            ns,
+            "Transcript",
+            guid=self.guids("transcript", rec.id),
+            name=_clean(name),
+            plainTextPath=f"internal://{text_guid}.txt",
+        )
+        for i, seg in enumerate(st.segments):
+            start, end = st.offsets(i)
+            for which, seconds, position in (("start", seg.start, start), ("end", seg.end, end)):
+                if seconds is not None:
+                    _el(
+                        tr,
+                        ns,
+                        "SyncPoint",
+                        guid=self.guids("sync", seg.id, which),
+                        timeStamp=str(round(seconds * 1000)),
+                        position=str(position),
+                    )
+        return el
+
+    def add_code_and_project_memos(self) -> None:
+        for key in list(self.memos):
+            target, _, target_id = key.partition(":")
+            if target == "code":
+                cb, _, k = target_id.rpartition(":")
+                found = self.codes.get((cb or DEFAULT_CODEBOOK, k))
+                if found is not None:
+                    self.memo_notes(code_guid(self.guids, found), key, f"Memo: {found.label_sv}")
+            elif target == "project":
+                self.memo_notes("project", key, "Memo: projekt")
+
+    # ----------------------------------------------------------------- assembly
+    def assemble(self) -> ET.Element:
+        """project.qde in the schema's element order."""
+        ns = PROJECT_NS
+        guids = self.guids
+        for el in self.sources:
+            # NoteRef comes after selections, codings and transcripts (and before
+            # VariableValue, which we do not write on sources).
+            for ref in self.note_refs.get(el.get("guid", ""), []):
+                _el(el, ns, "NoteRef", targetGUID=ref)
+            for coding in el.iter(f"{{{ns}}}Coding"):
+                for ref in self.note_refs.get(coding.get("guid", ""), []):
+                    _el(coding, ns, "NoteRef", targetGUID=ref)
+        root = _root(ns, "Project", name=self.project.root.name, origin=ORIGIN)
+        if self.users:
+            users_el = _el(root, ns, "Users")
+            for name, guid in sorted(self.users.items(), key=lambda kv: kv[1]):
+                _el(users_el, ns, "User", guid=guid, name=name, id=name)
+        codebook_el = _el(root, ns, "CodeBook")
+        _add_codes(codebook_el, ns, self.books, guids, self.with_valence, self.note_refs)
+        cases = [p for p in self.participants.values() if p.consent is not Consent.WITHDRAWN]
+        variables = _variables(cases)
+        if variables:
+            vars_el = _el(root, ns, "Variables")
+            for name in variables:
+                _el(
+                    vars_el,
+                    ns,
+                    "Variable",
+                    guid=guids("variable", name),
+                    name=name,
+                    typeOfVariable="Text",
+                )
+        if cases:
+            cases_el = _el(root, ns, "Cases")
+            for person in cases:
+                case = _el(
+                    cases_el,
+                    ns,
+                    "Case",
+                    guid=guids("participant", person.id),
+                    name=person.pseudonym,
+                )
+                for name, value in _case_values(person):
+                    vv = _el(case, ns, "VariableValue")
+                    _el(vv, ns, "VariableRef", targetGUID=guids("variable", name))
+                    _text_el(vv, ns, "TextValue", self.redactor.redact(value))
+                for src in self.case_sources.get(person.id, []):
+                    _el(case, ns, "SourceRef", targetGUID=src)
+                for sel in self.case_selections.get(person.id, []):
+                    _el(case, ns, "SelectionRef", targetGUID=sel)
+        if self.sources:
+            _el(root, ns, "Sources").extend(self.sources)
+        if self.notes:
+            notes_el = _el(root, ns, "Notes")
+            for note in self.notes:
+                note_el = _el(
+                    notes_el,
+                    ns,
+                    "Note",
+                    guid=note.guid,
+                    name=note.name,
+                    creatingUser=self.user(note.coder),
+                    creationDateTime=_datetime(note.created),
+                )
+                _text_el(note_el, ns, "PlainTextContent", note.text)
+        if self.sets:
+            sets_el = _el(root, ns, "Sets")
+            for kommun, members in sorted(self.sets.items()):
+                set_el = _el(sets_el, ns, "Set", guid=guids("kommun", kommun), name=kommun)
+                _text_el(set_el, ns, "Description", "Kommunområde")
+                for member in members:
+                    _el(set_el, ns, "MemberSource", targetGUID=member)
+        for ref in self.note_refs.get("project", []):
+            _el(root, ns, "NoteRef", targetGUID=ref)
+        return root
 
 
 def _case_values(person: Participant) -> list[tuple[str, str]]:

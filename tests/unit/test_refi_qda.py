@@ -229,13 +229,16 @@ def test_audio_source_with_transcript_sync_points(
     project.store.replace_segments(
         rec.id,
         [
-            ("S1", "Hej och välkomna.", 0.0, 1.5, (), False),
-            ("S2", "Tack, vi samverkar.", 1.5, 3.25, (), False),
+            ("Annika", "Hej och välkomna.", 0.0, 1.5, (), False),
+            ("Bosse", "Tack, vi samverkar.", 1.5, 3.25, (), False),
         ],
     )
     result = export_qdpx(project)
     assert schema_problems(validator, result.path) == []
     root = qde(result.path)
+    # Unnamed voices keep their transcript labels (often first names) out of the file.
+    raw = zipfile.ZipFile(result.path).read("project.qde").decode()
+    assert "Annika" not in raw and "Röst 2" in raw
     audio = root.find(".//q:AudioSource", NS)
     assert audio.get("path").startswith("internal://") and audio.get("path").endswith(".wav")
     points = [
