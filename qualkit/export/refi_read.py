@@ -378,6 +378,8 @@ def _parse_project(
             "is this a REFI-QDA project file?"
         )
     warnings: list[str] = []
+    # qualkit writes code points, as the standard says; only other tools need the guess.
+    own_file = (root.get("origin") or "").startswith("qualkit")
     users_el = _child(root, "Users")
     users = [
         RefiUser(_guid(u.get("guid")), (u.get("name") or u.get("id") or "").strip())
@@ -432,7 +434,7 @@ def _parse_project(
             raw.append((start, end, sel))
         spans = [(s, e) for s, e, _ in raw]
         units = None
-        if text and _prefers_utf16(text, spans):
+        if text and not own_file and _prefers_utf16(text, spans):
             units = _utf16_index(text)
             utf16.append(guid)
         limit = len(text)

@@ -13,6 +13,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from qualkit.cli import main
@@ -622,3 +624,48 @@ def test_rich_text_only_source_is_read_from_docx(project: Project, tmp_path: Pat
     coding = project.codings(codebook=summary.codebook)[0]
     assert (coding.span_start, coding.span_end, coding.coder) == (0, 6, "refi")
     assert project.segment(coding.segment_id).text == "Chefen backar upp."
+
+
+TOKENS = [*"abc åäö.,!?-", "😀", "👍🏽", "𝄞", "Bertil", " Bertil "]
+segment_texts = st.lists(
+    st.lists(st.sampled_from(TOKENS), min_size=1, max_size=12)
+    .map("".join)
+    .filter(lambda t: t.strip() == t != ""),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=segment_texts, data=st.data())
+def test_exported_offsets_survive_emoji_and_redaction(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], data: st.DataObject
+) -> None:
+    """Whatever the text, every selection read back covers exactly the coded (redacted) text."""
+    root = tmp_path_factory.mktemp("prop")
+    with init_project(root / "p") as project:
+        project.store.set_pseudonym("name", "Bertil", "[namn]", "accepted")
+        rec = project.store.add_recording("r")
+        project.store.replace_segments(rec.id, [(None, t, None, None, (), False) for t in texts])
+        red = Redactor.for_project(project)
+        expected = set()
+        for seg in project.segments("r"):
+            if data.draw(st.booleans()):
+                project.add_coding(seg.id, "ledning", coder="c")
+                expected.add(red.redact(seg.text))
+            elif len(seg.text) > 1:
+                a = data.draw(st.integers(0, len(seg.text) - 1))
+                b = data.draw(st.integers(a + 1, len(seg.text)))
+                project.add_coding(seg.id, "individ", coder="c", span=(a, b))
+                if "Bertil" not in seg.text:  # a span cutting a name keeps its context
+                    expected.add(seg.text[a:b])
+        path = export_qdpx(project, speaker_selections=False).path
+        refi = read_qdpx(path)
+        text = refi.sources[0].text
+        assert text == "\n".join(red.redact(t) for t in texts)
+        assert refi.utf16_sources == ()
+        got = {text[c.start : c.end] for c in refi.codings}
+        assert len(refi.codings) == len(project.codings())
+        assert got >= expected
