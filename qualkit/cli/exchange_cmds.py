@@ -7,7 +7,6 @@ from pathlib import Path
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console
-from qualkit.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,20 +69,11 @@ def cmd_export_qdc(args: argparse.Namespace) -> None:
 
 
 def cmd_exchange_import(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_import import import_qdc, import_qdpx
+    from qualkit.export.refi_import import import_refi
     from qualkit.project import open_project
 
-    suffix = args.file.suffix.lower()
     with open_project(args.project) as project:
-        if suffix == ".qdc":
-            summary = import_qdc(project, args.file, codebook_id=args.codebook_id)
-        elif suffix in (".qdpx", ".qde", ".zip"):
-            summary = import_qdpx(project, args.file, codebook_id=args.codebook_id)
-        else:
-            raise InputError(
-                f"{args.file}: expected a .qdpx project or a .qdc codebook, not "
-                f"{suffix or 'a file without suffix'}."
-            )
+        summary = import_refi(project, args.file, codebook_id=args.codebook_id)
     console.print(
         f"Imported codebook {summary.codebook!r} ({summary.codes} codes), "
         f"{len(summary.recordings)} recordings ({summary.segments} segments), "

@@ -350,3 +350,22 @@ def import_qdc(
     with project.action():
         _save_codebook(project, cmap.book)
     return ImportSummary(path=path, codebook=book_id, codes=len(cmap.book.codes))
+
+
+REFI_SUFFIXES = (".qdpx", ".qdc", ".qde")
+
+
+def import_refi(
+    project: Project, path: Path | str, *, codebook_id: str | None = None
+) -> ImportSummary:
+    """Import a .qdpx/.qde project or a .qdc codebook, chosen by the file's suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        return import_qdc(project, path, codebook_id=codebook_id)
+    if suffix in (".qdpx", ".qde", ".zip"):
+        return import_qdpx(project, path, codebook_id=codebook_id)
+    raise InputError(
+        f"{path}: expected a .qdpx project or a .qdc codebook, not "
+        f"{suffix or 'a file without suffix'}."
+    )
