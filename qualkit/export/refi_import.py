@@ -18,6 +18,7 @@ from typing import Any
 
 from qualkit import codebook as codebooks
 from qualkit.errors import InputError
+from qualkit.export.refi_qda import KOMMUN_SET
 from qualkit.export.refi_read import (
     DEFAULT_LIMITS,
     Limits,
@@ -171,7 +172,9 @@ def import_qdpx(
     by_source: dict[str, list[Any]] = defaultdict(list)
     for coding in refi.codings:
         by_source[coding.source].append(coding)
-    kommun_of = {m: s.name for s in refi.sets for m in s.sources if s.name}
+    kommun_of = {
+        m: s.name for s in refi.sets for m in s.sources if s.name and s.description == KOMMUN_SET
+    }
     recordings: list[str] = []
     n_segments = n_codings = skipped = 0
     coders: set[str] = set()

@@ -60,6 +60,8 @@ NAMESPACE_META_KEY = "refi_guid_namespace"
 # REFI-QDA caps a file inside the archive at 2^31 - 1 bytes; bigger audio stays outside.
 MAX_INTERNAL_BYTES = 2**31 - 1
 VALENCE_SEPARATOR = " – "
+# The description that marks a Set as a kommunområde (other tools' sets are document groups).
+KOMMUN_SET = "Kommunområde"
 VALENCES: tuple[Valence, ...] = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
@@ -667,7 +669,7 @@ class _ProjectWriter:
             sets_el = _el(root, ns, "Sets")
             for kommun, members in sorted(self.sets.items()):
                 set_el = _el(sets_el, ns, "Set", guid=guids("kommun", kommun), name=kommun)
-                _text_el(set_el, ns, "Description", "Kommunområde")
+                _text_el(set_el, ns, "Description", KOMMUN_SET)
                 for member in members:
                     _el(set_el, ns, "MemberSource", targetGUID=member)
         for ref in self.note_refs.get("project", []):

@@ -113,6 +113,7 @@ class RefiSet:
     guid: str
     name: str
     sources: tuple[str, ...] = ()
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +525,7 @@ def _parse_project(
             _guid(s.get("guid")),
             (s.get("name") or "").strip(),
             tuple(_guid(m.get("targetGUID")) for m in _children(s, "MemberSource")),
+            _text_of(s, "Description").strip(),
         )
         for s in _items(root, "Sets", "Set")
     ]

@@ -391,6 +391,8 @@ def test_fixture_imports(name: str, project: Project) -> None:
         placed,
     )
     assert summary.codebook == "refi_" + name.removesuffix(".qdpx")
+    # Other tools' sets are document groups, not kommunområden.
+    assert all(r.kommun is None for r in project.recordings())
     assert len(project.codings(codebook=summary.codebook)) == placed
 
 
