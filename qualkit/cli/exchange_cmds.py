@@ -48,8 +48,8 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
             check_codebooks(project, args.codebooks)
         result = export_qdpx(project, args.output, args.codebooks)
     console.print(
-        f"Wrote {result.path} ({result.sources} sources, {result.codes} codes, "
-        f"{result.codings} codings)."
+        f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
+        f"{_n(result.codings, 'coding')})."
     )
     if result.skipped_codings:
         console.print(
@@ -83,3 +83,7 @@ def cmd_exchange_import(args: argparse.Namespace) -> None:
         console.print(f"{summary.skipped_codings} codings could not be placed on any text.")
     for warning in summary.warnings[:10]:
         console.print(f"  note: {warning}")
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
