@@ -305,6 +305,8 @@ class CellChange:
             return "ökning"
         if self.delta < 0:
             return "minskning"
+        if dict(self.by_valence[0]) != dict(self.by_valence[1]):
+            return "ändrad karaktär"  # as many passages, but e.g. hindrande became främjande
         return "oförändrat"
 
 
@@ -472,9 +474,9 @@ def compare(
                 co_rating=(rated[0][1].get(code.key), rated[1][1].get(code.key)),
                 by_valence=(valences[0], valences[1]),
             )
-            if change.delta != 0 or change.trend == "nytt":
+            if change.trend != "oförändrat":
                 # Quotes show the change: from the round where there is more of it.
-                source = per_round[1] if change.delta > 0 else per_round[0]
+                source = per_round[1] if change.delta >= 0 else per_round[0]
                 change = _with_quotes(change, quotes_for(source, code.key))
             out.append(change)
         return tuple(out)

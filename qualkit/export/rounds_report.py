@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -22,13 +23,26 @@ from qualkit.rounds import AssessorAgreement, CellChange, RoundComparison
 
 FORMATS = ("md", "html", "docx")
 _VALENCES = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
-_TREND_ORDER = ("ökning", "nytt", "minskning", "försvunnet")
+_TREND_ORDER = ("ökning", "nytt", "minskning", "försvunnet", "ändrad karaktär")
 _TREND_HEADING = {
     "ökning": "Mer av detta",
     "nytt": "Nya teman",
     "minskning": "Mindre av detta",
     "försvunnet": "Teman som inte längre nämns",
+    "ändrad karaktär": "Lika många passager, annan karaktär",
 }
+
+
+def _delta(c: CellChange) -> str:
+    return f"{c.delta:+d} ({c.trend})" if c.delta else f"0 ({c.trend})"
+
+
+def _change_line(c: CellChange) -> str:
+    line = f"{c.label}: {c.counts[0]} → {c.counts[1]}"
+    before, after = _valence_text(c.by_valence[0]), _valence_text(c.by_valence[1])
+    if before != "–" or after != "–":
+        line += f" ({before} → {after})"
+    return line
 
 
 # ------------------------------------------------------------------------ charts
@@ -59,22 +73,43 @@ def charts(cmp: RoundComparison) -> dict[str, bytes]:
         rows: Sequence[CellChange],
         series: Sequence[tuple[str, Sequence[float]]],
         title: str,
-        ylabel: str,
-        ylim: tuple[float, float] | None = None,
+        axis_label: str,
+        limit: tuple[float, float] | None = None,
+        horizontal: bool = False,
     ) -> bytes:
-        fig, ax = plt.subplots(figsize=(9, 4.8), dpi=110)
+        from matplotlib.ticker import MaxNLocator
+
+        size = (9, 0.55 * len(rows) + 1.6) if horizontal else (9, 4.8)
+        fig, ax = plt.subplots(figsize=size, dpi=110)
         x = np.arange(len(rows))
         width = 0.8 / max(len(series), 1)
         for i, (label, values) in enumerate(series):
-            ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=label)
-        ax.set_xticks(x)
-        ax.set_xticklabels([_wrap(r.label) for r in rows], rotation=35, ha="right", fontsize=8)
-        ax.set_ylabel(ylabel)
+            offset = x + (i - (len(series) - 1) / 2) * width
+            if horizontal:
+                ax.barh(offset, values, width, label=label)
+            else:
+                ax.bar(offset, values, width, label=label)
+        labels = [r.label for r in rows]
+        value_axis = ax.xaxis if horizontal else ax.yaxis
+        if limit is None:
+            value_axis.set_major_locator(MaxNLocator(integer=True))
+        if horizontal:
+            ax.set_yticks(x)
+            ax.set_yticklabels([textwrap.fill(t, 42) for t in labels], fontsize=8)
+            ax.invert_yaxis()  # first factor on top, as in the table
+            ax.set_xlabel(axis_label)
+            if limit:
+                ax.set_xlim(*limit)
+            ax.grid(axis="x", alpha=0.3)
+        else:
+            ax.set_xticks(x)
+            ax.set_xticklabels([_wrap(t) for t in labels], rotation=35, ha="right", fontsize=8)
+            ax.set_ylabel(axis_label)
+            if limit:
+                ax.set_ylim(*limit)
+            ax.grid(axis="y", alpha=0.3)
         ax.set_title(title)
-        if ylim:
-            ax.set_ylim(*ylim)
         ax.legend(fontsize=8)
-        ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
@@ -104,11 +139,12 @@ def charts(cmp: RoundComparison) -> dict[str, bytes]:
             [(names[i], [c.counts[i] for c in cmp.factors]) for i in (0, 1)],
             "Kodade passager per framgångsfaktor (Danermark)",
             "Antal passager",
+            horizontal=True,
         )
     return out
 
 
-def _wrap(label: str, width: int = 28) -> str:
+def _wrap(label: str, width: int = 34) -> str:
     if len(label) <= width:
         return label
     return label[: width - 1] + "…"
@@ -155,7 +191,7 @@ def _cell_table(cmp: RoundComparison) -> tuple[list[str], list[list[str]]]:
             c.label,
             str(c.counts[0]),
             str(c.counts[1]),
-            f"{c.delta:+d} ({c.trend})",
+            _delta(c),
             _num(c.staff_rating[0]),
             _num(c.staff_rating[1]),
             _num(c.co_rating[0]),
@@ -174,7 +210,7 @@ def _factor_table(cmp: RoundComparison) -> tuple[list[str], list[list[str]]]:
             c.label,
             f"{c.counts[0]} ({_valence_text(c.by_valence[0])})",
             f"{c.counts[1]} ({_valence_text(c.by_valence[1])})",
-            f"{c.delta:+d} ({c.trend})",
+            _delta(c),
         ]
         for c in cmp.factors
     ]
@@ -206,8 +242,9 @@ def _assessor_line(name: str, co: str | None, agr: AssessorAgreement) -> str:
     if agr.cells:
         diff = agr.mean_difference or 0.0
         direction = "högre" if diff >= 0 else "lägre"
+        cells = "cell bedömd" if agr.cells == 1 else "celler bedömda"
         parts.append(
-            f"{agr.cells} celler bedömda av båda; samma betyg i {_pct(agr.exact_percent)},"
+            f"{agr.cells} {cells} av båda; samma betyg i {_pct(agr.exact_percent)},"
             f" högst ett steg isär i {_pct(agr.within_one_percent)};"
             f" personalens betyg i genomsnitt {_num(abs(diff))} steg {direction}"
             " än medbedömarens"
@@ -252,7 +289,7 @@ def render_markdown(cmp: RoundComparison, chart_files: Mapping[str, str]) -> str
     for heading, rows in changes:
         out += [f"### {heading}", ""]
         for c in rows:
-            out.append(f"- **{c.label}**: {c.counts[0]} → {c.counts[1]}")
+            out.append(f"- {_change_line(c)}")
             for q in c.quotes:
                 out.append(f"  > ”{q.text}” ({q.attribution})")
         out.append("")
@@ -294,7 +331,7 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
                 f"<blockquote>”{e(q.text)}” <cite>({e(q.attribution)})</cite></blockquote>"
                 for q in c.quotes
             )
-            parts.append(f"<li><b>{e(c.label)}</b>: {c.counts[0]} → {c.counts[1]}{quotes}</li>")
+            parts.append(f"<li>{e(_change_line(c))}{quotes}</li>")
         parts.append("</ul>")
     parts.append("<h2>Personalens bedömning och medbedömarens</h2><ul>")
     parts += [f"<li>{e(line)}</li>" for line in _assessor_lines(cmp)]
@@ -354,7 +391,7 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
     for heading, rows in changes:
         doc.add_heading(heading, level=3)
         for c in rows:
-            doc.add_paragraph(f"{c.label}: {c.counts[0]} → {c.counts[1]}", style="List Bullet")
+            doc.add_paragraph(_change_line(c), style="List Bullet")
             for q in c.quotes:
                 doc.add_paragraph(f"”{q.text}” ({q.attribution})", style="Quote")
     doc.add_heading("Personalens bedömning och medbedömarens", level=2)
