@@ -352,7 +352,7 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
 
 def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
     from docx import Document
-    from docx.shared import Cm
+    from docx.shared import Cm, Pt
 
     doc = Document()
     doc.core_properties.language = "sv-SE"
@@ -362,14 +362,25 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
         doc.add_paragraph(line)
 
     def table(head: list[str], rows: list[list[str]]) -> None:
+        # The page is about 15 cm wide: the label column gets room, figures share the rest.
+        first = 4.4 if len(head) > 4 else 6.0
+        rest = (15.2 - first) / (len(head) - 1)
+        widths = [Cm(first)] + [Cm(rest)] * (len(head) - 1)
         t = doc.add_table(rows=1, cols=len(head))
         t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, head, strict=True):
-            cell.text = text
-        for row in rows:
-            cells = t.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
+        t.autofit = False
+        for column, width in zip(t.columns, widths, strict=True):
+            column.width = width  # LibreOffice reads the grid, Word the cells
+        for row_cells, values in [(t.rows[0].cells, head)] + [(t.add_row().cells, r) for r in rows]:
+            for cell, text, width in zip(row_cells, values, widths, strict=True):
+                cell.width = width
                 cell.text = text
+                for para in cell.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(8.5)
+        for cell in t.rows[0].cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.bold = True
 
     def picture(key: str) -> None:
         if key in pngs:
