@@ -36,6 +36,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK, help="codebook for .qdpx codes")
     p.set_defaults(handler=cmd_merge_coder)
 
+    p = sub.add_parser("codings", help="list codings; --coder NAME shows only yours (blind work)")
+    project_option(p)
+    p.add_argument("--coder", help="only this coder's codings")
+    p.add_argument("--recording")
+    p.add_argument("--codebook")
+    p.set_defaults(handler=cmd_codings)
+
     p = sub.add_parser("disagreements", help="passages where coders differ")
     project_option(p)
     p.add_argument("--coders", help="A,B (default: all but konsensus)")
@@ -145,6 +152,31 @@ def cmd_merge_coder(args: argparse.Namespace) -> None:
             console.print(f"  {line}")
 
 
+def cmd_codings(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        rec_id = project.recording(args.recording).id if args.recording else None
+        codings = project.store.codings(
+            recording_id=rec_id, codebook=args.codebook, coder=args.coder
+        )
+        refs: dict[int, str] = {}
+        for rec in project.recordings():
+            for n, seg in enumerate(project.store.segments(rec.id), start=1):
+                refs[seg.id] = f"{rec.name}:{n}"
+    rows = [
+        (
+            c.id,
+            refs.get(c.segment_id, str(c.segment_id)),
+            f"{c.codebook}:{c.code}",
+            c.valence.value,
+            "" if c.span_start is None else f"{c.span_start}-{c.span_end}",
+            c.coder,
+        )
+        for c in codings
+    ]
+    title = f"Codings by {args.coder}" if args.coder else "Codings"
+    table(title, ["id", "segment", "code", "valence", "span", "coder"], rows)
+
+
 def cmd_disagreements(args: argparse.Namespace) -> None:
     from qualkit.analysis.agreement import parse_coders
     from qualkit.consensus import disagreements
@@ -156,18 +188,15 @@ def cmd_disagreements(args: argparse.Namespace) -> None:
     if not passages:
         console.print("No disagreements left.")
         return
-    coders = list(passages[0].codings)
-    rows = []
+    console.print(f"{len(passages)} passages where coders differ:")
+    width = max(len(c) for p in passages for c in p.codings)
     for p in passages:
-        row: list[object] = [p.ref, p.speaker, "ja" if p.resolved else ""]
-        for c in coders:
-            row.append(", ".join(f"{k} ({v.value})" for k, v in sorted(p.choices_of(c))) or "–")
-        rows.append(row)
-    table(
-        f"{len(passages)} passages where coders differ",
-        ["segment", "speaker", "resolved", *coders],
-        rows,
-    )
+        who = f" ({p.speaker})" if p.speaker else ""
+        done = "  [resolved]" if p.resolved else ""
+        console.print(f"{p.ref}{who}{done}", markup=False)
+        for coder in p.codings:
+            codes = ", ".join(f"{k} ({v.value})" for k, v in sorted(p.choices_of(coder))) or "–"
+            console.print(f"  {coder.ljust(width)}  {codes}", markup=False)
     console.print("Resolve one with: qualkit resolve SEGMENT --code CODE[:VALENCE] --memo TEXT")
 
 
