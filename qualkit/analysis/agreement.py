@@ -157,7 +157,16 @@ def collapse_units(matrix: npt.NDArray[np.int8]) -> tuple[FloatArray, FloatArray
     Input is coders x units with -1 for missing; output is float data with NaN and weights."""
     if matrix.shape[1] == 0:
         return np.zeros((matrix.shape[0], 0)), np.zeros(0)
-    columns, counts = np.unique(matrix, axis=1, return_counts=True)
+    # One integer per column (values -1..15, so base 17) sorts far faster than
+    # np.unique(axis=1), which compares columns as opaque byte strings.
+    base = 17
+    if matrix.shape[0] <= 15:
+        digits = matrix.astype(np.int64) + 1
+        weights = base ** np.arange(matrix.shape[0], dtype=np.int64)
+        keys, counts = np.unique(weights @ digits, return_counts=True)
+        columns = (keys[None, :] // weights[:, None]) % base - 1
+    else:
+        columns, counts = np.unique(matrix, axis=1, return_counts=True)
     data = columns.astype(np.float64)
     data[columns == _MISSING] = np.nan
     return data, counts.astype(np.float64)
