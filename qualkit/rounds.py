@@ -63,9 +63,13 @@ def round_ref(project: Project, ref: str | int) -> Round:
 
 
 def participant_ref(project: Project, ref: str | int) -> Participant:
-    """A participant by pseudonym or id."""
-    for p in project.store.participants():
+    """A participant by pseudonym, id or (for the user's convenience) real name."""
+    people = project.store.participants()
+    for p in people:
         if p.pseudonym == str(ref) or str(p.id) == str(ref):
+            return p
+    for p in people:
+        if p.real_name and p.real_name == str(ref):
             return p
     raise NotFoundError(f"No participant {ref!r}; list them with the TUI or add them first.")
 
@@ -186,15 +190,30 @@ def import_answers(
     name = name or f"{rnd.name}_svar"
     if project.store.recording_by_name(name) is not None:
         raise InputError(f"A recording named {name!r} already exists; pass another name.")
-    known = {p.pseudonym: p for p in project.store.participants()}
-    turns: list[tuple[str | None, str, float | None, float | None, tuple[()], bool]] = []
-    for q in range(1, len(QUESTIONS) + 1):
-        given = [a for a in answers if a.question == q]
-        if not given:
-            continue
-        turns.append((QUESTION_SPEAKER, QUESTIONS[q - 1], None, None, (), False))
-        turns.extend((a.participant, a.text, None, None, (), False) for a in given)
+    people: dict[str, Participant] = {}
+    for p in project.store.participants():
+        people[p.pseudonym] = p
+        if p.real_name:
+            people.setdefault(p.real_name, p)
     with project.action():
+        # A name in the file that the project does not know becomes a new participant with
+        # a generated pseudonym and the name kept as real_name, so it never reaches a report.
+        for a in answers:
+            if a.participant not in people:
+                people[a.participant] = project.store.add_participant(
+                    role=a.role,
+                    actor=Actor.parse(a.actor) if a.actor else None,
+                    real_name=a.participant,
+                )
+        turns: list[tuple[str | None, str, float | None, float | None, tuple[()], bool]] = []
+        for q in range(1, len(QUESTIONS) + 1):
+            given = [a for a in answers if a.question == q]
+            if not given:
+                continue
+            turns.append((QUESTION_SPEAKER, QUESTIONS[q - 1], None, None, (), False))
+            turns.extend(
+                (people[a.participant].pseudonym, a.text, None, None, (), False) for a in given
+            )
         rec = project.store.add_recording(
             name,
             transcript_path=str(path),
@@ -203,16 +222,10 @@ def import_answers(
             guide="Självvärdering: fyra reflektionsfrågor",
         )
         project.store.replace_segments(rec.id, turns)
-        for a in answers:
-            if a.participant not in known:
-                known[a.participant] = project.store.add_participant(
-                    a.participant,
-                    role=a.role,
-                    actor=Actor.parse(a.actor) if a.actor else None,
-                )
+        by_pseudonym = {p.pseudonym: p for p in people.values()}
         for speaker in project.store.speakers(rec.id):
-            if speaker.label in known:
-                person = known[speaker.label]
+            if speaker.label in by_pseudonym:
+                person = by_pseudonym[speaker.label]
                 project.store.assign_speaker(speaker.id, person.id)
                 project.store.add_round_participant(rnd.id, person.id)
         project.store.add_round_material(rnd.id, rec.id)

@@ -32,7 +32,7 @@ Lisa;handläggare;FK;3;Vi behöver en gemensam kontaktlista.
 """
 ANSWERS_2 = """deltagare;fråga;svar
 Lisa;Hur bedrivs arbetet?;Nu har vi veckomöten och en skriftlig rutin för överlämning.
-Omar;2;Fler deltagare har gått vidare till arbete eller studier.
+Omar;2;Fler deltagare har gått vidare till arbete eller studier, som Lisa sa.
 Omar;4;Vi följer upp målen varje halvår tillsammans.
 """
 
@@ -100,11 +100,15 @@ def test_written_answers_become_segments_by_participant(two_rounds: Project) -> 
     segs = p.segments("V1_svar")
     assert segs[0].text == QUESTIONS[0]
     assert len(segs) == 5
-    people = {x.pseudonym: x for x in p.store.participants()}
+    people = {x.real_name: x for x in p.store.participants()}
     assert people["Lisa"].actor is Actor.FK and people["Lisa"].role == "handläggare"
+    # Names from the file are kept as real names; speakers carry the pseudonym.
+    assert people["Lisa"].pseudonym.startswith("Deltagare")
+    labels = {sp.label for sp in p.store.speakers(segs[0].recording_id)}
+    assert "Lisa" not in labels and people["Lisa"].pseudonym in labels
     rnd = p.store.round_by_name("V1")
     assert rnd is not None
-    assert {x.pseudonym for x in p.store.round_participants(rnd.id)} == {"Lisa", "Omar"}
+    assert {x.real_name for x in p.store.round_participants(rnd.id)} == {"Lisa", "Omar"}
     assert [r.name for r in p.store.round_material(rnd.id)] == ["V1_svar"]
 
 
