@@ -412,3 +412,26 @@ def agreement(
         with_valence=with_valence,
         labels=MappingProxyType(labels),
     )
+
+
+def agreement_by_recording(
+    project: Project,
+    coders: Sequence[str] | None = None,
+    *,
+    codebook: str = "danermark",
+    unit: Unit = "segment",
+    with_valence: bool = False,
+) -> dict[str, AgreementReport]:
+    """One report per recording (NVivo's comparison is per source and code)."""
+    whole = agreement(project, coders, codebook=codebook, unit=unit, with_valence=with_valence)
+    return {
+        name: agreement(
+            project,
+            whole.coders,
+            codebook=codebook,
+            unit=unit,
+            recordings=[name],
+            with_valence=with_valence,
+        )
+        for name in whole.recordings
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console, table
@@ -12,17 +13,22 @@ from qualkit.errors import InputError
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, open_project
 
+if TYPE_CHECKING:
+    from qualkit.analysis.agreement import AgreementReport
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("agreement", help="agreement between coders per code: κ, α, percent")
     project_option(p)
     p.add_argument("--coders", help="coders to compare, A,B (default: all but konsensus)")
+    p.add_argument("--coder", action="append", default=[], help="a coder to compare (repeatable)")
     p.add_argument("--unit", choices=("segment", "char"), default="segment")
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     p.add_argument("--recording", action="append", help="only this recording (repeatable)")
     p.add_argument(
         "--valence", action="store_true", help="count a different valence as disagreement"
     )
+    p.add_argument("--per-recording", action="store_true", help="also one result per recording")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=cmd_agreement)
 
@@ -105,20 +111,44 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def cmd_agreement(args: argparse.Namespace) -> None:
-    from qualkit.analysis.agreement import agreement, parse_coders
+    from qualkit.analysis.agreement import agreement, agreement_by_recording, parse_coders
 
+    coders = (*(parse_coders(args.coders) or ()), *args.coder) or None
     with open_project(args.project) as project:
         rep = agreement(
             project,
-            parse_coders(args.coders),
+            coders,
             codebook=args.codebook,
             unit=args.unit,
             recordings=args.recording,
             with_valence=args.valence,
         )
+        per = (
+            agreement_by_recording(
+                project,
+                rep.coders,
+                codebook=args.codebook,
+                unit=args.unit,
+                with_valence=args.valence,
+            )
+            if args.per_recording
+            else {}
+        )
     if args.format == "json":
-        print(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+        data = rep.as_dict()
+        if args.per_recording:
+            data["by_recording"] = {
+                name: {"overall": r.overall.as_dict(), "codes": r.as_dict()["codes"]}
+                for name, r in per.items()
+            }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    _agreement_table(rep, f"Agreement {' vs '.join(rep.coders)} ({rep.codebook}, unit: {rep.unit})")
+    for name, r in per.items():
+        _agreement_table(r, f"{name}")
+
+
+def _agreement_table(rep: AgreementReport, title: str) -> None:
     kappa = "Cohen κ" if rep.kappa_kind == "cohen" else "Fleiss κ"
     rows: list[list[object]] = [
         [key, _fmt(s.kappa), _fmt(s.alpha), _fmt(s.percent, 1), s.n, s.coded]
@@ -126,11 +156,7 @@ def cmd_agreement(args: argparse.Namespace) -> None:
     ]
     o = rep.overall
     rows.append(["overall (mean)", _fmt(o.kappa), _fmt(o.alpha), _fmt(o.percent, 1), o.n, o.coded])
-    table(
-        f"Agreement {' vs '.join(rep.coders)} ({rep.codebook}, unit: {rep.unit})",
-        ["code", kappa, "α", "% agree", "units", "coded"],
-        rows,
-    )
+    table(title, ["code", kappa, "α", "% agree", "units", "coded"], rows)
 
 
 def cmd_merge_coder(args: argparse.Namespace) -> None:

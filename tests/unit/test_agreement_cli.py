@@ -52,6 +52,12 @@ def test_blind_coders_merge_agreement_resolve(
     assert data["codes"]["ledning"]["n"] == 20
     assert data["overall"]["percent"] == pytest.approx((100 + 95 + 95 + 100) / 4)
 
+    args = ["agreement", "--coder", "bo", "--coder", "anna", "--per-recording", "--format", "json"]
+    assert main([*args, *anna]) == 0
+    per = json.loads(capsys.readouterr().out)
+    assert per["coders"] == ["bo", "anna"]
+    assert per["by_recording"]["fokusgrupp_demo"]["overall"] == data["overall"]
+
     assert main(["agreement", "--unit", "char", "--coders", "anna,bo", *anna]) == 0
     table = capsys.readouterr().out
     assert "Cohen κ" in table and "overall (mean)" in table
