@@ -342,6 +342,10 @@ class RoundComparison:
     assessors: tuple[AssessorAgreement, AssessorAgreement]
     participants: tuple[int, int]
     material: tuple[tuple[str, ...], tuple[str, ...]]
+    actors: tuple[Mapping[str, int], Mapping[str, int]] = (
+        MappingProxyType({}),
+        MappingProxyType({}),
+    )
     coder: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -509,9 +513,19 @@ def compare(
             tuple(r.name for r in project.store.round_material(r1.id)),
             tuple(r.name for r in project.store.round_material(r2.id)),
         ),
+        actors=(_actor_counts(project, r1), _actor_counts(project, r2)),
         coder=coder,
         notes=tuple(notes),
     )
+
+
+def _actor_counts(project: Project, rnd: Round) -> Mapping[str, int]:
+    """Participants per actor: the group's make-up, without naming anyone."""
+    counts: dict[str, int] = {}
+    for p in project.store.round_participants(rnd.id):
+        key = p.actor.value if p.actor else "okänd aktör"
+        counts[key] = counts.get(key, 0) + 1
+    return MappingProxyType(dict(sorted(counts.items())))
 
 
 def _with_quotes(change: CellChange, quotes: tuple[Quote, ...]) -> CellChange:

@@ -156,11 +156,16 @@ def _valence_text(counts: Mapping[str, int]) -> str:
     return ", ".join(parts) or "–"
 
 
+def _actors(counts: Mapping[str, int]) -> str:
+    return " (" + ", ".join(f"{k} {n}" for k, n in counts.items()) + ")" if counts else ""
+
+
 def _intro(cmp: RoundComparison) -> list[str]:
     r1, r2 = cmp.rounds
     lines = [
         f"Omgång {r1.name} ({r1.date}) jämförs med omgång {r2.name} ({r2.date}).",
-        f"Deltagare: {cmp.participants[0]} i {r1.name} och {cmp.participants[1]} i {r2.name}.",
+        f"Deltagare: {cmp.participants[0]} i {r1.name}{_actors(cmp.actors[0])} och"
+        f" {cmp.participants[1]} i {r2.name}{_actors(cmp.actors[1])}.",
         f"Material: {', '.join(cmp.material[0]) or 'inget'} respektive "
         f"{', '.join(cmp.material[1]) or 'inget'}.",
     ]

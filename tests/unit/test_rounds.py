@@ -161,6 +161,7 @@ def test_report_renders_in_three_formats(two_rounds: Project) -> None:
     md = write_comparison(two_rounds, cmp, "md")
     text = md[0].read_text(encoding="utf-8")
     assert "## Vad har förändrats" in text and "(handläggare, FK)" in text
+    assert "Deltagare: 2 i V1 (FK 1, kommun 1)" in text
     assert "Lisa" not in text and "Omar" not in text  # quotes by role and actor only
     pngs = [p for p in md if p.suffix == ".png"]
     assert {p.stem.rsplit("_", 1)[1] for p in pngs} == {"rutnat", "betyg", "faktorer"}
