@@ -79,6 +79,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = rsub.add_parser("list", help="rounds with participants, material and ratings")
     project_option(q)
     q.set_defaults(handler=cmd_rounds_list)
+    q = rsub.add_parser("show", help="one round: participants with attributes, material, ratings")
+    project_option(q)
+    q.add_argument("round")
+    q.set_defaults(handler=cmd_rounds_show)
     q = rsub.add_parser("material", help="add recordings or a written-answers CSV to a round")
     project_option(q)
     q.add_argument("round")
@@ -300,6 +304,50 @@ def cmd_rounds_list(args: argparse.Namespace) -> None:
         "Självvärdering rounds",
         ["id", "name", "date", "co-assessor", "participants", "material", "ratings"],
         rows,
+    )
+
+
+def cmd_rounds_show(args: argparse.Namespace) -> None:
+    from qualkit.rounds import ratings, round_ref
+
+    with open_project(args.project) as project:
+        rnd = round_ref(project, args.round)
+        people = project.store.round_participants(rnd.id)
+        material = project.store.round_material(rnd.id)
+        rated = ratings(project, rnd)
+        names = {p.id: p.pseudonym for p in project.store.participants()}
+    console.print(
+        f"Round {rnd.name} ({rnd.date}); co-assessor: {rnd.co_assessor or 'none'}."
+        f" Material: {', '.join(m.name for m in material) or 'none'}.",
+        markup=False,
+    )
+    table(
+        "Participants",
+        ["pseudonym", "role", "actor", "kommun", "attributes"],
+        [
+            (
+                p.pseudonym,
+                p.role,
+                p.actor.value if p.actor else "",
+                p.kommun or "",
+                ", ".join(f"{k}={v}" for k, v in p.attributes.items()),
+            )
+            for p in people
+        ],
+    )
+    table(
+        "Ratings",
+        ["cell", "rating", "assessor", "participant", "comment"],
+        [
+            (
+                r.code,
+                r.rating,
+                r.assessor,
+                names.get(r.participant_id, "") if r.participant_id else "group",
+                r.comment,
+            )
+            for r in rated
+        ],
     )
 
 

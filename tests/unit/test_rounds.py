@@ -214,6 +214,9 @@ def test_rounds_cli(project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["rounds", "list", *p]) == 0
     out = capsys.readouterr().out
     assert "V1_svar" in out and "Eva" in out
+    assert main(["rounds", "show", "V1", *p]) == 0
+    shown = capsys.readouterr().out
+    assert "Deltagare 1" in shown and "handläggare" in shown and "Lisa" not in shown
     assert main(["rounds", "compare", "V1", "V2", "--format", "md", *p]) == 0
     assert (project_dir / "exports" / "jamforelse_V1_V2.md").exists()
     assert main(["rounds", "compare", "V1", "V9", *p]) == 2
