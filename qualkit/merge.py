@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from qualkit.errors import InputError, ProjectError
 from qualkit.model import Coding, Recording, Segment, Valence
@@ -345,24 +346,135 @@ def merge_coder(
 ) -> MergeReport:
     """Merge from a project folder (or its qualkit.db) or a REFI-QDA .qdpx file."""
     path = Path(path)
-    if path.suffix.lower() in {".qdpx", ".qde"}:
-        codings = _qdpx_codings(path)
+    if path.suffix.lower() == ".qdpx":
+        if not path.is_file():
+            raise InputError(f"{path}: no such file.")
+        codings, missing = foreign_codings_from_refi(project, _read_qdpx(path), codebook=codebook)
         if coders:
             codings = [c for c in codings if c.coder in set(coders)]
-        return merge_foreign_codings(project, codings, codebook=codebook, coder_as=coder_as)
+        report = merge_foreign_codings(project, codings, codebook=codebook, coder_as=coder_as)
+        return replace(report, unmatched=(*missing, *report.unmatched))
     return merge_project(project, path, coders=coders, coder_as=coder_as)
 
 
-def _qdpx_codings(path: Path) -> list[ForeignCoding]:
+# REFI-QDA exports write a code's valences as sub-codes named "<label> – <valence>".
+VALENCE_SEPARATOR = " – "
+
+
+class _RefiCodeLike(Protocol):
+    @property
+    def guid(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+
+
+class _RefiSourceLike(Protocol):
+    @property
+    def guid(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+class _RefiCodingLike(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+
+
+class RefiProjectLike(Protocol):
+    """What merging needs of `qualkit.export.refi_qda.RefiProject`."""
+
+    @property
+    def codes(self) -> Sequence[_RefiCodeLike]: ...
+    @property
+    def sources(self) -> Sequence[_RefiSourceLike]: ...
+    @property
+    def codings(self) -> Sequence[_RefiCodingLike]: ...
+
+
+def foreign_codings_from_refi(
+    project: Project, refi: RefiProjectLike, *, codebook: str = "danermark"
+) -> tuple[list[ForeignCoding], list[str]]:
+    """REFI-QDA codings -> ForeignCoding, codes matched by key or label (GUIDs differ per
+    project). Returns the codings and a line for each code that has no match here."""
+    local: dict[str, list[tuple[str, str]]] = {}
+    for cb in [codebook, *(c for c in project.codebook_ids() if c != codebook)]:
+        if cb not in project.codebook_ids():
+            continue
+        for code in project.codebook(cb).codes:
+            for name in {code.key, code.label_sv, code.label_en}:
+                if name:
+                    local.setdefault(name.casefold(), []).append((cb, code.key))
+    by_guid = {c.guid: c for c in refi.codes}
+    valences = {v.value: v for v in Valence}
+
+    def resolve_code(guid: str) -> tuple[str, str, Valence] | None:
+        code = by_guid.get(guid)
+        if code is None:
+            return None
+        hits = local.get(code.name.strip().casefold(), [])
+        if hits:
+            return hits[0][0], hits[0][1], Valence.NONE
+        head, sep, tail = code.name.rpartition(VALENCE_SEPARATOR)
+        if sep and tail.strip() in valences:
+            parent = by_guid.get(code.parent or "")
+            base = parent.name if parent is not None else head
+            hits = local.get(base.strip().casefold(), [])
+            if hits:
+                return hits[0][0], hits[0][1], valences[tail.strip()]
+        return None
+
+    sources = {s.guid: s for s in refi.sources}
+    out: list[ForeignCoding] = []
+    missing: dict[str, None] = {}
+    for c in refi.codings:
+        src = sources.get(c.source)
+        target = resolve_code(c.code)
+        if src is None:
+            continue
+        if target is None:
+            name = by_guid[c.code].name if c.code in by_guid else c.code
+            missing.setdefault(f"code {name!r} has no match in this project", None)
+            continue
+        cb, key, valence = target
+        out.append(
+            ForeignCoding(
+                source_name=src.name,
+                source_text=src.text,
+                start=c.start,
+                end=c.end,
+                code_key=key,
+                coder=c.user or "okänd kodare",
+                valence=valence,
+                memo=c.note or None,
+                codebook=cb,
+            )
+        )
+    return out, list(missing)
+
+
+def _read_qdpx(path: Path) -> RefiProjectLike:
     try:
         refi_qda = importlib.import_module("qualkit.export.refi_qda")
     except ImportError as exc:
         raise InputError(
             "This build cannot read REFI-QDA files; merge from the coder's project folder."
         ) from exc
-    convert = getattr(refi_qda, "foreign_codings", None)
-    if convert is None:
-        raise InputError(
-            "This build cannot merge REFI-QDA files yet; merge from the project folder."
-        )
-    return list(convert(path))
+    read = getattr(refi_qda, "read_qdpx", None)
+    if read is None:
+        raise InputError("This build cannot read REFI-QDA files; merge from the project folder.")
+    refi: RefiProjectLike = read(path)
+    return refi

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,14 @@ import pytest
 from qualkit.analysis.agreement import agreement
 from qualkit.consensus import disagreements, resolve
 from qualkit.errors import InputError
-from qualkit.merge import ForeignCoding, map_span, merge_coder, merge_foreign_codings, source_text
+from qualkit.merge import (
+    ForeignCoding,
+    foreign_codings_from_refi,
+    map_span,
+    merge_coder,
+    merge_foreign_codings,
+    source_text,
+)
 from qualkit.model import Valence
 from qualkit.project import Project, init_project, open_project
 
@@ -144,3 +152,64 @@ def test_disagreements_and_resolve(two_blind: tuple[Project, Path]) -> None:
     assert project.codings(coder="konsensus") == []
     # The consensus coder never counts as a coder in agreement by default.
     assert agreement(project).coders == ("anna", "bo")
+
+
+@dataclass(frozen=True)
+class _Code:
+    guid: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    guid: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _Coding:
+    source: str
+    start: int
+    end: int
+    code: str
+    user: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Refi:
+    codes: tuple[_Code, ...]
+    sources: tuple[_Source, ...]
+    codings: tuple[_Coding, ...]
+
+
+def test_refi_codings_matched_by_code_name_and_valence_subcode(project: Project) -> None:
+    path = project.root / "s.txt"
+    path.write_text("A (FK): första raden\nB (AF): andra raden\n", encoding="utf-8")
+    project.import_transcript(path, name="s")
+    text = source_text(project.segments("s"))
+    label = project.codebook("danermark").code("ledning").label_sv
+    refi = _Refi(
+        codes=(
+            _Code("G1", label),
+            _Code("G2", f"{label} – hindrande", parent="G1"),
+            _Code("G3", "individ"),
+            _Code("G4", "Något helt annat"),
+        ),
+        sources=(_Source("S1", "s", text),),
+        codings=(
+            _Coding("S1", 0, 12, "G2", "bo", "Viktigt"),
+            _Coding("S1", 13, 18, "G3", "bo"),
+            _Coding("S1", 0, 3, "G4", "bo"),
+        ),
+    )
+    codings, missing = foreign_codings_from_refi(project, refi)
+    assert [(c.code_key, c.valence) for c in codings] == [
+        ("ledning", Valence.HINDERING),
+        ("individ", Valence.NONE),
+    ]
+    assert codings[0].memo == "Viktigt" and codings[0].codebook == "danermark"
+    assert missing == ["code 'Något helt annat' has no match in this project"]
+    assert merge_foreign_codings(project, codings).added == 2
