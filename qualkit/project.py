@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -303,6 +304,17 @@ class Project:
             date=date,
             guide=guide,
         )
+
+    def import_exchange(self, path: Path | str) -> object:
+        """Import a REFI-QDA project (.qdpx) or codebook (.qdc) from another QDA tool."""
+        path = Path(path)
+        try:
+            refi_qda = importlib.import_module("qualkit.export.refi_qda")
+        except ModuleNotFoundError as exc:
+            raise InputError("REFI-QDA import is not available in this installation.") from exc
+        if path.suffix.lower() == ".qdc":
+            return refi_qda.import_qdc(self, path)
+        return refi_qda.import_qdpx(self, path)
 
     def import_path(self, path: Path | str, **meta: object) -> Recording:
         """Import an audio or transcript file by its suffix."""
