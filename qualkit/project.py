@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,8 @@ from qualkit.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from qualkit.export.refi_import import ImportSummary
 
 DB_NAME = "qualkit.db"
 FOLDERS = ("audio", "transcripts", "codebook", "exports")
@@ -305,16 +306,12 @@ class Project:
             guide=guide,
         )
 
-    def import_exchange(self, path: Path | str) -> object:
+    def import_exchange(self, path: Path | str) -> ImportSummary:
         """Import a REFI-QDA project (.qdpx) or codebook (.qdc) from another QDA tool."""
         path = Path(path)
-        try:
-            refi_qda = importlib.import_module("qualkit.export.refi_qda")
-        except ModuleNotFoundError as exc:
-            raise InputError("REFI-QDA import is not available in this installation.") from exc
-        if path.suffix.lower() == ".qdc":
-            return refi_qda.import_qdc(self, path)
-        return refi_qda.import_qdpx(self, path)
+        from qualkit.export.refi_import import import_refi
+
+        return import_refi(self, path)
 
     def import_path(self, path: Path | str, **meta: object) -> Recording:
         """Import an audio or transcript file by its suffix."""

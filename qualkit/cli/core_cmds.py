@@ -134,9 +134,10 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise InputError("--name can only be given when importing one file.")
     with open_project(args.project) as project:
         for path in files:
-            if path.suffix.lower() in (".qdpx", ".qdc"):
-                summary = project.import_exchange(path)
-                console.print(f"Imported {path.name}: {summary}")
+            if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
+                from qualkit.cli.exchange_cmds import print_import_summary
+
+                print_import_summary(project.import_exchange(path))
                 continue
             rec = project.import_path(
                 path,

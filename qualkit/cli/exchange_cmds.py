@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console
+
+if TYPE_CHECKING:
+    from qualkit.export.refi_import import ImportSummary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,6 +78,10 @@ def cmd_exchange_import(args: argparse.Namespace) -> None:
 
     with open_project(args.project) as project:
         summary = import_refi(project, args.file, codebook_id=args.codebook_id)
+    print_import_summary(summary)
+
+
+def print_import_summary(summary: ImportSummary) -> None:
     console.print(
         f"Imported codebook {summary.codebook!r} ({summary.codes} codes), "
         f"{len(summary.recordings)} recordings ({summary.segments} segments), "
