@@ -177,11 +177,14 @@ def scan(project: Project, recording: str | int | None = None) -> ScanResult:
     ]
     next_number = max(numbers, default=0) + 1
     segments = project.segments(recording)
+    rec_ids = {s.recording_id for s in segments}
+    # Speaker labels typed as names ("Anna:") are exported too, so they are scanned.
+    labels = [s.label for s in store.speakers() if s.recording_id in rec_ids]
     found: dict[str, int] = {}
     proposed: dict[str, int] = {}
     with project.action():
-        for seg in segments:
-            for f in detect(seg.text, register):
+        for text in [seg.text for seg in segments] + labels:
+            for f in detect(text, register):
                 found[f.kind] = found.get(f.kind, 0) + 1
                 if f.kind == NAME and all(w.casefold() in register_words for w in f.text.split()):
                     continue  # the register already maps this person to a role label

@@ -90,7 +90,24 @@ class Project:
         for folder in FOLDERS:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         self.store = Store(self.root / DB_NAME)
+        self._check_and_back_up()
         self.sync_codebooks()
+
+    def _check_and_back_up(self) -> None:
+        from qualkit.backup import auto_backup, restore_hint
+        from qualkit.log import get_logger
+
+        status = self.store.quick_check()
+        if status != "ok":
+            self.store.close()
+            raise ProjectError(
+                f"{self.root / DB_NAME} failed its integrity check ({status}). "
+                + restore_hint(self.root)
+            )
+        try:
+            auto_backup(self)
+        except OSError as exc:  # a read-only or full disk must not stop the work
+            get_logger("backup").warning("automatic backup skipped: %s", exc.strerror)
 
     # ----------------------------------------------------------------- folders
     @property

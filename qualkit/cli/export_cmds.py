@@ -17,6 +17,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(q)
     q.add_argument("--table", choices=("codings", "segments", "participants", "all"), default="all")
     q.add_argument("--output", "-o", type=Path, help="file (one table) or folder")
+    q.add_argument(
+        "--unredacted",
+        action="store_true",
+        help="keep real names and identifiers (default: pseudonymised); for internal use only",
+    )
     q.set_defaults(handler=cmd_export_csv)
     # Other export formats register themselves here when their modules are present.
     for name in ("report_cmds", "exchange_cmds"):
@@ -43,5 +48,5 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                     if (len(tables) > 1 or args.output.is_dir())
                     else args.output
                 )
-            path = export_csv(project, what, target)
+            path = export_csv(project, what, target, unredacted=args.unredacted)
             console.print(f"Wrote {path}")
