@@ -118,7 +118,7 @@ def check_backup(path: Path) -> None:
         raise InputError(f"{path} is not a qualkit database backup.") from exc
     try:
         status = store.quick_check()
-        version = store.schema_version()
+        version = store.schema_version() if status == "ok" else 0
     finally:
         store.close()
     if status != "ok" or version == 0:

@@ -6,6 +6,7 @@ ImportFormatError naming the file and, where it helps, the line.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -183,23 +184,36 @@ def read_docx(path: Path) -> ParsedTranscript:
     import zipfile
 
     from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
 
-    _read(path)
+    raw = _read(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportFormatError(
+            f"{path}: not a readable Word .docx file (not a zip archive). Save it again as .docx."
+        ) from exc
+    if unpacked > MAX_BYTES:
+        # A small archive that unpacks to gigabytes (a zip bomb) is refused before parsing.
+        raise ImportFormatError(f"{path}: unpacks to {unpacked} bytes, too large for a transcript.")
     try:
         doc = Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        lines = [p.text for p in doc.paragraphs]
+        # Some transcribers type turns into a table: [time,] speaker, text.
+        for table in doc.tables:
+            for row in table.rows:
+                cells = [c.text.strip() for c in row.cells]
+                if len(cells) >= 2 and cells[-1]:
+                    time = cells[0] if len(cells) >= 3 else ""
+                    lines.append(f"{('[' + time + '] ') if time else ''}{cells[-2]}: {cells[-1]}")
+    except Exception as exc:
+        # python-docx and lxml raise many types on malformed parts (XMLSyntaxError,
+        # KeyError, AttributeError on missing elements ...); to the user they all mean
+        # the same. Only the type is named: the message could quote document text.
         raise ImportFormatError(
-            f"{path}: not a readable Word .docx file ({exc}). Save it again as .docx."
+            f"{path}: not a readable Word .docx file ({type(exc).__name__}). "
+            "Save it again as .docx."
         ) from exc
-    lines = [p.text for p in doc.paragraphs]
-    # Some transcribers type turns into a table: [time,] speaker, text.
-    for table in doc.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells]
-            if len(cells) >= 2 and cells[-1]:
-                time = cells[0] if len(cells) >= 3 else ""
-                lines.append(f"{('[' + time + '] ') if time else ''}{cells[-2]}: {cells[-1]}")
     return parse_plain_lines(lines, path, "docx")
 
 
@@ -237,7 +251,7 @@ def read_subtitles(path: Path) -> ParsedTranscript:
             m = _CUE_TIME.match(line)
             if not m:
                 raise ImportFormatError(
-                    f"{path} line {i + 1}: cannot read the cue time {line.strip()!r}; "
+                    f"{path} line {i + 1}: cannot read the cue time; "
                     "expected 00:00:01,000 --> 00:00:04,000."
                 )
             g = m.groups()

@@ -88,7 +88,8 @@ def test_scan_proposes_consistent_replacements(demo_project: Project) -> None:
     assert review_kind(demo_project, "name") == 2
     red = Redactor.for_project(demo_project)
     label = by_original["Anna"].replacement
-    assert red.redact("Anna Svensson och Anna och Erik Holm") == f"{label} och {label} och Erik Holm"
+    out = red.redact("Anna Svensson och Anna och Erik Holm")
+    assert out == f"{label} och {label} och Erik Holm"
 
 
 def test_identifiers_are_redacted_before_review_unless_rejected(project: Project) -> None:
