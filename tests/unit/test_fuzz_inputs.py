@@ -2,7 +2,7 @@
 
 Hypothesis feeds random bytes, random text shaped like each format, random JSON and YAML
 structures and random zip archives. Anything but a clean result or a QualkitError is a bug.
-Example counts are set by QUALKIT_FUZZ_EXAMPLES (default 150 per test; the reliability
+Example counts are set by QUALKIT_FUZZ_EXAMPLES (default 100 per test; the reliability
 benchmark runs more).
 """
 
@@ -25,7 +25,7 @@ from qualkit.codebook import parse_codebook
 from qualkit.errors import QualkitError
 from qualkit.ingest import MAX_BYTES, TRANSCRIPT_SUFFIXES, read_transcript
 
-EXAMPLES = int(os.environ.get("QUALKIT_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("QUALKIT_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
