@@ -264,15 +264,29 @@ def _single_name(
     return False
 
 
+# Words that announce a person: "Hej Leevi", "doktor Turpeinen", "kalla honom Krista",
+# "hette Satu". Any capitalised word after them is taken as a name, in the lists or not.
+_CUE_BEFORE = re.compile(
+    r"(?<!\w)(?:hej|hejsan|hallå|tack|fråga|frågade|doktor|dr\.?|syster|handläggaren|"
+    r"kollegan|kollega|chefen|kuratorn|läkaren|herr|fru|fröken|mamma|pappa|sonen|son|"
+    r"dottern|dotter|brodern|systern|hette|heter|kallas|kallad|kallade|"
+    r"(?:kalla|kallar|kallade) (?:honom|henne|hen))[,:]?\s$",
+    re.IGNORECASE,
+)
+
+
 def find_names(text: str, register: Iterable[str] = ()) -> list[tuple[int, int]]:
     """Spans of person names.
 
     A first name from the list counts when it is capitalised inside a sentence, when a
     surname follows it, or when it opens a sentence and is not also a common word
     ("Alla", "Per", "Dag"). A surname alone counts inside a sentence or after a title.
+    Any capitalised word after a word that announces a person ("Hej", "doktor", "hette")
+    counts, and so does an unknown word followed by a listed surname ("Ossi Nilsson").
     Names in `register` (the participants' real names) always count.
     """
     firsts, lasts = name_lists()
+    common = common_words()
     known = {w for name in register for w in name.split() if len(w) > 1}
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -280,9 +294,13 @@ def find_names(text: str, register: Iterable[str] = ()) -> list[tuple[int, int]]
     while i < len(words):
         m = words[i]
         w = m.group(0)
+        lower = w.lower()
         start_of_sentence = _sentence_start(text, m.start())
         first = _is_first(w, firsts) or w in known
-        # Surnames that follow: "Anna Svensson", "Eva Lind Berg".
+        cued = lower not in common and bool(
+            _CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+        )
+        # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen".
         j = i + 1
         while (
             j < len(words)
@@ -292,15 +310,21 @@ def find_names(text: str, register: Iterable[str] = ()) -> list[tuple[int, int]]
                 words[j].group(0) in lasts
                 or words[j].group(0) in known
                 or bool(_SURNAME_SHAPE.search(words[j].group(0)))
+                or ((first or cued) and words[j].group(0).lower() not in common)
             )
         ):
             j += 1
-        if first and j > i + 1:
+        unknown_then_surname = (
+            j == i + 2
+            and not start_of_sentence
+            and lower not in common
+            and words[i + 1].group(0) in lasts
+        )
+        if (first or cued or unknown_then_surname) and j > i + 1:
             spans.append((m.start(), words[j - 1].end()))
             i = j
             continue
-        lower = w.lower()
-        if _single_name(text, m, first, w in known, w in lasts, start_of_sentence, lower):
+        if cued or _single_name(text, m, first, w in known, w in lasts, start_of_sentence, lower):
             spans.append((m.start(), m.end()))
         i += 1
     return spans
