@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -280,9 +281,12 @@ def _num(value: Any, path: Path, where: str) -> float | None:
     if value is None:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ImportFormatError(f"{path}: {where} has a time that is not a number.") from exc
+    if not math.isfinite(number):
+        raise ImportFormatError(f"{path}: {where} has a time that is not a finite number.")
+    return number
 
 
 def read_json(path: Path) -> ParsedTranscript:
@@ -292,6 +296,8 @@ def read_json(path: Path) -> ParsedTranscript:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}).") from exc
+    except RecursionError as exc:
+        raise ImportFormatError(f"{path}: JSON nested too deeply to be a transcript.") from exc
     segments = data.get("segments") if isinstance(data, dict) else data
     if not isinstance(segments, list):
         raise ImportFormatError(
@@ -303,15 +309,18 @@ def read_json(path: Path) -> ParsedTranscript:
         if not isinstance(seg, dict) or not isinstance(seg.get("text", ""), str):
             raise ImportFormatError(f"{path}: {where} is not an object with 'text'.")
         words: list[Word] = []
-        for w in seg.get("words") or []:
+        raw_words = seg.get("words") or []
+        if not isinstance(raw_words, list):
+            raise ImportFormatError(f"{path}: {where} has 'words' that is not a list.")
+        for w in raw_words:
             if not isinstance(w, dict):
                 continue
             wtext = w.get("word", w.get("text", ""))
             ws, we = _num(w.get("start"), path, where), _num(w.get("end"), path, where)
             if ws is None or we is None or not isinstance(wtext, str):
                 continue  # WhisperX leaves numbers without times; keep the segment text
-            prob = w.get("probability", w.get("score", 1.0))
-            words.append(Word(ws, we, wtext, float(prob) if prob is not None else 1.0))
+            prob = _num(w.get("probability", w.get("score", 1.0)), path, where)
+            words.append(Word(ws, we, wtext, 1.0 if prob is None else prob))
         speaker = seg.get("speaker")
         stext = str(seg.get("text", "")).strip()
         if stext:

@@ -122,6 +122,21 @@ def test_random_zip_as_docx(members: dict[str, bytes]) -> None:
     read_bytes_as(buf.getvalue(), ".docx")
 
 
+@pytest.mark.parametrize(
+    ("data", "suffix"),
+    [
+        (b"[" * 200_000, ".json"),  # deep nesting: RecursionError in the JSON parser
+        (b'[{"text": "a", "words": true}]', ".json"),
+        (b'[{"text": "a", "start": 1e999}]', ".json"),
+        (b'[{"text": "a", "words": [{"word": "a", "start": 0, "end": 1, "score": "x"}]}]', ".json"),
+        (b"WEBVTT\n\n00:00:01.000 --> 00:00:00.500\nx\n", ".vtt"),
+        (b"PK\x03\x04" + b"\x00" * 100, ".docx"),
+    ],
+)
+def test_known_hostile_inputs(data: bytes, suffix: str) -> None:
+    read_bytes_as(data, suffix)
+
+
 def test_oversized_transcript_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with path.open("wb") as fh:
