@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit.atomic import _fsync_dir
+from qualkit.atomic import _fsync_dir, copy_file
 from qualkit.errors import InputError, ProjectError
 
 if TYPE_CHECKING:
@@ -142,9 +141,7 @@ def restore(root: Path | str, source: Path | str) -> Path:
             current = Store(db)
         except ProjectError:
             # Unreadable: keep the raw file anyway, someone may want to rescue it.
-            keep = backup_dir(root) / f"damaged-{_stamp()}.db"
-            keep.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(db, keep)
+            copy_file(db, backup_dir(root) / f"damaged-{_stamp()}.db")
         else:
             try:
                 backup_store(current, backup_dir(root) / f"before-restore-{_stamp()}.db")

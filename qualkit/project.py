@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualkit import atomic
 from qualkit import codebook as codebooks
 from qualkit.errors import InputError, NotFoundError, ProjectError, QualkitError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
@@ -60,7 +60,7 @@ def init_project(root: Path | str) -> Project:
     for shipped in codebooks.shipped_codebooks():
         dest = target / shipped.name
         if not dest.exists() and shipped.resolve() != dest.resolve():
-            shutil.copyfile(shipped, dest)
+            atomic.copy_file(shipped, dest)
     return Project(root, create=True)
 
 
@@ -308,9 +308,7 @@ class Project:
             if stored.exists() and sha256_file(stored) != digest:
                 raise InputError(f"{stored} already exists with other content; rename the file.")
             if not stored.exists():
-                tmp = stored.with_name(f".{stored.name}.part")
-                shutil.copyfile(path, tmp)
-                tmp.replace(stored)
+                atomic.copy_file(path, stored)
         return self.store.add_recording(
             name,
             audio_path=self._relative(stored),
