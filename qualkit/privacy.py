@@ -30,6 +30,7 @@ from qualkit.pseudonymise import (
     PHONE_RE,
     PLACEHOLDERS,
     _phone_ok,
+    common_words,
     detect,
     is_personnummer,
     luhn_ok,
@@ -60,6 +61,7 @@ class Redactor:
     pattern: re.Pattern[str] | None = None
     keep: frozenset[str] = frozenset()  # originals a coder rejected: not personal data
     enabled: bool = True
+    capital_only: frozenset[str] = frozenset()
 
     @classmethod
     def for_project(cls, project: Project) -> Redactor:
@@ -90,7 +92,20 @@ class Redactor:
             # Longest first, so "Anna Svensson" wins over "Anna".
             alternatives = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
             pattern = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
-        return cls(MappingProxyType(table), pattern, frozenset(k.casefold() for k in keep))
+        # Names that are also everyday words ("Per", "Dag", "Bo") are replaced only when
+        # capitalised, so "500 kr per timme" survives an accepted pseudonym for Per.
+        words = common_words()
+        capital_only = frozenset(
+            k
+            for k, orig in ((o.strip().casefold(), o.strip()) for o in pairs)
+            if k in words and orig[:1].isupper()
+        )
+        return cls(
+            MappingProxyType(table),
+            pattern,
+            frozenset(k.casefold() for k in keep),
+            capital_only=capital_only,
+        )
 
     @classmethod
     def disabled(cls) -> Redactor:
@@ -101,8 +116,16 @@ class Redactor:
         if not self.enabled or not text:
             return text
         if self.pattern is not None:
-            table = self.table
-            text = self.pattern.sub(lambda m: table.get(m.group(0).casefold(), m.group(0)), text)
+            table, capital_only = self.table, self.capital_only
+
+            def name(m: re.Match[str]) -> str:
+                found = m.group(0)
+                key = found.casefold()
+                if key in capital_only and not found[:1].isupper():
+                    return found
+                return table.get(key, found)
+
+            text = self.pattern.sub(name, text)
         keep = self.keep
 
         def pnr(m: re.Match[str]) -> str:

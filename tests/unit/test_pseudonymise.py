@@ -121,3 +121,11 @@ def test_speaker_labels_and_memos_are_redacted_in_csv(demo_project: Project) -> 
     assert "Lisa Berglund" in unredacted
     df = pd.read_csv(demo_project.exports_dir / "codings.csv")
     assert len(df) == 16
+
+
+def test_common_word_names_are_replaced_only_when_capitalised(project: Project) -> None:
+    project.store.set_pseudonym("name", "Per", "[Namn 1]", "accepted")
+    red = Redactor.for_project(project)
+    assert red.redact("Per sa att det kostar 500 kr per timme.") == (
+        "[Namn 1] sa att det kostar 500 kr per timme."
+    )
