@@ -161,6 +161,18 @@ def main() -> None:
             f"demo transcript (no personal data, {len(talk)} turns): {len(false)} findings "
             f"{false}; baseline {sum(len(baseline(t)) for t in talk)}"
         )
+    # Swedish prose written by others for another purpose: every finding is a false one.
+    from qualkit.codebook import load_codebook, shipped_codebooks
+
+    prose = []
+    for path in shipped_codebooks():
+        book = load_codebook(path)
+        prose += [book.description] + [f"{c.label_sv}. {c.description}" for c in book.codes]
+    false = [f.text for t in prose for f in detect(t)]
+    print(
+        f"shipped codebook prose ({sum(map(len, prose))} characters, no personal data): "
+        f"{len(false)} findings {false}; baseline {sum(len(baseline(t)) for t in prose)}"
+    )
     if args.misses:
         for row in rows:
             text = str(row["text"])
