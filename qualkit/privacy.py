@@ -239,18 +239,34 @@ def pseudonym_contexts(
     project: Project, original: str, width: int = 30, limit: int = 3
 ) -> list[str]:
     """Up to `limit` snippets of transcript text around `original`, for review."""
-    pattern = re.compile(r"(?<!\w)" + re.escape(original) + r"(?!\w)", re.IGNORECASE)
-    out: list[str] = []
+    return contexts_for(project, [original], width, limit).get(original, [])
+
+
+def contexts_for(
+    project: Project, originals: Iterable[str], width: int = 30, limit: int = 3
+) -> dict[str, list[str]]:
+    """Snippets around each original, found in one pass over the transcripts."""
+    wanted = {o.casefold(): o for o in originals if o.strip()}
+    out: dict[str, list[str]] = {o: [] for o in wanted.values()}
+    if not wanted:
+        return out
+    alternatives = "|".join(re.escape(k) for k in sorted(wanted, key=len, reverse=True))
+    pattern = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
+    open_ = set(wanted)
     for seg in project.store.segments():
+        if not open_:
+            break
         for m in pattern.finditer(seg.text):
+            key = m.group(0).casefold()
+            if key not in open_:
+                continue
             a, b = max(0, m.start() - width), min(len(seg.text), m.end() + width)
-            out.append(
-                ("…" if a else "")
-                + seg.text[a:b].replace("\n", " ")
-                + ("…" if b < len(seg.text) else "")
+            snippet = seg.text[a:b].replace("\n", " ")
+            out[wanted[key]].append(
+                ("…" if a else "") + snippet + ("…" if b < len(seg.text) else "")
             )
-            if len(out) >= limit:
-                return out
+            if len(out[wanted[key]]) >= limit:
+                open_.discard(key)
     return out
 
 

@@ -62,18 +62,21 @@ def cmd_pseudo_scan(args: argparse.Namespace) -> None:
 
 
 def cmd_pseudo_list(args: argparse.Namespace) -> None:
-    from qualkit.privacy import pseudonym_contexts
+    from qualkit.privacy import contexts_for
     from qualkit.project import open_project
 
     with open_project(args.project) as project:
         items = project.store.pseudonyms(None if args.status == "all" else args.status)
         if args.kind:
             items = [p for p in items if p.kind == args.kind]
+        contexts = (
+            contexts_for(project, [p.original for p in items], limit=2) if args.context else {}
+        )
         rows = []
         for p in items:
             row: list[object] = [p.id, p.kind, p.original, p.replacement, p.status]
             if args.context:
-                row.append(" | ".join(pseudonym_contexts(project, p.original, limit=2)))
+                row.append(" | ".join(contexts.get(p.original, [])))
             rows.append(row)
     columns = ["id", "kind", "original", "replacement", "status"]
     table("Pseudonyms", columns + (["context"] if args.context else []), rows)

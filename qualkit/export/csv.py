@@ -36,7 +36,9 @@ def table_frame(project: Project, what: str, *, unredacted: bool = False) -> pd.
                 ]
         return frame
     if what == "participants":
-        # Real names never leave the store: export pseudonym, role, actor and attributes.
+        # Real names never leave the store: export pseudonym, role, actor and attributes
+        # (attribute values are free text, so they pass the redactor too).
+        redactor = Redactor.disabled() if unredacted else Redactor.for_project(project)
         rows = [
             {
                 "pseudonym": p.pseudonym,
@@ -45,7 +47,7 @@ def table_frame(project: Project, what: str, *, unredacted: bool = False) -> pd.
                 "kommun": p.kommun or "",
                 "consent": p.consent.value,
                 "consent_date": p.consent_date or "",
-                **{f"attr_{k}": v for k, v in p.attributes.items()},
+                **{f"attr_{k}": redactor.redact(str(v)) for k, v in p.attributes.items()},
             }
             for p in project.store.participants()
         ]

@@ -30,6 +30,7 @@ def plant(project: Project) -> None:
     segs = project.segments("fokusgrupp_demo")
     people = {p.actor.value if p.actor else "": p for p in store.participants()}
     store.update_participant(people["FK"].id, real_name=REGISTERED)
+    store.update_participant(people["kommun"].id, attributes={"anteckning": f"nås på {PHONE}"})
     # Coded segments (turn 2 and 3) carry the planted data, so quotes can pick them.
     store.update_segment_text(
         segs[1].id, segs[1].text + f" {REGISTERED} ringde {MENTIONED} på {PHONE}, pnr {PNR}."

@@ -215,6 +215,16 @@ def test_codebook_plausible_structures(codes: list[dict[str, Any]]) -> None:
     parse_ok_or_error(yaml.safe_dump({"id": "fuzz", "name": "Fuzz", "codes": codes}))
 
 
+def test_oversized_codebook_is_refused(tmp_path: Path) -> None:
+    from qualkit.codebook import MAX_CODEBOOK_BYTES, load_codebook
+
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_CODEBOOK_BYTES + 1)
+    with pytest.raises(QualkitError, match="too large"):
+        load_codebook(path)
+
+
 def test_codebook_yaml_bombs_are_refused() -> None:
     # Aliases nested many levels (a "billion laughs") must not hang or exhaust memory.
     lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']

@@ -50,6 +50,7 @@ class PseudonymScreen(Screen[None]):
         super().__init__()
         self.project = project
         self._rows: list[Pseudonym] = []
+        self._contexts: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -67,7 +68,7 @@ class PseudonymScreen(Screen[None]):
 
     # ----------------------------------------------------------------- data
     def refresh_rows(self) -> None:
-        from qualkit.privacy import pseudonym_contexts
+        from qualkit.privacy import contexts_for
 
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -77,8 +78,12 @@ class PseudonymScreen(Screen[None]):
         self._rows = sorted(
             self.project.store.pseudonyms(), key=lambda p: (order.get(p.status, 3), p.id)
         )
+        # Context snippets are looked up once per original, not on every key press.
+        missing = [p.original for p in self._rows if p.original not in self._contexts]
+        if missing:
+            self._contexts.update(contexts_for(self.project, missing, width=25, limit=1))
         for p in self._rows:
-            context = pseudonym_contexts(self.project, p.original, width=25, limit=1)
+            context = self._contexts.get(p.original, [])
             table.add_row(
                 str(p.id),
                 KIND_LABELS.get(p.kind, p.kind),
