@@ -98,7 +98,9 @@ DOWNLOAD_CALLS = [
     r"socket\.(socket|create_connection)\s*\(",
     r"torch\.hub\.load",
     r"load_dataset\s*\(",
-    r"pip\s+install",
+    # pip run from code (a hint "pip install X" in an error message is fine).
+    r"[\"']-m[\"']\s*,\s*[\"']pip[\"']",
+    r"[\"']pip3?[\"']\s*,\s*[\"']install[\"']",
 ]
 
 
