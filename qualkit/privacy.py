@@ -46,6 +46,7 @@ __all__ = [
     "pseudonym_contexts",
     "scan",
     "set_consent",
+    "unreviewed",
     "withdrawn_speaker_ids",
 ]
 
@@ -268,6 +269,15 @@ def contexts_for(
             if len(out[wanted[key]]) >= limit:
                 open_.discard(key)
     return out
+
+
+def unreviewed(project: Project) -> dict[str, int]:
+    """Proposals not yet accepted or rejected, per kind. Names among them are not yet
+    replaced in exports, so export commands warn about them."""
+    counts: dict[str, int] = {}
+    for p in project.store.pseudonyms("proposed"):
+        counts[p.kind] = counts.get(p.kind, 0) + 1
+    return counts
 
 
 def review(

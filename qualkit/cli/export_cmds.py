@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console
+
+if TYPE_CHECKING:
+    from qualkit.project import Project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,3 +54,19 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                 )
             path = export_csv(project, what, target, unredacted=args.unredacted)
             console.print(f"Wrote {path}")
+        warn_unreviewed(project, args.unredacted)
+
+
+def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
+    """Say so when names found by `qualkit pseudo scan` still wait for review."""
+    from qualkit.privacy import unreviewed
+
+    if unredacted:
+        console.print("Unredacted export: real names and identifiers are in the files.")
+        return
+    names = unreviewed(project).get("name", 0)
+    if names:
+        console.print(
+            f"Note: {names} names found by the scan are not reviewed yet and are not "
+            "replaced: qualkit pseudo list --status proposed --context"
+        )
