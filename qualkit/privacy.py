@@ -307,7 +307,7 @@ def find_participant(project: Project, ref: str | int) -> Participant:
         if str(p.id) == str(ref) or p.pseudonym.casefold() == str(ref).casefold():
             return p
     names = ", ".join(p.pseudonym for p in people) or "none yet"
-    raise NotFoundError(f"No participant {ref!r} (participants: {names}).")
+    raise NotFoundError(f"No participant with that id or pseudonym (participants: {names}).")
 
 
 def set_consent(
