@@ -558,6 +558,36 @@ class Store:
             rows = self._rows("SELECT * FROM pseudonyms WHERE status = ? ORDER BY id", (status,))
         return [self._pseudonym(r) for r in rows]
 
+    def pseudonym(self, pseudonym_id: int) -> Pseudonym:
+        rows = self._rows("SELECT * FROM pseudonyms WHERE id = ?", (pseudonym_id,))
+        if not rows:
+            raise NotFoundError(f"No pseudonym proposal with id {pseudonym_id}.")
+        return self._pseudonym(rows[0])
+
+    def update_pseudonym(
+        self, pseudonym_id: int, *, status: str | None = None, replacement: str | None = None
+    ) -> Pseudonym:
+        """Accept, reject or edit one proposal."""
+        if status is not None and status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        if replacement is not None and not replacement.strip():
+            raise InputError("A replacement cannot be empty.")
+        current = self.pseudonym(pseudonym_id)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE pseudonyms SET status = ?, replacement = ? WHERE id = ?",
+                (status or current.status, replacement or current.replacement, pseudonym_id),
+            )
+        return self.pseudonym(pseudonym_id)
+
+    def quick_check(self) -> str:
+        """SQLite's cheap consistency check ('ok' when the file is sound)."""
+        try:
+            rows = self._rows("PRAGMA quick_check")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:5])
+
     # ------------------------------------------------------------------ speakers
     def _speaker(self, row: sqlite3.Row) -> Speaker:
         return Speaker(
