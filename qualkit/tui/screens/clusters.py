@@ -14,6 +14,7 @@ from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.dialogs import InputDialog
+from qualkit.tui.screens.transcript import analysis_module
 
 if TYPE_CHECKING:
     from qualkit.tui.app import QualkitApp
@@ -52,9 +53,8 @@ class ClustersScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="clusters")
     def compute(self) -> None:
-        try:
-            from qualkit.analysis import cluster
-        except ImportError:
+        cluster = analysis_module("cluster")
+        if cluster is None:
             self.post_message(ClustersUnavailable(t("clusters.unavailable", self.qapp.lang)))
             return
         try:
@@ -123,9 +123,8 @@ class ClustersScreen(Screen[None]):
             def got_label(label: str | None) -> None:
                 if not label:
                     return
-                try:
-                    from qualkit.analysis import cluster
-                except ImportError:
+                cluster = analysis_module("cluster")
+                if cluster is None:
                     self.notify(t("clusters.unavailable", lang), severity="warning")
                     return
                 try:

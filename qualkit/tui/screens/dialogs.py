@@ -60,6 +60,12 @@ class EditDialog(ModalScreen[str | None]):
             yield Label(self.prompt + "  (Ctrl+S / Esc)", classes="dialog-title")
             yield TextArea(self.text, id="dialog_text", soft_wrap=True)
 
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        if not area.read_only:
+            area.move_cursor(area.document.end)  # corrections are mostly at the end
+
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text.replace("\n", " ").strip())
 

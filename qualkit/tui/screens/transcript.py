@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import importlib
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,6 +32,15 @@ from qualkit.tui.widgets.virtual_list import CursorList
 
 if TYPE_CHECKING:
     from qualkit.tui.app import QualkitApp
+
+
+def analysis_module(name: str) -> Any:
+    """qualkit.analysis.<name> when that part of qualkit is installed, else None."""
+    try:
+        return importlib.import_module(f"qualkit.analysis.{name}")
+    except ImportError:
+        return None
+
 
 # Suggestions at or above this score are coded by "accept all" (marked for review).
 SUGGEST_THRESHOLD = 0.5
@@ -199,9 +209,6 @@ class TranscriptScreen(Screen[None]):
                 self.seglist.cursor = idx
         self.seglist.data_changed()
         self.refresh_panels(counts=True)
-
-    def _guard(self, fn: object) -> bool:
-        return True
 
     def error(self, exc: Exception) -> None:
         self.notify(str(exc), title=t("error", self.lang), severity="error")
@@ -480,9 +487,8 @@ class TranscriptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="suggest")
     def compute_suggestions(self, segment_id: int) -> None:
-        try:
-            from qualkit.analysis import suggest
-        except ImportError:
+        suggest = analysis_module("suggest")
+        if suggest is None:
             self.post_message(SuggestionsUnavailable(t("suggest.unavailable", self.lang)))
             return
         try:
@@ -524,9 +530,8 @@ class TranscriptScreen(Screen[None]):
         self.refresh_panels()
 
     def _feedback(self, segment_id: int, code: str, accepted: bool) -> None:
-        try:
-            from qualkit.analysis import suggest
-        except ImportError:
+        suggest = analysis_module("suggest")
+        if suggest is None:
             return
         try:
             suggest.record_feedback(
