@@ -565,7 +565,7 @@ def test_help_language_and_global_keys(
             await pilot.pause()
             await pilot.press("escape")
             descriptions = {b.binding.description for b in app.screen.active_bindings.values()}
-            assert {"Quit", "Search", "Open"} <= descriptions
+            assert {"Quit", "Search", "Transcribe"} <= descriptions
             await pilot.press("enter")
             await pilot.pause()
             await pilot.press("O")
