@@ -108,9 +108,7 @@ def test_transcription_worker_reports(
     audio.write_bytes(b"RIFF0000WAVE")
     with open_project(demo_root) as p:
         p.store.add_recording("ny", audio_path="audio/ny.wav", kommun="Norrby")
-    started = (
-        fake_pipeline(monkeypatch, behaviour) if behaviour != "missing" else threading.Event()
-    )
+    started = fake_pipeline(monkeypatch, behaviour) if behaviour != "missing" else threading.Event()
 
     async def body() -> None:
         app = make_app(demo_root)
@@ -303,9 +301,7 @@ def test_withdrawn_consent_is_flagged(demo_root: Path, make_app: Callable[..., A
 
 
 # --------------------------------------------------------------- suggestions
-def test_suggestions_empty_state(
-    demo_root: Path, make_app: Callable[..., Any]
-) -> None:
+def test_suggestions_empty_state(demo_root: Path, make_app: Callable[..., Any]) -> None:
     async def body() -> None:
         app = make_app(demo_root)
         async with app.run_test(size=SIZE) as pilot:
@@ -508,8 +504,15 @@ def test_clusters_unavailable_and_adopt(
     mod = types.ModuleType("qualkit.analysis.cluster")
     mod.propose_categories = lambda project, **kw: [Proposal()]  # type: ignore[attr-defined]
 
-    def adopt_cluster(project: Any, proposal: Any, key: str, label_sv: str, parent: Any,
-                      codebook: str = "danermark", coder: str = "default") -> None:
+    def adopt_cluster(
+        project: Any,
+        proposal: Any,
+        key: str,
+        label_sv: str,
+        parent: Any,
+        codebook: str = "danermark",
+        coder: str = "default",
+    ) -> None:
         adopted.append((key, label_sv, parent))
 
     mod.adopt_cluster = adopt_cluster  # type: ignore[attr-defined]
@@ -664,5 +667,7 @@ def test_not_a_project_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFi
 def test_cli_registers_tui() -> None:
     from qualkit.cli import build_parser
 
-    args = build_parser().parse_args(["tui", "-p", "x", "--coder", "anna", "--blind", "--lang", "en"])
+    args = build_parser().parse_args(
+        ["tui", "-p", "x", "--coder", "anna", "--blind", "--lang", "en"]
+    )
     assert (args.coder, args.blind, args.lang) == ("anna", True, "en")
