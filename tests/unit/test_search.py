@@ -15,7 +15,7 @@ def test_keyword_in_context_and_filters(demo_project: Project) -> None:
     index = SearchIndex(demo_project)
     hits = index.search("samverkan")
     assert hits and all("samverkan" in h.segment.text.casefold() for h in hits)
-    left, match, right = hits[0].context(40)
+    _left, match, _right = hits[0].context(40)
     assert match.casefold() == "samverkan"
     fk = index.search("aktör:FK")
     assert fk and all(h.actor == "FK" for h in fk)
