@@ -20,6 +20,7 @@ from qualkit.i18n import LANGS, default_lang, t
 from qualkit.model import Recording
 from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 from qualkit.search import SearchIndex
+from qualkit.tui.state import hotkeys
 from qualkit.undo import UndoStack
 
 
@@ -31,6 +32,10 @@ def _optional_screen(module: str, name: str) -> Any:
         return None
     screen = getattr(mod, name, None)
     return screen if isinstance(screen, type) else None
+
+
+# Seconds after start before the search index is built in the background.
+INDEX_DELAY_S = 0.5
 
 
 class QualkitApp(App[None]):
@@ -72,6 +77,8 @@ class QualkitApp(App[None]):
             self.codebook_id = project.codebook_ids()[0]
         self.undo = UndoStack(project, coder=coder)
         self._search_index: SearchIndex | None = None
+        self._marks: tuple[str, dict[str, str]] | None = None
+        self._index_generation = 0
         self.title = t("app.title", self.lang)
         self.translate_bindings(self)
 
@@ -90,6 +97,8 @@ class QualkitApp(App[None]):
         from qualkit.tui.screens.overview import OverviewScreen
 
         self.push_screen(OverviewScreen())
+        # After the first screen is up, so building it never delays opening.
+        self.set_timer(INDEX_DELAY_S, self.prepare_search_index)
         if self.start_recording:
             try:
                 rec = self.project.recording(self.start_recording)
@@ -104,17 +113,47 @@ class QualkitApp(App[None]):
     # ---------------------------------------------------------------- shared
     def search_index(self) -> SearchIndex:
         if self._search_index is None or self._search_index.codebook != self.codebook_id:
-            self._search_index = SearchIndex(self.project, self.codebook_id)
-            if self.blind:
-                self._search_index.reload_codings(self.coder)
+            self._search_index = self._new_index()
         return self._search_index
 
+    def _new_index(self) -> SearchIndex:
+        index = SearchIndex(self.project, self.codebook_id)
+        if self.blind:
+            index.reload_codings(self.coder)
+        return index
+
+    def prepare_search_index(self) -> None:
+        """Build the search index in a thread so the first / is instant on a big study."""
+        self._index_generation += 1
+        generation = self._index_generation
+
+        def build() -> None:
+            index = self._new_index()
+            if generation == self._index_generation and self._search_index is None:
+                self._search_index = index
+
+        self.run_worker(build, thread=True, group="search-index", exclusive=True)
+
+    def refresh_search_codings(self) -> None:
+        """Codings change all the time while coding: re-read them when search opens."""
+        if self._search_index is not None:
+            self._search_index.reload_codings(self.coder if self.blind else None)
+
+    def code_marks(self) -> dict[str, str]:
+        """Code key -> its hotkey digit in the active codebook (for compact code marks)."""
+        if self._marks is None or self._marks[0] != self.codebook_id:
+            book = self.project.codebook(self.codebook_id)
+            self._marks = (self.codebook_id, {c.key: d for d, c in hotkeys(book).items()})
+        return self._marks[1]
+
     def data_changed(self) -> None:
-        """Codings or segments changed: the search index is rebuilt when next needed."""
+        """Segments changed: the search index is rebuilt (in the background)."""
         self._search_index = None
+        self.prepare_search_index()
 
     def codebook_changed(self) -> None:
         self._search_index = None
+        self._marks = None
         from qualkit.tui.screens.transcript import TranscriptScreen
 
         for screen in self.screen_stack:
@@ -127,7 +166,6 @@ class QualkitApp(App[None]):
         from qualkit.tui.screens.transcript import TranscriptScreen
 
         rec = self.project.store.recording(recording_id)
-        self.data_changed()
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.push_screen(TranscriptScreen(rec, segment_id))

@@ -54,7 +54,7 @@ def test_transcript_small_terminal_english(
 def test_search(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:
     async def run_before(pilot: Any) -> None:
         await pilot.pause()
-        await pilot.press("slash", *"samverkan")
+        await pilot.press("slash", *"samverkan", "down")
         await settle(pilot)
 
     assert snap_compare(make_app(demo_root), terminal_size=SIZE, run_before=run_before)

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from qualkit.i18n import t
 from qualkit.search import Hit
-from qualkit.tui.state import VALENCE_MARK, fmt_time, hotkeys
+from qualkit.tui.state import VALENCE_MARK, fmt_time
 from qualkit.tui.widgets.virtual_list import CursorList, RowList
 
 if TYPE_CHECKING:
@@ -41,7 +41,9 @@ class SearchScreen(Screen[None]):
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.initial = query
-        self.hits: list[Hit] = []
+        self.positions: list[int] = []
+        self.query_text = ""
+        self._cache: dict[int, Hit] = {}
 
     @property
     def qapp(self) -> QualkitApp:
@@ -56,7 +58,20 @@ class SearchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self.qapp.refresh_search_codings()
         self.run_search(self.initial)
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Every hit as a record (built on demand; the list itself renders lazily)."""
+        return [self.hit(i) for i in range(len(self.positions))]
+
+    def hit(self, index: int) -> Hit:
+        hit = self._cache.get(index)
+        if hit is None:
+            hit = self.qapp.search_index().hit(self.positions[index], self.query_text)
+            self._cache[index] = hit
+        return hit
 
     @on(Input.Changed, "#q")
     def _changed(self, event: Input.Changed) -> None:
@@ -68,15 +83,16 @@ class SearchScreen(Screen[None]):
 
     def run_search(self, text: str) -> None:
         index = self.qapp.search_index()
-        self.hits = index.search(text) if text.strip() else []
+        self.query_text = text
+        self._cache = {}
+        self.positions = index.positions(text) if text.strip() else []
         self.query_one("#search_status", Static).update(
-            f"{len(self.hits)} {t('search.hits', self.qapp.lang)}"
+            f"{len(self.positions)} {t('search.hits', self.qapp.lang)}"
         )
-        self.query_one(RowList).set_count(len(self.hits))
+        self.query_one(RowList).set_count(len(self.positions))
 
     def render_hit(self, index: int, width: int, selected: bool) -> Strip:
-        hit = self.hits[index]
-        return hit_strip(hit, width, selected, self.qapp)
+        return hit_strip(self.hit(index), width, selected, self.qapp)
 
     def key_down(self) -> None:
         if self.focused is self.query_one(Input):
@@ -93,8 +109,8 @@ class SearchScreen(Screen[None]):
         self._open(self.query_one(RowList).cursor)
 
     def _open(self, index: int) -> None:
-        if 0 <= index < len(self.hits):
-            hit = self.hits[index]
+        if 0 <= index < len(self.positions):
+            hit = self.hit(index)
             self.qapp.open_transcript(hit.recording.id, hit.segment.id)
 
     def action_back(self) -> None:
@@ -105,8 +121,7 @@ def hit_strip(hit: Hit, width: int, selected: bool, qapp: QualkitApp) -> Strip:
     bg = SEL if selected else Style()
     meta = f"{hit.kommun[:10]:<10} {hit.recording.name[:14]:<14} {fmt_time(hit.segment.start)} "
     who = f"{hit.attribution[:16]:<16} "
-    book = qapp.project.codebook(qapp.codebook_id)
-    keys = {c.key: d for d, c in hotkeys(book).items()}
+    keys = qapp.code_marks()
     marks = "".join(
         keys.get(c.code, c.code[:2]) + VALENCE_MARK.get(c.valence.value, "") for c in hit.codings
     )[:6]
@@ -151,6 +166,7 @@ class CodeBrowserScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.qapp.refresh_search_codings()
         book = self.qapp.project.codebook(self.qapp.codebook_id)
         options = self.query_one(OptionList)
         self.codes = [c.key for c in book.codes]

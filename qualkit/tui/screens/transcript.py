@@ -46,6 +46,8 @@ def analysis_module(name: str) -> Any:
 SUGGEST_THRESHOLD = 0.5
 # Wait this long after the cursor stops before computing suggestions.
 SUGGEST_DELAY_S = 0.25
+# Codebook counts follow coding actions after this delay (see _schedule_counts).
+COUNTS_DELAY_S = 0.05
 
 CODE_BINDINGS: list[BindingType] = [
     Binding(
@@ -96,6 +98,7 @@ class TranscriptScreen(Screen[None]):
         self.pending: str | None = None  # "accept" or "reject" waits for a digit
         self.suggestions: list[object] = []
         self._suggest_timer: Timer | None = None
+        self._counts_timer: Timer | None = None
         self.view: RecordingView
 
     @property
@@ -129,7 +132,8 @@ class TranscriptScreen(Screen[None]):
         self.seglist.set_view(self.view, cursor)
         self.seglist.focus()
         self.query_one(SuggestionsPanel).title = t("suggest.title", self.lang)
-        self.refresh_panels(counts=True)
+        self.refresh_panels()
+        self.refresh_counts()
         self._schedule_suggestions()
 
     # ------------------------------------------------------------- helpers
@@ -159,7 +163,7 @@ class TranscriptScreen(Screen[None]):
     def refresh_panels(self, counts: bool = False) -> None:
         seg = self.current
         view = self.view
-        coded = sum(1 for s in view.segments if view.codings.get(s.id))
+        coded = sum(1 for cs in view.codings.values() if cs)
         rec = self.recording
         bits = [f"[b]{rec.name}[/b]"]
         if rec.kommun:
@@ -190,7 +194,18 @@ class TranscriptScreen(Screen[None]):
             self.lang,
         )
         if counts:
-            self.query_one(CodebookPanel).show(view, view.counts(), self.lang)
+            self._schedule_counts()
+
+    def _schedule_counts(self) -> None:
+        # Counting every coding in the study takes a few tens of ms on a big project:
+        # do it just after the repaint, not between the keystroke and the screen.
+        if self._counts_timer is not None:
+            self._counts_timer.stop()
+        self._counts_timer = self.set_timer(COUNTS_DELAY_S, self.refresh_counts)
+
+    def refresh_counts(self) -> None:
+        self._counts_timer = None
+        self.query_one(CodebookPanel).show(self.view, self.view.counts(), self.lang)
 
     def after_coding_change(self) -> None:
         seg = self.current
@@ -202,6 +217,7 @@ class TranscriptScreen(Screen[None]):
     def after_structure_change(self) -> None:
         """Text, split, merge, speakers or undo: read the recording again."""
         seg = self.current
+        self.qapp.data_changed()
         self.view.reload()
         if seg is not None:
             idx = self.view.index_of(seg.id)
@@ -250,9 +266,8 @@ class TranscriptScreen(Screen[None]):
         except QualkitError as exc:
             self.error(exc)
             return None
+        self.selected_coding = len(self.view.codings.get(seg.id, ()))  # the new one, last
         self.after_coding_change()
-        self.selected_coding = len(self.current_codings()) - 1
-        self.refresh_panels()
         return coding
 
     def action_valence(self, value: str) -> None:
