@@ -42,6 +42,8 @@ class QualkitApp(App[None]):
     """Keyboard-first coding of focus-group transcripts; every action is saved at once."""
 
     CSS_PATH = "qualkit.tcss"
+    # Narrow terminals (80 columns) get a slimmer sidebar and transcript gutter.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     TITLE = "qualkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -49,8 +51,8 @@ class QualkitApp(App[None]):
         Binding("question_mark,f1", "help", "key.help", id="help"),
         Binding("q", "quit", "key.quit", id="quit"),
         Binding("slash", "search", "key.search", id="search"),
-        Binding("B", "browser", "key.browser", id="browser"),
-        Binding("K", "codebook", "key.codebook", id="codebook"),
+        Binding("B", "browser", "key.browser", show=False, id="browser"),
+        Binding("K", "codebook", "key.codebook", show=False, id="codebook"),
         Binding("C", "clusters", "key.clusters", show=False, id="clusters"),
         Binding("O", "overview", "key.overview", show=False, id="overview"),
         Binding("D", "disagreements", "key.disagreements", show=False, id="disagreements"),
@@ -79,6 +81,7 @@ class QualkitApp(App[None]):
         self._search_index: SearchIndex | None = None
         self._marks: tuple[str, dict[str, str]] | None = None
         self._index_generation = 0
+        self.codings_dirty = False  # set by every coding action; search re-reads codings
         self.title = t("app.title", self.lang)
         self.translate_bindings(self)
 
@@ -136,8 +139,9 @@ class QualkitApp(App[None]):
 
     def refresh_search_codings(self) -> None:
         """Codings change all the time while coding: re-read them when search opens."""
-        if self._search_index is not None:
+        if self._search_index is not None and self.codings_dirty:
             self._search_index.reload_codings(self.coder if self.blind else None)
+        self.codings_dirty = False
 
     def code_marks(self) -> dict[str, str]:
         """Code key -> its hotkey digit in the active codebook (for compact code marks)."""

@@ -163,7 +163,7 @@ class ParticipantForm:
 
 
 class ParticipantDialog(ModalScreen[ParticipantForm | None]):
-    """Name a voice: pseudonym, role, actor and kommun. Enter in the last field saves."""
+    """Name a voice: pseudonym, role, actor and kommun. Tab between fields, Enter saves."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog_cancel"),
@@ -177,7 +177,7 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(t("key.name", self.lang) + "  (Enter / Esc)", classes="dialog-title")
+            yield Label(t("key.name", self.lang) + "  (Tab / Enter / Esc)", classes="dialog-title")
             yield Label(t("speakers.pseudonym", self.lang))
             yield Input(self.form.pseudonym, id="f_pseudonym")
             yield Label(t("speakers.role", self.lang))
@@ -188,11 +188,8 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
             yield Input(self.form.kommun, id="f_kommun")
 
     @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        if event.input.id == "f_kommun":
-            self.action_save()
-        else:
-            self.focus_next()
+    def _submitted(self, _event: Input.Submitted) -> None:
+        self.action_save()  # Enter saves from any field; Tab moves between them
 
     def action_save(self) -> None:
         def val(wid: str) -> str:

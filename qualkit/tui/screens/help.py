@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -36,7 +37,10 @@ class HelpScreen(ModalScreen[None]):
                     if b.action in seen:
                         continue
                     seen.add(b.action)
-                    keys = b.key_display or b.key.replace(",", " / ")
+                    keys = b.key_display or " / ".join(
+                        qapp.get_key_display(dataclasses.replace(b, key=k))
+                        for k in b.key.split(",")
+                    )
                     table.add_row(keys, t(b.description, lang))
                 yield Static(table)
 

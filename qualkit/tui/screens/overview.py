@@ -42,6 +42,8 @@ class OverviewScreen(Screen[None]):
         Binding("enter", "open", "key.open", id="open"),
         Binding("S", "speakers", "key.speakers", id="overview_speakers"),
         Binding("T", "transcribe", "key.transcribe", id="transcribe"),
+        Binding("B", "app.browser", "key.browser", id="overview_browser"),
+        Binding("K", "app.codebook", "key.codebook", id="overview_codebook"),
         Binding("escape", "cancel_pipeline", "key.cancel", show=False, id="cancel_pipeline"),
         Binding("R", "refresh", "key.refresh", show=False, id="refresh"),
     ]

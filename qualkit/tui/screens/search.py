@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -94,8 +94,10 @@ class SearchScreen(Screen[None]):
     def render_hit(self, index: int, width: int, selected: bool) -> Strip:
         return hit_strip(self.hit(index), width, selected, self.qapp)
 
-    def key_down(self) -> None:
+    def key_down(self, event: events.Key) -> None:
         if self.focused is self.query_one(Input):
+            event.prevent_default()
+            event.stop()
             self.query_one(RowList).focus()
 
     def action_focus_input(self) -> None:

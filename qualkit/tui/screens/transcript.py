@@ -87,7 +87,7 @@ class TranscriptScreen(Screen[None]):
         Binding("x", "reject_mode", "key.reject", show=False, id="reject"),
         Binding("A", "accept_all", "key.accept_all", show=False, id="accept_all"),
         Binding("S", "speakers", "key.speakers", show=False, id="speakers"),
-        Binding("escape", "back", "key.back", id="back"),
+        Binding("escape", "back", "key.back", show=False, id="back"),
     ]
 
     def __init__(self, recording: Recording, segment_id: int | None = None) -> None:
@@ -208,6 +208,7 @@ class TranscriptScreen(Screen[None]):
         self.query_one(CodebookPanel).show(self.view, self.view.counts(), self.lang)
 
     def after_coding_change(self) -> None:
+        self.qapp.codings_dirty = True
         seg = self.current
         if seg is not None:
             self.view.reload_segment_codings(seg.id)
@@ -217,6 +218,7 @@ class TranscriptScreen(Screen[None]):
     def after_structure_change(self) -> None:
         """Text, split, merge, speakers or undo: read the recording again."""
         seg = self.current
+        self.qapp.codings_dirty = True
         self.qapp.data_changed()
         self.view.reload()
         if seg is not None:

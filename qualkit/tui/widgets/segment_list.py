@@ -49,8 +49,11 @@ class SegmentList(CursorList):
     def _speaker_width(self, width: int) -> int:
         return 10 if width < 70 else 16
 
+    def _codes_width(self, width: int) -> int:
+        return 6 if width < 70 else CODES_W
+
     def _text_width(self, width: int) -> int:
-        return max(8, width - TIME_W - self._speaker_width(width) - CODES_W - 1)
+        return max(8, width - TIME_W - self._speaker_width(width) - self._codes_width(width) - 1)
 
     def _lines(self, index: int, width: int) -> list[str]:
         if width != self._wrap_width:
@@ -92,11 +95,12 @@ class SegmentList(CursorList):
                 self.view.code_mark(c.code) + VALENCE_MARK.get(c.valence.value, "·")
                 for c in self.view.codings.get(seg.id, ())
             )
-            if len(marks) > CODES_W - 1:
-                marks = marks[: CODES_W - 2] + "…"
-            parts.append(RichSegment(marks.ljust(CODES_W), CODE_STYLE + bg))
+            cw = self._codes_width(width)
+            if len(marks) > cw - 1:
+                marks = marks[: cw - 2] + "…"
+            parts.append(RichSegment(marks.ljust(cw), CODE_STYLE + bg))
         else:
-            parts.append(RichSegment(" " * (TIME_W + sw + CODES_W), bg))
+            parts.append(RichSegment(" " * (TIME_W + sw + self._codes_width(width)), bg))
         lines = self._lines(index, self._laid_width)
         text = lines[min(line, len(lines) - 1)]
         parts.append(RichSegment(text, Style(bold=selected) + bg))

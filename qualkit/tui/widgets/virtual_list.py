@@ -18,6 +18,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+# Rows of context kept above and below the cursor while moving.
+SCROLL_MARGIN = 3
+
 NAV_BINDINGS: list[BindingType] = [
     Binding("down,j", "cursor_down", "key.down", show=False, id="down"),
     Binding("up,k", "cursor_up", "key.up", show=False, id="up"),
@@ -127,20 +130,19 @@ class CursorList(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, index))
 
     def scroll_to_cursor(self) -> None:
+        """Keep the cursor's item in view with a few rows of context around it."""
         if self.item_count == 0:
             return
         top = self.first_row[self.cursor]
         bottom = self.first_row[self.cursor + 1] - 1
         height = max(1, self.scrollable_content_region.height)
+        margin = min(SCROLL_MARGIN, max(0, (height - (bottom - top + 1)) // 2))
         y = self.scroll_offset.y
-        if top < y:
-            self.scroll_to(y=top, animate=False, immediate=True)
-        elif bottom >= y + height:
-            self.scroll_to(
-                y=max(top, bottom - height + 1) if bottom - top < height else top,
-                animate=False,
-                immediate=True,
-            )
+        if top - margin < y:
+            self.scroll_to(y=max(0, top - margin), animate=False, immediate=True)
+        elif bottom + margin >= y + height:
+            target = bottom + margin - height + 1 if bottom - top < height else top
+            self.scroll_to(y=max(0, target), animate=False, immediate=True)
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)
