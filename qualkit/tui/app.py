@@ -43,7 +43,7 @@ class QualkitApp(App[None]):
 
     CSS_PATH = "qualkit.tcss"
     # Narrow terminals (80 columns) get a slimmer sidebar and transcript gutter.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     TITLE = "qualkit"
     ENABLE_COMMAND_PALETTE = False
 
