@@ -132,6 +132,15 @@ class SearchIndex:
         for c in self.project.store.codings(codebook=self.codebook, coder=coder):
             self.codings[c.segment_id].append(c)
 
+    def reload_segment_codings(self, segment_ids: set[int], coder: str | None = None) -> None:
+        """Re-read the codings of a few segments (after coding them), not of the whole study."""
+        for sid in segment_ids:
+            fresh = self.project.store.codings(segment_id=sid, codebook=self.codebook, coder=coder)
+            if fresh:
+                self.codings[sid] = fresh
+            else:
+                self.codings.pop(sid, None)
+
     def _hit(self, seg: Segment, position: int, first_word: str) -> Hit:
         rec = self.recordings[seg.recording_id]
         person = self.speaker_person.get(seg.speaker_id) if seg.speaker_id is not None else None

@@ -81,7 +81,7 @@ class QualkitApp(App[None]):
         self._search_index: SearchIndex | None = None
         self._marks: tuple[str, dict[str, str]] | None = None
         self._index_generation = 0
-        self.codings_dirty = False  # set by every coding action; search re-reads codings
+        self.touched_segments: set[int] = set()  # coded since search last looked
         self.title = t("app.title", self.lang)
         self.translate_bindings(self)
 
@@ -137,11 +137,16 @@ class QualkitApp(App[None]):
 
         self.run_worker(build, thread=True, group="search-index", exclusive=True)
 
+    def coded(self, segment_id: int) -> None:
+        """A coding action touched this segment: search re-reads its codings when opened."""
+        self.touched_segments.add(segment_id)
+
     def refresh_search_codings(self) -> None:
-        """Codings change all the time while coding: re-read them when search opens."""
-        if self._search_index is not None and self.codings_dirty:
-            self._search_index.reload_codings(self.coder if self.blind else None)
-        self.codings_dirty = False
+        if self._search_index is not None and self.touched_segments:
+            self._search_index.reload_segment_codings(
+                self.touched_segments, self.coder if self.blind else None
+            )
+        self.touched_segments = set()
 
     def code_marks(self) -> dict[str, str]:
         """Code key -> its hotkey digit in the active codebook (for compact code marks)."""
@@ -224,7 +229,11 @@ class QualkitApp(App[None]):
     def action_search(self) -> None:
         from qualkit.tui.screens.search import SearchScreen
 
-        self._push_once(SearchScreen())
+        # Kept installed: building the screen costs more than searching 25,000 segments.
+        if not self.is_screen_installed("search"):
+            self.install_screen(SearchScreen(), "search")
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen("search")
 
     def action_browser(self) -> None:
         from qualkit.tui.screens.search import CodeBrowserScreen

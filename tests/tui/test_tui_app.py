@@ -671,3 +671,23 @@ def test_cli_registers_tui() -> None:
         ["tui", "-p", "x", "--coder", "anna", "--blind", "--lang", "en"]
     )
     assert (args.coder, args.blind, args.lang) == ("anna", True, "en")
+
+
+def test_search_sees_codings_made_while_coding(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.7)
+            await app.workers.wait_for_complete()  # the background search index
+            await pilot.press("slash", *"kod:ledning")
+            await pilot.pause()
+            before = len(app.screen.positions)
+            await pilot.press("escape", "enter")  # back to the overview, into the transcript
+            await pilot.pause()
+            await pilot.press("1", "slash", *"kod:ledning")
+            await pilot.pause()
+            assert len(app.screen.positions) == before + 1
+
+    run(body())

@@ -61,6 +61,14 @@ class SearchScreen(Screen[None]):
         self.qapp.refresh_search_codings()
         self.run_search(self.initial)
 
+    def on_screen_resume(self) -> None:
+        # The screen is reused: codings and texts may have changed since it was last shown.
+        self.qapp.refresh_search_codings()
+        field = self.query_one(Input)
+        self.run_search(field.value)
+        field.focus()
+        field.select_all()  # typing replaces the last query; arrows keep it
+
     @property
     def hits(self) -> list[Hit]:
         """Every hit as a record (built on demand; the list itself renders lazily)."""

@@ -208,9 +208,9 @@ class TranscriptScreen(Screen[None]):
         self.query_one(CodebookPanel).show(self.view, self.view.counts(), self.lang)
 
     def after_coding_change(self) -> None:
-        self.qapp.codings_dirty = True
         seg = self.current
         if seg is not None:
+            self.qapp.coded(seg.id)
             self.view.reload_segment_codings(seg.id)
         self.seglist.refresh()
         self.refresh_panels(counts=True)
@@ -218,7 +218,6 @@ class TranscriptScreen(Screen[None]):
     def after_structure_change(self) -> None:
         """Text, split, merge, speakers or undo: read the recording again."""
         seg = self.current
-        self.qapp.codings_dirty = True
         self.qapp.data_changed()
         self.view.reload()
         if seg is not None:
