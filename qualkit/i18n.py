@@ -199,6 +199,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "dialog.ok": ("Spara", "Save"),
     "dialog.cancel": ("Avbryt", "Cancel"),
     "error": ("Fel", "Error"),
+    "app.not_installed": ("finns inte i den här versionen.", "is not available in this build."),
+    "transcript.title": ("Transkript och kodning", "Transcript and coding"),
+    "suggest.review_memo": ("granska", "review"),
+    "codebook.bad_key": (
+        "Kodens id får bara innehålla a-z, 0-9 och _",
+        "A code id may only contain a-z, 0-9 and _",
+    ),
+    "stage.transcript": ("transkript", "transcript"),
+    "stage.new": ("ny", "new"),
 }
 
 

@@ -207,7 +207,7 @@ class QualkitApp(App[None]):
         return [
             (t("help.global", lang), bindings(QualkitApp) + bindings(NAV_BINDINGS)),
             (t("overview.title", lang), bindings(OverviewScreen)),
-            ("Transkript / Transcript", bindings(TranscriptScreen)),
+            (t("transcript.title", lang), bindings(TranscriptScreen)),
             (t("speakers.title", lang), bindings(SpeakersScreen)),
             (t("search.title", lang), bindings(SearchScreen)),
             (t("browser.title", lang), bindings(CodeBrowserScreen)),
@@ -257,7 +257,10 @@ class QualkitApp(App[None]):
     def action_disagreements(self) -> None:
         screen = _optional_screen("disagreements", "DisagreementScreen")
         if screen is None:
-            self.notify("Disagreements: not available in this build.", severity="warning")
+            self.notify(
+                f"{t('key.disagreements', self.lang)}: {t('app.not_installed', self.lang)}",
+                severity="warning",
+            )
             return
         coders = tuple(c.name for c in self.project.store.coders())
         self.push_screen(screen(self.project, coders))
@@ -265,7 +268,10 @@ class QualkitApp(App[None]):
     def action_pseudonyms(self) -> None:
         screen = _optional_screen("pseudonyms", "PseudonymScreen")
         if screen is None:
-            self.notify("Pseudonyms: not available in this build.", severity="warning")
+            self.notify(
+                f"{t('key.pseudonyms', self.lang)}: {t('app.not_installed', self.lang)}",
+                severity="warning",
+            )
             return
         self.push_screen(screen(self.project))
 

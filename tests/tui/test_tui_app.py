@@ -575,7 +575,7 @@ def test_help_language_and_global_keys(
             await pilot.pause()
             assert type(app.screen).__name__ == "OverviewScreen"
             await pilot.press("D", "P")
-            assert sum("not available" in n for n in notes) == 2
+            assert sum("not available" in n for n in notes) == 2, notes
             await pilot.press("q")
         assert app.return_code in (0, None)
 
@@ -691,3 +691,31 @@ def test_search_sees_codings_made_while_coding(
             assert len(app.screen.positions) == before + 1
 
     run(body())
+
+
+def test_dialogs_cancel_with_escape(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            text = screen.current.text
+            for key in ("e", "s", "v", "r", "M", "m"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is not screen
+                await pilot.press("escape")
+                await pilot.pause()
+                assert app.screen is screen
+            assert screen.current.text == text
+            assert codings(demo_root, "anna") == []
+
+    run(body())
+
+
+def test_cli_tui_on_a_missing_project_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.cli import main
+
+    assert main(["tui", "-p", str(tmp_path / "nowhere")]) == 2
+    assert "qualkit: error:" in capsys.readouterr().err

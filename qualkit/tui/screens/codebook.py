@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from qualkit.errors import InputError, QualkitError
+from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Code
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
@@ -112,7 +112,7 @@ class CodebookScreen(Screen[None]):
                 if not label:
                     return
                 if not KEY_RE.match(key):
-                    self.notify(str(InputError(f"{key!r}: use a-z, 0-9 and _")), severity="error")
+                    self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
                     return
                 code = Code(
                     codebook=self.qapp.codebook_id,

@@ -109,7 +109,7 @@ class OverviewScreen(Screen[None]):
                 rec.kommun or "",
                 rec.group_type.value if rec.group_type else "",
                 fmt_time(rec.duration_s) if rec.duration_s else "",
-                _stage(rec),
+                _stage(rec, lang),
                 str(n_seg),
                 f"{n_coded} ({pct})",
                 *[str(per_rec[rec.id].get(code.key, 0) or "") for _d, code in keys],
@@ -223,10 +223,10 @@ class OverviewScreen(Screen[None]):
         self._finish(t("overview.cancelled", self.qapp.lang), "warning")
 
 
-def _stage(rec: Recording) -> str:
+def _stage(rec: Recording, lang: str) -> str:
     """The furthest stage reached: 'align done', 'transcribe running', or 'transkript'."""
     if not rec.stages:
-        return "transkript" if rec.transcript_path else "ny"
+        return t("stage.transcript" if rec.transcript_path else "stage.new", lang)
     order = ["audio", "transcribe", "diarize", "align"]
     last = max(rec.stages, key=lambda s: order.index(s) if s in order else -1)
     return f"{last} {rec.stages[last]}"

@@ -589,7 +589,12 @@ class TranscriptScreen(Screen[None]):
             if float(getattr(s, "score", 0.0)) >= SUGGEST_THRESHOLD:
                 code = str(getattr(s, "code", ""))
                 valence = getattr(s, "valence", None) or Valence.NONE
-                if self._apply_code(seg, code, valence=valence, memo="granska") is not None:
+                if (
+                    self._apply_code(
+                        seg, code, valence=valence, memo=t("suggest.review_memo", self.lang)
+                    )
+                    is not None
+                ):
                     self._feedback(seg.id, code, True)
             else:
                 keep.append(s)
