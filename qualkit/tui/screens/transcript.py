@@ -234,6 +234,7 @@ class TranscriptScreen(Screen[None]):
     @on(CursorList.CursorMoved)
     def _moved(self, event: CursorList.CursorMoved) -> None:
         self.selected_coding = -1
+        self.pending = None  # a half-typed "a"/"x" never applies to another segment
         self.refresh_panels()
         self._schedule_suggestions()
 

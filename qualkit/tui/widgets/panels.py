@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from qualkit.i18n import t
-from qualkit.model import Coding, Memo
-from qualkit.tui.state import VALENCE_MARK, RecordingView
+from qualkit.model import Actor, Coding, Memo
+from qualkit.tui.state import ACTOR_COLOURS, VALENCE_MARK, RecordingView
 
 
 class CodebookPanel(Static):
@@ -33,7 +34,10 @@ class CodebookPanel(Static):
                 str(n.get("hindrande", 0)),
                 str(n.get("förslag", 0)),
             )
-        self.update(table)
+        legend = Text(overflow="fold")
+        for actor in Actor:
+            legend.append(f"■{actor.value} ", style=ACTOR_COLOURS[actor])
+        self.update(Group(table, legend))
 
 
 class CodingsPanel(Static):
