@@ -555,8 +555,15 @@ def test_clusters_unavailable_and_adopt(
 
 # ---------------------------------------------------------------- app level
 def test_help_language_and_global_keys(
-    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+    demo_root: Path,
+    make_app: Callable[..., Any],
+    notes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # As on a build without the coders' and privacy screens.
+    monkeypatch.setitem(sys.modules, "qualkit.tui.screens.disagreements", None)
+    monkeypatch.setitem(sys.modules, "qualkit.tui.screens.pseudonyms", None)
+
     async def body() -> None:
         app = make_app(demo_root, lang="en")
         async with app.run_test(size=SIZE) as pilot:
