@@ -871,6 +871,70 @@ class Store:
         self.set_talk_times(a.recording_id)
         return self.segment(a.id)
 
+    # ---- coding app (issue 5): light reads for the TUI go below this line
+    def segments_light(self, rec_id: int | None = None) -> list[Segment]:
+        """Segments without their word timings: what lists and search need, fast.
+
+        Parsing word JSON is most of the cost of reading a long transcript."""
+        sql = (
+            "SELECT id, recording_id, idx, text, start_s, end_s, speaker_id, overlap FROM segments"
+        )
+        params: tuple[Any, ...] = ()
+        if rec_id is not None:
+            sql += " WHERE recording_id = ?"
+            params = (rec_id,)
+        sql += " ORDER BY recording_id, idx"
+        return [
+            Segment(
+                id=r[0],
+                recording_id=r[1],
+                idx=r[2],
+                text=r[3],
+                start=r[4],
+                end=r[5],
+                speaker_id=r[6],
+                overlap=bool(r[7]),
+            )
+            for r in self._rows(sql, params)
+        ]
+
+    def segment_counts(self) -> dict[int, int]:
+        """{recording id: number of segments}."""
+        rows = self._rows("SELECT recording_id, COUNT(*) FROM segments GROUP BY recording_id")
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def recording_coding_counts(
+        self, codebook: str, coder: str | None = None
+    ) -> list[tuple[int, str, int]]:
+        """(recording id, code key, number of codings) for one codebook."""
+        sql = (
+            "SELECT segments.recording_id, codes.key, COUNT(*) FROM codings"
+            " JOIN segments ON segments.id = codings.segment_id"
+            " JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN coders ON coders.id = codings.coder_id WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY segments.recording_id, codes.key"
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in self._rows(sql, params)]
+
+    def coded_segment_counts(self, codebook: str, coder: str | None = None) -> dict[int, int]:
+        """{recording id: segments with at least one coding in the codebook}."""
+        sql = (
+            "SELECT segments.recording_id, COUNT(DISTINCT codings.segment_id) FROM codings"
+            " JOIN segments ON segments.id = codings.segment_id"
+            " JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN coders ON coders.id = codings.coder_id WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY segments.recording_id"
+        return {int(r[0]): int(r[1]) for r in self._rows(sql, params)}
+
     # ----------------------------------------------------------------- codebooks
     def _code(self, row: sqlite3.Row) -> Code:
         return Code(
