@@ -1,0 +1,1 @@
+"""Analysis on coded material: embeddings, code suggestions, clustering, agreement."""
