@@ -96,7 +96,10 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: Any, model_id: str) -> None:
         self._model = model
         self.model_id = model_id
-        dim = model.get_sentence_embedding_dimension()
+        getter = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension", None
+        )
+        dim = getter() if getter else None
         self.dim = int(dim) if dim else int(model.encode(["x"]).shape[1])
 
     @classmethod

@@ -2,7 +2,8 @@
 
 Zero-shot: each code's label and description are cut into short clauses; a passage scores
 against a code by the mean of its three closest clauses plus the whole description (cosine
-on sentence embeddings), z-scored across the codes and turned into probabilities.
+on sentence embeddings), z-scored across the codes and turned into probabilities, then
+blended with a TF-IDF character n-gram model trained on the same clauses.
 
 Few-shot: as soon as passages are coded, two logistic regressions learn from them (one on
 the embeddings, one on TF-IDF character n-grams); the description clauses stay in the
@@ -92,6 +93,9 @@ class Example:
 class SuggestOptions:
     """Blend weights and model settings; the defaults are the measured ones (bench/suggest.py)."""
 
+    # Before anything is coded: embeddings vs TF-IDF on the description clauses.
+    zero_shot_tfidf_weight: float = 0.4
+    # Once passages are coded: the zero-shot prior, then the two learned models.
     zero_shot_weight: float = 0.3
     embedding_weight: float = 0.4
     tfidf_weight: float = 0.3
@@ -223,6 +227,15 @@ class CodeSuggester:
         self.n_examples = len(usable)
         self._emb_model = None
         self._text_model = None
+        if len(set(self._clause_owner.tolist())) >= 2:
+            # Zero-shot lexical signal: the clauses alone, so shared wording counts too.
+            self._text_model = _TextModel(
+                self._clause_texts,
+                self._clause_owner,
+                np.ones(len(self._clause_owner)),
+                self.options.regularisation,
+            )
+            self._text_classes = np.asarray(self._text_model.model.classes_)
         if usable and self.keys:
             ex_vecs = self.cache.embed([e.text for e in usable])
             x = np.vstack([self._clause_vecs, ex_vecs])
@@ -274,11 +287,14 @@ class CodeSuggester:
         if vecs is None:
             vecs = self.cache.embed(texts)
         p = self.zero_shot(vecs)
-        if self._emb_model is None or self._text_model is None or not len(texts):
+        if self._text_model is None or not len(texts):
             return p
         o = self.options
-        pe = self._spread(self._emb_model.predict_proba(vecs), self._model_classes)
         pt = self._spread(self._text_model.proba(texts), self._text_classes)
+        if self._emb_model is None:
+            a = o.zero_shot_tfidf_weight
+            return _softmax((1 - a) * np.log(p + 1e-9) + a * np.log(pt))
+        pe = self._spread(self._emb_model.predict_proba(vecs), self._model_classes)
         log = (
             o.zero_shot_weight * np.log(p + 1e-9)
             + o.embedding_weight * np.log(pe)
