@@ -110,7 +110,8 @@ def cmd_suggest(args: argparse.Namespace) -> None:
     from qualkit.analysis.suggest import Example, suggest_texts
 
     book = _codebook(args.codebook, args.project)
-    items = [(str(obj.get("id", n)), obj["text"]) for _, n, obj in _json_lines(args.input)]
+    # The id is echoed back exactly as given (string or number); a missing id becomes the line.
+    items = [(obj.get("id", n), obj["text"]) for _, n, obj in _json_lines(args.input)]
     examples: list[Example] = []
     if args.examples:
         known = {c.key for c in book.codes}
@@ -132,7 +133,11 @@ def cmd_suggest(args: argparse.Namespace) -> None:
     )
     if args.format == "table":
         rows = [
-            (i, " ".join(f"{s.code} {s.score:.2f}" for s in r), (r[0].valence or "") if r else "")
+            (
+                str(i),
+                " ".join(f"{s.code} {s.score:.2f}" for s in r),
+                (r[0].valence or "") if r else "",
+            )
             for (i, _), r in zip(items, ranked, strict=True)
         ]
         table(f"Suggestions ({book.id})", ["id", "codes", "valence"], rows)
@@ -205,7 +210,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             p.size,
             f"{p.nearest_code or ''} {p.nearest_score:.2f}",
             "\n".join(
-                f"[{i}] " + text[i][:100] + ("…" if len(text[i]) > 100 else "")
+                f"[{i}] " + text[i][:70] + ("…" if len(text[i]) > 70 else "")
                 for i in p.representative_ids
             ),
         )

@@ -260,11 +260,13 @@ def test_cli_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_cli_accepts_a_codebook_id_without_a_project(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    inp = write_lines(tmp_path / "p.jsonl", [{"id": "1", "text": "Chefen backar upp."}])
+    inp = tmp_path / "p.jsonl"
+    inp.write_text('{"id": 7, "text": "Chefen backar upp."}\n{"text": "Utan id."}\n', "utf-8")
     assert (
         main(["suggest", "-p", str(tmp_path), "--codebook", "danermark", "--input", str(inp)]) == 0
     )
-    assert json.loads(capsys.readouterr().out)["id"] == "1"
+    ids = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
+    assert ids == [7, 2]  # echoed as given; a missing id is the line number
 
 
 def test_cli_bad_json_line_names_file_and_line(
