@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,18 @@ def _json_lines(path_text: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
         yield name, n, obj
 
 
+def _progress() -> Callable[[int, int], None] | None:
+    """Encoding progress on stderr for a person at a terminal; scripts get clean output."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\rEncoding passages: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
 def _codebook(ref: str, project_dir: Path) -> Codebook:
     from qualkit import codebook as codebooks
 
@@ -129,7 +141,12 @@ def cmd_suggest(args: argparse.Namespace) -> None:
                 )
             )
     ranked = suggest_texts(
-        book, [t for _, t in items], examples, top=args.top, embedder=get_embedder(args.model)
+        book,
+        [t for _, t in items],
+        examples,
+        top=args.top,
+        embedder=get_embedder(args.model),
+        progress=_progress(),
     )
     if args.format == "table":
         rows = [
@@ -172,6 +189,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             seed=args.seed,
             min_size=args.min_size,
             embedder=embedder,
+            progress=_progress(),
         )
         text = {s.id: s.text for s in project.segments()}
         stable = (

@@ -107,6 +107,16 @@ def test_single_code_and_single_passage(book: Codebook) -> None:
     assert len(single) == 1 and len(single[0]) == 1
 
 
+def test_hierarchical_codebook_suggests_leaf_codes() -> None:
+    grid = load_codebook(REPO / "codebook" / "sjalvvardering.yaml")
+    ranked = suggest_texts(
+        grid, ["Deltagarna har fått arbete efter insatsen."], top=9, embedder=HashingEmbedder()
+    )[0]
+    parents = {c.parent for c in grid.codes if c.parent}
+    assert len(ranked) == 9 and not {s.code for s in ranked} & parents
+    assert ranked[0].code.startswith("deltagare")
+
+
 def test_non_swedish_text_still_gets_valid_codes(book: Codebook) -> None:
     keys = {c.key for c in book.codes}
     texts = ["The manager never gives us time.", "مرحبا بكم", "", "12345 ???"]
