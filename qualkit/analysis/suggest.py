@@ -95,10 +95,16 @@ class SuggestOptions:
 
     # Before anything is coded: embeddings vs TF-IDF on the description clauses.
     zero_shot_tfidf_weight: float = 0.4
-    # Once passages are coded: the zero-shot prior, then the two learned models.
+    # Once passages are coded: the zero-shot prior, then the two learned models. The prior
+    # counts most with a couple of examples per code and fades towards the "many" weights
+    # at `many_per_code` examples per code (measured: bench/suggest.py).
     zero_shot_weight: float = 0.3
     embedding_weight: float = 0.4
     tfidf_weight: float = 0.3
+    zero_shot_weight_many: float = 0.15
+    embedding_weight_many: float = 0.45
+    tfidf_weight_many: float = 0.4
+    many_per_code: float = 10.0
     sharpness: float = 2.0  # applied to z-scores before the softmax
     clause_top: int = 3
     clause_weight: float = 0.5  # a description clause counts half a coded example
@@ -295,12 +301,20 @@ class CodeSuggester:
             a = o.zero_shot_tfidf_weight
             return _softmax((1 - a) * np.log(p + 1e-9) + a * np.log(pt))
         pe = self._spread(self._emb_model.predict_proba(vecs), self._model_classes)
-        log = (
-            o.zero_shot_weight * np.log(p + 1e-9)
-            + o.embedding_weight * np.log(pe)
-            + o.tfidf_weight * np.log(pt)
-        )
+        wz, we, wt = self.blend_weights()
+        log = wz * np.log(p + 1e-9) + we * np.log(pe) + wt * np.log(pt)
         return _softmax(log)
+
+    def blend_weights(self) -> tuple[float, float, float]:
+        """(zero-shot, embedding model, TF-IDF model) weights for the current examples."""
+        o = self.options
+        per_code = self.n_examples / max(1, len(self.keys))
+        t = float(np.clip((per_code - 2.0) / max(1e-9, o.many_per_code - 2.0), 0.0, 1.0))
+        return (
+            o.zero_shot_weight + t * (o.zero_shot_weight_many - o.zero_shot_weight),
+            o.embedding_weight + t * (o.embedding_weight_many - o.embedding_weight),
+            o.tfidf_weight + t * (o.tfidf_weight_many - o.tfidf_weight),
+        )
 
     def suggest(
         self,
