@@ -182,11 +182,16 @@ def propose_from_vectors(
 def _material(
     project: Project, codebook: str, uncoded_only: bool, opts: ClusterOptions
 ) -> tuple[list[int], list[str]]:
+    from qualkit.analysis.suggest import moderator_segment_ids
+
     coded = {c.segment_id for c in project.store.codings(codebook=codebook)}
+    moderator = moderator_segment_ids(project)
     chosen = [
         s
         for s in project.segments()
-        if len(s.text.split()) >= opts.min_words and not (uncoded_only and s.id in coded)
+        if len(s.text.split()) >= opts.min_words
+        and s.id not in moderator
+        and not (uncoded_only and s.id in coded)
     ]
     return [s.id for s in chosen], [s.text for s in chosen]
 

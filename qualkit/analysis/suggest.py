@@ -566,6 +566,21 @@ def record_feedback(
     project.store.add_suggestion_feedback(segment_id, codebook, code, accepted, coder)
 
 
+_MODERATOR_ROLES = {"moderator", "intervjuare", "samtalsledare", "interviewer", "facilitator"}
+
+
+def moderator_segment_ids(project: Project) -> set[int]:
+    """Segments spoken by the moderator: questions to the group, not material to code."""
+    roles = {p.id: p.role.strip().casefold() for p in project.store.participants()}
+    speakers = {
+        s.id
+        for s in project.store.speakers()
+        if s.label.strip().casefold() in _MODERATOR_ROLES
+        or roles.get(s.participant_id or -1, "") in _MODERATOR_ROLES
+    }
+    return {s.id for s in project.store.segments() if s.speaker_id in speakers}
+
+
 def most_uncertain(
     project: Project,
     codebook: str = "danermark",
@@ -577,10 +592,12 @@ def most_uncertain(
 ) -> list[tuple[int, float]]:
     """Uncoded segments ordered so the first ones teach the model most: (segment id, uncertainty).
 
-    Short turns ("ja", "mm") are left to the end: they rarely carry a code."""
+    The moderator's turns are left out; short turns ("ja", "mm") come last: they rarely
+    carry a code."""
     suggester = project_suggester(project, codebook, embedder=embedder)
-    coded = {c.segment_id for c in project.store.codings(codebook=codebook)}
-    segments = [s for s in project.segments(recording) if s.id not in coded and s.text.strip()]
+    skip = {c.segment_id for c in project.store.codings(codebook=codebook)}
+    skip |= moderator_segment_ids(project)
+    segments = [s for s in project.segments(recording) if s.id not in skip and s.text.strip()]
     if not segments:
         return []
     texts = [s.text for s in segments]

@@ -17,6 +17,7 @@ from qualkit.analysis.suggest import (
     Example,
     Suggestion,
     code_profile,
+    moderator_segment_ids,
     most_uncertain,
     record_feedback,
     suggest_for_segment,
@@ -212,11 +213,16 @@ def test_rejected_feedback_lowers_a_suggestion(demo_project: Project) -> None:
 
 
 def test_most_uncertain_lists_uncoded_segments_first(demo_project: Project) -> None:
+    # The demo codes every participant turn: uncode four so there is something to rank.
+    for coding in demo_project.codings(codebook="danermark")[:4]:
+        demo_project.store.remove_coding(coding.id)
     coded = {c.segment_id for c in demo_project.codings(codebook="danermark")}
-    order = most_uncertain(demo_project, "danermark", limit=5)
-    assert order and len(order) <= 5
+    order = most_uncertain(demo_project, "danermark", limit=3)
+    assert order and len(order) == 3
     assert not {sid for sid, _ in order} & coded
     assert all(0.0 <= u <= 1.0 for _, u in order)
+    moderator = moderator_segment_ids(demo_project)
+    assert moderator and not {sid for sid, _ in order} & moderator
 
 
 def test_suggester_with_explicit_cache(book: Codebook) -> None:
