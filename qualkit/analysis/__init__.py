@@ -1,1 +1,1 @@
-"""Analysis on coded material: embeddings, code suggestions, clustering, agreement."""
+"""Analysis over coded material: embeddings, code suggestions, clustering, agreement."""
