@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualkit import atomic
 from qualkit import codebook as codebooks
-from qualkit.errors import InputError, NotFoundError, ProjectError, QualkitError
+from qualkit.errors import CodebookError, InputError, NotFoundError, ProjectError, QualkitError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
 from qualkit.model import Code, Codebook, Coding, GroupType, Recording, Segment, Valence
 from qualkit.store import Store
@@ -160,34 +161,48 @@ class Project:
     def _write_back(self, cb_id: str) -> Codebook:
         # Edits made through the API are written to the YAML file too, so the file
         # stays the shareable truth; the recorded hash stops a re-import on next open.
+        # Callers hold a transaction: the text is validated before the file is written,
+        # so an edit the file format cannot hold (a code id with a space, a bad colour)
+        # is rolled back instead of leaving a codebook no command can load.
         book = self.store.codebook(cb_id)
         path = self.codebook_path(cb_id)
-        codebooks.save_codebook(book, path)
+        text = codebooks.to_yaml(book)
+        try:
+            codebooks.parse_codebook(text, path)
+        except CodebookError as exc:
+            problem = str(exc).split(": ", 1)[-1]
+            raise CodebookError(f"Not saved: {problem}") from None
+        atomic.write_text(path, text)
         self.store.upsert_codebook(book, codebooks.file_sha256(path))
         return book
 
     def add_code(self, code: Code) -> Codebook:
-        self.store.add_code(code)
-        return self._write_back(code.codebook)
+        with self.store.transaction():
+            self.store.add_code(code)
+            return self._write_back(code.codebook)
 
     def rename_code(
         self, cb_id: str, key: str, label_sv: str | None = None, label_en: str | None = None
     ) -> Codebook:
         fields = {k: v for k, v in (("label_sv", label_sv), ("label_en", label_en)) if v}
-        self.store.update_code(cb_id, key, **fields)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.update_code(cb_id, key, **fields)
+            return self._write_back(cb_id)
 
     def update_code(self, cb_id: str, key: str, **fields: str | None) -> Codebook:
-        self.store.update_code(cb_id, key, **fields)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.update_code(cb_id, key, **fields)
+            return self._write_back(cb_id)
 
     def move_code(self, cb_id: str, key: str, parent: str | None) -> Codebook:
-        self.store.update_code(cb_id, key, parent=parent)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.update_code(cb_id, key, parent=parent)
+            return self._write_back(cb_id)
 
     def merge_codes(self, cb_id: str, source: str, target: str) -> int:
-        moved = self.store.merge_codes(cb_id, source, target)
-        self._write_back(cb_id)
+        with self.store.transaction():
+            moved = self.store.merge_codes(cb_id, source, target)
+            self._write_back(cb_id)
         return moved
 
     def split_code(self, cb_id: str, key: str, new_code: Code, coding_ids: list[int]) -> int:
@@ -196,14 +211,16 @@ class Project:
         stray = [i for i in coding_ids if i not in own]
         if stray:
             raise InputError(f"Codings {stray} are not coded with {key!r}.")
-        self.store.add_code(new_code)
-        moved = self.store.move_codings(coding_ids, cb_id, new_code.key)
-        self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.add_code(new_code)
+            moved = self.store.move_codings(coding_ids, cb_id, new_code.key)
+            self._write_back(cb_id)
         return moved
 
     def delete_code(self, cb_id: str, key: str) -> Codebook:
-        self.store.delete_code(cb_id, key)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.delete_code(cb_id, key)
+            return self._write_back(cb_id)
 
     # -------------------------------------------------------------- recordings
     def recordings(self) -> list[Recording]:
