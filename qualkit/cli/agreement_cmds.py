@@ -170,16 +170,25 @@ def cmd_merge_coder(args: argparse.Namespace) -> None:
         rep = merge_coder(
             project, args.path, coders=args.coder, coder_as=args.coder_as, codebook=args.codebook
         )
-    console.print(
-        f"Merged {rep.added} codings by {', '.join(rep.coders) or 'nobody'}"
-        f" into {', '.join(rep.recordings) or 'no recording'}; {rep.already} were already here."
-    )
+    if rep.added:
+        console.print(
+            f"Merged {_count(rep.added, 'coding')} by {', '.join(rep.coders)}"
+            f" into {', '.join(rep.recordings)}; {rep.already} were already here."
+        )
+    elif rep.already:
+        console.print(f"Nothing new to merge; {rep.already} were already here.")
+    else:
+        console.print("Nothing to merge: no codings there match this project's recordings.")
     for line in rep.warnings:
         console.print(f"Note: {line}")
     if rep.unmatched:
         console.print(f"{len(rep.unmatched)} could not be matched:")
         for line in rep.unmatched:
             console.print(f"  {line}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def cmd_codings(args: argparse.Namespace) -> None:
