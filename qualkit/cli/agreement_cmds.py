@@ -213,7 +213,7 @@ def cmd_codings(args: argparse.Namespace) -> None:
         for c in codings
     ]
     title = f"Codings by {args.coder}" if args.coder else "Codings"
-    table(title, ["id", "segment", "code", "valence", "span", "coder"], rows)
+    table(title, ["id", "segment", "code", "valence", "span", "coder"], rows, wrap="code")
 
 
 def cmd_disagreements(args: argparse.Namespace) -> None:

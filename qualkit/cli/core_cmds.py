@@ -203,7 +203,7 @@ def cmd_status(args: argparse.Namespace) -> None:
             )
         table(
             f"Coding progress: {book.name}",
-            ["key", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
+            ["hotkey", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
             rows2,
             wrap="label",
         )
@@ -234,7 +234,7 @@ def cmd_codebook_list(args: argparse.Namespace) -> None:
         for cb_id in project.codebook_ids():
             book = project.codebook(cb_id)
             rows.append((book.id, book.name, len(book.codes), project.codebook_path(cb_id).name))
-        table("Codebooks", ["id", "name", "codes", "file"], rows)
+        table("Codebooks", ["id", "name", "codes", "file"], rows, wrap=("name", "file"))
 
 
 def cmd_codebook_show(args: argparse.Namespace) -> None:
