@@ -71,7 +71,12 @@ def participant_ref(project: Project, ref: str | int) -> Participant:
     for p in people:
         if p.real_name and p.real_name == str(ref):
             return p
-    raise NotFoundError(f"No participant {ref!r}; list them with the TUI or add them first.")
+    # Pseudonyms only: a real name typed by the user must not be echoed back in a list.
+    known = ", ".join(p.pseudonym for p in people) or "none yet"
+    raise NotFoundError(
+        f"No participant {ref!r} (participants: {known}); give a pseudonym, id or full name "
+        "as in the answers file (qualkit rounds show ROUND lists a round's participants)."
+    )
 
 
 def add_round(
