@@ -53,3 +53,62 @@ def test_merge_coder_from_an_empty_project_says_nothing_to_merge(
     assert main(["merge-coder", "-p", str(project_dir), str(other)]) == 0
     out = capsys.readouterr().out
     assert "Nothing to merge" in out and "nobody" not in out
+
+
+def _render(monkeypatch: pytest.MonkeyPatch, width: int, *args: object, **kw: object) -> str:
+    import io
+
+    from rich.console import Console
+
+    from qualkit.cli import output
+
+    buf = io.StringIO()
+    monkeypatch.setattr(output, "console", Console(file=buf, width=width, highlight=False))
+    output.table(*args, **kw)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def test_table_never_folds_a_column_to_one_letter_per_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [(1, "fokusgrupp_demo:2", "danermark:forum_beslut", "främjande", "", "demo")]
+    cols = ["id", "segment", "code", "valence", "span", "coder"]
+    out = _render(monkeypatch, 80, "Codings", cols, rows, wrap="code")
+    assert "coder" in out and "demo" in out  # the last column stays whole
+    assert all(len(line) <= 80 for line in out.splitlines())
+    # When the fixed columns leave no room, the wrapping column is left out, not squeezed.
+    wide = [("x" * 30, "y" * 30, "z" * 30, "long free text")]
+    out = _render(monkeypatch, 80, None, ["a", "b", "c", "text"], wide)
+    assert "text" not in out and "x" * 30 in out
+
+
+def test_rate_unknown_participant_lists_pseudonyms_not_names(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = tmp_path / "svar.csv"
+    answers.write_text(
+        "deltagare;fråga;svar;roll;aktör\n"
+        "Lisa Larsson;1;Vi träffas varannan vecka.;handläggare;FK\n",
+        encoding="utf-8",
+    )
+    p = ["-p", str(project_dir)]
+    assert main(["rounds", "add", "V1", "--date", "2026-01-15", "--answers", str(answers), *p]) == 0
+    capsys.readouterr()
+    rate = ["rounds", "rate", "V1", "personal_genomforande", "2", "--assessor", "Lisa"]
+    assert main([*rate, "--participant", "Lisa", *p]) == 2
+    err = capsys.readouterr().err
+    assert "Deltagare 1" in err and "Larsson" not in err
+    assert main([*rate, "--participant", "Deltagare 1", *p]) == 0
+    assert main([*rate, "--participant", "Lisa Larsson", *p]) == 0
+
+
+def test_import_summary_counts_read_naturally(capsys: pytest.CaptureFixture[str]) -> None:
+    from qualkit.cli.exchange_cmds import print_import_summary
+    from qualkit.export.refi_import import ImportSummary
+
+    print_import_summary(ImportSummary(Path("k.qdc"), "refi_x", 3))
+    assert capsys.readouterr().out.strip() == "Imported codebook 'refi_x' (3 codes)."
+    one = ImportSummary(Path("p.qdpx"), "refi_p", 1, ("a",), 1, 1, coders=("eva",))
+    print_import_summary(one)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 recording (1 segment), 1 coding by 1 coder." in out
