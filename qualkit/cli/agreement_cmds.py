@@ -259,7 +259,8 @@ def cmd_resolve(args: argparse.Namespace) -> None:
 def cmd_rounds_add(args: argparse.Namespace) -> None:
     from qualkit.rounds import add_round, import_answers
 
-    with open_project(args.project) as project:
+    # One action: a round whose answers file cannot be read is not left behind half made.
+    with open_project(args.project) as project, project.action():
         rnd = add_round(
             project,
             args.name,
@@ -280,7 +281,7 @@ def cmd_rounds_material(args: argparse.Namespace) -> None:
 
     if not args.recording and not args.answers:
         raise InputError("Give --recording NAME and/or --answers FILE.")
-    with open_project(args.project) as project:
+    with open_project(args.project) as project, project.action():
         rnd = round_ref(project, args.round)
         add_material(project, rnd, args.recording)
         if args.answers:

@@ -112,3 +112,34 @@ def test_import_summary_counts_read_naturally(capsys: pytest.CaptureFixture[str]
     print_import_summary(one)
     out = " ".join(capsys.readouterr().out.split())
     assert "1 recording (1 segment), 1 coding by 1 coder." in out
+
+
+def test_round_with_unreadable_answers_is_not_left_behind(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "svar.csv"
+    bad.write_text("namn,svar\nA,b\n", encoding="utf-8")
+    p = ["-p", str(project_dir)]
+    assert main(["rounds", "add", "V1", "--date", "2026-01-15", "--answers", str(bad), *p]) == 2
+    assert "(missing: deltagare, fråga)" in capsys.readouterr().err
+    assert main(["rounds", "list", *p]) == 0
+    assert "No rounds yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("date", ["15/01/2026", "2026-02-30", "2026-1-5", "snart"])
+def test_round_date_must_be_iso(
+    project_dir: Path, date: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rounds", "add", "V1", "--date", date, "-p", str(project_dir)]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_round_compare_with_unknown_coder_is_refused(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = ["-p", str(project_dir)]
+    assert main(["rounds", "add", "V1", "--date", "2026-01-15", *p]) == 0
+    assert main(["rounds", "add", "V2", "--date", "2026-06-15", *p]) == 0
+    capsys.readouterr()
+    assert main(["rounds", "compare", "V1", "V2", "--coder", "nobdy", *p]) == 2
+    assert "No coder 'nobdy'" in capsys.readouterr().err
