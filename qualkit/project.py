@@ -380,6 +380,8 @@ class Project:
     ) -> Coding:
         seg = self.segment(segment)
         val = valence if isinstance(valence, Valence) else Valence.parse(valence)
+        if codebook not in self.store.codebook_ids():
+            self.store.codebook(codebook)  # raises, naming the codebooks there are
         return self.store.add_coding(
             seg.id,
             codebook,
