@@ -143,3 +143,26 @@ def test_round_compare_with_unknown_coder_is_refused(
     capsys.readouterr()
     assert main(["rounds", "compare", "V1", "V2", "--coder", "nobdy", *p]) == 2
     assert "No coder 'nobdy'" in capsys.readouterr().err
+
+
+def test_coding_with_unknown_codebook_names_the_codebooks(demo_project: Project) -> None:
+    from qualkit.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match=r"No codebook 'nobook'.*danermark"):
+        demo_project.add_coding("fokusgrupp_demo:2", "ledning", codebook="nobook")
+
+
+def test_factor_with_only_proposals_points_to_the_proposals(
+    demo_project: Project, tmp_path: Path
+) -> None:
+    from qualkit.export.report import ReportOptions, write_reports
+
+    (md,) = write_reports(
+        demo_project, "region", "", ("md",), ReportOptions(output=tmp_path / "r.md")
+    )
+    text = md.read_text(encoding="utf-8")
+    # Kunskap om samverkan is raised only as a proposal in the demo.
+    results = text.split("## Resultat per faktor", 1)[1]
+    part = results.split("Kunskap om samverkan hos varje organisation som deltar", 1)[1]
+    part = part.split("###", 1)[0]
+    assert "står under Förslag på åtgärder" in part and "Inga citat" not in part
