@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--valence", action="store_true", help="count a different valence as disagreement"
     )
     p.add_argument("--per-recording", action="store_true", help="also one result per recording")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
     p.set_defaults(handler=cmd_agreement)
 
     p = sub.add_parser(
@@ -104,7 +104,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(q)
     q.add_argument("first")
     q.add_argument("second")
-    q.add_argument("--format", choices=("html", "docx", "md"), default="html")
+    q.add_argument("--format", "-f", choices=("html", "docx", "md"), default="html")
     q.add_argument("--coder", help="count only this coder's codings")
     q.add_argument("--output", "-o", type=Path)
     q.set_defaults(handler=cmd_rounds_compare)

@@ -166,3 +166,25 @@ def test_factor_with_only_proposals_points_to_the_proposals(
     part = results.split("Kunskap om samverkan hos varje organisation som deltar", 1)[1]
     part = part.split("###", 1)[0]
     assert "står under Förslag på åtgärder" in part and "Inga citat" not in part
+
+
+def test_round_docx_splits_counts_and_ratings(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docx import Document
+
+    p = ["-p", str(project_dir)]
+    assert main(["rounds", "add", "V1", "--date", "2026-01-15", *p]) == 0
+    assert main(["rounds", "add", "V2", "--date", "2026-06-15", *p]) == 0
+    out = tmp_path / "j.docx"
+    assert main(["rounds", "compare", "V1", "V2", "-f", "docx", "-o", str(out), *p]) == 0
+    doc = Document(str(out))
+    assert doc.styles["Normal"].font.name == "Calibri"
+    heads = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert ["Cell", "Antal V1", "Antal V2", "Förändring"] in heads
+    ratings = next(h for h in heads if "Medbedömare V1" in h)
+    assert ratings[0] == "Cell" and len(ratings) == 5
+    # Widths fill the page and no figure column is narrower than its longest word needs.
+    grid = next(t for t in doc.tables if t.rows[0].cells[0].text == "Cell")
+    total_cm = sum(col.width.cm for col in grid.columns)
+    assert 14.5 < total_cm < 15.5
