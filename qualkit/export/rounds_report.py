@@ -413,10 +413,10 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
         doc.add_heading("Rutnätet: antal och betyg per cell", level=2)
         # Counts and ratings as two tables: eight columns do not fit a portrait page
         # without breaking headers such as "Medbedömare" mid-word.
-        head, rows = _cell_table(cmp)
-        table(head[:4], [r[:4] for r in rows])
+        head, cell_rows = _cell_table(cmp)
+        table(head[:4], [r[:4] for r in cell_rows])
         doc.add_paragraph()
-        table([head[0], *head[4:]], [[r[0], *r[4:]] for r in rows])
+        table([head[0], *head[4:]], [[r[0], *r[4:]] for r in cell_rows])
         picture("rutnat")
         picture("betyg")
     if cmp.factors:
