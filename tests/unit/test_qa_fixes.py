@@ -188,3 +188,23 @@ def test_round_docx_splits_counts_and_ratings(
     grid = next(t for t in doc.tables if t.rows[0].cells[0].text == "Cell")
     total_cm = sum(col.width.cm for col in grid.columns)
     assert 14.5 < total_cm < 15.5
+
+
+@pytest.mark.parametrize(
+    ("book_id", "message"), [("danermark", "already exists"), ("Bad Id", "lower-case")]
+)
+def test_exchange_import_never_overwrites_a_codebook(
+    demo_project: Project, tmp_path: Path, book_id: str, message: str
+) -> None:
+    from qualkit.errors import InputError
+    from qualkit.export.refi_import import import_refi
+    from qualkit.export.refi_qda import export_qdpx
+
+    qdpx = export_qdpx(demo_project, tmp_path / "x.qdpx").path
+    path = demo_project.codebook_path("danermark")
+    before = path.read_bytes()
+    n_recordings = len(demo_project.recordings())
+    with pytest.raises(InputError, match=message):
+        import_refi(demo_project, qdpx, codebook_id=book_id)
+    assert path.read_bytes() == before
+    assert len(demo_project.recordings()) == n_recordings
