@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console, table
-from qualkit.errors import InputError
+from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, open_project
 
@@ -197,6 +197,12 @@ def cmd_codings(args: argparse.Namespace) -> None:
         codings = project.store.codings(
             recording_id=rec_id, codebook=args.codebook, coder=args.coder
         )
+        if args.coder and not codings:
+            known = sorted(c.name for c in project.store.coders())
+            if args.coder not in known:
+                raise NotFoundError(
+                    f"No coder {args.coder!r} (coders: {', '.join(known) or 'none yet'})."
+                )
         refs: dict[int, str] = {}
         for rec in project.recordings():
             for n, seg in enumerate(project.store.segments(rec.id), start=1):

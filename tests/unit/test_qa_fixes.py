@@ -208,3 +208,13 @@ def test_exchange_import_never_overwrites_a_codebook(
         import_refi(demo_project, qdpx, codebook_id=book_id)
     assert path.read_bytes() == before
     assert len(demo_project.recordings()) == n_recordings
+
+
+def test_misspelt_coder_is_named_in_disagreements_and_codings(
+    demo_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = ["-p", str(demo_project.root)]
+    assert main(["disagreements", "--coders", "demo,zed", *p]) == 2
+    assert "No coder zed" in capsys.readouterr().err
+    assert main(["codings", "--coder", "zed", *p]) == 2
+    assert "No coder 'zed'" in capsys.readouterr().err
