@@ -78,3 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A file the user named cannot be written or read (a folder given as --output, a
+        # file where a folder should be, a full disk, no permission): one line, no trace.
+        where = exc.filename2 if exc.filename2 is not None else exc.filename
+        problem = exc.strerror or exc.__class__.__name__
+        print(f"qualkit: error: {where}: {problem}.", file=sys.stderr)
+        return 2

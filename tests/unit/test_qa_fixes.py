@@ -218,3 +218,21 @@ def test_misspelt_coder_is_named_in_disagreements_and_codings(
     assert "No coder zed" in capsys.readouterr().err
     assert main(["codings", "--coder", "zed", *p]) == 2
     assert "No coder 'zed'" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_one_line(
+    demo_project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = ["-p", str(demo_project.root)]
+    a_file = tmp_path / "afile"
+    a_file.write_text("x", encoding="utf-8")
+    for argv in (
+        ["export", "csv", "-o", str(a_file / "x")],
+        ["report", "region", "-o", str(a_file / "x.docx")],
+        ["export", "qdpx", "-o", str(tmp_path)],
+    ):
+        assert main([*argv, *p]) == 2, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("qualkit: error: "), err
+    assert a_file.read_text(encoding="utf-8") == "x"
+    assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".")] == []
