@@ -236,3 +236,15 @@ def test_unwritable_output_is_one_line(
         assert len(err) == 1 and err[0].startswith("qualkit: error: "), err
     assert a_file.read_text(encoding="utf-8") == "x"
     assert [f.name for f in tmp_path.iterdir() if f.name.startswith(".")] == []
+
+
+def test_the_same_coding_twice_is_one_coding(demo_project: Project) -> None:
+    first = demo_project.add_coding("fokusgrupp_demo:11", "ledning", valence="hindrande", coder="x")
+    again = demo_project.add_coding("fokusgrupp_demo:11", "ledning", valence="hindrande", coder="x")
+    assert again.id == first.id
+    other = demo_project.add_coding("fokusgrupp_demo:11", "ledning", valence="främjande", coder="x")
+    span = demo_project.add_coding(
+        "fokusgrupp_demo:11", "ledning", valence="hindrande", coder="x", span=(0, 5)
+    )
+    assert len({first.id, other.id, span.id}) == 3
+    assert len(demo_project.codings(segment_id=first.segment_id, coder="x")) == 3
