@@ -133,14 +133,25 @@ class Project:
 
         A broken file raises CodebookError and nothing is changed in the database."""
         changed: list[str] = []
+        # Every file is read and checked before anything is stored, so one broken or
+        # clashing file leaves the database as it was.
+        loaded: dict[str, tuple[Path, Codebook, str]] = {}
         for path in sorted(self.codebook_dir.glob("*.yaml")) + sorted(
             self.codebook_dir.glob("*.yml")
         ):
             digest = codebooks.file_sha256(path)
             book = codebooks.load_codebook(path)
-            if self.store.codebook_source_hash(book.id) != digest:
-                self.store.upsert_codebook(book, digest)
-                changed.append(book.id)
+            if book.id in loaded:
+                raise CodebookError(
+                    f"{path}: id {book.id!r} is already used by {loaded[book.id][0].name}; "
+                    "give each codebook file its own id."
+                )
+            loaded[book.id] = (path, book, digest)
+        with self.store.transaction():
+            for _path, book, digest in loaded.values():
+                if self.store.codebook_source_hash(book.id) != digest:
+                    self.store.upsert_codebook(book, digest)
+                    changed.append(book.id)
         return changed
 
     def codebook_ids(self) -> list[str]:

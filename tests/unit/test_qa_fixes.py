@@ -248,3 +248,13 @@ def test_the_same_coding_twice_is_one_coding(demo_project: Project) -> None:
     )
     assert len({first.id, other.id, span.id}) == 3
     assert len(demo_project.codings(segment_id=first.segment_id, coder="x")) == 3
+
+
+def test_two_codebook_files_with_one_id_are_refused(project: Project) -> None:
+    (project.codebook_dir / "kopia.yaml").write_text(
+        "id: hinder\nname: Kopia\ncodes:\n  - id: a\n    label_sv: A\n", encoding="utf-8"
+    )
+    with pytest.raises(CodebookError, match=r"already used by hinder\.yaml"):
+        project.sync_codebooks()
+    assert project.codebook("hinder").name != "Kopia"
+    assert "a" not in {c.key for c in project.codebook("hinder").codes}
