@@ -258,3 +258,11 @@ def test_two_codebook_files_with_one_id_are_refused(project: Project) -> None:
         project.sync_codebooks()
     assert project.codebook("hinder").name != "Kopia"
     assert "a" not in {c.key for c in project.codebook("hinder").codes}
+
+
+def test_region_report_of_an_empty_project_reads_well(project: Project, tmp_path: Path) -> None:
+    from qualkit.export.report import ReportOptions, write_reports
+
+    (md,) = write_reports(project, "region", "", ("md",), ReportOptions(output=tmp_path / "r.md"))
+    text = md.read_text(encoding="utf-8")
+    assert "Antal kommuner med kodat material: 0" in text and "0 kommun;" not in text
