@@ -259,7 +259,7 @@ def cmd_resolve(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         seg = project.segment(args.segment)
         added = resolve(project, seg.id, choices, args.memo, codebook=args.codebook)
-    console.print(f"Consensus saved on segment {seg.id}: {len(added)} codings and a memo.")
+    console.print(f"Consensus saved on {args.segment}: {_count(len(added), 'coding')} and a memo.")
 
 
 def cmd_rounds_add(args: argparse.Namespace) -> None:

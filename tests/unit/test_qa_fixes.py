@@ -266,3 +266,13 @@ def test_region_report_of_an_empty_project_reads_well(project: Project, tmp_path
     (md,) = write_reports(project, "region", "", ("md",), ReportOptions(output=tmp_path / "r.md"))
     text = md.read_text(encoding="utf-8")
     assert "Antal kommuner med kodat material: 0" in text and "0 kommun;" not in text
+
+
+def test_resolve_message_names_the_passage(
+    demo_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = ["-p", str(demo_project.root)]
+    argv = ["resolve", "fokusgrupp_demo:2", "--code", "forum_beslut:främjande", "--memo", "ok"]
+    assert main([*argv, *p]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Consensus saved on fokusgrupp_demo:2: 1 coding and a memo." in out
