@@ -9,6 +9,7 @@ from rich.table import Table
 
 console = Console(highlight=False)
 _MIN_WRAP = 6
+_WORD_CAP = 12
 
 
 def table(
@@ -25,18 +26,24 @@ def table(
         for i, col in enumerate(columns)
     ]
     # Ids and numbers are never cut; long free text is the wrap columns' job. They share
-    # what is left of the terminal; one that would get fewer than _MIN_WRAP characters is
-    # left out rather than printed one letter per line.
+    # what is left of the terminal; one that cannot get room for its longest word (up to
+    # _WORD_CAP characters) is left out rather than printed a few letters per line.
     fixed = sum(
         min(w, 30) + 3 for col, w in zip(columns, widest, strict=True) if col not in wrapping
     )
     n_wrap = sum(1 for col in columns if col in wrapping)
     share = (console.width - fixed - 1) // max(n_wrap, 1) - 3
-    shown = [i for i, col in enumerate(columns) if col not in wrapping or share >= _MIN_WRAP]
+
+    def longest_word(i: int) -> int:
+        words = [w for r in rows if i < len(r) for w in str(r[i] or "").split()]
+        return max([len(w) for w in words] + [len(columns[i]), _MIN_WRAP])
+
+    need = {i: min(longest_word(i), _WORD_CAP) for i, c in enumerate(columns) if c in wrapping}
+    shown = [i for i, col in enumerate(columns) if col not in wrapping or share >= need[i]]
     for i in shown:
         col = columns[i]
         if col in wrapping:
-            t.add_column(col, overflow="fold", ratio=1, min_width=min(widest[i], share))
+            t.add_column(col, overflow="fold", ratio=1, min_width=need[i])
         else:
             t.add_column(col, no_wrap=True, min_width=min(widest[i], 30))
     for row in rows:
