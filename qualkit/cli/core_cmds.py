@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from qualkit import codebook as codebooks
-from qualkit.cli import project_option
+from qualkit.cli import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
 from qualkit.model import Code, GroupType, Valence
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--name", help="recording name (default: the file name); one file only")
     p.add_argument("--kommun", help="kommunområde")
     p.add_argument("--group", type=GroupType.parse, help="medarbetare, chefer or blandad")
-    p.add_argument("--date", help="interview date, YYYY-MM-DD")
+    p.add_argument("--date", type=iso_date, help="interview date, YYYY-MM-DD")
     p.add_argument("--guide", help="interview guide used")
     p.set_defaults(handler=cmd_import)
 

@@ -276,3 +276,18 @@ def test_resolve_message_names_the_passage(
     assert main([*argv, *p]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "Consensus saved on fokusgrupp_demo:2: 1 coding and a memo." in out
+
+
+def test_import_options_are_checked_in_one_line(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = Path(__file__).resolve().parents[2] / "audio" / "demo" / "fokusgrupp_demo.txt"
+    p = ["-p", str(project_dir)]
+    for extra, message in (
+        (["--group", "foo"], "Unknown group type 'foo'"),
+        (["--date", "12/03/2026"], "YYYY-MM-DD"),
+    ):
+        assert main(["import", str(demo), *extra, *p]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0]
+    assert main(["import", str(demo), "--date", "2026-03-12", *p]) == 0
