@@ -88,6 +88,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("target")
     q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     q.set_defaults(handler=cmd_codebook_merge)
+    q = csub.add_parser("delete", help="delete a code that has no codings and no sub-codes")
+    project_option(q)
+    q.add_argument("key")
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.set_defaults(handler=cmd_codebook_delete)
 
     p = sub.add_parser(
         "code", help="code a segment: qualkit code demo:5 ledning --valence hindrande"
@@ -302,6 +307,14 @@ def cmd_codebook_merge(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         moved = project.merge_codes(args.codebook, args.source, args.target)
         console.print(f"Merged {args.source!r} into {args.target!r}; {moved} codings moved.")
+
+
+def cmd_codebook_delete(args: argparse.Namespace) -> None:
+    # The project keeps codes that vanish from the YAML (they may carry codings), so a
+    # code added by mistake is removed here, not by editing the file.
+    with open_project(args.project) as project:
+        project.delete_code(args.codebook, args.key)
+    console.print(f"Deleted {args.key!r} from {args.codebook}.")
 
 
 _SPAN = re.compile(r"^(\d+)-(\d+)$")

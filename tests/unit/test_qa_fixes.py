@@ -291,3 +291,19 @@ def test_import_options_are_checked_in_one_line(
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0]
     assert main(["import", str(demo), "--date", "2026-03-12", *p]) == 0
+
+
+def test_codebook_delete_removes_a_code_added_by_mistake(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = ["-p", str(project_dir)]
+    assert main(["codebook", "add", "fel", "Fel kod", *p]) == 0
+    assert main(["codebook", "delete", "fel", *p]) == 0
+    assert "id: fel" not in (project_dir / "codebook" / "danermark.yaml").read_text("utf-8")
+    # Still gone after the next edit writes the file back.
+    assert main(["codebook", "add", "tid", "Tid", *p]) == 0
+    assert "id: fel" not in (project_dir / "codebook" / "danermark.yaml").read_text("utf-8")
+    capsys.readouterr()
+    assert main(["codebook", "delete", "ledning", *p]) == 0  # no codings yet
+    assert main(["codebook", "delete", "nokod", *p]) == 2
+    assert "Unknown code 'nokod'" in capsys.readouterr().err
