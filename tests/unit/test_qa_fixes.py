@@ -307,3 +307,13 @@ def test_codebook_delete_removes_a_code_added_by_mistake(
     assert main(["codebook", "delete", "ledning", *p]) == 0  # no codings yet
     assert main(["codebook", "delete", "nokod", *p]) == 2
     assert "Unknown code 'nokod'" in capsys.readouterr().err
+
+
+def test_a_text_file_named_qdpx_is_called_what_it_is(project: Project, tmp_path: Path) -> None:
+    from qualkit.errors import ImportFormatError
+    from qualkit.export.refi_import import import_refi
+
+    fake = tmp_path / "fake.qdpx"
+    fake.write_text("A: hej\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="not a REFI-QDA project"):
+        import_refi(project, fake)
