@@ -151,8 +151,25 @@ class Project:
             for _path, book, digest in loaded.values():
                 if self.store.codebook_source_hash(book.id) != digest:
                     self.store.upsert_codebook(book, digest)
+                    self._drop_unused_codes(book)
                     changed.append(book.id)
         return changed
+
+    def _drop_unused_codes(self, book: Codebook) -> None:
+        # A code deleted from the file by hand goes from the project too, unless codings
+        # (or sub-codes that have codings) still hang on it: those are kept, not lost.
+        in_file = {c.key for c in book.codes}
+        gone = [c.key for c in self.store.codebook(book.id).codes if c.key not in in_file]
+        progress = True
+        while gone and progress:
+            progress = False
+            for key in list(gone):
+                try:
+                    self.store.delete_code(book.id, key)
+                except InputError:
+                    continue  # has codings, or sub-codes not deleted yet
+                gone.remove(key)
+                progress = True
 
     def codebook_ids(self) -> list[str]:
         return self.store.codebook_ids()

@@ -317,3 +317,23 @@ def test_a_text_file_named_qdpx_is_called_what_it_is(project: Project, tmp_path:
     fake.write_text("A: hej\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="not a REFI-QDA project"):
         import_refi(project, fake)
+
+
+def test_a_code_deleted_from_the_yaml_by_hand_goes_unless_coded(project_dir: Path) -> None:
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as project:
+        project.add_code(Code(codebook="danermark", key="tom", label_sv="Tom"))
+        project.add_code(Code(codebook="danermark", key="kodad", label_sv="Kodad"))
+        rec = project.import_transcript(
+            Path(__file__).resolve().parents[2] / "audio" / "demo" / "fokusgrupp_demo.txt"
+        )
+        project.add_coding(f"{rec.name}:2", "kodad")
+    path = project_dir / "codebook" / "danermark.yaml"
+    text = path.read_text(encoding="utf-8")
+    kept = [b for b in text.split("\n- ") if "id: tom" not in b and "id: kodad" not in b]
+    path.write_text("\n- ".join(kept), encoding="utf-8")
+    with open_project(project_dir) as project:
+        keys = {c.key for c in project.codebook("danermark").codes}
+        assert "tom" not in keys and "kodad" in keys and "ledning" in keys
+        assert len(project.codings(code="kodad")) == 1
