@@ -310,8 +310,7 @@ def cmd_codebook_merge(args: argparse.Namespace) -> None:
 
 
 def cmd_codebook_delete(args: argparse.Namespace) -> None:
-    # The project keeps codes that vanish from the YAML (they may carry codings), so a
-    # code added by mistake is removed here, not by editing the file.
+    # Same as deleting the code from the YAML by hand, but says why when it cannot go.
     with open_project(args.project) as project:
         project.delete_code(args.codebook, args.key)
     console.print(f"Deleted {args.key!r} from {args.codebook}.")
