@@ -558,6 +558,36 @@ class Store:
             rows = self._rows("SELECT * FROM pseudonyms WHERE status = ? ORDER BY id", (status,))
         return [self._pseudonym(r) for r in rows]
 
+    def pseudonym(self, pseudonym_id: int) -> Pseudonym:
+        rows = self._rows("SELECT * FROM pseudonyms WHERE id = ?", (pseudonym_id,))
+        if not rows:
+            raise NotFoundError(f"No pseudonym proposal with id {pseudonym_id}.")
+        return self._pseudonym(rows[0])
+
+    def update_pseudonym(
+        self, pseudonym_id: int, *, status: str | None = None, replacement: str | None = None
+    ) -> Pseudonym:
+        """Accept, reject or edit one proposal."""
+        if status is not None and status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        if replacement is not None and not replacement.strip():
+            raise InputError("A replacement cannot be empty.")
+        current = self.pseudonym(pseudonym_id)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE pseudonyms SET status = ?, replacement = ? WHERE id = ?",
+                (status or current.status, replacement or current.replacement, pseudonym_id),
+            )
+        return self.pseudonym(pseudonym_id)
+
+    def quick_check(self) -> str:
+        """SQLite's cheap consistency check ('ok' when the file is sound)."""
+        try:
+            rows = self._rows("PRAGMA quick_check")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:5])
+
     # ------------------------------------------------------------------ speakers
     def _speaker(self, row: sqlite3.Row) -> Speaker:
         return Speaker(
@@ -840,6 +870,70 @@ class Store:
             )
         self.set_talk_times(a.recording_id)
         return self.segment(a.id)
+
+    # ---- coding app (issue 5): light reads for the TUI go below this line
+    def segments_light(self, rec_id: int | None = None) -> list[Segment]:
+        """Segments without their word timings: what lists and search need, fast.
+
+        Parsing word JSON is most of the cost of reading a long transcript."""
+        sql = (
+            "SELECT id, recording_id, idx, text, start_s, end_s, speaker_id, overlap FROM segments"
+        )
+        params: tuple[Any, ...] = ()
+        if rec_id is not None:
+            sql += " WHERE recording_id = ?"
+            params = (rec_id,)
+        sql += " ORDER BY recording_id, idx"
+        return [
+            Segment(
+                id=r[0],
+                recording_id=r[1],
+                idx=r[2],
+                text=r[3],
+                start=r[4],
+                end=r[5],
+                speaker_id=r[6],
+                overlap=bool(r[7]),
+            )
+            for r in self._rows(sql, params)
+        ]
+
+    def segment_counts(self) -> dict[int, int]:
+        """{recording id: number of segments}."""
+        rows = self._rows("SELECT recording_id, COUNT(*) FROM segments GROUP BY recording_id")
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def recording_coding_counts(
+        self, codebook: str, coder: str | None = None
+    ) -> list[tuple[int, str, int]]:
+        """(recording id, code key, number of codings) for one codebook."""
+        sql = (
+            "SELECT segments.recording_id, codes.key, COUNT(*) FROM codings"
+            " JOIN segments ON segments.id = codings.segment_id"
+            " JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN coders ON coders.id = codings.coder_id WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY segments.recording_id, codes.key"
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in self._rows(sql, params)]
+
+    def coded_segment_counts(self, codebook: str, coder: str | None = None) -> dict[int, int]:
+        """{recording id: segments with at least one coding in the codebook}."""
+        sql = (
+            "SELECT segments.recording_id, COUNT(DISTINCT codings.segment_id) FROM codings"
+            " JOIN segments ON segments.id = codings.segment_id"
+            " JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN coders ON coders.id = codings.coder_id WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY segments.recording_id"
+        return {int(r[0]): int(r[1]) for r in self._rows(sql, params)}
 
     # ----------------------------------------------------------------- codebooks
     def _code(self, row: sqlite3.Row) -> Code:
@@ -1425,6 +1519,52 @@ class Store:
             )
 
     # ---- suggestions (issue 6): feedback and cache queries go below this line
+    def add_suggestion_feedback(
+        self, segment_id: int, codebook: str, code: str, accepted: bool, coder: str = "default"
+    ) -> int:
+        """Record that a coder accepted or rejected a suggested code for a segment."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM segments WHERE id = ?", (segment_id,)).fetchone() is None:
+                raise NotFoundError(f"No segment with id {segment_id}.")
+            self._code_pk(db, codebook, code)
+            db.execute("INSERT OR IGNORE INTO coders(name) VALUES (?)", (coder,))
+            coder_id = db.execute("SELECT id FROM coders WHERE name = ?", (coder,)).fetchone()[0]
+            cur = db.execute(
+                "INSERT INTO suggestion_feedback(segment_id, codebook, code, accepted, coder_id,"
+                " created) VALUES (?,?,?,?,?,?)",
+                (segment_id, codebook, code, int(accepted), coder_id, now()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def suggestion_feedback(
+        self, codebook: str, segment_id: int | None = None
+    ) -> list[tuple[int, str, bool]]:
+        """(segment id, code, accepted) in the order given; the latest word counts most."""
+        sql = "SELECT segment_id, code, accepted FROM suggestion_feedback WHERE codebook = ?"
+        params: list[Any] = [codebook]
+        if segment_id is not None:
+            sql += " AND segment_id = ?"
+            params.append(segment_id)
+        return [
+            (int(r[0]), str(r[1]), bool(r[2])) for r in self._rows(sql + " ORDER BY id", params)
+        ]
+
+    def suggestion_state(self, codebook: str) -> tuple[int, ...]:
+        """A fingerprint that changes whenever codings or feedback for a codebook change."""
+        coded = self._rows(
+            # Code moves (merge, split), valence edits and text edits all change a term.
+            "SELECT COUNT(*), COALESCE(MAX(codings.id), 0),"
+            " COALESCE(SUM(codings.segment_id * 7 + codings.code_pk * 13), 0),"
+            " COALESCE(SUM(length(codings.valence) + length(segments.text)), 0)"
+            " FROM codings JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN segments ON segments.id = codings.segment_id WHERE codes.codebook = ?",
+            (codebook,),
+        )[0]
+        fed = self._rows(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM suggestion_feedback WHERE codebook = ?",
+            (codebook,),
+        )[0]
+        return (*(int(v) for v in coded), int(fed[0]), int(fed[1]))
 
     # ---------------------------------------------------------------- dataframes
     def frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:

@@ -1,1 +1,1 @@
-"""Analysis over coded material: agreement between coders, and more."""
+"""Analysis over coded material: embeddings, code suggestions, clustering, agreement."""

@@ -70,6 +70,7 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def cmd_report(args: argparse.Namespace) -> None:
+    from qualkit.cli.export_cmds import warn_unreviewed
     from qualkit.export.report import ReportOptions, write_reports
     from qualkit.project import open_project
 
@@ -79,6 +80,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     options = ReportOptions(lang=args.lang, codebook=args.codebook, output=args.output)
     with open_project(args.project) as project:
         paths = write_reports(project, args.kind, scope or "", tuple(args.formats), options)
+        warn_unreviewed(project)
     for path in paths:
         console.print(f"Wrote {path}")
 

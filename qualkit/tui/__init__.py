@@ -1,0 +1,1 @@
+"""The Textual coding app: one face on the Project API (no SQL or model code here)."""

@@ -1,0 +1,225 @@
+"""Swedish and English interface text: one table, `t(key, lang)`.
+
+Swedish is the default; QUALKIT_LANG=en (or --lang en) switches. A missing key
+shows the key itself, so a forgotten entry is visible but never crashes.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("sv", "en")
+
+# key: (Swedish, English)
+TEXT: dict[str, tuple[str, str]] = {
+    # app and navigation
+    "app.title": ("qualkit: kodning", "qualkit: coding"),
+    "key.quit": ("Avsluta", "Quit"),
+    "key.help": ("Hjälp", "Help"),
+    "key.back": ("Tillbaka", "Back"),
+    "key.search": ("Sök", "Search"),
+    "key.browser": ("Kodbläddrare", "Code browser"),
+    "key.codebook": ("Kodbok", "Codebook"),
+    "key.speakers": ("Talare", "Speakers"),
+    "key.overview": ("Översikt", "Overview"),
+    "key.clusters": ("Kluster", "Clusters"),
+    "key.disagreements": ("Oenighet", "Disagreements"),
+    "key.pseudonyms": ("Pseudonymer", "Pseudonyms"),
+    "key.open": ("Öppna", "Open"),
+    "key.transcribe": ("Transkribera", "Transcribe"),
+    "key.cancel": ("Avbryt", "Cancel"),
+    "key.down": ("Ned", "Down"),
+    "key.up": ("Upp", "Up"),
+    "key.page_down": ("Sida ned", "Page down"),
+    "key.page_up": ("Sida upp", "Page up"),
+    "key.first": ("Första", "First"),
+    "key.last": ("Sista", "Last"),
+    "key.code": ("Koda med faktor", "Code with factor"),
+    "key.promoting": ("Främjande", "Promoting"),
+    "key.hindering": ("Hindrande", "Hindering"),
+    "key.proposal": ("Förslag", "Proposal"),
+    "key.memo": ("Memo", "Memo"),
+    "key.segment_memo": ("Memo på segment", "Segment memo"),
+    "key.remove": ("Ta bort kodning", "Remove coding"),
+    "key.next_coding": ("Nästa kodning", "Next coding"),
+    "key.next_uncoded": ("Nästa okodade", "Next uncoded"),
+    "key.span": ("Koda textavsnitt", "Code a span"),
+    "key.undo": ("Ångra", "Undo"),
+    "key.redo": ("Gör om", "Redo"),
+    "key.edit": ("Rätta text", "Edit text"),
+    "key.split": ("Dela", "Split"),
+    "key.join": ("Slå ihop med nästa", "Join with next"),
+    "key.reassign": ("Byt talare", "Change speaker"),
+    "key.play": ("Spela upp", "Play"),
+    "key.accept": ("Godta förslag", "Accept suggestion"),
+    "key.reject": ("Avvisa förslag", "Reject suggestion"),
+    "key.accept_all": ("Godta alla över tröskeln", "Accept all above threshold"),
+    "key.name": ("Namnge röst", "Name voice"),
+    "key.merge": ("Slå ihop röster", "Merge voices"),
+    "key.mark": ("Markera", "Mark"),
+    "key.add_code": ("Ny kod", "New code"),
+    "key.rename_code": ("Byt namn", "Rename"),
+    "key.move_code": ("Flytta", "Move"),
+    "key.merge_code": ("Slå ihop koder", "Merge codes"),
+    "key.switch_codebook": ("Byt kodbok", "Switch codebook"),
+    "key.group": ("Gruppera", "Group"),
+    "key.filter": ("Filter", "Filter"),
+    "key.goto": ("Gå till", "Go to"),
+    "key.adopt": ("Gör till kod", "Make a code"),
+    "key.adopt_sub": ("Gör till underkod", "Make a sub-code"),
+    "key.refresh": ("Uppdatera", "Refresh"),
+    # overview
+    "overview.title": ("Projektöversikt", "Project overview"),
+    "overview.recording": ("Inspelning", "Recording"),
+    "overview.kommun": ("Kommun", "Kommun"),
+    "overview.group": ("Grupp", "Group"),
+    "overview.duration": ("Längd", "Duration"),
+    "overview.stage": ("Steg", "Stage"),
+    "overview.segments": ("Segment", "Segments"),
+    "overview.coded": ("Kodade", "Coded"),
+    "overview.empty": (
+        "Projektet har inga inspelningar ännu. Importera med: qualkit import FIL",
+        "The project has no recordings yet. Import with: qualkit import FILE",
+    ),
+    "overview.no_pipeline": (
+        "Transkribering är inte installerad i den här versionen.",
+        "Transcription is not installed in this build.",
+    ),
+    "overview.nothing_to_transcribe": (
+        "Inga nya inspelningar med ljud att transkribera.",
+        "No new recordings with audio to transcribe.",
+    ),
+    "overview.transcribing": ("Transkriberar", "Transcribing"),
+    "overview.done": ("Transkriberingen är klar.", "Transcription finished."),
+    "overview.failed": ("Transkriberingen misslyckades", "Transcription failed"),
+    "overview.cancelled": ("Transkriberingen avbröts.", "Transcription cancelled."),
+    "overview.progress": ("Kodning per faktor", "Coding per factor"),
+    # transcript
+    "transcript.codings": ("Kodningar", "Codings"),
+    "transcript.no_codings": ("Inga kodningar på segmentet.", "No codings on this segment."),
+    "transcript.empty": (
+        "Transkriptet är tomt: inga segment att visa.",
+        "The transcript is empty: no segments to show.",
+    ),
+    "transcript.all_coded": ("Alla segment är kodade.", "Every segment is coded."),
+    "transcript.coded": ("Kodat", "Coded"),
+    "transcript.removed": ("Kodning borttagen", "Coding removed"),
+    "transcript.no_coding_selected": (
+        "Segmentet har ingen kodning att ändra. Koda först med 1-8.",
+        "The segment has no coding to change. Code it first with 1-8.",
+    ),
+    "transcript.undone": ("Ångrat", "Undone"),
+    "transcript.redone": ("Gjort om", "Redone"),
+    "transcript.nothing_undo": ("Inget att ångra.", "Nothing to undo."),
+    "transcript.nothing_redo": ("Inget att göra om.", "Nothing to redo."),
+    "transcript.withdrawn": ("samtycke återkallat", "consent withdrawn"),
+    "transcript.no_next": ("Inget nästa segment att slå ihop med.", "No next segment to join."),
+    "transcript.unknown_speaker": ("okänd", "unknown"),
+    "transcript.memo_prompt": ("Memo (tom text tar bort)", "Memo (empty text removes it)"),
+    "transcript.segment_memo_prompt": ("Memo på segmentet", "Memo on the segment"),
+    "transcript.edit_prompt": ("Rätta segmentets text", "Correct the segment's text"),
+    "transcript.split_prompt": (
+        "Ställ markören där segmentet ska delas och tryck Ctrl+S",
+        "Put the cursor where the segment splits and press Ctrl+S",
+    ),
+    "transcript.span_prompt": (
+        "Markera text med Shift+pilar, tryck sedan 1-8 för kod",
+        "Select text with Shift+arrows, then press 1-8 for a code",
+    ),
+    "transcript.speaker_prompt": ("Välj talare", "Choose speaker"),
+    "transcript.no_code_for_key": ("Ingen kod på tangenten", "No code on key"),
+    "transcript.blind": ("blint läge", "blind mode"),
+    # suggestions
+    "suggest.title": ("Förslag", "Suggestions"),
+    "suggest.unavailable": (
+        "Kodförslag finns inte i den här versionen.",
+        "Code suggestions are not available in this build.",
+    ),
+    "suggest.working": ("Beräknar förslag ...", "Computing suggestions ..."),
+    "suggest.none": ("Inga förslag för segmentet.", "No suggestions for this segment."),
+    "suggest.accepted": ("Förslag godtaget", "Suggestion accepted"),
+    "suggest.rejected": ("Förslag avvisat", "Suggestion rejected"),
+    "suggest.pick": ("Välj förslag 1-3", "Pick suggestion 1-3"),
+    "suggest.failed": ("Förslagen kunde inte beräknas", "Suggestions failed"),
+    # speakers
+    "speakers.title": ("Talare", "Speakers"),
+    "speakers.voice": ("Röst", "Voice"),
+    "speakers.participant": ("Deltagare", "Participant"),
+    "speakers.talk_time": ("Taltid", "Talk time"),
+    "speakers.sample": ("Exempel", "Sample"),
+    "speakers.none": ("Inspelningen har inga röster.", "The recording has no voices."),
+    "speakers.pseudonym": ("Pseudonym", "Pseudonym"),
+    "speakers.role": ("Roll (t.ex. handläggare)", "Role (e.g. handläggare)"),
+    "speakers.actor": ("Aktör: kommun, vård, FK, AF, annan", "Actor: kommun, vård, FK, AF, annan"),
+    "speakers.kommun": ("Kommun", "Kommun"),
+    "speakers.named": ("Rösten är namngiven", "Voice named"),
+    "speakers.marked": ("Markerad för sammanslagning", "Marked for merging"),
+    "speakers.mark_first": (
+        "Markera först rösten som ska slås ihop (m), välj sedan målet och tryck g.",
+        "First mark the voice to merge (m), then choose the target and press g.",
+    ),
+    "speakers.merged": ("Rösterna är sammanslagna", "Voices merged"),
+    # search
+    "search.title": ("Sök", "Search"),
+    "search.placeholder": (
+        "Sökord; filter: kod: valens: talare: aktör: kommun:",
+        "Keyword; filters: code: valence: speaker: actor: kommun:",
+    ),
+    "search.hits": ("träffar", "hits"),
+    "browser.title": ("Kodbläddrare", "Code browser"),
+    "browser.by_kommun": ("per kommun", "by kommun"),
+    "browser.by_actor": ("per aktör", "by actor"),
+    # codebook
+    "codebook.title": ("Kodbok", "Codebook"),
+    "codebook.key_prompt": ("Kodens id (små bokstäver, _)", "Code id (lower case, _)"),
+    "codebook.label_prompt": ("Etikett på svenska", "Swedish label"),
+    "codebook.parent_prompt": (
+        "Ny förälder (id, tomt för toppnivå)",
+        "New parent (id, empty for top level)",
+    ),
+    "codebook.merge_prompt": ("Slå ihop med kod (id)", "Merge into code (id)"),
+    "codebook.switch_prompt": ("Kodbok (id)", "Codebook (id)"),
+    "codebook.switched": ("Aktiv kodbok", "Active codebook"),
+    "codebook.saved": ("Kodboken är sparad", "Codebook saved"),
+    # clusters
+    "clusters.title": ("Klusterförslag", "Cluster proposals"),
+    "clusters.unavailable": (
+        "Klustring finns inte i den här versionen.",
+        "Clustering is not available in this build.",
+    ),
+    "clusters.working": ("Klustrar okodade segment ...", "Clustering uncoded segments ..."),
+    "clusters.adopted": ("Klustret blev en kod", "Cluster adopted as a code"),
+    # audio
+    "audio.no_audio": ("Inspelningen har inget ljud.", "The recording has no audio."),
+    "audio.no_time": ("Segmentet har ingen tid.", "The segment has no time."),
+    "audio.playing": ("Spelar upp", "Playing"),
+    # help
+    "help.title": ("Hjälp: alla tangenter", "Help: every key"),
+    "help.global": ("Överallt", "Everywhere"),
+    "dialog.ok": ("Spara", "Save"),
+    "dialog.cancel": ("Avbryt", "Cancel"),
+    "error": ("Fel", "Error"),
+    "app.not_installed": ("finns inte i den här versionen.", "is not available in this build."),
+    "transcript.title": ("Transkript och kodning", "Transcript and coding"),
+    "suggest.review_memo": ("granska", "review"),
+    "codebook.bad_key": (
+        "Kodens id får bara innehålla a-z, 0-9 och _",
+        "A code id may only contain a-z, 0-9 and _",
+    ),
+    "stage.transcript": ("transkript", "transcript"),
+    "stage.new": ("ny", "new"),
+}
+
+
+def default_lang() -> str:
+    """QUALKIT_LANG if it names a known language, else Swedish."""
+    lang = os.environ.get("QUALKIT_LANG", "sv").strip().lower()[:2]
+    return lang if lang in LANGS else "sv"
+
+
+def t(key: str, lang: str = "sv") -> str:
+    """Interface text for `key` in `lang` ('sv' or 'en')."""
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]

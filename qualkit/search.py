@@ -1,0 +1,237 @@
+"""Search every transcript: keyword in context, filtered by code, valence, speaker, actor, kommun.
+
+The index is built once from light segment reads (about 25,000 rows for a whole
+study) and searched in memory, so each keystroke stays well under a frame.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from qualkit.model import Coding, Participant, Recording, Segment, Valence
+from qualkit.project import DEFAULT_CODEBOOK, Project
+
+FILTER_NAMES = {
+    "kod": "code",
+    "code": "code",
+    "valens": "valence",
+    "valence": "valence",
+    "talare": "speaker",
+    "speaker": "speaker",
+    "aktör": "actor",
+    "aktor": "actor",
+    "actor": "actor",
+    "kommun": "kommun",
+    "inspelning": "recording",
+    "recording": "recording",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    words: tuple[str, ...] = ()
+    code: str | None = None
+    valence: Valence | None = None
+    speaker: str | None = None
+    actor: str | None = None
+    kommun: str | None = None
+    recording: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        """'samverkan kod:ledning valens:h aktör:FK' -> words and filters."""
+        words: list[str] = []
+        filters: dict[str, str] = {}
+        for token in text.split():
+            name, sep, value = token.partition(":")
+            key = FILTER_NAMES.get(name.casefold()) if sep else None
+            if key and value:
+                filters[key] = value
+            else:
+                words.append(token.casefold())
+        valence = None
+        if "valence" in filters:
+            try:
+                valence = Valence.parse(filters["valence"])
+            except Exception:
+                valence = None
+        return cls(
+            words=tuple(words),
+            code=filters.get("code"),
+            valence=valence,
+            speaker=filters.get("speaker"),
+            actor=filters.get("actor"),
+            kommun=filters.get("kommun"),
+            recording=filters.get("recording"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    segment: Segment
+    recording: Recording
+    speaker: str
+    attribution: str
+    actor: str
+    kommun: str
+    codings: tuple[Coding, ...]
+    position: int  # where the first word matched, -1 without words
+    match: str = ""  # the first search word, case-folded
+
+    def context(self, width: int) -> tuple[str, str, str]:
+        """(left, match, right) around the first match, fitted to about `width` characters."""
+        text = " ".join(self.segment.text.split())
+        if self.position < 0:
+            return "", "", text[:width]
+        lowered = text.casefold()
+        pos = lowered.find(self.match) if self.match else -1
+        if pos < 0:
+            return "", "", text[:width]
+        end = pos + len(self.match)
+        side = max(4, (width - (end - pos)) // 2)
+        left = text[max(0, pos - side) : pos]
+        return left.rjust(side), text[pos:end], text[end : end + side]
+
+
+@dataclass
+class SearchIndex:
+    """All segments of a project with what the filters need, in memory."""
+
+    project: Project
+    codebook: str = DEFAULT_CODEBOOK
+    segments: list[Segment] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
+    position_of: dict[int, int] = field(default_factory=dict)
+    recordings: dict[int, Recording] = field(default_factory=dict)
+    codings: dict[int, list[Coding]] = field(default_factory=lambda: defaultdict(list))
+    speaker_person: dict[int, Participant | None] = field(default_factory=dict)
+    speaker_label: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        store = self.project.store
+        self.segments = store.segments_light()
+        self.folded = [s.text.casefold() for s in self.segments]
+        self.position_of = {s.id: i for i, s in enumerate(self.segments)}
+        self.recordings = {r.id: r for r in store.recordings()}
+        self.reload_codings()
+        people = {p.id: p for p in store.participants()}
+        self.speaker_person = {}
+        self.speaker_label = {}
+        for sp in store.speakers():
+            self.speaker_label[sp.id] = sp.label
+            self.speaker_person[sp.id] = (
+                people.get(sp.participant_id) if sp.participant_id is not None else None
+            )
+
+    def reload_codings(self, coder: str | None = None) -> None:
+        self.codings = defaultdict(list)
+        for c in self.project.store.codings(codebook=self.codebook, coder=coder):
+            self.codings[c.segment_id].append(c)
+
+    def reload_segment_codings(self, segment_ids: set[int], coder: str | None = None) -> None:
+        """Re-read the codings of a few segments (after coding them), not of the whole study."""
+        for sid in segment_ids:
+            fresh = self.project.store.codings(segment_id=sid, codebook=self.codebook, coder=coder)
+            if fresh:
+                self.codings[sid] = fresh
+            else:
+                self.codings.pop(sid, None)
+
+    def _hit(self, seg: Segment, position: int, first_word: str) -> Hit:
+        rec = self.recordings[seg.recording_id]
+        person = self.speaker_person.get(seg.speaker_id) if seg.speaker_id is not None else None
+        label = self.speaker_label.get(seg.speaker_id, "") if seg.speaker_id is not None else ""
+        hit = Hit(
+            segment=seg,
+            recording=rec,
+            speaker=person.pseudonym if person else label,
+            attribution=person.attribution if person else label,
+            actor=person.actor.value if person and person.actor else "",
+            kommun=(person.kommun if person and person.kommun else rec.kommun) or "",
+            codings=tuple(self.codings.get(seg.id, ())),
+            position=position,
+            match=first_word,
+        )
+        return hit
+
+    def search(self, query: Query | str, limit: int = 100_000) -> list[Hit]:
+        q = Query.parse(query) if isinstance(query, str) else query
+        return [self.hit(i, q) for i in self.positions(q, limit)]
+
+    def hit(self, position: int, query: Query | str = "") -> Hit:
+        """The hit for segment number `position` (from positions()), built when shown."""
+        q = Query.parse(query) if isinstance(query, str) else query
+        first = q.words[0] if q.words else ""
+        seg = self.segments[position]
+        return self._hit(seg, self.folded[position].find(first) if first else -1, first)
+
+    def positions(self, query: Query | str, limit: int = 100_000) -> list[int]:
+        """Indexes into `segments` of every match: cheap enough to run on each keystroke."""
+        q = Query.parse(query) if isinstance(query, str) else query
+        out: list[int] = []
+        want_actor = q.actor.casefold() if q.actor else None
+        want_kommun = q.kommun.casefold() if q.kommun else None
+        want_speaker = q.speaker.casefold() if q.speaker else None
+        folded_all = self.folded
+        candidates: list[int] | range = range(len(folded_all))
+        if q.words:
+            # One tight comprehension per word: ~2 ms over a whole study.
+            first, *rest = q.words
+            candidates = [i for i, text in enumerate(folded_all) if first in text]
+            for word in rest:
+                candidates = [i for i in candidates if word in folded_all[i]]
+        elif q.code or q.valence:
+            candidates = sorted(
+                self.position_of[sid] for sid in self.codings if sid in self.position_of
+            )
+        if not (q.code or q.valence or q.recording or want_actor or want_kommun or want_speaker):
+            return list(candidates[:limit])
+        for i in candidates:
+            seg = self.segments[i]
+            if q.code or q.valence:
+                codings = self.codings.get(seg.id, ())
+                if not any(
+                    (q.code is None or c.code == q.code)
+                    and (q.valence is None or c.valence == q.valence)
+                    for c in codings
+                ):
+                    continue
+            if q.recording and self.recordings[seg.recording_id].name != q.recording:
+                continue
+            if want_actor or want_kommun or want_speaker:
+                person = (
+                    self.speaker_person.get(seg.speaker_id) if seg.speaker_id is not None else None
+                )
+                if want_actor and not (
+                    person and person.actor and person.actor.value.casefold() == want_actor
+                ):
+                    continue
+                if want_kommun:
+                    kommun = (person.kommun if person and person.kommun else None) or (
+                        self.recordings[seg.recording_id].kommun or ""
+                    )
+                    if kommun.casefold() != want_kommun:
+                        continue
+                if want_speaker:
+                    names = {
+                        self.speaker_label.get(seg.speaker_id or -1, "").casefold(),
+                        (person.pseudonym.casefold() if person else ""),
+                    }
+                    if want_speaker not in names:
+                        continue
+            out.append(i)
+            if len(out) >= limit:
+                break
+        return out
+
+    def passages(self, code: str, group_by: str = "kommun") -> list[tuple[str, list[Hit]]]:
+        """Every passage coded with `code`, grouped by kommun or actor (sorted by group)."""
+        groups: dict[str, list[Hit]] = defaultdict(list)
+        for hit in self.search(Query(code=code)):
+            key = hit.kommun if group_by == "kommun" else hit.actor
+            groups[key or "-"].append(hit)
+        return sorted(groups.items())

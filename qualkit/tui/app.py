@@ -1,0 +1,329 @@
+"""The coding app: `build_app(project_path, ...)` for tests, `main()` for `python tui.py`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from qualkit import playback
+from qualkit.errors import QualkitError
+from qualkit.i18n import LANGS, default_lang, t
+from qualkit.model import Recording
+from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
+from qualkit.search import SearchIndex
+from qualkit.tui.state import hotkeys
+from qualkit.undo import UndoStack
+
+
+def _optional_screen(module: str, name: str) -> Any:
+    """Screens other parts of qualkit add later; absent until they land."""
+    try:
+        mod = __import__(f"qualkit.tui.screens.{module}", fromlist=[name])
+    except ImportError:
+        return None
+    screen = getattr(mod, name, None)
+    return screen if isinstance(screen, type) else None
+
+
+# Seconds after start before the search index is built in the background.
+INDEX_DELAY_S = 0.5
+
+
+class QualkitApp(App[None]):
+    """Keyboard-first coding of focus-group transcripts; every action is saved at once."""
+
+    CSS_PATH = "qualkit.tcss"
+    # Narrow terminals (80 columns) get a slimmer sidebar and transcript gutter.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    TITLE = "qualkit"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "key.help", id="help"),
+        Binding("q", "quit", "key.quit", id="quit"),
+        Binding("slash", "search", "key.search", id="search"),
+        Binding("B", "browser", "key.browser", show=False, id="browser"),
+        Binding("K", "codebook", "key.codebook", show=False, id="codebook"),
+        Binding("C", "clusters", "key.clusters", show=False, id="clusters"),
+        Binding("O", "overview", "key.overview", show=False, id="overview"),
+        Binding("D", "disagreements", "key.disagreements", show=False, id="disagreements"),
+        Binding("P", "pseudonyms", "key.pseudonyms", show=False, id="pseudonyms"),
+    ]
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        coder: str = "default",
+        blind: bool = False,
+        lang: str | None = None,
+        recording: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.blind = blind
+        self.lang = lang if lang in LANGS else default_lang()
+        self.start_recording = recording
+        self.codebook_id = DEFAULT_CODEBOOK
+        if DEFAULT_CODEBOOK not in project.codebook_ids() and project.codebook_ids():
+            self.codebook_id = project.codebook_ids()[0]
+        self.undo = UndoStack(project, coder=coder)
+        self._search_index: SearchIndex | None = None
+        self._marks: tuple[str, dict[str, str]] | None = None
+        self._index_generation = 0
+        self.touched_segments: set[int] = set()  # coded since search last looked
+        self.title = t("app.title", self.lang)
+        self.translate_bindings(self)
+
+    # ---------------------------------------------------------------- setup
+    def translate_bindings(self, node: DOMNode) -> None:
+        """Binding descriptions are i18n keys; show them in the interface language."""
+        for key, bindings in list(node._bindings.key_to_bindings.items()):
+            node._bindings.key_to_bindings[key] = [
+                dataclasses.replace(b, description=t(b.description, self.lang))
+                if b.description.startswith(("key.", "dialog."))
+                else b
+                for b in bindings
+            ]
+
+    def on_mount(self) -> None:
+        from qualkit.tui.screens.overview import OverviewScreen
+
+        self.push_screen(OverviewScreen())
+        # After the first screen is up, so building it never delays opening.
+        self.set_timer(INDEX_DELAY_S, self.prepare_search_index)
+        if self.start_recording:
+            try:
+                rec = self.project.recording(self.start_recording)
+            except QualkitError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.open_transcript(rec.id)
+
+    def on_unmount(self) -> None:
+        self.project.close()
+
+    # ---------------------------------------------------------------- shared
+    def search_index(self) -> SearchIndex:
+        if self._search_index is None or self._search_index.codebook != self.codebook_id:
+            self._search_index = self._new_index()
+        return self._search_index
+
+    def _new_index(self) -> SearchIndex:
+        index = SearchIndex(self.project, self.codebook_id)
+        if self.blind:
+            index.reload_codings(self.coder)
+        return index
+
+    def prepare_search_index(self) -> None:
+        """Build the search index in a thread so the first / is instant on a big study."""
+        self._index_generation += 1
+        generation = self._index_generation
+
+        def build() -> None:
+            index = self._new_index()
+            if generation == self._index_generation and self._search_index is None:
+                self._search_index = index
+
+        self.run_worker(build, thread=True, group="search-index", exclusive=True)
+
+    def coded(self, segment_id: int) -> None:
+        """A coding action touched this segment: search re-reads its codings when opened."""
+        self.touched_segments.add(segment_id)
+
+    def refresh_search_codings(self) -> None:
+        if self._search_index is not None and self.touched_segments:
+            self._search_index.reload_segment_codings(
+                self.touched_segments, self.coder if self.blind else None
+            )
+        self.touched_segments = set()
+
+    def code_marks(self) -> dict[str, str]:
+        """Code key -> its hotkey digit in the active codebook (for compact code marks)."""
+        if self._marks is None or self._marks[0] != self.codebook_id:
+            book = self.project.codebook(self.codebook_id)
+            self._marks = (self.codebook_id, {c.key: d for d, c in hotkeys(book).items()})
+        return self._marks[1]
+
+    def data_changed(self) -> None:
+        """Segments changed: the search index is rebuilt (in the background)."""
+        self._search_index = None
+        self.prepare_search_index()
+
+    def codebook_changed(self) -> None:
+        self._search_index = None
+        self._marks = None
+        from qualkit.tui.screens.transcript import TranscriptScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TranscriptScreen):
+                screen.view.switch_codebook(self.codebook_id)
+                screen.seglist.refresh()
+                screen.refresh_panels(counts=True)
+
+    def open_transcript(self, recording_id: int, segment_id: int | None = None) -> None:
+        from qualkit.tui.screens.transcript import TranscriptScreen
+
+        rec = self.project.store.recording(recording_id)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(TranscriptScreen(rec, segment_id))
+
+    def play(self, recording: Recording, start: float | None, end: float | None) -> None:
+        audio = self.project.root / recording.audio_path if recording.audio_path else None
+        result = playback.play(audio, start, end)
+        if result.ok:
+            self.notify(t("audio.playing", self.lang), timeout=2)
+        elif result.message in ("no_audio", "no_time"):
+            self.notify(t(f"audio.{result.message}", self.lang), severity="warning")
+        else:
+            self.notify(result.message, severity="warning")
+
+    def all_bindings(self) -> list[tuple[str, list[Binding]]]:
+        """(section title, bindings) for the help screen: the app and every screen."""
+        from qualkit.tui.screens.clusters import ClustersScreen
+        from qualkit.tui.screens.codebook import CodebookScreen
+        from qualkit.tui.screens.overview import OverviewScreen
+        from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
+        from qualkit.tui.screens.speakers import SpeakersScreen
+        from qualkit.tui.screens.transcript import TranscriptScreen
+        from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
+
+        def bindings(cls: type[DOMNode] | list[BindingType]) -> list[Binding]:
+            raw = cls if isinstance(cls, list) else list(cls.BINDINGS)
+            return [b for b in Binding.make_bindings(raw)]
+
+        lang = self.lang
+        return [
+            (t("help.global", lang), bindings(QualkitApp) + bindings(NAV_BINDINGS)),
+            (t("overview.title", lang), bindings(OverviewScreen)),
+            (t("transcript.title", lang), bindings(TranscriptScreen)),
+            (t("speakers.title", lang), bindings(SpeakersScreen)),
+            (t("search.title", lang), bindings(SearchScreen)),
+            (t("browser.title", lang), bindings(CodeBrowserScreen)),
+            (t("codebook.title", lang), bindings(CodebookScreen)),
+            (t("clusters.title", lang), bindings(ClustersScreen)),
+        ]
+
+    # --------------------------------------------------------------- actions
+    def action_help(self) -> None:
+        from qualkit.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def _push_once(self, screen: Screen[Any]) -> None:
+        if type(self.screen) is not type(screen):
+            self.push_screen(screen)
+
+    def action_search(self) -> None:
+        from qualkit.tui.screens.search import SearchScreen
+
+        # Kept installed: building the screen costs more than searching 25,000 segments.
+        if not self.is_screen_installed("search"):
+            self.install_screen(SearchScreen(), "search")
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen("search")
+
+    def action_browser(self) -> None:
+        from qualkit.tui.screens.search import CodeBrowserScreen
+
+        self._push_once(CodeBrowserScreen())
+
+    def action_codebook(self) -> None:
+        from qualkit.tui.screens.codebook import CodebookScreen
+
+        self._push_once(CodebookScreen())
+
+    def action_clusters(self) -> None:
+        from qualkit.tui.screens.clusters import ClustersScreen
+
+        self._push_once(ClustersScreen())
+
+    def action_overview(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_disagreements(self) -> None:
+        screen = _optional_screen("disagreements", "DisagreementScreen")
+        if screen is None:
+            self.notify(
+                f"{t('key.disagreements', self.lang)}: {t('app.not_installed', self.lang)}",
+                severity="warning",
+            )
+            return
+        coders = tuple(c.name for c in self.project.store.coders())
+        self.push_screen(screen(self.project, coders))
+
+    def action_pseudonyms(self) -> None:
+        screen = _optional_screen("pseudonyms", "PseudonymScreen")
+        if screen is None:
+            self.notify(
+                f"{t('key.pseudonyms', self.lang)}: {t('app.not_installed', self.lang)}",
+                severity="warning",
+            )
+            return
+        self.push_screen(screen(self.project))
+
+
+def build_app(
+    project_path: Path | str,
+    *,
+    coder: str = "default",
+    blind: bool = False,
+    lang: str | None = None,
+    recording: str | None = None,
+) -> QualkitApp:
+    """Open the project (QualkitError if it is not one) and build the app around it."""
+    project = open_project(project_path)
+    return QualkitApp(project, coder=coder, blind=blind, lang=lang, recording=recording)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="qualkit tui", description="The coding app.")
+    parser.add_argument("project", nargs="?", type=Path, default=Path("."))
+    add_options(parser)
+    return parser.parse_args(argv)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--coder", default="default", help="save codings as this coder")
+    parser.add_argument(
+        "--blind", action="store_true", help="show only this coder's codings and counts"
+    )
+    parser.add_argument("--lang", choices=LANGS, help="interface language (default sv)")
+    parser.add_argument("--recording", help="open this recording's transcript at once")
+
+
+def run(
+    project: Path,
+    *,
+    coder: str = "default",
+    blind: bool = False,
+    lang: str | None = None,
+    recording: str | None = None,
+) -> int:
+    try:
+        app = build_app(project, coder=coder, blind=blind, lang=lang, recording=recording)
+    except QualkitError as exc:
+        print(f"qualkit: error: {exc}", file=sys.stderr)
+        return 2
+    app.run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run(
+        args.project, coder=args.coder, blind=args.blind, lang=args.lang, recording=args.recording
+    )

@@ -1,0 +1,194 @@
+"""Codebook: add, rename, move and merge codes; switch the active codebook."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from qualkit.errors import QualkitError
+from qualkit.i18n import t
+from qualkit.model import Code
+from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
+
+if TYPE_CHECKING:
+    from qualkit.tui.app import QualkitApp
+
+KEY_RE = re.compile(r"^[a-z0-9_]+$")
+
+
+class CodebookScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "key.add_code", id="code_add"),
+        Binding("r", "rename", "key.rename_code", id="code_rename"),
+        Binding("m", "move", "key.move_code", id="code_move"),
+        Binding("g", "merge", "key.merge_code", id="code_merge"),
+        Binding("b", "switch", "key.switch_codebook", id="codebook_switch"),
+        Binding("escape", "back", "key.back", id="codebook_back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: list[Code] = []
+
+    @property
+    def qapp(self) -> QualkitApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        self.qapp.translate_bindings(self)
+        yield Static(id="codebook_header")
+        yield OptionList(id="codebook_codes")
+        yield Static(id="codebook_detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(OptionList).focus()
+
+    def load(self, keep: str | None = None) -> None:
+        lang = self.qapp.lang
+        book = self.qapp.project.codebook(self.qapp.codebook_id)
+        counts = self.qapp.project.store.coding_counts(book.id)
+        ordered: list[tuple[int, Code]] = []
+
+        def walk(parent: str | None, depth: int) -> None:
+            for c in book.children(parent):
+                ordered.append((depth, c))
+                walk(c.key, depth + 1)
+
+        walk(None, 0)
+        self.codes = [c for _d, c in ordered]
+        options = self.query_one(OptionList)
+        old = options.highlighted or 0
+        options.clear_options()
+        for depth, c in ordered:
+            n = sum(counts.get(c.key, {}).values())
+            options.add_option(f"{'  ' * depth}{c.hotkey or ' '} {c.label(lang)}  [{c.key}]  ({n})")
+        if self.codes:
+            idx = next((i for i, c in enumerate(self.codes) if c.key == keep), old)
+            options.highlighted = min(idx, len(self.codes) - 1)
+        self.query_one("#codebook_header", Static).update(
+            f"[b]{t('codebook.title', lang)}[/b]  {book.name} [{book.id}]  ·  "
+            f"{', '.join(self.qapp.project.codebook_ids())}"
+        )
+
+    def selected(self) -> Code | None:
+        idx = self.query_one(OptionList).highlighted
+        if idx is None or not self.codes:
+            return None
+        return self.codes[min(idx, len(self.codes) - 1)]
+
+    def on_option_list_option_highlighted(self, _event: OptionList.OptionHighlighted) -> None:
+        code = self.selected()
+        detail = self.query_one("#codebook_detail", Static)
+        detail.update(code.description if code else "")
+
+    def _do(self, fn: object, keep: str | None = None) -> None:
+        try:
+            assert callable(fn)
+            fn()
+        except QualkitError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.qapp.codebook_changed()
+        self.notify(t("codebook.saved", self.qapp.lang))
+        self.load(keep)
+
+    def action_add(self) -> None:
+        lang = self.qapp.lang
+        parent = self.selected()
+
+        def got_key(key: str | None) -> None:
+            if not key:
+                return
+            key = key.strip()
+
+            def got_label(label: str | None) -> None:
+                if not label:
+                    return
+                if not KEY_RE.match(key):
+                    self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
+                    return
+                code = Code(
+                    codebook=self.qapp.codebook_id,
+                    key=key,
+                    label_sv=label.strip(),
+                    parent=parent.parent if parent else None,
+                )
+                self._do(lambda: self.qapp.project.add_code(code), key)
+
+            self.app.push_screen(InputDialog(t("codebook.label_prompt", lang)), got_label)
+
+        self.app.push_screen(InputDialog(t("codebook.key_prompt", lang)), got_key)
+
+    def action_rename(self) -> None:
+        code = self.selected()
+        if code is None:
+            return
+
+        def done(label: str | None) -> None:
+            if label and label.strip():
+                self._do(
+                    lambda: self.qapp.project.rename_code(
+                        code.codebook, code.key, label_sv=label.strip()
+                    ),
+                    code.key,
+                )
+
+        self.app.push_screen(
+            InputDialog(t("codebook.label_prompt", self.qapp.lang), code.label_sv), done
+        )
+
+    def action_move(self) -> None:
+        code = self.selected()
+        if code is None:
+            return
+
+        def done(parent: str | None) -> None:
+            if parent is None:
+                return
+            self._do(
+                lambda: self.qapp.project.move_code(
+                    code.codebook, code.key, parent.strip() or None
+                ),
+                code.key,
+            )
+
+        self.app.push_screen(
+            InputDialog(t("codebook.parent_prompt", self.qapp.lang), code.parent or ""), done
+        )
+
+    def action_merge(self) -> None:
+        code = self.selected()
+        if code is None:
+            return
+
+        def done(target: str | None) -> None:
+            if target and target.strip():
+                self._do(
+                    lambda: self.qapp.project.merge_codes(code.codebook, code.key, target.strip()),
+                    target.strip(),
+                )
+
+        self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.qapp.lang)), done)
+
+    def action_switch(self) -> None:
+        ids = self.qapp.project.codebook_ids()
+
+        def done(index: int | None) -> None:
+            if index is None:
+                return
+            self.qapp.codebook_id = ids[index]
+            self.qapp.codebook_changed()
+            self.notify(f"{t('codebook.switched', self.qapp.lang)}: {ids[index]}")
+            self.load()
+
+        self.app.push_screen(ChoiceDialog(t("codebook.switch_prompt", self.qapp.lang), ids), done)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,210 @@
+"""Small modal dialogs: a line of text, a text area, a choice, a participant form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, TextArea
+
+from qualkit.i18n import t
+
+
+class InputDialog(ModalScreen[str | None]):
+    """One line of text; Enter saves, Escape cancels (returns None)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog_cancel")
+    ]
+
+    def __init__(self, prompt: str, value: str = "") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield Input(value=self.value, id="dialog_input")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EditDialog(ModalScreen[str | None]):
+    """Correct a segment's text in a text area; Ctrl+S saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog_cancel"),
+        Binding("ctrl+s", "save", "dialog.ok", id="dialog_save"),
+    ]
+
+    def __init__(self, prompt: str, text: str, lang: str = "sv") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.text = text
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.prompt + "  (Ctrl+S / Esc)", classes="dialog-title")
+            yield TextArea(self.text, id="dialog_text", soft_wrap=True)
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        if not area.read_only:
+            area.move_cursor(area.document.end)  # corrections are mostly at the end
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.replace("\n", " ").strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SplitDialog(EditDialog):
+    """Put the cursor where the segment splits; Ctrl+S returns the character offset."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.prompt + "  (Ctrl+S / Esc)", classes="dialog-title")
+            yield TextArea(self.text, id="dialog_text", soft_wrap=True, read_only=True)
+
+    def action_save(self) -> None:
+        area = self.query_one(TextArea)
+        row, col = area.cursor_location
+        self.dismiss(str(_index(area, (row, col))))
+
+
+@dataclass(frozen=True, slots=True)
+class SpanChoice:
+    digit: str
+    start: int
+    end: int
+
+
+class SpanDialog(ModalScreen[SpanChoice | None]):
+    """Select part of a segment's text with Shift+arrows, then press 1-9 to code it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog_cancel"),
+        *[
+            Binding(str(d), f"code('{d}')", "key.code", show=False, id=f"span_code_{d}")
+            for d in range(1, 10)
+        ],
+    ]
+
+    def __init__(self, prompt: str, text: str) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield TextArea(self.text, id="dialog_text", soft_wrap=True, read_only=True)
+
+    def action_code(self, digit: str) -> None:
+        area = self.query_one(TextArea)
+        sel = area.selection
+        a = _index(area, sel.start)
+        b = _index(area, sel.end)
+        start, end = min(a, b), max(a, b)
+        if start == end:
+            start, end = 0, len(self.text)
+        self.dismiss(SpanChoice(digit, start, end))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[int | None]):
+    """Pick one of a few options; returns its index."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog_cancel")
+    ]
+
+    def __init__(self, prompt: str, options: Sequence[str]) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield OptionList(*self.options, id="dialog_options")
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantForm:
+    pseudonym: str
+    role: str
+    actor: str
+    kommun: str
+
+
+class ParticipantDialog(ModalScreen[ParticipantForm | None]):
+    """Name a voice: pseudonym, role, actor and kommun. Tab between fields, Enter saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "key.cancel", id="dialog_cancel"),
+        Binding("ctrl+s", "save", "dialog.ok", id="dialog_save"),
+    ]
+
+    def __init__(self, form: ParticipantForm, lang: str = "sv") -> None:
+        super().__init__()
+        self.form = form
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(t("key.name", self.lang) + "  (Tab / Enter / Esc)", classes="dialog-title")
+            yield Label(t("speakers.pseudonym", self.lang))
+            yield Input(self.form.pseudonym, id="f_pseudonym")
+            yield Label(t("speakers.role", self.lang))
+            yield Input(self.form.role, id="f_role")
+            yield Label(t("speakers.actor", self.lang))
+            yield Input(self.form.actor, id="f_actor")
+            yield Label(t("speakers.kommun", self.lang))
+            yield Input(self.form.kommun, id="f_kommun")
+
+    @on(Input.Submitted)
+    def _submitted(self, _event: Input.Submitted) -> None:
+        self.action_save()  # Enter saves from any field; Tab moves between them
+
+    def action_save(self) -> None:
+        def val(wid: str) -> str:
+            return self.query_one(f"#{wid}", Input).value.strip()
+
+        self.dismiss(
+            ParticipantForm(val("f_pseudonym"), val("f_role"), val("f_actor"), val("f_kommun"))
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _index(area: TextArea, location: tuple[int, int]) -> int:
+    """Character offset of a (row, column) location in the text area's text."""
+    row, col = location
+    lines = area.text.split("\n")
+    return sum(len(line) + 1 for line in lines[:row]) + col

@@ -1,0 +1,195 @@
+"""Speakers: name each diarised voice as a participant, merge voices, play samples."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from qualkit.errors import QualkitError
+from qualkit.i18n import t
+from qualkit.model import Actor, Recording, Segment
+from qualkit.tui.screens.dialogs import ParticipantDialog, ParticipantForm
+from qualkit.tui.state import SpeakerInfo, fmt_time, speaker_infos
+
+if TYPE_CHECKING:
+    from qualkit.tui.app import QualkitApp
+
+
+class SpeakersScreen(Screen[None]):
+    """One row per voice: who it is, how long it talks, what it says first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n,enter", "name", "key.name", id="name_voice"),
+        Binding("space", "play", "key.play", id="play_sample"),
+        Binding("m", "mark", "key.mark", id="mark_voice"),
+        Binding("g", "merge", "key.merge", id="merge_voices"),
+        Binding("escape", "back", "key.back", id="speakers_back"),
+    ]
+
+    def __init__(self, recording: Recording) -> None:
+        super().__init__()
+        self.recording = recording
+        self.infos: list[SpeakerInfo] = []
+        self.samples: dict[int, list[Segment]] = {}
+        self.talk: dict[int, float] = {}
+        self.marked: int | None = None
+
+    @property
+    def qapp(self) -> QualkitApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        self.qapp.translate_bindings(self)
+        yield Static(id="speakers_header")
+        yield DataTable(id="speakers_table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="speakers_samples")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def load(self) -> None:
+        lang = self.qapp.lang
+        store = self.qapp.project.store
+        self.infos = list(speaker_infos(self.qapp.project, self.recording.id).values())
+        self.talk = {s.id: s.talk_time_s for s in store.speakers(self.recording.id)}
+        self.samples = {}
+        for seg in store.segments_light(self.recording.id):
+            if seg.speaker_id is not None and len(self.samples.setdefault(seg.speaker_id, [])) < 3:
+                self.samples[seg.speaker_id].append(seg)
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns(
+            t("speakers.voice", lang),
+            t("speakers.participant", lang),
+            t("speakers.talk_time", lang),
+            t("speakers.sample", lang),
+        )
+        for info in self.infos:
+            who = f"{info.name}  {info.attribution}" if info.attribution else "-"
+            if info.withdrawn:
+                who = f"⊘ {who} ({t('transcript.withdrawn', lang)})"
+            mark = "● " if info.id == self.marked else ""
+            first = self.samples.get(info.id, [])
+            table.add_row(
+                mark + info.label,
+                who,
+                fmt_time(self.talk.get(info.id)),
+                (first[0].text[:70] if first else ""),
+                key=str(info.id),
+            )
+        if self.infos:
+            table.move_cursor(row=min(max(cursor, 0), len(self.infos) - 1))
+        header = f"[b]{t('speakers.title', lang)}[/b]  {self.recording.name}"
+        if not self.infos:
+            header += f"\n{t('speakers.none', lang)}"
+        self.query_one("#speakers_header", Static).update(header)
+        self.show_samples()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.show_samples()
+
+    def show_samples(self) -> None:
+        info = self.selected()
+        box = self.query_one("#speakers_samples", Static)
+        if info is None:
+            box.update("")
+            return
+        lines = [f"[b]{info.label}[/b]"]
+        for seg in self.samples.get(info.id, []):
+            lines.append(f"[dim]{fmt_time(seg.start)}[/dim] {seg.text[:200]}")
+        box.update("\n".join(lines))
+
+    def selected(self) -> SpeakerInfo | None:
+        table = self.query_one(DataTable)
+        if not self.infos:
+            return None
+        return self.infos[min(max(table.cursor_row, 0), len(self.infos) - 1)]
+
+    def action_name(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        store = self.qapp.project.store
+        speaker = store.speaker(info.id)
+        person = (
+            store.participant(speaker.participant_id)
+            if speaker.participant_id is not None
+            else None
+        )
+        form = ParticipantForm(
+            person.pseudonym if person else "",
+            person.role if person else "",
+            person.actor.value if person and person.actor else "",
+            (person.kommun if person else self.recording.kommun) or "",
+        )
+
+        def done(result: ParticipantForm | None) -> None:
+            if result is None:
+                return
+            try:
+                actor = Actor.parse(result.actor) if result.actor else None
+                with self.qapp.project.action():
+                    if person is None:
+                        new = store.add_participant(
+                            result.pseudonym or None,
+                            role=result.role,
+                            actor=actor,
+                            kommun=result.kommun or None,
+                        )
+                        store.assign_speaker(info.id, new.id)
+                    else:
+                        store.update_participant(
+                            person.id,
+                            pseudonym=result.pseudonym or person.pseudonym,
+                            role=result.role,
+                            actor=actor,
+                            kommun=result.kommun or None,
+                        )
+            except QualkitError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(t("speakers.named", self.qapp.lang))
+            self.load()
+
+        self.app.push_screen(ParticipantDialog(form, self.qapp.lang), done)
+
+    def action_play(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        first = self.samples.get(info.id, [])
+        if first:
+            self.qapp.play(self.recording, first[0].start, first[0].end)
+
+    def action_mark(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        self.marked = None if self.marked == info.id else info.id
+        if self.marked is not None:
+            self.notify(f"{t('speakers.marked', self.qapp.lang)}: {info.label}")
+        self.load()
+
+    def action_merge(self) -> None:
+        target = self.selected()
+        if target is None or self.marked is None or self.marked == target.id:
+            self.notify(t("speakers.mark_first", self.qapp.lang), severity="warning")
+            return
+        try:
+            self.qapp.project.store.merge_speakers(target.id, self.marked)
+        except QualkitError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.marked = None
+        self.notify(t("speakers.merged", self.qapp.lang))
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,150 @@
+"""What the transcript screen shows of one recording, read through the Project API.
+
+Kept free of widgets so it can be tested and measured on its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from qualkit.model import Actor, Code, Codebook, Coding, Consent, Participant, Recording, Segment
+from qualkit.project import Project
+
+ACTOR_COLOURS: dict[Actor | None, str] = {
+    Actor.KOMMUN: "#5fd75f",
+    Actor.VARD: "#ff87af",
+    Actor.FK: "#5fafff",
+    Actor.AF: "#ffd75f",
+    Actor.ANNAN: "#a8a8a8",
+    None: "#d0d0d0",
+}
+
+VALENCE_MARK = {"främjande": "+", "hindrande": "-", "förslag": "!", "ingen": "·"}
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerInfo:
+    id: int
+    label: str
+    name: str  # pseudonym, or the diarised label while the voice is unnamed
+    attribution: str
+    actor: Actor | None
+    kommun: str | None
+    withdrawn: bool
+
+    @property
+    def colour(self) -> str:
+        return ACTOR_COLOURS.get(self.actor, ACTOR_COLOURS[None])
+
+
+def hotkeys(book: Codebook) -> dict[str, Code]:
+    """Digit -> code: the codebook's own hotkeys, else its top-level codes in order."""
+    keys = {c.hotkey: c for c in book.codes if c.hotkey and c.hotkey.isdigit()}
+    if keys:
+        return keys
+    top = [c for c in book.codes if c.parent is None] or list(book.codes)
+    return {str(i): c for i, c in enumerate(top[:9], start=1)}
+
+
+def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, SpeakerInfo]:
+    people: dict[int, Participant] = {p.id: p for p in project.store.participants()}
+    out: dict[int, SpeakerInfo] = {}
+    for sp in project.store.speakers(rec_id):
+        person = people.get(sp.participant_id) if sp.participant_id is not None else None
+        out[sp.id] = SpeakerInfo(
+            id=sp.id,
+            label=sp.label,
+            name=person.pseudonym if person else sp.label,
+            attribution=person.attribution if person else "",
+            actor=person.actor if person else None,
+            kommun=person.kommun if person else None,
+            withdrawn=bool(person and person.consent == Consent.WITHDRAWN),
+        )
+    return out
+
+
+class RecordingView:
+    """Segments, codings and voices of one recording, kept in step with the database."""
+
+    def __init__(
+        self,
+        project: Project,
+        recording: Recording,
+        codebook: str,
+        coder: str,
+        blind: bool = False,
+    ) -> None:
+        self.project = project
+        self.recording = recording
+        self.codebook_id = codebook
+        self.coder = coder
+        self.blind = blind
+        self.segments: list[Segment] = []
+        self.codings: dict[int, list[Coding]] = defaultdict(list)
+        self.speakers: dict[int, SpeakerInfo] = {}
+        self.book: Codebook = project.codebook(codebook)
+        self.keys: dict[str, Code] = hotkeys(self.book)
+        self.reload()
+
+    def reload(self) -> None:
+        self.segments = self.project.store.segments_light(self.recording.id)
+        self.speakers = speaker_infos(self.project, self.recording.id)
+        self.reload_codings()
+
+    def reload_codings(self) -> None:
+        self.codings = defaultdict(list)
+        for c in self.project.store.codings(
+            recording_id=self.recording.id,
+            codebook=self.codebook_id,
+            coder=self.coder if self.blind else None,
+        ):
+            self.codings[c.segment_id].append(c)
+
+    def reload_segment_codings(self, segment_id: int) -> None:
+        self.codings[segment_id] = self.project.store.codings(
+            segment_id=segment_id,
+            codebook=self.codebook_id,
+            coder=self.coder if self.blind else None,
+        )
+
+    def switch_codebook(self, codebook: str) -> None:
+        self.codebook_id = codebook
+        self.book = self.project.codebook(codebook)
+        self.keys = hotkeys(self.book)
+        self.reload_codings()
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Codings per code and valence in the whole project (this coder's only when blind)."""
+        return self.project.store.coding_counts(
+            self.codebook_id, coder=self.coder if self.blind else None
+        )
+
+    def code_mark(self, code: str) -> str:
+        for digit, c in self.keys.items():
+            if c.key == code:
+                return digit
+        return code[:2]
+
+    def index_of(self, segment_id: int) -> int | None:
+        for i, seg in enumerate(self.segments):
+            if seg.id == segment_id:
+                return i
+        return None
+
+    def next_uncoded(self, start: int) -> int | None:
+        n = len(self.segments)
+        for step in range(1, n + 1):
+            i = (start + step) % n
+            if not self.codings.get(self.segments[i].id):
+                return i
+        return None
+
+
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    s = int(seconds)
+    if s >= 3600:
+        return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{s // 60:02d}:{s % 60:02d}"

@@ -1,0 +1,113 @@
+"""Side panels of the transcript screen: codebook with counts, codings, suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from qualkit.i18n import t
+from qualkit.model import Actor, Coding, Memo
+from qualkit.tui.state import ACTOR_COLOURS, VALENCE_MARK, RecordingView
+
+
+class CodebookPanel(Static):
+    """The active codebook's hotkeys with per-valence counts (this coder's only when blind)."""
+
+    def show(self, view: RecordingView, counts: Mapping[str, Mapping[str, int]], lang: str) -> None:
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(width=1, style="bold #ffaf00")
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(justify="right", style="#5fd75f", no_wrap=True)
+        table.add_column(justify="right", style="#ff5f5f", no_wrap=True)
+        table.add_column(justify="right", style="#5fafff", no_wrap=True)
+        table.add_row("", Text(view.book.name, style="bold"), "+", "-", "!")
+        for digit, code in sorted(view.keys.items()):
+            n = counts.get(code.key, {})
+            table.add_row(
+                digit,
+                code.label(lang),
+                str(n.get("främjande", 0)),
+                str(n.get("hindrande", 0)),
+                str(n.get("förslag", 0)),
+            )
+        legend = Text(overflow="fold")
+        for actor in Actor:
+            legend.append(f"■{actor.value} ", style=ACTOR_COLOURS[actor])
+        self.update(Group(table, legend))
+
+
+class CodingsPanel(Static):
+    """Codings and memos of the current segment; the selected coding is marked."""
+
+    def show(
+        self,
+        view: RecordingView,
+        codings: Sequence[Coding],
+        selected: int,
+        memos: Sequence[Memo],
+        segment_text: str,
+        lang: str,
+    ) -> None:
+        out = Text()
+        out.append(t("transcript.codings", lang) + "\n", style="bold")
+        if not codings:
+            out.append(t("transcript.no_codings", lang) + "\n", style="dim italic")
+        for i, c in enumerate(codings):
+            try:
+                label = view.book.code(c.code).label(lang)
+            except Exception:
+                label = c.code
+            mark = "▶ " if i == selected else "  "
+            out.append(mark, style="bold #5fafff")
+            out.append(f"{view.code_mark(c.code)} {label} ", style="#ffaf00")
+            out.append(f"[{c.valence.value} {VALENCE_MARK.get(c.valence.value, '')}]")
+            out.append(f"  {c.coder}", style="dim")
+            if c.span_start is not None and c.span_end is not None:
+                excerpt = segment_text[c.span_start : c.span_end]
+                out.append(f"\n    «{excerpt[:60]}»", style="italic")
+            if c.memo:
+                out.append(f"\n    ✎ {c.memo}", style="#d7afff")
+            out.append("\n")
+        for m in memos:
+            out.append(f"✎ {m.text}  ", style="#d7afff")
+            out.append(m.coder + "\n", style="dim")
+        self.update(out)
+
+
+class SuggestionsPanel(Static):
+    """Code suggestions for the current segment, filled by a worker."""
+
+    def show_message(self, text: str) -> None:
+        out = Text()
+        out.append(self.title + "\n", style="bold")
+        out.append(text, style="dim italic")
+        self.update(out)
+
+    title = "Förslag"
+
+    def show_suggestions(
+        self, view: RecordingView, suggestions: Sequence[object], lang: str
+    ) -> None:
+        out = Text()
+        out.append(self.title + "\n", style="bold")
+        if not suggestions:
+            out.append(t("suggest.none", lang), style="dim italic")
+        for i, s in enumerate(suggestions, start=1):
+            code = str(getattr(s, "code", "?"))
+            score = float(getattr(s, "score", 0.0))
+            valence = getattr(s, "valence", None)
+            try:
+                label = view.book.code(code).label(lang)
+            except Exception:
+                label = code
+            out.append(f"a{i} ", style="bold #ffaf00")
+            out.append(f"{label} ")
+            out.append(f"{score:.2f}", style="#5fd75f")
+            if valence is not None:
+                out.append(f" {getattr(valence, 'value', valence)}", style="dim")
+            out.append("\n")
+        self.update(out)

@@ -1,0 +1,100 @@
+"""Fixtures for driving the coding app with Pilot."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qualkit.model import Valence
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def quiet_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No sound, no real models: tests see the app as on a bare machine unless they fake one."""
+    monkeypatch.setenv("QUALKIT_NO_SOUND", "1")
+    monkeypatch.delenv("QUALKIT_LANG", raising=False)
+    for name in ("qualkit.analysis.suggest", "qualkit.analysis.cluster", "qualkit.pipeline.run"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def make_demo(root: Path) -> Path:
+    from qualkit.demo import run_demo
+    from qualkit.project import init_project
+
+    init_project(root).close()
+    (root / "audio" / "demo").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "audio" / "demo" / "fokusgrupp_demo.txt", root / "audio" / "demo")
+    run_demo(root, say=lambda _msg: None)
+    return root
+
+
+@pytest.fixture
+def demo_root(tmp_path: Path) -> Path:
+    return make_demo(tmp_path / "demo")
+
+
+@pytest.fixture
+def notes() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def make_app(notes: list[str]) -> Iterator[Callable[..., Any]]:
+    from qualkit.tui.app import build_app
+
+    apps: list[Any] = []
+
+    def factory(root: Path, **kwargs: Any) -> Any:
+        app = build_app(root, **kwargs)
+
+        def notify(message: str, **_kw: Any) -> None:
+            notes.append(str(message))
+
+        app.notify = notify  # type: ignore[method-assign]
+        apps.append(app)
+        return app
+
+    yield factory
+
+
+@dataclass(frozen=True)
+class FakeSuggestion:
+    code: str
+    score: float
+    valence: Valence | None = None
+
+
+@pytest.fixture
+def fake_suggest(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """A stand-in for qualkit.analysis.suggest that records feedback."""
+    feedback: list[tuple[Any, ...]] = []
+    mod = types.ModuleType("qualkit.analysis.suggest")
+
+    def suggest_for_segment(
+        project: Any, segment_id: int, codebook: str = "danermark", top: int = 3
+    ) -> list[FakeSuggestion]:
+        return [
+            FakeSuggestion("ledning", 0.81, Valence.HINDERING),
+            FakeSuggestion("individ", 0.62, None),
+            FakeSuggestion("forum_beslut", 0.2, Valence.PROMOTING),
+        ][:top]
+
+    def record_feedback(
+        project: Any, segment_id: int, codebook: str, code: str, accepted: bool, coder: str
+    ) -> None:
+        feedback.append((segment_id, codebook, code, accepted, coder))
+
+    mod.suggest_for_segment = suggest_for_segment  # type: ignore[attr-defined]
+    mod.record_feedback = record_feedback  # type: ignore[attr-defined]
+    mod.Suggestion = FakeSuggestion  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "qualkit.analysis.suggest", mod)
+    return feedback

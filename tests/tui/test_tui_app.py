@@ -1,0 +1,728 @@
+"""Drive every screen and binding of the coding app with Pilot, then check the database."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import types
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qualkit.model import Consent, Valence
+from qualkit.project import open_project
+
+pytestmark = pytest.mark.tui
+
+SIZE = (120, 35)
+
+
+def run(coro: Awaitable[None]) -> None:
+    asyncio.run(coro)  # type: ignore[arg-type]
+
+
+async def open_transcript(pilot: Any) -> Any:
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def codings(root: Path, coder: str | None = None) -> list[Any]:
+    with open_project(root) as p:
+        return p.codings(coder=coder) if coder else p.codings()
+
+
+# ------------------------------------------------------------------ overview
+def test_overview_lists_recordings_and_opens_screens(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            from qualkit.tui.screens.overview import OverviewScreen
+
+            assert isinstance(app.screen, OverviewScreen)
+            table = app.screen.query_one("DataTable")
+            assert table.row_count == 1
+            await pilot.press("R")
+            await pilot.press("S")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "SpeakersScreen"
+            await pilot.press("escape")
+            await pilot.press("T")
+            await pilot.pause()
+            assert any("transkribera" in n.casefold() for n in notes)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "TranscriptScreen"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, OverviewScreen)
+
+    run(body())
+
+
+def fake_pipeline(monkeypatch: pytest.MonkeyPatch, behaviour: str) -> threading.Event:
+    started = threading.Event()
+    mod = types.ModuleType("qualkit.pipeline.run")
+
+    def run_pipeline(
+        project: Any,
+        recording_ids: list[int],
+        *,
+        on_progress: Callable[[object], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        started.set()
+        if on_progress:
+            on_progress("transcribe 1/1")
+        if behaviour == "fail":
+            raise RuntimeError("model broke")
+        if behaviour == "cancel":
+            assert cancel is not None
+            cancel.wait(10)
+
+    mod.run_pipeline = run_pipeline  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "qualkit.pipeline.run", mod)
+    return started
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "expected"),
+    [("ok", "klar"), ("fail", "misslyckades"), ("cancel", "avbröts"), ("missing", "inte")],
+)
+def test_transcription_worker_reports(
+    demo_root: Path,
+    make_app: Callable[..., Any],
+    notes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    behaviour: str,
+    expected: str,
+) -> None:
+    audio = demo_root / "audio" / "ny.wav"
+    audio.write_bytes(b"RIFF0000WAVE")
+    with open_project(demo_root) as p:
+        p.store.add_recording("ny", audio_path="audio/ny.wav", kommun="Norrby")
+    started = fake_pipeline(monkeypatch, behaviour) if behaviour != "missing" else threading.Event()
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("T")
+            if behaviour == "cancel":
+                assert await asyncio.to_thread(started.wait, 5)
+                await pilot.press("escape")
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if any(expected in n for n in notes):
+                    break
+            assert any(expected in n for n in notes), notes
+
+    run(body())
+
+
+# ---------------------------------------------------------------- transcript
+def test_coding_keys_valence_memo_remove_undo_redo(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            for digit in "12345678":
+                await pilot.press(digit)
+            mine = codings(demo_root, "anna")
+            assert [c.code for c in mine] == [
+                "ledning",
+                "arbetsstruktur",
+                "stabila_org",
+                "kunskap_respekt",
+                "malgrupper_mal",
+                "forum_beslut",
+                "individ",
+                "kunskap_samverkan",
+            ]
+            await pilot.press("f")
+            assert codings(demo_root, "anna")[-1].valence is Valence.PROMOTING
+            await pilot.press("h")
+            assert codings(demo_root, "anna")[-1].valence is Valence.HINDERING
+            await pilot.press("p")
+            assert codings(demo_root, "anna")[-1].valence is Valence.PROPOSAL
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press(*"bra citat", "enter")
+            await pilot.pause()
+            assert codings(demo_root, "anna")[-1].memo == "bra citat"
+            await pilot.press("c")  # select the first coding (cycles)
+            await pilot.press("delete")
+            assert len(codings(demo_root, "anna")) == 7
+            await pilot.press("u")
+            assert len(codings(demo_root, "anna")) == 8
+            await pilot.press("ctrl+r")
+            assert len(codings(demo_root, "anna")) == 7
+            await pilot.press("U")
+            assert any("göra om" in n.casefold() for n in notes)
+            await pilot.press("M")
+            await pilot.pause()
+            await pilot.press(*"segmentmemo", "enter")
+            await pilot.pause()
+            with open_project(demo_root) as p:
+                seg = screen.current
+                assert [m.text for m in p.store.memos("segment", str(seg.id))] == ["segmentmemo"]
+            await pilot.press("9")  # no code on 9 in danermark: a message, no crash
+            assert any("9" in n for n in notes)
+
+    run(body())
+
+
+def test_navigation_and_next_uncoded(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            seglist = screen.seglist
+            await pilot.press("down", "j")
+            assert seglist.cursor == 2
+            await pilot.press("up", "k")
+            assert seglist.cursor == 0
+            await pilot.press("pagedown")
+            assert seglist.cursor > 2
+            await pilot.press("pageup")
+            assert seglist.cursor == 0
+            await pilot.press("end")
+            assert seglist.cursor == len(screen.view.segments) - 1
+            await pilot.press("home")
+            assert seglist.cursor == 0
+            await pilot.press("G")
+            await pilot.press("g")
+            assert seglist.cursor == 0
+            # the demo leaves turns 1, 6, 11, 15, 20 uncoded: next uncoded from 1 is 6
+            await pilot.press("n")
+            assert seglist.cursor == 5
+            assert not screen.view.codings.get(screen.current.id)
+            await pilot.click("#segments", offset=(40, 2))
+
+    run(body())
+
+
+def test_correct_edit_split_join_reassign_play(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            n = len(screen.view.segments)
+            first = screen.current
+            await pilot.press("e")
+            await pilot.pause()
+            await pilot.press(*" Tack.", "ctrl+s")
+            await pilot.pause()
+            with open_project(demo_root) as p:
+                assert p.store.segment(first.id).text.endswith("Tack.")
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.press(*["right"] * 10, "ctrl+s")
+            await pilot.pause()
+            assert len(screen.view.segments) == n + 1
+            await pilot.press("J")
+            await pilot.pause()
+            assert len(screen.view.segments) == n
+            await pilot.press("r")
+            await pilot.pause()
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            with open_project(demo_root) as p:
+                assert p.store.segment(first.id).speaker_id != first.speaker_id
+            await pilot.press("u")
+            with open_project(demo_root) as p:
+                assert p.store.segment(first.id).speaker_id == first.speaker_id
+            await pilot.press("space")
+            assert any("ljud" in n.casefold() for n in notes)
+            await pilot.press("end", "J")
+            assert any("nästa" in n.casefold() for n in notes)
+
+    run(body())
+
+
+def test_code_a_span(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await open_transcript(pilot)
+            await pilot.press("v")
+            await pilot.pause()
+            await pilot.press(*["shift+right"] * 9, "4")
+            await pilot.pause()
+            (coding,) = codings(demo_root, "anna")
+            assert (coding.code, coding.span_start, coding.span_end) == ("kunskap_respekt", 0, 9)
+
+    run(body())
+
+
+def test_blind_mode_shows_only_own_codings(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna", blind=True)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            assert not any(screen.view.codings.values())
+            await pilot.press("1")
+            assert [c.coder for cs in screen.view.codings.values() for c in cs] == ["anna"]
+            assert screen.view.counts() == {"ledning": {"ingen": 1}}
+
+    run(body())
+
+
+def test_withdrawn_consent_is_flagged(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    with open_project(demo_root) as p:
+        person = p.store.participants()[1]
+        p.store.update_participant(person.id, consent=Consent.WITHDRAWN)
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            assert any(s.withdrawn for s in screen.view.speakers.values())
+            header = str(screen.query_one("#transcript_header").render())
+            assert "⊘" in header
+            await pilot.press("S")
+            await pilot.pause()
+            table = app.screen.query_one("DataTable")
+            cells = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+            assert any("⊘" in c for c in cells)
+
+    run(body())
+
+
+# --------------------------------------------------------------- suggestions
+def test_suggestions_empty_state(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            await pilot.pause(0.5)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            text = str(screen.query_one("#suggestions").render())
+            assert "finns inte" in text
+            await pilot.press("a")
+            await pilot.press("x")
+            assert screen.pending is None
+
+    run(body())
+
+
+def test_suggestions_accept_reject_accept_all(
+    demo_root: Path, make_app: Callable[..., Any], fake_suggest: list[tuple[Any, ...]]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            await pilot.pause(0.4)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert len(screen.suggestions) == 3
+            await pilot.press("a", "1")
+            (coding,) = codings(demo_root, "anna")
+            assert (coding.code, coding.valence) == ("ledning", Valence.HINDERING)
+            assert fake_suggest[-1][2:] == ("ledning", True, "anna")
+            await pilot.press("x", "2")  # forum_beslut is now second
+            assert fake_suggest[-1][2:] == ("forum_beslut", False, "anna")
+            await pilot.press("down")
+            await pilot.pause(0.4)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("A")
+            mine = codings(demo_root, "anna")
+            assert [c.code for c in mine[1:]] == ["ledning", "individ"]
+            assert screen.suggestions and screen.suggestions[0].code == "forum_beslut"
+            await pilot.press("a", "escape")
+            assert screen.pending is None
+
+    run(body())
+
+
+# --------------------------------------------------------- speakers screen
+def test_speakers_name_mark_merge_play(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("S")
+            await pilot.pause()
+            screen = app.screen
+            n = len(screen.infos)
+            await pilot.press("n")
+            await pilot.pause()
+            dialog = app.screen
+            dialog.query_one("#f_pseudonym").value = "Kim"
+            dialog.query_one("#f_role").value = "kurator"
+            dialog.query_one("#f_actor").value = "vård"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            with open_project(demo_root) as p:
+                kim = [x for x in p.store.participants() if x.pseudonym == "Kim"]
+                assert kim and kim[0].role == "kurator"
+            await pilot.press("g")
+            assert any("markera" in n.casefold() for n in notes)
+            await pilot.press("m", "down", "g")
+            await pilot.pause()
+            assert len(screen.infos) == n - 1
+            await pilot.press("space")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "OverviewScreen"
+
+    run(body())
+
+
+# ---------------------------------------------------------- search/browser
+def test_search_and_jump_to_passage(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("slash")
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press(*"hospiterade")
+            await pilot.pause()
+            assert len(screen.hits) == 1
+            await pilot.press("enter")  # to the list
+            await pilot.press("ctrl+f")  # back to the input
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            t = app.screen
+            assert type(t).__name__ == "TranscriptScreen"
+            assert "hospiterade" in t.current.text
+            await pilot.press("slash")
+            await pilot.pause()
+            await pilot.press(*"kod:ledning aktör:FK")
+            await pilot.pause()
+            assert app.screen.hits and all(h.actor == "FK" for h in app.screen.hits)
+            await pilot.press("escape")
+
+    run(body())
+
+
+def test_code_browser_groups_and_opens(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("B")
+            await pilot.pause()
+            screen = app.screen
+            assert screen.rows and screen.rows[0] == "Norrby (3)"
+            await pilot.press("G")
+            assert all(isinstance(r, str) is False or "(" in r for r in screen.rows)
+            assert screen.group_by == "actor"
+            await pilot.press("down")
+            await pilot.pause()
+            assert screen.rows  # arbetsstruktur
+            await pilot.press("tab", "down", "enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "TranscriptScreen"
+            await pilot.press("B", "escape")
+
+    run(body())
+
+
+# ------------------------------------------------------------------ codebook
+def test_codebook_add_rename_move_merge_switch(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("K")
+            await pilot.pause()
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"eldsjalar", "enter")
+            await pilot.pause()
+            await pilot.press(*"Eldsjälar", "enter")
+            await pilot.pause()
+            with open_project(demo_root) as p:
+                assert p.codebook("danermark").code("eldsjalar").label_sv == "Eldsjälar"
+            await pilot.press("r")
+            await pilot.pause()
+            await pilot.press("ctrl+u", *"Enskilda eldsjälar", "enter")
+            await pilot.pause()
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press(*"stabila_org", "enter")
+            await pilot.pause()
+            with open_project(demo_root) as p:
+                code = p.codebook("danermark").code("eldsjalar")
+                assert (code.label_sv, code.parent) == ("Enskilda eldsjälar", "stabila_org")
+            # select eldsjalar (now under stabila_org) and merge it into individ
+            screen = app.screen
+            idx = [c.key for c in screen.codes].index("eldsjalar")
+            screen.query_one("OptionList").highlighted = idx
+            await pilot.press("g")
+            await pilot.pause()
+            await pilot.press(*"individ", "enter")
+            await pilot.pause()
+            await pilot.press("b")
+            await pilot.pause()
+            dialog = app.screen
+            ids = dialog.options
+            await pilot.press(*["down"] * ids.index("hinder"), "enter")
+            await pilot.pause()
+            assert app.codebook_id == "hinder"
+            await pilot.press("escape")
+
+    run(body())
+
+
+# ------------------------------------------------------------------ clusters
+def test_clusters_unavailable_and_adopt(
+    demo_root: Path, make_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adopted: list[tuple[str, str, str | None]] = []
+
+    class Proposal:
+        id = 1
+        keywords = ("kontaktlista", "rutiner")
+        size = 2
+        segment_ids = (1, 2)
+        representative_ids = (1,)
+        nearest_code = "arbetsstruktur"
+        nearest_score = 0.7
+
+    mod = types.ModuleType("qualkit.analysis.cluster")
+    mod.propose_categories = lambda project, **kw: [Proposal()]  # type: ignore[attr-defined]
+
+    def adopt_cluster(
+        project: Any,
+        proposal: Any,
+        key: str,
+        label_sv: str,
+        parent: Any,
+        codebook: str = "danermark",
+        coder: str = "default",
+    ) -> None:
+        adopted.append((key, label_sv, parent))
+
+    mod.adopt_cluster = adopt_cluster  # type: ignore[attr-defined]
+
+    async def body(with_module: bool) -> None:
+        if with_module:
+            monkeypatch.setitem(sys.modules, "qualkit.analysis.cluster", mod)
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("C")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            if not with_module:
+                assert "finns inte" in str(screen.query_one("#clusters_detail").render())
+                await pilot.press("a", "s", "escape")
+                return
+            assert len(screen.proposals) == 1
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.press("enter", "enter", "enter")
+            await pilot.pause()
+            await pilot.press("R", "escape")
+
+    run(body(False))
+    run(body(True))
+    assert adopted == [
+        ("kontaktlista_rutiner", "kontaktlista rutiner", None),
+        ("kontaktlista_rutiner", "kontaktlista rutiner", "arbetsstruktur"),
+    ]
+
+
+# ---------------------------------------------------------------- app level
+def test_help_language_and_global_keys(
+    demo_root: Path,
+    make_app: Callable[..., Any],
+    notes: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As on a build without the coders' and privacy screens.
+    monkeypatch.setitem(sys.modules, "qualkit.tui.screens.disagreements", None)
+    monkeypatch.setitem(sys.modules, "qualkit.tui.screens.pseudonyms", None)
+
+    async def body() -> None:
+        app = make_app(demo_root, lang="en")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "HelpScreen"
+            await pilot.press("escape", "f1")
+            await pilot.pause()
+            await pilot.press("escape")
+            descriptions = {b.binding.description for b in app.screen.active_bindings.values()}
+            assert {"Quit", "Search", "Transcribe"} <= descriptions
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("O")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "OverviewScreen"
+            await pilot.press("D", "P")
+            assert sum("not available" in n for n in notes) == 2, notes
+            await pilot.press("q")
+        assert app.return_code in (0, None)
+
+    run(body())
+
+
+def test_optional_screens_bound_when_present(
+    demo_root: Path, make_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.screen import Screen
+
+    seen: list[Any] = []
+
+    class DisagreementScreen(Screen[None]):
+        def __init__(self, project: Any, coders: tuple[str, ...]) -> None:
+            super().__init__()
+            seen.append(coders)
+
+    class PseudonymScreen(Screen[None]):
+        def __init__(self, project: Any) -> None:
+            super().__init__()
+            seen.append("pseudonyms")
+
+    for name, cls in (("disagreements", DisagreementScreen), ("pseudonyms", PseudonymScreen)):
+        mod = types.ModuleType(f"qualkit.tui.screens.{name}")
+        setattr(mod, cls.__name__, cls)
+        monkeypatch.setitem(sys.modules, f"qualkit.tui.screens.{name}", mod)
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("D")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "DisagreementScreen"
+            app.pop_screen()
+            await pilot.press("P")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PseudonymScreen"
+
+    run(body())
+    assert seen[0] == ("demo",) and seen[1] == "pseudonyms"
+
+
+# ------------------------------------------------------------- bad input
+def test_project_without_recordings(project_dir: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(project_dir)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert "inga inspelningar" in str(app.screen.query_one("#overview_header").render())
+            await pilot.press("enter", "S", "T", "slash", "escape", "B", "escape", "K", "escape")
+            await pilot.pause()
+
+    run(body())
+
+
+def test_empty_transcript_and_small_terminal(
+    project_dir: Path, make_app: Callable[..., Any]
+) -> None:
+    with open_project(project_dir) as p:
+        p.store.add_recording("tom", kommun="Norrby")
+
+    async def body() -> None:
+        app = make_app(project_dir, recording="tom")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert type(screen).__name__ == "TranscriptScreen"
+            assert screen.current is None
+            for key in ("1", "f", "m", "n", "v", "e", "s", "J", "r", "space", "u", "a", "S"):
+                await pilot.press(key)
+                await pilot.pause()
+                if app.screen is not screen:
+                    await pilot.press("escape")
+                    await pilot.pause()
+            assert app.screen is screen
+
+    run(body())
+
+
+def test_not_a_project_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qualkit.tui.app import main
+
+    assert main([str(tmp_path / "nowhere")]) == 2
+    assert "qualkit: error:" in capsys.readouterr().err
+
+
+def test_cli_registers_tui() -> None:
+    from qualkit.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["tui", "-p", "x", "--coder", "anna", "--blind", "--lang", "en"]
+    )
+    assert (args.coder, args.blind, args.lang) == ("anna", True, "en")
+
+
+def test_search_sees_codings_made_while_coding(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.7)
+            await app.workers.wait_for_complete()  # the background search index
+            await pilot.press("slash", *"kod:ledning")
+            await pilot.pause()
+            before = len(app.screen.positions)
+            await pilot.press("escape", "enter")  # back to the overview, into the transcript
+            await pilot.pause()
+            await pilot.press("1", "slash", *"kod:ledning")
+            await pilot.pause()
+            assert len(app.screen.positions) == before + 1
+
+    run(body())
+
+
+def test_dialogs_cancel_with_escape(demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="anna")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            text = screen.current.text
+            for key in ("e", "s", "v", "r", "M", "m"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is not screen
+                await pilot.press("escape")
+                await pilot.pause()
+                assert app.screen is screen
+            assert screen.current.text == text
+            assert codings(demo_root, "anna") == []
+
+    run(body())
+
+
+def test_cli_tui_on_a_missing_project_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.cli import main
+
+    assert main(["tui", "-p", str(tmp_path / "nowhere")]) == 2
+    assert "qualkit: error:" in capsys.readouterr().err

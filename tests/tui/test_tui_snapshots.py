@@ -1,0 +1,87 @@
+"""Snapshots of the main screens at a fixed terminal size (update with --snapshot-update)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.tui
+
+SIZE = (120, 35)
+
+
+async def settle(pilot: Any) -> None:
+    await pilot.pause(0.4)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_overview(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:
+    assert snap_compare(make_app(demo_root, coder="anna"), terminal_size=SIZE)
+
+
+def test_transcript_coding(
+    snap_compare: Any,
+    demo_root: Path,
+    make_app: Callable[..., Any],
+    fake_suggest: list[Any],
+) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("enter", "down", "down", "4", "h")
+        await settle(pilot)
+
+    assert snap_compare(
+        make_app(demo_root, coder="anna"), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_transcript_small_terminal_english(
+    snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("enter", "n")
+        await settle(pilot)
+
+    app = make_app(demo_root, coder="anna", lang="en")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_search(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("slash", *"samverkan", "down")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_speakers(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("S")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_code_browser(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("B", "down")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_root), terminal_size=SIZE, run_before=run_before)

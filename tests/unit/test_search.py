@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from qualkit.model import Valence
+from qualkit.project import Project
+from qualkit.search import Query, SearchIndex
+
+
+def test_query_parsing() -> None:
+    q = Query.parse("Samverkan kod:ledning valens:h aktör:FK kommun:Norrby okänd:x")
+    assert q.words == ("samverkan", "okänd:x")
+    assert (q.code, q.valence, q.actor, q.kommun) == ("ledning", Valence.HINDERING, "FK", "Norrby")
+
+
+def test_keyword_in_context_and_filters(demo_project: Project) -> None:
+    index = SearchIndex(demo_project)
+    hits = index.search("samverkan")
+    assert hits and all("samverkan" in h.segment.text.casefold() for h in hits)
+    _left, match, _right = hits[0].context(40)
+    assert match.casefold() == "samverkan"
+    fk = index.search("aktör:FK")
+    assert fk and all(h.actor == "FK" for h in fk)
+    coded = index.search("kod:ledning valens:hindrande")
+    assert coded and all(
+        any(c.code == "ledning" and c.valence is Valence.HINDERING for c in h.codings)
+        for h in coded
+    )
+    assert index.search("kommun:Söderby") == []
+    assert index.search("talare:Deltagare 1") == index.search("talare:Deltagare")  # word 1
+
+
+def test_passages_grouped(demo_project: Project) -> None:
+    index = SearchIndex(demo_project)
+    by_actor = dict(index.passages("ledning", group_by="actor"))
+    assert set(by_actor) <= {"kommun", "vård", "FK", "AF", "annan", "-"}
+    assert sum(len(v) for v in by_actor.values()) == 3
+    by_kommun = dict(index.passages("ledning"))
+    assert list(by_kommun) == ["Norrby"]
