@@ -65,6 +65,15 @@ def disagreements(
 ) -> list[Passage]:
     """Passages where the coders' codings differ (by code, and by valence unless told not to)."""
     chosen = tuple(coders) if coders else default_coders(project, codebook)
+    project.codebook(codebook)  # an unknown codebook is named, not reported as agreement
+    known = {c.name for c in project.store.coders()}
+    unknown = [c for c in chosen if c not in known]
+    if unknown:
+        # A misspelt coder would otherwise read as "no disagreements left".
+        raise InputError(
+            f"No coder {', '.join(unknown)} in this project "
+            f"(coders: {', '.join(sorted(known)) or 'none yet'})."
+        )
     if len(chosen) < 2:
         raise InputError("Disagreements need at least two coders; name them with --coders A,B.")
     store = project.store

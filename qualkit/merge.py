@@ -267,6 +267,14 @@ def merge_project(
         raise InputError(f"{other_root} is not a qualkit project folder (no {DB_NAME}).")
     if db.resolve() == (project.root / DB_NAME).resolve():
         raise InputError("That is this project; give the other coder's project folder.")
+    with db.open("rb") as fh:
+        # SQLite opens any file lazily and fails on the first query; check the header
+        # so a stray file gives one line instead of a database error.
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise InputError(
+                f"{other_root} is neither a qualkit project folder nor a .qdpx file; "
+                "give the other coder's project folder or their REFI-QDA export."
+            )
     try:
         other = Store(db, read_only=True)
     except ProjectError as exc:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from qualkit import atomic
 from qualkit import codebook as codebooks
-from qualkit.errors import InputError, NotFoundError, ProjectError, QualkitError
+from qualkit.errors import CodebookError, InputError, NotFoundError, ProjectError, QualkitError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
 from qualkit.model import Code, Codebook, Coding, GroupType, Recording, Segment, Valence
 from qualkit.store import Store
@@ -149,15 +149,43 @@ class Project:
 
         A broken file raises CodebookError and nothing is changed in the database."""
         changed: list[str] = []
+        # Every file is read and checked before anything is stored, so one broken or
+        # clashing file leaves the database as it was.
+        loaded: dict[str, tuple[Path, Codebook, str]] = {}
         for path in sorted(self.codebook_dir.glob("*.yaml")) + sorted(
             self.codebook_dir.glob("*.yml")
         ):
             digest = codebooks.file_sha256(path)
             book = codebooks.load_codebook(path)
-            if self.store.codebook_source_hash(book.id) != digest:
-                self.store.upsert_codebook(book, digest)
-                changed.append(book.id)
+            if book.id in loaded:
+                raise CodebookError(
+                    f"{path}: id {book.id!r} is already used by {loaded[book.id][0].name}; "
+                    "give each codebook file its own id."
+                )
+            loaded[book.id] = (path, book, digest)
+        with self.store.transaction():
+            for _path, book, digest in loaded.values():
+                if self.store.codebook_source_hash(book.id) != digest:
+                    self.store.upsert_codebook(book, digest)
+                    self._drop_unused_codes(book)
+                    changed.append(book.id)
         return changed
+
+    def _drop_unused_codes(self, book: Codebook) -> None:
+        # A code deleted from the file by hand goes from the project too, unless codings
+        # (or sub-codes that have codings) still hang on it: those are kept, not lost.
+        in_file = {c.key for c in book.codes}
+        gone = [c.key for c in self.store.codebook(book.id).codes if c.key not in in_file]
+        progress = True
+        while gone and progress:
+            progress = False
+            for key in list(gone):
+                try:
+                    self.store.delete_code(book.id, key)
+                except InputError:
+                    continue  # has codings, or sub-codes not deleted yet
+                gone.remove(key)
+                progress = True
 
     def codebook_ids(self) -> list[str]:
         return self.store.codebook_ids()
@@ -177,34 +205,48 @@ class Project:
     def _write_back(self, cb_id: str) -> Codebook:
         # Edits made through the API are written to the YAML file too, so the file
         # stays the shareable truth; the recorded hash stops a re-import on next open.
+        # Callers hold a transaction: the text is validated before the file is written,
+        # so an edit the file format cannot hold (a code id with a space, a bad colour)
+        # is rolled back instead of leaving a codebook no command can load.
         book = self.store.codebook(cb_id)
         path = self.codebook_path(cb_id)
-        codebooks.save_codebook(book, path)
+        text = codebooks.to_yaml(book)
+        try:
+            codebooks.parse_codebook(text, path)
+        except CodebookError as exc:
+            problem = str(exc).split(": ", 1)[-1]
+            raise CodebookError(f"Not saved: {problem}") from None
+        atomic.write_text(path, text)
         self.store.upsert_codebook(book, codebooks.file_sha256(path))
         return book
 
     def add_code(self, code: Code) -> Codebook:
-        self.store.add_code(code)
-        return self._write_back(code.codebook)
+        with self.store.transaction():
+            self.store.add_code(code)
+            return self._write_back(code.codebook)
 
     def rename_code(
         self, cb_id: str, key: str, label_sv: str | None = None, label_en: str | None = None
     ) -> Codebook:
         fields = {k: v for k, v in (("label_sv", label_sv), ("label_en", label_en)) if v}
-        self.store.update_code(cb_id, key, **fields)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.update_code(cb_id, key, **fields)
+            return self._write_back(cb_id)
 
     def update_code(self, cb_id: str, key: str, **fields: str | None) -> Codebook:
-        self.store.update_code(cb_id, key, **fields)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.update_code(cb_id, key, **fields)
+            return self._write_back(cb_id)
 
     def move_code(self, cb_id: str, key: str, parent: str | None) -> Codebook:
-        self.store.update_code(cb_id, key, parent=parent)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.update_code(cb_id, key, parent=parent)
+            return self._write_back(cb_id)
 
     def merge_codes(self, cb_id: str, source: str, target: str) -> int:
-        moved = self.store.merge_codes(cb_id, source, target)
-        self._write_back(cb_id)
+        with self.store.transaction():
+            moved = self.store.merge_codes(cb_id, source, target)
+            self._write_back(cb_id)
         return moved
 
     def split_code(self, cb_id: str, key: str, new_code: Code, coding_ids: list[int]) -> int:
@@ -213,14 +255,16 @@ class Project:
         stray = [i for i in coding_ids if i not in own]
         if stray:
             raise InputError(f"Codings {stray} are not coded with {key!r}.")
-        self.store.add_code(new_code)
-        moved = self.store.move_codings(coding_ids, cb_id, new_code.key)
-        self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.add_code(new_code)
+            moved = self.store.move_codings(coding_ids, cb_id, new_code.key)
+            self._write_back(cb_id)
         return moved
 
     def delete_code(self, cb_id: str, key: str) -> Codebook:
-        self.store.delete_code(cb_id, key)
-        return self._write_back(cb_id)
+        with self.store.transaction():
+            self.store.delete_code(cb_id, key)
+            return self._write_back(cb_id)
 
     # -------------------------------------------------------------- recordings
     def recordings(self) -> list[Recording]:
@@ -378,6 +422,19 @@ class Project:
     ) -> Coding:
         seg = self.segment(segment)
         val = valence if isinstance(valence, Valence) else Valence.parse(valence)
+        if codebook not in self.store.codebook_ids():
+            self.store.codebook(codebook)  # raises, naming the codebooks there are
+        # The same coding given twice (a command run again, a double key press) is one
+        # coding: a duplicate would be counted twice in every report and in agreement.
+        wanted_span = span if span is not None else (None, None)
+        for c in self.store.codings(segment_id=seg.id, codebook=codebook, code=code, coder=coder):
+            if (
+                c.valence == val
+                and (c.span_start, c.span_end) == wanted_span
+                and c.round_id == round_id
+                and (memo is None or memo == c.memo)
+            ):
+                return c
         return self.store.add_coding(
             seg.id,
             codebook,

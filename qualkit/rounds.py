@@ -12,6 +12,7 @@ coded by two people is not counted double. `coder=` restricts counts to one code
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,7 +72,12 @@ def participant_ref(project: Project, ref: str | int) -> Participant:
     for p in people:
         if p.real_name and p.real_name == str(ref):
             return p
-    raise NotFoundError(f"No participant {ref!r}; list them with the TUI or add them first.")
+    # Pseudonyms only: a real name typed by the user must not be echoed back in a list.
+    known = ", ".join(p.pseudonym for p in people) or "none yet"
+    raise NotFoundError(
+        f"No participant {ref!r} (participants: {known}); give a pseudonym, id or full name "
+        "as in the answers file (qualkit rounds show ROUND lists a round's participants)."
+    )
 
 
 def add_round(
@@ -87,6 +93,7 @@ def add_round(
     """Create a round with its participants and material, as one action."""
     if not name.strip():
         raise InputError("A round needs a name.")
+    check_date(date)
     with project.action():
         rnd = project.store.add_round(name, date, co_assessor, description)
         for ref in participants:
@@ -94,6 +101,16 @@ def add_round(
         for rec in recordings:
             project.store.add_round_material(rnd.id, project.recording(rec).id)
     return rnd
+
+
+def check_date(text: str) -> None:
+    """Rounds are ordered and compared by date, so it must be a real ISO date."""
+    try:
+        ok = len(text) == 10 and _dt.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(f"Date {text!r}: write a real date as YYYY-MM-DD, e.g. 2026-01-15.")
 
 
 def add_material(project: Project, rnd: Round, recordings: Iterable[str | int]) -> None:
@@ -141,7 +158,7 @@ def read_answers(path: Path | str) -> list[Answer]:
     if missing:
         raise ImportFormatError(
             f"{path}: the answers file needs the columns deltagare, fråga and svar"
-            f" (missing: {', '.join(missing)})."
+            f" (missing: {', '.join(_HEADERS[n][0] for n in missing)})."
         )
     answers: list[Answer] = []
     for line, row in enumerate(reader, start=2):
@@ -431,6 +448,11 @@ def compare(
     r2 = second if isinstance(second, Round) else round_ref(project, second)
     if r1.id == r2.id:
         raise InputError("Compare two different rounds.")
+    if coder is not None:
+        known = sorted(c.name for c in project.store.coders())
+        if coder not in known:
+            # A misspelt coder would otherwise give a report with nothing coded in it.
+            raise NotFoundError(f"No coder {coder!r} (coders: {', '.join(known) or 'none yet'}).")
     redactor = Redactor.for_project(project)
     by_speaker, withdrawn = _attributions(project)
     rec_names = {r.id: r.name for r in project.store.recordings()}

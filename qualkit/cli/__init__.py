@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from qualkit.errors import QualkitError
+from qualkit.errors import InputError, QualkitError
 
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -28,6 +28,19 @@ COMMAND_MODULES = (
 )
 
 Handler = Callable[[argparse.Namespace], int | None]
+
+
+def iso_date(text: str) -> str:
+    """argparse type for dates: recordings and rounds are sorted and compared by them."""
+    import datetime
+
+    try:
+        ok = len(text) == 10 and datetime.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(f"Date {text!r}: write a real date as YYYY-MM-DD, e.g. 2026-01-15.")
+    return text
 
 
 def project_option(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        # Option types such as GroupType.parse raise QualkitError while arguments are parsed.
+        args = parser.parse_args(argv)
+    except QualkitError as exc:
+        print(f"qualkit: error: {exc}", file=sys.stderr)
+        return 2
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -78,3 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # A file the user named cannot be written or read (a folder given as --output, a
+        # file where a folder should be, a full disk, no permission): one line, no trace.
+        where = exc.filename2 if exc.filename2 is not None else exc.filename
+        problem = exc.strerror or exc.__class__.__name__
+        print(f"qualkit: error: {where}: {problem}.", file=sys.stderr)
+        return 2

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console, table
-from qualkit.errors import InputError
+from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, open_project
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--valence", action="store_true", help="count a different valence as disagreement"
     )
     p.add_argument("--per-recording", action="store_true", help="also one result per recording")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
     p.set_defaults(handler=cmd_agreement)
 
     p = sub.add_parser(
@@ -104,7 +104,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(q)
     q.add_argument("first")
     q.add_argument("second")
-    q.add_argument("--format", choices=("html", "docx", "md"), default="html")
+    q.add_argument("--format", "-f", choices=("html", "docx", "md"), default="html")
     q.add_argument("--coder", help="count only this coder's codings")
     q.add_argument("--output", "-o", type=Path)
     q.set_defaults(handler=cmd_rounds_compare)
@@ -170,10 +170,15 @@ def cmd_merge_coder(args: argparse.Namespace) -> None:
         rep = merge_coder(
             project, args.path, coders=args.coder, coder_as=args.coder_as, codebook=args.codebook
         )
-    console.print(
-        f"Merged {rep.added} codings by {', '.join(rep.coders) or 'nobody'}"
-        f" into {', '.join(rep.recordings) or 'no recording'}; {rep.already} were already here."
-    )
+    if rep.added:
+        console.print(
+            f"Merged {_count(rep.added, 'coding')} by {', '.join(rep.coders)}"
+            f" into {', '.join(rep.recordings)}; {rep.already} were already here."
+        )
+    elif rep.already:
+        console.print(f"Nothing new to merge; {rep.already} were already here.")
+    else:
+        console.print("Nothing to merge: no codings there match this project's recordings.")
     for line in rep.warnings:
         console.print(f"Note: {line}")
     if rep.unmatched:
@@ -182,12 +187,22 @@ def cmd_merge_coder(args: argparse.Namespace) -> None:
             console.print(f"  {line}")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def cmd_codings(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         rec_id = project.recording(args.recording).id if args.recording else None
         codings = project.store.codings(
             recording_id=rec_id, codebook=args.codebook, coder=args.coder
         )
+        if args.coder and not codings:
+            known = sorted(c.name for c in project.store.coders())
+            if args.coder not in known:
+                raise NotFoundError(
+                    f"No coder {args.coder!r} (coders: {', '.join(known) or 'none yet'})."
+                )
         refs: dict[int, str] = {}
         for rec in project.recordings():
             for n, seg in enumerate(project.store.segments(rec.id), start=1):
@@ -204,7 +219,7 @@ def cmd_codings(args: argparse.Namespace) -> None:
         for c in codings
     ]
     title = f"Codings by {args.coder}" if args.coder else "Codings"
-    table(title, ["id", "segment", "code", "valence", "span", "coder"], rows)
+    table(title, ["id", "segment", "code", "valence", "span", "coder"], rows, wrap="code")
 
 
 def cmd_disagreements(args: argparse.Namespace) -> None:
@@ -244,13 +259,14 @@ def cmd_resolve(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         seg = project.segment(args.segment)
         added = resolve(project, seg.id, choices, args.memo, codebook=args.codebook)
-    console.print(f"Consensus saved on segment {seg.id}: {len(added)} codings and a memo.")
+    console.print(f"Consensus saved on {args.segment}: {_count(len(added), 'coding')} and a memo.")
 
 
 def cmd_rounds_add(args: argparse.Namespace) -> None:
     from qualkit.rounds import add_round, import_answers
 
-    with open_project(args.project) as project:
+    # One action: a round whose answers file cannot be read is not left behind half made.
+    with open_project(args.project) as project, project.action():
         rnd = add_round(
             project,
             args.name,
@@ -271,7 +287,7 @@ def cmd_rounds_material(args: argparse.Namespace) -> None:
 
     if not args.recording and not args.answers:
         raise InputError("Give --recording NAME and/or --answers FILE.")
-    with open_project(args.project) as project:
+    with open_project(args.project) as project, project.action():
         rnd = round_ref(project, args.round)
         add_material(project, rnd, args.recording)
         if args.answers:

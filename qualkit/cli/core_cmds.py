@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from qualkit import codebook as codebooks
-from qualkit.cli import project_option
+from qualkit.cli import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
 from qualkit.model import Code, GroupType, Valence
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--name", help="recording name (default: the file name); one file only")
     p.add_argument("--kommun", help="kommunområde")
     p.add_argument("--group", type=GroupType.parse, help="medarbetare, chefer or blandad")
-    p.add_argument("--date", help="interview date, YYYY-MM-DD")
+    p.add_argument("--date", type=iso_date, help="interview date, YYYY-MM-DD")
     p.add_argument("--guide", help="interview guide used")
     p.set_defaults(handler=cmd_import)
 
@@ -88,6 +88,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("target")
     q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     q.set_defaults(handler=cmd_codebook_merge)
+    q = csub.add_parser("delete", help="delete a code that has no codings and no sub-codes")
+    project_option(q)
+    q.add_argument("key")
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.set_defaults(handler=cmd_codebook_delete)
 
     p = sub.add_parser(
         "code", help="code a segment: qualkit code demo:5 ledning --valence hindrande"
@@ -203,7 +208,7 @@ def cmd_status(args: argparse.Namespace) -> None:
             )
         table(
             f"Coding progress: {book.name}",
-            ["key", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
+            ["hotkey", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
             rows2,
             wrap="label",
         )
@@ -234,7 +239,7 @@ def cmd_codebook_list(args: argparse.Namespace) -> None:
         for cb_id in project.codebook_ids():
             book = project.codebook(cb_id)
             rows.append((book.id, book.name, len(book.codes), project.codebook_path(cb_id).name))
-        table("Codebooks", ["id", "name", "codes", "file"], rows)
+        table("Codebooks", ["id", "name", "codes", "file"], rows, wrap=("name", "file"))
 
 
 def cmd_codebook_show(args: argparse.Namespace) -> None:
@@ -302,6 +307,13 @@ def cmd_codebook_merge(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         moved = project.merge_codes(args.codebook, args.source, args.target)
         console.print(f"Merged {args.source!r} into {args.target!r}; {moved} codings moved.")
+
+
+def cmd_codebook_delete(args: argparse.Namespace) -> None:
+    # Same as deleting the code from the YAML by hand, but says why when it cannot go.
+    with open_project(args.project) as project:
+        project.delete_code(args.codebook, args.key)
+    console.print(f"Deleted {args.key!r} from {args.codebook}.")
 
 
 _SPAN = re.compile(r"^(\d+)-(\d+)$")

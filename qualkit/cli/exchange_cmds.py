@@ -82,15 +82,20 @@ def cmd_exchange_import(args: argparse.Namespace) -> None:
 
 
 def print_import_summary(summary: ImportSummary) -> None:
-    console.print(
-        f"Imported codebook {summary.codebook!r} ({summary.codes} codes), "
-        f"{len(summary.recordings)} recordings ({summary.segments} segments), "
-        f"{summary.codings} codings by {len(summary.coders)} coders."
-    )
+    line = f"Imported codebook {summary.codebook!r} ({_n(summary.codes, 'code')})"
+    if summary.recordings or summary.codings or summary.coders:
+        line += (
+            f", {_n(len(summary.recordings), 'recording')} "
+            f"({_n(summary.segments, 'segment')}), {_n(summary.codings, 'coding')} "
+            f"by {_n(len(summary.coders), 'coder')}"
+        )
+    console.print(line + ".")
     if summary.skipped_codings:
-        console.print(f"{summary.skipped_codings} codings could not be placed on any text.")
+        console.print(f"{_n(summary.skipped_codings, 'coding')} could not be placed on any text.")
     for warning in summary.warnings[:10]:
         console.print(f"  note: {warning}")
+    if len(summary.warnings) > 10:
+        console.print(f"  … and {len(summary.warnings) - 10} more notes.")
 
 
 def _n(count: int, noun: str) -> str:

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console(highlight=False)
+_MIN_WRAP = 6
+_WORD_CAP = 12
 
 
 def table(
@@ -19,15 +21,33 @@ def table(
     """Print a table; only `wrap` columns (default: the last) wrap; ids and numbers stay whole."""
     t = Table(title=title, show_lines=False)
     wrapping = {wrap} if isinstance(wrap, str) else set(wrap or [columns[-1]])
-    for i, col in enumerate(columns):
+    widest = [
+        max([len(str(r[i])) for r in rows if i < len(r)] + [len(col)])
+        for i, col in enumerate(columns)
+    ]
+    # Ids and numbers are never cut; long free text is the wrap columns' job. They share
+    # what is left of the terminal; one that cannot get room for its longest word (up to
+    # _WORD_CAP characters) is left out rather than printed a few letters per line.
+    fixed = sum(
+        min(w, 30) + 3 for col, w in zip(columns, widest, strict=True) if col not in wrapping
+    )
+    n_wrap = sum(1 for col in columns if col in wrapping)
+    share = (console.width - fixed - 1) // max(n_wrap, 1) - 3
+
+    def longest_word(i: int) -> int:
+        words = [w for r in rows if i < len(r) for w in str(r[i] or "").split()]
+        return max([len(w) for w in words] + [len(columns[i]), _MIN_WRAP])
+
+    need = {i: min(longest_word(i), _WORD_CAP) for i, c in enumerate(columns) if c in wrapping}
+    shown = [i for i, col in enumerate(columns) if col not in wrapping or share >= need[i]]
+    for i in shown:
+        col = columns[i]
         if col in wrapping:
-            t.add_column(col, overflow="fold", ratio=1)
+            t.add_column(col, overflow="fold", ratio=1, min_width=need[i])
         else:
-            # Ids and numbers are never cut; long free text is the wrap column's job.
-            widest = max([len(str(r[i])) for r in rows if i < len(r)] + [len(col)])
-            t.add_column(col, no_wrap=True, min_width=min(widest, 30))
+            t.add_column(col, no_wrap=True, min_width=min(widest[i], 30))
     for row in rows:
-        t.add_row(*("" if v is None else str(v) for v in row))
+        t.add_row(*("" if row[i] is None else str(row[i]) for i in shown if i < len(row)))
     console.print(t)
 
 

@@ -107,6 +107,28 @@ def _build_codebook(codes: list[RefiCode], book_id: str, name: str, description:
     )
 
 
+# The codebook file format's rule for ids (qualkit.codebook validates the same).
+_BOOK_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+def _new_codebook_id(project: Project, wanted: str | None, base: str) -> str:
+    """The id for the imported codebook: the one asked for, or a free one from `base`.
+
+    An import always makes a new codebook; writing it over an existing one (say danermark)
+    would replace that file and mix two code trees in one codebook."""
+    if wanted is None:
+        return _free_codebook_id(project, base)
+    if not _BOOK_ID.match(wanted):
+        raise InputError(f"--codebook-id {wanted!r}: use lower-case letters, digits, '_' or '-'.")
+    taken = set(project.codebook_ids()) | {p.stem for p in project.codebook_dir.glob("*.yaml")}
+    if wanted in taken:
+        raise InputError(
+            f"A codebook {wanted!r} already exists; choose another --codebook-id. To bring "
+            "another coder's codings onto it, use: qualkit merge-coder FILE.qdpx"
+        )
+    return wanted
+
+
 def _free_codebook_id(project: Project, base: str) -> str:
     existing = set(project.codebook_ids())
     existing |= {p.stem for p in project.codebook_dir.glob("*.yaml")}
@@ -164,7 +186,7 @@ def import_qdpx(
     """Sources become recordings (one segment per line), codes a codebook, users coders."""
     path = Path(path)
     refi = read_qdpx(path, limits)
-    book_id = codebook_id or _free_codebook_id(project, f"refi_{slug(path.stem, 'projekt')}")
+    book_id = _new_codebook_id(project, codebook_id, f"refi_{slug(path.stem, 'projekt')}")
     label = refi.name or path.stem
     cmap = _build_codebook(
         list(refi.codes), book_id, label, f"Importerad från {path.name} ({refi.origin})".strip()
@@ -346,7 +368,7 @@ def import_qdc(
     """A .qdc codebook becomes a qualkit codebook (YAML in codebook/ and in the store)."""
     path = Path(path)
     origin, codes = read_qdc(path, limits)
-    book_id = codebook_id or _free_codebook_id(project, f"refi_{slug(path.stem, 'kodbok')}")
+    book_id = _new_codebook_id(project, codebook_id, f"refi_{slug(path.stem, 'kodbok')}")
     cmap = _build_codebook(
         codes, book_id, path.stem, f"Importerad från {path.name} ({origin})".strip()
     )

@@ -590,7 +590,14 @@ def read_qdpx(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> RefiProject:
             archive.close()
     if path.stat().st_size > limits.max_xml_bytes:
         raise ImportFormatError(f"{path.name}: refused: larger than {limits.max_xml_bytes} bytes.")
-    return _parse_project(_parse_xml(path.read_bytes(), path.name), path.name, None)
+    data = path.read_bytes()
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        # Neither a zip nor XML: say what was expected rather than quote a parser error.
+        raise ImportFormatError(
+            f"{path.name}: not a REFI-QDA project (a .qdpx is a zip archive holding "
+            "project.qde; a bare .qde is QDA-XML). Export it again from the other program."
+        )
+    return _parse_project(_parse_xml(data, path.name), path.name, None)
 
 
 def read_qdc(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[RefiCode]]:

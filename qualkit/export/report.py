@@ -188,7 +188,7 @@ def render_docx(report: Report, t: Texts, charts: Charts) -> bytes:
                 for q in quotes:
                     _docx_quote(doc, q)
         if not (factor.quotes_promoting or factor.quotes_hindering):
-            doc.add_paragraph(t("no_quotes"))
+            doc.add_paragraph(t("quotes_in_proposals" if factor.proposals else "no_quotes"))
         if factor.memos:
             doc.add_heading(t("memos"), level=3)
             for memo in factor.memos:

@@ -355,11 +355,32 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
     )
 
 
+# Usable width of the page in cm, and roughly how wide one character of 8.5 pt text is.
+_PAGE_CM = 15.2
+_CHAR_CM = 0.22
+
+
+def _column_widths(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+    """Figure columns as wide as their longest word (so 'Medbedömare' and 'oförändrat'
+    are not broken mid-word); the label column takes the rest of the page."""
+
+    def need(j: int) -> float:
+        words = [w for text in [head[j], *(r[j] for r in rows)] for w in text.split()]
+        return max((len(w) for w in words), default=1) * _CHAR_CM + 0.4
+
+    figures = [need(j) for j in range(1, len(head))]
+    label = max(_PAGE_CM - sum(figures), min(need(0), 6.0), 3.0)
+    scale = min(1.0, (_PAGE_CM - label) / sum(figures)) if figures else 1.0
+    return [label, *(w * scale for w in figures)]
+
+
 def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
     from docx import Document
     from docx.shared import Cm, Pt
 
     doc = Document()
+    # Same body font as the other reports; without it LibreOffice falls back to a serif.
+    doc.styles["Normal"].font.name = "Calibri"
     doc.core_properties.language = "sv-SE"
     doc.core_properties.title = _title(cmp)
     doc.add_heading(_title(cmp), level=1)
@@ -367,10 +388,7 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
         doc.add_paragraph(line)
 
     def table(head: list[str], rows: list[list[str]]) -> None:
-        # The page is about 15 cm wide: the label column gets room, figures share the rest.
-        first = 4.4 if len(head) > 4 else 6.0
-        rest = (15.2 - first) / (len(head) - 1)
-        widths = [Cm(first)] + [Cm(rest)] * (len(head) - 1)
+        widths = [Cm(w) for w in _column_widths(head, rows)]
         t = doc.add_table(rows=1, cols=len(head))
         t.style = "Table Grid"
         t.autofit = False
@@ -393,7 +411,12 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
 
     if cmp.cells:
         doc.add_heading("Rutnätet: antal och betyg per cell", level=2)
-        table(*_cell_table(cmp))
+        # Counts and ratings as two tables: eight columns do not fit a portrait page
+        # without breaking headers such as "Medbedömare" mid-word.
+        head, cell_rows = _cell_table(cmp)
+        table(head[:4], [r[:4] for r in cell_rows])
+        doc.add_paragraph()
+        table([head[0], *head[4:]], [[r[0], *r[4:]] for r in cell_rows])
         picture("rutnat")
         picture("betyg")
     if cmp.factors:

@@ -149,6 +149,6 @@ def test_import_accepts_refi_files_with_and_without_format_word(tmp_path: Path) 
     run_cli("init", str(other))
     res = run_cli("import", "-p", str(other), "qdpx", str(tmp_path / "x.qdpx"))
     assert res.returncode == 0, res.stderr
-    assert "1 codings" in res.stdout
+    assert "1 coding by" in res.stdout
     res = run_cli("import", "-p", str(other), "qdc", str(tmp_path / "x.qdpx"))
     assert res.returncode == 2 and "is not a .qdc file" in res.stderr

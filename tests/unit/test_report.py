@@ -171,9 +171,10 @@ def test_kommun_without_codings_says_so(outputs: Outputs) -> None:
 
 
 def test_factor_without_quotes_or_codings_says_so(outputs: Outputs) -> None:
-    # In Norrby kunskap_samverkan is only proposed; for FK several factors never come up.
+    # In Norrby kunskap_samverkan is only proposed (its quotes are with the proposals);
+    # for FK several factors never come up.
     text = docx_text(outputs[("kommun", "Norrby", "docx")])
-    assert "Inga citat att visa för denna faktor." in text
+    assert "Deltagarnas förslag om denna faktor står under Förslag på åtgärder." in text
     md = outputs[("aktor", "FK", "md")].read_text(encoding="utf-8")
     assert "Faktorn togs inte upp i detta urval." in md
 
