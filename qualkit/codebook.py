@@ -227,7 +227,29 @@ def to_yaml(book: Codebook) -> str:
     if book.description:
         doc["description"] = book.description
     doc["codes"] = [node(c) for c in book.children(None)]
-    return str(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100))
+    return str(
+        yaml.dump(doc, Dumper=_CodebookDumper, allow_unicode=True, sort_keys=False, width=92)
+    )
+
+
+class _CodebookDumper(yaml.SafeDumper):  # type: ignore[misc]
+    """Writes codebooks the way people type them: long descriptions folded, hotkeys quoted,
+    so an edit through the API changes only the lines it touches."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as the shipped files do.
+        super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if len(value) > 80 and "\n" not in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=">")
+    if len(value) == 1 or value.isdigit() or value.startswith("#"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_CodebookDumper.add_representer(str, _represent_str)
 
 
 def save_codebook(book: Codebook, path: Path | str) -> Path:

@@ -95,3 +95,26 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
     bad.write_bytes("id: x\nname: \xe5\n".encode("latin-1"))
     with pytest.raises(CodebookError, match="line 2: not UTF-8"):
         load_codebook(bad)
+
+
+def test_api_edit_changes_only_the_lines_it_touches(tmp_path: Path) -> None:
+    import difflib
+    import shutil
+
+    from qualkit.model import Code
+    from qualkit.project import init_project
+
+    project = init_project(tmp_path / "p")
+    path = project.codebook_dir / "danermark.yaml"
+    shutil.copy(Path(__file__).parents[2] / "codebook" / "danermark.yaml", path)
+    before = path.read_text(encoding="utf-8").splitlines()
+    project.rename_code("danermark", "individ", label_sv="Fokus på individens behov")
+    project.add_code(Code("danermark", "mandat", "Mandat", parent="ledning"))
+    after = path.read_text(encoding="utf-8").splitlines()
+    changed = [
+        ln
+        for ln in difflib.unified_diff(before, after, lineterm="", n=0)
+        if ln[:1] in "+-" and not ln.startswith(("+++", "---"))
+    ]
+    assert len(changed) <= 6, changed
+    project.close()

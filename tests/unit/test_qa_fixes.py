@@ -331,8 +331,8 @@ def test_a_code_deleted_from_the_yaml_by_hand_goes_unless_coded(project_dir: Pat
         project.add_coding(f"{rec.name}:2", "kodad")
     path = project_dir / "codebook" / "danermark.yaml"
     text = path.read_text(encoding="utf-8")
-    kept = [b for b in text.split("\n- ") if "id: tom" not in b and "id: kodad" not in b]
-    path.write_text("\n- ".join(kept), encoding="utf-8")
+    kept = [b for b in text.split("\n  - ") if "id: tom" not in b and "id: kodad" not in b]
+    path.write_text("\n  - ".join(kept), encoding="utf-8")
     with open_project(project_dir) as project:
         keys = {c.key for c in project.codebook("danermark").codes}
         assert "tom" not in keys and "kodad" in keys and "ledning" in keys
