@@ -284,6 +284,17 @@ class Project:
             raise NotFoundError(f"No recording {ref!r} in this project (recordings: {names}).")
         return rec
 
+    def update_recording(self, rec_id: int, **fields: object) -> Recording:
+        """Change a recording's kommun, group type, date, guide or name."""
+        name = fields.get("name")
+        if isinstance(name, str):
+            other = self.store.recording_by_name(name)
+            if not name.strip():
+                raise InputError("A recording's name cannot be empty.")
+            if other is not None and other.id != rec_id:
+                raise InputError(f"A recording named {name!r} already exists.")
+        return self.store.update_recording(rec_id, **fields)
+
     def _relative(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.root))

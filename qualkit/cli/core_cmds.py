@@ -33,6 +33,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--guide", help="interview guide used")
     p.set_defaults(handler=cmd_import)
 
+    p = sub.add_parser("recording", help="change a recording's kommun, group, date, guide or name")
+    project_option(p)
+    p.add_argument("recording", help="recording name or id")
+    p.add_argument("--kommun", help="kommunområde")
+    p.add_argument("--group", type=GroupType.parse, help="medarbetare, chefer or blandad")
+    p.add_argument("--date", type=iso_date, help="interview date, YYYY-MM-DD")
+    p.add_argument("--guide", help="interview guide used")
+    p.add_argument("--rename", metavar="NAME", help="a new name for the recording")
+    p.set_defaults(handler=cmd_recording)
+
     p = sub.add_parser("status", help="recordings, pipeline stages and coding progress")
     project_option(p)
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
@@ -155,6 +165,31 @@ def cmd_import(args: argparse.Namespace) -> None:
             n = project.store.segment_count(rec.id)
             kind = "transcript" if rec.transcript_path else "recording"
             console.print(f"Imported {kind} {rec.name!r} (id {rec.id}, {n} segments).")
+
+
+def cmd_recording(args: argparse.Namespace) -> None:
+    fields = {
+        key: value
+        for key, value in (
+            ("kommun", args.kommun),
+            ("group_type", args.group),
+            ("date", args.date),
+            ("guide", args.guide),
+            ("name", args.rename),
+        )
+        if value is not None
+    }
+    with open_project(args.project) as project:
+        rec = project.recording(args.recording)
+        if not fields:
+            group = rec.group_type.value if rec.group_type else "-"
+            console.print(
+                f"{rec.name} (id {rec.id}): kommun {rec.kommun or '-'}, group {group}, "
+                f"date {rec.date or '-'}, guide {rec.guide or '-'}"
+            )
+            return
+        rec = project.update_recording(rec.id, **fields)
+        console.print(f"Updated {rec.name!r}: {', '.join(sorted(fields))}.")
 
 
 def cmd_status(args: argparse.Namespace) -> None:

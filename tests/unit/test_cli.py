@@ -152,3 +152,29 @@ def test_import_accepts_refi_files_with_and_without_format_word(tmp_path: Path) 
     assert "1 coding by" in res.stdout
     res = run_cli("import", "-p", str(other), "qdc", str(tmp_path / "x.qdpx"))
     assert res.returncode == 2 and "is not a .qdc file" in res.stderr
+
+
+def test_recording_metadata_can_be_changed_after_import(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    run_cli("init", str(proj))
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt"))
+    res = run_cli(
+        "recording",
+        "-p",
+        str(proj),
+        "fg",
+        "--kommun",
+        "Eksjö",
+        "--group",
+        "chefer",
+        "--date",
+        "2026-02-03",
+        "--rename",
+        "eksjo_chefer",
+    )
+    assert res.returncode == 0, res.stderr
+    res = run_cli("recording", "-p", str(proj), "eksjo_chefer")
+    assert "kommun Eksjö, group chefer, date 2026-02-03" in res.stdout
+    res = run_cli("recording", "-p", str(proj), "eksjo_chefer", "--date", "3/2")
+    assert res.returncode == 2 and "YYYY-MM-DD" in res.stderr
