@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualkit.errors import InputError, NotFoundError, ProjectError
 from qualkit.model import (
@@ -204,6 +204,8 @@ MIGRATIONS: tuple[str, ...] = (
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+T = TypeVar("T")
+
 
 def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -272,6 +274,19 @@ class Store:
     def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    def _one(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        missing: str,
+        make: Callable[[sqlite3.Row], T],
+    ) -> T:
+        """The one row `sql` selects, as a record; NotFoundError(`missing`) when there is none."""
+        rows = self._rows(sql, params)
+        if not rows:
+            raise NotFoundError(missing)
+        return make(rows[0])
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -374,10 +389,12 @@ class Store:
         return self.recording(rec_id)
 
     def recording(self, rec_id: int) -> Recording:
-        rows = self._rows("SELECT * FROM recordings WHERE id = ?", (rec_id,))
-        if not rows:
-            raise NotFoundError(f"No recording with id {rec_id}.")
-        return self._recording(rows[0])
+        return self._one(
+            "SELECT * FROM recordings WHERE id = ?",
+            (rec_id,),
+            f"No recording with id {rec_id}.",
+            self._recording,
+        )
 
     def recording_by_name(self, name: str) -> Recording | None:
         rows = self._rows("SELECT * FROM recordings WHERE name = ?", (name,))
@@ -485,10 +502,12 @@ class Store:
         return self.participant(pid)
 
     def participant(self, pid: int) -> Participant:
-        rows = self._rows("SELECT * FROM participants WHERE id = ?", (pid,))
-        if not rows:
-            raise NotFoundError(f"No participant with id {pid}.")
-        return self._participant(rows[0])
+        return self._one(
+            "SELECT * FROM participants WHERE id = ?",
+            (pid,),
+            f"No participant with id {pid}.",
+            self._participant,
+        )
 
     def participants(self) -> list[Participant]:
         return [self._participant(r) for r in self._rows("SELECT * FROM participants ORDER BY id")]
@@ -559,10 +578,12 @@ class Store:
         return [self._pseudonym(r) for r in rows]
 
     def pseudonym(self, pseudonym_id: int) -> Pseudonym:
-        rows = self._rows("SELECT * FROM pseudonyms WHERE id = ?", (pseudonym_id,))
-        if not rows:
-            raise NotFoundError(f"No pseudonym proposal with id {pseudonym_id}.")
-        return self._pseudonym(rows[0])
+        return self._one(
+            "SELECT * FROM pseudonyms WHERE id = ?",
+            (pseudonym_id,),
+            f"No pseudonym proposal with id {pseudonym_id}.",
+            self._pseudonym,
+        )
 
     def update_pseudonym(
         self, pseudonym_id: int, *, status: str | None = None, replacement: str | None = None
@@ -609,10 +630,12 @@ class Store:
         return self._speaker(row)
 
     def speaker(self, speaker_id: int) -> Speaker:
-        rows = self._rows("SELECT * FROM speakers WHERE id = ?", (speaker_id,))
-        if not rows:
-            raise NotFoundError(f"No speaker with id {speaker_id}.")
-        return self._speaker(rows[0])
+        return self._one(
+            "SELECT * FROM speakers WHERE id = ?",
+            (speaker_id,),
+            f"No speaker with id {speaker_id}.",
+            self._speaker,
+        )
 
     def speakers(self, rec_id: int | None = None) -> list[Speaker]:
         if rec_id is None:
@@ -731,10 +754,12 @@ class Store:
         return n
 
     def segment(self, seg_id: int) -> Segment:
-        rows = self._rows("SELECT * FROM segments WHERE id = ?", (seg_id,))
-        if not rows:
-            raise NotFoundError(f"No segment with id {seg_id}.")
-        return self._segment(rows[0])
+        return self._one(
+            "SELECT * FROM segments WHERE id = ?",
+            (seg_id,),
+            f"No segment with id {seg_id}.",
+            self._segment,
+        )
 
     def segments(self, rec_id: int | None = None) -> list[Segment]:
         if rec_id is None:
@@ -1202,10 +1227,12 @@ class Store:
         return self.coding(cid)
 
     def coding(self, coding_id: int) -> Coding:
-        rows = self._rows(self._CODING_SELECT + " WHERE codings.id = ?", (coding_id,))
-        if not rows:
-            raise NotFoundError(f"No coding with id {coding_id}.")
-        return self._coding(rows[0])
+        return self._one(
+            self._CODING_SELECT + " WHERE codings.id = ?",
+            (coding_id,),
+            f"No coding with id {coding_id}.",
+            self._coding,
+        )
 
     def codings(
         self,
