@@ -1,4 +1,7 @@
+"""qualkit: transcribe, diarise and code Swedish focus-group interviews, offline."""
+
 from qualkit.errors import QualkitError
+from qualkit.project import Project, init_project, open_project
 
 __version__ = "0.1.0"
-__all__ = ["QualkitError", "__version__"]
+__all__ = ["Project", "QualkitError", "__version__", "init_project", "open_project"]

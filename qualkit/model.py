@@ -26,16 +26,25 @@ class Actor(StrEnum):
         """Accept the usual spellings: 'FK', 'fk', 'Försäkringskassan', 'vard', 'region' ..."""
         key = text.strip().casefold()
         aliases = {
-            "kommun": cls.KOMMUN, "kommunen": cls.KOMMUN, "socialtjänst": cls.KOMMUN,
-            "vård": cls.VARD, "vard": cls.VARD, "region": cls.VARD, "regionen": cls.VARD,
-            "fk": cls.FK, "försäkringskassan": cls.FK, "forsakringskassan": cls.FK,
-            "af": cls.AF, "arbetsförmedlingen": cls.AF, "arbetsformedlingen": cls.AF,
-            "annan": cls.ANNAN, "other": cls.ANNAN, "moderator": cls.ANNAN,
+            "kommun": cls.KOMMUN,
+            "kommunen": cls.KOMMUN,
+            "socialtjänst": cls.KOMMUN,
+            "vård": cls.VARD,
+            "vard": cls.VARD,
+            "region": cls.VARD,
+            "regionen": cls.VARD,
+            "fk": cls.FK,
+            "försäkringskassan": cls.FK,
+            "forsakringskassan": cls.FK,
+            "af": cls.AF,
+            "arbetsförmedlingen": cls.AF,
+            "arbetsformedlingen": cls.AF,
+            "annan": cls.ANNAN,
+            "other": cls.ANNAN,
+            "moderator": cls.ANNAN,
         }
         if key not in aliases:
-            raise InputError(
-                f"Unknown actor {text!r}: use one of kommun, vård, FK, AF or annan."
-            )
+            raise InputError(f"Unknown actor {text!r}: use one of kommun, vård, FK, AF or annan.")
         return aliases[key]
 
 
@@ -68,13 +77,23 @@ class Valence(StrEnum):
     def parse(cls, text: str) -> Valence:
         key = text.strip().casefold()
         aliases = {
-            "främjande": cls.PROMOTING, "framjande": cls.PROMOTING, "promoting": cls.PROMOTING,
-            "+": cls.PROMOTING, "f": cls.PROMOTING,
-            "hindrande": cls.HINDERING, "hindering": cls.HINDERING, "-": cls.HINDERING,
+            "främjande": cls.PROMOTING,
+            "framjande": cls.PROMOTING,
+            "promoting": cls.PROMOTING,
+            "+": cls.PROMOTING,
+            "f": cls.PROMOTING,
+            "hindrande": cls.HINDERING,
+            "hindering": cls.HINDERING,
+            "-": cls.HINDERING,
             "h": cls.HINDERING,
-            "förslag": cls.PROPOSAL, "forslag": cls.PROPOSAL, "proposal": cls.PROPOSAL,
+            "förslag": cls.PROPOSAL,
+            "forslag": cls.PROPOSAL,
+            "proposal": cls.PROPOSAL,
             "p": cls.PROPOSAL,
-            "ingen": cls.NONE, "none": cls.NONE, "": cls.NONE, "0": cls.NONE,
+            "ingen": cls.NONE,
+            "none": cls.NONE,
+            "": cls.NONE,
+            "0": cls.NONE,
         }
         if key not in aliases:
             raise InputError(

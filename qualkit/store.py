@@ -357,8 +357,16 @@ class Store:
                 "INSERT INTO recordings(name, audio_path, transcript_path, sha256, duration_s,"
                 " kommun, group_type, date, guide, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
-                    name, audio_path, transcript_path, sha256, duration_s, kommun,
-                    group_type.value if group_type else None, date, guide, now(),
+                    name,
+                    audio_path,
+                    transcript_path,
+                    sha256,
+                    duration_s,
+                    kommun,
+                    group_type.value if group_type else None,
+                    date,
+                    guide,
+                    now(),
                 ),
             )
             rec_id = int(cur.lastrowid or 0)
@@ -379,8 +387,15 @@ class Store:
 
     def update_recording(self, rec_id: int, **fields: Any) -> Recording:
         allowed = {
-            "name", "audio_path", "transcript_path", "sha256", "duration_s", "kommun",
-            "group_type", "date", "guide",
+            "name",
+            "audio_path",
+            "transcript_path",
+            "sha256",
+            "duration_s",
+            "kommun",
+            "group_type",
+            "date",
+            "guide",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -455,9 +470,14 @@ class Store:
                 "INSERT INTO participants(pseudonym, role, actor, kommun, attributes, consent,"
                 " consent_date, real_name) VALUES (?,?,?,?,?,?,?,?)",
                 (
-                    pseudonym, role, actor.value if actor else None, kommun,
-                    json.dumps(dict(attributes or {}), ensure_ascii=False), consent.value,
-                    consent_date, real_name,
+                    pseudonym,
+                    role,
+                    actor.value if actor else None,
+                    kommun,
+                    json.dumps(dict(attributes or {}), ensure_ascii=False),
+                    consent.value,
+                    consent_date,
+                    real_name,
                 ),
             )
             pid = int(cur.lastrowid or 0)
@@ -474,7 +494,13 @@ class Store:
 
     def update_participant(self, pid: int, **fields: Any) -> Participant:
         allowed = {
-            "pseudonym", "role", "actor", "kommun", "attributes", "consent", "consent_date",
+            "pseudonym",
+            "role",
+            "actor",
+            "kommun",
+            "attributes",
+            "consent",
+            "consent_date",
             "real_name",
         }
         unknown = set(fields) - allowed
@@ -494,6 +520,8 @@ class Store:
         with self.transaction() as db:
             db.execute(f"UPDATE participants SET {assignments} WHERE id = ?", (*values, pid))
         return self.participant(pid)
+
+    # ---- privacy (issue 9): pseudonyms and consent queries go below this line
 
     # ------------------------------------------------------------------ speakers
     def _speaker(self, row: sqlite3.Row) -> Speaker:
@@ -546,7 +574,9 @@ class Store:
         if keep_id == drop_id:
             raise InputError("A voice cannot be merged with itself.")
         with self.transaction() as db:
-            db.execute("UPDATE segments SET speaker_id = ? WHERE speaker_id = ?", (keep_id, drop_id))
+            db.execute(
+                "UPDATE segments SET speaker_id = ? WHERE speaker_id = ?", (keep_id, drop_id)
+            )
             db.execute(
                 "UPDATE speakers SET talk_time_s = talk_time_s + ?, "
                 "participant_id = COALESCE(participant_id, ?) WHERE id = ?",
@@ -559,7 +589,8 @@ class Store:
         """Recompute each voice's talk time from its segments."""
         with self.transaction() as db:
             db.execute(
-                "UPDATE speakers SET talk_time_s = COALESCE((SELECT SUM(end_s - start_s) FROM segments"
+                "UPDATE speakers SET talk_time_s = COALESCE((SELECT SUM(end_s - start_s)"
+                " FROM segments"
                 " WHERE segments.speaker_id = speakers.id AND start_s IS NOT NULL), 0)"
                 " WHERE recording_id = ?",
                 (rec_id,),
@@ -618,14 +649,15 @@ class Store:
                         )
                     sid = speaker_ids[label]
                 db.execute(
-                    "INSERT INTO segments(recording_id, idx, start_s, end_s, speaker_id, text, words,"
-                    " overlap) VALUES (?,?,?,?,?,?,?,?)",
+                    "INSERT INTO segments(recording_id, idx, start_s, end_s, speaker_id, text,"
+                    " words, overlap) VALUES (?,?,?,?,?,?,?,?)",
                     (rec_id, idx, start, end, sid, text, _words_to_json(words), int(overlap)),
                 )
                 n += 1
             # Voices that no longer speak (after re-diarisation) go, unless named.
             db.execute(
-                "DELETE FROM speakers WHERE recording_id = ? AND participant_id IS NULL AND id NOT IN"
+                "DELETE FROM speakers WHERE recording_id = ? AND participant_id IS NULL"
+                " AND id NOT IN"
                 " (SELECT DISTINCT speaker_id FROM segments WHERE recording_id = ? AND"
                 " speaker_id IS NOT NULL)",
                 (rec_id, rec_id),
@@ -692,8 +724,10 @@ class Store:
         if not left_text or not right_text:
             raise InputError("Both parts of a split must contain text.")
         shift = len(seg.text) - len(right_text)
-        left_words = tuple(w for w in seg.words if seg.text.find(w.text.strip()) < at) if seg.words else ()
-        right_words = seg.words[len(left_words):]
+        left_words = (
+            tuple(w for w in seg.words if seg.text.find(w.text.strip()) < at) if seg.words else ()
+        )
+        right_words = seg.words[len(left_words) :]
         mid: float | None = None
         if seg.start is not None and seg.end is not None:
             if left_words and right_words:
@@ -707,14 +741,25 @@ class Store:
             )
             db.execute(
                 "UPDATE segments SET text = ?, end_s = ?, words = ? WHERE id = ?",
-                (left_text, mid if mid is not None else seg.end, _words_to_json(left_words), seg_id),
+                (
+                    left_text,
+                    mid if mid is not None else seg.end,
+                    _words_to_json(left_words),
+                    seg_id,
+                ),
             )
             cur = db.execute(
                 "INSERT INTO segments(recording_id, idx, start_s, end_s, speaker_id, text, words,"
                 " overlap) VALUES (?,?,?,?,?,?,?,?)",
                 (
-                    seg.recording_id, seg.idx + 1, mid if mid is not None else seg.start, seg.end,
-                    seg.speaker_id, right_text, _words_to_json(right_words), int(seg.overlap),
+                    seg.recording_id,
+                    seg.idx + 1,
+                    mid if mid is not None else seg.start,
+                    seg.end,
+                    seg.speaker_id,
+                    right_text,
+                    _words_to_json(right_words),
+                    int(seg.overlap),
                 ),
             )
             new_id = int(cur.lastrowid or 0)
@@ -741,8 +786,11 @@ class Store:
             db.execute(
                 "UPDATE segments SET text = ?, end_s = ?, words = ?, overlap = ? WHERE id = ?",
                 (
-                    joined, b.end if b.end is not None else a.end,
-                    _words_to_json(a.words + b.words), int(a.overlap or b.overlap), a.id,
+                    joined,
+                    b.end if b.end is not None else a.end,
+                    _words_to_json(a.words + b.words),
+                    int(a.overlap or b.overlap),
+                    a.id,
                 ),
             )
             db.execute(
@@ -787,7 +835,10 @@ class Store:
             )
         )
         return Codebook(
-            id=row["id"], name=row["name"], codes=codes, description=row["description"],
+            id=row["id"],
+            name=row["name"],
+            codes=codes,
+            description=row["description"],
             version=row["version"],
         )
 
@@ -815,8 +866,15 @@ class Store:
                     "parent = excluded.parent, colour = excluded.colour, "
                     "hotkey = excluded.hotkey, position = excluded.position",
                     (
-                        book.id, code.key, code.label_sv, code.label_en, code.description,
-                        code.parent, code.colour, code.hotkey, pos,
+                        book.id,
+                        code.key,
+                        code.label_sv,
+                        code.label_en,
+                        code.description,
+                        code.parent,
+                        code.colour,
+                        code.hotkey,
+                        pos,
                     ),
                 )
 
@@ -851,8 +909,15 @@ class Store:
                 "INSERT INTO codes(codebook, key, label_sv, label_en, description, parent, colour,"
                 " hotkey, position) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    code.codebook, code.key, code.label_sv, code.label_en, code.description,
-                    code.parent, code.colour, code.hotkey, pos,
+                    code.codebook,
+                    code.key,
+                    code.label_sv,
+                    code.label_en,
+                    code.description,
+                    code.parent,
+                    code.colour,
+                    code.hotkey,
+                    pos,
                 ),
             )
         return code
@@ -886,7 +951,7 @@ class Store:
         return self.codebook(cb_id).code(key)
 
     def merge_codes(self, cb_id: str, source: str, target: str) -> int:
-        """Move every coding of `source` to `target`, then delete `source`. Returns codings moved."""
+        """Move every coding of `source` to `target`, then delete `source`. Returns the count."""
         if source == target:
             raise InputError("A code cannot be merged into itself.")
         with self.transaction() as db:
@@ -993,8 +1058,15 @@ class Store:
                 "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo,"
                 " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    segment_id, pk, valence.value, coder_id, created or now(), memo,
-                    span[0] if span else None, span[1] if span else None, round_id,
+                    segment_id,
+                    pk,
+                    valence.value,
+                    coder_id,
+                    created or now(),
+                    memo,
+                    span[0] if span else None,
+                    span[1] if span else None,
+                    round_id,
                 ),
             )
             cid = int(cur.lastrowid or 0)
@@ -1015,7 +1087,8 @@ class Store:
         code: str | None = None,
         coder: str | None = None,
     ) -> list[Coding]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if segment_id is not None:
             where.append("codings.segment_id = ?")
             params.append(segment_id)
@@ -1068,8 +1141,15 @@ class Store:
                 "INSERT INTO codings(id, segment_id, code_pk, valence, coder_id, created, memo,"
                 " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
-                    coding.id, coding.segment_id, pk, coding.valence.value, coder_id,
-                    coding.created, coding.memo, coding.span_start, coding.span_end,
+                    coding.id,
+                    coding.segment_id,
+                    pk,
+                    coding.valence.value,
+                    coder_id,
+                    coding.created,
+                    coding.memo,
+                    coding.span_start,
+                    coding.span_end,
                     coding.round_id,
                 ),
             )
@@ -1102,6 +1182,8 @@ class Store:
                 (rec_id,),
             )
         return {int(r[0]) for r in rows}
+
+    # ---- exchange (issue 7): REFI-QDA import/export queries go below this line
 
     # --------------------------------------------------------------------- memos
     def add_memo(self, target: str, target_id: str, text: str, coder: str = "default") -> Memo:
@@ -1137,8 +1219,12 @@ class Store:
         rows = self._rows(sql + " ORDER BY memos.id", params)
         return [
             Memo(
-                id=r["id"], target=r["target"], target_id=r["target_id"], text=r["text"],
-                coder=r["coder"], created=r["created"],
+                id=r["id"],
+                target=r["target"],
+                target_id=r["target_id"],
+                text=r["text"],
+                coder=r["coder"],
+                created=r["created"],
             )
             for r in rows
         ]
@@ -1167,12 +1253,19 @@ class Store:
             raise NotFoundError(f"No round with id {round_id}.")
         r = rows[0]
         return Round(
-            id=r["id"], name=r["name"], date=r["date"], co_assessor=r["co_assessor"],
+            id=r["id"],
+            name=r["name"],
+            date=r["date"],
+            co_assessor=r["co_assessor"],
             description=r["description"],
         )
 
     def rounds(self) -> list[Round]:
-        return [self.round(int(r[0])) for r in self._rows("SELECT id FROM rounds ORDER BY date, id")]
+        return [
+            self.round(int(r[0])) for r in self._rows("SELECT id FROM rounds ORDER BY date, id")
+        ]
+
+    # ---- agreement and rounds (issue 8): queries go below this line
 
     # ---------------------------------------------------------------- embeddings
     def cached_embeddings(self, model_id: str, hashes: Sequence[str]) -> dict[str, bytes]:
@@ -1195,6 +1288,8 @@ class Store:
                 " VALUES (?,?,?,?)",
                 [(model_id, h, dim, v) for h, v in items],
             )
+
+    # ---- suggestions (issue 6): feedback and cache queries go below this line
 
     # ---------------------------------------------------------------- dataframes
     def frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -1233,7 +1328,8 @@ class Store:
         return self.frame(
             """
             SELECT segments.id AS segment_id, recordings.name AS recording, recordings.kommun,
-                   recordings.group_type, segments.idx, segments.start_s AS start, segments.end_s AS end,
+                   recordings.group_type, segments.idx, segments.start_s AS start,
+                   segments.end_s AS end,
                    speakers.label AS speaker, participants.pseudonym AS participant,
                    participants.role, participants.actor, participants.consent,
                    segments.overlap, segments.text

@@ -1,0 +1,5 @@
+import sys
+
+from qualkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,78 @@
+"""The `qualkit` command: a thin face on the Python API.
+
+Each command group lives in its own module with a `register(subparsers)` function.
+User errors (QualkitError) print one line and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from qualkit.errors import QualkitError
+
+# Command modules, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "core_cmds",
+    "pipeline_cmds",
+    "analysis_cmds",
+    "export_cmds",
+    "agreement_cmds",
+    "privacy_cmds",
+    "tui_cmds",
+)
+
+Handler = Callable[[argparse.Namespace], int | None]
+
+
+def project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project",
+        "-p",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="project folder (default: the current folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from qualkit import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="qualkit",
+        description="Transcribe, diarise and code Swedish focus-group interviews, offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"qualkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"qualkit.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"qualkit.cli.{name}":
+                continue  # a command group not present in this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(handler(args) or 0)
+    except QualkitError as exc:
+        print(f"qualkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qualkit: interrupted; everything saved so far is kept.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

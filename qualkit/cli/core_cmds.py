@@ -1,0 +1,311 @@
+"""init, import, status, segments, codebook and code."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from qualkit import codebook as codebooks
+from qualkit.cli import project_option
+from qualkit.cli.output import console, fmt_time, table
+from qualkit.errors import InputError
+from qualkit.model import Code, GroupType, Valence
+from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("init", help="create a project folder")
+    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("demo", help="run the whole job on the shipped demo focus group")
+    project_option(p)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("import", help="import recordings (audio/video) or transcripts")
+    project_option(p)
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--name", help="recording name (default: the file name); one file only")
+    p.add_argument("--kommun", help="kommunområde")
+    p.add_argument("--group", type=GroupType.parse, help="medarbetare, chefer or blandad")
+    p.add_argument("--date", help="interview date, YYYY-MM-DD")
+    p.add_argument("--guide", help="interview guide used")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("status", help="recordings, pipeline stages and coding progress")
+    project_option(p)
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("segments", help="list a recording's segments with their numbers")
+    project_option(p)
+    p.add_argument("recording")
+    p.set_defaults(handler=cmd_segments)
+
+    p = sub.add_parser("codebook", help="list, show, validate and edit codebooks")
+    csub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
+    q = csub.add_parser("list", help="codebooks in the project")
+    project_option(q)
+    q.set_defaults(handler=cmd_codebook_list)
+    q = csub.add_parser("show", help="the codes of one codebook")
+    project_option(q)
+    q.add_argument("codebook", nargs="?", default=DEFAULT_CODEBOOK)
+    q.add_argument("--descriptions", action="store_true")
+    q.set_defaults(handler=cmd_codebook_show)
+    q = csub.add_parser("validate", help="check codebook files (default: all in codebook/)")
+    project_option(q)
+    q.add_argument("files", type=Path, nargs="*")
+    q.set_defaults(handler=cmd_codebook_validate)
+    q = csub.add_parser("add", help="add a code")
+    project_option(q)
+    q.add_argument("key")
+    q.add_argument("label_sv")
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument("--label-en", default="")
+    q.add_argument("--parent")
+    q.add_argument("--description", default="")
+    q.add_argument("--colour")
+    q.add_argument("--hotkey")
+    q.set_defaults(handler=cmd_codebook_add)
+    q = csub.add_parser("rename", help="change a code's labels (codings stay)")
+    project_option(q)
+    q.add_argument("key")
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument("--label-sv")
+    q.add_argument("--label-en")
+    q.set_defaults(handler=cmd_codebook_rename)
+    q = csub.add_parser("move", help="move a code under another (or to the top with --top)")
+    project_option(q)
+    q.add_argument("key")
+    q.add_argument("parent", nargs="?")
+    q.add_argument("--top", action="store_true")
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.set_defaults(handler=cmd_codebook_move)
+    q = csub.add_parser("merge", help="merge SOURCE into TARGET, moving all codings")
+    project_option(q)
+    q.add_argument("source")
+    q.add_argument("target")
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.set_defaults(handler=cmd_codebook_merge)
+
+    p = sub.add_parser(
+        "code", help="code a segment: qualkit code demo:5 ledning --valence hindrande"
+    )
+    project_option(p)
+    p.add_argument("segment", help="segment id, or RECORDING:NUMBER as listed by 'segments'")
+    p.add_argument("code", help="code id, e.g. ledning")
+    p.add_argument("--valence", "-v", default="ingen", help="främjande, hindrande, förslag, ingen")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("--coder", default="default")
+    p.add_argument("--memo")
+    p.add_argument("--span", help="character span START-END inside the segment")
+    p.set_defaults(handler=cmd_code)
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    project = init_project(args.dir)
+    console.print(
+        f"Project ready in {project.root} with codebooks: {', '.join(project.codebook_ids())}"
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from qualkit.demo import run_demo
+
+    run_demo(args.project, say=console.print)
+    console.print("Demo done. See the results with: qualkit status, and the files in exports/.")
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    if args.name and len(args.files) > 1:
+        raise InputError("--name can only be given when importing one file.")
+    with open_project(args.project) as project:
+        for path in args.files:
+            rec = project.import_path(
+                path,
+                name=args.name,
+                kommun=args.kommun,
+                group_type=args.group,
+                date=args.date,
+                guide=args.guide,
+            )
+            n = project.store.segment_count(rec.id)
+            kind = "transcript" if rec.transcript_path else "recording"
+            console.print(f"Imported {kind} {rec.name!r} (id {rec.id}, {n} segments).")
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        recs = project.recordings()
+        if not recs:
+            console.print("No recordings yet. Add some with: qualkit import FILE ...")
+        else:
+            coded = project.store.coded_segment_ids()
+            rows = []
+            for r in recs:
+                segs = project.store.segments(r.id)
+                n_coded = sum(1 for s in segs if s.id in coded)
+                stages = " ".join(f"{k}:{v}" for k, v in r.stages.items()) or (
+                    "imported" if r.transcript_path else "new"
+                )
+                rows.append(
+                    (
+                        r.id,
+                        r.name,
+                        r.kommun or "",
+                        r.group_type or "",
+                        fmt_time(r.duration_s),
+                        stages,
+                        len(segs),
+                        f"{n_coded}/{len(segs)}",
+                    )
+                )
+            table(
+                "Recordings",
+                ["id", "name", "kommun", "group", "duration", "stages", "segments", "coded"],
+                rows,
+            )
+        book = project.codebook(args.codebook)
+        counts = project.progress(book.id)
+        rows2 = []
+        for code in book.codes:
+            c = counts.get(code.key, {})
+            rows2.append(
+                (
+                    code.hotkey or "",
+                    code.key,
+                    code.label_sv,
+                    c.get(Valence.PROMOTING.value, 0),
+                    c.get(Valence.HINDERING.value, 0),
+                    c.get(Valence.PROPOSAL.value, 0),
+                    c.get(Valence.NONE.value, 0),
+                    sum(c.values()),
+                )
+            )
+        table(
+            f"Coding progress: {book.name}",
+            ["key", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
+            rows2,
+        )
+
+
+def cmd_segments(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        rec = project.recording(args.recording)
+        speakers = {s.id: s.label for s in project.store.speakers(rec.id)}
+        coded = project.store.coded_segment_ids(rec.id)
+        rows = [
+            (
+                n,
+                s.id,
+                fmt_time(s.start),
+                speakers.get(s.speaker_id or -1, ""),
+                "*" if s.id in coded else "",
+                s.text[:90] + ("…" if len(s.text) > 90 else ""),
+            )
+            for n, s in enumerate(project.store.segments(rec.id), start=1)
+        ]
+        table(rec.name, ["#", "id", "time", "speaker", "coded", "text"], rows)
+
+
+def cmd_codebook_list(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        rows = []
+        for cb_id in project.codebook_ids():
+            book = project.codebook(cb_id)
+            rows.append((book.id, book.name, len(book.codes), project.codebook_path(cb_id).name))
+        table("Codebooks", ["id", "name", "codes", "file"], rows)
+
+
+def cmd_codebook_show(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        book = project.codebook(args.codebook)
+        depth: dict[str, int] = {}
+        rows = []
+        for code in book.codes:
+            depth[code.key] = depth.get(code.parent or "", -1) + 1 if code.parent else 0
+            indent = "  " * depth[code.key]
+            row: list[object] = [code.hotkey or "", indent + code.key, code.label_sv, code.label_en]
+            if args.descriptions:
+                row.append(code.description)
+            rows.append(row)
+        cols = ["key", "id", "svenska", "English"] + (["description"] if args.descriptions else [])
+        table(book.name, cols, rows)
+
+
+def cmd_codebook_validate(args: argparse.Namespace) -> None:
+    files = list(args.files)
+    if not files:
+        folder = args.project / "codebook"
+        files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+        if not files:
+            raise InputError(f"No codebook files in {folder}.")
+    for path in files:
+        book = codebooks.load_codebook(path)
+        console.print(f"{path}: ok ({book.id}, {len(book.codes)} codes)")
+
+
+def cmd_codebook_add(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        project.add_code(
+            Code(
+                codebook=args.codebook,
+                key=args.key,
+                label_sv=args.label_sv,
+                label_en=args.label_en,
+                description=args.description,
+                parent=args.parent,
+                colour=args.colour,
+                hotkey=args.hotkey,
+            )
+        )
+        console.print(f"Added {args.key!r} to {args.codebook}.")
+
+
+def cmd_codebook_rename(args: argparse.Namespace) -> None:
+    if not (args.label_sv or args.label_en):
+        raise InputError("Give --label-sv and/or --label-en.")
+    with open_project(args.project) as project:
+        project.rename_code(args.codebook, args.key, args.label_sv, args.label_en)
+        console.print(f"Renamed {args.key!r}.")
+
+
+def cmd_codebook_move(args: argparse.Namespace) -> None:
+    if bool(args.parent) == bool(args.top):
+        raise InputError("Give a new parent code, or --top to move it to the top level.")
+    with open_project(args.project) as project:
+        project.move_code(args.codebook, args.key, None if args.top else args.parent)
+        console.print(f"Moved {args.key!r}.")
+
+
+def cmd_codebook_merge(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        moved = project.merge_codes(args.codebook, args.source, args.target)
+        console.print(f"Merged {args.source!r} into {args.target!r}; {moved} codings moved.")
+
+
+_SPAN = re.compile(r"^(\d+)-(\d+)$")
+
+
+def cmd_code(args: argparse.Namespace) -> None:
+    span = None
+    if args.span:
+        m = _SPAN.match(args.span)
+        if not m:
+            raise InputError(f"--span {args.span!r}: write START-END, e.g. 0-42.")
+        span = (int(m.group(1)), int(m.group(2)))
+    with open_project(args.project) as project:
+        coding = project.add_coding(
+            args.segment,
+            args.code,
+            codebook=args.codebook,
+            valence=args.valence,
+            coder=args.coder,
+            memo=args.memo,
+            span=span,
+        )
+        console.print(
+            f"Coded segment {coding.segment_id} with {coding.code} ({coding.valence.value}),"
+            f" coding id {coding.id}."
+        )

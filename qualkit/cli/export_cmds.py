@@ -1,0 +1,37 @@
+"""export: files for other tools and for reading."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qualkit.cli import project_option
+from qualkit.cli.output import console
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("export", help="write CSV and other exchange files to exports/")
+    esub = p.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
+    q = esub.add_parser("csv", help="codings, segments or participants as CSV")
+    project_option(q)
+    q.add_argument("--table", choices=("codings", "segments", "participants", "all"), default="all")
+    q.add_argument("--output", "-o", type=Path, help="file (one table) or folder")
+    q.set_defaults(handler=cmd_export_csv)
+
+
+def cmd_export_csv(args: argparse.Namespace) -> None:
+    from qualkit.export.csv import TABLES, export_csv
+    from qualkit.project import open_project
+
+    tables = TABLES if args.table == "all" else (args.table,)
+    with open_project(args.project) as project:
+        for what in tables:
+            target = None
+            if args.output is not None:
+                target = (
+                    args.output / f"{what}.csv"
+                    if (len(tables) > 1 or args.output.is_dir())
+                    else args.output
+                )
+            path = export_csv(project, what, target)
+            console.print(f"Wrote {path}")

@@ -1,0 +1,231 @@
+"""Codebooks are data: YAML files in a project's codebook/ folder, validated on load.
+
+A codebook file looks like::
+
+    id: danermark
+    name: Danermarks åtta framgångsfaktorer
+    codes:
+      - id: ledning
+        label_sv: En ledning som prioriterar samverkan
+        label_en: Leadership that prioritises collaboration
+        hotkey: "1"
+        colour: "#1f77b4"
+        description: ...
+        children:            # optional sub-codes, any depth
+          - id: ...
+
+Errors name the file, the line and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qualkit import atomic
+from qualkit.errors import CodebookError
+from qualkit.model import Code, Codebook
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_CODE_KEYS = {"id", "label_sv", "label_en", "description", "colour", "hotkey", "children", "parent"}
+_BOOK_KEYS = {"id", "name", "name_en", "description", "version", "codes", "language", "source"}
+
+# Shipped codebooks live in the repository's codebook/ folder beside the package.
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "codebook"
+
+
+def _where(path: Path, node: yaml.Node | None) -> str:
+    if node is None:
+        return str(path)
+    return f"{path} line {node.start_mark.line + 1}"
+
+
+def _scalar(path: Path, node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise CodebookError(f"{_where(path, node)}: {what} must be a single value.")
+    return str(node.value)
+
+
+def _mapping(path: Path, node: yaml.Node, allowed: set[str], what: str) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        raise CodebookError(f"{_where(path, node)}: {what} must be a mapping of key: value.")
+    out: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        key = _scalar(path, key_node, "a key")
+        if key not in allowed:
+            raise CodebookError(
+                f"{_where(path, key_node)}: unknown key {key!r} in {what}; "
+                f"allowed: {', '.join(sorted(allowed))}."
+            )
+        if key in out:
+            raise CodebookError(f"{_where(path, key_node)}: {key!r} appears twice in {what}.")
+        out[key] = value_node
+    return out
+
+
+def parse_codebook(text: str, path: Path | str = "<codebook>") -> Codebook:
+    """Parse and validate codebook YAML text."""
+    path = Path(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise CodebookError(f"{path}{line}: not valid YAML: {exc.problem}.") from exc
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{path}: not valid YAML: {exc}.") from exc
+    if root is None:
+        raise CodebookError(f"{path}: the file is empty; a codebook needs id, name and codes.")
+    book = _mapping(path, root, _BOOK_KEYS, "the codebook")
+    for required in ("id", "name", "codes"):
+        if required not in book:
+            raise CodebookError(f"{_where(path, root)}: the codebook has no {required!r}.")
+    book_id = _scalar(path, book["id"], "id")
+    if not _ID.match(book_id):
+        raise CodebookError(
+            f"{_where(path, book['id'])}: codebook id {book_id!r} must be lower-case letters, "
+            "digits, '_' or '-'."
+        )
+    codes: list[Code] = []
+    seen: dict[str, yaml.Node] = {}
+    hotkeys: dict[str, str] = {}
+
+    def walk(seq: yaml.Node, parent: str | None) -> None:
+        if not isinstance(seq, yaml.SequenceNode):
+            raise CodebookError(f"{_where(path, seq)}: codes must be a list (lines with '- ').")
+        for item in seq.value:
+            fields = _mapping(path, item, _CODE_KEYS, "a code")
+            if "id" not in fields:
+                raise CodebookError(f"{_where(path, item)}: a code has no 'id'.")
+            key = _scalar(path, fields["id"], "id")
+            if not _ID.match(key):
+                raise CodebookError(
+                    f"{_where(path, fields['id'])}: code id {key!r} must be lower-case letters, "
+                    "digits, '_' or '-'."
+                )
+            if key in seen:
+                raise CodebookError(
+                    f"{_where(path, fields['id'])}: code id {key!r} is used twice "
+                    f"(first at line {seen[key].start_mark.line + 1})."
+                )
+            seen[key] = fields["id"]
+            if "label_sv" not in fields:
+                raise CodebookError(f"{_where(path, item)}: code {key!r} has no 'label_sv'.")
+            colour = _scalar(path, fields["colour"], "colour") if "colour" in fields else None
+            if colour is not None and not _COLOUR.match(colour):
+                raise CodebookError(
+                    f"{_where(path, fields['colour'])}: colour {colour!r} must look like #1f77b4."
+                )
+            hotkey = _scalar(path, fields["hotkey"], "hotkey") if "hotkey" in fields else None
+            if hotkey is not None:
+                if len(hotkey) != 1:
+                    raise CodebookError(
+                        f"{_where(path, fields['hotkey'])}: hotkey {hotkey!r} must be one key."
+                    )
+                if hotkey in hotkeys:
+                    raise CodebookError(
+                        f"{_where(path, fields['hotkey'])}: hotkey {hotkey!r} is already used by "
+                        f"{hotkeys[hotkey]!r}."
+                    )
+                hotkeys[hotkey] = key
+            own_parent = parent
+            if "parent" in fields:
+                own_parent = _scalar(path, fields["parent"], "parent")
+            codes.append(
+                Code(
+                    codebook=book_id,
+                    key=key,
+                    label_sv=_scalar(path, fields["label_sv"], "label_sv").strip(),
+                    label_en=_scalar(path, fields["label_en"], "label_en").strip()
+                    if "label_en" in fields
+                    else "",
+                    description=_scalar(path, fields["description"], "description").strip()
+                    if "description" in fields
+                    else "",
+                    parent=own_parent,
+                    colour=colour,
+                    hotkey=hotkey,
+                )
+            )
+            if "children" in fields:
+                walk(fields["children"], key)
+
+    walk(book["codes"], None)
+    for code in codes:
+        if code.parent is not None and code.parent not in seen:
+            raise CodebookError(
+                f"{_where(path, seen[code.key])}: code {code.key!r} names parent "
+                f"{code.parent!r}, which is not in this codebook."
+            )
+    return Codebook(
+        id=book_id,
+        name=_scalar(path, book["name"], "name"),
+        codes=tuple(codes),
+        description=_scalar(path, book["description"], "description").strip()
+        if "description" in book
+        else "",
+        version=_scalar(path, book["version"], "version") if "version" in book else "1",
+    )
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CodebookError(f"{path}: no such codebook file.") from exc
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot be read ({exc.strerror}).") from exc
+
+
+def load_codebook(path: Path | str) -> Codebook:
+    """Read and validate one codebook file."""
+    path = Path(path)
+    raw = read_bytes(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CodebookError(f"{path} line {line}: not UTF-8 text; save it as UTF-8.") from exc
+    return parse_codebook(text, path)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(read_bytes(path)).hexdigest()
+
+
+def to_yaml(book: Codebook) -> str:
+    """Serialise a codebook back to the YAML layout above (nested by parent)."""
+
+    def node(code: Code) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": code.key, "label_sv": code.label_sv}
+        if code.label_en:
+            out["label_en"] = code.label_en
+        if code.hotkey:
+            out["hotkey"] = code.hotkey
+        if code.colour:
+            out["colour"] = code.colour
+        if code.description:
+            out["description"] = code.description
+        kids = book.children(code.key)
+        if kids:
+            out["children"] = [node(k) for k in kids]
+        return out
+
+    doc: dict[str, Any] = {"id": book.id, "name": book.name, "version": book.version}
+    if book.description:
+        doc["description"] = book.description
+    doc["codes"] = [node(c) for c in book.children(None)]
+    return str(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100))
+
+
+def save_codebook(book: Codebook, path: Path | str) -> Path:
+    return atomic.write_text(path, to_yaml(book))
+
+
+def shipped_codebooks() -> list[Path]:
+    return sorted(SHIPPED_DIR.glob("*.yaml"))

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+
+from qualkit.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "qualkit", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_docx_import_code_export_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = tmp_path / "p"
+    assert main(["init", str(proj)]) == 0
+    doc = Document()
+    for who, text in [
+        ("Moderator", "Hur fungerar samverkan?"),
+        ("Anna", "Vår chef prioriterar samverkan."),
+        ("Bo", "Vi vet inte vem vi ska ringa."),
+        ("Cecilia", "Personalen byts ut hela tiden."),
+        ("David", "Vi har gemensamma möten varje vecka."),
+    ]:
+        doc.add_paragraph(f"{who}: {text}")
+    f = tmp_path / "fg1.docx"
+    doc.save(str(f))
+    assert main(["import", "-p", str(proj), str(f), "--kommun", "Eksjö", "--group", "chefer"]) == 0
+    assert (
+        main(["code", "-p", str(proj), "fg1:2", "ledning", "-v", "främjande", "--memo", "chefen"])
+        == 0
+    )
+    assert (
+        main(
+            [
+                "code",
+                "-p",
+                str(proj),
+                "fg1:3",
+                "arbetsstruktur",
+                "-v",
+                "hindrande",
+                "--span",
+                "0-12",
+            ]
+        )
+        == 0
+    )
+    assert main(["export", "csv", "-p", str(proj)]) == 0
+    df = pd.read_csv(proj / "exports" / "codings.csv")
+    assert list(df["code"]) == ["ledning", "arbetsstruktur"]
+    assert list(df["valence"]) == ["främjande", "hindrande"]
+    assert df["text"][1] == "Vi vet inte "
+    assert set(df["kommun"]) == {"Eksjö"}
+    segs = pd.read_csv(proj / "exports" / "segments.csv")
+    assert segs["speaker"].nunique() == 5
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["code", "fg:1", "nope"], "Unknown code 'nope'"),
+        (["code", "fg:1", "ledning", "-v", "kanske"], "Unknown valence 'kanske'"),
+        (["import", "missing.txt"], "missing.txt: no such file"),
+        (["code", "fg:9", "ledning"], "segments 1-1"),
+        (["segments", "nothere"], "No recording 'nothere'"),
+    ],
+)
+def test_user_errors_are_one_line(tmp_path: Path, args: list[str], fragment: str) -> None:
+    proj = tmp_path / "p"
+    assert run_cli("init", str(proj)).returncode == 0
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    assert run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt")).returncode == 0
+    before = (proj / "qualkit.db").stat().st_size
+    res = run_cli(
+        *args[:1],
+        "-p",
+        str(proj),
+        *[str(tmp_path / a) if a.endswith(".txt") else a for a in args[1:]],
+    )
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and fragment in lines[0], res.stderr
+    assert (proj / "qualkit.db").stat().st_size >= before
+
+
+def test_malformed_codebook_is_one_line_and_keeps_data(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    run_cli("init", str(proj))
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt"))
+    assert run_cli("code", "-p", str(proj), "fg:1", "ledning").returncode == 0
+    (proj / "codebook" / "broken.yaml").write_text(
+        "id: b\nname: B\ncodes:\n  - id: x\n", encoding="utf-8"
+    )
+    res = run_cli("status", "-p", str(proj))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "broken.yaml line 4: code 'x' has no 'label_sv'" in res.stderr
+    (proj / "codebook" / "broken.yaml").unlink()
+    res = run_cli("export", "csv", "-p", str(proj), "--table", "codings")
+    assert res.returncode == 0
+    assert len(pd.read_csv(proj / "exports" / "codings.csv")) == 1
+
+
+def test_not_a_project(tmp_path: Path) -> None:
+    res = run_cli("status", "-p", str(tmp_path))
+    assert res.returncode == 2 and "qualkit init" in res.stderr
+
+
+def test_codebook_commands(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    run_cli("init", str(proj))
+    res = run_cli("codebook", "show", "-p", str(proj))
+    assert res.returncode == 0 and "kunskap_samverkan" in res.stdout
+    res = run_cli("codebook", "validate", "-p", str(proj))
+    assert res.returncode == 0 and "danermark" in res.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: b\nname: B\ncodes: {\n", encoding="utf-8")
+    res = run_cli("codebook", "validate", str(bad))
+    assert res.returncode == 2 and "bad.yaml" in res.stderr
