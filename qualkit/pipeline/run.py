@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,8 +43,17 @@ from qualkit.pipeline.diarize import (
     offline_environment,
 )
 from qualkit.pipeline.models import resolve_whisper_model
-from qualkit.pipeline.transcribe import AsrBackend, Transcript, TranscribeOptions, load_backend, transcribe
+from qualkit.pipeline.transcribe import (
+    AsrBackend,
+    TranscribeOptions,
+    Transcript,
+    load_backend,
+    transcribe,
+)
 from qualkit.store import Store
+
+if TYPE_CHECKING:
+    from qualkit.project import Project
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +106,13 @@ class RichProgress(Progress):
         from rich.progress import Progress as RP
 
         self._p = RP(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            transient=False,
         )
         self._batch: Any = None
         self._rec: Any = None
@@ -117,8 +131,11 @@ class RichProgress(Progress):
     def end_recording(self, result: RunResult) -> None:
         task = next(t for t in self._p.tasks if t.id == self._rec)
         rest = max(0.0, (task.total or 0) - task.completed)
-        self._p.update(self._rec, completed=task.total,
-                       description=f"  {result.recording} {'klar' if result.ok else 'FEL'}")
+        self._p.update(
+            self._rec,
+            completed=task.total,
+            description=f"  {result.recording} {'klar' if result.ok else 'FEL'}",
+        )
         self._p.update(self._batch, advance=rest)
 
     def end_batch(self) -> None:
@@ -132,7 +149,7 @@ def probe_duration(path: Path) -> float:
 
         with av.open(str(path)) as c:
             return float(c.duration or 0) / 1_000_000
-    except Exception:  # noqa: BLE001 - a probe must never stop the batch
+    except Exception:
         return 0.0
 
 
@@ -208,7 +225,9 @@ class Pipeline:
         return results
 
     @contextmanager
-    def _stage(self, rec: Recording, stage: Stage, key: str, timings: dict[str, float]) -> Iterator[None]:
+    def _stage(
+        self, rec: Recording, stage: Stage, key: str, timings: dict[str, float]
+    ) -> Iterator[None]:
         self.store.set_stage(rec.id, stage.value, StageStatus.RUNNING.value, key)
         t0 = time.perf_counter()
         try:
@@ -264,12 +283,17 @@ class Pipeline:
         else:
             with self._stage(rec, Stage.TRANSCRIBE, tkey, timings):
                 if info.silent:  # nothing to hear: an empty transcript, no model needed
-                    tr = Transcript(opts.transcribe.language or "auto", info.duration_s,
-                                    opts.transcribe.backend, "")
+                    tr = Transcript(
+                        opts.transcribe.language or "auto",
+                        info.duration_s,
+                        opts.transcribe.backend,
+                        "",
+                    )
                     self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
                 else:
-                    tr = transcribe(audio, self.asr, opts.transcribe,
-                                    self._advancer(Stage.TRANSCRIBE))
+                    tr = transcribe(
+                        audio, self.asr, opts.transcribe, self._advancer(Stage.TRANSCRIBE)
+                    )
                 write_json(t_path, tr.to_json())
             ran.append(Stage.TRANSCRIBE.value)
         self.store.set_stage(rec.id, Stage.TRANSCRIBE.value, StageStatus.DONE.value, tkey)
@@ -289,8 +313,9 @@ class Pipeline:
                         cents = np.zeros((0, 0), np.float32)
                         self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
                     else:
-                        dia, cents = diarize(audio, self.embedder, opts.diarize,
-                                             self._advancer(Stage.DIARIZE))
+                        dia, cents = diarize(
+                            audio, self.embedder, opts.diarize, self._advancer(Stage.DIARIZE)
+                        )
                     write_npy(self.artefacts.path(sha, "diarize", dkey, "npy"), cents)
                     write_json(d_path, dia)
                 ran.append(Stage.DIARIZE.value)
@@ -317,14 +342,22 @@ class Pipeline:
             )
         self.store.set_stage(rec.id, Stage.ALIGN.value, StageStatus.DONE.value, lkey)
         meta: dict[str, object] = {
-            "language": tr.language, "model": tr.model, "backend": tr.backend,
-            "diarisation": dia.backend if dia else "off", "truncated_audio": info.truncated,
+            "language": tr.language,
+            "model": tr.model,
+            "backend": tr.backend,
+            "diarisation": dia.backend if dia else "off",
+            "truncated_audio": info.truncated,
             "silent": info.silent,
         }
         files = outputs.write_all(aligned, self.transcripts_dir, _stem(rec), meta)
         return RunResult(
-            rec.name, True, info.duration_s, len(aligned.segments),
-            len({s.speaker for s in aligned.segments if s.speaker}), tuple(ran), timings,
+            rec.name,
+            True,
+            info.duration_s,
+            len(aligned.segments),
+            len({s.speaker for s in aligned.segments if s.speaker}),
+            tuple(ran),
+            timings,
             tuple(files),
         )
 
@@ -345,22 +378,36 @@ def _stem(rec: Recording) -> str:
     return safe or f"recording-{rec.id}"
 
 
-def select_recordings(store: Store, names: Sequence[str], all_: bool) -> list[Recording]:
+def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:
     """Recordings by name or id; `--all` means every recording with audio."""
     if all_:
-        recs = [r for r in store.recordings() if r.audio_path]
+        recs = [r for r in project.recordings() if r.audio_path]
         if not recs:
             raise InputError("The project has no recordings with audio; import some first.")
         return recs
-    if not names:
+    if not refs:
         raise InputError("Name one or more recordings, or use --all.")
-    out = []
-    for name in names:
-        rec = store.recording_by_name(name)
-        if rec is None and name.isdigit():
-            rec = store.recording(int(name))
-        if rec is None:
-            known = ", ".join(r.name for r in store.recordings()[:10]) or "none yet"
-            raise InputError(f"No recording named {name!r}. Known recordings: {known}.")
-        out.append(rec)
-    return out
+    return [project.recording(ref) for ref in refs]
+
+
+def transcribe_project(
+    project: Project,
+    refs: Sequence[str] = (),
+    *,
+    all_: bool = False,
+    options: PipelineOptions | None = None,
+    progress: Progress | None = None,
+    model_cache: Path | None = None,
+) -> list[RunResult]:
+    """`qualkit transcribe`: run the pipeline over recordings of a project, resuming."""
+    recs = select_recordings(project, refs, all_)
+    pipeline = Pipeline(
+        project.store,
+        project.cache_dir / "artefacts",
+        project.transcripts_dir,
+        options,
+        base_dir=project.root,
+        model_cache=model_cache,
+        progress=progress,
+    )
+    return pipeline.run(recs)

@@ -34,9 +34,14 @@ BACKENDS = ("faster-whisper", "openai-whisper")
 # Phrases Whisper is known to invent in silence or music for Swedish: subtitle credits
 # from its training data. A segment consisting of one of these is dropped.
 _SWEDISH_HALLUCINATIONS = (
-    "textning.nu", "svensktextning.nu", "undertexter från amara.org",
-    "tack för att du tittade", "tack för att ni tittade", "prenumerera på kanalen",
-    "textat av", "undertexter av",
+    "textning.nu",
+    "svensktextning.nu",
+    "undertexter från amara.org",
+    "tack för att du tittade",
+    "tack för att ni tittade",
+    "prenumerera på kanalen",
+    "textat av",
+    "undertexter av",
 )
 
 
@@ -103,15 +108,24 @@ class Transcript:
     def from_json(cls, data: dict[str, Any]) -> Transcript:
         segs = tuple(
             AsrSegment(
-                start=s["start"], end=s["end"], text=s["text"],
+                start=s["start"],
+                end=s["end"],
+                text=s["text"],
                 words=tuple(Word(**w) for w in s["words"]),
-                avg_logprob=s["avg_logprob"], no_speech_prob=s["no_speech_prob"],
+                avg_logprob=s["avg_logprob"],
+                no_speech_prob=s["no_speech_prob"],
                 compression_ratio=s["compression_ratio"],
             )
             for s in data["segments"]
         )
-        return cls(data["language"], data["duration_s"], data["backend"], data["model"], segs,
-                   data.get("dropped", 0))
+        return cls(
+            data["language"],
+            data["duration_s"],
+            data["backend"],
+            data["model"],
+            segs,
+            data.get("dropped", 0),
+        )
 
 
 class AsrBackend(Protocol):
@@ -120,7 +134,9 @@ class AsrBackend(Protocol):
     name: str
     model_id: str
 
-    def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]: ...
+    def transcribe_window(
+        self, samples: Samples, options: TranscribeOptions
+    ) -> list[AsrSegment]: ...
 
 
 # ------------------------------------------------------------------- guards
@@ -185,9 +201,7 @@ def _shift(seg: AsrSegment, offset: float, limit: float) -> AsrSegment:
     def t(x: float) -> float:
         return round(min(limit, max(offset, offset + x)), 3)
 
-    words = tuple(
-        Word(t(w.start), t(w.end), w.text, round(w.probability, 4)) for w in seg.words
-    )
+    words = tuple(Word(t(w.start), t(w.end), w.text, round(w.probability, 4)) for w in seg.words)
     return replace(seg, start=t(seg.start), end=t(seg.end), words=words)
 
 
@@ -215,7 +229,9 @@ def cpu_threads() -> int:
 class FasterWhisperBackend:
     name = "faster-whisper"
 
-    def __init__(self, location: ModelLocation, device: str = "auto", compute_type: str | None = None) -> None:
+    def __init__(
+        self, location: ModelLocation, device: str = "auto", compute_type: str | None = None
+    ) -> None:
         try:
             from faster_whisper import WhisperModel
         except ImportError as exc:
@@ -227,8 +243,11 @@ class FasterWhisperBackend:
         self.model_id = location.identity
         # local_files_only: a folder path never reaches the hub, and this makes sure.
         self._model = WhisperModel(
-            str(location.path), device=self.device, compute_type=self.compute_type,
-            cpu_threads=cpu_threads(), local_files_only=True,
+            str(location.path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=cpu_threads(),
+            local_files_only=True,
         )
 
     def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]:
@@ -259,8 +278,13 @@ class FasterWhisperBackend:
             )
             out.append(
                 AsrSegment(
-                    float(s.start), float(s.end), s.text.strip(), words,
-                    float(s.avg_logprob), float(s.no_speech_prob), float(s.compression_ratio),
+                    float(s.start),
+                    float(s.end),
+                    s.text.strip(),
+                    words,
+                    float(s.avg_logprob),
+                    float(s.no_speech_prob),
+                    float(s.compression_ratio),
                 )
             )
         return out
@@ -350,8 +374,11 @@ def ct2_to_openai_whisper(model_dir: os.PathLike[str] | str) -> Any:
     config_path = folder / "config.json"
     pairs = json.loads(config_path.read_text())["alignment_heads"] if config_path.is_file() else []
     if not pairs:  # CTranslate2's own default: every head of the upper half
-        pairs = [[layer, h] for layer in range(dims.n_text_layer // 2, dims.n_text_layer)
-                 for h in range(dims.n_text_head)]
+        pairs = [
+            [layer, h]
+            for layer in range(dims.n_text_layer // 2, dims.n_text_layer)
+            for h in range(dims.n_text_head)
+        ]
     for layer, head in pairs:
         heads[int(layer), int(head)] = True
     model.register_buffer("alignment_heads", heads.to_sparse(), persistent=False)
@@ -405,14 +432,26 @@ class OpenAIWhisperBackend:
         out: list[AsrSegment] = []
         for s in result["segments"]:
             words = tuple(
-                Word(float(w["start"]), float(w["end"]), str(w["word"]).strip(),
-                     float(w.get("probability", 1.0)))
-                for w in s.get("words", ()) if str(w["word"]).strip()
+                Word(
+                    float(w["start"]),
+                    float(w["end"]),
+                    str(w["word"]).strip(),
+                    float(w.get("probability", 1.0)),
+                )
+                for w in s.get("words", ())
+                if str(w["word"]).strip()
             )
-            out.append(AsrSegment(
-                float(s["start"]), float(s["end"]), str(s["text"]).strip(), words,
-                float(s["avg_logprob"]), float(s["no_speech_prob"]), float(s["compression_ratio"]),
-            ))
+            out.append(
+                AsrSegment(
+                    float(s["start"]),
+                    float(s["end"]),
+                    str(s["text"]).strip(),
+                    words,
+                    float(s["avg_logprob"]),
+                    float(s["no_speech_prob"]),
+                    float(s["compression_ratio"]),
+                )
+            )
         return out
 
 
@@ -424,7 +463,9 @@ class _Cache:
 _LOADED = _Cache()
 
 
-def load_backend(options: TranscribeOptions, device: str = "auto", cache_dir: Any = None) -> AsrBackend:
+def load_backend(
+    options: TranscribeOptions, device: str = "auto", cache_dir: Any = None
+) -> AsrBackend:
     """Load (once per process) the backend and model that `options` ask for."""
     key = (options.backend, options.model, device)
     if key not in _LOADED.backends:
