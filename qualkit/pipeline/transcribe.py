@@ -60,7 +60,10 @@ class TranscribeOptions:
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
-    no_speech_threshold: float | None = 0.6
+    # Whisper's no-speech skip drops a whole 30 s window when it is unsure; with VAD
+    # already removing silence it cost real speech (60 s of the demo), so it is off.
+    # Hallucinated segments are caught by `is_hallucination` instead.
+    no_speech_threshold: float | None = None
     # Skip long silences inside a window when a hallucination is suspected.
     hallucination_silence_threshold: float | None = 2.0
     window_s: float = 300.0
