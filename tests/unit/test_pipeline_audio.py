@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 
-from tests.pipeline_fakes import tone_wav
 from qualkit.errors import QualkitError
 from qualkit.pipeline.audio import (
-    AudioError,
     ArrayAudio,
+    AudioError,
     PcmAudio,
     decode_to_pcm,
     iter_decode,
     windows,
 )
+from tests.pipeline_fakes import tone_wav
 
 
-def encode(path: Path, codec: str, seconds: float = 3.0, rate: int = 44100, layout: str = "stereo") -> Path:
+def encode(
+    path: Path, codec: str, seconds: float = 3.0, rate: int = 44100, layout: str = "stereo"
+) -> Path:
     """Write a tone with PyAV in any container/codec it supports."""
     if codec not in av.codecs_available:
         pytest.skip(f"PyAV has no {codec} encoder here")
@@ -51,8 +54,16 @@ def encode(path: Path, codec: str, seconds: float = 3.0, rate: int = 44100, layo
 
 @pytest.mark.parametrize(
     ("suffix", "codec"),
-    [("flac", "flac"), ("ogg", "libopus"), ("ogg", "libvorbis"), ("mp3", "libmp3lame"),
-     ("m4a", "aac"), ("mp4", "aac"), ("opus", "libopus"), ("wav", "pcm_s16le")],
+    [
+        ("flac", "flac"),
+        ("ogg", "libopus"),
+        ("ogg", "libvorbis"),
+        ("mp3", "libmp3lame"),
+        ("m4a", "aac"),
+        ("mp4", "aac"),
+        ("opus", "libopus"),
+        ("wav", "pcm_s16le"),
+    ],
 )
 def test_any_container_becomes_16k_mono(tmp_path: Path, suffix: str, codec: str) -> None:
     rate = 48000 if "opus" in codec else 44100
@@ -115,7 +126,7 @@ def test_windows_cut_in_pauses() -> None:
     x = (0.3 * np.sin(2 * np.pi * 200 * t) * ((t % 7.0) < 6.0)).astype(np.float32)
     ws = windows(ArrayAudio(x), length_s=30.0, search_s=5.0)
     assert ws[0][0] == 0.0 and ws[-1][1] == pytest.approx(100.0)
-    for (_, end), (start, _) in zip(ws, ws[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(ws):
         assert end == start
         assert end % 7.0 >= 5.9  # inside the silent second of each 7 s
     assert all(b - a <= 35.0 for a, b in ws)

