@@ -8,7 +8,6 @@ from pathlib import Path
 from qualkit.cli import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
-from qualkit.model import Actor
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("recording", metavar="RECORDING")
     p.add_argument("--name", metavar="SPEAKER", help="the voice to name ('Talare 2' or 2)")
     p.add_argument("--as", dest="role", default="", metavar="ROLE", help="role, e.g. handläggare")
-    p.add_argument("--actor", type=Actor.parse, help="kommun, vård, FK, AF or annan")
+    p.add_argument("--actor", help="kommun, vård, FK, AF or annan")
     p.add_argument("--kommun")
     p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
     p.add_argument("--merge", nargs=2, metavar=("KEEP", "DROP"), help="two voices that are one")
