@@ -151,20 +151,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 def cmd_models(args: argparse.Namespace) -> None:
     from qualkit.pipeline.models import iter_models
 
-    rows = [
-        (
-            m.kind,
-            m.name,
-            "yes" if m.installed else "no",
-            m.where or "",
-            m.source,
-            m.licence,
-            "" if m.installed else m.install,
-        )
-        for m in iter_models(args.model_cache)
-    ]
-    table(
-        "Offline models",
-        ["for", "model", "installed", "where", "from", "licence", "install with"],
-        rows,
-    )
+    # One block per model: paths and sources are too long for a table in 80 columns.
+    for m in iter_models(args.model_cache):
+        state = "installed" if m.installed else "NOT installed"
+        console.print(f"[bold]{m.name}[/bold] ({m.kind}): {state}")
+        if m.where:
+            console.print(f"  where:   {m.where}")
+        console.print(f"  from:    {m.source}")
+        console.print(f"  licence: {m.licence}")
+        if not m.installed:
+            console.print(f"  install: {m.install}")
