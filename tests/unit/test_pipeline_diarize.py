@@ -98,3 +98,15 @@ def test_diarization_round_trips_json() -> None:
     d = Diarization(10.0, (Turn(0, 4, "SPEAKER_01"), Turn(4, 5, "SPEAKER_02")), ((3.9, 4.2),))
     assert Diarization.from_json(to_jsonable(d)) == d
     assert d.speakers == ("SPEAKER_01", "SPEAKER_02")
+
+
+def test_turns_are_clipped_to_detected_speech() -> None:
+    from qualkit.pipeline.diarize import clip_to_speech
+
+    turns = [Turn(0.0, 5.0, "SPEAKER_01"), Turn(5.0, 9.0, "SPEAKER_02")]
+    out = clip_to_speech(turns, ((0.5, 2.0), (2.8, 6.0), (8.0, 8.02)))
+    assert [(t.start, t.end, t.speaker) for t in out] == [
+        (0.5, 2.0, "SPEAKER_01"),
+        (2.8, 5.0, "SPEAKER_01"),
+        (5.0, 6.0, "SPEAKER_02"),
+    ]
