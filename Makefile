@@ -39,7 +39,7 @@ demo: venv
 	$(BIN)/qualkit demo
 
 lint: venv
-	$(BIN)/ruff check qualkit tests bench tui.py
+	$(BIN)/ruff check .
 	$(BIN)/mypy qualkit
 
 test: venv apt-deps lint

@@ -1,5 +1,8 @@
 """qualkit: transcribe, diarise and code Swedish focus-group interviews, offline."""
 
+# First of all: switch every dependency to offline mode before any of them is imported.
+import qualkit.offline  # noqa: F401  isort: skip
+
 from qualkit.errors import QualkitError
 from qualkit.project import Project, init_project, open_project
 

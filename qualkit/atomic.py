@@ -31,6 +31,27 @@ def write_text(path: Path | str, text: str, encoding: str = "utf-8") -> Path:
     return write_bytes(path, text.encode(encoding))
 
 
+def copy_file(source: Path | str, path: Path | str) -> Path:
+    """Copy a (possibly large) file in blocks to a temporary file, fsync, rename over `path`."""
+    import shutil
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh, Path(source).open("rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
 def _fsync_dir(folder: Path) -> None:
     # The rename itself is durable only once the directory entry is flushed.
     try:

@@ -173,8 +173,15 @@ def parse_codebook(text: str, path: Path | str = "<codebook>") -> Codebook:
     )
 
 
+# A codebook is a few kilobytes; anything near this size is not one (or is hostile).
+MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
+
+
 def read_bytes(path: Path) -> bytes:
     try:
+        size = path.stat().st_size
+        if size > MAX_CODEBOOK_BYTES:
+            raise CodebookError(f"{path}: {size} bytes is too large for a codebook.")
         return path.read_bytes()
     except FileNotFoundError as exc:
         raise CodebookError(f"{path}: no such codebook file.") from exc

@@ -6,7 +6,9 @@ ImportFormatError naming the file and, where it helps, the line.
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -183,23 +185,36 @@ def read_docx(path: Path) -> ParsedTranscript:
     import zipfile
 
     from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
 
-    _read(path)
+    raw = _read(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportFormatError(
+            f"{path}: not a readable Word .docx file (not a zip archive). Save it again as .docx."
+        ) from exc
+    if unpacked > MAX_BYTES:
+        # A small archive that unpacks to gigabytes (a zip bomb) is refused before parsing.
+        raise ImportFormatError(f"{path}: unpacks to {unpacked} bytes, too large for a transcript.")
     try:
         doc = Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        lines = [p.text for p in doc.paragraphs]
+        # Some transcribers type turns into a table: [time,] speaker, text.
+        for table in doc.tables:
+            for row in table.rows:
+                cells = [c.text.strip() for c in row.cells]
+                if len(cells) >= 2 and cells[-1]:
+                    time = cells[0] if len(cells) >= 3 else ""
+                    lines.append(f"{('[' + time + '] ') if time else ''}{cells[-2]}: {cells[-1]}")
+    except Exception as exc:
+        # python-docx and lxml raise many types on malformed parts (XMLSyntaxError,
+        # KeyError, AttributeError on missing elements ...); to the user they all mean
+        # the same. Only the type is named: the message could quote document text.
         raise ImportFormatError(
-            f"{path}: not a readable Word .docx file ({exc}). Save it again as .docx."
+            f"{path}: not a readable Word .docx file ({type(exc).__name__}). "
+            "Save it again as .docx."
         ) from exc
-    lines = [p.text for p in doc.paragraphs]
-    # Some transcribers type turns into a table: [time,] speaker, text.
-    for table in doc.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells]
-            if len(cells) >= 2 and cells[-1]:
-                time = cells[0] if len(cells) >= 3 else ""
-                lines.append(f"{('[' + time + '] ') if time else ''}{cells[-2]}: {cells[-1]}")
     return parse_plain_lines(lines, path, "docx")
 
 
@@ -237,7 +252,7 @@ def read_subtitles(path: Path) -> ParsedTranscript:
             m = _CUE_TIME.match(line)
             if not m:
                 raise ImportFormatError(
-                    f"{path} line {i + 1}: cannot read the cue time {line.strip()!r}; "
+                    f"{path} line {i + 1}: cannot read the cue time; "
                     "expected 00:00:01,000 --> 00:00:04,000."
                 )
             g = m.groups()
@@ -266,9 +281,12 @@ def _num(value: Any, path: Path, where: str) -> float | None:
     if value is None:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ImportFormatError(f"{path}: {where} has a time that is not a number.") from exc
+    if not math.isfinite(number):
+        raise ImportFormatError(f"{path}: {where} has a time that is not a finite number.")
+    return number
 
 
 def read_json(path: Path) -> ParsedTranscript:
@@ -278,6 +296,8 @@ def read_json(path: Path) -> ParsedTranscript:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg}).") from exc
+    except RecursionError as exc:
+        raise ImportFormatError(f"{path}: JSON nested too deeply to be a transcript.") from exc
     segments = data.get("segments") if isinstance(data, dict) else data
     if not isinstance(segments, list):
         raise ImportFormatError(
@@ -289,15 +309,18 @@ def read_json(path: Path) -> ParsedTranscript:
         if not isinstance(seg, dict) or not isinstance(seg.get("text", ""), str):
             raise ImportFormatError(f"{path}: {where} is not an object with 'text'.")
         words: list[Word] = []
-        for w in seg.get("words") or []:
+        raw_words = seg.get("words") or []
+        if not isinstance(raw_words, list):
+            raise ImportFormatError(f"{path}: {where} has 'words' that is not a list.")
+        for w in raw_words:
             if not isinstance(w, dict):
                 continue
             wtext = w.get("word", w.get("text", ""))
             ws, we = _num(w.get("start"), path, where), _num(w.get("end"), path, where)
             if ws is None or we is None or not isinstance(wtext, str):
                 continue  # WhisperX leaves numbers without times; keep the segment text
-            prob = w.get("probability", w.get("score", 1.0))
-            words.append(Word(ws, we, wtext, float(prob) if prob is not None else 1.0))
+            prob = _num(w.get("probability", w.get("score", 1.0)), path, where)
+            words.append(Word(ws, we, wtext, 1.0 if prob is None else prob))
         speaker = seg.get("speaker")
         stext = str(seg.get("text", "")).strip()
         if stext:

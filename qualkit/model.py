@@ -278,3 +278,16 @@ class Round:
     date: str
     co_assessor: str | None = None
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pseudonym:
+    """A replacement for a name or identifier found in transcripts.
+
+    `status` is 'proposed' until a coder accepts or rejects it; exports apply accepted ones."""
+
+    id: int
+    kind: str  # 'name', 'personnummer', 'phone', 'email', 'address', ...
+    original: str
+    replacement: str
+    status: str = "proposed"

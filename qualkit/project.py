@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualkit import atomic
 from qualkit import codebook as codebooks
 from qualkit.errors import InputError, NotFoundError, ProjectError, QualkitError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
@@ -20,6 +20,8 @@ from qualkit.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from qualkit.export.refi_import import ImportSummary
 
 DB_NAME = "qualkit.db"
 FOLDERS = ("audio", "transcripts", "codebook", "exports")
@@ -60,7 +62,7 @@ def init_project(root: Path | str) -> Project:
     for shipped in codebooks.shipped_codebooks():
         dest = target / shipped.name
         if not dest.exists() and shipped.resolve() != dest.resolve():
-            shutil.copyfile(shipped, dest)
+            atomic.copy_file(shipped, dest)
     return Project(root, create=True)
 
 
@@ -90,7 +92,24 @@ class Project:
         for folder in FOLDERS:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         self.store = Store(self.root / DB_NAME)
+        self._check_and_back_up()
         self.sync_codebooks()
+
+    def _check_and_back_up(self) -> None:
+        from qualkit.backup import auto_backup, restore_hint
+        from qualkit.log import get_logger
+
+        status = self.store.quick_check()
+        if status != "ok":
+            self.store.close()
+            raise ProjectError(
+                f"{self.root / DB_NAME} failed its integrity check ({status}). "
+                + restore_hint(self.root)
+            )
+        try:
+            auto_backup(self)
+        except OSError as exc:  # a read-only or full disk must not stop the work
+            get_logger("backup").warning("automatic backup skipped: %s", exc.strerror)
 
     # ----------------------------------------------------------------- folders
     @property
@@ -291,9 +310,7 @@ class Project:
             if stored.exists() and sha256_file(stored) != digest:
                 raise InputError(f"{stored} already exists with other content; rename the file.")
             if not stored.exists():
-                tmp = stored.with_name(f".{stored.name}.part")
-                shutil.copyfile(path, tmp)
-                tmp.replace(stored)
+                atomic.copy_file(path, stored)
         return self.store.add_recording(
             name,
             audio_path=self._relative(stored),
@@ -303,6 +320,13 @@ class Project:
             date=date,
             guide=guide,
         )
+
+    def import_exchange(self, path: Path | str) -> ImportSummary:
+        """Import a REFI-QDA project (.qdpx) or codebook (.qdc) from another QDA tool."""
+        path = Path(path)
+        from qualkit.export.refi_import import import_refi
+
+        return import_refi(self, path)
 
     def import_path(self, path: Path | str, **meta: object) -> Recording:
         """Import an audio or transcript file by its suffix."""

@@ -29,6 +29,7 @@ from qualkit.model import (
     GroupType,
     Memo,
     Participant,
+    Pseudonym,
     Recording,
     Round,
     Segment,
@@ -522,6 +523,70 @@ class Store:
         return self.participant(pid)
 
     # ---- privacy (issue 9): pseudonyms and consent queries go below this line
+
+    def set_pseudonym(
+        self, kind: str, original: str, replacement: str, status: str = "proposed"
+    ) -> Pseudonym:
+        if status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO pseudonyms(kind, original, replacement, status) VALUES (?,?,?,?)"
+                " ON CONFLICT(kind, original) DO UPDATE SET replacement = excluded.replacement,"
+                " status = excluded.status",
+                (kind, original, replacement, status),
+            )
+            row = db.execute(
+                "SELECT * FROM pseudonyms WHERE kind = ? AND original = ?", (kind, original)
+            ).fetchone()
+        return self._pseudonym(row)
+
+    @staticmethod
+    def _pseudonym(row: sqlite3.Row) -> Pseudonym:
+        return Pseudonym(
+            id=row["id"],
+            kind=row["kind"],
+            original=row["original"],
+            replacement=row["replacement"],
+            status=row["status"],
+        )
+
+    def pseudonyms(self, status: str | None = None) -> list[Pseudonym]:
+        if status is None:
+            rows = self._rows("SELECT * FROM pseudonyms ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM pseudonyms WHERE status = ? ORDER BY id", (status,))
+        return [self._pseudonym(r) for r in rows]
+
+    def pseudonym(self, pseudonym_id: int) -> Pseudonym:
+        rows = self._rows("SELECT * FROM pseudonyms WHERE id = ?", (pseudonym_id,))
+        if not rows:
+            raise NotFoundError(f"No pseudonym proposal with id {pseudonym_id}.")
+        return self._pseudonym(rows[0])
+
+    def update_pseudonym(
+        self, pseudonym_id: int, *, status: str | None = None, replacement: str | None = None
+    ) -> Pseudonym:
+        """Accept, reject or edit one proposal."""
+        if status is not None and status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        if replacement is not None and not replacement.strip():
+            raise InputError("A replacement cannot be empty.")
+        current = self.pseudonym(pseudonym_id)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE pseudonyms SET status = ?, replacement = ? WHERE id = ?",
+                (status or current.status, replacement or current.replacement, pseudonym_id),
+            )
+        return self.pseudonym(pseudonym_id)
+
+    def quick_check(self) -> str:
+        """SQLite's cheap consistency check ('ok' when the file is sound)."""
+        try:
+            rows = self._rows("PRAGMA quick_check")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:5])
 
     # ------------------------------------------------------------------ speakers
     def _speaker(self, row: sqlite3.Row) -> Speaker:
@@ -1266,6 +1331,106 @@ class Store:
         ]
 
     # ---- agreement and rounds (issue 8): queries go below this line
+
+    def round_by_name(self, name: str) -> Round | None:
+        rows = self._rows("SELECT id FROM rounds WHERE name = ?", (name,))
+        return self.round(int(rows[0][0])) if rows else None
+
+    def update_round(self, round_id: int, **fields: Any) -> Round:
+        allowed = {"name", "date", "co_assessor", "description"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a round.")
+        self.round(round_id)
+        if fields:
+            assignments = ", ".join(f"{k} = ?" for k in fields)
+            with self.transaction() as db:
+                db.execute(
+                    f"UPDATE rounds SET {assignments} WHERE id = ?", (*fields.values(), round_id)
+                )
+        return self.round(round_id)
+
+    def add_round_participant(self, round_id: int, participant_id: int) -> None:
+        self.round(round_id)
+        self.participant(participant_id)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO round_participants(round_id, participant_id) VALUES (?, ?)",
+                (round_id, participant_id),
+            )
+
+    def round_participants(self, round_id: int) -> list[Participant]:
+        return [
+            self._participant(r)
+            for r in self._rows(
+                "SELECT participants.* FROM participants JOIN round_participants ON"
+                " round_participants.participant_id = participants.id"
+                " WHERE round_participants.round_id = ? ORDER BY participants.id",
+                (round_id,),
+            )
+        ]
+
+    def add_round_material(self, round_id: int, rec_id: int) -> None:
+        self.round(round_id)
+        self.recording(rec_id)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO round_material(round_id, recording_id) VALUES (?, ?)",
+                (round_id, rec_id),
+            )
+
+    def round_material(self, round_id: int) -> list[Recording]:
+        return [
+            self.recording(int(r[0]))
+            for r in self._rows(
+                "SELECT recording_id FROM round_material WHERE round_id = ? ORDER BY recording_id",
+                (round_id,),
+            )
+        ]
+
+    def set_rating(
+        self,
+        round_id: int,
+        participant_id: int | None,
+        assessor: str,
+        codebook: str,
+        code: str,
+        rating: int,
+        comment: str = "",
+    ) -> None:
+        """Record (or replace) one assessor's 1-5 rating of a cell, for a participant or overall."""
+        if not 1 <= rating <= 5:
+            raise InputError(f"A rating is 1-5, not {rating}.")
+        if not assessor.strip():
+            raise InputError("A rating needs an assessor.")
+        self.round(round_id)
+        with self.transaction() as db:
+            self._code_pk(db, codebook, code)
+            # UNIQUE does not see two NULL participants as equal, so replace by hand.
+            db.execute(
+                "DELETE FROM ratings WHERE round_id = ? AND participant_id IS ? AND assessor = ?"
+                " AND codebook = ? AND code = ?",
+                (round_id, participant_id, assessor, codebook, code),
+            )
+            db.execute(
+                "INSERT INTO ratings(round_id, participant_id, assessor, codebook, code, rating,"
+                " comment) VALUES (?,?,?,?,?,?,?)",
+                (round_id, participant_id, assessor, codebook, code, rating, comment),
+            )
+
+    def ratings(self, round_id: int, codebook: str | None = None) -> list[dict[str, Any]]:
+        """Ratings of one round as plain rows (qualkit.rounds turns them into records)."""
+        sql = "SELECT * FROM ratings WHERE round_id = ?"
+        params: list[Any] = [round_id]
+        if codebook is not None:
+            sql += " AND codebook = ?"
+            params.append(codebook)
+        return [dict(r) for r in self._rows(sql + " ORDER BY id", params)]
+
+    def delete_round(self, round_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE codings SET round_id = NULL WHERE round_id = ?", (round_id,))
+            db.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
 
     # ---------------------------------------------------------------- embeddings
     def cached_embeddings(self, model_id: str, hashes: Sequence[str]) -> dict[str, bytes]:

@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "pipeline_cmds",
     "analysis_cmds",
     "export_cmds",
+    "report_cmds",
+    "exchange_cmds",
     "agreement_cmds",
     "privacy_cmds",
     "tui_cmds",

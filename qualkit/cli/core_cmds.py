@@ -117,11 +117,28 @@ def cmd_demo(args: argparse.Namespace) -> None:
     console.print("Demo done. See the results with: qualkit status, and the files in exports/.")
 
 
+EXCHANGE_FORMATS = ("qdpx", "qdc")
+
+
 def cmd_import(args: argparse.Namespace) -> None:
-    if args.name and len(args.files) > 1:
+    files = list(args.files)
+    # `qualkit import qdpx FILE` names the format; `qualkit import FILE.qdpx` works too.
+    if files and str(files[0]) in EXCHANGE_FORMATS:
+        fmt = str(files.pop(0))
+        if not files:
+            raise InputError(f"Name the .{fmt} file to import: qualkit import {fmt} FILE")
+        wrong = [f for f in files if f.suffix.lower() != f".{fmt}"]
+        if wrong:
+            raise InputError(f"{wrong[0]} is not a .{fmt} file.")
+    if args.name and len(files) > 1:
         raise InputError("--name can only be given when importing one file.")
     with open_project(args.project) as project:
-        for path in args.files:
+        for path in files:
+            if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
+                from qualkit.cli.exchange_cmds import print_import_summary
+
+                print_import_summary(project.import_exchange(path))
+                continue
             rec = project.import_path(
                 path,
                 name=args.name,
@@ -165,6 +182,7 @@ def cmd_status(args: argparse.Namespace) -> None:
                 "Recordings",
                 ["id", "name", "kommun", "group", "duration", "stages", "segments", "coded"],
                 rows,
+                wrap="stages",
             )
         book = project.codebook(args.codebook)
         counts = project.progress(book.id)
@@ -187,6 +205,7 @@ def cmd_status(args: argparse.Namespace) -> None:
             f"Coding progress: {book.name}",
             ["key", "code", "label", "främjande", "hindrande", "förslag", "ingen", "total"],
             rows2,
+            wrap="label",
         )
 
 
@@ -231,7 +250,7 @@ def cmd_codebook_show(args: argparse.Namespace) -> None:
                 row.append(code.description)
             rows.append(row)
         cols = ["key", "id", "svenska", "English"] + (["description"] if args.descriptions else [])
-        table(book.name, cols, rows)
+        table(book.name, cols, rows, wrap=("svenska", "English", "description"))
 
 
 def cmd_codebook_validate(args: argparse.Namespace) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console
+
+if TYPE_CHECKING:
+    from qualkit.project import Project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,7 +21,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(q)
     q.add_argument("--table", choices=("codings", "segments", "participants", "all"), default="all")
     q.add_argument("--output", "-o", type=Path, help="file (one table) or folder")
+    q.add_argument(
+        "--unredacted",
+        action="store_true",
+        help="keep real names and identifiers (default: pseudonymised); for internal use only",
+    )
     q.set_defaults(handler=cmd_export_csv)
+    # Other export formats register themselves here when their modules are present.
+    for name in ("report_cmds", "exchange_cmds"):
+        try:
+            module = importlib.import_module(f"qualkit.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"qualkit.cli.{name}":
+                raise
+            continue
+        module.register_export(esub)
 
 
 def cmd_export_csv(args: argparse.Namespace) -> None:
@@ -33,5 +52,21 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                     if (len(tables) > 1 or args.output.is_dir())
                     else args.output
                 )
-            path = export_csv(project, what, target)
+            path = export_csv(project, what, target, unredacted=args.unredacted)
             console.print(f"Wrote {path}")
+        warn_unreviewed(project, args.unredacted)
+
+
+def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
+    """Say so when names found by `qualkit pseudo scan` still wait for review."""
+    from qualkit.privacy import unreviewed
+
+    if unredacted:
+        console.print("Unredacted export: real names and identifiers are in the files.")
+        return
+    names = unreviewed(project).get("name", 0)
+    if names:
+        console.print(
+            f"Note: {names} names found by the scan are not reviewed yet and are not "
+            "replaced: qualkit pseudo list --status proposed --context"
+        )

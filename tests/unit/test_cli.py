@@ -134,3 +134,21 @@ def test_codebook_commands(tmp_path: Path) -> None:
     bad.write_text("id: b\nname: B\ncodes: {\n", encoding="utf-8")
     res = run_cli("codebook", "validate", str(bad))
     assert res.returncode == 2 and "bad.yaml" in res.stderr
+
+
+def test_import_accepts_refi_files_with_and_without_format_word(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    assert run_cli("init", str(proj)).returncode == 0
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\nBo: Tjena.\n", encoding="utf-8")
+    assert run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt")).returncode == 0
+    assert run_cli("code", "-p", str(proj), "fg:1", "ledning", "-v", "+").returncode == 0
+    assert (
+        run_cli("export", "qdpx", "-p", str(proj), "-o", str(tmp_path / "x.qdpx")).returncode == 0
+    )
+    other = tmp_path / "q"
+    run_cli("init", str(other))
+    res = run_cli("import", "-p", str(other), "qdpx", str(tmp_path / "x.qdpx"))
+    assert res.returncode == 0, res.stderr
+    assert "1 codings" in res.stdout
+    res = run_cli("import", "-p", str(other), "qdc", str(tmp_path / "x.qdpx"))
+    assert res.returncode == 2 and "is not a .qdc file" in res.stderr

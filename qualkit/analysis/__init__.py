@@ -1,0 +1,1 @@
+"""Analysis over coded material: agreement between coders, and more."""

@@ -1,0 +1,172 @@
+"""Copies of the project database: on request, and automatically on open.
+
+Backups are taken with SQLite's online backup API (consistent even while the project is
+in use), written to a temporary file and renamed into .qualkit/backups/, so a crash
+never leaves half a backup that looks whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualkit.atomic import _fsync_dir, copy_file
+from qualkit.errors import InputError, ProjectError
+
+if TYPE_CHECKING:
+    from qualkit.project import Project
+    from qualkit.store import Store
+
+BACKUP_DIR = Path(".qualkit") / "backups"
+AUTO_PREFIX = "auto-"
+# Automatic backups: at most one per interval, the newest KEEP kept.
+AUTO_INTERVAL_S = float(os.environ.get("QUALKIT_BACKUP_INTERVAL_S", 3600))
+AUTO_KEEP = int(os.environ.get("QUALKIT_BACKUP_KEEP", 10))
+
+
+def backup_dir(root: Path) -> Path:
+    return Path(root) / BACKUP_DIR
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def backup_store(store: Store, target: Path) -> Path:
+    """Write a consistent copy of `store` to `target`, atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        store.backup_to(tmp)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def backup(project: Project, target: Path | None = None) -> Path:
+    """A manual backup (default: .qualkit/backups/qualkit-<time>.db)."""
+    if target is None:
+        target = backup_dir(project.root) / f"qualkit-{_stamp()}.db"
+    elif target.is_dir():
+        target = target / f"qualkit-{_stamp()}.db"
+    return backup_store(project.store, target)
+
+
+def list_backups(root: Path) -> list[Path]:
+    """Backups in the project, oldest first."""
+    folder = backup_dir(root)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.db"), key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def auto_backup(
+    project: Project, *, interval_s: float | None = None, keep: int | None = None
+) -> Path | None:
+    """Rotate automatic backups: write one unless the newest is younger than the interval."""
+    interval = AUTO_INTERVAL_S if interval_s is None else interval_s
+    limit = AUTO_KEEP if keep is None else keep
+    if limit <= 0:
+        return None
+    autos = [p for p in list_backups(project.root) if p.name.startswith(AUTO_PREFIX)]
+    if autos and time.time() - autos[-1].stat().st_mtime < interval:
+        return None
+    path = backup_store(project.store, backup_dir(project.root) / f"{AUTO_PREFIX}{_stamp()}.db")
+    autos.append(path)
+    for old in autos[:-limit]:
+        with contextlib.suppress(FileNotFoundError):
+            old.unlink()
+    return path
+
+
+def latest_backup(root: Path) -> Path | None:
+    found = list_backups(root)
+    return found[-1] if found else None
+
+
+def restore_hint(root: Path) -> str:
+    latest = latest_backup(root)
+    if latest is None:
+        return "No backup was found in .qualkit/backups/."
+    return f"Restore the newest backup with: qualkit restore {latest} -p {root}"
+
+
+def check_backup(path: Path) -> None:
+    """Refuse a file that is not a sound qualkit database."""
+    from qualkit.store import Store
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such backup file.")
+    try:
+        store = Store(path, read_only=True)
+    except ProjectError as exc:
+        raise InputError(f"{path} is not a qualkit database backup.") from exc
+    try:
+        status = store.quick_check()
+        version = store.schema_version() if status == "ok" else 0
+    finally:
+        store.close()
+    if status != "ok" or version == 0:
+        raise InputError(f"{path} is damaged or not a qualkit backup ({status}).")
+
+
+def restore(root: Path | str, source: Path | str) -> Path:
+    """Replace the project database with a backup. Close the project everywhere first.
+
+    The current database, if readable, is kept as a backup named before-restore-*.db.
+    """
+    from qualkit.project import DB_NAME
+    from qualkit.store import Store
+
+    root = Path(root).resolve()
+    source = Path(source)
+    check_backup(source)
+    db = root / DB_NAME
+    if db.exists():
+        try:
+            current = Store(db)
+        except ProjectError:
+            # Unreadable: keep the raw file anyway, someone may want to rescue it.
+            copy_file(db, backup_dir(root) / f"damaged-{_stamp()}.db")
+        else:
+            try:
+                backup_store(current, backup_dir(root) / f"before-restore-{_stamp()}.db")
+            finally:
+                current.close()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{DB_NAME}.", suffix=".tmp", dir=root)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        source_store = Store(source, read_only=True)
+        try:
+            source_store.backup_to(tmp)
+        finally:
+            source_store.close()
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        # The old write-ahead log belongs to the old file: it must not be replayed
+        # over the restored one.
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                (root / f"{DB_NAME}{suffix}").unlink()
+        os.replace(tmp, db)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(root)
+    return db

@@ -1,0 +1,379 @@
+"""agreement, merge-coder, disagreements, resolve and rounds: several coders and självvärdering."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualkit.cli import project_option
+from qualkit.cli.output import console, table
+from qualkit.errors import InputError
+from qualkit.model import Valence
+from qualkit.project import DEFAULT_CODEBOOK, open_project
+
+if TYPE_CHECKING:
+    from qualkit.analysis.agreement import AgreementReport
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("agreement", help="agreement between coders per code: κ, α, percent")
+    project_option(p)
+    p.add_argument("--coders", help="coders to compare, A,B (default: all but konsensus)")
+    p.add_argument("--coder", action="append", default=[], help="a coder to compare (repeatable)")
+    p.add_argument("--unit", choices=("segment", "char"), default="segment")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("--recording", action="append", help="only this recording (repeatable)")
+    p.add_argument(
+        "--valence", action="store_true", help="count a different valence as disagreement"
+    )
+    p.add_argument("--per-recording", action="store_true", help="also one result per recording")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=cmd_agreement)
+
+    p = sub.add_parser(
+        "merge-coder", help="bring in another coder's codings (project folder or .qdpx)"
+    )
+    project_option(p)
+    p.add_argument("path", type=Path, help="the other coder's project folder, or a .qdpx file")
+    p.add_argument("--coder", action="append", help="only this coder's codings (repeatable)")
+    p.add_argument("--as", dest="coder_as", metavar="NAME", help="store them under this coder name")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK, help="codebook for .qdpx codes")
+    p.set_defaults(handler=cmd_merge_coder)
+
+    p = sub.add_parser("codings", help="list codings; --coder NAME shows only yours (blind work)")
+    project_option(p)
+    p.add_argument("--coder", help="only this coder's codings")
+    p.add_argument("--recording")
+    p.add_argument("--codebook")
+    p.set_defaults(handler=cmd_codings)
+
+    p = sub.add_parser("disagreements", help="passages where coders differ")
+    project_option(p)
+    p.add_argument("--coders", help="A,B (default: all but konsensus)")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("--all", action="store_true", help="also passages already resolved")
+    p.set_defaults(handler=cmd_disagreements)
+
+    p = sub.add_parser("resolve", help="write the consensus coding of a passage, with a memo")
+    project_option(p)
+    p.add_argument("segment", help="segment id or RECORDING:NUMBER")
+    p.add_argument("--code", action="append", default=[], metavar="CODE[:VALENCE]")
+    p.add_argument("--memo", required=True, help="how the coders agreed")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.set_defaults(handler=cmd_resolve)
+
+    p = sub.add_parser("rounds", help="självvärdering rounds: add, list, rate, compare")
+    rsub = p.add_subparsers(dest="rounds_command", metavar="ACTION", required=True)
+    q = rsub.add_parser("add", help="add a round with participants and material")
+    project_option(q)
+    q.add_argument("name")
+    q.add_argument("--date", required=True, help="YYYY-MM-DD")
+    q.add_argument("--co-assessor", help="the external co-assessor (medbedömare)")
+    q.add_argument("--description", default="")
+    q.add_argument("--participant", action="append", default=[], help="pseudonym (repeatable)")
+    q.add_argument("--recording", action="append", default=[], help="material (repeatable)")
+    q.add_argument("--answers", type=Path, help="CSV of written answers: deltagare;fråga;svar")
+    q.set_defaults(handler=cmd_rounds_add)
+    q = rsub.add_parser("list", help="rounds with participants, material and ratings")
+    project_option(q)
+    q.set_defaults(handler=cmd_rounds_list)
+    q = rsub.add_parser("show", help="one round: participants with attributes, material, ratings")
+    project_option(q)
+    q.add_argument("round")
+    q.set_defaults(handler=cmd_rounds_show)
+    q = rsub.add_parser("material", help="add recordings or a written-answers CSV to a round")
+    project_option(q)
+    q.add_argument("round")
+    q.add_argument("--recording", action="append", default=[])
+    q.add_argument("--answers", type=Path)
+    q.set_defaults(handler=cmd_rounds_material)
+    q = rsub.add_parser("rate", help="rate a grid cell 1-5: rounds rate V1 personal_resultat 4")
+    project_option(q)
+    q.add_argument("round")
+    q.add_argument("cell", help="a sjalvvardering code, e.g. personal_genomforande")
+    q.add_argument("rating", type=int)
+    q.add_argument(
+        "--assessor", required=True, help="who rates (the co-assessor's name for theirs)"
+    )
+    q.add_argument("--participant", help="the participant rated (default: the whole group)")
+    q.add_argument("--comment", default="")
+    q.set_defaults(handler=cmd_rounds_rate)
+    q = rsub.add_parser("compare", help="report what changed between two rounds")
+    project_option(q)
+    q.add_argument("first")
+    q.add_argument("second")
+    q.add_argument("--format", choices=("html", "docx", "md"), default="html")
+    q.add_argument("--coder", help="count only this coder's codings")
+    q.add_argument("--output", "-o", type=Path)
+    q.set_defaults(handler=cmd_rounds_compare)
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def cmd_agreement(args: argparse.Namespace) -> None:
+    from qualkit.analysis.agreement import agreement, agreement_by_recording, parse_coders
+
+    coders = (*(parse_coders(args.coders) or ()), *args.coder) or None
+    with open_project(args.project) as project:
+        rep = agreement(
+            project,
+            coders,
+            codebook=args.codebook,
+            unit=args.unit,
+            recordings=args.recording,
+            with_valence=args.valence,
+        )
+        per = (
+            agreement_by_recording(
+                project,
+                rep.coders,
+                codebook=args.codebook,
+                unit=args.unit,
+                with_valence=args.valence,
+            )
+            if args.per_recording
+            else {}
+        )
+    if args.format == "json":
+        data = rep.as_dict()
+        if args.per_recording:
+            data["by_recording"] = {
+                name: {"overall": r.overall.as_dict(), "codes": r.as_dict()["codes"]}
+                for name, r in per.items()
+            }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _agreement_table(rep, f"Agreement {' vs '.join(rep.coders)} ({rep.codebook}, unit: {rep.unit})")
+    for name, r in per.items():
+        _agreement_table(r, f"{name}")
+
+
+def _agreement_table(rep: AgreementReport, title: str) -> None:
+    kappa = "Cohen κ" if rep.kappa_kind == "cohen" else "Fleiss κ"
+    rows: list[list[object]] = [
+        [key, _fmt(s.kappa), _fmt(s.alpha), _fmt(s.percent, 1), s.n, s.coded]
+        for key, s in rep.codes.items()
+    ]
+    o = rep.overall
+    rows.append(["overall (mean)", _fmt(o.kappa), _fmt(o.alpha), _fmt(o.percent, 1), o.n, o.coded])
+    table(title, ["code", kappa, "α", "% agree", "units", "coded"], rows)
+
+
+def cmd_merge_coder(args: argparse.Namespace) -> None:
+    from qualkit.merge import merge_coder
+
+    with open_project(args.project) as project:
+        rep = merge_coder(
+            project, args.path, coders=args.coder, coder_as=args.coder_as, codebook=args.codebook
+        )
+    console.print(
+        f"Merged {rep.added} codings by {', '.join(rep.coders) or 'nobody'}"
+        f" into {', '.join(rep.recordings) or 'no recording'}; {rep.already} were already here."
+    )
+    for line in rep.warnings:
+        console.print(f"Note: {line}")
+    if rep.unmatched:
+        console.print(f"{len(rep.unmatched)} could not be matched:")
+        for line in rep.unmatched:
+            console.print(f"  {line}")
+
+
+def cmd_codings(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        rec_id = project.recording(args.recording).id if args.recording else None
+        codings = project.store.codings(
+            recording_id=rec_id, codebook=args.codebook, coder=args.coder
+        )
+        refs: dict[int, str] = {}
+        for rec in project.recordings():
+            for n, seg in enumerate(project.store.segments(rec.id), start=1):
+                refs[seg.id] = f"{rec.name}:{n}"
+    rows = [
+        (
+            c.id,
+            refs.get(c.segment_id, str(c.segment_id)),
+            f"{c.codebook}:{c.code}",
+            c.valence.value,
+            "" if c.span_start is None else f"{c.span_start}-{c.span_end}",
+            c.coder,
+        )
+        for c in codings
+    ]
+    title = f"Codings by {args.coder}" if args.coder else "Codings"
+    table(title, ["id", "segment", "code", "valence", "span", "coder"], rows)
+
+
+def cmd_disagreements(args: argparse.Namespace) -> None:
+    from qualkit.analysis.agreement import parse_coders
+    from qualkit.consensus import disagreements
+
+    with open_project(args.project) as project:
+        passages = disagreements(
+            project, parse_coders(args.coders), codebook=args.codebook, include_resolved=args.all
+        )
+    if not passages:
+        console.print("No disagreements left.")
+        return
+    console.print(f"{len(passages)} passages where coders differ:")
+    width = max(len(c) for p in passages for c in p.codings)
+    for p in passages:
+        who = f" ({p.speaker})" if p.speaker else ""
+        done = "  [resolved]" if p.resolved else ""
+        console.print(f"{p.ref}{who}{done}", markup=False)
+        for coder in p.codings:
+            codes = ", ".join(f"{k} ({v.value})" for k, v in sorted(p.choices_of(coder))) or "–"
+            console.print(f"  {coder.ljust(width)}  {codes}", markup=False)
+    console.print("Resolve one with: qualkit resolve SEGMENT --code CODE[:VALENCE] --memo TEXT")
+
+
+def cmd_resolve(args: argparse.Namespace) -> None:
+    from qualkit.consensus import resolve
+
+    choices: list[tuple[str, Valence]] = []
+    for item in args.code:
+        code, _, val = item.partition(":")
+        if not code:
+            raise InputError(
+                f"--code {item!r}: write CODE or CODE:VALENCE, e.g. ledning:hindrande."
+            )
+        choices.append((code, Valence.parse(val)))
+    with open_project(args.project) as project:
+        seg = project.segment(args.segment)
+        added = resolve(project, seg.id, choices, args.memo, codebook=args.codebook)
+    console.print(f"Consensus saved on segment {seg.id}: {len(added)} codings and a memo.")
+
+
+def cmd_rounds_add(args: argparse.Namespace) -> None:
+    from qualkit.rounds import add_round, import_answers
+
+    with open_project(args.project) as project:
+        rnd = add_round(
+            project,
+            args.name,
+            args.date,
+            co_assessor=args.co_assessor,
+            description=args.description,
+            participants=args.participant,
+            recordings=args.recording,
+        )
+        if args.answers:
+            rec = import_answers(project, rnd, args.answers)
+            console.print(f"Imported the written answers as recording {rec.name!r}.")
+    console.print(f"Added round {rnd.name!r} ({rnd.date}).")
+
+
+def cmd_rounds_material(args: argparse.Namespace) -> None:
+    from qualkit.rounds import add_material, import_answers, round_ref
+
+    if not args.recording and not args.answers:
+        raise InputError("Give --recording NAME and/or --answers FILE.")
+    with open_project(args.project) as project:
+        rnd = round_ref(project, args.round)
+        add_material(project, rnd, args.recording)
+        if args.answers:
+            rec = import_answers(project, rnd, args.answers)
+            console.print(f"Imported the written answers as recording {rec.name!r}.")
+    console.print(f"Round {rnd.name!r} updated.")
+
+
+def cmd_rounds_list(args: argparse.Namespace) -> None:
+    from qualkit.rounds import ratings
+
+    with open_project(args.project) as project:
+        rows = []
+        for r in project.store.rounds():
+            rows.append(
+                (
+                    r.id,
+                    r.name,
+                    r.date,
+                    r.co_assessor or "",
+                    len(project.store.round_participants(r.id)),
+                    ", ".join(m.name for m in project.store.round_material(r.id)),
+                    len(ratings(project, r)),
+                )
+            )
+    if not rows:
+        console.print("No rounds yet. Add one with: qualkit rounds add NAME --date YYYY-MM-DD")
+        return
+    table(
+        "Självvärdering rounds",
+        ["id", "name", "date", "co-assessor", "participants", "material", "ratings"],
+        rows,
+    )
+
+
+def cmd_rounds_show(args: argparse.Namespace) -> None:
+    from qualkit.rounds import ratings, round_ref
+
+    with open_project(args.project) as project:
+        rnd = round_ref(project, args.round)
+        people = project.store.round_participants(rnd.id)
+        material = project.store.round_material(rnd.id)
+        rated = ratings(project, rnd)
+        names = {p.id: p.pseudonym for p in project.store.participants()}
+    console.print(
+        f"Round {rnd.name} ({rnd.date}); co-assessor: {rnd.co_assessor or 'none'}."
+        f" Material: {', '.join(m.name for m in material) or 'none'}.",
+        markup=False,
+    )
+    table(
+        "Participants",
+        ["pseudonym", "role", "actor", "kommun", "attributes"],
+        [
+            (
+                p.pseudonym,
+                p.role,
+                p.actor.value if p.actor else "",
+                p.kommun or "",
+                ", ".join(f"{k}={v}" for k, v in p.attributes.items()),
+            )
+            for p in people
+        ],
+    )
+    table(
+        "Ratings",
+        ["cell", "rating", "assessor", "participant", "comment"],
+        [
+            (
+                r.code,
+                r.rating,
+                r.assessor,
+                names.get(r.participant_id, "") if r.participant_id else "group",
+                r.comment,
+            )
+            for r in rated
+        ],
+    )
+
+
+def cmd_rounds_rate(args: argparse.Namespace) -> None:
+    from qualkit.rounds import rate, round_ref
+
+    with open_project(args.project) as project:
+        rnd = round_ref(project, args.round)
+        rate(
+            project,
+            rnd,
+            args.cell,
+            args.rating,
+            assessor=args.assessor,
+            participant=args.participant,
+            comment=args.comment,
+        )
+    console.print(f"Rated {args.cell} {args.rating} in {rnd.name} ({args.assessor}).")
+
+
+def cmd_rounds_compare(args: argparse.Namespace) -> None:
+    from qualkit.export.rounds_report import write_comparison
+    from qualkit.rounds import compare
+
+    with open_project(args.project) as project:
+        cmp = compare(project, args.first, args.second, coder=args.coder)
+        written = write_comparison(project, cmp, args.format, args.output)
+    for path in written:
+        console.print(f"Wrote {path}")

@@ -1,0 +1,116 @@
+"""report kommun|aktor|region|templates, and export xlsx|transcript."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qualkit.cli import project_option
+from qualkit.cli.output import console
+from qualkit.project import DEFAULT_CODEBOOK
+
+FORMATS = ("docx", "html", "md")
+
+
+def _report_options(p: argparse.ArgumentParser) -> None:
+    project_option(p)
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        nargs="+",
+        default=["docx"],
+        dest="formats",
+        help="one or more of docx, html, md (default: docx)",
+    )
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("report", help="delrapport per kommun, per actor, or for the region")
+    rsub = p.add_subparsers(dest="report_command", metavar="KIND", required=True)
+
+    q = rsub.add_parser("kommun", help="sub-report (delrapport) for one kommunområde")
+    _report_options(q)
+    q.add_argument("--kommun", "-k", required=True, metavar="NAME")
+    q.set_defaults(handler=cmd_report, kind="kommun")
+
+    q = rsub.add_parser("aktor", help="what one actor (kommun, vård, FK, AF) says")
+    _report_options(q)
+    q.add_argument("--aktor", "-a", required=True, metavar="ACTOR")
+    q.set_defaults(handler=cmd_report, kind="aktor")
+
+    q = rsub.add_parser("region", help="regional summary: common ground and differences")
+    _report_options(q)
+    q.set_defaults(handler=cmd_report, kind="region")
+
+    q = rsub.add_parser("templates", help="copy the report templates to <project>/templates/")
+    project_option(q)
+    q.add_argument("--force", action="store_true", help="overwrite templates already there")
+    q.set_defaults(handler=cmd_report_templates)
+
+
+def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    q = esub.add_parser("xlsx", help="Excel workbook: codings, factor matrices, participants")
+    project_option(q)
+    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument("--lang", choices=("sv", "en"), default="sv")
+    q.add_argument("--output", "-o", type=Path)
+    q.set_defaults(handler=cmd_export_xlsx)
+
+    q = esub.add_parser("transcript", help="a recording's transcript as Word or text")
+    project_option(q)
+    q.add_argument("recording", help="recording name or id")
+    q.add_argument("--format", "-f", choices=("docx", "txt"), default="docx", dest="fmt")
+    q.add_argument("--lang", choices=("sv", "en"), default="sv")
+    q.add_argument("--output", "-o", type=Path)
+    q.set_defaults(handler=cmd_export_transcript)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from qualkit.cli.export_cmds import warn_unreviewed
+    from qualkit.export.report import ReportOptions, write_reports
+    from qualkit.project import open_project
+
+    scope = {"kommun": getattr(args, "kommun", ""), "aktor": getattr(args, "aktor", "")}.get(
+        args.kind, ""
+    )
+    options = ReportOptions(lang=args.lang, codebook=args.codebook, output=args.output)
+    with open_project(args.project) as project:
+        paths = write_reports(project, args.kind, scope or "", tuple(args.formats), options)
+        warn_unreviewed(project)
+    for path in paths:
+        console.print(f"Wrote {path}")
+
+
+def cmd_report_templates(args: argparse.Namespace) -> None:
+    from qualkit.export.report_texts import copy_templates, project_templates_dir
+    from qualkit.project import open_project
+
+    with open_project(args.project) as project:
+        written = copy_templates(project.root, overwrite=args.force)
+        folder = project_templates_dir(project.root)
+    for path in written:
+        console.print(f"Wrote {path}")
+    if not written:
+        console.print(f"The templates are already in {folder}; pass --force to overwrite them.")
+
+
+def cmd_export_xlsx(args: argparse.Namespace) -> None:
+    from qualkit.export.xlsx import export_xlsx
+    from qualkit.project import open_project
+
+    with open_project(args.project) as project:
+        path = export_xlsx(project, args.output, codebook=args.codebook, lang=args.lang)
+    console.print(f"Wrote {path}")
+
+
+def cmd_export_transcript(args: argparse.Namespace) -> None:
+    from qualkit.export.transcript import export_transcript
+    from qualkit.project import open_project
+
+    with open_project(args.project) as project:
+        path = export_transcript(project, args.recording, args.fmt, args.output, args.lang)
+    console.print(f"Wrote {path}")

@@ -1,0 +1,167 @@
+"""Review pseudonym proposals: accept, reject, edit the replacement, accept a whole kind.
+
+Keys: a accept, r reject, e edit the replacement, k accept every proposal of the
+highlighted row's kind, s scan again, escape close. The list shows where each original
+occurs, so the coder can judge "Per" the person from "per" the preposition.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from qualkit.errors import QualkitError
+from qualkit.model import Pseudonym
+from qualkit.project import Project
+
+KIND_LABELS = {
+    "name": "namn",
+    "personnummer": "personnummer",
+    "phone": "telefon",
+    "email": "e-post",
+    "address": "adress",
+}
+
+
+class PseudonymScreen(Screen[None]):
+    """A table of proposals with their context; every change is saved at once."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "accept", "Acceptera", id="pseudo.accept"),
+        Binding("r", "reject", "Avvisa", id="pseudo.reject"),
+        Binding("e", "edit", "Ändra ersättning", id="pseudo.edit"),
+        Binding("k", "accept_kind", "Acceptera alla av typen", id="pseudo.accept_kind"),
+        Binding("s", "scan", "Sök igen", id="pseudo.scan"),
+        Binding("escape", "close", "Stäng", id="pseudo.close"),
+    ]
+
+    DEFAULT_CSS = """
+    PseudonymScreen #pseudo-status { height: 1; }
+    PseudonymScreen #pseudo-edit { display: none; }
+    PseudonymScreen #pseudo-edit.editing { display: block; }
+    """
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self._rows: list[Pseudonym] = []
+        self._contexts: dict[str, list[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Pseudonymer: förslag att granska", id="pseudo-title")
+            yield DataTable(id="pseudo-table", cursor_type="row", zebra_stripes=True)
+            yield Input(placeholder="Ny ersättning, Enter sparar", id="pseudo-edit")
+            yield Static("", id="pseudo-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("id", "typ", "original", "ersättning", "status", "sammanhang")
+        self.refresh_rows()
+        table.focus()
+
+    # ----------------------------------------------------------------- data
+    def refresh_rows(self) -> None:
+        from qualkit.privacy import contexts_for
+
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        # Open proposals first, then decided ones, each in order of discovery.
+        order = {"proposed": 0, "accepted": 1, "rejected": 2}
+        self._rows = sorted(
+            self.project.store.pseudonyms(), key=lambda p: (order.get(p.status, 3), p.id)
+        )
+        # Context snippets are looked up once per original, not on every key press.
+        missing = [p.original for p in self._rows if p.original not in self._contexts]
+        if missing:
+            self._contexts.update(contexts_for(self.project, missing, width=25, limit=1))
+        for p in self._rows:
+            context = self._contexts.get(p.original, [])
+            table.add_row(
+                str(p.id),
+                KIND_LABELS.get(p.kind, p.kind),
+                p.original,
+                p.replacement,
+                p.status,
+                context[0] if context else "",
+                key=str(p.id),
+            )
+        if self._rows:
+            table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
+        proposed = sum(1 for p in self._rows if p.status == "proposed")
+        self.set_status(f"{proposed} förslag kvar att granska, {len(self._rows)} totalt")
+
+    def current(self) -> Pseudonym | None:
+        table = self.query_one(DataTable)
+        if not self._rows or table.cursor_row < 0 or table.cursor_row >= len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#pseudo-status", Static).update(text)
+
+    def _set(self, status: str, replacement: str | None = None) -> None:
+        item = self.current()
+        if item is None:
+            return
+        try:
+            self.project.store.update_pseudonym(item.id, status=status, replacement=replacement)
+        except QualkitError as exc:
+            self.set_status(str(exc))
+            return
+        self.refresh_rows()
+
+    # -------------------------------------------------------------- actions
+    def action_accept(self) -> None:
+        self._set("accepted")
+
+    def action_reject(self) -> None:
+        self._set("rejected")
+
+    def action_accept_kind(self) -> None:
+        from qualkit.privacy import review_kind
+
+        item = self.current()
+        if item is None:
+            return
+        n = review_kind(self.project, item.kind, "accepted")
+        self.refresh_rows()
+        self.set_status(f"Accepterade {n} förslag av typen {KIND_LABELS.get(item.kind, item.kind)}")
+
+    def action_scan(self) -> None:
+        from qualkit.privacy import scan
+
+        result = scan(self.project)
+        self.refresh_rows()
+        self.set_status(f"Nya förslag: {sum(result.proposed.values())}")
+
+    def action_edit(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+        box = self.query_one("#pseudo-edit", Input)
+        box.value = item.replacement
+        box.add_class("editing")
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        box = self.query_one("#pseudo-edit", Input)
+        box.remove_class("editing")
+        self.query_one(DataTable).focus()
+        if event.value.strip():
+            self._set("accepted", event.value.strip())
+
+    def action_close(self) -> None:
+        box = self.query_one("#pseudo-edit", Input)
+        if box.has_class("editing"):
+            box.remove_class("editing")
+            self.query_one(DataTable).focus()
+            return
+        self.dismiss(None)

@@ -1,0 +1,87 @@
+"""The pseudonym review screen: accept, reject, edit and accept a whole kind with keys."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.app import App
+
+from qualkit.privacy import Redactor, scan
+from qualkit.project import Project
+from qualkit.tui.screens.pseudonyms import PseudonymScreen
+
+pytestmark = pytest.mark.tui
+
+
+class ReviewApp(App[None]):
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+
+    def on_mount(self) -> None:
+        self.push_screen(PseudonymScreen(self.project))
+
+
+def planted(project: Project) -> None:
+    segs = project.segments("fokusgrupp_demo")
+    project.store.update_segment_text(
+        segs[1].id, segs[1].text + " Jag ringde Anna Svensson och sedan Erik Holm."
+    )
+    project.store.update_segment_text(
+        segs[2].id, segs[2].text + " Numret är 070-123 45 67 eller 08-123 456 78."
+    )
+    scan(project)
+
+
+def by_original(project: Project) -> dict[str, tuple[str, str]]:
+    return {p.original: (p.status, p.replacement) for p in project.store.pseudonyms()}
+
+
+def test_review_keys(demo_project: Project) -> None:
+    planted(demo_project)
+
+    async def run() -> None:
+        app = ReviewApp(demo_project)
+        async with app.run_test(size=(140, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, PseudonymScreen)
+            first = screen.current()
+            assert first is not None and first.original == "Anna Svensson"
+            await pilot.press("a")  # accept Anna Svensson
+            await pilot.pause()
+            assert by_original(demo_project)["Anna Svensson"][0] == "accepted"
+            # Open proposals are listed first: the cursor now sits on the next one.
+            nxt = screen.current()
+            assert nxt is not None and nxt.original == "Erik Holm"
+            await pilot.press("r")
+            await pilot.pause()
+            assert by_original(demo_project)["Erik Holm"][0] == "rejected"
+            # Edit the replacement of the first phone number.
+            phone = screen.current()
+            assert phone is not None and phone.kind == "phone"
+            await pilot.press("e")
+            await pilot.pause()
+            for _ in range(20):
+                await pilot.press("backspace")
+            await pilot.press(*"[tfn]")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert by_original(demo_project)[phone.original] == ("accepted", "[tfn]")
+            # Accept every remaining proposal of the kind under the cursor.
+            await pilot.press("k")
+            await pilot.pause()
+            assert all(
+                s == "accepted"
+                for o, (s, _r) in by_original(demo_project).items()
+                if o.startswith("08")
+            )
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, PseudonymScreen)
+
+    asyncio.run(run())
+    red = Redactor.for_project(demo_project)
+    out = red.redact("Anna Svensson och Erik Holm, 070-123 45 67.")
+    assert "Anna Svensson" not in out and "Erik Holm" in out and "[tfn]" in out

@@ -1,0 +1,215 @@
+"""Merging another coder's blind work: from their project folder and from neutral offsets."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from qualkit.analysis.agreement import agreement
+from qualkit.consensus import disagreements, resolve
+from qualkit.errors import InputError
+from qualkit.merge import (
+    ForeignCoding,
+    foreign_codings_from_refi,
+    map_span,
+    merge_coder,
+    merge_foreign_codings,
+    source_text,
+)
+from qualkit.model import Valence
+from qualkit.project import Project, init_project, open_project
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "audio" / "demo" / "fokusgrupp_demo.txt"
+
+CODER_A = {
+    2: ("forum_beslut", "+"),
+    3: ("ledning", "-"),
+    4: ("stabila_org", "-"),
+    5: ("arbetsstruktur", "-"),
+    13: ("ledning", "-"),
+}
+CODER_B = {
+    2: ("forum_beslut", "+"),
+    3: ("ledning", "-"),
+    4: ("kunskap_respekt", "-"),
+    5: ("arbetsstruktur", "-"),
+    12: ("ledning", "+"),
+}
+
+
+def blind_project(root: Path, coder: str, plan: dict[int, tuple[str, str]]) -> None:
+    init_project(root).close()
+    shutil.copy(DEMO, root / "fokusgrupp_demo.txt")
+    with open_project(root) as p:
+        p.import_transcript(root / "fokusgrupp_demo.txt", name="fokusgrupp_demo")
+        for turn, (code, val) in plan.items():
+            p.add_coding(f"fokusgrupp_demo:{turn}", code, valence=val, coder=coder)
+
+
+@pytest.fixture
+def two_blind(tmp_path: Path) -> Iterator[tuple[Project, Path]]:
+    blind_project(tmp_path / "anna", "anna", CODER_A)
+    blind_project(tmp_path / "bo", "bo", CODER_B)
+    with open_project(tmp_path / "anna") as p:
+        yield p, tmp_path / "bo"
+
+
+def test_merge_project_folder_is_idempotent(two_blind: tuple[Project, Path]) -> None:
+    project, other = two_blind
+    rep = merge_coder(project, other)
+    assert rep.added == len(CODER_B) and rep.already == 0 and rep.unmatched == ()
+    assert rep.coders == ("bo",)
+    again = merge_coder(project, other)
+    assert again.added == 0 and again.already == len(CODER_B)
+    assert len(project.codings(coder="bo")) == len(CODER_B)
+    result = agreement(project, ["anna", "bo"])
+    assert result.codes["forum_beslut"].percent == 100.0
+    assert result.codes["stabila_org"].percent is not None
+    assert result.codes["stabila_org"].percent < 100.0
+
+
+def test_merge_reports_unmatched_segments_and_codes(two_blind: tuple[Project, Path]) -> None:
+    project, other = two_blind
+    with open_project(other) as o:
+        seg = o.segment("fokusgrupp_demo:12")
+        o.store.update_segment_text(seg.id, "Helt annan text.")
+    rep = merge_coder(project, other)
+    assert rep.added == len(CODER_B) - 1
+    assert len(rep.unmatched) == 1 and "fokusgrupp_demo:12" in rep.unmatched[0]
+    assert "Helt annan" not in rep.unmatched[0]  # no transcript text in reports
+
+
+def test_merge_rename_coder_and_refuse_self(two_blind: tuple[Project, Path]) -> None:
+    project, other = two_blind
+    rep = merge_coder(project, other, coder_as="medbedömare")
+    assert rep.coders == ("medbedömare",)
+    with pytest.raises(InputError):
+        merge_coder(project, project.root)
+    with pytest.raises(InputError):
+        merge_coder(project, other.parent / "nowhere")
+
+
+def test_foreign_codings_by_offsets(project: Project) -> None:
+    path = project.root / "s.txt"
+    path.write_text("A (FK): första raden\nB (AF): andra raden\n", encoding="utf-8")
+    rec = project.import_transcript(path, name="s")
+    segs = project.segments("s")
+    text = source_text(segs)
+    assert text == "första raden\nandra raden"
+    assert map_span(segs, 0, len(text)) == [(segs[0].id, None), (segs[1].id, None)]
+    assert map_span(segs, 7, 12) == [(segs[0].id, (7, 12))]
+    fcs = [
+        ForeignCoding("s", text, 0, 12, "ledning", "bo", Valence.HINDERING),
+        ForeignCoding("s.txt", text, 13, 18, "individ", "bo"),
+        # Another text version: found by the passage, once.
+        ForeignCoding("s", "xx" + text, 2 + 13, 2 + 18, "kunskap_respekt", "bo"),
+        ForeignCoding("okänd", text, 0, 3, "ledning", "bo"),
+        ForeignCoding("s", text, 0, 3, "finns_ej", "bo"),
+    ]
+    rep = merge_foreign_codings(project, fcs)
+    assert rep.added == 3 and rep.recordings == (rec.name,)
+    assert len(rep.unmatched) == 2
+    whole = project.codings(code="ledning")[0]
+    assert whole.span_start is None and whole.valence is Valence.HINDERING
+    part = project.codings(code="individ")[0]
+    assert (part.span_start, part.span_end) == (0, 5)
+    assert merge_foreign_codings(project, fcs).added == 0
+
+
+def test_disagreements_and_resolve(two_blind: tuple[Project, Path]) -> None:
+    project, other = two_blind
+    merge_coder(project, other)
+    passages = disagreements(project, ["anna", "bo"])
+    refs = [p.ref for p in passages]
+    assert refs == ["fokusgrupp_demo:4", "fokusgrupp_demo:12", "fokusgrupp_demo:13"]
+    first = passages[0]
+    assert first.speaker == ""  # speakers not named in this project
+    assert set(first.candidates()) == {
+        ("stabila_org", Valence.HINDERING),
+        ("kunskap_respekt", Valence.HINDERING),
+    }
+    assert first.agreed() == []
+    with pytest.raises(InputError):
+        resolve(project, first.segment.id, [("stabila_org", Valence.HINDERING)], "  ")
+    added = resolve(
+        project,
+        first.segment.id,
+        [("stabila_org", Valence.HINDERING)],
+        "Omorganisation väger tyngst.",
+    )
+    assert [c.coder for c in added] == ["konsensus"]
+    left = disagreements(project, ["anna", "bo"])
+    assert [p.ref for p in left] == refs[1:]
+    every = disagreements(project, ["anna", "bo"], include_resolved=True)
+    assert every[0].resolved and every[0].consensus[0].code == "stabila_org"
+    # Resolving again replaces the consensus, it does not pile up.
+    resolve(project, first.segment.id, [], "Ingen kod passar.")
+    assert project.codings(coder="konsensus") == []
+    # The consensus coder never counts as a coder in agreement by default.
+    assert agreement(project).coders == ("anna", "bo")
+
+
+@dataclass(frozen=True)
+class _Code:
+    guid: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    guid: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _Coding:
+    source: str
+    start: int
+    end: int
+    code: str
+    user: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Refi:
+    codes: tuple[_Code, ...]
+    sources: tuple[_Source, ...]
+    codings: tuple[_Coding, ...]
+
+
+def test_refi_codings_matched_by_code_name_and_valence_subcode(project: Project) -> None:
+    path = project.root / "s.txt"
+    path.write_text("A (FK): första raden\nB (AF): andra raden\n", encoding="utf-8")
+    project.import_transcript(path, name="s")
+    text = source_text(project.segments("s"))
+    label = project.codebook("danermark").code("ledning").label_sv
+    refi = _Refi(
+        codes=(
+            _Code("G1", label),
+            _Code("G2", f"{label} – hindrande", parent="G1"),
+            _Code("G3", "individ"),
+            _Code("G4", "Något helt annat"),
+        ),
+        sources=(_Source("S1", "s", text),),
+        codings=(
+            _Coding("S1", 0, 12, "G2", "bo", "Viktigt"),
+            _Coding("S1", 13, 18, "G3", "bo"),
+            _Coding("S1", 0, 3, "G4", "bo"),
+        ),
+    )
+    codings, missing = foreign_codings_from_refi(project, refi)
+    assert [(c.code_key, c.valence) for c in codings] == [
+        ("ledning", Valence.HINDERING),
+        ("individ", Valence.NONE),
+    ]
+    assert codings[0].memo == "Viktigt" and codings[0].codebook == "danermark"
+    assert missing == ["code 'Något helt annat' has no match in this project"]
+    assert merge_foreign_codings(project, codings).added == 2

@@ -1,0 +1,54 @@
+"""`qualkit pseudo scan|list|accept|reject` and `export csv --unredacted`."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualkit.cli import main
+from qualkit.project import Project
+
+
+def test_pseudo_cli_round_trip(demo_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(demo_project.root)
+    seg = demo_project.segments("fokusgrupp_demo")[1]
+    demo_project.store.update_segment_text(seg.id, seg.text + " Fråga Sven Nyberg, sven@x.se.")
+    assert main(["pseudo", "scan", "-p", root]) == 0
+    assert main(["export", "csv", "--table", "segments", "-p", root]) == 0
+    assert "not reviewed yet" in capsys.readouterr().out.replace("\n", " ")
+    assert main(["pseudo", "list", "--status", "proposed", "--context", "-p", root]) == 0
+    out = capsys.readouterr().out
+    assert "Sven Nyberg" in out and "[Namn 1]" in out
+    ids = {p.original: p.id for p in demo_project.store.pseudonyms()}
+    assert main(["pseudo", "reject", str(ids["sven@x.se"]), "-p", root]) == 0
+    assert (
+        main(
+            ["pseudo", "accept", str(ids["Sven Nyberg"]), "--replacement", "[kollega]", "-p", root]
+        )
+        == 0
+    )
+    assert main(["pseudo", "accept", "-p", root]) == 2  # nothing chosen
+    assert main(["pseudo", "accept", "999", "-p", root]) == 2
+    status = {p.original: (p.status, p.replacement) for p in demo_project.store.pseudonyms()}
+    assert status["Sven Nyberg"] == ("accepted", "[kollega]")
+    assert status["sven@x.se"][0] == "rejected"
+    out_file = demo_project.root / "seg.csv"
+    assert main(["export", "csv", "--table", "segments", "-o", str(out_file), "-p", root]) == 0
+    text = out_file.read_text(encoding="utf-8")
+    assert "[kollega]" in text and "Sven Nyberg" not in text
+    assert (
+        main(
+            [
+                "export",
+                "csv",
+                "--table",
+                "segments",
+                "-o",
+                str(out_file),
+                "--unredacted",
+                "-p",
+                root,
+            ]
+        )
+        == 0
+    )
+    assert "Sven Nyberg" in out_file.read_text(encoding="utf-8")

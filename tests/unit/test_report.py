@@ -1,0 +1,262 @@
+"""Reports per kommun, actor and region: model, formats, empty cases, templates, CLI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from qualkit.cli import main
+from qualkit.errors import QualkitError
+from qualkit.export.report import ReportOptions, write_report, write_reports
+from qualkit.export.report_model import ReportKind, build_report
+from qualkit.export.report_texts import copy_templates
+from qualkit.model import Valence
+from qualkit.project import Project
+from tests.unit.report_fixtures import add_kommun, docx_text, make_demo
+
+LOW_DPI = 40
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """Norrby (the demo), Söderby (coded differently) and Tomby (imported, not coded)."""
+    project = make_demo(tmp_path_factory.mktemp("report") / "proj")
+    add_kommun(
+        project,
+        "Söderby",
+        [
+            (3, "ledning", Valence.PROMOTING),
+            (12, "ledning", Valence.PROMOTING),
+            (2, "forum_beslut", Valence.PROMOTING),
+            (2, "individ", Valence.HINDERING),  # two factors on one passage: co-occurrence
+            (16, "arbetsstruktur", Valence.PROPOSAL),
+        ],
+    )
+    add_kommun(project, "Tomby")
+    yield project
+    project.close()
+
+
+Outputs = dict[tuple[str, str, str], Path]
+
+
+@pytest.fixture(scope="module")
+def outputs(region: Project) -> Outputs:
+    """Every report kind in every format, written once for the tests that read them."""
+    out: Outputs = {}
+    for kind, scope in (("kommun", "Norrby"), ("aktor", "FK"), ("region", ""), ("kommun", "Tomby")):
+        paths = write_reports(region, kind, scope, ("docx", "html", "md"), opts("docx"))
+        for path in paths:
+            out[(kind, scope, path.suffix[1:])] = path
+    return out
+
+
+def opts(fmt: str, **kw: object) -> ReportOptions:
+    return ReportOptions(fmt=fmt, dpi=LOW_DPI, **kw)  # type: ignore[arg-type]
+
+
+def test_kommun_model_counts_and_quotes(region: Project) -> None:
+    report = build_report(region, ReportKind.KOMMUN, "norrby")
+    assert report.scope == "Norrby"
+    assert report.material.codings == 15
+    assert report.material.participants == 4  # the moderator is not a participant
+    assert dict(report.material.by_actor) == {"kommun": 1, "vård": 1, "FK": 1, "AF": 1}
+    ledning = report.factors[0]
+    assert ledning.key == "ledning"
+    assert (ledning.counts.promoting, ledning.counts.hindering) == (1, 2)
+    by_actor = {b.label: b for b in ledning.breakdown}
+    assert by_actor["FK"].hindering == 2 and by_actor["kommun"].promoting == 1
+    assert {q.attribution for q in ledning.quotes_hindering} == {"handläggare, FK"}
+    stabila = next(f for f in report.factors if f.key == "stabila_org")
+    assert stabila.memos == ("Tre byten av handläggare på ett år.",)
+    proposals = [f.key for f in report.factors if f.proposals]
+    assert proposals == ["arbetsstruktur", "malgrupper_mal", "forum_beslut", "kunskap_samverkan"]
+    assert not report.has_cooccurrence
+
+
+def test_actor_model_breaks_down_by_kommun(region: Project) -> None:
+    report = build_report(region, ReportKind.AKTOR, "Försäkringskassan")
+    assert report.scope == "FK"
+    assert report.dimension == "kommun"
+    assert report.dimension_values == ("Norrby", "Söderby")
+    assert report.material.participants == 3  # one FK handläggare in each kommun
+    ledning = report.factors[0]
+    cells = {b.label: (b.promoting, b.hindering) for b in ledning.breakdown}
+    assert cells == {"Norrby": (0, 2), "Söderby": (1, 0)}
+    assert all(
+        q.attribution == "handläggare, FK"
+        for f in report.factors
+        for q in f.quotes_promoting + f.quotes_hindering + f.proposals
+    )
+
+
+def test_region_common_ground_and_differences(region: Project) -> None:
+    report = build_report(region, ReportKind.REGION)
+    comp = report.comparison
+    assert comp is not None
+    assert comp.kommuner == ("Norrby", "Söderby", "Tomby")
+    # Tomby has no codings: it is named but left out of the comparison.
+    assert comp.uncoded == ("Tomby",) and comp.compared == ("Norrby", "Söderby")
+    common = {c.label[:10]: c.valence for c in comp.common}
+    assert common["En ledning"] == "främjande"  # 3 promoting, 2 hindering in all
+    ledning = next(d for d in comp.differences if d.label.startswith("En ledning"))
+    assert ledning.promoting_in == ("Söderby",)
+    assert ledning.hindering_in == ("Norrby",)
+    assert ledning.missing_in == ()
+    stabila = next(d for d in comp.differences if d.label == "Stabila organisationer")
+    assert (stabila.hindering_in, stabila.missing_in) == (("Norrby",), ("Söderby",))
+    samverkan = next(d for d in comp.differences if d.label.startswith("Kunskap om samverkan"))
+    assert samverkan.proposals_in == ("Norrby",)
+    assert report.has_cooccurrence
+    i = next(n for n, f in enumerate(report.factors) if f.key == "forum_beslut")
+    j = next(n for n, f in enumerate(report.factors) if f.key == "individ")
+    assert report.cooccurrence[i][j] == 1
+
+
+def test_common_factor_when_all_kommuner_raise_it(tmp_path: Path) -> None:
+    with make_demo(tmp_path / "p") as project:
+        add_kommun(project, "Söderby", [(12, "ledning", Valence.HINDERING)])
+        comp = build_report(project, ReportKind.REGION).comparison
+        assert comp is not None
+        assert [(c.label[:11], c.valence) for c in comp.common] == [("En ledning ", "hindrande")]
+
+
+@pytest.mark.parametrize(("kind", "scope"), [("kommun", "Norrby"), ("aktor", "FK"), ("region", "")])
+def test_docx_html_md_agree(outputs: Outputs, kind: str, scope: str) -> None:
+    docx = outputs[(kind, scope, "docx")]
+    html = outputs[(kind, scope, "html")].read_text(encoding="utf-8")
+    md_path = outputs[(kind, scope, "md")]
+    md = md_path.read_text(encoding="utf-8")
+    text = docx_text(docx)
+    counts = re.findall(r"Främjande: \d+, hindrande: \d+, förslag: \d+\.", text)
+    assert counts, text[:500]
+    assert counts == re.findall(r"Främjande: \d+, hindrande: \d+, förslag: \d+\.", html)
+    assert counts == re.findall(r"Främjande: \d+, hindrande: \d+, förslag: \d+\.", md)
+    assert "Förslag på åtgärder" in text and "Förslag på åtgärder" in html
+    assert html.count('<img src="data:image/png;base64,') >= 2
+    assert "http://" not in html and "https://" not in html  # self-contained
+    assert len(Document(str(docx)).inline_shapes) >= 2
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", md)
+    assert len(images) >= 2
+    for image in images:
+        assert (md_path.parent / image).read_bytes().startswith(b"\x89PNG")
+
+
+def test_sub_report_ends_with_proposals_grouped_by_factor(outputs: Outputs) -> None:
+    doc = Document(str(outputs[("kommun", "Norrby", "docx")]))
+    headings = [
+        p.text for p in doc.paragraphs if p.style is not None and p.style.name.startswith("Heading")
+    ]
+    tail = headings[headings.index("Förslag på åtgärder") :]
+    assert tail[1:] == [
+        "En tydlig arbetsstruktur med ansvarsfördelning, kontaktvägar och rutiner",
+        "Gemensamma målgrupper och mål",
+        "Gemensamma forum och rutiner för beslut",
+        "Kunskap om samverkan hos varje organisation som deltar",
+    ]
+
+
+def test_kommun_without_codings_says_so(outputs: Outputs) -> None:
+    text = docx_text(outputs[("kommun", "Tomby", "docx")])
+    html = outputs[("kommun", "Tomby", "html")].read_text(encoding="utf-8")
+    for out in (text, html):
+        assert "Inga avsnitt är kodade i detta urval ännu." in out
+        assert "Inga förslag på åtgärder har kodats i detta urval." in out
+    assert "data:image/png" not in html
+    assert "Främjande: " not in text  # no per-factor tables of zeros
+
+
+def test_factor_without_quotes_or_codings_says_so(outputs: Outputs) -> None:
+    # In Norrby kunskap_samverkan is only proposed; for FK several factors never come up.
+    text = docx_text(outputs[("kommun", "Norrby", "docx")])
+    assert "Inga citat att visa för denna faktor." in text
+    md = outputs[("aktor", "FK", "md")].read_text(encoding="utf-8")
+    assert "Faktorn togs inte upp i detta urval." in md
+
+
+def test_english_report(region: Project) -> None:
+    html = write_report(region, "region", "", opts("html", lang="en")).read_text(encoding="utf-8")
+    assert "Regional summary" in html and "Proposed actions" in html
+    assert "Leadership that prioritises collaboration" in html
+    assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "scope", "listed"),
+    [
+        ("kommun", "Ingenstans", "Norrby, Söderby, Tomby"),
+        ("aktor", "polisen", "kommun, vård, FK, AF"),
+    ],
+)
+def test_unknown_scope_lists_the_valid_ones(
+    region: Project, kind: str, scope: str, listed: str
+) -> None:
+    with pytest.raises(QualkitError) as err:
+        build_report(region, kind, scope)
+    assert listed in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_project_templates_override_wording(tmp_path: Path) -> None:
+    with make_demo(tmp_path / "p") as project:
+        written = copy_templates(project.root)
+        assert {p.name for p in written} == {"report.html.j2", "report.md.j2", "texts.yaml"}
+        (project.root / "templates" / "texts.yaml").write_text(
+            'sv:\n  title_kommun: "Samverkan i {name}"\n', encoding="utf-8"
+        )
+        md_tpl = project.root / "templates" / "report.md.j2"
+        md_tpl.write_text("Egen mall\n" + md_tpl.read_text(encoding="utf-8"), encoding="utf-8")
+        md_path, docx = write_reports(project, "kommun", "Norrby", ("md", "docx"), opts("md"))
+        md = md_path.read_text(encoding="utf-8")
+        assert md.startswith("Egen mall\n# Samverkan i Norrby")
+        assert "## Materialet" in md  # keys not overridden keep the shipped wording
+        assert docx_text(docx).startswith("Samverkan i Norrby")
+        assert copy_templates(project.root) == []  # never overwrites edits unasked
+
+
+def test_cli_report_and_errors(
+    region: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.html"
+    root = str(region.root)
+    args = ["report", "kommun", "-p", root, "--kommun", "Söderby", "-f", "html", "-o", str(out)]
+    assert main(args) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    capsys.readouterr()
+    assert main(["report", "kommun", "-p", root, "--kommun", "Västby"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Norrby, Söderby, Tomby" in err
+    assert main(["report", "aktor", "-p", root, "--aktor", "skolan"]) == 2
+    assert "kommun, vård, FK, AF" in capsys.readouterr().err
+
+
+def test_cli_several_formats_and_templates(tmp_path: Path) -> None:
+    with make_demo(tmp_path / "p") as project:
+        root = project.root
+    args = ["report", "region", "-p", str(root), "-f", "docx", "html", "md", "--lang", "en"]
+    assert main(args) == 0
+    for suffix in ("docx", "html", "md"):
+        assert (root / "exports" / f"rapport_region_en.{suffix}").stat().st_size > 0
+    assert main(["report", "templates", "-p", str(root)]) == 0
+    assert (root / "templates" / "texts.yaml").is_file()
+
+
+def test_duration_from_timed_segments(tmp_path: Path) -> None:
+    srt = tmp_path / "fg.srt"
+    srt.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nA: Hej.\n\n"
+        "2\n00:02:55,000 --> 00:03:10,000\nB: Vi ses.\n",
+        encoding="utf-8",
+    )
+    with make_demo(tmp_path / "p") as project:
+        project.import_transcript(srt, name="fg", kommun="Västby")
+        material = build_report(project, ReportKind.KOMMUN, "Västby").material
+        region = build_report(project, ReportKind.REGION).material
+    assert [i.duration_min for i in material.interviews] == [3]
+    assert material.total_duration_min == 3
+    assert material.participants == 0  # voices not yet named
+    assert region.total_duration_min is None  # the demo transcript has no times
