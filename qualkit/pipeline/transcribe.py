@@ -168,6 +168,19 @@ def is_hallucination(seg: AsrSegment, options: TranscribeOptions) -> bool:
     )
 
 
+def _loops(kept: list[AsrSegment], seg: AsrSegment) -> bool:
+    """A third identical segment in a row (4+ words): the decoder is looping across
+    segments, which the per-segment checks cannot see. People repeat "ja, precis",
+    not whole sentences three times over."""
+    text = seg.text.strip().casefold()
+    return (
+        len(text.split()) >= 4
+        and len(kept) >= 2
+        and kept[-1].text.strip().casefold() == text
+        and kept[-2].text.strip().casefold() == text
+    )
+
+
 # --------------------------------------------------------------- the stage
 def transcribe(
     audio: AudioSource,
@@ -182,7 +195,7 @@ def transcribe(
         samples = audio.read(w_start, w_end)
         for seg in backend.transcribe_window(samples, options):
             seg = _shift(seg, w_start, w_end)
-            if is_hallucination(seg, options):
+            if is_hallucination(seg, options) or _loops(segments, seg):
                 dropped += 1
                 continue
             segments.append(seg)

@@ -133,3 +133,20 @@ def test_words_keep_their_probability() -> None:
     w = Word(1.0, 1.5, "samverkan", 0.93)
     seg = AsrSegment(1.0, 1.5, "samverkan", (w,))
     assert Transcript("sv", 2.0, "x", "y", (seg,)).segments[0].words[0].probability == 0.93
+
+
+class LoopingAsr:
+    name = "loop"
+    model_id = "loop"
+
+    def transcribe_window(self, samples: object, options: TranscribeOptions) -> list[AsrSegment]:
+        said = ["Vi ses på mötet i morgon.", "Ja.", "Ja."]
+        said += ["Meev en berhuv en poest en en."] * 4
+        return [AsrSegment(i * 2.0, i * 2.0 + 1.5, t) for i, t in enumerate(said)]
+
+
+def test_a_decoder_loop_across_segments_is_cut() -> None:
+    tr = transcribe(ArrayAudio(np.zeros(16000 * 20, np.float32)), LoopingAsr(), TranscribeOptions())
+    texts = [s.text for s in tr.segments]
+    assert texts.count("Meev en berhuv en poest en en.") == 2 and texts.count("Ja.") == 2
+    assert tr.dropped == 2
