@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -335,7 +335,13 @@ class Pipeline:
                 write_json(l_path, aligned)
             ran.append(Stage.ALIGN.value)
         stored_key = self.store.stage_options_key(rec.id, Stage.ALIGN.value)
-        if Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id):
+        stem = _stem(rec)
+        fresh = (
+            Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
+        )
+        if fresh:
+            # Re-diarising must not move a named voice's name to another voice.
+            aligned = carry_labels(self._stored_turns(rec.id), aligned)
             self.store.replace_segments(
                 rec.id,
                 ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
@@ -349,7 +355,11 @@ class Pipeline:
             "truncated_audio": info.truncated,
             "silent": info.silent,
         }
-        files = outputs.write_all(aligned, self.transcripts_dir, _stem(rec), meta)
+        files = [self.transcripts_dir / f"{stem}.{ext}" for ext in ("json", "srt", "vtt", "txt")]
+        if fresh or not all(f.is_file() for f in files):
+            # Otherwise the store and files are current (and the store may hold edits
+            # such as merged voices, which the artefact does not know about).
+            files = outputs.write_all(aligned, self.transcripts_dir, stem, meta)
         return RunResult(
             rec.name,
             True,
@@ -361,6 +371,14 @@ class Pipeline:
             tuple(files),
         )
 
+    def _stored_turns(self, rec_id: int) -> list[tuple[str, float, float]]:
+        labels = {sp.id: sp.label for sp in self.store.speakers(rec_id)}
+        return [
+            (labels[s.speaker_id], s.start, s.end)
+            for s in self.store.segments(rec_id)
+            if s.speaker_id in labels and s.start is not None and s.end is not None
+        ]
+
     def _advancer(self, stage: Stage) -> Callable[[float], None]:
         done = [0.0]
         weight = _WEIGHT[stage]
@@ -370,6 +388,41 @@ class Pipeline:
             done[0] = seconds
 
         return report
+
+
+def carry_labels(
+    old: Sequence[tuple[str, float, float]], new: AlignedTranscript
+) -> AlignedTranscript:
+    """Rename the new voices after the old ones they overlap most in time (greedy, one to
+    one), so "Talare 2" stays the person it was named as; voices with no match get labels
+    not used before."""
+    if not old or not new.segments:
+        return new
+    shared: dict[tuple[str, str], float] = {}
+    for seg in new.segments:
+        if seg.speaker is None:
+            continue
+        for label, a, b in old:
+            ov = min(seg.end, b) - max(seg.start, a)
+            if ov > 0:
+                shared[label, seg.speaker] = shared.get((label, seg.speaker), 0.0) + ov
+    mapping: dict[str, str] = {}
+    for (old_label, new_label), _ in sorted(shared.items(), key=lambda kv: -kv[1]):
+        if new_label not in mapping and old_label not in mapping.values():
+            mapping[new_label] = old_label
+    taken = set(mapping.values()) | {label for label, _, _ in old}
+    n = 1
+    for label in dict.fromkeys(s.speaker for s in new.segments if s.speaker):
+        if label not in mapping:
+            while f"Talare {n}" in taken:
+                n += 1
+            mapping[label] = f"Talare {n}"
+            taken.add(mapping[label])
+    segs = tuple(
+        replace(s, speaker=mapping.get(s.speaker, s.speaker) if s.speaker else None)
+        for s in new.segments
+    )
+    return AlignedTranscript(new.duration_s, segs, tuple(mapping.get(x, x) for x in new.speakers))
 
 
 def _stem(rec: Recording) -> str:

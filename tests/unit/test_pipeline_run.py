@@ -184,3 +184,45 @@ def test_codings_protect_an_existing_transcript(project: Project) -> None:
     [res] = pipeline(project, FakeAsr(), FakeEmbedder(), opts).run(project.recordings())
     assert not res.ok and "codings" in res.error
     assert project.segments("g")[0].id == seg.id
+
+
+def test_named_voice_keeps_its_name_after_rediarisation(project: Project) -> None:
+    from qualkit import speakers
+
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    rec = project.recording("g")
+    first = {s.start: s.speaker_id for s in project.segments("g")}
+    named = speakers.name_speaker(project.store, rec.id, "Talare 2", role="handläggare", actor="FK")
+    who = next(sp.label for sp in project.store.speakers(rec.id) if sp.participant_id == named.id)
+    spans = [
+        (s.start, s.end)
+        for s in project.segments("g")
+        if project.store.speaker(s.speaker_id).label == who
+    ]
+    opts = PipelineOptions(diarize=DiarizeOptions(min_turn_s=0.3))  # a new diarisation
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder(), opts).run(project.recordings())
+    assert res.ran == ("diarize", "align") and first
+    again = [
+        (s.start, s.end)
+        for s in project.segments("g")
+        if project.store.speaker(s.speaker_id).participant_id == named.id
+    ]
+    assert again == spans
+
+
+def test_carry_labels_maps_by_overlap() -> None:
+    from qualkit.pipeline.align import AlignedSegment, AlignedTranscript
+    from qualkit.pipeline.run import carry_labels
+
+    new = AlignedTranscript(
+        10,
+        (
+            AlignedSegment("Talare 1", 0, 4, "a", ()),
+            AlignedSegment("Talare 2", 4, 8, "b", ()),
+            AlignedSegment("Talare 3", 8, 9, "c", ()),
+        ),
+        ("Talare 1", "Talare 2", "Talare 3"),
+    )
+    out = carry_labels([("Talare 2", 0, 4), ("Talare 1", 4, 8)], new)
+    assert [s.speaker for s in out.segments] == ["Talare 2", "Talare 1", "Talare 3"]
