@@ -1,0 +1,163 @@
+"""transcribe, speakers and models: parse arguments, call qualkit.pipeline / qualkit.speakers."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qualkit.cli import project_option
+from qualkit.cli.output import console, fmt_time, table
+from qualkit.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "transcribe", help="transcribe and diarise recordings offline (resumes where it stopped)"
+    )
+    project_option(p)
+    p.add_argument("recordings", nargs="*", metavar="RECORDING", help="name or id")
+    p.add_argument("--all", action="store_true", help="every recording with audio")
+    p.add_argument(
+        "--model",
+        default="base",
+        metavar="NAME|PATH",
+        help="packaged Whisper model name or a CTranslate2 model folder",
+    )
+    p.add_argument(
+        "--backend", default="faster-whisper", choices=("faster-whisper", "openai-whisper")
+    )
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--language", default="sv", help="spoken language (default sv)")
+    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument("--speakers", type=int, metavar="N", help="exact number of voices")
+    p.add_argument("--min-speakers", type=int, metavar="A")
+    p.add_argument("--max-speakers", type=int, metavar="B")
+    p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
+    p.add_argument(
+        "--model-cache",
+        type=Path,
+        metavar="DIR",
+        help="where packaged weights are assembled (default ~/.cache/qualkit/models)",
+    )
+    p.set_defaults(handler=cmd_transcribe)
+
+    p = sub.add_parser("speakers", help="list a recording's voices; name or merge them")
+    project_option(p)
+    p.add_argument("recording", metavar="RECORDING")
+    p.add_argument("--name", metavar="SPEAKER", help="the voice to name ('Talare 2' or 2)")
+    p.add_argument("--as", dest="role", default="", metavar="ROLE", help="role, e.g. handläggare")
+    p.add_argument("--actor", help="kommun, vård, FK, AF or annan")
+    p.add_argument("--kommun")
+    p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
+    p.add_argument("--merge", nargs=2, metavar=("KEEP", "DROP"), help="two voices that are one")
+    p.add_argument("--lines", type=int, default=2, help="first lines shown per voice")
+    p.set_defaults(handler=cmd_speakers)
+
+    p = sub.add_parser("models", help="which offline models are installed and where from")
+    p.add_argument("--model-cache", type=Path, metavar="DIR")
+    p.set_defaults(handler=cmd_models)
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from qualkit.pipeline.diarize import DiarizeOptions
+    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+    from qualkit.pipeline.transcribe import TranscribeOptions
+    from qualkit.project import open_project
+
+    if args.speakers is not None and (args.min_speakers or args.max_speakers):
+        raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
+    options = PipelineOptions(
+        transcribe=TranscribeOptions(
+            model=args.model,
+            backend=args.backend,
+            language=args.language or None,
+            beam_size=args.beam_size,
+        ),
+        diarize=DiarizeOptions(
+            num_speakers=args.speakers,
+            min_speakers=args.min_speakers,
+            max_speakers=args.max_speakers,
+        ),
+        device=args.device,
+        diarization=not args.no_diarize,
+    )
+    with open_project(args.project) as project:
+        results = transcribe_project(
+            project,
+            args.recordings,
+            all_=args.all,
+            options=options,
+            progress=RichProgress(),
+            model_cache=args.model_cache,
+        )
+    rows = [
+        (
+            r.recording,
+            "ok" if r.ok else "failed",
+            fmt_time(r.duration_s),
+            r.speakers,
+            r.segments,
+            ", ".join(r.ran) or "(all stages reused)",
+            r.error,
+        )
+        for r in results
+    ]
+    table(
+        "Transcription",
+        ["recording", "result", "duration", "voices", "segments", "stages run", "problem"],
+        rows,
+    )
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_speakers(args: argparse.Namespace) -> None:
+    from qualkit import speakers
+    from qualkit.project import open_project
+
+    with open_project(args.project) as project:
+        rec = project.recording(args.recording)
+        store = project.store
+        if args.merge:
+            kept = speakers.merge_speakers(store, rec.id, *args.merge)
+            console.print(f"Merged {args.merge[1]} into {kept.label}.")
+        if args.name:
+            person = speakers.name_speaker(
+                store,
+                rec.id,
+                args.name,
+                role=args.role,
+                actor=args.actor,
+                kommun=args.kommun,
+                pseudonym=args.pseudonym,
+            )
+            console.print(f"{args.name} is now {person.pseudonym} ({person.attribution}).")
+        elif args.role or args.actor or args.kommun:
+            raise InputError("Say which voice with --name SPEAKER.")
+        rows = []
+        for s in speakers.speaker_summaries(store, rec.id, lines=args.lines):
+            who = (
+                f"{s.participant.pseudonym} ({s.participant.attribution})" if s.participant else ""
+            )
+            rows.append(
+                (s.speaker.label, who, fmt_time(s.talk_time_s), s.turns, "\n".join(s.first_lines))
+            )
+        table(
+            f"Voices in {rec.name}",
+            ["voice", "participant", "talk time", "turns", "first lines"],
+            rows,
+        )
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    from qualkit.pipeline.models import iter_models
+
+    # One block per model: paths and sources are too long for a table in 80 columns.
+    for m in iter_models(args.model_cache):
+        state = "installed" if m.installed else "NOT installed"
+        console.print(f"[bold]{m.name}[/bold] ({m.kind}): {state}")
+        if m.where:
+            console.print(f"  where:   {m.where}")
+        console.print(f"  from:    {m.source}")
+        console.print(f"  licence: {m.licence}")
+        if not m.installed:
+            console.print(f"  install: {m.install}")

@@ -1,0 +1,200 @@
+"""Stage 4: give every word a speaker and cut the transcript into speaker turns.
+
+Each word goes to the voice whose turn overlaps it most (nearest turn when it falls
+in a gap); a Whisper segment is split wherever the voice changes, and consecutive
+pieces of one voice are joined into a turn.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qualkit.model import Word
+from qualkit.pipeline.diarize import Diarization, Turn
+from qualkit.pipeline.transcribe import Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class AlignOptions:
+    merge_gap_s: float = 1.5  # join one voice's pieces across pauses up to this long
+    max_turn_s: float = 45.0  # but start a new segment after this, to keep units codable
+    overlap_share: float = 0.3  # a word this much inside a second voice's turn is overlap
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedSegment:
+    speaker: str | None
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...]
+    overlap: bool = False
+
+    @property
+    def confidence(self) -> float:
+        """Mean word probability (1.0 when there are no words)."""
+        return sum(w.probability for w in self.words) / len(self.words) if self.words else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedTranscript:
+    """The ALIGN stage's artefact: what goes into the store and the transcript files."""
+
+    duration_s: float
+    segments: tuple[AlignedSegment, ...]
+    speakers: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> AlignedTranscript:
+        segs = tuple(
+            AlignedSegment(
+                s["speaker"],
+                s["start"],
+                s["end"],
+                s["text"],
+                tuple(Word(**w) for w in s["words"]),
+                s["overlap"],
+            )
+            for s in d["segments"]
+        )
+        return cls(d["duration_s"], segs, tuple(d["speakers"]))
+
+
+def speaker_label(raw: str) -> str:
+    """SPEAKER_02 -> 'Talare 2' (the label users see until a voice is named)."""
+    digits = raw.rsplit("_", 1)[-1]
+    return f"Talare {int(digits)}" if digits.isdigit() else raw
+
+
+class _TurnIndex:
+    def __init__(self, turns: Sequence[Turn]) -> None:
+        self.turns = sorted(turns, key=lambda t: t.start)
+        self.starts = [t.start for t in self.turns]
+        # Longest turn bounds how far back an overlapping turn can start.
+        self.longest = max((t.end - t.start for t in self.turns), default=0.0)
+
+    def overlaps(self, start: float, end: float) -> dict[str, float]:
+        out: dict[str, float] = {}
+        i = bisect.bisect_left(self.starts, start - self.longest)
+        while i < len(self.turns) and self.turns[i].start < end:
+            t = self.turns[i]
+            ov = min(end, t.end) - max(start, t.start)
+            if ov > 0:
+                out[t.speaker] = out.get(t.speaker, 0.0) + ov
+            i += 1
+        return out
+
+    def nearest(self, time: float) -> str | None:
+        if not self.turns:
+            return None
+        i = bisect.bisect_left(self.starts, time)
+        best: tuple[float, str] | None = None
+        for j in (i - 1, i):
+            if 0 <= j < len(self.turns):
+                t = self.turns[j]
+                d = max(t.start - time, time - t.end, 0.0)
+                if best is None or d < best[0]:
+                    best = (d, t.speaker)
+        return best[1] if best else None
+
+
+def _in_regions(start: float, end: float, regions: Sequence[tuple[float, float]]) -> bool:
+    return any(a < end and start < b for a, b in regions)
+
+
+def assign_words(
+    words: Sequence[Word], index: _TurnIndex, share: float
+) -> list[tuple[str | None, bool]]:
+    """(speaker, overlapped) for each word."""
+    out: list[tuple[str | None, bool]] = []
+    for w in words:
+        ov = index.overlaps(w.start, max(w.end, w.start + 0.01))
+        if ov:
+            ranked = sorted(ov.items(), key=lambda kv: -kv[1])
+            dur = max(w.end - w.start, 0.01)
+            overlapped = len(ranked) > 1 and ranked[1][1] / dur >= share
+            out.append((ranked[0][0], overlapped))
+        else:
+            out.append((index.nearest((w.start + w.end) / 2), False))
+    return out
+
+
+def align(
+    transcript: Transcript, diarization: Diarization | None, options: AlignOptions = AlignOptions()
+) -> AlignedTranscript:
+    index = _TurnIndex(diarization.turns if diarization else ())
+    regions = diarization.overlaps if diarization else ()
+    pieces: list[AlignedSegment] = []
+    for seg in transcript.segments:
+        if not seg.words:  # no word times: the whole segment goes to the best voice
+            ov = index.overlaps(seg.start, seg.end)
+            spk = max(ov, key=lambda s: ov[s]) if ov else index.nearest((seg.start + seg.end) / 2)
+            pieces.append(
+                AlignedSegment(
+                    spk,
+                    seg.start,
+                    seg.end,
+                    seg.text,
+                    (),
+                    _in_regions(seg.start, seg.end, regions) or len(ov) > 1,
+                )
+            )
+            continue
+        assigned = assign_words(seg.words, index, options.overlap_share)
+        run: list[Word] = []
+        run_spk: str | None = None
+        run_ov = False
+        for w, (spk, ov_word) in zip(seg.words, assigned, strict=True):
+            if run and spk != run_spk:
+                pieces.append(_piece(run_spk, run, run_ov, regions))
+                run, run_ov = [], False
+            run.append(w)
+            run_spk = spk
+            run_ov = run_ov or ov_word
+        if run:
+            pieces.append(_piece(run_spk, run, run_ov, regions))
+    merged: list[AlignedSegment] = []
+    for p in pieces:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.speaker == p.speaker
+            and p.start - last.end <= options.merge_gap_s
+            and p.end - last.start <= options.max_turn_s
+        ):
+            merged[-1] = AlignedSegment(
+                last.speaker,
+                last.start,
+                p.end,
+                f"{last.text} {p.text}".strip(),
+                last.words + p.words,
+                last.overlap or p.overlap,
+            )
+        else:
+            merged.append(p)
+    labelled = tuple(
+        AlignedSegment(
+            speaker_label(s.speaker) if s.speaker else None,
+            s.start,
+            s.end,
+            s.text,
+            s.words,
+            s.overlap,
+        )
+        for s in merged
+    )
+    speakers = tuple(speaker_label(s) for s in (diarization.speakers if diarization else ()))
+    return AlignedTranscript(transcript.duration_s, labelled, speakers)
+
+
+def _piece(
+    spk: str | None, words: list[Word], ov: bool, regions: Sequence[tuple[float, float]]
+) -> AlignedSegment:
+    start, end = words[0].start, words[-1].end
+    text = " ".join(w.text for w in words)
+    return AlignedSegment(
+        spk, start, end, text, tuple(words), ov or _in_regions(start, end, regions)
+    )

@@ -1,0 +1,250 @@
+"""Stage 1: decode any common audio or video file to 16 kHz mono PCM, streamed.
+
+The decoded signal is written once as raw int16 next to the other artefacts and
+read back in windows, so no stage ever holds a whole 80-minute recording in memory
+(int16 halves the disk cost of float32; 16-bit is more than Whisper can use).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from qualkit.errors import InputError
+
+SAMPLE_RATE = 16_000
+DECODER_VERSION = "pyav-s16-1"  # bump when decoding changes, so artefacts are rebuilt
+# Peak below this (about -74 dBFS) is treated as a silent recording: an empty transcript.
+SILENCE_PEAK = 2e-4
+
+log = logging.getLogger(__name__)
+
+Samples = npt.NDArray[np.float32]
+
+
+class AudioError(InputError):
+    """A recording that cannot be decoded; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    """What decoding found out about a recording (the AUDIO stage's artefact)."""
+
+    sha256: str
+    samples: int
+    peak: float
+    rms: float
+    source_rate: int
+    source_channels: int
+    codec: str
+    truncated: bool = False
+    sample_rate: int = SAMPLE_RATE
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples / self.sample_rate
+
+    @property
+    def silent(self) -> bool:
+        return self.samples == 0 or self.peak < SILENCE_PEAK
+
+
+def sha256_file(path: Path, block: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(block):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open(path: Path) -> object:
+    import av
+
+    if not path.is_file():
+        raise AudioError(f"Audio file {path} does not exist; check the recording's path.")
+    if path.stat().st_size == 0:
+        raise AudioError(f"Audio file {path} is empty (0 bytes); copy the recording again.")
+    try:
+        return av.open(str(path), mode="r", metadata_errors="ignore")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioError(
+            f"Cannot read {path.name}: not a recognised audio or video file ({exc}). "
+            "Convert it to wav, mp3, m4a, ogg or flac and import it again."
+        ) from exc
+
+
+def iter_decode(path: Path, block_s: float = 30.0) -> Iterator[Samples]:
+    """16 kHz mono float32 blocks of about `block_s` seconds, decoded as the file is read.
+
+    A file that breaks off part-way yields what could be decoded; `decode_to_pcm` records it.
+    """
+    for block, _ in _iter_decode(path, block_s):
+        yield block
+
+
+def _iter_decode(path: Path, block_s: float) -> Iterator[tuple[Samples, dict[str, object]]]:
+    import av
+
+    container = _open(path)
+    assert isinstance(container, av.container.InputContainer)
+    meta: dict[str, object] = {"truncated": False}
+    try:
+        streams = container.streams.audio
+        if not streams:
+            raise AudioError(f"{path.name} has no audio track.")
+        stream = streams[0]
+        ctx = stream.codec_context
+        meta.update(
+            rate=int(ctx.sample_rate or 0), channels=int(ctx.channels or 0), codec=str(ctx.name)
+        )
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        pending: list[Samples] = []
+        pending_n = 0
+        target = int(block_s * SAMPLE_RATE)
+        frames = container.decode(stream)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except (av.error.FFmpegError, EOFError) as exc:
+                # Truncated or corrupt tail: keep what decoded cleanly up to here.
+                log.warning("decoding %s stopped early: %s", path.name, type(exc).__name__)
+                meta["truncated"] = True
+                break
+            for out in resampler.resample(frame):
+                arr = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                pending.append(arr)
+                pending_n += arr.size
+            if pending_n >= target:
+                yield np.concatenate(pending), meta
+                pending, pending_n = [], 0
+        try:
+            for out in resampler.resample(None):
+                pending.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+        except av.error.FFmpegError:
+            meta["truncated"] = True
+        if pending:
+            yield np.concatenate(pending), meta
+    except av.error.FFmpegError as exc:
+        raise AudioError(f"Cannot decode {path.name} ({exc}); the file may be damaged.") from exc
+    finally:
+        container.close()
+
+
+def decode_to_pcm(path: Path, dest: Path, sha256: str | None = None) -> AudioInfo:
+    """Decode `path` into `dest` (raw int16, 16 kHz mono), atomically. Memory stays flat."""
+    from qualkit.pipeline.artefacts import atomic_writer
+
+    peak = 0.0
+    sumsq = 0.0
+    n = 0
+    meta: dict[str, object] = {}
+    with atomic_writer(dest) as out:
+        for block, block_meta in _iter_decode(path, 30.0):
+            meta = block_meta
+            np.nan_to_num(block, copy=False)
+            np.clip(block, -1.0, 1.0, out=block)
+            if block.size:
+                peak = max(peak, float(np.max(np.abs(block))))
+                sumsq += float(np.dot(block, block))
+            n += block.size
+            out.write((block * 32767.0).astype("<i2").tobytes())
+    if n == 0 and not meta:
+        raise AudioError(f"{path.name} contains no decodable audio.")
+    return AudioInfo(
+        sha256=sha256 or sha256_file(path),
+        samples=n,
+        peak=peak,
+        rms=(sumsq / n) ** 0.5 if n else 0.0,
+        source_rate=int(meta.get("rate", 0) or 0),  # type: ignore[call-overload]
+        source_channels=int(meta.get("channels", 0) or 0),  # type: ignore[call-overload]
+        codec=str(meta.get("codec", "")),
+        truncated=bool(meta.get("truncated", False)),
+    )
+
+
+class PcmAudio:
+    """Random access to a decoded recording; reads only the window asked for."""
+
+    def __init__(self, path: Path, sample_rate: int = SAMPLE_RATE) -> None:
+        self.path = path
+        self.sample_rate = sample_rate
+        self.samples = os.path.getsize(path) // 2
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples / self.sample_rate
+
+    def read(self, start_s: float = 0.0, end_s: float | None = None) -> Samples:
+        a = max(0, round(start_s * self.sample_rate))
+        b = (
+            self.samples
+            if end_s is None
+            else min(self.samples, round(end_s * self.sample_rate))
+        )
+        if b <= a:
+            return np.zeros(0, dtype=np.float32)
+        raw = np.fromfile(self.path, dtype="<i2", count=b - a, offset=2 * a)
+        return raw.astype(np.float32) / np.float32(32767.0)
+
+
+class ArrayAudio:
+    """An in-memory signal with the same interface (tests, benchmarks)."""
+
+    def __init__(self, samples: Samples, sample_rate: int = SAMPLE_RATE) -> None:
+        self._x = np.asarray(samples, dtype=np.float32)
+        self.sample_rate = sample_rate
+        self.samples = int(self._x.size)
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples / self.sample_rate
+
+    def read(self, start_s: float = 0.0, end_s: float | None = None) -> Samples:
+        a = max(0, round(start_s * self.sample_rate))
+        b = (
+            self.samples
+            if end_s is None
+            else min(self.samples, round(end_s * self.sample_rate))
+        )
+        return self._x[a:b].copy() if b > a else np.zeros(0, dtype=np.float32)
+
+
+AudioSource = PcmAudio | ArrayAudio
+
+
+def windows(
+    audio: AudioSource, length_s: float = 300.0, search_s: float = 20.0
+) -> list[tuple[float, float]]:
+    """Split a recording into windows of about `length_s`, cut at the quietest 0.2 s near each end.
+
+    Cutting in a pause keeps words whole, so windows can be processed independently
+    and memory does not grow with recording length.
+    """
+    total = audio.duration_s
+    out: list[tuple[float, float]] = []
+    start = 0.0
+    frame = 0.2
+    while total - start > length_s + search_s:
+        lo = start + length_s - search_s
+        x = audio.read(lo, lo + 2 * search_s)
+        k = int(frame * audio.sample_rate)
+        usable = (x.size // k) * k
+        if usable == 0:
+            cut = start + length_s
+        else:
+            energy = np.square(x[:usable].reshape(-1, k)).mean(axis=1)
+            cut = lo + (int(np.argmin(energy)) + 0.5) * frame
+        out.append((start, cut))
+        start = cut
+    if total > start or not out:
+        out.append((start, total))
+    return out

@@ -1,0 +1,466 @@
+"""Stage 5: the resumable batch runner.
+
+Every stage reads the artefact of the stage before and writes its own, named by the
+recording's sha256 and a hash of the options that shaped it. A killed batch picks up
+where it stopped (artefacts are written atomically, so none is ever half there), and
+a changed option reruns only the stages that depend on it. Models are loaded once,
+on first need, and kept for the whole batch.
+
+Logs and progress show names, durations and counts only: never transcript text,
+because interview material is personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qualkit.errors import InputError, QualkitError
+from qualkit.model import Recording, Stage, StageStatus
+from qualkit.pipeline import outputs
+from qualkit.pipeline.align import AlignedTranscript, AlignOptions, align
+from qualkit.pipeline.artefacts import (
+    ArtefactStore,
+    options_key,
+    read_json,
+    write_json,
+    write_npy,
+)
+from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm, sha256_file
+from qualkit.pipeline.diarize import (
+    Diarization,
+    DiarizeOptions,
+    SpeakerEmbedder,
+    diarize,
+    load_embedder,
+    offline_environment,
+)
+from qualkit.pipeline.models import resolve_whisper_model
+from qualkit.pipeline.transcribe import (
+    AsrBackend,
+    TranscribeOptions,
+    Transcript,
+    load_backend,
+    transcribe,
+)
+from qualkit.store import Store
+
+if TYPE_CHECKING:
+    from qualkit.project import Project
+
+log = logging.getLogger(__name__)
+
+# Rough share of a recording's processing time per stage, for one ETA across stages.
+_WEIGHT = {Stage.TRANSCRIBE: 0.75, Stage.DIARIZE: 0.25}
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
+    diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
+    align: AlignOptions = field(default_factory=AlignOptions)
+    device: str = "auto"
+    diarization: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    recording: str
+    ok: bool
+    duration_s: float = 0.0
+    segments: int = 0
+    speakers: int = 0
+    ran: tuple[str, ...] = ()  # stages computed in this run (the rest came from artefacts)
+    seconds: dict[str, float] = field(default_factory=dict)
+    outputs: tuple[Path, ...] = ()
+    error: str = ""
+
+
+class Progress:
+    """What the runner reports; the CLI gives a rich bar, tests and the TUI their own."""
+
+    def start_batch(self, total_s: float, count: int) -> None: ...
+    def start_recording(self, name: str, total_s: float) -> None: ...
+    def advance(self, seconds: float, stage: str) -> None: ...
+    def end_recording(self, result: RunResult) -> None: ...
+    def end_batch(self) -> None: ...
+
+
+class RichProgress(Progress):
+    """A bar with ETA for the recording in hand and one for the whole batch."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as RP
+
+        self._p = RP(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            transient=False,
+        )
+        self._batch: Any = None
+        self._rec: Any = None
+
+    def start_batch(self, total_s: float, count: int) -> None:
+        self._p.start()
+        self._batch = self._p.add_task(f"{count} inspelningar", total=max(total_s, 1e-6))
+
+    def start_recording(self, name: str, total_s: float) -> None:
+        self._rec = self._p.add_task(f"  {name}", total=max(total_s, 1e-6))
+
+    def advance(self, seconds: float, stage: str) -> None:
+        self._p.update(self._rec, advance=seconds)
+        self._p.update(self._batch, advance=seconds)
+
+    def end_recording(self, result: RunResult) -> None:
+        task = next(t for t in self._p.tasks if t.id == self._rec)
+        rest = max(0.0, (task.total or 0) - task.completed)
+        self._p.update(
+            self._rec,
+            completed=task.total,
+            description=f"  {result.recording} {'klar' if result.ok else 'FEL'}",
+        )
+        self._p.update(self._batch, advance=rest)
+
+    def end_batch(self) -> None:
+        self._p.stop()
+
+
+def probe_duration(path: Path) -> float:
+    """Container duration without decoding (0 when unknown); used only for ETAs."""
+    try:
+        import av
+
+        with av.open(str(path)) as c:
+            return float(c.duration or 0) / 1_000_000
+    except Exception:
+        return 0.0
+
+
+class Pipeline:
+    """One long-lived pipeline for a batch: models load on first use and stay loaded."""
+
+    def __init__(
+        self,
+        store: Store,
+        artefacts_dir: Path,
+        transcripts_dir: Path,
+        options: PipelineOptions | None = None,
+        *,
+        base_dir: Path | None = None,
+        model_cache: Path | None = None,
+        asr_backend: AsrBackend | None = None,
+        embedder: SpeakerEmbedder | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        offline_environment()
+        self.store = store
+        self.artefacts = ArtefactStore(artefacts_dir)
+        self.transcripts_dir = transcripts_dir
+        self.options = options or PipelineOptions()
+        self.base_dir = base_dir or store.path.parent
+        self.model_cache = model_cache
+        self._asr = asr_backend
+        self._embedder = embedder
+        self.progress = progress or Progress()
+
+    # ------------------------------------------------------------- models
+    @property
+    def asr(self) -> AsrBackend:
+        if self._asr is None:
+            self._asr = load_backend(self.options.transcribe, self.options.device, self.model_cache)
+        return self._asr
+
+    @property
+    def embedder(self) -> SpeakerEmbedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.options.diarize, self.options.device)
+        return self._embedder
+
+    def _model_identity(self) -> str:
+        if self._asr is not None:
+            return self._asr.model_id
+        return resolve_whisper_model(self.options.transcribe.model, self.model_cache).identity
+
+    # -------------------------------------------------------------- batch
+    def audio_path(self, rec: Recording) -> Path:
+        if not rec.audio_path:
+            raise InputError(f"Recording {rec.name!r} has no audio file; import one first.")
+        p = Path(rec.audio_path)
+        return p if p.is_absolute() else self.base_dir / p
+
+    def run(self, recordings: Sequence[Recording]) -> list[RunResult]:
+        sizes = []
+        for r in recordings:
+            try:
+                sizes.append(r.duration_s or probe_duration(self.audio_path(r)))
+            except QualkitError:
+                sizes.append(0.0)
+        self.progress.start_batch(sum(sizes), len(recordings))
+        results = []
+        try:
+            for rec, size in zip(recordings, sizes, strict=True):
+                self.progress.start_recording(rec.name, size)
+                result = self.run_one(rec)
+                self.progress.end_recording(result)
+                results.append(result)
+        finally:
+            self.progress.end_batch()
+        return results
+
+    @contextmanager
+    def _stage(
+        self, rec: Recording, stage: Stage, key: str, timings: dict[str, float]
+    ) -> Iterator[None]:
+        self.store.set_stage(rec.id, stage.value, StageStatus.RUNNING.value, key)
+        t0 = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            self.store.set_stage(rec.id, stage.value, StageStatus.FAILED.value, key)
+            raise
+        timings[stage.value] = time.perf_counter() - t0
+        self.store.set_stage(rec.id, stage.value, StageStatus.DONE.value, key)
+        log.info("recording %s: %s done in %.1f s", rec.id, stage.value, timings[stage.value])
+
+    def run_one(self, rec: Recording) -> RunResult:
+        """All stages for one recording; a user-caused error fails this recording only."""
+        try:
+            return self._run_one(rec)
+        except QualkitError as exc:
+            log.warning("recording %s failed: %s", rec.id, type(exc).__name__)
+            return RunResult(rec.name, False, error=str(exc))
+
+    def _run_one(self, rec: Recording) -> RunResult:
+        opts = self.options
+        ran: list[str] = []
+        timings: dict[str, float] = {}
+        src = self.audio_path(rec)
+        if not src.is_file():
+            raise InputError(f"Audio file {src} for {rec.name!r} is missing; check the path.")
+        sha = rec.sha256 or sha256_file(src)
+        if sha != rec.sha256:
+            self.store.update_recording(rec.id, sha256=sha)
+
+        # AUDIO
+        akey = options_key(DECODER_VERSION)
+        pcm_path = self.artefacts.path(sha, "audio", akey, "pcm")
+        info_path = self.artefacts.path(sha, "audio", akey, "json")
+        if info_path.is_file() and pcm_path.is_file():
+            info = AudioInfo(**read_json(info_path))
+        else:
+            with self._stage(rec, Stage.AUDIO, akey, timings):
+                info = decode_to_pcm(src, pcm_path, sha)
+                write_json(info_path, info)
+            ran.append(Stage.AUDIO.value)
+        self.store.set_stage(rec.id, Stage.AUDIO.value, StageStatus.DONE.value, akey)
+        if rec.duration_s != info.duration_s:
+            self.store.update_recording(rec.id, duration_s=info.duration_s)
+        audio = PcmAudio(pcm_path)
+
+        # TRANSCRIBE
+        tkey = options_key(sha, opts.transcribe, "" if info.silent else self._model_identity())
+        t_path = self.artefacts.path(sha, "transcribe", tkey, "json")
+        if t_path.is_file():
+            tr = Transcript.from_json(read_json(t_path))
+            self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
+        else:
+            with self._stage(rec, Stage.TRANSCRIBE, tkey, timings):
+                if info.silent:  # nothing to hear: an empty transcript, no model needed
+                    tr = Transcript(
+                        opts.transcribe.language or "auto",
+                        info.duration_s,
+                        opts.transcribe.backend,
+                        "",
+                    )
+                    self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
+                else:
+                    tr = transcribe(
+                        audio, self.asr, opts.transcribe, self._advancer(Stage.TRANSCRIBE)
+                    )
+                write_json(t_path, tr.to_json())
+            ran.append(Stage.TRANSCRIBE.value)
+        self.store.set_stage(rec.id, Stage.TRANSCRIBE.value, StageStatus.DONE.value, tkey)
+
+        # DIARIZE
+        dia: Diarization | None = None
+        dkey = options_key(sha, opts.diarize) if opts.diarization else "off"
+        if opts.diarization:
+            d_path = self.artefacts.path(sha, "diarize", dkey, "json")
+            if d_path.is_file():
+                dia = Diarization.from_json(read_json(d_path))
+                self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
+            else:
+                with self._stage(rec, Stage.DIARIZE, dkey, timings):
+                    if info.silent or not tr.segments:
+                        dia = Diarization(info.duration_s, (), (), "none")
+                        cents = np.zeros((0, 0), np.float32)
+                        self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
+                    else:
+                        dia, cents = diarize(
+                            audio, self.embedder, opts.diarize, self._advancer(Stage.DIARIZE)
+                        )
+                    write_npy(self.artefacts.path(sha, "diarize", dkey, "npy"), cents)
+                    write_json(d_path, dia)
+                ran.append(Stage.DIARIZE.value)
+            self.store.set_stage(rec.id, Stage.DIARIZE.value, StageStatus.DONE.value, dkey)
+        else:
+            self.store.set_stage(rec.id, Stage.DIARIZE.value, StageStatus.SKIPPED.value, dkey)
+            self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
+
+        # ALIGN (+ transcript files and the store)
+        lkey = options_key(tkey, dkey, opts.align)
+        l_path = self.artefacts.path(sha, "align", lkey, "json")
+        if l_path.is_file():
+            aligned = AlignedTranscript.from_json(read_json(l_path))
+        else:
+            with self._stage(rec, Stage.ALIGN, lkey, timings):
+                aligned = align(tr, dia, opts.align)
+                write_json(l_path, aligned)
+            ran.append(Stage.ALIGN.value)
+        stored_key = self.store.stage_options_key(rec.id, Stage.ALIGN.value)
+        stem = _stem(rec)
+        fresh = (
+            Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
+        )
+        if fresh:
+            # Re-diarising must not move a named voice's name to another voice.
+            aligned = carry_labels(self._stored_turns(rec.id), aligned)
+            self.store.replace_segments(
+                rec.id,
+                ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
+            )
+        self.store.set_stage(rec.id, Stage.ALIGN.value, StageStatus.DONE.value, lkey)
+        meta: dict[str, object] = {
+            "language": tr.language,
+            "model": tr.model,
+            "backend": tr.backend,
+            "diarisation": dia.backend if dia else "off",
+            "truncated_audio": info.truncated,
+            "silent": info.silent,
+        }
+        files = [self.transcripts_dir / f"{stem}.{ext}" for ext in ("json", "srt", "vtt", "txt")]
+        if fresh or not all(f.is_file() for f in files):
+            # Otherwise the store and files are current (and the store may hold edits
+            # such as merged voices, which the artefact does not know about).
+            files = outputs.write_all(aligned, self.transcripts_dir, stem, meta)
+        return RunResult(
+            rec.name,
+            True,
+            info.duration_s,
+            len(aligned.segments),
+            len({s.speaker for s in aligned.segments if s.speaker}),
+            tuple(ran),
+            timings,
+            tuple(files),
+        )
+
+    def _stored_turns(self, rec_id: int) -> list[tuple[str, float, float]]:
+        labels = {sp.id: sp.label for sp in self.store.speakers(rec_id)}
+        return [
+            (labels[s.speaker_id], s.start, s.end)
+            for s in self.store.segments(rec_id)
+            if s.speaker_id in labels and s.start is not None and s.end is not None
+        ]
+
+    def _advancer(self, stage: Stage) -> Callable[[float], None]:
+        done = [0.0]
+        weight = _WEIGHT[stage]
+
+        def report(seconds: float) -> None:
+            self.progress.advance((seconds - done[0]) * weight, stage.value)
+            done[0] = seconds
+
+        return report
+
+
+def carry_labels(
+    old: Sequence[tuple[str, float, float]], new: AlignedTranscript
+) -> AlignedTranscript:
+    """Rename the new voices after the old ones they overlap most in time (greedy, one to
+    one), so "Talare 2" stays the person it was named as; voices with no match get labels
+    not used before."""
+    if not old or not new.segments:
+        return new
+    shared: dict[tuple[str, str], float] = {}
+    for seg in new.segments:
+        if seg.speaker is None:
+            continue
+        for label, a, b in old:
+            ov = min(seg.end, b) - max(seg.start, a)
+            if ov > 0:
+                shared[label, seg.speaker] = shared.get((label, seg.speaker), 0.0) + ov
+    mapping: dict[str, str] = {}
+    for (old_label, new_label), _ in sorted(shared.items(), key=lambda kv: -kv[1]):
+        if new_label not in mapping and old_label not in mapping.values():
+            mapping[new_label] = old_label
+    taken = set(mapping.values()) | {label for label, _, _ in old}
+    n = 1
+    for label in dict.fromkeys(s.speaker for s in new.segments if s.speaker):
+        if label not in mapping:
+            while f"Talare {n}" in taken:
+                n += 1
+            mapping[label] = f"Talare {n}"
+            taken.add(mapping[label])
+    segs = tuple(
+        replace(s, speaker=mapping.get(s.speaker, s.speaker) if s.speaker else None)
+        for s in new.segments
+    )
+    return AlignedTranscript(new.duration_s, segs, tuple(mapping.get(x, x) for x in new.speakers))
+
+
+def _stem(rec: Recording) -> str:
+    """A file name from the recording name: letters, digits, - and _ only."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in rec.name).strip("_")
+    return safe or f"recording-{rec.id}"
+
+
+def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:
+    """Recordings by name or id; `--all` means every recording with audio."""
+    if all_:
+        recs = [r for r in project.recordings() if r.audio_path]
+        if not recs:
+            raise InputError("The project has no recordings with audio; import some first.")
+        return recs
+    if not refs:
+        raise InputError("Name one or more recordings, or use --all.")
+    return [project.recording(ref) for ref in refs]
+
+
+def transcribe_project(
+    project: Project,
+    refs: Sequence[str] = (),
+    *,
+    all_: bool = False,
+    options: PipelineOptions | None = None,
+    progress: Progress | None = None,
+    model_cache: Path | None = None,
+) -> list[RunResult]:
+    """`qualkit transcribe`: run the pipeline over recordings of a project, resuming."""
+    recs = select_recordings(project, refs, all_)
+    pipeline = Pipeline(
+        project.store,
+        project.cache_dir / "artefacts",
+        project.transcripts_dir,
+        options,
+        base_dir=project.root,
+        model_cache=model_cache,
+        progress=progress,
+    )
+    return pipeline.run(recs)

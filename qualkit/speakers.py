@@ -1,0 +1,117 @@
+"""From diarised voices to participants: list, name (role, actor, kommun) and merge.
+
+Shared by the CLI (`qualkit speakers`) and the TUI; no UI imports here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualkit.errors import InputError, NotFoundError
+from qualkit.model import Actor, Participant, Speaker
+from qualkit.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerSummary:
+    """One voice in a recording: how much it speaks, who it is, and how it opens."""
+
+    speaker: Speaker
+    participant: Participant | None
+    turns: int
+    first_lines: tuple[str, ...]
+
+    @property
+    def talk_time_s(self) -> float:
+        return self.speaker.talk_time_s
+
+
+def speaker_summaries(
+    store: Store, rec_id: int, lines: int = 2, width: int = 90
+) -> list[SpeakerSummary]:
+    """Voices of a recording, most talk time first, with their first `lines` turns."""
+    segments = store.segments(rec_id)
+    out = []
+    for spk in store.speakers(rec_id):
+        own = [s for s in segments if s.speaker_id == spk.id]
+        first = tuple(_clip(s.text, width) for s in own[:lines])
+        person = store.participant(spk.participant_id) if spk.participant_id else None
+        out.append(SpeakerSummary(spk, person, len(own), first))
+    return sorted(out, key=lambda s: (-s.talk_time_s, s.speaker.label))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def find_speaker(store: Store, rec_id: int, ref: str) -> Speaker:
+    """A voice by label ('Talare 2'), number ('2'), speaker id ('#17') or participant pseudonym."""
+    voices = store.speakers(rec_id)
+    key = ref.strip().casefold()
+    for spk in voices:
+        if spk.label.casefold() == key:
+            return spk
+    if key.isdigit():
+        for spk in voices:
+            if spk.label.casefold() in (
+                f"talare {key}",
+                f"speaker {key}",
+                f"speaker_{int(key):02d}",
+            ):
+                return spk
+    if key.startswith("#") and key[1:].isdigit():
+        for spk in voices:
+            if spk.id == int(key[1:]):
+                return spk
+    for spk in voices:
+        if spk.participant_id and store.participant(spk.participant_id).pseudonym.casefold() == key:
+            return spk
+    labels = ", ".join(s.label for s in voices) or "none (transcribe the recording first)"
+    raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
+
+
+def name_speaker(
+    store: Store,
+    rec_id: int,
+    ref: str,
+    *,
+    role: str = "",
+    actor: Actor | str | None = None,
+    kommun: str | None = None,
+    pseudonym: str | None = None,
+) -> Participant:
+    """Say who a voice is. Creates a participant, or updates the one already linked."""
+    spk = find_speaker(store, rec_id, ref)
+    act = Actor.parse(actor) if isinstance(actor, str) else actor
+    if not (role or act or kommun or pseudonym):
+        raise InputError("Give at least one of --as ROLE, --actor, --kommun or --pseudonym.")
+    if spk.participant_id is not None:
+        fields: dict[str, object] = {}
+        if role:
+            fields["role"] = role
+        if act is not None:
+            fields["actor"] = act
+        if kommun:
+            fields["kommun"] = kommun
+        if pseudonym:
+            fields["pseudonym"] = pseudonym
+        return store.update_participant(spk.participant_id, **fields)
+    person = store.add_participant(pseudonym, role=role, actor=act, kommun=kommun)
+    store.assign_speaker(spk.id, person.id)
+    return person
+
+
+def link_speaker(store: Store, rec_id: int, ref: str, participant_id: int) -> Speaker:
+    """The same person in another recording: link the voice to an existing participant."""
+    store.participant(participant_id)
+    return store.assign_speaker(find_speaker(store, rec_id, ref).id, participant_id)
+
+
+def merge_speakers(store: Store, rec_id: int, keep: str, drop: str) -> Speaker:
+    """Two voices that are one person (the diariser split them): keep the first."""
+    a, b = find_speaker(store, rec_id, keep), find_speaker(store, rec_id, drop)
+    if a.participant_id and b.participant_id and a.participant_id != b.participant_id:
+        raise InputError(
+            f"{a.label} and {b.label} are linked to different participants; unlink one first."
+        )
+    return store.merge_speakers(a.id, b.id)

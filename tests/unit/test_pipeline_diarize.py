@@ -1,0 +1,112 @@
+"""Stage 3 plumbing: clustering with count hints, turns from sub-segments, overlaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qualkit.errors import InputError
+from qualkit.pipeline.diarize import (
+    Diarization,
+    DiarizeOptions,
+    Turn,
+    cluster_labels,
+    labels_to_turns,
+    merge_clusters,
+    overlap_regions,
+)
+
+
+def voices(
+    n_voices: int, per: int = 40, noise: float = 0.15, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(n_voices, 192))
+    x = np.concatenate(
+        [c + noise * np.linalg.norm(c) / 14 * rng.normal(size=(per, 192)) for c in centres]
+    )
+    return x.astype(np.float32), np.repeat(np.arange(n_voices), per)
+
+
+def test_options_validate_counts() -> None:
+    with pytest.raises(InputError):
+        DiarizeOptions(num_speakers=0)
+    with pytest.raises(InputError):
+        DiarizeOptions(num_speakers=3, max_speakers=4)
+    with pytest.raises(InputError):
+        DiarizeOptions(min_speakers=5, max_speakers=4)
+    assert DiarizeOptions(num_speakers=4).bounds == (4, 4)
+
+
+def test_merge_down_to_max_and_not_below_min() -> None:
+    x, truth = voices(5)
+    assert len(np.unique(merge_clusters(x, truth, None, 1, 3))) == 3
+    # a threshold that would merge everything stops at the minimum
+    assert len(np.unique(merge_clusters(x, truth, -1.0, 4, None))) == 4
+
+
+def test_spectral_finds_voices_and_obeys_hints() -> None:
+    x, truth = voices(3)
+    labels = cluster_labels(x, 120.0, DiarizeOptions())
+    assert len(np.unique(labels)) == 3
+    # each true voice maps to one cluster
+    assert all(len(np.unique(labels[truth == v])) == 1 for v in range(3))
+    assert len(np.unique(cluster_labels(x, 120.0, DiarizeOptions(num_speakers=2)))) == 2
+    assert len(np.unique(cluster_labels(x, 120.0, DiarizeOptions(max_speakers=2)))) <= 2
+
+
+def test_too_little_speech_is_one_voice() -> None:
+    x, _ = voices(2, per=3)
+    assert set(cluster_labels(x, 5.0, DiarizeOptions()).tolist()) == {0}
+    assert cluster_labels(np.zeros((0, 192), np.float32), 5.0, DiarizeOptions()).size == 0
+
+
+def test_turns_split_at_midpoints_and_are_numbered_by_talk_time() -> None:
+    spans = np.array([[0, 1.5], [0.6, 2.1], [1.2, 2.7], [1.8, 3.3], [2.4, 3.9]], np.float32)
+    labels = np.array([7, 7, 3, 3, 3])
+    turns = labels_to_turns(spans, labels, DiarizeOptions(min_turn_s=0.1))
+    assert [t.speaker for t in turns] == ["SPEAKER_02", "SPEAKER_01"]
+    assert turns[0].end == turns[1].start == pytest.approx((2.1 + 1.2) / 2, abs=1e-3)
+
+
+def test_short_interruptions_are_folded() -> None:
+    spans = np.array([[0, 1.5], [1.5, 3.0], [3.0, 3.3], [3.3, 4.8]], np.float32)
+    labels = np.array([0, 0, 1, 0])
+    turns = labels_to_turns(spans, labels, DiarizeOptions(min_turn_s=0.5))
+    assert len(turns) == 1 and turns[0].end == pytest.approx(4.8)
+
+
+def test_gaps_between_one_voice_are_filled_only_when_short() -> None:
+    spans = np.array([[0, 1.5], [2.0, 3.5], [6.0, 7.5]], np.float32)
+    turns = labels_to_turns(spans, np.zeros(3, int), DiarizeOptions(fill_gap_s=1.0))
+    assert [(t.start, t.end) for t in turns] == [(0.0, 3.5), (6.0, 7.5)]
+
+
+def test_overlap_regions_where_two_voices_fit() -> None:
+    x, truth = voices(2, per=10)
+    mixed = (x[0] + x[10]) / 2
+    x2 = np.concatenate([x[:10], np.stack([mixed, mixed, mixed]), x[10:]])
+    labels = np.concatenate([truth[:10], [0, 0, 0], truth[10:]])
+    spans = np.stack([np.arange(23) * 0.6, np.arange(23) * 0.6 + 1.5], axis=1).astype(np.float32)
+    regions = overlap_regions(spans, x2, labels, margin=0.2)
+    assert regions and 5.0 < regions[0][0] < 8.5
+
+
+def test_diarization_round_trips_json() -> None:
+    from qualkit.pipeline.artefacts import to_jsonable
+
+    d = Diarization(10.0, (Turn(0, 4, "SPEAKER_01"), Turn(4, 5, "SPEAKER_02")), ((3.9, 4.2),))
+    assert Diarization.from_json(to_jsonable(d)) == d
+    assert d.speakers == ("SPEAKER_01", "SPEAKER_02")
+
+
+def test_turns_are_clipped_to_detected_speech() -> None:
+    from qualkit.pipeline.diarize import clip_to_speech
+
+    turns = [Turn(0.0, 5.0, "SPEAKER_01"), Turn(5.0, 9.0, "SPEAKER_02")]
+    out = clip_to_speech(turns, ((0.5, 2.0), (2.8, 6.0), (8.0, 8.02)))
+    assert [(t.start, t.end, t.speaker) for t in out] == [
+        (0.5, 2.0, "SPEAKER_01"),
+        (2.8, 5.0, "SPEAKER_01"),
+        (5.0, 6.0, "SPEAKER_02"),
+    ]

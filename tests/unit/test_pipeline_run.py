@@ -1,0 +1,228 @@
+"""Stage 5: the resumable runner, with fake models (no real weights, no network)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qualkit.model import Stage
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.run import Pipeline, PipelineOptions, RunResult
+from qualkit.project import Project, open_project
+from tests.pipeline_fakes import SECRET, FakeAsr, FakeEmbedder, tone_wav
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pipeline(
+    project: Project, asr: object, emb: object, options: PipelineOptions | None = None
+) -> Pipeline:
+    return Pipeline(
+        project.store,
+        project.cache_dir / "artefacts",
+        project.transcripts_dir,
+        options,
+        base_dir=project.root,
+        asr_backend=asr,
+        embedder=emb,
+    )  # type: ignore[arg-type]
+
+
+def add(project: Project, name: str, seconds: float = 12.0) -> None:
+    src = tone_wav(project.root / "incoming" / f"{name}.wav", seconds, rate=44100, channels=2)
+    project.import_audio(src, name=name)
+
+
+def test_whole_pipeline_with_fakes(project: Project) -> None:
+    add(project, "grupp1")
+    asr, emb = FakeAsr(), FakeEmbedder()
+    [res] = pipeline(project, asr, emb).run(project.recordings())
+    assert res.ok and res.ran == ("audio", "transcribe", "diarize", "align")
+    assert {p.suffix for p in res.outputs} == {".json", ".srt", ".vtt", ".txt"}
+    txt = (project.transcripts_dir / "grupp1.txt").read_text()
+    assert txt.startswith("[00:00:00] Talare ")
+    data = json.loads((project.transcripts_dir / "grupp1.json").read_text())
+    assert data["segments"][0]["words"][0]["text"] == "ord" and "confidence" in data["segments"][0]
+    assert (project.transcripts_dir / "grupp1.vtt").read_text().startswith("WEBVTT")
+    segs = project.segments("grupp1")
+    labels = {s.label for s in project.store.speakers(segs[0].recording_id)}
+    assert labels == {"Talare 1", "Talare 2"}
+    rec = project.recording("grupp1")
+    assert rec.duration_s == pytest.approx(12.0, abs=0.05)
+    assert all(rec.stages[s.value] == "done" for s in Stage)
+
+
+def test_rerun_reuses_every_stage(project: Project) -> None:
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    asr, emb = FakeAsr(), FakeEmbedder()
+    [res] = pipeline(project, asr, emb).run(project.recordings())
+    assert res.ok and res.ran == () and asr.calls == 0 and emb.calls == 0
+    assert project.store.segment_count() > 0
+
+
+def test_changed_diarisation_option_reruns_only_what_depends_on_it(project: Project) -> None:
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    asr, emb = FakeAsr(), FakeEmbedder()
+    opts = PipelineOptions(diarize=DiarizeOptions(num_speakers=1))
+    [res] = pipeline(project, asr, emb, opts).run(project.recordings())
+    assert res.ran == ("diarize", "align") and asr.calls == 0 and emb.calls == 1
+    assert {s.label for s in project.store.speakers()} == {"Talare 1"}
+
+
+def test_interrupted_batch_resumes_without_redoing_finished_work(project: Project) -> None:
+    add(project, "a", 12.0)
+    add(project, "b", 13.0)  # different audio: identical files share artefacts
+
+    def boom(call: int) -> None:
+        if call == 2:  # first window of the second recording
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pipeline(project, FakeAsr(boom), FakeEmbedder()).run(project.recordings())
+    assert project.recording("b").stages["transcribe"] == "failed"
+    asr, emb = FakeAsr(), FakeEmbedder()
+    results = pipeline(project, asr, emb).run(project.recordings())
+    assert [r.ran for r in results] == [(), ("transcribe", "diarize", "align")]
+    assert asr.calls == 1 and emb.calls == 1
+
+
+def test_killed_process_resumes(project_dir: Path, tmp_path: Path) -> None:
+    """kill -9 in the middle of the second recording; the rerun redoes only that one."""
+    with open_project(project_dir) as p:
+        add(p, "a", 12.0)
+        add(p, "b", 13.0)
+    marker = tmp_path / "started"
+    child = (
+        f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
+        "from pathlib import Path\n"
+        "from qualkit.project import open_project\n"
+        "from qualkit.pipeline.run import Pipeline\n"
+        "from tests.pipeline_fakes import SlowAsr, FakeEmbedder\n"
+        f"p = open_project({str(project_dir)!r})\n"
+        "Pipeline(p.store, p.cache_dir / 'artefacts', p.transcripts_dir, base_dir=p.root,\n"
+        f"         asr_backend=SlowAsr(Path({str(marker)!r}), 2),\n"
+        "         embedder=FakeEmbedder()).run(p.recordings())\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child], env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
+    try:
+        for _ in range(600):
+            if marker.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the child never reached the second recording"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    with open_project(project_dir) as p:
+        assert p.recording("a").stages["align"] == "done"
+        asr, emb = FakeAsr(), FakeEmbedder()
+        results = pipeline(p, asr, emb).run(p.recordings())
+        assert [r.ran for r in results] == [(), ("transcribe", "diarize", "align")]
+        assert not list((p.cache_dir / "artefacts").rglob("*.tmp"))
+
+
+def test_bad_file_fails_alone(project: Project) -> None:
+    add(project, "good")
+    bad = project.audio_dir / "bad.mp3"
+    bad.write_bytes(b"\x00garbage" * 300)
+    project.import_audio(bad, name="bad")
+    results = pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    by = {r.recording: r for r in results}
+    assert by["good"].ok and not by["bad"].ok
+    assert "bad.mp3" in by["bad"].error
+
+
+def test_silent_recording_gives_an_empty_transcript(project: Project) -> None:
+    src = tone_wav(project.root / "in" / "tyst.wav", 4.0, amplitude=0.0)
+    project.import_audio(src, name="tyst")
+    asr, emb = FakeAsr(), FakeEmbedder()
+    [res] = pipeline(project, asr, emb).run(project.recordings())
+    assert res.ok and res.segments == 0 and asr.calls == 0 and emb.calls == 0
+    assert (project.transcripts_dir / "tyst.txt").read_text() == ""
+
+
+def test_logs_never_contain_transcript_text(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    add(project, "g")
+    with caplog.at_level(logging.DEBUG):
+        pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    assert caplog.records and SECRET not in caplog.text
+
+
+def test_no_network_needed(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    add(project, "g")
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    assert isinstance(res, RunResult) and res.ok
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["PYANNOTE_METRICS_ENABLED"] == "0"
+
+
+def test_codings_protect_an_existing_transcript(project: Project) -> None:
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    seg = project.segments("g")[0]
+    project.add_coding(seg.id, "ledning")
+    opts = PipelineOptions(diarize=DiarizeOptions(num_speakers=1))
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder(), opts).run(project.recordings())
+    assert not res.ok and "codings" in res.error
+    assert project.segments("g")[0].id == seg.id
+
+
+def test_named_voice_keeps_its_name_after_rediarisation(project: Project) -> None:
+    from qualkit import speakers
+
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    rec = project.recording("g")
+    first = {s.start: s.speaker_id for s in project.segments("g")}
+    named = speakers.name_speaker(project.store, rec.id, "Talare 2", role="handläggare", actor="FK")
+    who = next(sp.label for sp in project.store.speakers(rec.id) if sp.participant_id == named.id)
+    spans = [
+        (s.start, s.end)
+        for s in project.segments("g")
+        if project.store.speaker(s.speaker_id).label == who
+    ]
+    opts = PipelineOptions(diarize=DiarizeOptions(min_turn_s=0.3))  # a new diarisation
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder(), opts).run(project.recordings())
+    assert res.ran == ("diarize", "align") and first
+    again = [
+        (s.start, s.end)
+        for s in project.segments("g")
+        if project.store.speaker(s.speaker_id).participant_id == named.id
+    ]
+    assert again == spans
+
+
+def test_carry_labels_maps_by_overlap() -> None:
+    from qualkit.pipeline.align import AlignedSegment, AlignedTranscript
+    from qualkit.pipeline.run import carry_labels
+
+    new = AlignedTranscript(
+        10,
+        (
+            AlignedSegment("Talare 1", 0, 4, "a", ()),
+            AlignedSegment("Talare 2", 4, 8, "b", ()),
+            AlignedSegment("Talare 3", 8, 9, "c", ()),
+        ),
+        ("Talare 1", "Talare 2", "Talare 3"),
+    )
+    out = carry_labels([("Talare 2", 0, 4), ("Talare 1", 4, 8)], new)
+    assert [s.speaker for s in out.segments] == ["Talare 2", "Talare 1", "Talare 3"]

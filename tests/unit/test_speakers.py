@@ -1,0 +1,75 @@
+"""Voices to participants: list, name by role and actor, merge; and the CLI faces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualkit import speakers
+from qualkit.cli import main
+from qualkit.errors import NotFoundError
+from qualkit.model import Actor, Word
+from qualkit.project import Project
+
+
+@pytest.fixture
+def rec_id(project: Project) -> int:
+    rec = project.store.add_recording("g1")
+    turns = [
+        ("Talare 1", "Välkomna allihop.", 0.0, 2.0, (Word(0, 1, "Välkomna"),), False),
+        ("Talare 2", "Vi träffas varannan vecka.", 2.0, 5.0, (), False),
+        ("Talare 1", "Berätta mer.", 5.0, 5.5, (), False),
+        ("Talare 3", "Jag håller med.", 6.0, 7.0, (), True),
+    ]
+    project.store.replace_segments(rec.id, turns)
+    return rec.id
+
+
+def test_summaries_most_talk_first_with_first_lines(project: Project, rec_id: int) -> None:
+    rows = speakers.speaker_summaries(project.store, rec_id)
+    assert [r.speaker.label for r in rows] == ["Talare 2", "Talare 1", "Talare 3"]
+    assert rows[1].first_lines == ("Välkomna allihop.", "Berätta mer.") and rows[1].turns == 2
+
+
+def test_name_a_voice_creates_then_updates_a_participant(project: Project, rec_id: int) -> None:
+    p = speakers.name_speaker(
+        project.store, rec_id, "2", role="handläggare", actor="FK", kommun="Eksjö"
+    )
+    assert p.attribution == "handläggare, FK" and p.kommun == "Eksjö" and p.actor is Actor.FK
+    again = speakers.name_speaker(project.store, rec_id, "Talare 2", kommun="Nässjö")
+    assert again.id == p.id and again.kommun == "Nässjö" and again.role == "handläggare"
+    assert speakers.find_speaker(project.store, rec_id, p.pseudonym).label == "Talare 2"
+
+
+def test_merge_two_voices(project: Project, rec_id: int) -> None:
+    kept = speakers.merge_speakers(project.store, rec_id, "Talare 1", "3")
+    assert kept.label == "Talare 1" and kept.talk_time_s == pytest.approx(3.5)
+    assert len(project.store.speakers(rec_id)) == 2
+
+
+def test_unknown_voice_lists_the_known(project: Project, rec_id: int) -> None:
+    with pytest.raises(NotFoundError, match="Talare 1"):
+        speakers.find_speaker(project.store, rec_id, "Talare 9")
+
+
+def test_cli_speakers_and_models(project_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as p:
+        rec = p.store.add_recording("g1")
+        p.store.replace_segments(rec.id, [("Talare 1", "Hej.", 0.0, 1.0, (), False)])
+    args = ["speakers", "-p", str(project_dir), "g1"]
+    assert main([*args, "--name", "1", "--as", "moderator", "--actor", "annan"]) == 0
+    assert "moderator" in capsys.readouterr().out
+    assert main([*args, "--name", "1", "--actor", "NAV"]) == 2
+    assert main(["models"]) == 0
+    assert "whisper-base" in capsys.readouterr().out
+
+
+def test_cli_transcribe_needs_recordings(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", "-p", str(project_dir)]) == 2
+    assert "--all" in capsys.readouterr().err
+    assert main(["transcribe", "-p", str(project_dir), "--speakers", "0", "--all"]) == 2
