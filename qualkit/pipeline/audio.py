@@ -185,11 +185,7 @@ class PcmAudio:
 
     def read(self, start_s: float = 0.0, end_s: float | None = None) -> Samples:
         a = max(0, round(start_s * self.sample_rate))
-        b = (
-            self.samples
-            if end_s is None
-            else min(self.samples, round(end_s * self.sample_rate))
-        )
+        b = self.samples if end_s is None else min(self.samples, round(end_s * self.sample_rate))
         if b <= a:
             return np.zeros(0, dtype=np.float32)
         raw = np.fromfile(self.path, dtype="<i2", count=b - a, offset=2 * a)
@@ -210,11 +206,7 @@ class ArrayAudio:
 
     def read(self, start_s: float = 0.0, end_s: float | None = None) -> Samples:
         a = max(0, round(start_s * self.sample_rate))
-        b = (
-            self.samples
-            if end_s is None
-            else min(self.samples, round(end_s * self.sample_rate))
-        )
+        b = self.samples if end_s is None else min(self.samples, round(end_s * self.sample_rate))
         return self._x[a:b].copy() if b > a else np.zeros(0, dtype=np.float32)
 
 

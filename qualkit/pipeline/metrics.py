@@ -34,8 +34,12 @@ def parse_rttm(text: str) -> list[Turn]:
     return out
 
 
-def der(reference: Sequence[Turn], hypothesis: Iterable[Turn], collar: float = 0.0,
-        uem: tuple[float, float] | None = None) -> float:
+def der(
+    reference: Sequence[Turn],
+    hypothesis: Iterable[Turn],
+    collar: float = 0.0,
+    uem: tuple[float, float] | None = None,
+) -> float:
     """Diarisation error rate. `collar` is pyannote's: the total width removed around
     each reference boundary (collar=0.5 is the NIST ±0.25 s convention)."""
     os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")

@@ -69,7 +69,7 @@ def test_overview_lists_recordings_and_opens_screens(
 
 def fake_pipeline(monkeypatch: pytest.MonkeyPatch, behaviour: str) -> threading.Event:
     started = threading.Event()
-    mod = types.ModuleType("qualkit.pipeline.run")
+    mod = types.ModuleType("qualkit.pipeline.events")
 
     def run_pipeline(
         project: Any,
@@ -88,8 +88,14 @@ def fake_pipeline(monkeypatch: pytest.MonkeyPatch, behaviour: str) -> threading.
             cancel.wait(10)
 
     mod.run_pipeline = run_pipeline  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "qualkit.pipeline.run", mod)
+    monkeypatch.setitem(sys.modules, "qualkit.pipeline.events", mod)
     return started
+
+
+def missing_pipeline(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An installation without the transcription stack: importing it fails."""
+    monkeypatch.setitem(sys.modules, "qualkit.pipeline.events", None)
+    return threading.Event()
 
 
 @pytest.mark.parametrize(
@@ -108,7 +114,11 @@ def test_transcription_worker_reports(
     audio.write_bytes(b"RIFF0000WAVE")
     with open_project(demo_root) as p:
         p.store.add_recording("ny", audio_path="audio/ny.wav", kommun="Norrby")
-    started = fake_pipeline(monkeypatch, behaviour) if behaviour != "missing" else threading.Event()
+    started = (
+        fake_pipeline(monkeypatch, behaviour)
+        if behaviour != "missing"
+        else missing_pipeline(monkeypatch)
+    )
 
     async def body() -> None:
         app = make_app(demo_root)

@@ -20,3 +20,31 @@ def test_demo_is_idempotent(demo_project: Project) -> None:
     run_demo(demo_project.root, say=lambda _m: None)
     assert len(demo_project.codings()) == 15
     assert len(demo_project.recordings()) == 1
+
+
+def test_voices_are_named_after_the_reference_speaker_they_overlap(
+    project: Project, tmp_path
+) -> None:
+    from qualkit.demo import ReferenceTurn, read_rttm, voice_names
+
+    rec = project.store.add_recording("r")
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("Talare 1", "a", 0.0, 4.0, (), False),
+            ("Talare 2", "b", 4.2, 9.0, (), False),
+            ("Talare 1", "c", 9.1, 12.0, (), False),
+        ],
+    )
+    rttm = tmp_path / "ref.rttm"
+    rttm.write_text(
+        "SPEAKER r 1 0.100 3.800 <NA> <NA> Moderator <NA> <NA>\n"
+        "SPEAKER r 1 4.300 4.500 <NA> <NA> Handläggare_FK <NA> <NA>\n"
+        "SPEAKER r 1 9.200 2.700 <NA> <NA> Moderator <NA> <NA>\n",
+        encoding="utf-8",
+    )
+    reference = read_rttm(rttm)
+    assert reference[1] == ReferenceTurn("Handläggare_FK", 4.3, 8.8)
+    names = voice_names(project, rec, reference)
+    by_label = {project.store.speaker(k).label: v for k, v in names.items()}
+    assert by_label == {"Talare 1": "Moderator", "Talare 2": "Handläggare_FK"}

@@ -30,7 +30,7 @@ def run_transcription(
     cancel: threading.Event,
 ) -> None:
     """The one call into the transcription pipeline (ImportError when it is not installed)."""
-    from qualkit.pipeline.run import run_pipeline  # type: ignore[import-not-found,unused-ignore]
+    from qualkit.pipeline.events import run_pipeline
 
     run_pipeline(project, recording_ids, on_progress=on_progress, cancel=cancel)
 
