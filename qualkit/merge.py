@@ -15,16 +15,19 @@ span) is not added again, so merging the same work twice adds nothing.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from qualkit.errors import InputError, ProjectError
+from qualkit.export.refi_qda import VALENCE_SEPARATOR
 from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project import DB_NAME, Project
 from qualkit.store import Store
+
+if TYPE_CHECKING:
+    from qualkit.export.refi_read import RefiProject
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,56 +368,8 @@ def merge_coder(
     return merge_project(project, path, coders=coders, coder_as=coder_as)
 
 
-# REFI-QDA exports write a code's valences as sub-codes named "<label> – <valence>".
-VALENCE_SEPARATOR = " – "
-
-
-class _RefiCodeLike(Protocol):
-    @property
-    def guid(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def parent(self) -> str | None: ...
-
-
-class _RefiSourceLike(Protocol):
-    @property
-    def guid(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-
-
-class _RefiCodingLike(Protocol):
-    @property
-    def source(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def user(self) -> str: ...
-    @property
-    def note(self) -> str: ...
-
-
-class RefiProjectLike(Protocol):
-    """What merging needs of `qualkit.export.refi_qda.RefiProject`."""
-
-    @property
-    def codes(self) -> Sequence[_RefiCodeLike]: ...
-    @property
-    def sources(self) -> Sequence[_RefiSourceLike]: ...
-    @property
-    def codings(self) -> Sequence[_RefiCodingLike]: ...
-
-
 def foreign_codings_from_refi(
-    project: Project, refi: RefiProjectLike, *, codebook: str = "danermark"
+    project: Project, refi: RefiProject, *, codebook: str = "danermark"
 ) -> tuple[list[ForeignCoding], list[str]]:
     """REFI-QDA codings -> ForeignCoding, codes matched by key or label (GUIDs differ per
     project). Returns the codings and a line for each code that has no match here."""
@@ -474,15 +429,7 @@ def foreign_codings_from_refi(
     return out, list(missing)
 
 
-def _read_qdpx(path: Path) -> RefiProjectLike:
-    try:
-        refi_qda = importlib.import_module("qualkit.export.refi_qda")
-    except ImportError as exc:
-        raise InputError(
-            "This build cannot read REFI-QDA files; merge from the coder's project folder."
-        ) from exc
-    read = getattr(refi_qda, "read_qdpx", None)
-    if read is None:
-        raise InputError("This build cannot read REFI-QDA files; merge from the project folder.")
-    refi: RefiProjectLike = read(path)
-    return refi
+def _read_qdpx(path: Path) -> RefiProject:
+    from qualkit.export.refi_read import read_qdpx
+
+    return read_qdpx(path)
