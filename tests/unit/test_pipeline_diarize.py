@@ -110,14 +110,3 @@ def test_turns_are_clipped_to_detected_speech() -> None:
         (2.8, 5.0, "SPEAKER_01"),
         (5.0, 6.0, "SPEAKER_02"),
     ]
-
-
-def test_long_recordings_cluster_a_sample_and_assign_the_rest() -> None:
-    x, truth = voices(3, per=400)
-    order = np.random.default_rng(3).permutation(len(truth))
-    x, truth = x[order], truth[order]
-    labels = cluster_labels(x, 4000.0, DiarizeOptions(spectral_max=300))
-    assert len(np.unique(labels)) == 3
-    assert all(len(np.unique(labels[truth == v])) == 1 for v in range(3))
-    with pytest.raises(InputError):
-        DiarizeOptions(long_method="kmeans")
