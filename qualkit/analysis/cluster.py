@@ -16,16 +16,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from qualkit.analysis.embed import Embedder, FloatArray, Progress
+from qualkit.analysis.suggest import moderator_segment_ids, project_suggester
 from qualkit.errors import InputError
 from qualkit.model import Code
-
-if TYPE_CHECKING:
-    from qualkit.project import Project
+from qualkit.project import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +181,6 @@ def propose_from_vectors(
 def _material(
     project: Project, codebook: str, uncoded_only: bool, opts: ClusterOptions
 ) -> tuple[list[int], list[str]]:
-    from qualkit.analysis.suggest import moderator_segment_ids
-
     coded = {c.segment_id for c in project.store.codings(codebook=codebook)}
     moderator = moderator_segment_ids(project)
     chosen = [
@@ -207,8 +204,6 @@ def propose_categories(
     progress: Progress | None = None,
 ) -> list[ClusterProposal]:
     """Groups of (uncoded) passages that may be categories the codebook lacks, largest first."""
-    from qualkit.analysis.suggest import project_suggester
-
     opts = ClusterOptions(min_size=min_size)
     suggester = project_suggester(project, codebook, embedder=embedder)
     ids, texts = _material(project, codebook, uncoded_only, opts)
@@ -266,8 +261,6 @@ def project_stability(
     min_size: int | None = None,
     embedder: Embedder | None = None,
 ) -> tuple[float, float]:
-    from qualkit.analysis.suggest import project_suggester
-
     opts = ClusterOptions(min_size=min_size)
     suggester = project_suggester(project, codebook, embedder=embedder)
     _, texts = _material(project, codebook, uncoded_only, opts)
