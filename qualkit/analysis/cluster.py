@@ -51,6 +51,9 @@ class ClusterOptions:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+# "samordnings- och" is fine Swedish, but text from PDFs also breaks words at line ends
+# ("perspek-" / "tivet"): a word seen right before a hyphen and a space is no label.
+_BROKEN = re.compile(r"([^\W\d_]+)-\s", re.UNICODE)
 
 
 @cache
@@ -102,9 +105,18 @@ def _canonical(labels: Any) -> Any:
     return out
 
 
+def _same_stem(a: str, b: str) -> bool:
+    """Inflections of one word ("samordningsförbund", "-förbundet", "-förbundets"): one label."""
+    shared = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return shared >= max(5, 0.8 * max(len(a), len(b)))
+
+
 def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float = 0.4) -> Any:
     """Class-based TF-IDF: the words most particular to each group, no stopwords."""
-    stop = stopwords()
+    stop = set(stopwords())
+    stop.update(m.casefold() for text in texts for m in _BROKEN.findall(text))
     docs = [
         [w for w in (t.casefold() for t in _WORD.findall(text)) if len(w) > 2 and w not in stop]
         for text in texts
@@ -131,7 +143,13 @@ def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float 
             # A word used by one speaker once is an accident, not a theme.
             if in_docs[g][w] >= 2 or len(tf[g]) < top:
                 scored.append((-weight, w))
-        out[g] = tuple(w for _, w in sorted(scored)[:top])
+        chosen: list[str] = []
+        for _, w in sorted(scored):
+            if len(chosen) == top:
+                break
+            if not any(_same_stem(w, c) for c in chosen):
+                chosen.append(w)
+        out[g] = tuple(chosen)
     return out
 
 

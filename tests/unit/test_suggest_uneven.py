@@ -94,7 +94,7 @@ def test_rare_boost_raises_the_rare_code_score() -> None:
 def test_scores_are_calibrated_on_held_out_folds_and_still_sum_to_one() -> None:
     s = suggester().fit(uneven_examples())
     assert s.temperature != 1.0  # fitted, not left at the default
-    proba = s.predict_proba(RARE_NEW + ["Hon slussades runt mellan myndigheterna"])
+    proba = s.predict_proba([*RARE_NEW, "Hon slussades runt mellan myndigheterna"])
     assert np.allclose(proba.sum(axis=1), 1.0)
     few = suggester().fit(uneven_examples()[:10])  # too few examples to calibrate
     assert few.temperature == 1.0
