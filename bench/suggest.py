@@ -143,6 +143,7 @@ def main() -> None:
     ap.add_argument("--codebook", type=Path, default=REPO / "codebook" / "danermark.yaml")
     ap.add_argument("--no-simulation", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
+    ap.add_argument("--clusters-only", action="store_true", help="only the cluster report")
     ap.add_argument("--out", type=Path, default=OUT / "suggest.json")
     args = ap.parse_args()
     started = time.perf_counter()
@@ -164,6 +165,10 @@ def main() -> None:
         counts = {k: es.codes.count(k) for k in keys}
         print(f"\n## Set `{es.name}`: {len(es.texts)} passages; per code {counts}\n")
         entry: dict[str, Any] = {"passages": len(es.texts), "counts": counts}
+        if args.clusters_only:
+            entry["clusters"] = cluster_report(es, book, cache, show=es.name == "corpus")
+            result["sets"][es.name] = entry
+            continue
         entry["zero_shot"] = zero_shot(es, book, caches)
         print("Zero-shot (nothing coded):\n")
         print("| method | top-1 | top-3 | macro-F1 | ECE |\n|---|---|---|---|---|")
