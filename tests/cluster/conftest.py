@@ -1,0 +1,3 @@
+from tests.cluster import ray_env
+
+ray_env.apply()
