@@ -69,7 +69,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from qualkit.pipeline.cluster import ClusterOptions, check_address, transcribe_on_cluster
+    from qualkit.pipeline.cluster import (
+        ClusterOptions,
+        RichClusterProgress,
+        check_address,
+        transcribe_on_cluster,
+    )
     from qualkit.pipeline.diarize import DiarizeOptions
     from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
     from qualkit.pipeline.transcribe import TranscribeOptions
@@ -107,7 +112,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 all_=args.all,
                 options=options,
                 cluster=cluster,
-                progress=RichProgress(),
+                progress=RichClusterProgress(),
             )
         else:
             results = transcribe_project(

@@ -40,6 +40,7 @@ from qualkit.pipeline.run import (
     Pipeline,
     PipelineOptions,
     Progress,
+    RichProgress,
     RunResult,
     StageMissing,
     select_recordings,
@@ -123,6 +124,34 @@ def connected(address: str) -> Iterator[Any]:
         yield ray
     finally:
         ray.shutdown()
+
+
+class ClusterProgress(Progress):
+    """Progress for several recordings at once: events name their recording."""
+
+    def advance_recording(self, name: str, seconds: float, stage: str) -> None:
+        self.advance(seconds, stage)
+
+
+class RichClusterProgress(ClusterProgress, RichProgress):
+    """The local run's bars (one per recording, one for the batch), several moving at
+    once as the workers report."""
+
+    def __init__(self) -> None:
+        RichProgress.__init__(self)
+        self._bars: dict[str, Any] = {}
+
+    def start_recording(self, name: str, total_s: float) -> None:
+        RichProgress.start_recording(self, name, total_s)
+        self._bars[name] = self._rec
+
+    def advance_recording(self, name: str, seconds: float, stage: str) -> None:
+        self._rec = self._bars.get(name, self._rec)
+        self.advance(seconds, stage)
+
+    def end_recording(self, result: RunResult) -> None:
+        self._rec = self._bars.pop(result.recording, self._rec)
+        RichProgress.end_recording(self, result)
 
 
 class _RemoteModel:
@@ -267,7 +296,10 @@ class ClusterRun:
                 inflight[self._send(actor, relay, rec)] = (rec, tries, actor)
             ready, _ = ray.wait(list(inflight), num_returns=1, timeout=0.5)
             for event in ray.get(relay.drain.remote()):
-                self.progress.advance(event.seconds, event.stage)
+                if isinstance(self.progress, ClusterProgress):
+                    self.progress.advance_recording(event.recording, event.seconds, event.stage)
+                else:
+                    self.progress.advance(event.seconds, event.stage)
             for ref in ready:
                 rec, tries, actor = inflight.pop(ref)
                 try:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from qualkit.errors import InputError, ModelMissingError
 from qualkit.pipeline.cluster import ClusterOptions, ClusterRun, check_address, import_ray
 from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
 from qualkit.project import Project, init_project, open_project
-from tests.cluster.ray_env import RAY_ENV
 from tests.cluster.ray_fakes import fake_models, slow_models
 from tests.pipeline_fakes import FakeAsr, FakeEmbedder, tone_wav
 
@@ -26,20 +24,6 @@ pytestmark = pytest.mark.cluster
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ("grupp1", "grupp2", "grupp3")
-
-
-@pytest.fixture(scope="module")
-def local_cluster() -> Iterator[Any]:
-    ray.init(
-        address="local",  # always a new cluster, never one a stale file points at
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": RAY_ENV},
-        _node_ip_address="127.0.0.1",
-    )
-    yield ray
-    ray.shutdown()
 
 
 def make_project(root: Path, seconds: tuple[float, ...] = (6.0, 9.0, 7.5)) -> Project:
