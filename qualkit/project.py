@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from qualkit import atomic
 from qualkit import codebook as codebooks
+from qualkit.atomic import sha256_file
 from qualkit.errors import CodebookError, InputError, NotFoundError, ProjectError, QualkitError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
 from qualkit.model import Code, Codebook, Coding, GroupType, Recording, Segment, Valence
@@ -41,14 +41,6 @@ AUDIO_SUFFIXES = {
     ".mkv",
 }
 DEFAULT_CODEBOOK = "danermark"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def init_project(root: Path | str) -> Project:
@@ -155,8 +147,8 @@ class Project:
         for path in sorted(self.codebook_dir.glob("*.yaml")) + sorted(
             self.codebook_dir.glob("*.yml")
         ):
-            digest = codebooks.file_sha256(path)
             book = codebooks.load_codebook(path)
+            digest = sha256_file(path)
             if book.id in loaded:
                 raise CodebookError(
                     f"{path}: id {book.id!r} is already used by {loaded[book.id][0].name}; "
@@ -217,7 +209,7 @@ class Project:
             problem = str(exc).split(": ", 1)[-1]
             raise CodebookError(f"Not saved: {problem}") from None
         atomic.write_text(path, text)
-        self.store.upsert_codebook(book, codebooks.file_sha256(path))
+        self.store.upsert_codebook(book, sha256_file(path))
         return book
 
     def add_code(self, code: Code) -> Codebook:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from qualkit.analysis.agreement import CONSENSUS_CODER, AgreementReport, agreement
+from qualkit.atomic import sha256_file
 from qualkit.errors import ImportFormatError, InputError, NotFoundError
 from qualkit.model import Actor, Coding, Participant, Recording, Round, Valence
 from qualkit.project import Project
@@ -234,7 +234,7 @@ def import_answers(
         rec = project.store.add_recording(
             name,
             transcript_path=str(path),
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            sha256=sha256_file(path),
             date=rnd.date,
             guide="Självvärdering: fyra reflektionsfrågor",
         )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError, QualkitError
 from qualkit.model import Recording, Stage, StageStatus
 from qualkit.pipeline import outputs
@@ -33,7 +34,7 @@ from qualkit.pipeline.artefacts import (
     write_json,
     write_npy,
 )
-from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm, sha256_file
+from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
 from qualkit.pipeline.diarize import (
     Diarization,
     DiarizeOptions,
