@@ -12,21 +12,29 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from qualkit import atomic
 from qualkit.atomic import copy_file
 from qualkit.errors import InputError, ProjectError
-
-if TYPE_CHECKING:
-    from qualkit.project import Project
-    from qualkit.store import Store
+from qualkit.layout import DB_NAME
+from qualkit.store import Store
 
 BACKUP_DIR = Path(".qualkit") / "backups"
 AUTO_PREFIX = "auto-"
 # Automatic backups: at most one per interval, the newest KEEP kept.
 AUTO_INTERVAL_S = float(os.environ.get("QUALKIT_BACKUP_INTERVAL_S", 3600))
 AUTO_KEEP = int(os.environ.get("QUALKIT_BACKUP_KEEP", 10))
+
+
+class Project(Protocol):
+    """What a backup needs of a project: its folder and its open store."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def store(self) -> Store: ...
 
 
 def backup_dir(root: Path) -> Path:
@@ -95,8 +103,6 @@ def restore_hint(root: Path) -> str:
 
 def check_backup(path: Path) -> None:
     """Refuse a file that is not a sound qualkit database."""
-    from qualkit.store import Store
-
     if not path.is_file():
         raise InputError(f"{path}: no such backup file.")
     try:
@@ -117,9 +123,6 @@ def restore(root: Path | str, source: Path | str) -> Path:
 
     The current database, if readable, is kept as a backup named before-restore-*.db.
     """
-    from qualkit.project import DB_NAME
-    from qualkit.store import Store
-
     root = Path(root).resolve()
     source = Path(source)
     check_backup(source)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from qualkit import resolve
 from qualkit.analysis.agreement import CONSENSUS_CODER, AgreementReport, agreement
 from qualkit.atomic import sha256_file
 from qualkit.errors import ImportFormatError, InputError, NotFoundError
@@ -65,19 +66,7 @@ def round_ref(project: Project, ref: str | int) -> Round:
 
 def participant_ref(project: Project, ref: str | int) -> Participant:
     """A participant by pseudonym, id or (for the user's convenience) real name."""
-    people = project.store.participants()
-    for p in people:
-        if p.pseudonym == str(ref) or str(p.id) == str(ref):
-            return p
-    for p in people:
-        if p.real_name and p.real_name == str(ref):
-            return p
-    # Pseudonyms only: a real name typed by the user must not be echoed back in a list.
-    known = ", ".join(p.pseudonym for p in people) or "none yet"
-    raise NotFoundError(
-        f"No participant {ref!r} (participants: {known}); give a pseudonym, id or full name "
-        "as in the answers file (qualkit rounds show ROUND lists a round's participants)."
-    )
+    return resolve.participant(project.store, ref, real_names=True)
 
 
 def add_round(
