@@ -8,6 +8,7 @@ power cut. The other writers here are shapes of that one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -15,6 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from qualkit.errors import ProjectError
 
 BLOCK = 1 << 20
 
@@ -26,8 +29,16 @@ def replacing(path: Path | str) -> Iterator[Path]:
 
     For writers that need a path rather than an open file (SQLite's backup API)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise ProjectError(
+                f"Cannot write {target.name}: the folder {target.parent} is read-only. "
+                "Write to another folder (most commands take --output)."
+            ) from None
+        raise
     os.close(fd)
     tmp = Path(name)
     try:

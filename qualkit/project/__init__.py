@@ -8,6 +8,7 @@ what the user typed is turned into records by `qualkit.resolve`, one way everywh
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,13 +80,27 @@ class Project(CodebookEditing, Importing):
 
     def __init__(self, root: Path | str, *, create: bool = False) -> None:
         self.root = Path(root).resolve()
+        db = self.root / DB_NAME
+        # A folder the user may read but not change (a colleague's share, a mounted
+        # archive) opens read-only: reading works, and a write says why it cannot.
+        self.read_only = self.root.is_dir() and not (
+            os.access(self.root, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+        )
+        if self.read_only:
+            self.store = Store(db, read_only=True)
+            self._check()
+            return
         for folder in FOLDERS:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.root / DB_NAME)
-        self._check_and_back_up()
+        self.store = Store(db)
+        self._check()
+        try:
+            auto_backup(self)
+        except OSError as exc:  # a full disk must not stop the work
+            _log.warning("automatic backup skipped: %s", exc.strerror)
         self.sync_codebooks()
 
-    def _check_and_back_up(self) -> None:
+    def _check(self) -> None:
         status = self.store.quick_check()
         if status != "ok":
             self.store.close()
@@ -93,10 +108,6 @@ class Project(CodebookEditing, Importing):
                 f"{self.root / DB_NAME} failed its integrity check ({status}). "
                 + restore_hint(self.root)
             )
-        try:
-            auto_backup(self)
-        except OSError as exc:  # a read-only or full disk must not stop the work
-            _log.warning("automatic backup skipped: %s", exc.strerror)
 
     def __enter__(self) -> Project:
         return self

@@ -39,8 +39,16 @@ class CodebookEditing(ProjectFolder):
                     "give each codebook file its own id."
                 )
             loaded[book.id] = (path, book, digest)
+        stale = [
+            (book, digest)
+            for _path, book, digest in loaded.values()
+            if self.store.codebook_source_hash(book.id) != digest
+        ]
+        if not stale:
+            return changed  # nothing to write: opening a project takes no write lock
         with self.store.transaction():
-            for _path, book, digest in loaded.values():
+            for book, digest in stale:
+                # Read again under the lock: another process may have synced meanwhile.
                 if self.store.codebook_source_hash(book.id) != digest:
                     self.store.upsert_codebook(book, digest)
                     self._drop_unused_codes(book)
