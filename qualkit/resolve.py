@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from qualkit.errors import InputError, NotFoundError
-from qualkit.model import Participant, Recording, Segment
+from qualkit.model import Participant, Recording, Round, Segment, Speaker
 from qualkit.store import Store
 
 T = TypeVar("T")
@@ -95,6 +95,46 @@ def participant(store: Store, ref: str | int, *, real_names: bool = False) -> Pa
             f"No participant with that id or name (participants: {known}); give {how}."
         )
     return found
+
+
+def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
+    """A voice of a recording by label ('Talare 2'), number ('2'), speaker id ('#17') or
+    the pseudonym of the participant it was named as."""
+    voices = store.speakers(rec_id)
+    key = folded(ref)
+    found = _by_name(voices, ref, lambda s: s.label)
+    if found is not None:
+        return found
+    if key.isdigit():
+        aliases = {f"talare {key}", f"speaker {key}", f"speaker_{int(key):02d}"}
+        for spk in voices:
+            if folded(spk.label) in aliases:
+                return spk
+    if key.startswith("#") and key[1:].isdigit():
+        for spk in voices:
+            if spk.id == int(key[1:]):
+                return spk
+    named = [s for s in voices if s.participant_id is not None]
+    people = {p.id: p for p in store.participants()}
+    found = _by_name(named, ref, lambda s: people[s.participant_id or 0].pseudonym)
+    if found is not None:
+        return found
+    labels = ", ".join(s.label for s in voices) or "none (transcribe the recording first)"
+    raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
+
+
+def round(store: Store, ref: str | int) -> Round:
+    """An assessment round by name (any case) or id."""
+    rounds = store.rounds()
+    found = _by_name(rounds, str(ref), lambda r: r.name)
+    if found is not None:
+        return found
+    if isinstance(ref, int) or normal(ref).isdigit():
+        for r in rounds:
+            if r.id == int(ref):
+                return r
+    names = ", ".join(r.name for r in rounds) or "none yet"
+    raise NotFoundError(f"No round {ref!r} (rounds: {names}). Add one with: qualkit rounds add")
 
 
 def existing_path(path: Path | str) -> Path:

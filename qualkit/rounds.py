@@ -52,16 +52,7 @@ class Rating:
 # ------------------------------------------------------------------ managing rounds
 def round_ref(project: Project, ref: str | int) -> Round:
     """A round by name or id."""
-    found = project.store.round_by_name(str(ref))
-    if found is not None:
-        return found
-    if str(ref).isdigit():
-        try:
-            return project.store.round(int(ref))
-        except NotFoundError:
-            pass
-    names = ", ".join(r.name for r in project.store.rounds()) or "none yet"
-    raise NotFoundError(f"No round {ref!r} (rounds: {names}). Add one with: qualkit rounds add")
+    return resolve.round(project.store, ref)
 
 
 def participant_ref(project: Project, ref: str | int) -> Participant:

@@ -7,7 +7,6 @@ what the user typed is turned into records by `qualkit.resolve`, one way everywh
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from qualkit import codebook as codebooks
 from qualkit.backup import auto_backup, restore_hint
 from qualkit.errors import InputError, ProjectError
 from qualkit.layout import DB_NAME, DEFAULT_CODEBOOK, FOLDERS
+from qualkit.log import get_logger
 from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project.codebook_edits import CodebookEditing
 from qualkit.project.imports import AUDIO_SUFFIXES, Importing
@@ -37,9 +37,7 @@ __all__ = [
     "open_project",
 ]
 
-# The project's own messages (ids and counts, never transcript text) go to the qualkit
-# logger tree, where the redacting filter sits.
-_log = logging.getLogger("qualkit.backup")
+_log = get_logger("backup")
 
 
 def init_project(root: Path | str) -> Project:

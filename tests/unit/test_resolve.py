@@ -117,3 +117,18 @@ def test_core_modules_import_in_any_order(first: str) -> None:
     code = f"import {first}, qualkit.project, qualkit.backup, qualkit.store"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert res.returncode == 0, res.stderr
+
+
+def test_voices_and_rounds_match_in_any_case(project: Project) -> None:
+    from qualkit.rounds import round_ref
+    from qualkit.speakers import find_speaker
+
+    rid = _recording(project, "möte")
+    spk = project.store.ensure_speaker(rid, "Talare 2")
+    p = project.store.add_participant("Deltagare 4")
+    project.store.assign_speaker(spk.id, p.id)
+    for ref in ("Talare 2", "talare 2", "2", f"#{spk.id}", "deltagare 4"):
+        assert find_speaker(project.store, rid, ref).id == spk.id
+    rnd = project.store.add_round("Vår 2026", "2026-03-01")
+    for ref in ("Vår 2026", "vår 2026", str(rnd.id), rnd.id):
+        assert round_ref(project, ref).id == rnd.id
