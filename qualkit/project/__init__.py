@@ -185,6 +185,6 @@ class Project(CodebookEditing, Importing):
             yield
 
     # ------------------------------------------------------------------ status
-    def progress(self, cb_id: str = DEFAULT_CODEBOOK) -> dict[str, dict[str, int]]:
+    def progress(self, codebook_id: str = DEFAULT_CODEBOOK) -> dict[str, dict[str, int]]:
         """Per code: codings by valence."""
-        return self.store.coding_counts(cb_id)
+        return self.store.coding_counts(codebook_id)

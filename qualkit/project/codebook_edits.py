@@ -74,26 +74,26 @@ class CodebookEditing(ProjectFolder):
     def codebook_ids(self) -> list[str]:
         return self.store.codebook_ids()
 
-    def codebook(self, cb_id: str = DEFAULT_CODEBOOK) -> Codebook:
-        return self.store.codebook(cb_id)
+    def codebook(self, codebook_id: str = DEFAULT_CODEBOOK) -> Codebook:
+        return self.store.codebook(codebook_id)
 
-    def codebook_path(self, cb_id: str) -> Path:
+    def codebook_path(self, codebook_id: str) -> Path:
         for path in list(self.codebook_dir.glob("*.yaml")) + list(self.codebook_dir.glob("*.yml")):
             try:
-                if codebooks.load_codebook(path).id == cb_id:
+                if codebooks.load_codebook(path).id == codebook_id:
                     return path
             except QualkitError:
                 continue
-        return self.codebook_dir / f"{cb_id}.yaml"
+        return self.codebook_dir / f"{codebook_id}.yaml"
 
-    def _write_back(self, cb_id: str) -> Codebook:
+    def _write_back(self, codebook_id: str) -> Codebook:
         # Edits made through the API are written to the YAML file too, so the file
         # stays the shareable truth; the recorded hash stops a re-import on next open.
         # Callers hold a transaction: the text is validated before the file is written,
         # so an edit the file format cannot hold (a code id with a space, a bad colour)
         # is rolled back instead of leaving a codebook no command can load.
-        book = self.store.codebook(cb_id)
-        path = self.codebook_path(cb_id)
+        book = self.store.codebook(codebook_id)
+        path = self.codebook_path(codebook_id)
         text = codebooks.to_yaml(book)
         try:
             codebooks.parse_codebook(text, path)
@@ -110,42 +110,42 @@ class CodebookEditing(ProjectFolder):
             return self._write_back(code.codebook)
 
     def rename_code(
-        self, cb_id: str, key: str, label_sv: str | None = None, label_en: str | None = None
+        self, codebook_id: str, key: str, label_sv: str | None = None, label_en: str | None = None
     ) -> Codebook:
         fields = {k: v for k, v in (("label_sv", label_sv), ("label_en", label_en)) if v}
         with self.store.transaction():
-            self.store.update_code(cb_id, key, **fields)
-            return self._write_back(cb_id)
+            self.store.update_code(codebook_id, key, **fields)
+            return self._write_back(codebook_id)
 
-    def update_code(self, cb_id: str, key: str, **fields: str | None) -> Codebook:
+    def update_code(self, codebook_id: str, key: str, **fields: str | None) -> Codebook:
         with self.store.transaction():
-            self.store.update_code(cb_id, key, **fields)
-            return self._write_back(cb_id)
+            self.store.update_code(codebook_id, key, **fields)
+            return self._write_back(codebook_id)
 
-    def move_code(self, cb_id: str, key: str, parent: str | None) -> Codebook:
+    def move_code(self, codebook_id: str, key: str, parent: str | None) -> Codebook:
         with self.store.transaction():
-            self.store.update_code(cb_id, key, parent=parent)
-            return self._write_back(cb_id)
+            self.store.update_code(codebook_id, key, parent=parent)
+            return self._write_back(codebook_id)
 
-    def merge_codes(self, cb_id: str, source: str, target: str) -> int:
+    def merge_codes(self, codebook_id: str, source: str, target: str) -> int:
         with self.store.transaction():
-            moved = self.store.merge_codes(cb_id, source, target)
-            self._write_back(cb_id)
+            moved = self.store.merge_codes(codebook_id, source, target)
+            self._write_back(codebook_id)
         return moved
 
-    def split_code(self, cb_id: str, key: str, new_code: Code, coding_ids: list[int]) -> int:
+    def split_code(self, codebook_id: str, key: str, new_code: Code, coding_ids: list[int]) -> int:
         """Create `new_code` and move the chosen codings of `key` to it."""
-        own = {c.id for c in self.store.codings(codebook=cb_id, code=key)}
+        own = {c.id for c in self.store.codings(codebook=codebook_id, code=key)}
         stray = [i for i in coding_ids if i not in own]
         if stray:
             raise InputError(f"Codings {stray} are not coded with {key!r}.")
         with self.store.transaction():
             self.store.add_code(new_code)
-            moved = self.store.move_codings(coding_ids, cb_id, new_code.key)
-            self._write_back(cb_id)
+            moved = self.store.move_codings(coding_ids, codebook_id, new_code.key)
+            self._write_back(codebook_id)
         return moved
 
-    def delete_code(self, cb_id: str, key: str) -> Codebook:
+    def delete_code(self, codebook_id: str, key: str) -> Codebook:
         with self.store.transaction():
-            self.store.delete_code(cb_id, key)
-            return self._write_back(cb_id)
+            self.store.delete_code(codebook_id, key)
+            return self._write_back(codebook_id)
