@@ -96,6 +96,8 @@ class Project(CodebookEditing, Importing):
             auto_backup(self)
         except OSError as exc:  # a full disk must not stop the work
             _log.warning("automatic backup skipped: %s", exc.strerror)
+        except ProjectError:  # nor a backup folder this user may not write
+            _log.warning("automatic backup skipped: the backup folder is read-only")
         self.sync_codebooks()
 
     def _check(self) -> None:
