@@ -305,6 +305,10 @@ class Store:
     def integrity_check(self) -> str:
         return str(self._rows("PRAGMA integrity_check")[0][0])
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (a second coder, the CLI) commits a write."""
+        return int(self._rows("PRAGMA data_version")[0][0])
+
     def schema_version(self) -> int:
         return int(self._rows("PRAGMA user_version")[0][0])
 
@@ -922,6 +926,62 @@ class Store:
             )
             for r in self._rows(sql, params)
         ]
+
+    # Exact rows put back by undo/redo: ids, positions, times and speakers as they were.
+    def put_segment(self, seg: Segment) -> None:
+        """Write a segment row exactly as given (id included), inserting it if it is gone."""
+        values = (
+            seg.recording_id,
+            seg.idx,
+            seg.start,
+            seg.end,
+            seg.speaker_id,
+            seg.text,
+            _words_to_json(seg.words),
+            int(seg.overlap),
+            seg.id,
+        )
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE segments SET recording_id = ?, idx = ?, start_s = ?, end_s = ?,"
+                " speaker_id = ?, text = ?, words = ?, overlap = ? WHERE id = ?",
+                values,
+            )
+            if cur.rowcount == 0:
+                db.execute(
+                    "INSERT INTO segments(recording_id, idx, start_s, end_s, speaker_id, text,"
+                    " words, overlap, id) VALUES (?,?,?,?,?,?,?,?,?)",
+                    values,
+                )
+
+    def delete_segment(self, seg_id: int) -> None:
+        """Remove a segment row (its codings go with it)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM segments WHERE id = ?", (seg_id,))
+
+    def set_segment_order(self, order: Iterable[tuple[int, int]]) -> None:
+        """Give segments their positions back: (segment id, idx) pairs."""
+        with self.transaction() as db:
+            db.executemany("UPDATE segments SET idx = ? WHERE id = ?", [(i, s) for s, i in order])
+
+    def put_speaker(self, speaker: Speaker) -> None:
+        """Write a voice row exactly as given (id included), inserting it if it is gone."""
+        values = (speaker.recording_id, speaker.label, speaker.participant_id, speaker.id)
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE speakers SET recording_id = ?, label = ?, participant_id = ? WHERE id = ?",
+                values,
+            )
+            if cur.rowcount == 0:
+                db.execute(
+                    "INSERT INTO speakers(recording_id, label, participant_id, id)"
+                    " VALUES (?,?,?,?)",
+                    values,
+                )
+
+    def delete_speaker(self, speaker_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM speakers WHERE id = ?", (speaker_id,))
 
     def segment_counts(self) -> dict[int, int]:
         """{recording id: number of segments}."""

@@ -208,3 +208,25 @@ def _index(area: TextArea, location: tuple[int, int]) -> int:
     row, col = location
     lines = area.text.split("\n")
     return sum(len(line) + 1 for line in lines[:row]) + col
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: j or y says yes; n or Escape says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,y", "answer(True)", "dialog.ok", id="dialog_yes"),
+        Binding("n,escape", "answer(False)", "key.cancel", id="dialog_no"),
+    ]
+
+    def __init__(self, prompt: str, lang: str = "sv") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield Label(t("dialog.yes_no", self.lang))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
