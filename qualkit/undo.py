@@ -100,12 +100,10 @@ class UndoStack:
         memo: str | None = None,
         span: tuple[int, int] | None = None,
     ) -> Coding:
-        store = self.project.store
-        before = {c.id for c in store.codings(segment_id=segment_id, coder=self.coder)}
-        coding = store.add_coding(
+        coding, new = self.project.store.insert_coding(
             segment_id, codebook, code, valence=valence, coder=self.coder, memo=memo, span=span
         )
-        if coding.id not in before:  # the store gives back an existing equal coding as is
+        if new:  # the same coding again is the stored one: nothing to undo
             self._push(AddCoding(coding))
         return coding
 

@@ -104,10 +104,12 @@ class TranscriptBase(HostScreen):
         """The selected coding if this coder may change it; else a message and None."""
         self.check_store()
         coding = self.target_coding()
-        if coding is None:
+        others = self.current_codings()
+        if coding is None and not others:
             self.notify(t("transcript.no_coding_selected", self.lang), severity="warning")
             return None
-        if coding.coder != self.host.coder:
+        if coding is None or coding.coder != self.host.coder:
+            coding = coding or others[-1]
             self.notify(
                 t("transcript.other_coder", self.lang).format(coder=coding.coder),
                 severity="warning",
