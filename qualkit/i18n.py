@@ -221,10 +221,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "speakers.merge_confirm": (
         "Slå ihop rösten {drop} med {keep}? Alla {drop}s repliker blir {keep}s. "
         "Går att ångra med u. (j/n)",
-        "Merge voice {drop} into {keep}? All of {drop}'s turns become {keep}'s. "
-        "Undo with u. (y/n)",
+        "Merge voice {drop} into {keep}? All of {drop}'s turns become {keep}'s. Undo with u. (y/n)",
     ),
-    "speakers.unmerged": ("Sammanslagningen ångrad", "Merge undone"),
     "dialog.yes_no": ("j = ja, n/Esc = nej", "y = yes, n/Esc = no"),
     "audio.stopped": ("Uppspelningen stoppad", "Playback stopped"),
 }

@@ -59,9 +59,17 @@ class Restructure:
     kind: str
     before: RecordingRows
     after: RecordingRows
+    voices: tuple[int, int] | None = None  # (kept, dropped) of a voice merge
 
 
 Action = AddCoding | RemoveCoding | ChangeValence | ChangeMemo | AddSegmentMemo | Restructure
+
+
+def merged_pair(action: Restructure) -> tuple[Speaker, Speaker]:
+    """(kept, dropped) voice of a voice merge, as they were before it."""
+    assert action.voices is not None
+    by_id = {s.id: s for s in action.before.speakers}
+    return by_id[action.voices[0]], by_id[action.voices[1]]
 
 
 @dataclass
@@ -203,7 +211,7 @@ class UndoStack:
             before = capture(store, keep.recording_id, turns)
             kept = store.merge_speakers(keep_id, drop_id)
             after = capture(store, keep.recording_id, turns)
-        self._push(Restructure("merge_voices", before, after))
+        self._push(Restructure("merge_voices", before, after, (keep_id, drop_id)))
         return kept
 
     # -------------------------------------------------------------- undo/redo
@@ -250,8 +258,10 @@ class UndoStack:
                     store.update_coding(cid, memo=old)
                 case AddSegmentMemo(memo_id, _sid, _text, _coder):
                     store.delete_memo(memo_id)
-                case Restructure(_kind, before, after):
+                case Restructure(_kind, before, after, voices):
                     restore(store, after, before)
+                    if voices is not None:
+                        store.forget_voice_merges(voices[1])
         return action
 
     def _apply(self, action: Action) -> Action:
@@ -269,6 +279,8 @@ class UndoStack:
                 case AddSegmentMemo(_mid, sid, text, coder):
                     memo = store.add_memo("segment", str(sid), text, coder=coder)
                     return AddSegmentMemo(memo.id, sid, text, coder)
-                case Restructure(_kind, before, after):
+                case Restructure(_kind, before, after, voices):
+                    if voices is not None:
+                        store.record_voice_merge(*merged_pair(action))
                     restore(store, before, after)
         return action

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qualkit.cli import main
 from qualkit.errors import InputError, QualkitError
 from qualkit.model import Valence, Word
 from qualkit.project import Project, init_project, open_project
@@ -205,3 +206,31 @@ def apply(stack: UndoStack, kind: str, a: int, b: int) -> bool:
         case _:
             return False
     return True
+
+
+def test_cli_unmerge_gives_the_voice_and_its_turns_back(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project.root
+    start = snapshot(project)
+    project.close()
+    assert main(["speakers", "-p", str(root), "fg", "--merge", "S2", "S1"]) == 0
+    with open_project(root) as p:
+        assert "S1" not in {s.label for s in p.store.speakers()}
+    assert main(["speakers", "-p", str(root), "fg", "--unmerge", "S1"]) == 0
+    assert "S1 is a voice of its own again" in capsys.readouterr().out
+    with open_project(root) as p:
+        assert snapshot(p) == start
+    assert main(["speakers", "-p", str(root), "fg", "--unmerge", "S1"]) == 2
+    assert "No merged voice 'S1'" in capsys.readouterr().err
+
+
+def test_undo_in_the_app_spends_the_merge_record(project: Project) -> None:
+    stack = UndoStack(project, coder="carl")
+    voices = {s.label: s for s in project.store.speakers()}
+    stack.merge_voices(voices["S2"].id, voices["S1"].id)
+    assert project.store.merged_voices(voices["S1"].recording_id) == ["S1"]
+    stack.undo()
+    assert project.store.merged_voices(voices["S1"].recording_id) == []
+    stack.redo()
+    assert project.store.merged_voices(voices["S1"].recording_id) == ["S1"]
