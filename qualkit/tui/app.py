@@ -168,11 +168,14 @@ class QualkitApp(App[None]):
                 screen.seglist.refresh()
                 screen.refresh_panels(counts=True)
 
-    def open_transcript(self, recording_id: int, segment_id: int | None = None) -> None:
+    def open_transcript(
+        self, recording_id: int, segment_id: int | None = None, highlight: str = ""
+    ) -> None:
+        """Open a recording at a segment; `highlight` (a searched word) is marked in it."""
         rec = self.project.store.recording(recording_id)
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(TranscriptScreen(rec, segment_id))
+        self.push_screen(TranscriptScreen(rec, segment_id, highlight))
 
     def play(self, recording: Recording, start: float | None, end: float | None) -> None:
         audio = self.project.root / recording.audio_path if recording.audio_path else None

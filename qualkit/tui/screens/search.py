@@ -114,7 +114,7 @@ class SearchScreen(HostScreen):
     def _open(self, index: int) -> None:
         if 0 <= index < len(self.positions):
             hit = self.hit(index)
-            self.host.open_transcript(hit.recording.id, hit.segment.id)
+            self.host.open_transcript(hit.recording.id, hit.segment.id, hit.match)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -122,18 +122,24 @@ class SearchScreen(HostScreen):
 
 def hit_strip(hit: Hit, width: int, selected: bool, qapp: Host) -> Strip:
     bg = SEL if selected else Style()
-    meta = f"{hit.kommun[:10]:<10} {hit.recording.name[:14]:<14} {fmt_time(hit.segment.start)} "
-    who = f"{hit.attribution[:16]:<16} "
     keys = qapp.code_marks()
     marks = "".join(
         keys.get(c.code, c.code[:2]) + VALENCE_MARK.get(c.valence.value, "") for c in hit.codings
-    )[:6]
-    rest = max(10, width - len(meta) - len(who) - 7)
+    )
+    if width >= 100:
+        meta = f"{hit.kommun[:10]:<10} {hit.recording.name[:14]:<14} {fmt_time(hit.segment.start)} "
+        who = f"{hit.attribution[:16]:<16} "
+        marks = f"{marks[:6]:<6} "
+    else:  # 80 columns: the words around the match matter most
+        meta = f"{hit.kommun[:7]:<7} {fmt_time(hit.segment.start)} "
+        who = f"{hit.attribution[:10]:<10} "
+        marks = f"{marks[:4]:<4} "
+    rest = max(10, width - len(meta) - len(who) - len(marks))
     left, match, right = hit.context(rest)
     parts = [
         RichSegment(meta, META + bg),
         RichSegment(who, DIM + bg),
-        RichSegment(f"{marks:<6} ", CODES + bg),
+        RichSegment(marks, CODES + bg),
         RichSegment(left, bg),
         RichSegment(match, MATCH + bg),
         RichSegment(right, bg),
@@ -206,7 +212,8 @@ class CodeBrowserScreen(HostScreen):
         row = self.rows[index]
         if isinstance(row, str):
             style = Style(bold=True, color="#d7afff") + (SEL if selected else Style())
-            return Strip([RichSegment(row, style)])
+            mark = "▶ " if selected else "  "
+            return Strip([RichSegment(f"{mark}{row}".ljust(width), style)])
         return hit_strip(row, width, selected, self.host)
 
     def action_toggle_group(self) -> None:

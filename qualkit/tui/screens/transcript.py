@@ -54,8 +54,10 @@ class TranscriptScreen(CorrectingActions, SuggestingActions):
         Binding("escape", "back", "key.back", show=False, id="back"),
     ]
 
-    def __init__(self, recording: Recording, segment_id: int | None = None) -> None:
-        super().__init__(recording, segment_id)
+    def __init__(
+        self, recording: Recording, segment_id: int | None = None, highlight: str = ""
+    ) -> None:
+        super().__init__(recording, segment_id, highlight)
         self.suggestions = []
 
     # -------------------------------------------------------------- coding

@@ -30,10 +30,13 @@ WATCH_INTERVAL_S = 1.0
 class TranscriptBase(HostScreen):
     """Segments on the left, codebook, codings and suggestions on the right."""
 
-    def __init__(self, recording: Recording, segment_id: int | None = None) -> None:
+    def __init__(
+        self, recording: Recording, segment_id: int | None = None, highlight: str = ""
+    ) -> None:
         super().__init__()
         self.recording = recording
         self.start_segment = segment_id
+        self.highlight = highlight
         # The coding the next valence, memo or Delete acts on, by id: never "whatever is
         # last on the segment", which another coder's new coding could silently become.
         self.selected_id: int | None = None
@@ -63,6 +66,7 @@ class TranscriptBase(HostScreen):
         cursor = 0
         if self.start_segment is not None:
             cursor = self.view.index_of(self.start_segment) or 0
+        self.seglist.highlight = self.highlight
         self.seglist.set_view(self.view, cursor)
         self.seglist.focus()
         self.query_one(SuggestionsPanel).title = t("suggest.title", self.lang)
