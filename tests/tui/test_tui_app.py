@@ -16,6 +16,7 @@ from qualkit.pipeline import events
 from qualkit.project import open_project
 from qualkit.tui.screens.disagreements import DisagreementScreen
 from qualkit.tui.screens.pseudonyms import PseudonymScreen
+from qualkit.tui.widgets.segment_list import MATCH
 
 from .conftest import NO_MODEL
 
@@ -417,6 +418,18 @@ def test_search_and_jump_to_passage(demo_root: Path, make_app: Callable[..., Any
             t = app.screen
             assert type(t).__name__ == "TranscriptScreen"
             assert "hospiterade" in t.current.text
+            seglist = t.seglist  # scrolled to the hit, with the word marked
+            top = seglist.first_row[seglist.cursor]
+            assert seglist.scroll_offset.y <= top < seglist.scroll_offset.y + seglist.size.height
+            assert seglist.highlight == "hospiterade"
+            rows = seglist.first_row[seglist.cursor + 1] - top
+            marked = [
+                piece
+                for k in range(rows)
+                for piece in seglist.render_line(top - seglist.scroll_offset.y + k)
+                if piece.style is not None and piece.style.bgcolor == MATCH.bgcolor
+            ]
+            assert [piece.text.casefold() for piece in marked] == ["hospiterade"]
             await pilot.press("slash")
             await pilot.pause()
             await pilot.press(*"kod:ledning aktör:FK")

@@ -69,6 +69,8 @@ class TranscriptBase(HostScreen):
         self.seglist.highlight = self.highlight
         self.seglist.set_view(self.view, cursor)
         self.seglist.focus()
+        # Only once laid out does the list know its height: then bring the segment into view.
+        self.call_after_refresh(self.seglist.scroll_to_cursor)
         self.query_one(SuggestionsPanel).title = t("suggest.title", self.lang)
         self.refresh_panels()
         self.refresh_counts()
