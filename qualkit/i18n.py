@@ -224,6 +224,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Merge voice {drop} into {keep}? All of {drop}'s turns become {keep}'s. Undo with u. (y/n)",
     ),
     "dialog.yes_no": ("j = ja, n/Esc = nej", "y = yes, n/Esc = no"),
+    "dialog.discard": (
+        "Kasta ändringarna i texten? (j/n)",
+        "Throw away your changes to the text? (y/n)",
+    ),
     "audio.stopped": ("Uppspelningen stoppad", "Playback stopped"),
 }
 

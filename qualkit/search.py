@@ -101,7 +101,13 @@ class Hit:
         end = pos + len(self.match)
         side = max(4, (width - (end - pos)) // 2)
         left = text[max(0, pos - side) : pos]
-        return left.rjust(side), text[pos:end], text[end : end + side]
+        right = text[end : end + side]
+        # Whole words only at the edges: "ef backar upp" reads worse than "backar upp".
+        if pos - side > 0 and " " in left:
+            left = left[left.index(" ") + 1 :]
+        if end + side < len(text) and " " in right:
+            right = right[: right.rindex(" ")]
+        return left.rjust(side), text[pos:end], right
 
 
 @dataclass

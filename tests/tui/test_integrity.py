@@ -196,3 +196,30 @@ def test_merging_voices_asks_and_can_be_undone(
             assert state(demo_root) == start
 
     run(body())
+
+
+def test_escape_in_the_text_editor_asks_before_discarding(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            text = screen.current.text
+            await pilot.press("e")
+            await pilot.pause()
+            editor = app.screen
+            editor.query_one(TextArea).insert(" och mer")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("n")  # keep editing: nothing typed is lost
+            await pilot.pause()
+            assert app.screen is editor and editor.query_one(TextArea).text.endswith(" och mer")
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("j")  # yes, throw it away
+            await pilot.pause()
+            assert app.screen is screen and screen.current.text == text
+
+    run(body())

@@ -100,12 +100,14 @@ class CodebookScreen(HostScreen):
             if not key:
                 return
             key = key.strip()
+            if not KEY_RE.match(key):
+                # Said at once, in Swedish, with what was typed still in the field.
+                self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
+                self.app.push_screen(InputDialog(t("codebook.key_prompt", lang), key), got_key)
+                return
 
             def got_label(label: str | None) -> None:
                 if not label:
-                    return
-                if not KEY_RE.match(key):
-                    self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
                     return
                 code = Code(
                     codebook=self.host.codebook_id,

@@ -70,7 +70,17 @@ class EditDialog(ModalScreen[str | None]):
         self.dismiss(self.query_one(TextArea).text.replace("\n", " ").strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        area = self.query_one(TextArea)
+        if area.read_only or area.text == self.text:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        # Minutes of correcting must not go with one stray Escape.
+        self.app.push_screen(ConfirmDialog(t("dialog.discard", self.lang), self.lang), answer)
 
 
 class SplitDialog(EditDialog):
