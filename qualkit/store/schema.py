@@ -171,6 +171,21 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
+    # Voices merged into one, remembered so that `qualkit speakers --unmerge` can split
+    # them again: the dropped voice's row and the turns that were its own.
+    """
+    CREATE TABLE IF NOT EXISTS voice_merges (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        kept_id INTEGER NOT NULL,
+        kept_participant_id INTEGER,
+        dropped_id INTEGER NOT NULL,
+        dropped_label TEXT NOT NULL,
+        dropped_participant_id INTEGER,
+        segment_ids TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
