@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualkit.atomic import sha256_file
 from qualkit.errors import ImportFormatError, InputError
 from qualkit.model import Actor, Participant, Recording, Round
 from qualkit.project import Project
@@ -137,7 +137,7 @@ def import_answers(
         rec = project.store.add_recording(
             name,
             transcript_path=str(path),
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            sha256=sha256_file(path),
             date=rnd.date,
             guide="Självvärdering: fyra reflektionsfrågor",
         )

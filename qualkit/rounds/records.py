@@ -6,7 +6,8 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from qualkit.errors import InputError, NotFoundError
+from qualkit import resolve
+from qualkit.errors import InputError
 from qualkit.model import Coding, Participant, Round, Valence
 from qualkit.project import Project
 
@@ -28,33 +29,12 @@ class Rating:
 # ------------------------------------------------------------------ managing rounds
 def round_ref(project: Project, ref: str | int) -> Round:
     """A round by name or id."""
-    found = project.store.round_by_name(str(ref))
-    if found is not None:
-        return found
-    if str(ref).isdigit():
-        try:
-            return project.store.round(int(ref))
-        except NotFoundError:
-            pass
-    names = ", ".join(r.name for r in project.store.rounds()) or "none yet"
-    raise NotFoundError(f"No round {ref!r} (rounds: {names}). Add one with: qualkit rounds add")
+    return resolve.round(project.store, ref)
 
 
 def participant_ref(project: Project, ref: str | int) -> Participant:
     """A participant by pseudonym, id or (for the user's convenience) real name."""
-    people = project.store.participants()
-    for p in people:
-        if p.pseudonym == str(ref) or str(p.id) == str(ref):
-            return p
-    for p in people:
-        if p.real_name and p.real_name == str(ref):
-            return p
-    # Pseudonyms only: a real name typed by the user must not be echoed back in a list.
-    known = ", ".join(p.pseudonym for p in people) or "none yet"
-    raise NotFoundError(
-        f"No participant {ref!r} (participants: {known}); give a pseudonym, id or full name "
-        "as in the answers file (qualkit rounds show ROUND lists a round's participants)."
-    )
+    return resolve.participant(project.store, ref, real_names=True)
 
 
 def add_round(
