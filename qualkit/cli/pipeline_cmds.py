@@ -93,7 +93,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     rows = [
         (
             r.recording,
-            "ok" if r.ok else "failed",
+            ("ok, see warning" if r.warnings else "ok") if r.ok else "failed",
             fmt_time(r.duration_s),
             r.speakers,
             r.segments,
@@ -107,6 +107,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         ["recording", "result", "duration", "voices", "segments", "stages run", "problem"],
         rows,
     )
+    # On their own lines too: a narrow terminal drops the table's last column.
+    for r in results:
+        if not r.ok:
+            console.print(f"{r.recording} failed: {r.error}", markup=False, soft_wrap=True)
+        for warning in r.warnings:
+            console.print(f"{r.recording}: warning: {warning}", markup=False, soft_wrap=True)
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -103,7 +103,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_ct2_reader_and_openai_conversion(tiny_model: Path) -> None:
     pytest.importorskip("whisper")
-    from qualkit.pipeline.transcribe import ct2_to_openai_whisper
+    from qualkit.pipeline.ct2_whisper import ct2_to_openai_whisper
 
     v = models.read_ct2_variables(tiny_model / "model.bin")
     model = ct2_to_openai_whisper(tiny_model)
@@ -122,7 +122,7 @@ def test_ct2_reader_and_openai_conversion(tiny_model: Path) -> None:
 
 def test_faster_whisper_loads_a_local_folder_only(tiny_model: Path) -> None:
     from qualkit.pipeline.models import ModelLocation
-    from qualkit.pipeline.transcribe import FasterWhisperBackend
+    from qualkit.pipeline.whisper_backends import FasterWhisperBackend
 
     backend = FasterWhisperBackend(ModelLocation("tiny", tiny_model, "folder:test"), "cpu")
     assert backend.compute_type == "int8" and backend.device == "cpu"
