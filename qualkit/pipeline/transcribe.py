@@ -162,6 +162,51 @@ def is_hallucination(seg: AsrSegment, options: TranscribeOptions) -> bool:
     )
 
 
+def _looping_tokens(tokens: list[str]) -> list[bool]:
+    """Which tokens to keep when a phrase of 2-6 words comes four or more times in a row
+    (one word: eight times) inside one segment: the first time stays, the echoes go.
+    Whisper loops like this inside a segment ("nivån som nivån som ..."), where the
+    compression-ratio check would drop the whole segment, real words before it too."""
+    norm = [re.sub(r"\W+", "", t.casefold()) for t in tokens]
+    keep = [True] * len(tokens)
+    i = 0
+    while i < len(norm):
+        for p in range(1, 7):
+            phrase = norm[i : i + p]
+            if len(phrase) < p or not all(phrase):
+                break
+            reps = 1
+            while norm[i + reps * p : i + (reps + 1) * p] == phrase:
+                reps += 1
+            if reps >= (8 if p == 1 else 4):
+                for k in range(i + p, i + reps * p):
+                    keep[k] = False
+                i += reps * p - 1
+                break
+        i += 1
+    return keep
+
+
+def collapse_repeats(seg: AsrSegment) -> AsrSegment:
+    """The segment with in-segment decoder loops cut to their first occurrence."""
+    if seg.words:
+        keep = _looping_tokens([w.text for w in seg.words])
+        if all(keep):
+            return seg
+        words = tuple(w for w, k in zip(seg.words, keep, strict=True) if k)
+        text = " ".join(w.text for w in words)
+        end = words[-1].end if words else seg.start
+        return replace(
+            seg, end=end, text=text, words=words, compression_ratio=compression_ratio(text)
+        )
+    tokens = seg.text.split()
+    keep = _looping_tokens(tokens)
+    if all(keep):
+        return seg
+    text = " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
+    return replace(seg, text=text, compression_ratio=compression_ratio(text))
+
+
 def _loops(kept: list[AsrSegment], seg: AsrSegment) -> bool:
     """A third identical segment in a row (4+ words): the decoder is looping across
     segments, which the per-segment checks cannot see. People repeat "ja, precis",
@@ -188,7 +233,7 @@ def transcribe(
     for w_start, w_end in windows(audio, options.window_s):
         samples = audio.read(w_start, w_end)
         for seg in backend.transcribe_window(samples, options):
-            seg = _shift(seg, w_start, w_end)
+            seg = collapse_repeats(_shift(seg, w_start, w_end))
             if is_hallucination(seg, options) or _loops(segments, seg):
                 dropped += 1
                 continue

@@ -150,3 +150,20 @@ def test_a_decoder_loop_across_segments_is_cut() -> None:
     texts = [s.text for s in tr.segments]
     assert texts.count("Meev en berhuv en poest en en.") == 2 and texts.count("Ja.") == 2
     assert tr.dropped == 2
+
+
+def test_a_loop_inside_one_segment_is_cut_to_its_first_time() -> None:
+    from qualkit.pipeline.transcribe import collapse_repeats
+
+    said = ["Vi", "pratade", "om", "nivån"]
+    loop = ["nivånfuldsnedsmärk", "som"] * 9
+    words = tuple(Word(i * 0.4, i * 0.4 + 0.3, w, 0.9) for i, w in enumerate(said + loop))
+    seg = AsrSegment(0.0, 20.0, " ".join(said + loop), words, -0.5, 0.1, 4.0)
+    out = collapse_repeats(seg)
+    assert out.text == "Vi pratade om nivån nivånfuldsnedsmärk som"
+    assert [w.text for w in out.words] == said + loop[:2] and out.end == words[5].end
+    assert not is_hallucination(out, TranscribeOptions())
+    # People do repeat a word or two: "ja ja ja" and "precis precis" stay.
+    for text in ("ja ja ja, det stämmer", "precis precis precis", "nej nej nej nej nej"):
+        kept = collapse_repeats(AsrSegment(0, 2, text, (), -0.3, 0.1, 1.2))
+        assert kept.text == text
