@@ -3,9 +3,10 @@
     nice -n 10 python bench/calibrate_diarize.py --cases 3:4 10:6 --seed 99
 
 Same generator as bench/diarize_bench.py, another seed (so other scripts, takes and
-noise); embeddings cached under bench/out/. Prints, per threshold, the mean DER
-(collar 0) and the count errors with and without a hint, over the cases and over the
-short clip of tests/pipeline/test_real_models.py (3 clean voices, which must stay 3).
+noise); embeddings cached under bench/out/. Prints, per set of options (an AHC
+grid by default, or --configs), the DER (collar 0) and voices found with and without a
+hint on each case and on the short clip of tests/pipeline/test_real_models.py (3 clean
+voices, which must stay 3), the mean DER and the summed count error.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def main() -> int:
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.65, 0.7, 0.75])
     ap.add_argument("--merge-cos", type=float, nargs="+", default=[0.85, 0.88, 0.9, 0.92])
     ap.add_argument("--min-voice", type=int, nargs="+", default=[6, 10, 15])
+    ap.add_argument(
+        "--configs", nargs="*", default=[], help='JSON options, e.g. {"clustering": "legacy"}'
+    )
     args = ap.parse_args()
     sets = []
     for spec in args.cases:
@@ -87,17 +91,24 @@ def main() -> int:
             {"duration_s": 25.0, "quiet": ""},
         )
     )
-    grid = [(t, m, v) for t in args.thresholds for m in args.merge_cos for v in args.min_voice]
-    for th, mc, mv in grid:
+    configs = [json.loads(c) for c in args.configs] or [
+        {"ahc_threshold": t, "merge_cos": m, "min_voice_subsegments": v} | {"clustering": "ahc"}
+        for t in args.thresholds
+        for m in args.merge_cos
+        for v in args.min_voice
+    ]
+    for cfg in configs:
         row = []
+        total = 0.0
+        count_error = 0
         for name, emb, ref, v, meta in sets:
             for hint in (None, v):
-                opts = DiarizeOptions(
-                    ahc_threshold=th, merge_cos=mc, min_voice_subsegments=mv, num_speakers=hint
-                )
+                opts = DiarizeOptions(num_speakers=hint, **cfg)
                 turns, _ = turns_from_embeddings(emb, meta["duration_s"], opts)
                 d = der_detail(ref, turns)["der"]
+                total += d
                 found = len({t.speaker for t in turns})
+                count_error += abs(found - v)
                 q = (
                     speaker_found(ref, turns, meta["quiet"].replace(" ", "_"))
                     if meta["quiet"]
@@ -105,7 +116,8 @@ def main() -> int:
                 )
                 lost = "" if q else " quiet-lost"
                 row.append(f"{name}{'/h' if hint else ''}: {found}/{v} {100 * d:.1f}%{lost}")
-        print(f"t={th:.2f} merge={mc:.2f} min={mv} | " + " | ".join(row), flush=True)
+        mean = 100 * total / len(row)
+        print(f"{cfg} mean DER {mean:.1f}% count error {count_error} | " + " | ".join(row))
     return 0
 
 

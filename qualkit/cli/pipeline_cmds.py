@@ -54,6 +54,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_speakers)
 
     p = sub.add_parser("models", help="which offline models are installed and where from")
+    p.add_argument(
+        "action", nargs="?", default="list", choices=("list", "add"), help="list (default) or add"
+    )
+    p.add_argument("path", nargs="?", type=Path, metavar="PATH", help="model folder (add)")
+    p.add_argument("--name", help="name to use with --model (add)")
+    p.add_argument("--origin", default="", help="where the model came from (add)")
     p.add_argument("--model-cache", type=Path, metavar="DIR")
     p.set_defaults(handler=cmd_models)
 
@@ -155,7 +161,14 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> None:
-    from qualkit.pipeline.models import iter_models
+    from qualkit.pipeline.models import add_model, iter_models
+
+    if args.action == "add":
+        if args.path is None or not args.name:
+            raise InputError("Say which folder and name: qualkit models add PATH --name NAME.")
+        folder = add_model(args.path, args.name, args.model_cache, args.origin)
+        console.print(f"Added {args.name} ({folder}); use it with --model {args.name}.")
+        return
 
     # One block per model: paths and sources are too long for a table in 80 columns.
     for m in iter_models(args.model_cache):
