@@ -21,8 +21,6 @@ from qualkit.store import Store
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualkit.export.refi_import import ImportSummary
-
 DB_NAME = "qualkit.db"
 FOLDERS = ("audio", "transcripts", "codebook", "exports")
 AUDIO_SUFFIXES = {
@@ -375,13 +373,6 @@ class Project:
             date=date,
             guide=guide,
         )
-
-    def import_exchange(self, path: Path | str) -> ImportSummary:
-        """Import a REFI-QDA project (.qdpx) or codebook (.qdc) from another QDA tool."""
-        path = Path(path)
-        from qualkit.export.refi_import import import_refi
-
-        return import_refi(self, path)
 
     def import_path(self, path: Path | str, **meta: object) -> Recording:
         """Import an audio or transcript file by its suffix."""
