@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console
@@ -15,7 +16,8 @@ from qualkit.export.refi.importer import ImportSummary, import_qdc, import_refi
 from qualkit.export.refi.write import export_qdpx
 from qualkit.project import DEFAULT_CODEBOOK, open_project
 
-Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def register(sub: Subparsers) -> None:

@@ -69,18 +69,25 @@ def _kommun_of(refi: RefiProject) -> dict[str, str]:
 
 
 def _transcript_copies(refi: RefiProject) -> dict[str, str]:
-    """Source GUID -> GUID of the source it repeats: a tool that turns an audio transcript
-    into a text source of its own (QualCoder) exports the same text twice."""
+    """Source GUID -> GUID of the source it repeats.
+
+    A tool that turns an audio transcript into a text source of its own exports the same
+    text twice: QualCoder names the copy after the audio file ('x.ogg.txt') and drops the
+    Transcript element, others keep the Transcript. A text source is such a copy when an
+    earlier one has the same text and it is a transcript's text or named after a recording."""
     transcripts = set(refi.transcripts)
+    media = {m.casefold() for m in refi.media}
     first: dict[str, str] = {}
     out: dict[str, str] = {}
     for source in refi.sources:
-        if source.text not in transcripts:
+        if not source.text.strip():
             continue
-        if source.text in first:
+        stem = source.name.casefold().removesuffix(".txt").removesuffix(".transcribed")
+        copy_like = source.text in transcripts or stem in media
+        if source.text in first and copy_like:
             out[source.guid] = first[source.text]
         else:
-            first[source.text] = source.guid
+            first.setdefault(source.text, source.guid)
     return out
 
 

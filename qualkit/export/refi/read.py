@@ -78,6 +78,7 @@ class _ProjectReader:
         self.utf16: list[str] = []
         self.transcripts: dict[str, list[tuple[int, int]]] = {}
         self.transcript_texts: list[str] = []
+        self.media: list[str] = []
 
     def _notes(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -227,6 +228,8 @@ class _ProjectReader:
                     len(x.children(s, "Coding")) for s in x.children(el, "PDFSelection")
                 )
             elif kind in ("PictureSource", "AudioSource", "VideoSource"):
+                if kind != "PictureSource" and el.get("name"):
+                    self.media.append(el.get("name").strip())
                 for sel in el:
                     skipped_media += len(x.children(sel, "Coding"))
                 skipped_media += len(x.children(el, "Coding"))
@@ -300,6 +303,7 @@ class _ProjectReader:
             utf16_sources=tuple(self.utf16),
             notes=tuple(self.note_texts(root)),
             transcripts=tuple(self.transcript_texts),
+            media=tuple(self.media),
             warnings=tuple(self.warnings),
         )
 

@@ -105,4 +105,5 @@ class RefiProject:
     utf16_sources: tuple[str, ...] = ()  # sources whose offsets were read as UTF-16 units
     notes: tuple[str, ...] = ()  # texts of project-level notes (Project/NoteRef)
     transcripts: tuple[str, ...] = ()  # texts of audio and video transcripts
+    media: tuple[str, ...] = ()  # names of audio and video sources
     warnings: tuple[str, ...] = ()
