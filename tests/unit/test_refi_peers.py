@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from qualkit.cli import main
-from qualkit.export.refi.codebook_csv import export_codebook_csv, import_codebook_csv
+from qualkit.export.refi.codebook_csv import import_codebook_csv
 from qualkit.export.refi.constants import KOMMUN_VARIABLE, PROJECT_NS
 from qualkit.export.refi.importer import import_qdc, import_qdpx
 from qualkit.export.refi.write import export_qdpx
