@@ -679,3 +679,21 @@ def test_exported_offsets_survive_emoji_and_redaction(
         got = {text[c.start : c.end] for c in refi.codings}
         assert len(refi.codings) == len(project.codings())
         assert got >= expected
+
+
+@needs_refi
+def test_exports_with_audio_turns_or_text_only_stay_schema_valid(
+    demo_project: Project, tmp_path: Path, validator: ModuleType
+) -> None:
+    wav = demo_project.root / "audio" / "fg.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * 800)
+    rec = demo_project.recording("fokusgrupp_demo")
+    demo_project.store.update_recording(rec.id, audio_path="audio/fg.wav")
+    turns = export_qdpx(demo_project, tmp_path / "turns.qdpx", speaker_selections=True).path
+    text = export_qdpx(demo_project, tmp_path / "text.qdpx", audio=False).path
+    assert schema_problems(validator, turns) == []
+    assert schema_problems(validator, text) == []
