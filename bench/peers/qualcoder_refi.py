@@ -146,7 +146,8 @@ def main() -> int:
             summary["export"] = str(target) if target.is_file() else None
         except Exception as exc:
             summary["export"] = f"{type(exc).__name__}: {exc}"
-    print(json.dumps(summary, ensure_ascii=False, indent=1))
+    summary.pop("codings_detail")
+    print(json.dumps(summary, ensure_ascii=False))
     app_qt.quit()
     return 0
 
