@@ -240,3 +240,23 @@ def test_flat_valence_codes_fold_into_their_code_with_codings(
 @pytest.mark.parametrize("name", ["qualcoder_export_of_demo.qdpx"])
 def test_peer_fixtures_are_small(name: str) -> None:
     assert (PEERS / name).stat().st_size < 64 * 1024
+
+
+def test_a_code_of_ones_own_named_interesting_is_kept(project: Project, tmp_path: Path) -> None:
+    # Only Taguette's files (its origin, its count column) carry its default tag.
+    own = tmp_path / "egen.csv"
+    own.write_text("tag,description\ninteresting,Vårt eget\nLedning,\n", encoding="utf-8")
+    summary = import_codebook_csv(project, own)
+    assert {c.label_sv for c in project.codebook(summary.codebook).codes} == {
+        "interesting",
+        "Ledning",
+    }
+    assert summary.warnings == ()
+    used = tmp_path / "used.csv"
+    used.write_text(
+        "tag,description,number of highlights,number of documents\n"
+        "interesting,Further review required,3,1\n",
+        encoding="utf-8",
+    )
+    summary = import_codebook_csv(project, used)
+    assert [c.label_sv for c in project.codebook(summary.codebook).codes] == ["interesting"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from qualkit import atomic
 from qualkit.errors import ImportFormatError, InputError
 from qualkit.export.refi.codebook_write import valence_books
-from qualkit.export.refi.constants import PEER_DEFAULT_TAGS, VALENCES, valence_code_name
+from qualkit.export.refi.constants import VALENCES, valence_code_name
 from qualkit.export.refi.import_codes import (
     build_codebook,
     new_codebook_id,
@@ -36,6 +36,8 @@ from qualkit.project import Project
 COLUMNS = ("tag", "description", "key", "parent", "valence", "label_en", "colour")
 NAME_COLUMNS = ("tag", "name", "path")
 MAX_CSV_BYTES = 16 * 2**20
+# The column Taguette's codebook export counts each tag's use in.
+TAGUETTE_COUNTS = "number of highlights"
 
 
 def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | None = None) -> Path:
@@ -70,8 +72,9 @@ def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | N
     return atomic.write_bytes(target, buf.getvalue().encode("utf-8-sig"))
 
 
-def read_codebook_csv(path: Path) -> tuple[list[RefiCode], set[str]]:
-    """(codes, GUIDs of codes in use): codes in file order; use as the counts column says."""
+def read_codebook_csv(path: Path) -> tuple[list[RefiCode], set[str] | None]:
+    """(codes in file order, GUIDs of codes in use): use is known from Taguette's count
+    column; None for other CSVs, whose codes are all the sender's own."""
     if not path.is_file():
         raise InputError(f"{path}: no such file.")
     if path.stat().st_size > MAX_CSV_BYTES:
@@ -111,13 +114,10 @@ def read_codebook_csv(path: Path) -> tuple[list[RefiCode], set[str]]:
         if cell(row, "label_en"):
             description = f"{description}\n\n(en) {cell(row, 'label_en')}".strip()
         codes.append(RefiCode(guid, name, parent, True, colour, description))
-        count = cell(row, "number of highlights")
+        count = cell(row, TAGUETTE_COUNTS)
         if not count.isdigit() or int(count) > 0:
             used.add(guid)
-    if "number of highlights" not in col:
-        # No counts to tell use by: a peer's default tag is taken as unused.
-        used = {c.guid for c in codes if c.name.strip().casefold() not in PEER_DEFAULT_TAGS}
-    return codes, used
+    return codes, used if TAGUETTE_COUNTS in col else None
 
 
 def import_codebook_csv(

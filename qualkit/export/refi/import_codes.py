@@ -32,6 +32,11 @@ class CodeMap:
     warnings: tuple[str, ...] = ()
 
 
+def from_peer_with_default_tags(origin: str) -> bool:
+    """Whether a file comes from a tool that puts default tags into every project."""
+    return origin.strip().casefold().startswith("taguette")
+
+
 def peer_defaults(codes: Sequence[RefiCode], used: set[str]) -> set[str]:
     """GUIDs of a peer's own default tags ('interesting' in Taguette) left unused and bare."""
     parents = {c.parent for c in codes}
@@ -51,8 +56,11 @@ def build_codebook(
     description: str,
     used: set[str] | None = None,
 ) -> CodeMap:
-    """Codes (valence sub-codes folded, a peer's unused default tag left out) -> a codebook."""
-    skip = peer_defaults(codes, used or set())
+    """Codes (valence sub-codes folded) -> a codebook.
+
+    `used` (the GUIDs codings refer to) is given for files from a peer that adds default
+    tags of its own: those left unused are named in the warnings and not added."""
+    skip = peer_defaults(codes, used) if used is not None else set()
     warnings = [
         f"tag {c.name!r} is the other program's default tag and was never used; not added"
         for c in codes

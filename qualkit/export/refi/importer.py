@@ -17,6 +17,7 @@ from qualkit.errors import InputError
 from qualkit.export.refi.constants import KOMMUN_SET, KOMMUN_VARIABLE, TURN_TABLE_TITLE
 from qualkit.export.refi.import_codes import (
     build_codebook,
+    from_peer_with_default_tags,
     new_codebook_id,
     removed_on_error,
     save_codebook,
@@ -151,7 +152,7 @@ def import_qdpx(
         book_id,
         refi.name or path.stem,
         f"Importerad från {path.name} ({refi.origin})".strip(),
-        used={c.code for c in refi.codings},
+        used={c.code for c in refi.codings} if from_peer_with_default_tags(refi.origin) else None,
     )
     copies = _transcript_copies(refi)
     by_source: dict[str, list[RefiCoding]] = defaultdict(list)
@@ -326,7 +327,11 @@ def import_qdc(
     origin, codes = read_qdc(path, limits)
     book_id = new_codebook_id(project, codebook_id, f"refi_{slug(path.stem, 'kodbok')}")
     cmap = build_codebook(
-        codes, book_id, path.stem, f"Importerad från {path.name} ({origin})".strip()
+        codes,
+        book_id,
+        path.stem,
+        f"Importerad från {path.name} ({origin})".strip(),
+        used=set() if from_peer_with_default_tags(origin) else None,
     )
     with project.action(), removed_on_error(project.codebook_dir / f"{book_id}.yaml"):
         save_codebook(project, cmap.book)
