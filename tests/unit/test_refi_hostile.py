@@ -78,3 +78,16 @@ def test_identical_selections_are_kept_once(
     assert "19999 repeated codings" in capsys.readouterr().out.replace("\n", " ")
     with open_project(project_dir) as p:
         assert len(p.codings()) == 1
+
+
+def test_a_csv_codebook_chained_too_deep_is_refused(
+    project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = ["tag,key,parent"] + [f"c{i},k{i},{f'k{i - 1}' if i else ''}" for i in range(300)]
+    path = tmp_path / "chain.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    before = _state(project_dir)
+    assert main(["codebook", "import", "-p", str(project_dir), str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nested more than" in err[0] and "chain.csv" in err[0]
+    assert _state(project_dir) == before

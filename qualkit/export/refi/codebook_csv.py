@@ -23,6 +23,7 @@ from qualkit.export.refi.codebook_write import valence_books
 from qualkit.export.refi.constants import VALENCES, valence_code_name
 from qualkit.export.refi.import_codes import (
     build_codebook,
+    check_depth,
     new_codebook_id,
     removed_on_error,
     save_codebook,
@@ -117,6 +118,7 @@ def read_codebook_csv(path: Path) -> tuple[list[RefiCode], set[str] | None]:
         count = cell(row, TAGUETTE_COUNTS)
         if not count.isdigit() or int(count) > 0:
             used.add(guid)
+    check_depth(codes, path.name)
     return codes, used if TAGUETTE_COUNTS in col else None
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualkit import codebook as codebooks
-from qualkit.errors import InputError
-from qualkit.export.refi.constants import PEER_DEFAULT_TAGS
+from qualkit.errors import ImportFormatError, InputError
+from qualkit.export.refi.constants import MAX_CODE_DEPTH, PEER_DEFAULT_TAGS
 from qualkit.export.refi.read_codes import code_targets
 from qualkit.export.refi.records import RefiCode
 from qualkit.model import Code, Codebook, Valence
@@ -109,6 +109,19 @@ def build_codebook(
     }
     book = Codebook(id=book_id, name=name, codes=fixed, description=description)
     return CodeMap(book, mapping, tuple(warnings))
+
+
+def check_depth(codes: Sequence[RefiCode], label: str) -> None:
+    """Refuse trees deeper than MAX_CODE_DEPTH, whatever built them (a CSV's parent column
+    can chain as deep as it has rows): the YAML codebook is written recursively."""
+    depth: dict[str, int] = {}
+    for code in codes:  # parents come before their children
+        depth[code.guid] = depth.get(code.parent, 0) + 1 if code.parent is not None else 1
+        if depth[code.guid] > MAX_CODE_DEPTH:
+            raise ImportFormatError(
+                f"{label}: refused: the code tree is nested more than {MAX_CODE_DEPTH} levels "
+                "deep; no codebook needs that many."
+            )
 
 
 # The codebook file format's rule for ids (qualkit.codebook validates the same).
