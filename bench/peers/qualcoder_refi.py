@@ -9,9 +9,10 @@ are not qualkit dependencies. Run it with a throwaway venv:
         /tmp/qc/src IN.qdpx OUT_DIR
 
 It creates a QualCoder project with the schema QualCoder's "new project" writes (read from
-its source), runs RefiImport.import_project on IN.qdpx, prints a JSON summary of what is in
-QualCoder's database (sources, codes, codings with offsets, memos, cases, attributes,
-annotations), then runs RefiExport for the project and leaves OUT_DIR/qualcoder.qdpx.
+its source), runs RefiImport on IN.qdpx (or IN.qdc: the codebook import), prints a JSON
+summary of what is in QualCoder's database (sources, codes, codings with offsets, memos,
+cases, attributes, annotations), then runs RefiExport and leaves OUT_DIR/qualcoder.qdpx
+(or .qdc).
 Dialogs are answered by stubs: file dialogs return the paths above, message boxes close.
 """
 
@@ -129,8 +130,10 @@ def main() -> int:
 
     log = TextEdit()
     summary: dict[str, Any] = {"file": qdpx.name}
+    kind = "qdc" if qdpx.suffix.lower() == ".qdc" else "qdpx"
+    QtWidgets.QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (str(out), "ok"))
     try:
-        refi.RefiImport(app, log, "qdpx")
+        refi.RefiImport(app, log, kind)
         summary["import_error"] = None
     except Exception as exc:
         summary["import_error"] = f"{type(exc).__name__}: {exc}"
@@ -138,9 +141,9 @@ def main() -> int:
     summary.update(_contents(app.conn))
     if summary["import_error"] is None:
         try:
-            refi.RefiExport(app, log, "project")
-            exported = out / "peer.qdpx"
-            target = out / "qualcoder.qdpx"
+            refi.RefiExport(app, log, "codebook" if kind == "qdc" else "project")
+            exported = out / ("Codebook-peer.qdc" if kind == "qdc" else "peer.qdpx")
+            target = out / f"qualcoder.{kind}"
             if exported.is_file():
                 exported.replace(target)
             summary["export"] = str(target) if target.is_file() else None

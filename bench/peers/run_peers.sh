@@ -36,6 +36,11 @@ for variant in default turns no-audio; do
   echo "== QualCoder -> qualkit ($variant)"
   "$PY" "$HERE/survival.py" "$OUT/demo" "$OUT/qc-$variant/qualcoder.qdpx"
 done
+echo "== qualkit .qdc -> QualCoder -> .qdc -> qualkit"
+"$PY" -m qualkit export qdc --codebook danermark -p "$OUT/demo" -o "$OUT/danermark.qdc"
+HOME="$OUT/home" QT_QPA_PLATFORM=offscreen "$PEERS" "$HERE/qualcoder_refi.py" "$QC_SRC" \
+  "$OUT/danermark.qdc" "$OUT/qc-qdc" 2>/dev/null
+"$PY" -m qualkit codebook import "$OUT/qc-qdc/qualcoder.qdc" -p "$OUT/demo"
 echo "== qualkit CSV -> Taguette -> CSV and .qdc"
 "$PY" -m qualkit codebook export danermark -p "$OUT/demo" -o "$OUT/danermark.csv"
 "$PEERS" "$HERE/taguette_codebook.py" "$OUT/danermark.csv" "$OUT/taguette" 2>/dev/null

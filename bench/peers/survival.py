@@ -22,9 +22,7 @@ from qualkit.project import Project, init_project, open_project
 
 def _codings(p: Project) -> set[tuple[str, str, str, str]]:
     segs = {s.id: s.text for s in p.store.segments()}
-    labels = {
-        (cb, c.key): c.label_sv for cb in p.codebook_ids() for c in p.codebook(cb).codes
-    }
+    labels = {(cb, c.key): c.label_sv for cb in p.codebook_ids() for c in p.codebook(cb).codes}
     return {
         (segs[c.segment_id], labels[(c.codebook, c.code)], c.valence.value, c.coder)
         for c in p.store.codings()
@@ -61,9 +59,8 @@ def main() -> int:
                 "memos": f"{len(memos & _memos(q))}/{len(memos)}",
                 "speakers": f"{sum(back_speakers.get(t) == s for t, s in speakers.items())}"
                 f"/{len(speakers)}",
-                "kommun": sorted(r.kommun or "" for r in q.recordings()) == sorted(
-                    k or "" for k in kommun
-                ),
+                "kommun": sorted(r.kommun or "" for r in q.recordings())
+                == sorted(k or "" for k in kommun),
                 "recordings": f"{len(q.recordings())} (original {n_recordings})",
                 "warnings": list(summary.warnings),
             }

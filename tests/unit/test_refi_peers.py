@@ -170,6 +170,16 @@ def test_round_trip_through_qualcoder_keeps_codings_speakers_kommun_memos(
         assert back.recording("fokusgrupp_demo").kommun == "Norrby"
 
 
+def test_qualcoder_codebook_comes_back_whole(project: Project) -> None:
+    # QualCoder's .qdc export (with a BOM) of our Danermark .qdc after importing it.
+    summary = import_qdc(project, PEERS / "qualcoder_codebook_danermark.qdc")
+    back = project.codebook(summary.codebook)
+    original = project.codebook("danermark")
+    assert [c.label_sv for c in back.codes] == [c.label_sv for c in original.codes]
+    assert [c.label_en for c in back.codes] == [c.label_en for c in original.codes]
+    assert all(c.colour and c.description for c in back.codes)
+
+
 # ------------------------------------------------------------------ codebooks: CSV
 def test_taguette_codebooks_import_with_valence_folded(project: Project) -> None:
     for name, importer in (
