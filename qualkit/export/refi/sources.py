@@ -24,8 +24,15 @@ from pathlib import Path
 
 from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE
 from qualkit.export.refi.guids import Guids, code_guid
-from qualkit.export.refi.xmlwrite import SourceText, clean, datetime_of, el, map_span, source_text
-from qualkit.export.refi.xmlwrite import text_el as _text_el
+from qualkit.export.refi.xmlwrite import (
+    SourceText,
+    clean,
+    datetime_of,
+    el,
+    map_span,
+    source_text,
+    text_el,
+)
 from qualkit.model import Code, Coding, Memo, Recording, Segment, Valence
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import Project
@@ -189,7 +196,7 @@ class SourceWriter:
             },
         )
         turn_of, table = self._turns(rec, name, guid, st, created)
-        _text_el(source, NS, "Description", table)
+        text_el(source, NS, "Description", table)
         # Recording memos and the turn table travel as notes, so the plain text itself
         # stays exactly the joined segments.
         self.memo_notes(guid, f"recording:{rec.id}", f"Memo: {name}", created)
@@ -306,7 +313,7 @@ class SourceWriter:
         if len(items) == 1:
             memo = self._memo_text(items[0][0])
             if memo:
-                _text_el(sel, NS, "Description", memo)
+                text_el(sel, NS, "Description", memo)
         for coding, target in items:
             coding_guid = self.guids("coding", coding.id)
             when = datetime_of(coding.created, created)
