@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualkit import codebook as codebooks
+from qualkit.atomic import sha256_file
 from qualkit.errors import ImportFormatError, InputError
 from qualkit.export.refi.constants import MAX_CODE_DEPTH, PEER_DEFAULT_TAGS
 from qualkit.export.refi.read_codes import code_targets
@@ -153,7 +154,7 @@ def new_codebook_id(project: Project, wanted: str | None, base: str) -> str:
 def save_codebook(project: Project, book: Codebook) -> None:
     path = project.codebook_dir / f"{book.id}.yaml"
     codebooks.save_codebook(book, path)
-    project.store.upsert_codebook(book, codebooks.file_sha256(path))
+    project.store.upsert_codebook(book, sha256_file(path))
 
 
 @contextmanager
