@@ -7,7 +7,6 @@ read back in windows, so no stage ever holds a whole 80-minute recording in memo
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -18,8 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from qualkit import atomic
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError
-from qualkit.pipeline.artefacts import atomic_writer
 
 SAMPLE_RATE = 16_000
 DECODER_VERSION = "pyav-s16-2"  # bump when decoding changes, so artefacts are rebuilt
@@ -57,14 +57,6 @@ class AudioInfo:
     @property
     def silent(self) -> bool:
         return self.samples == 0 or self.peak < SILENCE_PEAK
-
-
-def sha256_file(path: Path, block: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(block):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _open(path: Path) -> object:
@@ -174,7 +166,7 @@ def _write_pcm(
     n = 0
     per_channel: list[float] = []
     meta: dict[str, object] = {}
-    with atomic_writer(dest) as out:
+    with atomic.open_for_write(dest) as out:
         for block, block_meta in _iter_decode(path, 30.0, channel):
             meta = block_meta
             np.nan_to_num(block, copy=False)

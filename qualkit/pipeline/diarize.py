@@ -1,7 +1,7 @@
 """Stage 3: who spoke when.
 
 Three parts so each can change alone: `voice_embed` turns audio into speaker
-embeddings of short overlapping sub-segments, `clustering` turns embeddings into one
+embeddings of short overlapping sub-segments, `speaker_clustering` turns embeddings into one
 voice label each (honouring count hints), and `turns` turns labels into speaker turns.
 This module holds the stage's options and artefact and runs the three in order.
 """
@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from qualkit.errors import InputError
 from qualkit.pipeline.audio import AudioSource
-from qualkit.pipeline.clustering import (
+from qualkit.pipeline.speaker_clustering import (
     ahc_labels,
     legacy_labels,
     normalise,

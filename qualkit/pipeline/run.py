@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError, QualkitError
+from qualkit.layout import file_stem
 from qualkit.model import Recording, Stage, StageStatus
 from qualkit.pipeline import outputs
 from qualkit.pipeline.align import AlignedTranscript, AlignOptions, align
@@ -33,7 +35,7 @@ from qualkit.pipeline.artefacts import (
     write_json,
     write_npy,
 )
-from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm, sha256_file
+from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
 from qualkit.pipeline.diarize import (
     Diarization,
     DiarizeOptions,
@@ -58,6 +60,7 @@ __all__ = [
     "Progress",
     "RichProgress",
     "RunResult",
+    "StageMissing",
     "carry_labels",
     "select_recordings",
     "transcribe_project",
@@ -78,6 +81,15 @@ class PipelineOptions:
     diarization: bool = True
 
 
+class StageMissing(Exception):
+    """A model stage has no artefact yet and this pipeline may not compute it."""
+
+    def __init__(self, recording: str, stage: str) -> None:
+        super().__init__(f"{recording}: {stage} not computed yet")
+        self.recording = recording
+        self.stage = stage
+
+
 class Pipeline:
     """One long-lived pipeline for a batch: models load on first use and stay loaded."""
 
@@ -93,6 +105,7 @@ class Pipeline:
         asr_backend: AsrBackend | None = None,
         embedder: SpeakerEmbedder | None = None,
         progress: Progress | None = None,
+        compute: bool = True,
     ) -> None:
         offline_environment()
         self.store = store
@@ -104,6 +117,9 @@ class Pipeline:
         self._asr = asr_backend
         self._embedder = embedder
         self.progress = progress or Progress()
+        # False: land what artefacts hold and raise StageMissing before any model stage
+        # (the cluster runner computes those elsewhere).
+        self.compute = compute
 
     # ------------------------------------------------------------- models
     @property
@@ -206,6 +222,7 @@ class Pipeline:
             tr = Transcript.from_json(read_json(t_path))
             self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
         else:
+            self._require_compute(rec, Stage.TRANSCRIBE)
             with self._stage(rec, Stage.TRANSCRIBE, tkey, timings):
                 if info.silent:  # nothing to hear: an empty transcript, no model needed
                     tr = Transcript(
@@ -232,6 +249,7 @@ class Pipeline:
                 dia = Diarization.from_json(read_json(d_path))
                 self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
             else:
+                self._require_compute(rec, Stage.DIARIZE)
                 with self._stage(rec, Stage.DIARIZE, dkey, timings):
                     if info.silent or not tr.segments:
                         dia = Diarization(info.duration_s, (), (), "none")
@@ -260,7 +278,7 @@ class Pipeline:
                 write_json(l_path, aligned)
             ran.append(Stage.ALIGN.value)
         stored_key = self.store.stage_options_key(rec.id, Stage.ALIGN.value)
-        stem = _stem(rec)
+        stem = file_stem(rec.name, rec.id)
         fresh = (
             Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
         )
@@ -297,6 +315,10 @@ class Pipeline:
             tuple(files),
             warnings=audio_warnings(info, len(aligned.segments)),
         )
+
+    def _require_compute(self, rec: Recording, stage: Stage) -> None:
+        if not self.compute:
+            raise StageMissing(rec.name, stage.value)
 
     def _stored_turns(self, rec_id: int) -> list[tuple[str, float, float]]:
         labels = {sp.id: sp.label for sp in self.store.speakers(rec_id)}
@@ -335,12 +357,6 @@ def audio_warnings(info: AudioInfo, segments: int) -> tuple[str, ...]:
     elif segments == 0:
         out.append("no speech was recognised: the transcript is empty")
     return tuple(out)
-
-
-def _stem(rec: Recording) -> str:
-    """A file name from the recording name: letters, digits, - and _ only."""
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in rec.name).strip("_")
-    return safe or f"recording-{rec.id}"
 
 
 def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from qualkit.pipeline.clustering import centroids, normalise
+from qualkit.pipeline.speaker_clustering import centroids, normalise
 
 Array = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from qualkit.errors import InputError
-from qualkit.pipeline.clustering import merge_clusters
 from qualkit.pipeline.diarize import Diarization, DiarizeOptions, Turn, cluster_labels
+from qualkit.pipeline.speaker_clustering import merge_clusters
 from qualkit.pipeline.turns import clip_to_speech, labels_to_turns, overlap_regions
 
 

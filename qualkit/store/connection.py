@@ -1,0 +1,209 @@
+"""The connection to one project database: opening, transactions, meta, checks, backup.
+
+SQLite in WAL mode with foreign keys on. Each public write method of the store is one
+transaction, so a process killed between two calls leaves every earlier call committed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from qualkit.errors import NotFoundError, ProjectError
+from qualkit.store.locks import holders
+from qualkit.store.schema import migrate
+
+T = TypeVar("T")
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def lock_timeout_s() -> float:
+    """How long a write waits for another process's write to finish (QUALKIT_LOCK_TIMEOUT_S)."""
+    try:
+        return max(0.0, float(os.environ.get("QUALKIT_LOCK_TIMEOUT_S", "30")))
+    except ValueError:
+        return 30.0
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+class StoreBase:
+    """A connection to one project database; the table modules build on it.
+
+    read_only opens the file without writing anything (not even the write-ahead log's
+    index), for a project folder the user may read but not change; every write then
+    says so instead of failing inside SQLite."""
+
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, timeout: float | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.timeout = lock_timeout_s() if timeout is None else timeout
+        self._lock = threading.RLock()
+        self._db = self._connect("mode=ro" if read_only else "")
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                self._probe_read_only()
+            else:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # NORMAL is durable across process crashes in WAL mode; only a power
+                # cut can lose the last transaction, and it never corrupts the file.
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                migrate(self._db, self.path)
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if _is_locked(exc):
+                raise self._busy() from None
+            if _is_read_only(exc) and not os.access(self.path.parent, os.W_OK):
+                raise self._read_only_error() from None
+            raise self._unreadable(exc) from exc
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise self._unreadable(exc) from exc
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _connect(self, query: str) -> sqlite3.Connection:
+        uri = f"file:{self.path}" + (f"?{query}" if query else "")
+        try:
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self.timeout
+            )
+        except sqlite3.Error as exc:
+            raise ProjectError(f"Cannot open project database {self.path}: {exc}") from exc
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _probe_read_only(self) -> None:
+        try:
+            self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder where its index (-shm) cannot be made: read the
+            # file as it stands. The last writer to close folded its log into the file;
+            # only transactions of a writer killed before it closed wait in the log, unseen
+            # until the folder can be written again (nobody can add any meanwhile).
+            self._db.close()
+            self._db = self._connect("mode=ro&immutable=1")
+            self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+
+    def _unreadable(self, exc: sqlite3.Error) -> ProjectError:
+        return ProjectError(
+            f"{self.path} is not a readable qualkit database ({exc}). "
+            "Restore it from a backup in .qualkit/backups/."
+        )
+
+    def _read_only_error(self) -> ProjectError:
+        return ProjectError(
+            f"The project folder {self.path.parent} is read-only, so this command cannot "
+            "change the project. Commands that only read (status, segments, report, export "
+            "with --output to another folder) work; to change the project, copy the folder "
+            "somewhere you can write."
+        )
+
+    def _busy(self) -> ProjectError:
+        who = holders(self.path)
+        held = f" It may be held by {', '.join(who)}." if who else ""
+        return ProjectError(
+            f"The project database is busy: another program has been writing to it for "
+            f"{self.timeout:g} s.{held} Wait for it to finish or close it, then try again."
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One user action: everything inside commits together or not at all."""
+        with self._lock:
+            if self._db.in_transaction:
+                yield self._db
+                return
+            if self.read_only:
+                raise self._read_only_error()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if _is_locked(exc):
+                    raise self._busy() from None
+                raise
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _one(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        missing: str,
+        make: Callable[[sqlite3.Row], T],
+    ) -> T:
+        """The one row `sql` selects, as a record; NotFoundError(`missing`) when there is none."""
+        rows = self._rows(sql, params)
+        if not rows:
+            raise NotFoundError(missing)
+        return make(rows[0])
+
+    # ------------------------------------------------------------------ checks
+    def integrity_check(self) -> str:
+        return str(self._rows("PRAGMA integrity_check")[0][0])
+
+    def quick_check(self) -> str:
+        """SQLite's cheap consistency check ('ok' when the file is sound)."""
+        try:
+            rows = self._rows("PRAGMA quick_check")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return "; ".join(str(r[0]) for r in rows[:5])
+
+    def schema_version(self) -> int:
+        return int(self._rows("PRAGMA user_version")[0][0])
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the database with SQLite's online backup API (safe while in use)."""
+        dest = sqlite3.connect(str(target))
+        try:
+            with self._lock:
+                self._db.backup(dest)
+        finally:
+            dest.close()
+
+    # -------------------------------------------------------------------- meta
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
