@@ -274,3 +274,36 @@ def test_suggestion_numbers_do_not_shift(
             assert "a3" in panel and "a1" not in panel
 
     run(body())
+
+
+def test_a_new_code_gets_a_free_hotkey_and_is_coded_with_it(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    from qualkit.tui.screens.clusters import code_id
+
+    assert code_id("Möten rutiner") == "moten_rutiner"
+
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("K")
+            await pilot.pause()
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"Bad Key!", "enter")  # refused at once, the text kept
+            await pilot.pause()
+            field = app.screen.query_one("#dialog_input")
+            assert field.value == "Bad Key!"
+            field.value = "lokala_nätverk".replace("ä", "a")
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press(*"Lokala nätverk", "enter")
+            await pilot.pause()
+            await pilot.press("escape", "enter")
+            await pilot.pause()
+            await pilot.press("9")
+            await pilot.pause()
+
+    run(body())
+    assert [c.code for c in codings(demo_root, "carl")] == ["lokala_natverk"]
