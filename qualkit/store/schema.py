@@ -218,6 +218,8 @@ def migrate(db: sqlite3.Connection, path: Path, migrations: tuple[str, ...] = MI
     The version is read again inside each transaction, so two processes opening a new
     project at once do not both apply the same step."""
     target = len(migrations)
+    if int(db.execute("PRAGMA user_version").fetchone()[0]) == target:
+        return  # up to date: opening a project takes no write lock
     while True:
         db.execute("BEGIN IMMEDIATE")
         try:
