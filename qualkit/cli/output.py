@@ -18,6 +18,8 @@ def tolerant_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
             stream.reconfigure(errors="backslashreplace")
+
+
 _MIN_WRAP = 6
 _WORD_CAP = 12
 
