@@ -236,11 +236,9 @@ def run_demo(
 
     `from_audio=None` transcribes the shipped recording when it and the models are there,
     and otherwise imports the reference transcript. Returns the files written."""
-    root = Path(root)
-    try:
-        project = open_project(root)
-    except QualkitError:
-        project = open_project(root, create=True)
+    # Created or completed as a project: a fresh clone's codebook/ folder is empty until
+    # the shipped codebooks are copied in, and the demo codes against danermark.
+    project = open_project(Path(root), create=True)
     with project:
         if from_audio is None:
             from_audio = (project.root / DEMO_AUDIO).exists() and transcription_available()

@@ -108,9 +108,9 @@ def _codebook(ref: str, project_dir: Path) -> Codebook:
         with open_project(project_dir) as project:
             if ref in project.codebook_ids():
                 return project.codebook(ref)
-    shipped = codebooks.SHIPPED_DIR / f"{ref}.yaml"
-    if shipped.is_file():
-        return codebooks.load_codebook(shipped)
+    shipped = codebooks.shipped_codebook(ref)
+    if shipped is not None:
+        return shipped
     raise CodebookError(
         f"No codebook {ref!r}: give a codebook file (codebook/danermark.yaml) or the id of a "
         "codebook in the project or shipped with qualkit."
