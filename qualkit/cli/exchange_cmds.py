@@ -6,8 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit.cli import project_option
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console
+from qualkit.export.refi_import import import_refi
+from qualkit.export.refi_qda import check_codebooks, export_qdc, export_qdpx
+from qualkit.project import open_project
 
 if TYPE_CHECKING:
     from qualkit.export.refi_import import ImportSummary
@@ -44,8 +47,6 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_qda import check_codebooks, export_qdpx
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         if args.codebooks:
@@ -62,8 +63,6 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
 
 
 def cmd_export_qdc(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_qda import check_codebooks, export_qdc
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         if args.codebooks:
@@ -73,8 +72,6 @@ def cmd_export_qdc(args: argparse.Namespace) -> None:
 
 
 def cmd_exchange_import(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_import import import_refi
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         summary = import_refi(project, args.file, codebook_id=args.codebook_id)

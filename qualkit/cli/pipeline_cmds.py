@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit.cli import project_option
+from qualkit import speakers
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.models import iter_models
+from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+from qualkit.pipeline.transcribe import TranscribeOptions
+from qualkit.project import open_project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,10 +65,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from qualkit.pipeline.diarize import DiarizeOptions
-    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
-    from qualkit.pipeline.transcribe import TranscribeOptions
-    from qualkit.project import open_project
 
     if args.speakers is not None and (args.min_speakers or args.max_speakers):
         raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
@@ -111,8 +113,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace) -> None:
-    from qualkit import speakers
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         rec = project.recording(args.recording)
@@ -149,7 +149,6 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> None:
-    from qualkit.pipeline.models import iter_models
 
     # One block per model: paths and sources are too long for a table in 80 columns.
     for m in iter_models(args.model_cache):
