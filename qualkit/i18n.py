@@ -199,7 +199,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "dialog.ok": ("Spara", "Save"),
     "dialog.cancel": ("Avbryt", "Cancel"),
     "error": ("Fel", "Error"),
-    "app.not_installed": ("finns inte i den här versionen.", "is not available in this build."),
     "transcript.title": ("Transkript och kodning", "Transcript and coding"),
     "suggest.review_memo": ("granska", "review"),
     "codebook.bad_key": (

@@ -20,19 +20,10 @@ from qualkit.i18n import LANGS, default_lang, t
 from qualkit.model import Recording
 from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 from qualkit.search import SearchIndex
+from qualkit.tui.screens.disagreements import DisagreementScreen
+from qualkit.tui.screens.pseudonyms import PseudonymScreen
 from qualkit.tui.state import hotkeys
 from qualkit.undo import UndoStack
-
-
-def _optional_screen(module: str, name: str) -> Any:
-    """Screens other parts of qualkit add later; absent until they land."""
-    try:
-        mod = __import__(f"qualkit.tui.screens.{module}", fromlist=[name])
-    except ImportError:
-        return None
-    screen = getattr(mod, name, None)
-    return screen if isinstance(screen, type) else None
-
 
 # Seconds after start before the search index is built in the background.
 INDEX_DELAY_S = 0.5
@@ -255,25 +246,11 @@ class QualkitApp(App[None]):
             self.pop_screen()
 
     def action_disagreements(self) -> None:
-        screen = _optional_screen("disagreements", "DisagreementScreen")
-        if screen is None:
-            self.notify(
-                f"{t('key.disagreements', self.lang)}: {t('app.not_installed', self.lang)}",
-                severity="warning",
-            )
-            return
         coders = tuple(c.name for c in self.project.store.coders())
-        self.push_screen(screen(self.project, coders))
+        self.push_screen(DisagreementScreen(self.project, coders))
 
     def action_pseudonyms(self) -> None:
-        screen = _optional_screen("pseudonyms", "PseudonymScreen")
-        if screen is None:
-            self.notify(
-                f"{t('key.pseudonyms', self.lang)}: {t('app.not_installed', self.lang)}",
-                severity="warning",
-            )
-            return
-        self.push_screen(screen(self.project))
+        self.push_screen(PseudonymScreen(self.project))
 
 
 def build_app(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from qualkit.analysis import cluster
 from qualkit.model import Consent, Valence
 from qualkit.project import open_project
 
@@ -511,9 +512,6 @@ def test_clusters_unavailable_and_adopt(
         nearest_code = "arbetsstruktur"
         nearest_score = 0.7
 
-    mod = types.ModuleType("qualkit.analysis.cluster")
-    mod.propose_categories = lambda project, **kw: [Proposal()]  # type: ignore[attr-defined]
-
     def adopt_cluster(
         project: Any,
         proposal: Any,
@@ -525,11 +523,10 @@ def test_clusters_unavailable_and_adopt(
     ) -> None:
         adopted.append((key, label_sv, parent))
 
-    mod.adopt_cluster = adopt_cluster  # type: ignore[attr-defined]
-
     async def body(with_module: bool) -> None:
-        if with_module:
-            monkeypatch.setitem(sys.modules, "qualkit.analysis.cluster", mod)
+        if with_module:  # without: no embedding model (quiet_machine)
+            monkeypatch.setattr(cluster, "propose_categories", lambda project, **kw: [Proposal()])
+            monkeypatch.setattr(cluster, "adopt_cluster", adopt_cluster)
         app = make_app(demo_root, coder="anna")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -565,15 +562,8 @@ def test_clusters_unavailable_and_adopt(
 
 # ---------------------------------------------------------------- app level
 def test_help_language_and_global_keys(
-    demo_root: Path,
-    make_app: Callable[..., Any],
-    notes: list[str],
-    monkeypatch: pytest.MonkeyPatch,
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
 ) -> None:
-    # As on a build without the coders' and privacy screens.
-    monkeypatch.setitem(sys.modules, "qualkit.tui.screens.disagreements", None)
-    monkeypatch.setitem(sys.modules, "qualkit.tui.screens.pseudonyms", None)
-
     async def body() -> None:
         app = make_app(demo_root, lang="en")
         async with app.run_test(size=SIZE) as pilot:
@@ -591,40 +581,6 @@ def test_help_language_and_global_keys(
             await pilot.press("O")
             await pilot.pause()
             assert type(app.screen).__name__ == "OverviewScreen"
-            await pilot.press("D", "P")
-            assert sum("not available" in n for n in notes) == 2, notes
-            await pilot.press("q")
-        assert app.return_code in (0, None)
-
-    run(body())
-
-
-def test_optional_screens_bound_when_present(
-    demo_root: Path, make_app: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from textual.screen import Screen
-
-    seen: list[Any] = []
-
-    class DisagreementScreen(Screen[None]):
-        def __init__(self, project: Any, coders: tuple[str, ...]) -> None:
-            super().__init__()
-            seen.append(coders)
-
-    class PseudonymScreen(Screen[None]):
-        def __init__(self, project: Any) -> None:
-            super().__init__()
-            seen.append("pseudonyms")
-
-    for name, cls in (("disagreements", DisagreementScreen), ("pseudonyms", PseudonymScreen)):
-        mod = types.ModuleType(f"qualkit.tui.screens.{name}")
-        setattr(mod, cls.__name__, cls)
-        monkeypatch.setitem(sys.modules, f"qualkit.tui.screens.{name}", mod)
-
-    async def body() -> None:
-        app = make_app(demo_root)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
             await pilot.press("D")
             await pilot.pause()
             assert type(app.screen).__name__ == "DisagreementScreen"
@@ -632,9 +588,12 @@ def test_optional_screens_bound_when_present(
             await pilot.press("P")
             await pilot.pause()
             assert type(app.screen).__name__ == "PseudonymScreen"
+            app.pop_screen()
+            assert not any("not available" in n for n in notes), notes
+            await pilot.press("q")
+        assert app.return_code in (0, None)
 
     run(body())
-    assert seen[0] == ("demo",) and seen[1] == "pseudonyms"
 
 
 # ------------------------------------------------------------- bad input

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,11 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from qualkit.errors import QualkitError
+from qualkit.analysis import cluster
+from qualkit.errors import ModelMissingError, QualkitError
 from qualkit.i18n import t
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.dialogs import InputDialog
-from qualkit.tui.screens.transcript import analysis_module
 
 if TYPE_CHECKING:
     from qualkit.tui.app import QualkitApp
@@ -53,14 +53,13 @@ class ClustersScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="clusters")
     def compute(self) -> None:
-        cluster = analysis_module("cluster")
-        if cluster is None:
-            self.post_message(ClustersUnavailable(t("clusters.unavailable", self.qapp.lang)))
-            return
         try:
             found = cluster.propose_categories(
                 self.qapp.project, codebook=self.qapp.codebook_id, uncoded_only=True, seed=0
             )
+        except ModelMissingError:  # no embedding model installed
+            self.post_message(ClustersUnavailable(t("clusters.unavailable", self.qapp.lang)))
+            return
         except Exception as exc:  # shown, never fatal
             self.post_message(ClustersUnavailable(f"{type(exc).__name__}: {exc}"))
             return
@@ -123,14 +122,10 @@ class ClustersScreen(Screen[None]):
             def got_label(label: str | None) -> None:
                 if not label:
                     return
-                cluster = analysis_module("cluster")
-                if cluster is None:
-                    self.notify(t("clusters.unavailable", lang), severity="warning")
-                    return
                 try:
                     cluster.adopt_cluster(
                         self.qapp.project,
-                        proposal,
+                        cast(cluster.ClusterProposal, proposal),
                         key=key.strip(),
                         label_sv=label.strip(),
                         parent=parent,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,7 +12,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from qualkit.errors import QualkitError
+from qualkit.analysis import suggest
+from qualkit.errors import ModelMissingError, QualkitError
 from qualkit.i18n import t
 from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.tui.messages import SuggestionsReady, SuggestionsUnavailable
@@ -32,14 +32,6 @@ from qualkit.tui.widgets.virtual_list import CursorList
 
 if TYPE_CHECKING:
     from qualkit.tui.app import QualkitApp
-
-
-def analysis_module(name: str) -> Any:
-    """qualkit.analysis.<name> when that part of qualkit is installed, else None."""
-    try:
-        return importlib.import_module(f"qualkit.analysis.{name}")
-    except ImportError:
-        return None
 
 
 # Suggestions at or above this score are coded by "accept all" (marked for review).
@@ -504,14 +496,13 @@ class TranscriptScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="suggest")
     def compute_suggestions(self, segment_id: int) -> None:
-        suggest = analysis_module("suggest")
-        if suggest is None:
-            self.post_message(SuggestionsUnavailable(t("suggest.unavailable", self.lang)))
-            return
         try:
             found = suggest.suggest_for_segment(
                 self.qapp.project, segment_id, codebook=self.view.codebook_id, top=3
             )
+        except ModelMissingError:  # no embedding model installed: say so, no error
+            self.post_message(SuggestionsUnavailable(t("suggest.unavailable", self.lang)))
+            return
         except Exception as exc:  # a failing model must not take the coding screen down
             self.post_message(
                 SuggestionsUnavailable(f"{t('suggest.failed', self.lang)}: {type(exc).__name__}")
@@ -547,9 +538,6 @@ class TranscriptScreen(Screen[None]):
         self.refresh_panels()
 
     def _feedback(self, segment_id: int, code: str, accepted: bool) -> None:
-        suggest = analysis_module("suggest")
-        if suggest is None:
-            return
         try:
             suggest.record_feedback(
                 self.qapp.project,
