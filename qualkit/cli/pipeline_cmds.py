@@ -9,6 +9,12 @@ from qualkit import speakers
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
+from qualkit.pipeline.cluster import (
+    ClusterOptions,
+    RichClusterProgress,
+    check_address,
+    transcribe_on_cluster,
+)
 from qualkit.pipeline.diarize import DiarizeOptions
 from qualkit.pipeline.models import iter_models
 from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
@@ -44,6 +50,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=Path,
         metavar="DIR",
         help="where packaged weights are assembled (default ~/.cache/qualkit/models)",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Ray cluster inside your organisation: ray://HOST:10001, HOST:PORT, "
+        "'auto' (the cluster running on this machine) or 'local' (start one here); "
+        "audio is sent to the cluster's nodes",
+    )
+    p.add_argument(
+        "--workers", type=int, metavar="N", help="with --cluster: N workers (default: one per node)"
     )
     p.set_defaults(handler=cmd_transcribe)
 
@@ -83,15 +99,32 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         device=args.device,
         diarization=not args.no_diarize,
     )
+    if args.workers is not None and (args.cluster is None or args.workers < 1):
+        raise InputError("--workers N needs --cluster and N of at least 1.")
     with open_project(args.project) as project:
-        results = transcribe_project(
-            project,
-            args.recordings,
-            all_=args.all,
-            options=options,
-            progress=RichProgress(),
-            model_cache=args.model_cache,
-        )
+        if args.cluster is not None:
+            cluster = ClusterOptions(
+                check_address(args.cluster),
+                workers=args.workers,
+                model_cache=str(args.model_cache) if args.model_cache else None,
+            )
+            results = transcribe_on_cluster(
+                project,
+                args.recordings,
+                all_=args.all,
+                options=options,
+                cluster=cluster,
+                progress=RichClusterProgress(),
+            )
+        else:
+            results = transcribe_project(
+                project,
+                args.recordings,
+                all_=args.all,
+                options=options,
+                progress=RichProgress(),
+                model_cache=args.model_cache,
+            )
     rows = [
         (
             r.recording,

@@ -83,6 +83,15 @@ class RunResult:
     error: str = ""
 
 
+class StageMissing(Exception):
+    """A model stage has no artefact yet and this pipeline may not compute it."""
+
+    def __init__(self, recording: str, stage: str) -> None:
+        super().__init__(f"{recording}: {stage} not computed yet")
+        self.recording = recording
+        self.stage = stage
+
+
 class Progress:
     """What the runner reports; the CLI gives a rich bar, tests and the TUI their own."""
 
@@ -168,6 +177,7 @@ class Pipeline:
         asr_backend: AsrBackend | None = None,
         embedder: SpeakerEmbedder | None = None,
         progress: Progress | None = None,
+        compute: bool = True,
     ) -> None:
         offline_environment()
         self.store = store
@@ -179,6 +189,9 @@ class Pipeline:
         self._asr = asr_backend
         self._embedder = embedder
         self.progress = progress or Progress()
+        # False: land what artefacts hold and raise StageMissing before any model stage
+        # (the cluster runner computes those elsewhere).
+        self.compute = compute
 
     # ------------------------------------------------------------- models
     @property
@@ -281,6 +294,7 @@ class Pipeline:
             tr = Transcript.from_json(read_json(t_path))
             self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
         else:
+            self._require_compute(rec, Stage.TRANSCRIBE)
             with self._stage(rec, Stage.TRANSCRIBE, tkey, timings):
                 if info.silent:  # nothing to hear: an empty transcript, no model needed
                     tr = Transcript(
@@ -307,6 +321,7 @@ class Pipeline:
                 dia = Diarization.from_json(read_json(d_path))
                 self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
             else:
+                self._require_compute(rec, Stage.DIARIZE)
                 with self._stage(rec, Stage.DIARIZE, dkey, timings):
                     if info.silent or not tr.segments:
                         dia = Diarization(info.duration_s, (), (), "none")
@@ -370,6 +385,10 @@ class Pipeline:
             timings,
             tuple(files),
         )
+
+    def _require_compute(self, rec: Recording, stage: Stage) -> None:
+        if not self.compute:
+            raise StageMissing(rec.name, stage.value)
 
     def _stored_turns(self, rec_id: int) -> list[tuple[str, float, float]]:
         labels = {sp.id: sp.label for sp in self.store.speakers(rec_id)}

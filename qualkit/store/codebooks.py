@@ -90,6 +90,11 @@ class CodebooksStore(StoreBase):
             "SELECT pk FROM codes WHERE codebook = ? AND key = ?", (cb_id, key)
         ).fetchone()
         if row is None:
+            if not db.execute("SELECT 1 FROM codebooks WHERE id = ?", (cb_id,)).fetchone():
+                books = ", ".join(r[0] for r in db.execute("SELECT id FROM codebooks ORDER BY id"))
+                raise NotFoundError(
+                    f"No codebook {cb_id!r} in this project (known: {books or 'none'})."
+                )
             known = ", ".join(
                 r[0] for r in db.execute("SELECT key FROM codes WHERE codebook = ?", (cb_id,))
             )

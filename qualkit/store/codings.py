@@ -49,6 +49,39 @@ class CodingsStore(CodebooksStore):
         round_id: int | None = None,
         created: str | None = None,
     ) -> Coding:
+        """Code a segment; the same coding given again is the one already stored."""
+        coding, _new = self.insert_coding(
+            segment_id,
+            codebook,
+            code,
+            valence=valence,
+            coder=coder,
+            memo=memo,
+            span=span,
+            round_id=round_id,
+            created=created,
+        )
+        return coding
+
+    def insert_coding(
+        self,
+        segment_id: int,
+        codebook: str,
+        code: str,
+        *,
+        valence: Valence = Valence.NONE,
+        coder: str = "default",
+        memo: str | None = None,
+        span: tuple[int, int] | None = None,
+        round_id: int | None = None,
+        created: str | None = None,
+    ) -> tuple[Coding, bool]:
+        """Code a segment; returns the coding and whether it is new.
+
+        The same coding given twice (a command run again, a double key press, two
+        processes at once) is one coding: a duplicate would be counted twice in every
+        report and in agreement. The check runs inside the write transaction, which
+        holds SQLite's write lock, so no other writer can slip a copy in between."""
         with self.transaction() as db:
             seg = db.execute("SELECT text FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if seg is None:
@@ -61,23 +94,44 @@ class CodingsStore(CodebooksStore):
                         f"Span {start}-{end} is outside the segment's text (0-{len(seg[0])})."
                     )
             coder_id = self._coder_id(db, coder)
-            cur = db.execute(
-                "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo,"
-                " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?)",
+            same = db.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code_pk = ? AND coder_id = ?"
+                " AND valence = ? AND span_start IS ? AND span_end IS ? AND round_id IS ?"
+                " AND (? IS NULL OR memo IS ?) ORDER BY id LIMIT 1",
                 (
                     segment_id,
                     pk,
-                    valence.value,
                     coder_id,
-                    created or now(),
-                    memo,
+                    valence.value,
                     span[0] if span else None,
                     span[1] if span else None,
                     round_id,
+                    memo,
+                    memo,
                 ),
-            )
-            cid = int(cur.lastrowid or 0)
-        return self.coding(cid)
+            ).fetchone()
+            if same is not None:
+                cid, new = int(same[0]), False
+            else:
+                cur = db.execute(
+                    "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo,"
+                    " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        segment_id,
+                        pk,
+                        valence.value,
+                        coder_id,
+                        created or now(),
+                        memo,
+                        span[0] if span else None,
+                        span[1] if span else None,
+                        round_id,
+                    ),
+                )
+                cid, new = int(cur.lastrowid or 0), True
+            return self._coding(
+                db.execute(self._CODING_SELECT + " WHERE codings.id = ?", (cid,)).fetchone()
+            ), new
 
     def coding(self, coding_id: int) -> Coding:
         return self._one(

@@ -7,7 +7,7 @@ The layers, lowest first (a module may import its own layer and those below it):
     store     qualkit.store (the only code that speaks SQL)
     project   qualkit.project (the front door), backup, the `qualkit` package itself
     services  privacy, rounds, merge, consensus, undo, search, playback, speakers, demo,
-              analysis, export, the pipeline runner
+              analysis, export, the pipeline runner (local and on a Ray cluster)
     faces     cli, tui
 
 Every import counts: at the top, inside `if TYPE_CHECKING:` and inside functions. An
@@ -60,6 +60,8 @@ PLACES: dict[str, str] = {
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.events": "services",
+    "qualkit.pipeline.cluster": "services",
+    "qualkit.pipeline.cluster_worker": "services",
     "qualkit.cli": "faces",
     "qualkit.tui": "faces",
     "qualkit.__main__": "faces",

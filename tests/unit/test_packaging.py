@@ -33,6 +33,7 @@ IMPORTED_FROM_EXTRA = {
     "pyannote-core": "bench",
     "pyannote-metrics": "bench",
     "openai-whisper": "openai-whisper",
+    "ray": "cluster",
 }
 
 
@@ -91,12 +92,13 @@ def test_runtime_dependencies_are_exactly_the_imports() -> None:
 
 def test_extras_declare_what_their_paths_import() -> None:
     extras = {k: names(v) for k, v in PROJECT["optional-dependencies"].items()}
-    assert set(extras) == {"test", "bench", "openai-whisper"}
+    assert set(extras) == {"test", "bench", "openai-whisper", "cluster"}
     for dist, extra in IMPORTED_FROM_EXTRA.items():
         assert dist in extras[extra], (dist, extra)
     for folder in ("tests", "bench"):
         used = {distribution_of(m) for m in imported_modules(REPO / folder)}
         declared = names(PROJECT["dependencies"]) | extras["test"] | extras["bench"]
+        declared |= extras["cluster"]  # tests/cluster start real Ray clusters
         assert sorted(used - declared) == [], f"{folder}/ imports undeclared packages"
 
 
