@@ -23,6 +23,7 @@ from qualkit.cli import (
     report_cmds,
     tui_cmds,
 )
+from qualkit.cli.output import tolerant_streams
 from qualkit.errors import QualkitError
 
 # Command modules, in the order their commands appear in --help. Each is imported above:
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tolerant_streams()
     parser = build_parser()
     try:
         # Option types such as GroupType.parse raise QualkitError while arguments are parsed.

@@ -12,6 +12,7 @@ from qualkit.cli.options import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.demo import run_demo
 from qualkit.errors import InputError
+from qualkit.export.refi_import import import_refi
 from qualkit.model import Code, GroupType, Valence
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
@@ -151,7 +152,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         for path in files:
             if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
-                print_import_summary(project.import_exchange(path))
+                print_import_summary(import_refi(project, path))
                 continue
             rec = project.import_path(
                 path,

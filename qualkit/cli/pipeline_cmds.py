@@ -72,6 +72,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--kommun")
     p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
     p.add_argument("--merge", nargs=2, metavar=("KEEP", "DROP"), help="two voices that are one")
+    p.add_argument(
+        "--unmerge", metavar="DROPPED", help="split a merged voice off again (its label)"
+    )
     p.add_argument("--lines", type=int, default=2, help="first lines shown per voice")
     p.set_defaults(handler=cmd_speakers)
 
@@ -153,6 +156,9 @@ def cmd_speakers(args: argparse.Namespace) -> None:
         if args.merge:
             kept = speakers.merge_speakers(store, rec.id, *args.merge)
             console.print(f"Merged {args.merge[1]} into {kept.label}.")
+        if args.unmerge:
+            back = store.unmerge_voice(rec.id, args.unmerge)
+            console.print(f"{back.label} is a voice of its own again.")
         if args.name:
             person = speakers.name_speaker(
                 store,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualkit import atomic
 from qualkit.pipeline.diarize import SpeakerEmbedder, load_embedder
 from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
 from qualkit.pipeline.transcribe import AsrBackend, load_backend, resolve_device
@@ -141,7 +142,7 @@ class TranscriptionWorker:
         with tempfile.TemporaryDirectory(prefix="qualkit-worker-") as tmp:
             root = Path(tmp)
             audio_path = root / f"recording{suffix}"
-            audio_path.write_bytes(audio)
+            atomic.write_bytes(audio_path, audio)
             store = Store(root / "scratch.db")
             try:
                 rec = store.add_recording(recording, audio_path=audio_path.name, sha256=sha256)

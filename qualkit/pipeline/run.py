@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError, QualkitError
+from qualkit.layout import file_stem
 from qualkit.model import Recording, Stage, StageStatus
 from qualkit.pipeline import outputs
 from qualkit.pipeline.align import AlignedTranscript, AlignOptions, align
@@ -33,7 +35,7 @@ from qualkit.pipeline.artefacts import (
     write_json,
     write_npy,
 )
-from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm, sha256_file
+from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
 from qualkit.pipeline.diarize import (
     Diarization,
     DiarizeOptions,
@@ -350,7 +352,7 @@ class Pipeline:
                 write_json(l_path, aligned)
             ran.append(Stage.ALIGN.value)
         stored_key = self.store.stage_options_key(rec.id, Stage.ALIGN.value)
-        stem = _stem(rec)
+        stem = file_stem(rec.name, rec.id)
         fresh = (
             Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
         )
@@ -442,12 +444,6 @@ def carry_labels(
         for s in new.segments
     )
     return AlignedTranscript(new.duration_s, segs, tuple(mapping.get(x, x) for x in new.speakers))
-
-
-def _stem(rec: Recording) -> str:
-    """A file name from the recording name: letters, digits, - and _ only."""
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in rec.name).strip("_")
-    return safe or f"recording-{rec.id}"
 
 
 def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:

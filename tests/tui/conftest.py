@@ -13,12 +13,16 @@ import pytest
 from qualkit.analysis import cluster, suggest
 from qualkit.errors import ModelMissingError
 from qualkit.model import Valence
+from qualkit.pipeline import events
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+NO_MODEL = "No model here (tests run as on a bare machine)."
+
+
 def no_model(*_args: Any, **_kwargs: Any) -> Any:
-    raise ModelMissingError("No embedding model is installed (tests run without one).")
+    raise ModelMissingError(NO_MODEL)
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +32,7 @@ def quiet_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QUALKIT_LANG", raising=False)
     monkeypatch.setattr(suggest, "suggest_for_segment", no_model)
     monkeypatch.setattr(cluster, "propose_categories", no_model)
+    monkeypatch.setattr(events, "run_pipeline", no_model)
 
 
 def make_demo(root: Path) -> Path:
@@ -79,7 +84,7 @@ class FakeSuggestion:
 
 @pytest.fixture
 def fake_suggest(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """A stand-in for qualkit.analysis.suggest that records feedback."""
+    """Stand-ins for the suggestion model that record feedback."""
     feedback: list[tuple[Any, ...]] = []
 
     def suggest_for_segment(

@@ -2,10 +2,10 @@
 
 The layers, lowest first (a module may import its own layer and those below it):
 
-    base      errors, model, atomic, i18n, offline
-    logic     codebook, ingest, pseudonymise, log, pipeline stages, REFI reading
+    base      errors, model, atomic, i18n, offline, layout
+    logic     codebook, ingest, pseudonymise, log, spans, pipeline stages, REFI reading
     store     qualkit.store (the only code that speaks SQL)
-    project   qualkit.project (the front door), backup, the `qualkit` package itself
+    project   qualkit.project (the front door), resolve, backup, the `qualkit` package
     services  privacy, rounds, merge, consensus, undo, search, playback, speakers, demo,
               analysis, export, the pipeline runner (local and on a Ray cluster)
     faces     cli, tui
@@ -30,28 +30,33 @@ PACKAGE = REPO / "qualkit"
 
 LAYERS = ("base", "logic", "store", "project", "services", "faces")
 
-# Module (or package: it covers everything below it) -> layer. The longest match wins.
+# Module (or package: it covers everything below it) -> layer. The longest match wins;
+# "qualkit" names the package's own __init__ only, so a new module must be placed here.
 PLACES: dict[str, str] = {
     "qualkit.errors": "base",
     "qualkit.model": "base",
     "qualkit.atomic": "base",
     "qualkit.i18n": "base",
     "qualkit.offline": "base",
+    "qualkit.layout": "base",
     "qualkit.codebook": "logic",
     "qualkit.ingest": "logic",
     "qualkit.pseudonymise": "logic",
     "qualkit.log": "logic",
+    "qualkit.spans": "logic",
     "qualkit.pipeline": "logic",
     "qualkit.export.refi_read": "logic",
     "qualkit.store": "store",
     "qualkit": "project",
     "qualkit.project": "project",
     "qualkit.backup": "project",
+    "qualkit.resolve": "project",
     "qualkit.privacy": "services",
     "qualkit.rounds": "services",
     "qualkit.merge": "services",
     "qualkit.consensus": "services",
     "qualkit.undo": "services",
+    "qualkit.undo_rows": "services",
     "qualkit.search": "services",
     "qualkit.playback": "services",
     "qualkit.speakers": "services",
@@ -71,20 +76,13 @@ PLACES: dict[str, str] = {
 # is (importing module, imported module). The lead empties these lists at merge: the tests
 # below fail on a listed entry that no longer occurs, so a fixed one cannot linger.
 ALLOWED_UPWARD: set[tuple[str, str]] = {
-    # core: log -> privacy -> project (the redactor belongs below the logger).
+    # privacy/core: log -> privacy -> project (the redactor belongs below the logger).
     ("qualkit.log", "qualkit.privacy"),
-    # core: project reaches up to the REFI importer (import_exchange, ImportSummary).
-    ("qualkit.project", "qualkit.export.refi_import"),
     # refi: REFI reading takes one constant from the REFI writer.
     ("qualkit.export.refi_read", "qualkit.export.refi_qda"),
 }
 ALLOWED_LAZY: set[tuple[str, str]] = {
-    # core: project <-> backup, log -> privacy -> project, project -> REFI import.
-    ("qualkit.backup", "qualkit.project"),
-    ("qualkit.backup", "qualkit.store"),
-    ("qualkit.project", "qualkit.backup"),
-    ("qualkit.project", "qualkit.log"),
-    ("qualkit.project", "qualkit.export.refi_import"),
+    # privacy/core: the logger's redacting filter imports privacy when it runs.
     ("qualkit.log", "qualkit.privacy"),
     # refi: refi_qda <-> refi_import <-> refi_read; merge reads REFI lazily.
     ("qualkit.export.refi_qda", "qualkit.export.refi_import"),
@@ -94,33 +92,11 @@ ALLOWED_LAZY: set[tuple[str, str]] = {
     # suggest: clustering reaches into suggest; rounds into privacy.
     ("qualkit.analysis.cluster", "qualkit.analysis.suggest"),
     ("qualkit.rounds", "qualkit.privacy"),
-    # asr: stages import the artefact writer lazily.
-    ("qualkit.pipeline.audio", "qualkit.pipeline.artefacts"),
+    # asr: the transcribe stage imports the artefact writer lazily.
     ("qualkit.pipeline.transcribe", "qualkit.pipeline.artefacts"),
-    # tui: the app imports its screens lazily; screens import each other and services lazily.
-    ("qualkit.tui.app", "qualkit.tui.screens.clusters"),
-    ("qualkit.tui.app", "qualkit.tui.screens.codebook"),
-    ("qualkit.tui.app", "qualkit.tui.screens.help"),
-    ("qualkit.tui.app", "qualkit.tui.screens.overview"),
-    ("qualkit.tui.app", "qualkit.tui.screens.search"),
-    ("qualkit.tui.app", "qualkit.tui.screens.speakers"),
-    ("qualkit.tui.app", "qualkit.tui.screens.transcript"),
-    ("qualkit.tui.app", "qualkit.tui.widgets.virtual_list"),
-    ("qualkit.tui.screens.overview", "qualkit.pipeline.events"),
-    ("qualkit.tui.screens.overview", "qualkit.tui.screens.speakers"),
-    ("qualkit.tui.screens.pseudonyms", "qualkit.privacy"),
-    ("qualkit.tui.screens.transcript", "qualkit.tui.screens.speakers"),
 }
-# tui: screens reach the app through a typed host protocol or messages, never the app.
-ALLOWED_SCREEN_TO_APP: set[str] = {
-    "qualkit.tui.screens.clusters",
-    "qualkit.tui.screens.codebook",
-    "qualkit.tui.screens.help",
-    "qualkit.tui.screens.overview",
-    "qualkit.tui.screens.search",
-    "qualkit.tui.screens.speakers",
-    "qualkit.tui.screens.transcript",
-}
+# Screens reach the app through a typed host protocol or messages, never the app itself.
+ALLOWED_SCREEN_TO_APP: set[str] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +123,10 @@ def modules(package: Path = PACKAGE) -> dict[str, Path]:
 
 
 def layer(module: str) -> str:
+    if module == "qualkit":
+        return PLACES[module]
     parts = module.split(".")
-    for n in range(len(parts), 0, -1):
+    for n in range(len(parts), 1, -1):
         place = PLACES.get(".".join(parts[:n]))
         if place is not None:
             return place

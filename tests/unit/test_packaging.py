@@ -60,7 +60,7 @@ def imported_modules(folder: Path) -> set[str]:
 
 
 _STDLIB = set(sys.stdlib_module_names)
-_OURS = {"qualkit", "tests", "__future__"}
+_OURS = {"qualkit", "tests", "bench", "__future__"}
 
 
 @functools.cache
