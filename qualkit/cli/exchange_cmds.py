@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit.cli import project_option
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console
 from qualkit.errors import InputError
 from qualkit.export.refi.codebook_csv import export_codebook_csv, import_codebook_csv

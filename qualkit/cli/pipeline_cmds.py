@@ -5,9 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit.cli import project_option
+from qualkit import speakers
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
+from qualkit.pipeline.cluster import (
+    ClusterOptions,
+    RichClusterProgress,
+    check_address,
+    transcribe_on_cluster,
+)
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.models import add_model, iter_models
+from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+from qualkit.pipeline.transcribe import TranscribeOptions
+from qualkit.project import open_project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,16 +90,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from qualkit.pipeline.cluster import (
-        ClusterOptions,
-        RichClusterProgress,
-        check_address,
-        transcribe_on_cluster,
-    )
-    from qualkit.pipeline.diarize import DiarizeOptions
-    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
-    from qualkit.pipeline.transcribe import TranscribeOptions
-    from qualkit.project import open_project
 
     if args.speakers is not None and (args.min_speakers or args.max_speakers):
         raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
@@ -159,8 +161,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace) -> None:
-    from qualkit import speakers
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         rec = project.recording(args.recording)
@@ -200,8 +200,6 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> None:
-    from qualkit.pipeline.models import add_model, iter_models
-
     if args.action == "add":
         if args.path is None or not args.name:
             raise InputError("Say which folder and name: qualkit models add PATH --name NAME.")

@@ -20,7 +20,7 @@ from qualkit.cli import main
 from qualkit.codebook import load_codebook
 
 REPO = Path(__file__).resolve().parents[2]
-DANERMARK = REPO / "codebook" / "danermark.yaml"
+DANERMARK = REPO / "qualkit" / "codebooks" / "danermark.yaml"
 
 # Two codes take 97 of 100 codings; stabila_org has three. The wording of each group is
 # varied so that the models must generalise, not match one sentence.
