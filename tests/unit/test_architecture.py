@@ -89,9 +89,6 @@ ALLOWED_LAZY: set[tuple[str, str]] = {
     ("qualkit.export.refi_qda", "qualkit.export.refi_read"),
     ("qualkit.export.refi_import", "qualkit.model"),
     ("qualkit.merge", "qualkit.export.refi_read"),
-    # suggest: clustering reaches into suggest; rounds into privacy.
-    ("qualkit.analysis.cluster", "qualkit.analysis.suggest"),
-    ("qualkit.rounds", "qualkit.privacy"),
     # asr: the transcribe stage imports the artefact writer lazily.
     ("qualkit.pipeline.transcribe", "qualkit.pipeline.artefacts"),
 }
