@@ -12,7 +12,7 @@ from qualkit.cli.options import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.demo import run_demo
 from qualkit.errors import InputError
-from qualkit.export.refi_import import import_refi
+from qualkit.export.refi.importer import import_refi
 from qualkit.model import Code, GroupType, Valence
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
@@ -271,11 +271,9 @@ def cmd_segments(args: argparse.Namespace) -> None:
 def cmd_codebook_list(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         rows = []
-        for codebook_id in project.codebook_ids():
-            book = project.codebook(codebook_id)
-            rows.append(
-                (book.id, book.name, len(book.codes), project.codebook_path(codebook_id).name)
-            )
+        for cb_id in project.codebook_ids():
+            book = project.codebook(cb_id)
+            rows.append((book.id, book.name, len(book.codes), project.codebook_path(cb_id).name))
         table("Codebooks", ["id", "name", "codes", "file"], rows, wrap=("name", "file"))
 
 

@@ -16,7 +16,7 @@ from qualkit.pipeline.cluster import (
     transcribe_on_cluster,
 )
 from qualkit.pipeline.diarize import DiarizeOptions
-from qualkit.pipeline.models import iter_models
+from qualkit.pipeline.models import add_model, iter_models
 from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
 from qualkit.pipeline.transcribe import TranscribeOptions
 from qualkit.project import open_project
@@ -79,6 +79,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_speakers)
 
     p = sub.add_parser("models", help="which offline models are installed and where from")
+    p.add_argument(
+        "action", nargs="?", default="list", choices=("list", "add"), help="list (default) or add"
+    )
+    p.add_argument("path", nargs="?", type=Path, metavar="PATH", help="model folder (add)")
+    p.add_argument("--name", help="name to use with --model (add)")
+    p.add_argument("--origin", default="", help="where the model came from (add)")
     p.add_argument("--model-cache", type=Path, metavar="DIR")
     p.set_defaults(handler=cmd_models)
 
@@ -131,7 +137,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     rows = [
         (
             r.recording,
-            "ok" if r.ok else "failed",
+            ("ok, see warning" if r.warnings else "ok") if r.ok else "failed",
             fmt_time(r.duration_s),
             r.speakers,
             r.segments,
@@ -145,6 +151,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         ["recording", "result", "duration", "voices", "segments", "stages run", "problem"],
         rows,
     )
+    # On their own lines too: a narrow terminal drops the table's last column.
+    for r in results:
+        if not r.ok:
+            console.print(f"{r.recording} failed: {r.error}", markup=False, soft_wrap=True)
+        for warning in r.warnings:
+            console.print(f"{r.recording}: warning: {warning}", markup=False, soft_wrap=True)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -188,6 +200,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> None:
+
+    if args.action == "add":
+        if args.path is None or not args.name:
+            raise InputError("Say which folder and name: qualkit models add PATH --name NAME.")
+        folder = add_model(args.path, args.name, args.model_cache, args.origin)
+        console.print(f"Added {args.name} ({folder}); use it with --model {args.name}.")
+        return
 
     # One block per model: paths and sources are too long for a table in 80 columns.
     for m in iter_models(args.model_cache):
