@@ -200,7 +200,6 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> None:
-
     if args.action == "add":
         if args.path is None or not args.name:
             raise InputError("Say which folder and name: qualkit models add PATH --name NAME.")
