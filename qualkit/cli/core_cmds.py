@@ -271,11 +271,9 @@ def cmd_segments(args: argparse.Namespace) -> None:
 def cmd_codebook_list(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         rows = []
-        for codebook_id in project.codebook_ids():
-            book = project.codebook(codebook_id)
-            rows.append(
-                (book.id, book.name, len(book.codes), project.codebook_path(codebook_id).name)
-            )
+        for cb_id in project.codebook_ids():
+            book = project.codebook(cb_id)
+            rows.append((book.id, book.name, len(book.codes), project.codebook_path(cb_id).name))
         table("Codebooks", ["id", "name", "codes", "file"], rows, wrap=("name", "file"))
 
 

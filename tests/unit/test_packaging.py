@@ -41,10 +41,18 @@ def norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# Scripts that drive other tools in those tools' own environments, never qualkit's.
+PEERS = REPO / "bench" / "peers"
+
+
 def imported_modules(folder: Path) -> set[str]:
     """Third-party modules imported anywhere under folder (pyannote by its sub-package)."""
     found: set[str] = set()
+    # Scripts that import a sibling script (bench/ puts its folder on the path).
+    local = {p.stem for p in folder.rglob("*.py")}
     for path in folder.rglob("*.py"):
+        if PEERS in path.parents:
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names: list[str] = []
             if isinstance(node, ast.Import):
@@ -54,7 +62,7 @@ def imported_modules(folder: Path) -> set[str]:
             for name in names:
                 parts = name.split(".")
                 top = ".".join(parts[:2]) if parts[0] == "pyannote" else parts[0]
-                if parts[0] not in _OURS and parts[0] not in _STDLIB:
+                if parts[0] not in _OURS | local and parts[0] not in _STDLIB:
                     found.add(top)
     return found
 
