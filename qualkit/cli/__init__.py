@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "analysis_cmds",
     "export_cmds",
     "report_cmds",
+    "report_text_cmds",
     "exchange_cmds",
     "agreement_cmds",
     "privacy_cmds",

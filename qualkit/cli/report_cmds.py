@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qualkit.cli import project_option
 from qualkit.cli.output import console
+from qualkit.cli.report_text_cmds import register_report_text
 from qualkit.project import DEFAULT_CODEBOOK
 
 FORMATS = ("docx", "html", "md")
@@ -45,6 +46,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = rsub.add_parser("region", help="regional summary: common ground and differences")
     _report_options(q)
     q.set_defaults(handler=cmd_report, kind="region")
+
+    register_report_text(rsub)
 
     q = rsub.add_parser("templates", help="copy the report templates to <project>/templates/")
     project_option(q)
