@@ -30,9 +30,7 @@ def render_docx(
     for block in blocks:
         kind = block.kind
         if kind == "title":
-            for _ in range(6):
-                doc.add_paragraph()
-            doc.add_paragraph(block.text, style="Title")
+            doc.add_paragraph(block.text, style="Title").paragraph_format.space_before = Cm(7)
             for line in block.items:
                 p = doc.add_paragraph()
                 p.add_run(line).font.size = Pt(13)
