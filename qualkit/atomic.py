@@ -14,6 +14,7 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, _mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -39,6 +40,7 @@ def copy_file(source: Path | str, path: Path | str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, _mode())
         with os.fdopen(fd, "wb") as fh, Path(source).open("rb") as src:
             shutil.copyfileobj(src, fh, 1 << 20)
             fh.flush()
@@ -50,6 +52,14 @@ def copy_file(source: Path | str, path: Path | str) -> Path:
         raise
     _fsync_dir(target.parent)
     return target
+
+
+def _mode() -> int:
+    """The mode open() would give a new file: mkstemp's 0600 would hide exports from others
+    the user shares them with (a report on a team drive), so honour the umask instead."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _fsync_dir(folder: Path) -> None:
