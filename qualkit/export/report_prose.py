@@ -60,7 +60,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
             ),
         )
     )
-    rows = tuple(
+    rows: tuple[tuple[str, ...], ...] = tuple(
         (i.name, i.kommun, i.group_type, i.date, _minutes(t, i.duration_min), str(i.participants))
         for i in m.interviews
     )
@@ -82,7 +82,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         )
     )
     if m.participants:
-        rows = (*tuple((a, str(n)) for a, n in m.by_actor), (t("total"), str(m.participants)))
+        rows = (*((a, str(n)) for a, n in m.by_actor), (t("total"), str(m.participants)))
         caption = cap.table(t("participants_by_actor"), m.participants)
         out.append(
             Block("table", caption, header=(t("actor"), t("count")), rows=rows, numeric=(1,))
@@ -227,7 +227,7 @@ def comparison_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> l
     comp = report.comparison
     assert comp is not None
     out: list[Block] = []
-    rows = tuple((k, str(n)) for k, n in comp.n_by_kommun)
+    rows: tuple[tuple[str, ...], ...] = tuple((k, str(n)) for k, n in comp.n_by_kommun)
     caption = cap.table(t("comparison_n"), sum(n for _, n in comp.n_by_kommun))
     out.append(Block("table", caption, header=(t("kommun"), t("codings")), rows=rows, numeric=(1,)))
     out.append(Block("para", t("comparison_rule", min_n=comp.min_n)))

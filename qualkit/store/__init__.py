@@ -20,7 +20,5 @@ from qualkit.store.transcripts import TranscriptsStore
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
 
 
-class Store(
-    RoundsStore, CodingsStore, CachesStore, TranscriptsStore, FramesStore, ReportsStore
-):
+class Store(RoundsStore, CodingsStore, CachesStore, TranscriptsStore, FramesStore, ReportsStore):
     """A connection to one project database, with every table's methods."""

@@ -131,7 +131,7 @@ def test_common_factor_when_all_kommuner_raise_it(tmp_path: Path) -> None:
         add_kommun(project, "Västby", [(12, "ledning", Valence.HINDERING), *more])
         comp = build_report(project, ReportKind.REGION).comparison
         assert comp is not None and comp.compared == ("Norrby", "Västby")
-        assert [(c.label[:11], c.valence) for c in comp.common][0] == ("En ledning ", "hindrande")
+        assert next((c.label[:11], c.valence) for c in comp.common) == ("En ledning ", "hindrande")
 
 
 @pytest.mark.parametrize(("kind", "scope"), [("kommun", "Norrby"), ("aktor", "FK"), ("region", "")])
