@@ -2,9 +2,10 @@
 
 From the recording when the transcription models are installed: import, transcribe,
 diarise, name the voices by role and actor, code, export the tables and the delrapport.
-The reference transcript and its RTTM (who spoke when, written when the audio was synthesised) stand in for the
-coder: voices are named after the reference speaker they overlap most, and each demo
-coding lands on the segment that overlaps its reference turn most.
+The reference transcript and its RTTM (who spoke when, written when the audio was
+synthesised) stand in for the coder: voices are named after the reference speaker they
+overlap most, and each demo coding lands on the segment that overlaps its reference turn
+most.
 
 Safe to run again: steps that are already done are skipped, nothing is duplicated.
 """
