@@ -64,11 +64,3 @@ def number(value: float | None, lang: str, digits: int = 2) -> str:
         return "–"
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if lang == "sv" else text
-
-
-def minutes_seconds(seconds: float | None) -> str:
-    """mm:ss (hours roll into minutes: a 75-minute interview is 75:00)."""
-    if seconds is None:
-        return ""
-    whole = round(seconds)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
