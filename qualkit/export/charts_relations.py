@@ -20,7 +20,7 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch
 
-    fig = Figure(figsize=(4.2, 3.6), layout="constrained")
+    fig = Figure(figsize=(4.0, 3.4), layout="constrained")
     ax = fig.add_subplot()
     n = len(rel.actors)
     pos = {
@@ -46,7 +46,7 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
                     connectionstyle="arc3,rad=-1.8",
                     arrowstyle="-|>",
                     mutation_scale=9,
-                    linewidth=0.8 + 3.2 * value / top,
+                    linewidth=1.5 + 4.0 * value / top,
                     color=colour,
                 )
                 ax.add_patch(loop)
@@ -56,10 +56,10 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
                 (x1, y1),
                 connectionstyle=f"arc3,rad={bend}",
                 arrowstyle="-|>",
-                mutation_scale=11,
+                mutation_scale=14,
                 shrinkA=22,
                 shrinkB=22,
-                linewidth=0.8 + 3.2 * value / top,
+                linewidth=1.5 + 4.0 * value / top,
                 color=colour,
             )
             ax.add_patch(arrow)
@@ -70,7 +70,7 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
                 mx + bend * 1.1 * dx / norm,
                 my + bend * 1.1 * dy / norm,
                 str(value),
-                fontsize=7,
+                fontsize=9,
                 color=colour,
                 ha="center",
                 va="center",
@@ -82,7 +82,7 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
             actor,
             ha="center",
             va="center",
-            fontsize=9,
+            fontsize=10,
             weight="bold",
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "#f2f2f2", "edgecolor": "#666"},
         )

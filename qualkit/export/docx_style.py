@@ -248,7 +248,7 @@ def table(
         for cell, width in zip(row_.cells, widths, strict=True):
             cell.width = width
             # Keep a short table on one page instead of leaving its header behind.
-            if i < last and last < 15:
+            if i < last and last < 15 and not prose:
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
     return t
 

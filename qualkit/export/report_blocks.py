@@ -19,7 +19,7 @@ class Block:
     heading: level, text, anchor · para · muted (the analyst has not written this yet,
     or nothing to show) · analyst (the analyst's Markdown) · definition · table: text
     (caption), header, rows, numeric (column indexes) · figure: text (caption), chart ·
-    quote: text, attribution, style (valence) · bullets: items
+    quote: text, attribution, style (valence) · bullets: items · pagebreak (Word only)
     """
 
     kind: str

@@ -59,7 +59,7 @@ def render_docx(
             run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
         elif kind == "table":
             doc.add_paragraph(block.text, style="Caption")
-            first = 3.4 if len(block.header) >= 5 else None
+            first = 4.0 if len(block.header) >= 5 else None
             if block.header == (t("factor"), t("definition")):
                 first = 5.5
             docx_style.table(doc, block.header, block.rows, block.numeric, first_cm=first)
@@ -78,6 +78,8 @@ def render_docx(
             p.add_run(f"”{block.text}”").italic = True
             who = p.add_run(f" ({block.attribution})")
             who.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        elif kind == "pagebreak":
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif kind == "bullets":
             for item in block.items:
                 doc.add_paragraph(item, style="List Bullet")

@@ -104,6 +104,7 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
     if not report.has_recommendations:
         body.append(Block("muted", t("analyst_missing", hint=hint("atgarder", "KEY"))))
 
+    body.append(Block("pagebreak"))  # the appendices start on a page of their own
     heading(t("appendices"))
     heading(t("appendix_guide"), 2)
     guides = report.method.guides if report.method is not None else ()
@@ -112,6 +113,7 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
         body.append(Block("bullets", items=guides))
     else:
         body.append(Block("muted", t("method_no_guide")))
+    body.append(Block("pagebreak"))
     heading(t("appendix_codebook", codebook=report.codebook_name), 2)
     rows = tuple((f"{n}. {f.label}", f.definition) for n, f in enumerate(report.factors, 1))
     caption = cap.table(t("appendix_codebook_table", codebook=report.codebook_name))

@@ -145,6 +145,15 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         out.append(Block("para", t("method_coders", n=len(method.coders), who=who)))
         if method.kappa is not None or method.alpha is not None:
             kind = "cohen" if len(method.agreement_coders) == 2 else "fleiss"
+            # A coefficient that cannot be computed (no variation) is left out, not shown as 0.
+            figures = [
+                t("method_kappa", kappa=number(method.kappa, report.lang), kind=t(f"kappa_{kind}"))
+                if method.kappa is not None
+                else "",
+                t("method_alpha", alpha=number(method.alpha, report.lang))
+                if method.alpha is not None
+                else "",
+            ]
             out.append(
                 Block(
                     "para",
@@ -152,9 +161,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
                         "method_agreement",
                         coders=", ".join(method.agreement_coders),
                         units=method.agreement_units,
-                        kappa=number(method.kappa, report.lang),
-                        kappa_kind=t(f"kappa_{kind}"),
-                        alpha=number(method.alpha, report.lang),
+                        figures=t("and_join").join(f for f in figures if f),
                     ),
                 )
             )
