@@ -27,6 +27,12 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     p.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
+    p.add_argument(
+        "--attribution",
+        choices=("actor", "actor-group", "role-actor"),
+        default="actor-group",
+        help="how quotes are signed: FK / FK, medarbetare (default) / handläggare, FK",
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,7 +86,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     scope = {"kommun": getattr(args, "kommun", ""), "aktor": getattr(args, "aktor", "")}.get(
         args.kind, ""
     )
-    options = ReportOptions(lang=args.lang, codebook=args.codebook, output=args.output)
+    options = ReportOptions(
+        lang=args.lang, codebook=args.codebook, output=args.output, attribution=args.attribution
+    )
     with open_project(args.project) as project:
         paths = write_reports(project, args.kind, scope or "", tuple(args.formats), options)
         warn_unreviewed(project)
