@@ -130,12 +130,12 @@ def _codings_sheet(ws: Worksheet, project: Project, red: Redactor, lang: str) ->
         row["text"] = red.redact(str(row["text"] or ""))
         row["memo"] = red.redact(row["memo"]) if isinstance(row["memo"], str) else None
         row["recording"] = red.redact(str(row["recording"]))
-        for col in TIME_COLUMNS:
-            seconds = _clean(row.get(col))
-            row[col] = seconds / 86400 if isinstance(seconds, int | float) else None
+        for name in TIME_COLUMNS:
+            seconds = _clean(row.get(name))
+            row[name] = seconds / 86400 if isinstance(seconds, int | float) else None
         ws.append([_clean(row.get(col)) for col in CODING_COLUMNS])
-        for col in times:
-            ws.cell(row=ws.max_row, column=col).number_format = TIME_FORMAT
+        for index in times:
+            ws.cell(row=ws.max_row, column=index).number_format = TIME_FORMAT
     ws.freeze_panes = "A2"
     ws.column_dimensions["O"].width = 40
     ws.column_dimensions["T"].width = 80
