@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from qualkit import atomic
 from qualkit.errors import InputError
 
 if TYPE_CHECKING:
@@ -91,7 +92,6 @@ def environment(project_root: Path | None, *, html: bool) -> jinja2.Environment:
 
 def copy_templates(project_root: Path, *, overwrite: bool = False) -> list[Path]:
     """Copy the shipped templates into <project>/templates/ for editing. Returns files written."""
-    from qualkit import atomic
 
     target = project_templates_dir(project_root)
     written: list[Path] = []
