@@ -303,10 +303,17 @@ def test_partner_matrix_matches_the_codings(project: Project) -> None:
 def test_region_compares_relations_and_states_thin_material(tmp_path: Path) -> None:
     with make_demo(tmp_path / "p") as project:
         add_kommun(project, "Söderby", [(3, "ledning", Valence.PROMOTING)])
+        for turn in (2, 8):
+            seg = project.segment(f"fokusgrupp_demo:{turn}")
+            project.add_coding(seg.id, "integrerad", codebook="integrationsnivaer")
         report = build_report(project, "region")
         assert report.comparison is not None and report.comparison.thin == (("Söderby", 1),)
+        assert report.comparison.n_by_kommun == (("Norrby", 15), ("Söderby", 1))
+        level = "Integrerad samverkan med individen i navet"
+        assert report.comparison.integration == (("Norrby", level, 2),)
         text = docx_text(write_report(project, "region", "", opts()))
     assert "För tunt material för att jämföra (under 5 kodade avsnitt): Söderby (n = 1)." in text
+    assert "Integrationsnivå per kommun (den oftast kodade)" in text and level in text
     assert "(AF, medarbetare, Norrby)" in text  # kommun on quotes in the regional report
 
 
