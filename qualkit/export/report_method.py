@@ -116,12 +116,14 @@ def method(
     frame: pd.DataFrame,
     mat: Material,
     recordings: Sequence[Recording],
+    red: Redactor,
 ) -> Method:
     book = project.codebook(codebook)
     names = {r.name for r in recordings}
     shares = []
     for coder, rows in frame.groupby("coder"):
-        shares.append(CoderShare(str(coder), len(rows), int(rows["recording"].nunique())))
+        name = red.redact(str(coder))
+        shares.append(CoderShare(name, len(rows), int(rows["recording"].nunique())))
     shares.sort(key=lambda s: (-s.codings, s.name))
     kappa = alpha = percent = None
     units = 0

@@ -225,7 +225,7 @@ def build_report(
         factors=tuple(factors),
         cooccurrence=report_compare.cooccurrence(frame, [c.key for c in codes]),
         comparison=comparison,
-        method=report_method.method(project, codebook, frame, mat, recordings),
+        method=report_method.method(project, codebook, frame, mat, recordings, red),
         relations=report_compare.relations(
             frame, kommuner(project) if kind is not ReportKind.KOMMUN else ()
         ),
