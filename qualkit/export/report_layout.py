@@ -36,26 +36,26 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
         heads.append((level, text, anchor))
         body.append(Block("heading", text, level=level, anchor=anchor))
 
-    def analyst(section: str, text: str, hint: str) -> None:
-        if text.strip():
-            body.append(Block("analyst", text.strip()))
-        else:
-            body.append(Block("muted", t("analyst_missing", hint=hint)))
-
-    scope = report.scope
-    kind = report.kind.value
-    where = f"--{kind} {scope}" if scope else "--region"
-    if report.kind is ReportKind.AKTOR:
-        where = f"--aktor {scope}"
+    # The command that fills a section in, named in the muted line where it is empty.
+    where = (
+        "--region" if report.kind is ReportKind.REGION else f"--{report.kind.value} {report.scope}"
+    )
 
     def hint(section: str, factor: str = "") -> str:
         extra = f" --factor {factor}" if factor else ""
         return f"qualkit report text edit {where} --section {section}{extra}"
 
+    def analyst(section: str) -> None:
+        text = report.texts.get(section, "").strip()
+        if text:
+            body.append(Block("analyst", text))
+        else:
+            body.append(Block("muted", t("analyst_missing", hint=hint(section))))
+
     heading(t("sammanfattning"))
-    analyst("sammanfattning", report.texts.get("sammanfattning", ""), hint("sammanfattning"))
+    analyst("sammanfattning")
     heading(t("bakgrund"))
-    analyst("bakgrund", report.texts.get("bakgrund", ""), hint("bakgrund"))
+    analyst("bakgrund")
 
     heading(t("metod"))
     body.extend(report_prose.method_blocks(report, t, cap))
@@ -90,7 +90,7 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
         body.extend(report_prose.comparison_blocks(report, t, cap, "kommuner" in charts))
 
     heading(t("slutsatser"))
-    analyst("slutsatser", report.texts.get("slutsatser", ""), hint("slutsatser"))
+    analyst("slutsatser")
 
     heading(t("proposals_heading"))
     if report.has_recommendations:
