@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TABLES = ("codings", "segments", "participants")
+PARTICIPANT_COLUMNS = ("pseudonym", "role", "actor", "kommun", "consent", "consent_date")
 
 
 def table_frame(project: Project, what: str, *, unredacted: bool = False) -> pd.DataFrame:
@@ -51,7 +52,8 @@ def table_frame(project: Project, what: str, *, unredacted: bool = False) -> pd.
             }
             for p in project.store.participants()
         ]
-        return pd.DataFrame(rows)
+        # With no participants yet the file still has its header, so it reads as a table.
+        return pd.DataFrame(rows, columns=None if rows else list(PARTICIPANT_COLUMNS))
     raise InputError(f"Unknown table {what!r}; choose one of {', '.join(TABLES)}.")
 
 
