@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from qualkit import atomic
 from qualkit.cli import project_option
 from qualkit.cli.output import console
 from qualkit.errors import InputError
@@ -87,7 +88,7 @@ def _edit(text: str) -> str:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "nano"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "avsnitt.md"
-        path.write_text(text, encoding="utf-8")
+        atomic.write_text(path, text)
         try:
             result = subprocess.run([*shlex.split(editor), str(path)], check=False)
         except FileNotFoundError:
