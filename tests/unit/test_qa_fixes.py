@@ -164,8 +164,9 @@ def test_factor_with_only_proposals_points_to_the_proposals(
     # Kunskap om samverkan is raised only as a proposal in the demo.
     results = text.split("## Resultat per faktor", 1)[1]
     part = results.split("Kunskap om samverkan hos varje organisation som deltar", 1)[1]
-    part = part.split("###", 1)[0]
-    assert "står under Förslag på åtgärder" in part and "Inga citat" not in part
+    part = part.split("\n## ", 1)[0]
+    # The participants' proposals stand as evidence under the factor itself.
+    assert "#### Deltagarnas förslag" in part and "Inga citat" not in part
 
 
 def test_round_docx_splits_counts_and_ratings(
