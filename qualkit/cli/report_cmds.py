@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit.cli import project_option
-from qualkit.cli.export_cmds import warn_unreviewed
-from qualkit.cli.output import console
+from qualkit.cli.options import project_option
+from qualkit.cli.output import console, warn_unreviewed
 from qualkit.cli.report_text_cmds import register_report_text
 from qualkit.export.report import ReportOptions, write_reports
 from qualkit.export.report_texts import copy_templates, project_templates_dir

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from qualkit import atomic
-from qualkit.cli import project_option
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console
 from qualkit.errors import InputError
 from qualkit.export.report_notes import (
