@@ -44,6 +44,7 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> None:
+    from qualkit.cli.export_cmds import warn_unreviewed
     from qualkit.export.refi_qda import check_codebooks, export_qdpx
     from qualkit.project import open_project
 
@@ -51,10 +52,11 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
         if args.codebooks:
             check_codebooks(project, args.codebooks)
         result = export_qdpx(project, args.output, args.codebooks)
-    console.print(
-        f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
-        f"{_n(result.codings, 'coding')})."
-    )
+        console.print(
+            f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
+            f"{_n(result.codings, 'coding')})."
+        )
+        warn_unreviewed(project)
     if result.skipped_codings:
         console.print(
             f"{result.skipped_codings} codings left out: their speakers withdrew consent."
