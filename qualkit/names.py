@@ -90,7 +90,7 @@ def common_words() -> frozenset[str]:
     return stop | _COMMON_WORDS
 
 
-_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[’']s|:s)?(?![{_LOW}])")
+_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[’']s|:s)?(?!\w)")
 _SURNAME_SHAPE = re.compile(
     r"(?:sson|son|berg|ström|qvist|kvist|gren|lund|holm|dahl|blad|lin|ell|quist|stedt|"
     r"stam|gård|by|fors|mark|ling|ander|ér|én|man)$"
@@ -149,6 +149,7 @@ _CUE_BEFORE = re.compile(
     r"socialsekreteraren|handledaren|samordnaren|koordinatorn|arbetsförmedlaren|"
     r"sjuksköterskan|psykologen|terapeuten|rektorn|rektor|enhetschefen|professor|docent|"
     r"grannen|kompisen|vännen|klienten|patienten|brukaren|deltagaren|maken|sambon|"
+    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|"
     r"(?:kalla|kallar|kallade) (?:honom|henne|hen))[,:]?\s$",
     re.IGNORECASE,
 )
@@ -156,6 +157,13 @@ _CUE_BEFORE = re.compile(
 _CUE_AFTER = re.compile(
     r"^,?\s(?:sa|sade|berättade|svarade|frågade|tyckte|menade|förklarade|skrev|ringde|"
     r"mejlade|hade sagt)(?!\w)"
+)
+# Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
+_DEFINITE = re.compile(r"(?:en|et|na|rna|in|an)$")
+# Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
+_WORD_SHAPE = re.compile(
+    r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"
+    r"else|ism|itet|ur|ör|are|are|na|or|er|erna|arna|orna)$"
 )
 # Organisations and places act and speak in this talk too ("Försäkringskassan sa",
 # "Nacka tyckte"): words of those shapes never become names by a cue alone.
@@ -192,6 +200,16 @@ def _genitive_base(word: str, names: Iterable[frozenset[str] | set[str]]) -> str
     return word
 
 
+def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) -> bool:
+    lower = word.lower()
+    return not (
+        lower in common
+        or lower in not_people
+        or _ACTOR_SHAPE.search(lower)
+        or _WORD_SHAPE.search(lower)
+    )
+
+
 def find_names(
     text: str, register: Iterable[str] = (), places: Iterable[str] = ()
 ) -> list[tuple[int, int]]:
@@ -222,14 +240,16 @@ def find_names(
         start_of_sentence = _sentence_start(text, m.start())
         first = _is_first(w, firsts) or w in known
         place_like = lower in not_people or bool(_ACTOR_SHAPE.search(lower))
-        cued = lower not in common and bool(
-            _CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+        cued = (
+            lower not in common
+            and not place_like
+            and bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
         )
         cued = cued or (
-            not start_of_sentence
-            and not place_like
+            not place_like
             and lower not in common
             and w not in lasts
+            and not (start_of_sentence and _DEFINITE.search(lower))
             and bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
         )
         # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen".
@@ -244,11 +264,18 @@ def find_names(
             ):
                 break
             j += 1
+        # Two capitalised words inside a sentence, neither a word, place nor organisation:
+        # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place).
         unknown_then_surname = (
             j == i + 2
             and not start_of_sentence
             and lower not in common
-            and _genitive_base(words[i + 1].group(0), groups) in lasts
+            and not place_like
+            and not _WORD_SHAPE.search(lower)
+            and (
+                _genitive_base(words[i + 1].group(0), groups) in lasts
+                or _unknown_name_word(words[i + 1].group(0), common, not_people)
+            )
         )
         if (first or cued or unknown_then_surname) and j > i + 1:
             spans.append((m.start(), words[j - 1].end()))
