@@ -15,8 +15,11 @@ from qualkit import atomic
 from qualkit import codebook as codebooks
 from qualkit.errors import CodebookError, InputError, NotFoundError, ProjectError, QualkitError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
+from qualkit.log import get_logger
 from qualkit.model import Code, Codebook, Coding, GroupType, Recording, Segment, Valence
 from qualkit.store import Store
+
+_log = get_logger("codebook")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,7 +96,11 @@ class Project:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         self.store = Store(self.root / DB_NAME)
         self._check_and_back_up()
-        self.sync_codebooks()
+        # A broken codebook file must not lock the user out of the project (not even
+        # `status`): it is skipped, with a warning naming it, and its last good version
+        # stays in the database. `codebook validate` still fails on it.
+        self.codebook_problems: list[str] = []
+        self.sync_codebooks(skip_broken=True)
 
     def _check_and_back_up(self) -> None:
         from qualkit.backup import auto_backup, restore_hint
@@ -144,10 +151,11 @@ class Project:
         self.close()
 
     # --------------------------------------------------------------- codebooks
-    def sync_codebooks(self) -> list[str]:
+    def sync_codebooks(self, *, skip_broken: bool = False) -> list[str]:
         """Load codebook/*.yaml files that changed since the last sync. Returns their ids.
 
-        A broken file raises CodebookError and nothing is changed in the database."""
+        A broken file raises CodebookError and nothing is changed in the database; with
+        `skip_broken` it is left out, named in `codebook_problems` and in a warning."""
         changed: list[str] = []
         # Every file is read and checked before anything is stored, so one broken or
         # clashing file leaves the database as it was.
@@ -155,8 +163,15 @@ class Project:
         for path in sorted(self.codebook_dir.glob("*.yaml")) + sorted(
             self.codebook_dir.glob("*.yml")
         ):
-            digest = codebooks.file_sha256(path)
-            book = codebooks.load_codebook(path)
+            try:
+                digest = codebooks.file_sha256(path)
+                book = codebooks.load_codebook(path)
+            except CodebookError as exc:
+                if not skip_broken:
+                    raise
+                self.codebook_problems.append(str(exc))
+                _log.warning("%s This file was skipped; fix it and run any command again.", exc)
+                continue
             if book.id in loaded:
                 raise CodebookError(
                     f"{path}: id {book.id!r} is already used by {loaded[book.id][0].name}; "

@@ -304,3 +304,28 @@ def test_codebook_yaml_bombs_are_refused() -> None:
     lines.append("id: bomb\nname: Bomb\ncodes: *a8")
     with pytest.raises(QualkitError):
         parse_codebook("\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: b}\n  - {id: b, label_sv: B, parent: a}\n",
+        "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: a}\n",
+        "id: c\nname: C\ncodes: " + "[" * 3000 + "]" * 3000 + "\n",
+        "id: c\nname: C\ncodes:\n"
+        + "".join(
+            "  " * (2 * i)
+            + f"  - id: k{i}\n"
+            + "  " * (2 * i)
+            + "    label_sv: K\n"
+            + "  " * (2 * i)
+            + "    children:\n"
+            for i in range(400)
+        )
+        + "  " * 800
+        + "  - {id: z, label_sv: Z}\n",
+    ],
+)
+def test_known_hostile_codebooks(text: str) -> None:
+    with pytest.raises(QualkitError):
+        parse_codebook(text)
