@@ -309,7 +309,8 @@ def test_codebook_yaml_bombs_are_refused() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: b}\n  - {id: b, label_sv: B, parent: a}\n",
+        "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: b}\n"
+        "  - {id: b, label_sv: B, parent: a}\n",
         "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: a}\n",
         "id: c\nname: C\ncodes: " + "[" * 3000 + "]" * 3000 + "\n",
         "id: c\nname: C\ncodes:\n"
