@@ -2,7 +2,8 @@
 
 A project gets names (in the lists, outside them, in the genitive), a misspoken
 personnummer, a phone number, an e-mail, a street address and a flat number in its
-transcript, a recording name, a coder's memo and a participant's attribute. Nobody runs
+transcript, a recording name, a speaker label, a coder's memo and a participant's
+attribute. Nobody runs
 `pseudo scan` or reviews anything. Then every export the CLI offers is written and every
 file (unpacked where it is a zip: docx, xlsx, qdpx) is searched for the planted strings.
 """
@@ -50,6 +51,9 @@ def plant(project: Project) -> None:
     person = store.participants()[0]
     store.update_participant(person.id, attributes={"anteckning": "Karin på 070-765 43 21"})
     project.update_recording(rec.id, name="intervju Karin Lindqvist")
+    # A voice labelled with a name, as typed transcripts do ("Gunnel: ...").
+    voice = store.ensure_speaker(rec.id, "Gunnel")
+    store.set_segment_speaker(targets[2].id, voice.id)
 
 
 def exported_text(folder: Path) -> dict[str, str]:
