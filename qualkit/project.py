@@ -448,19 +448,6 @@ class Project:
     ) -> Coding:
         seg = self.segment(segment)
         val = valence if isinstance(valence, Valence) else Valence.parse(valence)
-        if codebook not in self.store.codebook_ids():
-            self.store.codebook(codebook)  # raises, naming the codebooks there are
-        # The same coding given twice (a command run again, a double key press) is one
-        # coding: a duplicate would be counted twice in every report and in agreement.
-        wanted_span = span if span is not None else (None, None)
-        for c in self.store.codings(segment_id=seg.id, codebook=codebook, code=code, coder=coder):
-            if (
-                c.valence == val
-                and (c.span_start, c.span_end) == wanted_span
-                and c.round_id == round_id
-                and (memo is None or memo == c.memo)
-            ):
-                return c
         return self.store.add_coding(
             seg.id,
             codebook,

@@ -39,8 +39,9 @@ def test_core_modules_do_not_import_textual() -> None:
 
 def test_only_store_speaks_sql() -> None:
     offenders = []
+    store = REPO / "qualkit" / "store"
     for path in (REPO / "qualkit").rglob("*.py"):
-        if path.name == "store.py":
+        if store in path.parents:
             continue
         text = path.read_text(encoding="utf-8")
         if "import sqlite3" in text or ".execute(" in text:

@@ -9,6 +9,7 @@ from qualkit.errors import InputError, NotFoundError, ProjectError
 from qualkit.model import Code, Valence, Word
 from qualkit.project import Project
 from qualkit.store import SCHEMA_VERSION, Store
+from qualkit.store.schema import MIGRATIONS, migrate, statements
 
 
 def _rec_with_segments(project: Project, texts: list[str]) -> int:
@@ -44,6 +45,41 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     con.close()
     with pytest.raises(ProjectError, match="newer qualkit"):
         Store(db)
+
+
+def test_migrations_run_whole_statements(tmp_path: Path) -> None:
+    """A trigger body and a string holding ";" are one statement each, not pieces."""
+    extra = """
+    CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+    INSERT INTO notes(text) VALUES ('first; second');
+    -- a comment; with a semicolon
+    CREATE TRIGGER IF NOT EXISTS notes_stamp AFTER INSERT ON notes BEGIN
+        UPDATE notes SET text = text || '; stamped' WHERE id = new.id;
+        INSERT INTO meta(key, value) VALUES ('last_note', new.id)
+            ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+    END;
+    """
+    assert len(list(statements(extra))) == 3
+    db = tmp_path / "x.db"
+    con = sqlite3.connect(db, isolation_level=None)
+    migrate(con, db, (*MIGRATIONS, extra))
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
+    assert con.execute("SELECT text FROM notes").fetchall() == [("first; second",)]
+    con.execute("INSERT INTO notes(text) VALUES ('x')")
+    assert con.execute("SELECT text FROM notes WHERE id = 2").fetchone() == ("x; stamped",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'last_note'").fetchone() == ("2",)
+    con.close()
+
+
+def test_a_failing_migration_leaves_the_version_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    con = sqlite3.connect(db, isolation_level=None)
+    broken = "CREATE TABLE IF NOT EXISTS fine (a); INSERT INTO nowhere VALUES (1);"
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(con, db, (*MIGRATIONS, broken))
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert con.execute("SELECT name FROM sqlite_master WHERE name = 'fine'").fetchone() is None
+    con.close()
 
 
 def test_garbage_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,0 +1,23 @@
+"""The only code that speaks SQL: one module per group of tables, composed into `Store`.
+
+- schema: the migrations and the runner that applies them
+- connection: opening, transactions, meta, integrity checks and backup
+- recordings, people, transcripts, codebooks, codings, rounds, caches, frames:
+  one group of tables each
+"""
+
+from __future__ import annotations
+
+from qualkit.store.caches import CachesStore
+from qualkit.store.codings import CodingsStore
+from qualkit.store.connection import now
+from qualkit.store.frames import FramesStore
+from qualkit.store.rounds import RoundsStore
+from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualkit.store.transcripts import TranscriptsStore
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
+
+
+class Store(RoundsStore, CodingsStore, CachesStore, TranscriptsStore, FramesStore):
+    """A connection to one project database, with every table's methods."""

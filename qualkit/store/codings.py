@@ -1,0 +1,322 @@
+"""Codings (a code applied to a segment by a coder) and memos."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from qualkit.errors import InputError, NotFoundError
+from qualkit.model import Coding, Memo, Valence
+from qualkit.store.codebooks import CodebooksStore
+from qualkit.store.connection import now
+
+
+class CodingsStore(CodebooksStore):
+    """The codings and memos tables."""
+
+    _CODING_SELECT = (
+        "SELECT codings.*, codes.codebook AS codebook, codes.key AS code, coders.name AS coder"
+        " FROM codings JOIN codes ON codes.pk = codings.code_pk"
+        " JOIN coders ON coders.id = codings.coder_id"
+    )
+
+    @staticmethod
+    def _coding(row: sqlite3.Row) -> Coding:
+        return Coding(
+            id=row["id"],
+            segment_id=row["segment_id"],
+            codebook=row["codebook"],
+            code=row["code"],
+            valence=Valence(row["valence"]),
+            coder=row["coder"],
+            created=row["created"],
+            memo=row["memo"],
+            span_start=row["span_start"],
+            span_end=row["span_end"],
+            round_id=row["round_id"],
+        )
+
+    def add_coding(
+        self,
+        segment_id: int,
+        codebook: str,
+        code: str,
+        *,
+        valence: Valence = Valence.NONE,
+        coder: str = "default",
+        memo: str | None = None,
+        span: tuple[int, int] | None = None,
+        round_id: int | None = None,
+        created: str | None = None,
+    ) -> Coding:
+        """Code a segment; the same coding given again is the one already stored."""
+        coding, _new = self.insert_coding(
+            segment_id,
+            codebook,
+            code,
+            valence=valence,
+            coder=coder,
+            memo=memo,
+            span=span,
+            round_id=round_id,
+            created=created,
+        )
+        return coding
+
+    def insert_coding(
+        self,
+        segment_id: int,
+        codebook: str,
+        code: str,
+        *,
+        valence: Valence = Valence.NONE,
+        coder: str = "default",
+        memo: str | None = None,
+        span: tuple[int, int] | None = None,
+        round_id: int | None = None,
+        created: str | None = None,
+    ) -> tuple[Coding, bool]:
+        """Code a segment; returns the coding and whether it is new.
+
+        The same coding given twice (a command run again, a double key press, two
+        processes at once) is one coding: a duplicate would be counted twice in every
+        report and in agreement. The check runs inside the write transaction, which
+        holds SQLite's write lock, so no other writer can slip a copy in between."""
+        with self.transaction() as db:
+            seg = db.execute("SELECT text FROM segments WHERE id = ?", (segment_id,)).fetchone()
+            if seg is None:
+                raise NotFoundError(f"No segment with id {segment_id}.")
+            pk = self._code_pk(db, codebook, code)
+            if span is not None:
+                start, end = span
+                if not 0 <= start < end <= len(seg[0]):
+                    raise InputError(
+                        f"Span {start}-{end} is outside the segment's text (0-{len(seg[0])})."
+                    )
+            coder_id = self._coder_id(db, coder)
+            same = db.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code_pk = ? AND coder_id = ?"
+                " AND valence = ? AND span_start IS ? AND span_end IS ? AND round_id IS ?"
+                " AND (? IS NULL OR memo IS ?) ORDER BY id LIMIT 1",
+                (
+                    segment_id,
+                    pk,
+                    coder_id,
+                    valence.value,
+                    span[0] if span else None,
+                    span[1] if span else None,
+                    round_id,
+                    memo,
+                    memo,
+                ),
+            ).fetchone()
+            if same is not None:
+                cid, new = int(same[0]), False
+            else:
+                cur = db.execute(
+                    "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo,"
+                    " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        segment_id,
+                        pk,
+                        valence.value,
+                        coder_id,
+                        created or now(),
+                        memo,
+                        span[0] if span else None,
+                        span[1] if span else None,
+                        round_id,
+                    ),
+                )
+                cid, new = int(cur.lastrowid or 0), True
+            return self._coding(
+                db.execute(self._CODING_SELECT + " WHERE codings.id = ?", (cid,)).fetchone()
+            ), new
+
+    def coding(self, coding_id: int) -> Coding:
+        return self._one(
+            self._CODING_SELECT + " WHERE codings.id = ?",
+            (coding_id,),
+            f"No coding with id {coding_id}.",
+            self._coding,
+        )
+
+    def codings(
+        self,
+        *,
+        segment_id: int | None = None,
+        recording_id: int | None = None,
+        codebook: str | None = None,
+        code: str | None = None,
+        coder: str | None = None,
+    ) -> list[Coding]:
+        where: list[str] = []
+        params: list[Any] = []
+        if segment_id is not None:
+            where.append("codings.segment_id = ?")
+            params.append(segment_id)
+        if recording_id is not None:
+            where.append("codings.segment_id IN (SELECT id FROM segments WHERE recording_id = ?)")
+            params.append(recording_id)
+        if codebook is not None:
+            where.append("codes.codebook = ?")
+            params.append(codebook)
+        if code is not None:
+            where.append("codes.key = ?")
+            params.append(code)
+        if coder is not None:
+            where.append("coders.name = ?")
+            params.append(coder)
+        sql = self._CODING_SELECT
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY codings.id"
+        return [self._coding(r) for r in self._rows(sql, params)]
+
+    def update_coding(self, coding_id: int, **fields: Any) -> Coding:
+        allowed = {"valence", "memo", "span_start", "span_end"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a coding.")
+        self.coding(coding_id)
+        values = [v.value if isinstance(v, Valence) else v for v in fields.values()]
+        if fields:
+            assignments = ", ".join(f"{k} = ?" for k in fields)
+            with self.transaction() as db:
+                db.execute(f"UPDATE codings SET {assignments} WHERE id = ?", (*values, coding_id))
+        return self.coding(coding_id)
+
+    def remove_coding(self, coding_id: int) -> Coding:
+        removed = self.coding(coding_id)
+        with self.transaction() as db:
+            db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+        return removed
+
+    def restore_coding(self, coding: Coding) -> Coding:
+        """Put back a removed coding with its original id (undo)."""
+        with self.transaction() as db:
+            pk = self._code_pk(db, coding.codebook, coding.code)
+            coder_id = self._coder_id(db, coding.coder)
+            db.execute(
+                "INSERT INTO codings(id, segment_id, code_pk, valence, coder_id, created, memo,"
+                " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    coding.id,
+                    coding.segment_id,
+                    pk,
+                    coding.valence.value,
+                    coder_id,
+                    coding.created,
+                    coding.memo,
+                    coding.span_start,
+                    coding.span_end,
+                    coding.round_id,
+                ),
+            )
+        return self.coding(coding.id)
+
+    def coding_counts(self, codebook: str, coder: str | None = None) -> dict[str, dict[str, int]]:
+        """{code key: {valence: n}} for one codebook."""
+        sql = (
+            "SELECT codes.key, codings.valence, COUNT(*) FROM codings"
+            " JOIN codes ON codes.pk = codings.code_pk JOIN coders ON coders.id = codings.coder_id"
+            " WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY codes.key, codings.valence"
+        out: dict[str, dict[str, int]] = {}
+        for key, valence, n in self._rows(sql, params):
+            out.setdefault(key, {})[valence] = int(n)
+        return out
+
+    def recording_coding_counts(
+        self, codebook: str, coder: str | None = None
+    ) -> list[tuple[int, str, int]]:
+        """(recording id, code key, number of codings) for one codebook."""
+        sql = (
+            "SELECT segments.recording_id, codes.key, COUNT(*) FROM codings"
+            " JOIN segments ON segments.id = codings.segment_id"
+            " JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN coders ON coders.id = codings.coder_id WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY segments.recording_id, codes.key"
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in self._rows(sql, params)]
+
+    def coded_segment_counts(self, codebook: str, coder: str | None = None) -> dict[int, int]:
+        """{recording id: segments with at least one coding in the codebook}."""
+        sql = (
+            "SELECT segments.recording_id, COUNT(DISTINCT codings.segment_id) FROM codings"
+            " JOIN segments ON segments.id = codings.segment_id"
+            " JOIN codes ON codes.pk = codings.code_pk"
+            " JOIN coders ON coders.id = codings.coder_id WHERE codes.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if coder is not None:
+            sql += " AND coders.name = ?"
+            params.append(coder)
+        sql += " GROUP BY segments.recording_id"
+        return {int(r[0]): int(r[1]) for r in self._rows(sql, params)}
+
+    def coded_segment_ids(self, rec_id: int | None = None) -> set[int]:
+        if rec_id is None:
+            rows = self._rows("SELECT DISTINCT segment_id FROM codings")
+        else:
+            rows = self._rows(
+                "SELECT DISTINCT codings.segment_id FROM codings JOIN segments ON"
+                " segments.id = codings.segment_id WHERE segments.recording_id = ?",
+                (rec_id,),
+            )
+        return {int(r[0]) for r in rows}
+
+    def add_memo(self, target: str, target_id: str, text: str, coder: str = "default") -> Memo:
+        if target not in {"project", "recording", "segment", "code", "coding", "round"}:
+            raise InputError(f"A memo cannot be attached to {target!r}.")
+        with self.transaction() as db:
+            coder_id = self._coder_id(db, coder)
+            cur = db.execute(
+                "INSERT INTO memos(target, target_id, text, coder_id, created) VALUES (?,?,?,?,?)",
+                (target, str(target_id), text, coder_id, now()),
+            )
+            mid = int(cur.lastrowid or 0)
+        return self.memos(memo_id=mid)[0]
+
+    def memos(
+        self, target: str | None = None, target_id: str | None = None, memo_id: int | None = None
+    ) -> list[Memo]:
+        sql = (
+            "SELECT memos.*, COALESCE(coders.name, 'default') AS coder FROM memos"
+            " LEFT JOIN coders ON coders.id = memos.coder_id WHERE 1=1"
+        )
+        params: list[Any] = []
+        if memo_id is not None:
+            sql += " AND memos.id = ?"
+            params.append(memo_id)
+        if target is not None:
+            sql += " AND target = ?"
+            params.append(target)
+        if target_id is not None:
+            sql += " AND target_id = ?"
+            params.append(str(target_id))
+        rows = self._rows(sql + " ORDER BY memos.id", params)
+        return [
+            Memo(
+                id=r["id"],
+                target=r["target"],
+                target_id=r["target_id"],
+                text=r["text"],
+                coder=r["coder"],
+                created=r["created"],
+            )
+            for r in rows
+        ]
+
+    def delete_memo(self, memo_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM memos WHERE id = ?", (memo_id,))

@@ -1,0 +1,169 @@
+"""Participants (the people who speak) and pseudonyms (what replaces their names)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from qualkit.errors import InputError
+from qualkit.model import Actor, Consent, Participant, Pseudonym
+from qualkit.store.connection import StoreBase
+
+
+class PeopleStore(StoreBase):
+    """The participants and pseudonyms tables."""
+
+    def _participant(self, row: sqlite3.Row) -> Participant:
+        return Participant(
+            id=row["id"],
+            pseudonym=row["pseudonym"],
+            role=row["role"],
+            actor=Actor(row["actor"]) if row["actor"] else None,
+            kommun=row["kommun"],
+            attributes=MappingProxyType(json.loads(row["attributes"])),
+            consent=Consent(row["consent"]),
+            consent_date=row["consent_date"],
+            real_name=row["real_name"],
+        )
+
+    def add_participant(
+        self,
+        pseudonym: str | None = None,
+        *,
+        role: str = "",
+        actor: Actor | None = None,
+        kommun: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+        consent: Consent = Consent.UNKNOWN,
+        consent_date: str | None = None,
+        real_name: str | None = None,
+    ) -> Participant:
+        with self.transaction() as db:
+            if pseudonym is None:
+                n = int(db.execute("SELECT COUNT(*) FROM participants").fetchone()[0]) + 1
+                while db.execute(
+                    "SELECT 1 FROM participants WHERE pseudonym = ?", (f"Deltagare {n}",)
+                ).fetchone():
+                    n += 1
+                pseudonym = f"Deltagare {n}"
+            elif db.execute(
+                "SELECT 1 FROM participants WHERE pseudonym = ?", (pseudonym,)
+            ).fetchone():
+                raise InputError(f"A participant called {pseudonym!r} already exists.")
+            cur = db.execute(
+                "INSERT INTO participants(pseudonym, role, actor, kommun, attributes, consent,"
+                " consent_date, real_name) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    pseudonym,
+                    role,
+                    actor.value if actor else None,
+                    kommun,
+                    json.dumps(dict(attributes or {}), ensure_ascii=False),
+                    consent.value,
+                    consent_date,
+                    real_name,
+                ),
+            )
+            pid = int(cur.lastrowid or 0)
+        return self.participant(pid)
+
+    def participant(self, pid: int) -> Participant:
+        return self._one(
+            "SELECT * FROM participants WHERE id = ?",
+            (pid,),
+            f"No participant with id {pid}.",
+            self._participant,
+        )
+
+    def participants(self) -> list[Participant]:
+        return [self._participant(r) for r in self._rows("SELECT * FROM participants ORDER BY id")]
+
+    def update_participant(self, pid: int, **fields: Any) -> Participant:
+        allowed = {
+            "pseudonym",
+            "role",
+            "actor",
+            "kommun",
+            "attributes",
+            "consent",
+            "consent_date",
+            "real_name",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a participant.")
+        self.participant(pid)
+        if not fields:
+            return self.participant(pid)
+        values: list[Any] = []
+        for key, value in fields.items():
+            if key == "attributes":
+                value = json.dumps(dict(value or {}), ensure_ascii=False)
+            elif isinstance(value, (Actor, Consent)):
+                value = value.value
+            values.append(value)
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(f"UPDATE participants SET {assignments} WHERE id = ?", (*values, pid))
+        return self.participant(pid)
+
+    def set_pseudonym(
+        self, kind: str, original: str, replacement: str, status: str = "proposed"
+    ) -> Pseudonym:
+        if status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO pseudonyms(kind, original, replacement, status) VALUES (?,?,?,?)"
+                " ON CONFLICT(kind, original) DO UPDATE SET replacement = excluded.replacement,"
+                " status = excluded.status",
+                (kind, original, replacement, status),
+            )
+            row = db.execute(
+                "SELECT * FROM pseudonyms WHERE kind = ? AND original = ?", (kind, original)
+            ).fetchone()
+        return self._pseudonym(row)
+
+    @staticmethod
+    def _pseudonym(row: sqlite3.Row) -> Pseudonym:
+        return Pseudonym(
+            id=row["id"],
+            kind=row["kind"],
+            original=row["original"],
+            replacement=row["replacement"],
+            status=row["status"],
+        )
+
+    def pseudonyms(self, status: str | None = None) -> list[Pseudonym]:
+        if status is None:
+            rows = self._rows("SELECT * FROM pseudonyms ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM pseudonyms WHERE status = ? ORDER BY id", (status,))
+        return [self._pseudonym(r) for r in rows]
+
+    def pseudonym(self, pseudonym_id: int) -> Pseudonym:
+        return self._one(
+            "SELECT * FROM pseudonyms WHERE id = ?",
+            (pseudonym_id,),
+            f"No pseudonym proposal with id {pseudonym_id}.",
+            self._pseudonym,
+        )
+
+    def update_pseudonym(
+        self, pseudonym_id: int, *, status: str | None = None, replacement: str | None = None
+    ) -> Pseudonym:
+        """Accept, reject or edit one proposal."""
+        if status is not None and status not in {"proposed", "accepted", "rejected"}:
+            raise InputError(f"Unknown pseudonym status {status!r}.")
+        if replacement is not None and not replacement.strip():
+            raise InputError("A replacement cannot be empty.")
+        current = self.pseudonym(pseudonym_id)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE pseudonyms SET status = ?, replacement = ? WHERE id = ?",
+                (status or current.status, replacement or current.replacement, pseudonym_id),
+            )
+        return self.pseudonym(pseudonym_id)

@@ -1,0 +1,131 @@
+"""Recordings and the pipeline stages each has been through."""
+
+from __future__ import annotations
+
+import sqlite3
+from types import MappingProxyType
+from typing import Any
+
+from qualkit.errors import InputError
+from qualkit.model import GroupType, Recording
+from qualkit.store.connection import StoreBase, now
+
+
+class RecordingsStore(StoreBase):
+    """The recordings and stages tables."""
+
+    def _recording(self, row: sqlite3.Row) -> Recording:
+        stages = {
+            r["stage"]: r["status"]
+            for r in self._rows(
+                "SELECT stage, status FROM stages WHERE recording_id = ?", (row["id"],)
+            )
+        }
+        return Recording(
+            id=row["id"],
+            name=row["name"],
+            audio_path=row["audio_path"],
+            transcript_path=row["transcript_path"],
+            sha256=row["sha256"],
+            duration_s=row["duration_s"],
+            kommun=row["kommun"],
+            group_type=GroupType(row["group_type"]) if row["group_type"] else None,
+            date=row["date"],
+            guide=row["guide"],
+            stages=MappingProxyType(stages),
+        )
+
+    def add_recording(
+        self,
+        name: str,
+        *,
+        audio_path: str | None = None,
+        transcript_path: str | None = None,
+        sha256: str = "",
+        duration_s: float | None = None,
+        kommun: str | None = None,
+        group_type: GroupType | None = None,
+        date: str | None = None,
+        guide: str | None = None,
+    ) -> Recording:
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM recordings WHERE name = ?", (name,)).fetchone():
+                raise InputError(
+                    f"A recording named {name!r} already exists; choose another --name."
+                )
+            cur = db.execute(
+                "INSERT INTO recordings(name, audio_path, transcript_path, sha256, duration_s,"
+                " kommun, group_type, date, guide, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    name,
+                    audio_path,
+                    transcript_path,
+                    sha256,
+                    duration_s,
+                    kommun,
+                    group_type.value if group_type else None,
+                    date,
+                    guide,
+                    now(),
+                ),
+            )
+            rec_id = int(cur.lastrowid or 0)
+        return self.recording(rec_id)
+
+    def recording(self, rec_id: int) -> Recording:
+        return self._one(
+            "SELECT * FROM recordings WHERE id = ?",
+            (rec_id,),
+            f"No recording with id {rec_id}.",
+            self._recording,
+        )
+
+    def recording_by_name(self, name: str) -> Recording | None:
+        rows = self._rows("SELECT * FROM recordings WHERE name = ?", (name,))
+        return self._recording(rows[0]) if rows else None
+
+    def recordings(self) -> list[Recording]:
+        return [self._recording(r) for r in self._rows("SELECT * FROM recordings ORDER BY id")]
+
+    def update_recording(self, rec_id: int, **fields: Any) -> Recording:
+        allowed = {
+            "name",
+            "audio_path",
+            "transcript_path",
+            "sha256",
+            "duration_s",
+            "kommun",
+            "group_type",
+            "date",
+            "guide",
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a recording.")
+        if not fields:
+            return self.recording(rec_id)
+        values = [v.value if isinstance(v, GroupType) else v for v in fields.values()]
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(f"UPDATE recordings SET {assignments} WHERE id = ?", (*values, rec_id))
+        return self.recording(rec_id)
+
+    def delete_recording(self, rec_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM recordings WHERE id = ?", (rec_id,))
+
+    def set_stage(self, rec_id: int, stage: str, status: str, options_key: str = "") -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO stages(recording_id, stage, status, options_key, updated) "
+                "VALUES (?,?,?,?,?) ON CONFLICT(recording_id, stage) DO UPDATE SET "
+                "status = excluded.status, options_key = excluded.options_key, "
+                "updated = excluded.updated",
+                (rec_id, stage, status, options_key, now()),
+            )
+
+    def stage_options_key(self, rec_id: int, stage: str) -> str | None:
+        rows = self._rows(
+            "SELECT options_key FROM stages WHERE recording_id = ? AND stage = ?", (rec_id, stage)
+        )
+        return str(rows[0][0]) if rows else None

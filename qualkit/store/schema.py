@@ -1,0 +1,224 @@
+"""The database schema and the runner that moves a project's database forward.
+
+The schema version lives in PRAGMA user_version. Each entry of MIGRATIONS moves it from
+version i to i+1. Never edit a shipped entry: add a new one, so projects created by older
+versions migrate forward. A new entry must be additive (CREATE TABLE IF NOT EXISTS,
+ALTER TABLE ... ADD COLUMN) so entries written at the same time can be put in any order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from qualkit.errors import ProjectError
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE recordings (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        audio_path TEXT,
+        transcript_path TEXT,
+        sha256 TEXT NOT NULL DEFAULT '',
+        duration_s REAL,
+        kommun TEXT,
+        group_type TEXT,
+        date TEXT,
+        guide TEXT,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE stages (
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        status TEXT NOT NULL,
+        options_key TEXT NOT NULL DEFAULT '',
+        updated TEXT NOT NULL,
+        PRIMARY KEY (recording_id, stage)
+    );
+    CREATE TABLE participants (
+        id INTEGER PRIMARY KEY,
+        pseudonym TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL DEFAULT '',
+        actor TEXT,
+        kommun TEXT,
+        attributes TEXT NOT NULL DEFAULT '{}',
+        consent TEXT NOT NULL DEFAULT 'okänt',
+        consent_date TEXT,
+        real_name TEXT
+    );
+    CREATE TABLE speakers (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+        talk_time_s REAL NOT NULL DEFAULT 0,
+        UNIQUE (recording_id, label)
+    );
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start_s REAL,
+        end_s REAL,
+        speaker_id INTEGER REFERENCES speakers(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        words TEXT NOT NULL DEFAULT '[]',
+        overlap INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX segments_by_recording ON segments(recording_id, idx);
+    CREATE TABLE codebooks (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        version TEXT NOT NULL DEFAULT '1',
+        source_sha256 TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE codes (
+        pk INTEGER PRIMARY KEY,
+        codebook TEXT NOT NULL REFERENCES codebooks(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        label_sv TEXT NOT NULL,
+        label_en TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        parent TEXT,
+        colour TEXT,
+        hotkey TEXT,
+        position INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (codebook, key)
+    );
+    CREATE TABLE coders (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        date TEXT NOT NULL,
+        co_assessor TEXT,
+        description TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        code_pk INTEGER NOT NULL REFERENCES codes(pk) ON DELETE CASCADE,
+        valence TEXT NOT NULL DEFAULT 'ingen',
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        created TEXT NOT NULL,
+        memo TEXT,
+        span_start INTEGER,
+        span_end INTEGER,
+        round_id INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
+        CHECK ((span_start IS NULL) = (span_end IS NULL)),
+        CHECK (span_start IS NULL OR span_start < span_end)
+    );
+    CREATE INDEX codings_by_segment ON codings(segment_id);
+    CREATE INDEX codings_by_code ON codings(code_pk);
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        coder_id INTEGER REFERENCES coders(id),
+        created TEXT NOT NULL
+    );
+    CREATE TABLE round_participants (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        PRIMARY KEY (round_id, participant_id)
+    );
+    CREATE TABLE round_material (
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        PRIMARY KEY (round_id, recording_id)
+    );
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+        assessor TEXT NOT NULL,
+        codebook TEXT NOT NULL,
+        code TEXT NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        comment TEXT NOT NULL DEFAULT '',
+        UNIQUE (round_id, participant_id, assessor, codebook, code)
+    );
+    CREATE TABLE embeddings (
+        model_id TEXT NOT NULL,
+        text_sha256 TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model_id, text_sha256)
+    );
+    CREATE TABLE pseudonyms (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        original TEXT NOT NULL,
+        replacement TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'proposed',
+        UNIQUE (kind, original)
+    );
+    CREATE TABLE suggestion_feedback (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        codebook TEXT NOT NULL,
+        code TEXT NOT NULL,
+        accepted INTEGER NOT NULL,
+        coder_id INTEGER REFERENCES coders(id),
+        created TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> Iterator[str]:
+    """The whole SQL statements of `script`, in order.
+
+    A statement ends at a ";" only where SQLite says it is complete, so a trigger body
+    or a string literal holding ";" stays one statement."""
+    pending = ""
+    pieces = script.split(";")
+    for i, piece in enumerate(pieces):
+        pending += piece if i == len(pieces) - 1 else piece + ";"
+        if sqlite3.complete_statement(pending):
+            if not _only_comments(pending.rstrip(";")):
+                yield pending.strip()
+            pending = ""
+    if not _only_comments(pending):
+        yield pending.strip()  # a last statement without its ";"
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in text.splitlines())
+
+
+def migrate(db: sqlite3.Connection, path: Path, migrations: tuple[str, ...] = MIGRATIONS) -> None:
+    """Apply the migrations `db` has not seen, each in its own write transaction.
+
+    The version is read again inside each transaction, so two processes opening a new
+    project at once do not both apply the same step."""
+    target = len(migrations)
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > target:
+                raise ProjectError(
+                    f"{path} was written by a newer qualkit (schema {version}); "
+                    "upgrade qualkit to open it."
+                )
+            if version == target:
+                db.execute("COMMIT")
+                return
+            for statement in statements(migrations[version]):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

@@ -1,0 +1,126 @@
+"""One front door for a coding: every path that writes one stores it once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from qualkit.errors import NotFoundError
+from qualkit.model import Valence
+from qualkit.project import Project
+from qualkit.undo import UndoStack
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _transcript(project: Project, n: int = 3) -> list[int]:
+    rec = project.store.add_recording("möte")
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("Talare 1", f"Vi samverkar med socialtjänsten, del {i}.", None, None, (), False)
+            for i in range(n)
+        ],
+    )
+    return [s.id for s in project.store.segments(rec.id)]
+
+
+def test_api_path_stores_one_coding_for_a_repeated_call(project: Project) -> None:
+    seg = _transcript(project)[0]
+    first = project.add_coding(seg, "ledning", valence="främjande", coder="eva")
+    again = project.add_coding(seg, "ledning", valence="främjande", coder="eva")
+    assert again.id == first.id
+    assert len(project.codings()) == 1
+
+
+def test_coding_app_path_stores_one_coding_for_a_repeated_key_press(project: Project) -> None:
+    """The coding app codes through the undo stack; a double key press is one coding."""
+    seg = _transcript(project)[0]
+    undo = UndoStack(project, coder="carl")
+    undo.add_coding(seg, "ledning")
+    undo.add_coding(seg, "ledning")
+    assert [(c.code, c.coder) for c in project.codings()] == [("ledning", "carl")]
+
+
+def test_store_reports_whether_a_coding_is_new(project: Project) -> None:
+    seg = _transcript(project)[0]
+    first, new = project.store.insert_coding(seg, "danermark", "ledning", coder="eva")
+    same, again = project.store.insert_coding(seg, "danermark", "ledning", coder="eva")
+    assert (new, again, same.id) == (True, False, first.id)
+    # Another coder, valence, span or round is another coding.
+    project.store.add_coding(seg, "danermark", "ledning", coder="dora")
+    project.store.add_coding(seg, "danermark", "ledning", coder="eva", valence=Valence.PROMOTING)
+    project.store.add_coding(seg, "danermark", "ledning", coder="eva", span=(0, 2))
+    # A new memo on an otherwise equal coding is a new note, kept; no memo means "the same".
+    project.store.add_coding(seg, "danermark", "ledning", coder="eva", memo="viktig")
+    project.store.add_coding(seg, "danermark", "ledning", coder="eva")
+    assert len(project.codings()) == 5
+
+
+def test_unknown_codebook_names_the_known_ones(project: Project) -> None:
+    seg = _transcript(project)[0]
+    with pytest.raises(NotFoundError, match=r"No codebook 'nope'.*danermark"):
+        project.store.add_coding(seg, "nope", "ledning")
+
+
+def test_coders_are_created_one_way(project: Project) -> None:
+    seg = _transcript(project)[0]
+    project.store.add_coding(seg, "danermark", "ledning", coder=" eva ")
+    project.store.add_memo("segment", str(seg), "bra", coder="eva")
+    project.store.add_suggestion_feedback(seg, "danermark", "ledning", True, coder="eva")
+    assert [c.name for c in project.store.coders()] == ["eva"]
+
+
+_WORKER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from qualkit.project import open_project
+
+    root, go, ready = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    with open_project(root) as project:
+        ids = [s.id for s in project.store.segments()]
+        ready.touch()
+        while not go.exists():
+            time.sleep(0.005)
+        for seg in ids:
+            project.add_coding(seg, "ledning", coder="eva")
+    """
+)
+
+
+def test_two_processes_coding_at_once_store_one_coding_each(project_dir: Path) -> None:
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as project:
+        _transcript(project, 30)
+    go = project_dir / "go"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    ready = [project_dir / f"ready-{i}" for i in range(3)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(project_dir), str(go), str(flag)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for flag in ready
+    ]
+    # Every worker has opened the project before the race starts: opening is the slow part.
+    while not all(flag.exists() for flag in ready):
+        assert all(w.poll() is None for w in workers), [w.communicate()[1] for w in workers]
+        time.sleep(0.01)
+    go.touch()
+    for w in workers:
+        _out, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err
+    with open_project(project_dir) as project:
+        codings = project.codings()
+        assert len(codings) == 30
+        assert len({c.segment_id for c in codings}) == 30
