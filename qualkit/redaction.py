@@ -26,6 +26,7 @@ __all__ = ["Redactor", "unreviewed_replacements"]
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 # Replacements made without review, per project object, for the export summary.
 _TALLIES: WeakKeyDictionary[Project, Counter[str]] = WeakKeyDictionary()
+_NAME_LABEL = re.compile(r"^\[Namn (\d+)\]")
 # A genitive after a known name: "Karins" -> "[Namn 1]:s".
 _GENITIVE = r"(?P<gen>[’':]?s)?"
 
@@ -48,6 +49,10 @@ class Redactor:
     register: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     tally: Counter[str] = field(default_factory=Counter)
+    # Labels for names nobody scanned, numbered after the scan's own: distinct people stay
+    # distinct in one export ("[Namn 4]" said this, "[Namn 5]" that).
+    fresh: dict[str, str] = field(default_factory=dict)
+    numbers: list[int] = field(default_factory=lambda: [0])
 
     @classmethod
     def for_project(cls, project: Project) -> Redactor:
@@ -82,8 +87,9 @@ class Redactor:
         for original, label in proposed.items():
             if original.casefold() not in keep:
                 pairs.setdefault(original, label)
-        places.update(r.kommun for r in project.store.recordings() if r.kommun)
-        return cls.from_pairs(
+        recordings = project.store.recordings()
+        places.update(r.kommun for r in recordings if r.kommun)
+        red = cls.from_pairs(
             pairs,
             keep,
             reviewed=reviewed,
@@ -91,6 +97,15 @@ class Redactor:
             places=places,
             tally=_TALLIES.setdefault(project, Counter()),
         )
+        taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
+        red.numbers[0] = max(taken, default=0)
+        # Speaker labels and recording names first, in id order, so a voice typed as
+        # "Anna:" gets the same label in every export of the project.
+        for text in [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)] + [
+            r.name for r in sorted(recordings, key=lambda r: r.id)
+        ]:
+            red.redact(text, count=False)
+        return red
 
     @classmethod
     def from_pairs(
@@ -144,13 +159,21 @@ class Redactor:
         """How many replacements this redactor (or its project) made without review."""
         return sum(self.tally.values())
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, *, count: bool = True) -> str:
         if not self.enabled or not text:
             return text
-        text, inserted = self._known(text)
-        return self._detected(text, inserted)
+        text, inserted = self._known(text, count)
+        return self._detected(text, inserted, count)
 
-    def _known(self, text: str) -> tuple[str, list[tuple[int, int]]]:
+    def _name_label(self, found: str) -> str:
+        key = found.casefold()
+        label = self.fresh.get(key)
+        if label is None:
+            self.numbers[0] += 1
+            label = self.fresh[key] = f"[Namn {self.numbers[0]}]"
+        return label
+
+    def _known(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
         """Replace the table's originals; return the text and where labels were put."""
         if self.pattern is None:
             return text, []
@@ -162,7 +185,7 @@ class Redactor:
             if key in self.capital_only and not found[:1].isupper():
                 continue
             label = self.table[key] + (":s" if m.group("gen") else "")
-            if key not in self.reviewed:
+            if count and key not in self.reviewed:
                 self.tally[NAME if label.startswith("[Namn") else "other"] += 1
             out.append(text[pos : m.start()])
             size += m.start() - pos
@@ -173,7 +196,7 @@ class Redactor:
         out.append(text[pos:])
         return "".join(out), inserted
 
-    def _detected(self, text: str, inserted: list[tuple[int, int]]) -> str:
+    def _detected(self, text: str, inserted: list[tuple[int, int]], count: bool) -> str:
         """Replace what the detector finds and nobody rejected."""
         out: list[str] = []
         pos = 0
@@ -183,8 +206,9 @@ class Redactor:
             if f.text.casefold() in self.keep:
                 continue
             out.append(text[pos : f.start])
-            out.append(PLACEHOLDERS[f.kind])
+            out.append(self._name_label(f.text) if f.kind == NAME else PLACEHOLDERS[f.kind])
             pos = f.end
-            self.tally[f.kind] += 1
+            if count:
+                self.tally[f.kind] += 1
         out.append(text[pos:])
         return "".join(out)

@@ -40,10 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_export_csv(args: argparse.Namespace) -> None:
     from qualkit.export.csv import TABLES, export_csv
+    from qualkit.privacy import Redactor
     from qualkit.project import open_project
 
     tables = TABLES if args.table == "all" else (args.table,)
     with open_project(args.project) as project:
+        # One redactor for all tables: a name first met in one table keeps its label.
+        redactor = Redactor.for_project(project)
         for what in tables:
             target = None
             if args.output is not None:
@@ -52,7 +55,7 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                     if (len(tables) > 1 or args.output.is_dir())
                     else args.output
                 )
-            path = export_csv(project, what, target, unredacted=args.unredacted)
+            path = export_csv(project, what, target, unredacted=args.unredacted, redactor=redactor)
             console.print(f"Wrote {path}")
         warn_unreviewed(project, args.unredacted)
 
