@@ -9,7 +9,10 @@
 2. Baseline in the same run: the same kills against a writer that saves its state as a
    JSON file written in place (open, truncate, write), next to one that uses
    qualkit.atomic; counts files left unreadable.
-3. Fuzzing: the hypothesis tests of the importers and the codebook loader (and REFI-QDA
+3. Two coders at once (bench/concurrency.py): one in the coding app, one writing from
+   another process, on the same segments; wrong-coder changes and duplicates counted
+   (both must be 0), next to the app's old "latest coding of the segment" rule.
+4. Fuzzing: the hypothesis tests of the importers and the codebook loader (and REFI-QDA
    when present) with the given number of examples per test, random seeds.
 """
 
@@ -29,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import concurrency  # noqa: E402
 from tests.unit.test_crash_safety import (  # noqa: E402
     CODING_WRITER,
     TRANSCRIBE_WRITER,
@@ -139,6 +143,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=30, help="SIGKILL runs per workload")
     parser.add_argument("--fuzz-examples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--presses", type=int, default=100, help="app key presses with two coders (0: skip)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     for workload in ("coding", "transcription"):
@@ -153,6 +160,8 @@ def main() -> None:
         f"baseline JSON file written in place: {naive}/{args.kills} kills left it unreadable; "
         f"qualkit.atomic: {atomic_broken}/{args.kills}"
     )
+    if args.presses:
+        concurrency.report(concurrency.run(args.presses, args.seed))
     if args.fuzz_examples:
         fuzz(args.fuzz_examples)
 

@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from qualkit.atomic import _fsync_dir, copy_file
+from qualkit import atomic
+from qualkit.atomic import copy_file
 from qualkit.errors import InputError, ProjectError
-
-if TYPE_CHECKING:
-    from qualkit.project import Project
-    from qualkit.store import Store
+from qualkit.layout import DB_NAME
+from qualkit.store import Store
 
 BACKUP_DIR = Path(".qualkit") / "backups"
 AUTO_PREFIX = "auto-"
 # Automatic backups: at most one per interval, the newest KEEP kept.
 AUTO_INTERVAL_S = float(os.environ.get("QUALKIT_BACKUP_INTERVAL_S", 3600))
 AUTO_KEEP = int(os.environ.get("QUALKIT_BACKUP_KEEP", 10))
+
+
+class Project(Protocol):
+    """What a backup needs of a project: its folder and its open store."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def store(self) -> Store: ...
 
 
 def backup_dir(root: Path) -> Path:
@@ -40,20 +48,8 @@ def _stamp() -> str:
 def backup_store(store: Store, target: Path) -> Path:
     """Write a consistent copy of `store` to `target`, atomically."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic.replacing(target) as tmp:
         store.backup_to(tmp)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(target.parent)
     return target
 
 
@@ -107,8 +103,6 @@ def restore_hint(root: Path) -> str:
 
 def check_backup(path: Path) -> None:
     """Refuse a file that is not a sound qualkit database."""
-    from qualkit.store import Store
-
     if not path.is_file():
         raise InputError(f"{path}: no such backup file.")
     try:
@@ -129,9 +123,6 @@ def restore(root: Path | str, source: Path | str) -> Path:
 
     The current database, if readable, is kept as a backup named before-restore-*.db.
     """
-    from qualkit.project import DB_NAME
-    from qualkit.store import Store
-
     root = Path(root).resolve()
     source = Path(source)
     check_backup(source)
@@ -147,26 +138,15 @@ def restore(root: Path | str, source: Path | str) -> Path:
                 backup_store(current, backup_dir(root) / f"before-restore-{_stamp()}.db")
             finally:
                 current.close()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{DB_NAME}.", suffix=".tmp", dir=root)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic.replacing(db) as tmp:
         source_store = Store(source, read_only=True)
         try:
             source_store.backup_to(tmp)
         finally:
             source_store.close()
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
         # The old write-ahead log belongs to the old file: it must not be replayed
         # over the restored one.
         for suffix in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 (root / f"{DB_NAME}{suffix}").unlink()
-        os.replace(tmp, db)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(root)
     return db

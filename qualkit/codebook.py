@@ -19,7 +19,6 @@ Errors name the file, the line and the problem.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -252,10 +251,6 @@ def load_codebook(path: Path | str) -> Codebook:
         line = raw[: exc.start].count(b"\n") + 1
         raise CodebookError(f"{path} line {line}: not UTF-8 text; save it as UTF-8.") from exc
     return parse_codebook(text, path)
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def to_yaml(book: Codebook) -> str:

@@ -81,10 +81,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Projektet har inga inspelningar ännu. Importera med: qualkit import FIL",
         "The project has no recordings yet. Import with: qualkit import FILE",
     ),
-    "overview.no_pipeline": (
-        "Transkribering är inte installerad i den här versionen.",
-        "Transcription is not installed in this build.",
-    ),
     "overview.nothing_to_transcribe": (
         "Inga nya inspelningar med ljud att transkribera.",
         "No new recordings with audio to transcribe.",
@@ -132,8 +128,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # suggestions
     "suggest.title": ("Förslag", "Suggestions"),
     "suggest.unavailable": (
-        "Kodförslag finns inte i den här versionen.",
-        "Code suggestions are not available in this build.",
+        "Kodförslag går inte att beräkna här:",
+        "Code suggestions cannot be computed here:",
     ),
     "suggest.working": ("Beräknar förslag ...", "Computing suggestions ..."),
     "suggest.none": ("Inga förslag för segmentet.", "No suggestions for this segment."),
@@ -184,8 +180,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # clusters
     "clusters.title": ("Klusterförslag", "Cluster proposals"),
     "clusters.unavailable": (
-        "Klustring finns inte i den här versionen.",
-        "Clustering is not available in this build.",
+        "Klustring går inte att göra här:",
+        "Clustering cannot be done here:",
     ),
     "clusters.working": ("Klustrar okodade segment ...", "Clustering uncoded segments ..."),
     "clusters.adopted": ("Klustret blev en kod", "Cluster adopted as a code"),
@@ -199,7 +195,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "dialog.ok": ("Spara", "Save"),
     "dialog.cancel": ("Avbryt", "Cancel"),
     "error": ("Fel", "Error"),
-    "app.not_installed": ("finns inte i den här versionen.", "is not available in this build."),
     "transcript.title": ("Transkript och kodning", "Transcript and coding"),
     "suggest.review_memo": ("granska", "review"),
     "codebook.bad_key": (
@@ -208,6 +203,32 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "stage.transcript": ("transkript", "transcript"),
     "stage.new": ("ny", "new"),
+    # the coding app keeps each coder's work and who said what
+    "transcript.other_coder": (
+        "Kodningen är {coder}s: du kan bara ändra dina egna (c väljer en annan).",
+        "That coding is {coder}'s: you can only change your own (c selects another).",
+    ),
+    "transcript.spans_lost": (
+        "{n} kodade textstycken kunde inte följa med ändringen och gäller nu hela segmentet.",
+        "{n} coded spans could not follow the edit and now cover the whole segment.",
+    ),
+    "transcript.join_speakers": (
+        "Segmenten har olika talare ({first} och {second}). Slå ihop ändå? "
+        "Allt blir {first}s. (j/n)",
+        "The segments have different speakers ({first} and {second}). Join anyway? "
+        "It all becomes {first}'s. (y/n)",
+    ),
+    "speakers.merge_confirm": (
+        "Slå ihop rösten {drop} med {keep}? Alla {drop}s repliker blir {keep}s. "
+        "Går att ångra med u. (j/n)",
+        "Merge voice {drop} into {keep}? All of {drop}'s turns become {keep}'s. Undo with u. (y/n)",
+    ),
+    "dialog.yes_no": ("j = ja, n/Esc = nej", "y = yes, n/Esc = no"),
+    "dialog.discard": (
+        "Kasta ändringarna i texten? (j/n)",
+        "Throw away your changes to the text? (y/n)",
+    ),
+    "audio.stopped": ("Uppspelningen stoppad", "Playback stopped"),
 }
 
 

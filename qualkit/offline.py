@@ -25,6 +25,8 @@ OFFLINE_ENV: dict[str, str] = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "WANDB_MODE": "disabled",
     "WANDB_DISABLED": "true",
+    # Ray (the optional cluster runner) reports usage to its makers unless told not to.
+    "RAY_USAGE_STATS_ENABLED": "0",
     # pip version check, if any subprocess calls pip.
     "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     # Tokenizers: avoid fork warnings, no network either way.

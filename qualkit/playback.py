@@ -1,17 +1,22 @@
 """Play part of a recording through an external player, never raising on a silent machine.
 
-ffplay plays any format directly; otherwise sox cuts a temporary wav that paplay or
-aplay plays. Without a player or a sound device the caller gets a message to show.
+ffplay reads the clip straight from the recording. Without it, sox cuts the clip into a
+pipe that paplay or aplay reads: interview audio is never written to a temporary file
+(it would outlive the session in /tmp, readable by anyone on the machine). One clip
+plays at a time: a new play stops the old one, and `Player.stop` ends it. Without a
+player or a sound device the caller gets a message to show.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
-import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +27,7 @@ class PlayResult:
 
 
 def player_command(audio: Path, start: float, duration: float) -> list[str] | None:
-    """The command that plays [start, start+duration) of `audio`, or None without a player."""
+    """The command that plays [start, start+duration) of `audio`, or None without ffplay."""
     if shutil.which("ffplay"):
         return [
             "ffplay",
@@ -37,6 +42,16 @@ def player_command(audio: Path, start: float, duration: float) -> list[str] | No
             str(audio),
         ]
     return None
+
+
+def pipe_commands(audio: Path, start: float, duration: float) -> tuple[list[str], list[str]] | None:
+    """sox cutting the clip to stdout, and the player reading it from stdin; None without."""
+    sox = shutil.which("sox")
+    player = shutil.which("paplay") or shutil.which("aplay")
+    if sox is None or player is None:
+        return None
+    cut = [sox, "-q", str(audio), "-t", "wav", "-", "trim", f"{start:.2f}", f"{duration:.2f}"]
+    return cut, [player]  # both read the clip from stdin when given no file
 
 
 def has_sound_device() -> bool:
@@ -55,41 +70,98 @@ def has_sound_device() -> bool:
         return False
 
 
-def play(audio: Path | None, start: float | None, end: float | None) -> PlayResult:
-    """Start playing in the background; returns at once with a message for the user."""
+def _check(audio: Path | None, start: float | None) -> PlayResult | None:
     if audio is None or not audio.is_file():
         return PlayResult(False, "no_audio")
     if start is None:
         return PlayResult(False, "no_time")
-    duration = max(0.5, (end if end is not None else start + 10.0) - start)
     if not has_sound_device():
         return PlayResult(False, "Ingen ljudenhet hittades (no sound device found).")
-    cmd = player_command(audio, start, duration)
-    if cmd is None:
-        cut = _cut_with_sox(audio, start, duration)
-        player = shutil.which("paplay") or shutil.which("aplay")
-        if cut is None or player is None:
+    return None
+
+
+class Player:
+    """Plays one clip at a time in the background."""
+
+    def __init__(self) -> None:
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def playing(self) -> bool:
+        with self._lock:
+            return any(p.poll() is None for p in self._procs)
+
+    def play(self, audio: Path | None, start: float | None, end: float | None) -> PlayResult:
+        """Stop what plays, start this clip; returns at once with a message for the user."""
+        self.stop()
+        problem = _check(audio, start)
+        if problem is not None:
+            return problem
+        assert audio is not None and start is not None
+        duration = max(0.5, (end if end is not None else start + 10.0) - start)
+        try:
+            procs = self._start(audio, start, duration)
+        except OSError as exc:
+            return PlayResult(False, f"Uppspelningen kunde inte starta: {exc.strerror}")
+        if not procs:
             return PlayResult(
                 False, "Ingen ljudspelare hittades: installera ffmpeg (ffplay) eller sox."
             )
-        cmd = [player, str(cut)]
-    try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-    except OSError as exc:
-        return PlayResult(False, f"Uppspelningen kunde inte starta: {exc.strerror}")
-    return PlayResult(True, "playing", proc)
+        with self._lock:
+            self._procs = procs
+        return PlayResult(True, "playing", procs[-1])
+
+    def _start(self, audio: Path, start: float, duration: float) -> list[subprocess.Popen[bytes]]:
+        cmd = player_command(audio, start, duration)
+        if cmd is not None:
+            return [_spawn(cmd, subprocess.DEVNULL, subprocess.DEVNULL)]
+        pair = pipe_commands(audio, start, duration)
+        if pair is None:
+            return []
+        cut = _spawn(pair[0], subprocess.DEVNULL, subprocess.PIPE)
+        try:
+            out = _spawn(pair[1], cut.stdout, subprocess.DEVNULL)
+        except OSError:
+            _end(cut)
+            raise
+        assert cut.stdout is not None
+        cut.stdout.close()  # the player holds the pipe now; sox sees it close if it stops
+        return [cut, out]
+
+    def stop(self) -> bool:
+        """Stop the clip that plays; True when one was playing."""
+        with self._lock:
+            procs, self._procs = self._procs, []
+        was_playing = any(p.poll() is None for p in procs)
+        for proc in procs:
+            _end(proc)
+        return was_playing
 
 
-def _cut_with_sox(audio: Path, start: float, duration: float) -> Path | None:
-    if not shutil.which("sox"):
-        return None
-    fd, name = tempfile.mkstemp(prefix="qualkit-play-", suffix=".wav")
-    os.close(fd)
-    res = subprocess.run(
-        ["sox", str(audio), name, "trim", f"{start:.2f}", f"{duration:.2f}"],
-        capture_output=True,
-        check=False,
+def _spawn(cmd: list[str], stdin: Any, stdout: Any) -> subprocess.Popen[bytes]:
+    # Its own process group, so stopping ends the player and anything it started.
+    return subprocess.Popen(
+        cmd, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    return Path(name) if res.returncode == 0 else None
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            proc.terminate()
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+_DEFAULT = Player()
+
+
+def play(audio: Path | None, start: float | None, end: float | None) -> PlayResult:
+    """Play a clip on the shared player (stopping the one before)."""
+    return _DEFAULT.play(audio, start, end)

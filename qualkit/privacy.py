@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
 
-from qualkit.errors import InputError, NotFoundError
+from qualkit import resolve
+from qualkit.errors import InputError
 from qualkit.model import Consent, Participant, Pseudonym, Segment
 from qualkit.project import Project
 from qualkit.pseudonymise import NAME, PLACEHOLDERS, detect, is_personnummer, luhn_ok
@@ -195,12 +196,7 @@ def review_kind(project: Project, kind: str, status: str = "accepted") -> int:
 # --------------------------------------------------------------------- consent
 def find_participant(project: Project, ref: str | int) -> Participant:
     """A participant by id or pseudonym ('Deltagare 3')."""
-    people = project.store.participants()
-    for p in people:
-        if str(p.id) == str(ref) or p.pseudonym.casefold() == str(ref).casefold():
-            return p
-    names = ", ".join(p.pseudonym for p in people) or "none yet"
-    raise NotFoundError(f"No participant with that id or pseudonym (participants: {names}).")
+    return resolve.participant(project.store, ref)
 
 
 def set_consent(

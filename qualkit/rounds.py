@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from qualkit import resolve
 from qualkit.analysis.agreement import CONSENSUS_CODER, AgreementReport, agreement
+from qualkit.atomic import sha256_file
 from qualkit.errors import ImportFormatError, InputError, NotFoundError
 from qualkit.model import Actor, Coding, Participant, Recording, Round, Valence
 from qualkit.project import Project
@@ -51,33 +52,12 @@ class Rating:
 # ------------------------------------------------------------------ managing rounds
 def round_ref(project: Project, ref: str | int) -> Round:
     """A round by name or id."""
-    found = project.store.round_by_name(str(ref))
-    if found is not None:
-        return found
-    if str(ref).isdigit():
-        try:
-            return project.store.round(int(ref))
-        except NotFoundError:
-            pass
-    names = ", ".join(r.name for r in project.store.rounds()) or "none yet"
-    raise NotFoundError(f"No round {ref!r} (rounds: {names}). Add one with: qualkit rounds add")
+    return resolve.round(project.store, ref)
 
 
 def participant_ref(project: Project, ref: str | int) -> Participant:
     """A participant by pseudonym, id or (for the user's convenience) real name."""
-    people = project.store.participants()
-    for p in people:
-        if p.pseudonym == str(ref) or str(p.id) == str(ref):
-            return p
-    for p in people:
-        if p.real_name and p.real_name == str(ref):
-            return p
-    # Pseudonyms only: a real name typed by the user must not be echoed back in a list.
-    known = ", ".join(p.pseudonym for p in people) or "none yet"
-    raise NotFoundError(
-        f"No participant {ref!r} (participants: {known}); give a pseudonym, id or full name "
-        "as in the answers file (qualkit rounds show ROUND lists a round's participants)."
-    )
+    return resolve.participant(project.store, ref, real_names=True)
 
 
 def add_round(
@@ -234,7 +214,7 @@ def import_answers(
         rec = project.store.add_recording(
             name,
             transcript_path=str(path),
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            sha256=sha256_file(path),
             date=rnd.date,
             guide="Självvärdering: fyra reflektionsfrågor",
         )

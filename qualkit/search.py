@@ -6,10 +6,12 @@ study) and searched in memory, so each keystroke stays well under a frame.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from qualkit.model import Coding, Participant, Recording, Segment, Valence
+from qualkit.errors import QualkitError
+from qualkit.model import Actor, Coding, Participant, Recording, Segment, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
 FILTER_NAMES = {
@@ -67,6 +69,14 @@ class Query:
         )
 
 
+def _actor(name: str) -> str:
+    """'kommunen', 'Försäkringskassan', 'fk' -> the actor's value, casefolded."""
+    try:
+        return Actor.parse(name).value.casefold()
+    except QualkitError:
+        return name.casefold()
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     segment: Segment
@@ -91,7 +101,13 @@ class Hit:
         end = pos + len(self.match)
         side = max(4, (width - (end - pos)) // 2)
         left = text[max(0, pos - side) : pos]
-        return left.rjust(side), text[pos:end], text[end : end + side]
+        right = text[end : end + side]
+        # Whole words only at the edges: "ef backar upp" reads worse than "backar upp".
+        if pos - side > 0 and " " in left:
+            left = left[left.index(" ") + 1 :]
+        if end + side < len(text) and " " in right:
+            right = right[: right.rindex(" ")]
+        return left.rjust(side), text[pos:end], right
 
 
 @dataclass
@@ -107,9 +123,38 @@ class SearchIndex:
     codings: dict[int, list[Coding]] = field(default_factory=lambda: defaultdict(list))
     speaker_person: dict[int, Participant | None] = field(default_factory=dict)
     speaker_label: dict[int, str] = field(default_factory=dict)
+    named_codes: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reload()
+
+    def code_keys(self, name: str) -> frozenset[str]:
+        """The codes a `kod:` filter names, as the app names them: the hotkey digit ('1'),
+        the code id ('ledning'), or a word of its label ('Ledning', 'ledn'), any case."""
+        if name not in self.named_codes:
+            self.named_codes[name] = self._code_keys(name)
+        return self.named_codes[name]
+
+    def _code_keys(self, name: str) -> frozenset[str]:
+        book = self.project.codebook(self.codebook)
+        want = name.casefold().replace("_", " ")
+        by_hotkey = {c.key for c in book.codes if c.hotkey and c.hotkey == name}
+        if not by_hotkey and name.isdigit():
+            top = [c for c in book.codes if c.parent is None]
+            if 1 <= int(name) <= len(top) and not any(c.hotkey for c in book.codes):
+                by_hotkey = {top[int(name) - 1].key}
+        if by_hotkey:
+            return frozenset(by_hotkey)
+        exact = {c.key for c in book.codes if c.key.casefold() == name.casefold()}
+        if exact:
+            return frozenset(exact)
+        word = re.compile(r"\b" + re.escape(want))
+        return frozenset(
+            c.key
+            for c in book.codes
+            if any(word.search(label.casefold()) for label in (c.label_sv, c.label_en) if label)
+            or c.key.casefold().replace("_", " ").startswith(want)
+        )
 
     def reload(self) -> None:
         store = self.project.store
@@ -173,7 +218,8 @@ class SearchIndex:
         """Indexes into `segments` of every match: cheap enough to run on each keystroke."""
         q = Query.parse(query) if isinstance(query, str) else query
         out: list[int] = []
-        want_actor = q.actor.casefold() if q.actor else None
+        codes = self.code_keys(q.code) if q.code else None
+        want_actor = _actor(q.actor) if q.actor else None
         want_kommun = q.kommun.casefold() if q.kommun else None
         want_speaker = q.speaker.casefold() if q.speaker else None
         folded_all = self.folded
@@ -195,7 +241,7 @@ class SearchIndex:
             if q.code or q.valence:
                 codings = self.codings.get(seg.id, ())
                 if not any(
-                    (q.code is None or c.code == q.code)
+                    (codes is None or c.code in codes)
                     and (q.valence is None or c.valence == q.valence)
                     for c in codings
                 ):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qualkit.errors import InputError, NotFoundError
+from qualkit import resolve
+from qualkit.errors import InputError
 from qualkit.model import Actor, Participant, Speaker
 from qualkit.store import Store
 
@@ -46,28 +47,7 @@ def _clip(text: str, width: int) -> str:
 
 def find_speaker(store: Store, rec_id: int, ref: str) -> Speaker:
     """A voice by label ('Talare 2'), number ('2'), speaker id ('#17') or participant pseudonym."""
-    voices = store.speakers(rec_id)
-    key = ref.strip().casefold()
-    for spk in voices:
-        if spk.label.casefold() == key:
-            return spk
-    if key.isdigit():
-        for spk in voices:
-            if spk.label.casefold() in (
-                f"talare {key}",
-                f"speaker {key}",
-                f"speaker_{int(key):02d}",
-            ):
-                return spk
-    if key.startswith("#") and key[1:].isdigit():
-        for spk in voices:
-            if spk.id == int(key[1:]):
-                return spk
-    for spk in voices:
-        if spk.participant_id and store.participant(spk.participant_id).pseudonym.casefold() == key:
-            return spk
-    labels = ", ".join(s.label for s in voices) or "none (transcribe the recording first)"
-    raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
+    return resolve.speaker(store, rec_id, ref)
 
 
 def name_speaker(

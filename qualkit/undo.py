@@ -1,8 +1,12 @@
-"""Undo and redo of coding actions, over the Project API (no UI here).
+"""Undo and redo of coding and correcting actions, over the Project API (no UI here).
 
 Every action is applied to the database at once (nothing waits for a save), and
-the stack remembers how to reverse it. Removed codings come back with their
-original id (Store.restore_coding), so redo after undo after redo stays stable.
+the stack remembers how to reverse it. Coding actions are reversed by the store's
+own write methods (a removed coding comes back with its id). Actions that change
+the transcript itself (text, split, join, speaker, merging voices) remember the exact
+rows before and after (`qualkit.undo_rows`): undo and redo put those rows back, so
+ids, times, speakers and codings are as they were, however often one goes back and
+forth. A coder changes only their own codings here.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qualkit.errors import InputError
-from qualkit.model import Coding, Segment, Valence
+from qualkit.model import Coding, Segment, Speaker, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
+from qualkit.spans import follow_span
+from qualkit.undo_rows import RecordingRows, capture, restore
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,44 +53,23 @@ class AddSegmentMemo:
 
 
 @dataclass(frozen=True, slots=True)
-class EditText:
-    segment_id: int
-    old: str
-    new: str
+class Restructure:
+    """A change to the transcript: `kind` is edit, split, join, speaker or merge_voices."""
+
+    kind: str
+    before: RecordingRows
+    after: RecordingRows
+    voices: tuple[int, int] | None = None  # (kept, dropped) of a voice merge
 
 
-@dataclass(frozen=True, slots=True)
-class ReassignSpeaker:
-    segment_id: int
-    old: int | None
-    new: int | None
+Action = AddCoding | RemoveCoding | ChangeValence | ChangeMemo | AddSegmentMemo | Restructure
 
 
-@dataclass(frozen=True, slots=True)
-class SplitSegment:
-    segment_id: int
-    at: int
-    new_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class MergeSegments:
-    first_id: int
-    second_id: int
-    at: int  # where the second text began in the joined text
-
-
-Action = (
-    AddCoding
-    | RemoveCoding
-    | ChangeValence
-    | ChangeMemo
-    | AddSegmentMemo
-    | EditText
-    | ReassignSpeaker
-    | SplitSegment
-    | MergeSegments
-)
+def merged_pair(action: Restructure) -> tuple[Speaker, Speaker]:
+    """(kept, dropped) voice of a voice merge, as they were before it."""
+    assert action.voices is not None
+    by_id = {s.id: s for s in action.before.speakers}
+    return by_id[action.voices[0]], by_id[action.voices[1]]
 
 
 @dataclass
@@ -104,6 +89,15 @@ class UndoStack:
         self.undone.clear()
         return action
 
+    def _own(self, coding_id: int) -> Coding:
+        """The coding, if it is this coder's: another coder's work is theirs to change."""
+        coding = self.project.store.coding(coding_id)
+        if coding.coder != self.coder:
+            raise InputError(
+                f"Coding {coding_id} is {coding.coder}'s; {self.coder} can change only their own."
+            )
+        return coding
+
     def add_coding(
         self,
         segment_id: int,
@@ -114,25 +108,27 @@ class UndoStack:
         memo: str | None = None,
         span: tuple[int, int] | None = None,
     ) -> Coding:
-        coding = self.project.store.add_coding(
+        coding, new = self.project.store.insert_coding(
             segment_id, codebook, code, valence=valence, coder=self.coder, memo=memo, span=span
         )
-        self._push(AddCoding(coding))
+        if new:  # the same coding again is the stored one: nothing to undo
+            self._push(AddCoding(coding))
         return coding
 
     def remove_coding(self, coding_id: int) -> Coding:
+        self._own(coding_id)
         removed = self.project.store.remove_coding(coding_id)
         self._push(RemoveCoding(removed))
         return removed
 
     def set_valence(self, coding_id: int, valence: Valence) -> Coding:
-        old = self.project.store.coding(coding_id)
+        old = self._own(coding_id)
         new = self.project.store.update_coding(coding_id, valence=valence)
         self._push(ChangeValence(coding_id, old.valence, valence))
         return new
 
     def set_memo(self, coding_id: int, memo: str | None) -> Coding:
-        old = self.project.store.coding(coding_id)
+        old = self._own(coding_id)
         new = self.project.store.update_coding(coding_id, memo=memo or None)
         self._push(ChangeMemo(coding_id, old.memo, memo or None))
         return new
@@ -144,28 +140,79 @@ class UndoStack:
         self._push(AddSegmentMemo(memo.id, segment_id, text, self.coder))
         return memo.id
 
-    def edit_text(self, segment_id: int, text: str) -> Segment:
-        old = self.project.store.segment(segment_id)
-        new = self.project.store.update_segment_text(segment_id, text)
-        self._push(EditText(segment_id, old.text, text))
-        return new
+    def edit_text(self, segment_id: int, text: str) -> list[Coding]:
+        """Correct a segment's text; span codings follow their words.
+
+        Returns the span codings whose words are gone: they now cover the whole segment."""
+        store = self.project.store
+        old = store.segment(segment_id)
+        lost: list[Coding] = []
+        with self.project.action():
+            before = capture(store, old.recording_id, [segment_id])
+            store.update_segment_text(segment_id, text)
+            for c in before.codings:
+                if c.span_start is None or c.span_end is None:
+                    continue
+                moved = follow_span(old.text, text, c.span_start, c.span_end)
+                if moved is None:
+                    lost.append(c)
+                store.update_coding(
+                    c.id,
+                    span_start=moved[0] if moved else None,
+                    span_end=moved[1] if moved else None,
+                )
+            after = capture(store, old.recording_id, [segment_id])
+        self._push(Restructure("edit", before, after))
+        return lost
 
     def reassign_speaker(self, segment_id: int, speaker_id: int | None) -> Segment:
-        old = self.project.store.segment(segment_id)
-        new = self.project.store.set_segment_speaker(segment_id, speaker_id)
-        self._push(ReassignSpeaker(segment_id, old.speaker_id, speaker_id))
+        store = self.project.store
+        rec_id = store.segment(segment_id).recording_id
+        with self.project.action():
+            before = capture(store, rec_id, [segment_id])
+            new = store.set_segment_speaker(segment_id, speaker_id)
+            after = capture(store, rec_id, [segment_id])
+        self._push(Restructure("speaker", before, after))
         return new
 
     def split(self, segment_id: int, at: int) -> tuple[Segment, Segment]:
-        left, right = self.project.store.split_segment(segment_id, at)
-        self._push(SplitSegment(segment_id, at, right.id))
+        store = self.project.store
+        rec_id = store.segment(segment_id).recording_id
+        with self.project.action():
+            before = capture(store, rec_id, [segment_id])
+            left, right = store.split_segment(segment_id, at)
+            after = capture(store, rec_id, [left.id, right.id])
+        self._push(Restructure("split", before, after))
         return left, right
 
-    def merge(self, first_id: int, second_id: int) -> Segment:
-        first = self.project.store.segment(first_id)
-        joined = self.project.store.merge_segments(first_id, second_id)
-        self._push(MergeSegments(first_id, second_id, len(first.text) + 1))
+    def merge(self, first_id: int, second_id: int, *, different_speakers: bool = False) -> Segment:
+        """Join two neighbouring segments. The joined turn keeps the first one's speaker,
+        so segments of two speakers are joined only when the caller says so."""
+        store = self.project.store
+        first, second = store.segment(first_id), store.segment(second_id)
+        if first.speaker_id != second.speaker_id and not different_speakers:
+            raise InputError(
+                "The segments have different speakers; joining them would give the second"
+                " speaker's words to the first. Change a speaker first, or confirm the join."
+            )
+        with self.project.action():
+            before = capture(store, first.recording_id, [first_id, second_id])
+            joined = store.merge_segments(first_id, second_id)
+            after = capture(store, first.recording_id, [first_id, second_id])
+        self._push(Restructure("join", before, after))
         return joined
+
+    def merge_voices(self, keep_id: int, drop_id: int) -> Speaker:
+        """Two voices that are one person: every turn of `drop` becomes `keep`'s."""
+        store = self.project.store
+        keep = store.speaker(keep_id)
+        turns = [s.id for s in store.segments_light(keep.recording_id) if s.speaker_id == drop_id]
+        with self.project.action():
+            before = capture(store, keep.recording_id, turns)
+            kept = store.merge_speakers(keep_id, drop_id)
+            after = capture(store, keep.recording_id, turns)
+        self._push(Restructure("merge_voices", before, after, (keep_id, drop_id)))
+        return kept
 
     # -------------------------------------------------------------- undo/redo
     @property
@@ -177,19 +224,23 @@ class UndoStack:
         return bool(self.undone)
 
     def undo(self) -> Action | None:
-        """Reverse the newest action; returns it (None when there is nothing to undo)."""
+        """Reverse the newest action; returns it (None when there is nothing to undo).
+
+        An action that can no longer be reversed exactly stays on the stack and raises."""
         if not self.done:
             return None
-        action = self.done.pop()
+        action = self.done[-1]
         replacement = self._reverse(action)
+        self.done.pop()
         self.undone.append(replacement)
         return replacement
 
     def redo(self) -> Action | None:
         if not self.undone:
             return None
-        action = self.undone.pop()
+        action = self.undone[-1]
         replacement = self._apply(action)
+        self.undone.pop()
         self.done.append(replacement)
         return replacement
 
@@ -207,15 +258,10 @@ class UndoStack:
                     store.update_coding(cid, memo=old)
                 case AddSegmentMemo(memo_id, _sid, _text, _coder):
                     store.delete_memo(memo_id)
-                case EditText(sid, old, _new):
-                    store.update_segment_text(sid, old)
-                case ReassignSpeaker(sid, old, _new):
-                    store.set_segment_speaker(sid, old)
-                case SplitSegment(sid, _at, new_id):
-                    store.merge_segments(sid, new_id)
-                case MergeSegments(first, _second, at):
-                    _left, right = store.split_segment(first, at)
-                    return MergeSegments(first, right.id, at)
+                case Restructure(_kind, before, after, voices):
+                    restore(store, after, before)
+                    if voices is not None:
+                        store.forget_voice_merges(voices[1])
         return action
 
     def _apply(self, action: Action) -> Action:
@@ -233,14 +279,8 @@ class UndoStack:
                 case AddSegmentMemo(_mid, sid, text, coder):
                     memo = store.add_memo("segment", str(sid), text, coder=coder)
                     return AddSegmentMemo(memo.id, sid, text, coder)
-                case EditText(sid, _old, new):
-                    store.update_segment_text(sid, new)
-                case ReassignSpeaker(sid, _old, new):
-                    store.set_segment_speaker(sid, new)
-                case SplitSegment(sid, at, _new_id):
-                    _left, right = store.split_segment(sid, at)
-                    return SplitSegment(sid, at, right.id)
-                case MergeSegments(first, second, at):
-                    store.merge_segments(first, second)
-                    return MergeSegments(first, second, at)
+                case Restructure(_kind, before, after, voices):
+                    if voices is not None:
+                        store.record_voice_merge(*merged_pair(action))
+                    restore(store, before, after)
         return action

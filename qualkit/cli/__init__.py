@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from qualkit.cli.output import tolerant_streams
 from qualkit.errors import InputError, QualkitError
 
 # Command modules, in the order their commands appear in --help.
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tolerant_streams()
     parser = build_parser()
     try:
         # Option types such as GroupType.parse raise QualkitError while arguments are parsed.

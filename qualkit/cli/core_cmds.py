@@ -10,6 +10,7 @@ from qualkit import codebook as codebooks
 from qualkit.cli import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
+from qualkit.export.refi_import import import_refi
 from qualkit.model import Code, GroupType, Valence
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
@@ -152,7 +153,7 @@ def cmd_import(args: argparse.Namespace) -> None:
             if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
                 from qualkit.cli.exchange_cmds import print_import_summary
 
-                print_import_summary(project.import_exchange(path))
+                print_import_summary(import_refi(project, path))
                 continue
             rec = project.import_path(
                 path,

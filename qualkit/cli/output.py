@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 
 console = Console(highlight=False)
+
+
+def tolerant_streams() -> None:
+    """Let output that the terminal's encoding cannot show ("å" under
+    PYTHONIOENCODING=ascii) come out escaped instead of ending the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 _MIN_WRAP = 6
 _WORD_CAP = 12
 

@@ -39,6 +39,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="where packaged weights are assembled (default ~/.cache/qualkit/models)",
     )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Ray cluster inside your organisation: ray://HOST:10001, HOST:PORT, "
+        "'auto' (the cluster running on this machine) or 'local' (start one here); "
+        "audio is sent to the cluster's nodes",
+    )
+    p.add_argument(
+        "--workers", type=int, metavar="N", help="with --cluster: N workers (default: one per node)"
+    )
     p.set_defaults(handler=cmd_transcribe)
 
     p = sub.add_parser("speakers", help="list a recording's voices; name or merge them")
@@ -50,6 +60,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--kommun")
     p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
     p.add_argument("--merge", nargs=2, metavar=("KEEP", "DROP"), help="two voices that are one")
+    p.add_argument(
+        "--unmerge", metavar="DROPPED", help="split a merged voice off again (its label)"
+    )
     p.add_argument("--lines", type=int, default=2, help="first lines shown per voice")
     p.set_defaults(handler=cmd_speakers)
 
@@ -59,6 +72,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
+    from qualkit.pipeline.cluster import (
+        ClusterOptions,
+        RichClusterProgress,
+        check_address,
+        transcribe_on_cluster,
+    )
     from qualkit.pipeline.diarize import DiarizeOptions
     from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
     from qualkit.pipeline.transcribe import TranscribeOptions
@@ -81,15 +100,32 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         device=args.device,
         diarization=not args.no_diarize,
     )
+    if args.workers is not None and (args.cluster is None or args.workers < 1):
+        raise InputError("--workers N needs --cluster and N of at least 1.")
     with open_project(args.project) as project:
-        results = transcribe_project(
-            project,
-            args.recordings,
-            all_=args.all,
-            options=options,
-            progress=RichProgress(),
-            model_cache=args.model_cache,
-        )
+        if args.cluster is not None:
+            cluster = ClusterOptions(
+                check_address(args.cluster),
+                workers=args.workers,
+                model_cache=str(args.model_cache) if args.model_cache else None,
+            )
+            results = transcribe_on_cluster(
+                project,
+                args.recordings,
+                all_=args.all,
+                options=options,
+                cluster=cluster,
+                progress=RichClusterProgress(),
+            )
+        else:
+            results = transcribe_project(
+                project,
+                args.recordings,
+                all_=args.all,
+                options=options,
+                progress=RichProgress(),
+                model_cache=args.model_cache,
+            )
     rows = [
         (
             r.recording,
@@ -120,6 +156,9 @@ def cmd_speakers(args: argparse.Namespace) -> None:
         if args.merge:
             kept = speakers.merge_speakers(store, rec.id, *args.merge)
             console.print(f"Merged {args.merge[1]} into {kept.label}.")
+        if args.unmerge:
+            back = store.unmerge_voice(rec.id, args.unmerge)
+            console.print(f"{back.label} is a voice of its own again.")
         if args.name:
             person = speakers.name_speaker(
                 store,

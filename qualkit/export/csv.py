@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TABLES = ("codings", "segments", "participants")
+PARTICIPANT_COLUMNS = ("pseudonym", "role", "actor", "kommun", "consent", "consent_date")
 # Columns whose values come from a fixed vocabulary or the codebook: everything else
 # (transcript text, memos, speaker labels, recording names, roles ...) is free text that
 # can name a person, so it passes the redactor. New columns are redacted by default.
@@ -62,7 +63,8 @@ def table_frame(
             }
             for p in project.store.participants()
         ]
-        return pd.DataFrame(rows)
+        # With no participants yet the file still has its header, so it reads as a table.
+        return pd.DataFrame(rows, columns=None if rows else list(PARTICIPANT_COLUMNS))
     raise InputError(f"Unknown table {what!r}; choose one of {', '.join(TABLES)}.")
 
 

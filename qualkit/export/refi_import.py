@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qualkit import codebook as codebooks
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError
 from qualkit.export.refi_qda import KOMMUN_SET
 from qualkit.export.refi_read import (
@@ -142,7 +143,7 @@ def _free_codebook_id(project: Project, base: str) -> str:
 def _save_codebook(project: Project, book: Codebook) -> None:
     path = project.codebook_dir / f"{book.id}.yaml"
     codebooks.save_codebook(book, path)
-    project.store.upsert_codebook(book, codebooks.file_sha256(path))
+    project.store.upsert_codebook(book, sha256_file(path))
 
 
 @contextmanager

@@ -15,10 +15,8 @@ Conventions (docs/refi-qda.md has the user-facing version):
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -708,28 +706,20 @@ def _audio_source(project: Project, audio_path: str | None) -> Path | None:
 
 def _write_zip(target: Path, qde: bytes, pkg: _Package) -> None:
     """Write the archive to a temporary file beside the target, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(_info("project.qde"), qde, compress_type=zipfile.ZIP_DEFLATED)
-                for name, data in sorted(pkg.blobs.items()):
-                    zf.writestr(_info(f"sources/{name}"), data, compress_type=zipfile.ZIP_DEFLATED)
-                for name, src in sorted(pkg.files.items()):
-                    # Audio is compressed already; store it as is.
-                    info = _info(f"sources/{name}")
-                    info.compress_type = zipfile.ZIP_STORED
-                    info.file_size = src.stat().st_size
-                    with src.open("rb") as fin, zf.open(info, "w", force_zip64=True) as fout:
-                        shutil.copyfileobj(fin, fout, 1 << 20)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with (
+        atomic.open_for_write(target) as fh,
+        zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+    ):
+        zf.writestr(_info("project.qde"), qde, compress_type=zipfile.ZIP_DEFLATED)
+        for name, data in sorted(pkg.blobs.items()):
+            zf.writestr(_info(f"sources/{name}"), data, compress_type=zipfile.ZIP_DEFLATED)
+        for name, src in sorted(pkg.files.items()):
+            # Audio is compressed already; store it as is.
+            info = _info(f"sources/{name}")
+            info.compress_type = zipfile.ZIP_STORED
+            info.file_size = src.stat().st_size
+            with src.open("rb") as fin, zf.open(info, "w", force_zip64=True) as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
 
 
 def _info(name: str) -> zipfile.ZipInfo:

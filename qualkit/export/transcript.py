@@ -8,12 +8,12 @@ may be a person's name, so it is never printed. Withdrawn participants are left 
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.layout import file_stem
 from qualkit.model import Recording, Segment
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import Project
@@ -166,7 +166,7 @@ def export_transcript(
     rec = project.recording(recording)
     doc = build_transcript(project, rec, lang)
     # The file name comes from the redacted title: recording names can hold a person's name.
-    slug = re.sub(r"[^\w-]+", "_", doc.title).strip("_") or str(rec.id)
+    slug = file_stem(doc.title, rec.id)
     target = path or project.exports_dir / f"transkript_{slug}.{fmt}"
     if fmt == "txt":
         return atomic.write_text(target, render_txt(doc, lang))

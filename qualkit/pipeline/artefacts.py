@@ -7,13 +7,10 @@ changed option gives a new name and reruns only the stages that depend on it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -21,32 +18,12 @@ from typing import IO, Any
 import numpy as np
 import numpy.typing as npt
 
+from qualkit import atomic
 
-@contextmanager
-def atomic_writer(dest: Path) -> Iterator[IO[bytes]]:
+
+def atomic_writer(dest: Path) -> AbstractContextManager[IO[bytes]]:
     """Write to a temp file beside `dest`, fsync, then os.replace: all or nothing."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:
-        dfd = os.open(dest.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)  # make the rename itself durable
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    return atomic.open_for_write(dest)
 
 
 def write_text(dest: Path, text: str) -> None:

@@ -7,7 +7,6 @@ read back in windows, so no stage ever holds a whole 80-minute recording in memo
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -17,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from qualkit import atomic
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError
 
 SAMPLE_RATE = 16_000
@@ -54,14 +55,6 @@ class AudioInfo:
     @property
     def silent(self) -> bool:
         return self.samples == 0 or self.peak < SILENCE_PEAK
-
-
-def sha256_file(path: Path, block: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(block):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _open(path: Path) -> object:
@@ -141,13 +134,11 @@ def _iter_decode(path: Path, block_s: float) -> Iterator[tuple[Samples, dict[str
 
 def decode_to_pcm(path: Path, dest: Path, sha256: str | None = None) -> AudioInfo:
     """Decode `path` into `dest` (raw int16, 16 kHz mono), atomically. Memory stays flat."""
-    from qualkit.pipeline.artefacts import atomic_writer
-
     peak = 0.0
     sumsq = 0.0
     n = 0
     meta: dict[str, object] = {}
-    with atomic_writer(dest) as out:
+    with atomic.open_for_write(dest) as out:
         for block, block_meta in _iter_decode(path, 30.0):
             meta = block_meta
             np.nan_to_num(block, copy=False)

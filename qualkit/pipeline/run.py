@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualkit.atomic import sha256_file
 from qualkit.errors import InputError, QualkitError
+from qualkit.layout import file_stem
 from qualkit.model import Recording, Stage, StageStatus
 from qualkit.pipeline import outputs
 from qualkit.pipeline.align import AlignedTranscript, AlignOptions, align
@@ -33,7 +35,7 @@ from qualkit.pipeline.artefacts import (
     write_json,
     write_npy,
 )
-from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm, sha256_file
+from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
 from qualkit.pipeline.diarize import (
     Diarization,
     DiarizeOptions,
@@ -81,6 +83,15 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)
     outputs: tuple[Path, ...] = ()
     error: str = ""
+
+
+class StageMissing(Exception):
+    """A model stage has no artefact yet and this pipeline may not compute it."""
+
+    def __init__(self, recording: str, stage: str) -> None:
+        super().__init__(f"{recording}: {stage} not computed yet")
+        self.recording = recording
+        self.stage = stage
 
 
 class Progress:
@@ -168,6 +179,7 @@ class Pipeline:
         asr_backend: AsrBackend | None = None,
         embedder: SpeakerEmbedder | None = None,
         progress: Progress | None = None,
+        compute: bool = True,
     ) -> None:
         offline_environment()
         self.store = store
@@ -179,6 +191,9 @@ class Pipeline:
         self._asr = asr_backend
         self._embedder = embedder
         self.progress = progress or Progress()
+        # False: land what artefacts hold and raise StageMissing before any model stage
+        # (the cluster runner computes those elsewhere).
+        self.compute = compute
 
     # ------------------------------------------------------------- models
     @property
@@ -281,6 +296,7 @@ class Pipeline:
             tr = Transcript.from_json(read_json(t_path))
             self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
         else:
+            self._require_compute(rec, Stage.TRANSCRIBE)
             with self._stage(rec, Stage.TRANSCRIBE, tkey, timings):
                 if info.silent:  # nothing to hear: an empty transcript, no model needed
                     tr = Transcript(
@@ -307,6 +323,7 @@ class Pipeline:
                 dia = Diarization.from_json(read_json(d_path))
                 self.progress.advance(info.duration_s * _WEIGHT[Stage.DIARIZE], "diarize")
             else:
+                self._require_compute(rec, Stage.DIARIZE)
                 with self._stage(rec, Stage.DIARIZE, dkey, timings):
                     if info.silent or not tr.segments:
                         dia = Diarization(info.duration_s, (), (), "none")
@@ -335,7 +352,7 @@ class Pipeline:
                 write_json(l_path, aligned)
             ran.append(Stage.ALIGN.value)
         stored_key = self.store.stage_options_key(rec.id, Stage.ALIGN.value)
-        stem = _stem(rec)
+        stem = file_stem(rec.name, rec.id)
         fresh = (
             Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
         )
@@ -370,6 +387,10 @@ class Pipeline:
             timings,
             tuple(files),
         )
+
+    def _require_compute(self, rec: Recording, stage: Stage) -> None:
+        if not self.compute:
+            raise StageMissing(rec.name, stage.value)
 
     def _stored_turns(self, rec_id: int) -> list[tuple[str, float, float]]:
         labels = {sp.id: sp.label for sp in self.store.speakers(rec_id)}
@@ -423,12 +444,6 @@ def carry_labels(
         for s in new.segments
     )
     return AlignedTranscript(new.duration_s, segs, tuple(mapping.get(x, x) for x in new.speakers))
-
-
-def _stem(rec: Recording) -> str:
-    """A file name from the recording name: letters, digits, - and _ only."""
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in rec.name).strip("_")
-    return safe or f"recording-{rec.id}"
 
 
 def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:

@@ -4,6 +4,7 @@
 - connection: opening, transactions, meta, integrity checks and backup
 - recordings, people, transcripts, codebooks, codings, rounds, caches, frames:
   one group of tables each
+- restore: row-exact writes for undo/redo, and the change counter other writers move
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from qualkit.store.caches import CachesStore
 from qualkit.store.codings import CodingsStore
 from qualkit.store.connection import now
 from qualkit.store.frames import FramesStore
+from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
 from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from qualkit.store.transcripts import TranscriptsStore
@@ -19,5 +21,5 @@ from qualkit.store.transcripts import TranscriptsStore
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
 
 
-class Store(RoundsStore, CodingsStore, CachesStore, TranscriptsStore, FramesStore):
+class Store(RoundsStore, CodingsStore, CachesStore, TranscriptsStore, RestoreStore, FramesStore):
     """A connection to one project database, with every table's methods."""

@@ -29,16 +29,16 @@ class CodebooksStore(StoreBase):
     def codebook_ids(self) -> list[str]:
         return [str(r[0]) for r in self._rows("SELECT id FROM codebooks ORDER BY id")]
 
-    def codebook(self, cb_id: str) -> Codebook:
-        rows = self._rows("SELECT * FROM codebooks WHERE id = ?", (cb_id,))
+    def codebook(self, codebook_id: str) -> Codebook:
+        rows = self._rows("SELECT * FROM codebooks WHERE id = ?", (codebook_id,))
         if not rows:
             known = ", ".join(self.codebook_ids()) or "none"
-            raise NotFoundError(f"No codebook {cb_id!r} in this project (known: {known}).")
+            raise NotFoundError(f"No codebook {codebook_id!r} in this project (known: {known}).")
         row = rows[0]
         codes = tuple(
             self._code(r)
             for r in self._rows(
-                "SELECT * FROM codes WHERE codebook = ? ORDER BY position, pk", (cb_id,)
+                "SELECT * FROM codes WHERE codebook = ? ORDER BY position, pk", (codebook_id,)
             )
         )
         return Codebook(
@@ -49,8 +49,8 @@ class CodebooksStore(StoreBase):
             version=row["version"],
         )
 
-    def codebook_source_hash(self, cb_id: str) -> str | None:
-        rows = self._rows("SELECT source_sha256 FROM codebooks WHERE id = ?", (cb_id,))
+    def codebook_source_hash(self, codebook_id: str) -> str | None:
+        rows = self._rows("SELECT source_sha256 FROM codebooks WHERE id = ?", (codebook_id,))
         return str(rows[0][0]) if rows else None
 
     def upsert_codebook(self, book: Codebook, source_sha256: str = "") -> None:
@@ -85,21 +85,21 @@ class CodebooksStore(StoreBase):
                     ),
                 )
 
-    def _code_pk(self, db: sqlite3.Connection, cb_id: str, key: str) -> int:
+    def _code_pk(self, db: sqlite3.Connection, codebook_id: str, key: str) -> int:
         row = db.execute(
-            "SELECT pk FROM codes WHERE codebook = ? AND key = ?", (cb_id, key)
+            "SELECT pk FROM codes WHERE codebook = ? AND key = ?", (codebook_id, key)
         ).fetchone()
         if row is None:
-            if not db.execute("SELECT 1 FROM codebooks WHERE id = ?", (cb_id,)).fetchone():
+            if not db.execute("SELECT 1 FROM codebooks WHERE id = ?", (codebook_id,)).fetchone():
                 books = ", ".join(r[0] for r in db.execute("SELECT id FROM codebooks ORDER BY id"))
                 raise NotFoundError(
-                    f"No codebook {cb_id!r} in this project (known: {books or 'none'})."
+                    f"No codebook {codebook_id!r} in this project (known: {books or 'none'})."
                 )
             known = ", ".join(
-                r[0] for r in db.execute("SELECT key FROM codes WHERE codebook = ?", (cb_id,))
+                r[0] for r in db.execute("SELECT key FROM codes WHERE codebook = ?", (codebook_id,))
             )
             raise NotFoundError(
-                f"Unknown code {key!r} in codebook {cb_id!r}. Known codes: {known or 'none'}."
+                f"Unknown code {key!r} in codebook {codebook_id!r}. Known codes: {known or 'none'}."
             )
         return int(row[0])
 
@@ -134,69 +134,73 @@ class CodebooksStore(StoreBase):
             )
         return code
 
-    def update_code(self, cb_id: str, key: str, **fields: Any) -> Code:
+    def update_code(self, codebook_id: str, key: str, **fields: Any) -> Code:
         """Rename (labels), re-describe, recolour or move (parent) a code; codings stay."""
         allowed = {"label_sv", "label_en", "description", "parent", "colour", "hotkey"}
         unknown = set(fields) - allowed
         if unknown:
             raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a code.")
         with self.transaction() as db:
-            self._code_pk(db, cb_id, key)
+            self._code_pk(db, codebook_id, key)
             parent = fields.get("parent")
             if parent is not None:
-                self._code_pk(db, cb_id, parent)
+                self._code_pk(db, codebook_id, parent)
                 # Refuse cycles: walk up from the new parent.
                 cursor: str | None = parent
                 while cursor is not None:
                     if cursor == key:
                         raise InputError(f"Moving {key!r} under {parent!r} would make a cycle.")
                     row = db.execute(
-                        "SELECT parent FROM codes WHERE codebook = ? AND key = ?", (cb_id, cursor)
+                        "SELECT parent FROM codes WHERE codebook = ? AND key = ?",
+                        (codebook_id, cursor),
                     ).fetchone()
                     cursor = row[0] if row else None
             if fields:
                 assignments = ", ".join(f"{k} = ?" for k in fields)
                 db.execute(
                     f"UPDATE codes SET {assignments} WHERE codebook = ? AND key = ?",
-                    (*fields.values(), cb_id, key),
+                    (*fields.values(), codebook_id, key),
                 )
-        return self.codebook(cb_id).code(key)
+        return self.codebook(codebook_id).code(key)
 
-    def merge_codes(self, cb_id: str, source: str, target: str) -> int:
+    def merge_codes(self, codebook_id: str, source: str, target: str) -> int:
         """Move every coding of `source` to `target`, then delete `source`. Returns the count."""
         if source == target:
             raise InputError("A code cannot be merged into itself.")
         with self.transaction() as db:
-            src, dst = self._code_pk(db, cb_id, source), self._code_pk(db, cb_id, target)
+            src, dst = (
+                self._code_pk(db, codebook_id, source),
+                self._code_pk(db, codebook_id, target),
+            )
             moved = db.execute(
                 "UPDATE codings SET code_pk = ? WHERE code_pk = ?", (dst, src)
             ).rowcount
             db.execute(
                 "UPDATE codes SET parent = ? WHERE codebook = ? AND parent = ?",
-                (target, cb_id, source),
+                (target, codebook_id, source),
             )
             db.execute("DELETE FROM codes WHERE pk = ?", (src,))
         return int(moved)
 
-    def move_codings(self, coding_ids: Sequence[int], cb_id: str, target: str) -> int:
+    def move_codings(self, coding_ids: Sequence[int], codebook_id: str, target: str) -> int:
         """Recode chosen codings to another code (the core of splitting a code)."""
         with self.transaction() as db:
-            dst = self._code_pk(db, cb_id, target)
+            dst = self._code_pk(db, codebook_id, target)
             n = 0
             for cid in coding_ids:
                 n += db.execute("UPDATE codings SET code_pk = ? WHERE id = ?", (dst, cid)).rowcount
         return n
 
-    def delete_code(self, cb_id: str, key: str) -> None:
+    def delete_code(self, codebook_id: str, key: str) -> None:
         with self.transaction() as db:
-            pk = self._code_pk(db, cb_id, key)
+            pk = self._code_pk(db, codebook_id, key)
             used = db.execute("SELECT COUNT(*) FROM codings WHERE code_pk = ?", (pk,)).fetchone()[0]
             if used:
                 raise InputError(
                     f"Code {key!r} has {used} codings; merge it into another code instead."
                 )
             if db.execute(
-                "SELECT 1 FROM codes WHERE codebook = ? AND parent = ?", (cb_id, key)
+                "SELECT 1 FROM codes WHERE codebook = ? AND parent = ?", (codebook_id, key)
             ).fetchone():
                 raise InputError(f"Code {key!r} has sub-codes; move them first.")
             db.execute("DELETE FROM codes WHERE pk = ?", (pk,))

@@ -6,6 +6,7 @@ transaction, so a process killed between two calls leaves every earlier call com
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from qualkit.errors import NotFoundError, ProjectError
+from qualkit.store.locks import holders
 from qualkit.store.schema import migrate
 
 T = TypeVar("T")
@@ -24,38 +26,107 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-class StoreBase:
-    """A connection to one project database; the table modules build on it."""
+def lock_timeout_s() -> float:
+    """How long a write waits for another process's write to finish (QUALKIT_LOCK_TIMEOUT_S)."""
+    try:
+        return max(0.0, float(os.environ.get("QUALKIT_LOCK_TIMEOUT_S", "30")))
+    except ValueError:
+        return 30.0
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+class StoreBase:
+    """A connection to one project database; the table modules build on it.
+
+    read_only opens the file without writing anything (not even the write-ahead log's
+    index), for a project folder the user may read but not change; every write then
+    says so instead of failing inside SQLite."""
+
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, timeout: float | None = None
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self.timeout = lock_timeout_s() if timeout is None else timeout
         self._lock = threading.RLock()
-        try:
-            uri = f"file:{self.path}?mode=ro" if read_only else f"file:{self.path}"
-            self._db = sqlite3.connect(
-                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30
-            )
-        except sqlite3.Error as exc:
-            raise ProjectError(f"Cannot open project database {self.path}: {exc}") from exc
-        self._db.row_factory = sqlite3.Row
+        self._db = self._connect("mode=ro" if read_only else "")
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
-            if not read_only:
+            if read_only:
+                self._probe_read_only()
+            else:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # NORMAL is durable across process crashes in WAL mode; only a power
                 # cut can lose the last transaction, and it never corrupts the file.
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 migrate(self._db, self.path)
+        except sqlite3.OperationalError as exc:
+            self._db.close()
+            if _is_locked(exc):
+                raise self._busy() from None
+            if _is_read_only(exc) and not os.access(self.path.parent, os.W_OK):
+                raise self._read_only_error() from None
+            raise self._unreadable(exc) from exc
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise ProjectError(
-                f"{self.path} is not a readable qualkit database ({exc}). "
-                "Restore it from a backup in .qualkit/backups/."
-            ) from exc
+            raise self._unreadable(exc) from exc
         except BaseException:
             self._db.close()
             raise
+
+    def _connect(self, query: str) -> sqlite3.Connection:
+        uri = f"file:{self.path}" + (f"?{query}" if query else "")
+        try:
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self.timeout
+            )
+        except sqlite3.Error as exc:
+            raise ProjectError(f"Cannot open project database {self.path}: {exc}") from exc
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _probe_read_only(self) -> None:
+        try:
+            self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL database in a folder where its index (-shm) cannot be made: read the
+            # file as it stands. The last writer to close folded its log into the file;
+            # only transactions of a writer killed before it closed wait in the log, unseen
+            # until the folder can be written again (nobody can add any meanwhile).
+            self._db.close()
+            self._db = self._connect("mode=ro&immutable=1")
+            self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+
+    def _unreadable(self, exc: sqlite3.Error) -> ProjectError:
+        return ProjectError(
+            f"{self.path} is not a readable qualkit database ({exc}). "
+            "Restore it from a backup in .qualkit/backups/."
+        )
+
+    def _read_only_error(self) -> ProjectError:
+        return ProjectError(
+            f"The project folder {self.path.parent} is read-only, so this command cannot "
+            "change the project. Commands that only read (status, segments, report, export "
+            "with --output to another folder) work; to change the project, copy the folder "
+            "somewhere you can write."
+        )
+
+    def _busy(self) -> ProjectError:
+        who = holders(self.path)
+        held = f" It may be held by {', '.join(who)}." if who else ""
+        return ProjectError(
+            f"The project database is busy: another program has been writing to it for "
+            f"{self.timeout:g} s.{held} Wait for it to finish or close it, then try again."
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -68,7 +139,14 @@ class StoreBase:
             if self._db.in_transaction:
                 yield self._db
                 return
-            self._db.execute("BEGIN IMMEDIATE")
+            if self.read_only:
+                raise self._read_only_error()
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if _is_locked(exc):
+                    raise self._busy() from None
+                raise
             try:
                 yield self._db
             except BaseException:

@@ -171,6 +171,21 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
+    # Voices merged into one, remembered so that `qualkit speakers --unmerge` can split
+    # them again: the dropped voice's row and the turns that were its own.
+    """
+    CREATE TABLE IF NOT EXISTS voice_merges (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        kept_id INTEGER NOT NULL,
+        kept_participant_id INTEGER,
+        dropped_id INTEGER NOT NULL,
+        dropped_label TEXT NOT NULL,
+        dropped_participant_id INTEGER,
+        segment_ids TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -203,6 +218,8 @@ def migrate(db: sqlite3.Connection, path: Path, migrations: tuple[str, ...] = MI
     The version is read again inside each transaction, so two processes opening a new
     project at once do not both apply the same step."""
     target = len(migrations)
+    if int(db.execute("PRAGMA user_version").fetchone()[0]) == target:
+        return  # up to date: opening a project takes no write lock
     while True:
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from qualkit.errors import InputError
 from qualkit.model import Segment, Speaker, Word
-from qualkit.store.connection import StoreBase
+from qualkit.store.connection import StoreBase, now
 
 
 def _words_to_json(words: Sequence[Word]) -> str:
@@ -25,6 +25,29 @@ def _words_from_json(text: str) -> tuple[Word, ...]:
 
 class TranscriptsStore(StoreBase):
     """The speakers and segments tables."""
+
+    def record_voice_merge(self, keep: Speaker, drop: Speaker) -> None:
+        """Remember a merge before it happens, so it can be undone (RestoreStore.unmerge_voice)."""
+        with self.transaction() as db:
+            turns = [
+                int(r[0])
+                for r in db.execute("SELECT id FROM segments WHERE speaker_id = ?", (drop.id,))
+            ]
+            db.execute(
+                "INSERT INTO voice_merges(recording_id, kept_id, kept_participant_id, dropped_id,"
+                " dropped_label, dropped_participant_id, segment_ids, created)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    keep.recording_id,
+                    keep.id,
+                    keep.participant_id,
+                    drop.id,
+                    drop.label,
+                    drop.participant_id,
+                    json.dumps(turns),
+                    now(),
+                ),
+            )
 
     def _speaker(self, row: sqlite3.Row) -> Speaker:
         return Speaker(
@@ -78,6 +101,7 @@ class TranscriptsStore(StoreBase):
         if keep_id == drop_id:
             raise InputError("A voice cannot be merged with itself.")
         with self.transaction() as db:
+            self.record_voice_merge(keep, drop)
             db.execute(
                 "UPDATE segments SET speaker_id = ? WHERE speaker_id = ?", (keep_id, drop_id)
             )

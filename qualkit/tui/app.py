@@ -20,19 +20,18 @@ from qualkit.i18n import LANGS, default_lang, t
 from qualkit.model import Recording
 from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 from qualkit.search import SearchIndex
+from qualkit.tui.screens.clusters import ClustersScreen
+from qualkit.tui.screens.codebook import CodebookScreen
+from qualkit.tui.screens.disagreements import DisagreementScreen
+from qualkit.tui.screens.help import HelpScreen
+from qualkit.tui.screens.overview import OverviewScreen
+from qualkit.tui.screens.pseudonyms import PseudonymScreen
+from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
+from qualkit.tui.screens.speakers import SpeakersScreen
+from qualkit.tui.screens.transcript import TranscriptScreen
 from qualkit.tui.state import hotkeys
+from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
 from qualkit.undo import UndoStack
-
-
-def _optional_screen(module: str, name: str) -> Any:
-    """Screens other parts of qualkit add later; absent until they land."""
-    try:
-        mod = __import__(f"qualkit.tui.screens.{module}", fromlist=[name])
-    except ImportError:
-        return None
-    screen = getattr(mod, name, None)
-    return screen if isinstance(screen, type) else None
-
 
 # Seconds after start before the search index is built in the background.
 INDEX_DELAY_S = 0.5
@@ -78,6 +77,7 @@ class QualkitApp(App[None]):
         if DEFAULT_CODEBOOK not in project.codebook_ids() and project.codebook_ids():
             self.codebook_id = project.codebook_ids()[0]
         self.undo = UndoStack(project, coder=coder)
+        self.player = playback.Player()
         self._search_index: SearchIndex | None = None
         self._marks: tuple[str, dict[str, str]] | None = None
         self._index_generation = 0
@@ -97,8 +97,6 @@ class QualkitApp(App[None]):
             ]
 
     def on_mount(self) -> None:
-        from qualkit.tui.screens.overview import OverviewScreen
-
         self.push_screen(OverviewScreen())
         # After the first screen is up, so building it never delays opening.
         self.set_timer(INDEX_DELAY_S, self.prepare_search_index)
@@ -111,6 +109,7 @@ class QualkitApp(App[None]):
             self.open_transcript(rec.id)
 
     def on_unmount(self) -> None:
+        self.player.stop()
         self.project.close()
 
     # ---------------------------------------------------------------- shared
@@ -163,25 +162,24 @@ class QualkitApp(App[None]):
     def codebook_changed(self) -> None:
         self._search_index = None
         self._marks = None
-        from qualkit.tui.screens.transcript import TranscriptScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, TranscriptScreen):
                 screen.view.switch_codebook(self.codebook_id)
                 screen.seglist.refresh()
                 screen.refresh_panels(counts=True)
 
-    def open_transcript(self, recording_id: int, segment_id: int | None = None) -> None:
-        from qualkit.tui.screens.transcript import TranscriptScreen
-
+    def open_transcript(
+        self, recording_id: int, segment_id: int | None = None, highlight: str = ""
+    ) -> None:
+        """Open a recording at a segment; `highlight` (a searched word) is marked in it."""
         rec = self.project.store.recording(recording_id)
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(TranscriptScreen(rec, segment_id))
+        self.push_screen(TranscriptScreen(rec, segment_id, highlight))
 
     def play(self, recording: Recording, start: float | None, end: float | None) -> None:
         audio = self.project.root / recording.audio_path if recording.audio_path else None
-        result = playback.play(audio, start, end)
+        result = self.player.play(audio, start, end)
         if result.ok:
             self.notify(t("audio.playing", self.lang), timeout=2)
         elif result.message in ("no_audio", "no_time"):
@@ -189,15 +187,15 @@ class QualkitApp(App[None]):
         else:
             self.notify(result.message, severity="warning")
 
+    def stop_playback(self) -> bool:
+        """Stop what is playing; False when nothing was."""
+        if not self.player.stop():
+            return False
+        self.notify(t("audio.stopped", self.lang), timeout=2)
+        return True
+
     def all_bindings(self) -> list[tuple[str, list[Binding]]]:
         """(section title, bindings) for the help screen: the app and every screen."""
-        from qualkit.tui.screens.clusters import ClustersScreen
-        from qualkit.tui.screens.codebook import CodebookScreen
-        from qualkit.tui.screens.overview import OverviewScreen
-        from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
-        from qualkit.tui.screens.speakers import SpeakersScreen
-        from qualkit.tui.screens.transcript import TranscriptScreen
-        from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
 
         def bindings(cls: type[DOMNode] | list[BindingType]) -> list[Binding]:
             raw = cls if isinstance(cls, list) else list(cls.BINDINGS)
@@ -217,8 +215,6 @@ class QualkitApp(App[None]):
 
     # --------------------------------------------------------------- actions
     def action_help(self) -> None:
-        from qualkit.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -227,8 +223,6 @@ class QualkitApp(App[None]):
             self.push_screen(screen)
 
     def action_search(self) -> None:
-        from qualkit.tui.screens.search import SearchScreen
-
         # Kept installed: building the screen costs more than searching 25,000 segments.
         if not self.is_screen_installed("search"):
             self.install_screen(SearchScreen(), "search")
@@ -236,18 +230,12 @@ class QualkitApp(App[None]):
             self.push_screen("search")
 
     def action_browser(self) -> None:
-        from qualkit.tui.screens.search import CodeBrowserScreen
-
         self._push_once(CodeBrowserScreen())
 
     def action_codebook(self) -> None:
-        from qualkit.tui.screens.codebook import CodebookScreen
-
         self._push_once(CodebookScreen())
 
     def action_clusters(self) -> None:
-        from qualkit.tui.screens.clusters import ClustersScreen
-
         self._push_once(ClustersScreen())
 
     def action_overview(self) -> None:
@@ -255,25 +243,11 @@ class QualkitApp(App[None]):
             self.pop_screen()
 
     def action_disagreements(self) -> None:
-        screen = _optional_screen("disagreements", "DisagreementScreen")
-        if screen is None:
-            self.notify(
-                f"{t('key.disagreements', self.lang)}: {t('app.not_installed', self.lang)}",
-                severity="warning",
-            )
-            return
         coders = tuple(c.name for c in self.project.store.coders())
-        self.push_screen(screen(self.project, coders))
+        self.push_screen(DisagreementScreen(self.project, coders, codebook=self.codebook_id))
 
     def action_pseudonyms(self) -> None:
-        screen = _optional_screen("pseudonyms", "PseudonymScreen")
-        if screen is None:
-            self.notify(
-                f"{t('key.pseudonyms', self.lang)}: {t('app.not_installed', self.lang)}",
-                severity="warning",
-            )
-            return
-        self.push_screen(screen(self.project))
+        self.push_screen(PseudonymScreen(self.project))
 
 
 def build_app(

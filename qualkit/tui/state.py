@@ -85,6 +85,7 @@ class RecordingView:
         self.speakers: dict[int, SpeakerInfo] = {}
         self.book: Codebook = project.codebook(codebook)
         self.keys: dict[str, Code] = hotkeys(self.book)
+        self.colours = {c.key: c.colour for c in self.book.codes if c.colour}
         self.reload()
 
     def reload(self) -> None:
@@ -112,6 +113,7 @@ class RecordingView:
         self.codebook_id = codebook
         self.book = self.project.codebook(codebook)
         self.keys = hotkeys(self.book)
+        self.colours = {c.key: c.colour for c in self.book.codes if c.colour}
         self.reload_codings()
 
     def counts(self) -> dict[str, dict[str, int]]:

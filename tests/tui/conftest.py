@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +10,19 @@ from typing import Any
 
 import pytest
 
+from qualkit.analysis import cluster, suggest
+from qualkit.errors import ModelMissingError
 from qualkit.model import Valence
+from qualkit.pipeline import events
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+NO_MODEL = "No model here (tests run as on a bare machine)."
+
+
+def no_model(*_args: Any, **_kwargs: Any) -> Any:
+    raise ModelMissingError(NO_MODEL)
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +30,9 @@ def quiet_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """No sound, no real models: tests see the app as on a bare machine unless they fake one."""
     monkeypatch.setenv("QUALKIT_NO_SOUND", "1")
     monkeypatch.delenv("QUALKIT_LANG", raising=False)
-    for name in ("qualkit.analysis.suggest", "qualkit.analysis.cluster", "qualkit.pipeline.run"):
-        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setattr(suggest, "suggest_for_segment", no_model)
+    monkeypatch.setattr(cluster, "propose_categories", no_model)
+    monkeypatch.setattr(events, "run_pipeline", no_model)
 
 
 def make_demo(root: Path) -> Path:
@@ -75,9 +84,8 @@ class FakeSuggestion:
 
 @pytest.fixture
 def fake_suggest(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """A stand-in for qualkit.analysis.suggest that records feedback."""
+    """Stand-ins for the suggestion model that record feedback."""
     feedback: list[tuple[Any, ...]] = []
-    mod = types.ModuleType("qualkit.analysis.suggest")
 
     def suggest_for_segment(
         project: Any, segment_id: int, codebook: str = "danermark", top: int = 3
@@ -93,8 +101,6 @@ def fake_suggest(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     ) -> None:
         feedback.append((segment_id, codebook, code, accepted, coder))
 
-    mod.suggest_for_segment = suggest_for_segment  # type: ignore[attr-defined]
-    mod.record_feedback = record_feedback  # type: ignore[attr-defined]
-    mod.Suggestion = FakeSuggestion  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "qualkit.analysis.suggest", mod)
+    monkeypatch.setattr(suggest, "suggest_for_segment", suggest_for_segment)
+    monkeypatch.setattr(suggest, "record_feedback", record_feedback)
     return feedback

@@ -85,3 +85,36 @@ def test_help(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) 
         await settle(pilot)
 
     assert snap_compare(make_app(demo_root), terminal_size=SIZE, run_before=run_before)
+
+
+def test_codes_visible_at_a_glance(
+    snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    """Code colours from the codebook, a span coding underlined, the margin stripe."""
+    from qualkit.project import open_project
+
+    with open_project(demo_root) as p:
+        seg = p.store.segments()[1]
+        words = " ".join(seg.text.split()[3:7])
+        at = seg.text.index(words)
+        p.store.add_coding(seg.id, "danermark", "individ", coder="anna", span=(at, at + len(words)))
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("enter", "down")
+        await settle(pilot)
+
+    assert snap_compare(
+        make_app(demo_root, coder="anna"), terminal_size=SIZE, run_before=run_before
+    )
+
+
+def test_jump_from_search_marks_the_hit(
+    snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("slash", *"hospiterade", "down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_root), terminal_size=(80, 24), run_before=run_before)

@@ -35,3 +35,15 @@ def test_passages_grouped(demo_project: Project) -> None:
     assert sum(len(v) for v in by_actor.values()) == 3
     by_kommun = dict(index.passages("ledning"))
     assert list(by_kommun) == ["Norrby"]
+
+
+def test_filters_name_codes_and_actors_as_the_app_does(demo_project: Project) -> None:
+    index = SearchIndex(demo_project)
+    by_key = index.positions("kod:ledning")
+    assert by_key
+    assert index.positions("kod:1") == by_key  # the hotkey shown beside the code
+    assert index.positions("kod:Ledning") == by_key  # the label, any case
+    assert index.code_keys("Ledn") == frozenset({"ledning"})
+    by_value = index.positions("aktör:kommun")
+    assert by_value and index.positions("aktör:kommunen") == by_value
+    assert index.positions("aktör:Försäkringskassan") == index.positions("aktör:FK")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from qualkit.errors import InputError
 from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.undo import UndoStack
@@ -73,7 +76,9 @@ def test_text_split_merge_speaker_undo(demo_project: Project) -> None:
     stack.redo()
     assert len(first_segments(demo_project)) == n + 1
     stack.undo()
-    stack.merge(ids[0], ids[1])
+    with pytest.raises(InputError, match="different speakers"):
+        stack.merge(ids[0], ids[1])
+    stack.merge(ids[0], ids[1], different_speakers=True)
     assert len(first_segments(demo_project)) == n - 1
     stack.undo()
     assert len(first_segments(demo_project)) == n

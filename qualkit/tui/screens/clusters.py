@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
+from qualkit.analysis import cluster as clustering
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
+from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.dialogs import InputDialog
-from qualkit.tui.screens.transcript import analysis_module
-
-if TYPE_CHECKING:
-    from qualkit.tui.app import QualkitApp
 
 
-class ClustersScreen(Screen[None]):
+class ClustersScreen(HostScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "adopt", "key.adopt", id="cluster_adopt"),
         Binding("s", "adopt_sub", "key.adopt_sub", id="cluster_adopt_sub"),
@@ -32,13 +29,9 @@ class ClustersScreen(Screen[None]):
         super().__init__()
         self.proposals: list[object] = []
 
-    @property
-    def qapp(self) -> QualkitApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        self.qapp.translate_bindings(self)
-        yield Static(f"[b]{t('clusters.title', self.qapp.lang)}[/b]", id="clusters_header")
+        self.compose_bindings()
+        yield Static(f"[b]{t('clusters.title', self.lang)}[/b]", id="clusters_header")
         yield OptionList(id="clusters_list")
         yield Static(id="clusters_detail")
         yield Footer()
@@ -48,20 +41,19 @@ class ClustersScreen(Screen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self.query_one("#clusters_detail", Static).update(t("clusters.working", self.qapp.lang))
+        self.query_one("#clusters_detail", Static).update(t("clusters.working", self.lang))
         self.compute()
 
     @work(thread=True, exclusive=True, group="clusters")
     def compute(self) -> None:
-        cluster = analysis_module("cluster")
-        if cluster is None:
-            self.post_message(ClustersUnavailable(t("clusters.unavailable", self.qapp.lang)))
-            return
         try:
-            found = cluster.propose_categories(
-                self.qapp.project, codebook=self.qapp.codebook_id, uncoded_only=True, seed=0
+            found = clustering.propose_categories(
+                self.host.project, codebook=self.host.codebook_id, uncoded_only=True, seed=0
             )
-        except Exception as exc:  # shown, never fatal
+        except QualkitError as exc:  # no model here: said plainly, never fatal
+            self.post_message(ClustersUnavailable(f"{t('clusters.unavailable', self.lang)}: {exc}"))
+            return
+        except Exception as exc:  # a failing model must not take the app down
             self.post_message(ClustersUnavailable(f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(ClustersReady(list(found)))
@@ -98,12 +90,12 @@ class ClustersScreen(Screen[None]):
         p = self.selected()
         box = self.query_one("#clusters_detail", Static)
         if p is None:
-            box.update(t("suggest.none", self.qapp.lang))
+            box.update(t("suggest.none", self.lang))
             return
         lines = []
         for sid in list(getattr(p, "representative_ids", ()))[:4]:
             try:
-                lines.append("• " + self.qapp.project.store.segment(int(sid)).text[:160])
+                lines.append("• " + self.host.project.store.segment(int(sid)).text[:160])
             except QualkitError:
                 continue
         box.update("\n".join(lines))
@@ -112,7 +104,7 @@ class ClustersScreen(Screen[None]):
         proposal = self.selected()
         if proposal is None:
             return
-        lang = self.qapp.lang
+        lang = self.lang
         keywords = list(getattr(proposal, "keywords", ()))
         suggested_key = "_".join(keywords[:2]).lower() if keywords else "ny_kod"
 
@@ -123,24 +115,20 @@ class ClustersScreen(Screen[None]):
             def got_label(label: str | None) -> None:
                 if not label:
                     return
-                cluster = analysis_module("cluster")
-                if cluster is None:
-                    self.notify(t("clusters.unavailable", lang), severity="warning")
-                    return
                 try:
-                    cluster.adopt_cluster(
-                        self.qapp.project,
-                        proposal,
+                    clustering.adopt_cluster(
+                        self.host.project,
+                        proposal,  # type: ignore[arg-type]
                         key=key.strip(),
                         label_sv=label.strip(),
                         parent=parent,
-                        codebook=self.qapp.codebook_id,
-                        coder=self.qapp.coder,
+                        codebook=self.host.codebook_id,
+                        coder=self.host.coder,
                     )
                 except QualkitError as exc:
                     self.notify(str(exc), severity="error")
                     return
-                self.qapp.codebook_changed()
+                self.host.codebook_changed()
                 self.notify(t("clusters.adopted", lang))
                 self.action_refresh()
 
@@ -163,9 +151,7 @@ class ClustersScreen(Screen[None]):
                 self._adopt_with_parent(parent.strip())
 
         nearest = getattr(proposal, "nearest_code", None) or ""
-        self.app.push_screen(
-            InputDialog(t("codebook.parent_prompt", self.qapp.lang), nearest), done
-        )
+        self.app.push_screen(InputDialog(t("codebook.parent_prompt", self.lang), nearest), done)
 
     def _adopt_with_parent(self, parent: str) -> None:
         self._adopt(parent)

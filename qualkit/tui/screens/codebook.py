@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Code
+from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
-
-if TYPE_CHECKING:
-    from qualkit.tui.app import QualkitApp
 
 KEY_RE = re.compile(r"^[a-z0-9_]+$")
 
 
-class CodebookScreen(Screen[None]):
+class CodebookScreen(HostScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "key.add_code", id="code_add"),
         Binding("r", "rename", "key.rename_code", id="code_rename"),
@@ -35,12 +32,8 @@ class CodebookScreen(Screen[None]):
         super().__init__()
         self.codes: list[Code] = []
 
-    @property
-    def qapp(self) -> QualkitApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        self.qapp.translate_bindings(self)
+        self.compose_bindings()
         yield Static(id="codebook_header")
         yield OptionList(id="codebook_codes")
         yield Static(id="codebook_detail")
@@ -51,9 +44,9 @@ class CodebookScreen(Screen[None]):
         self.query_one(OptionList).focus()
 
     def load(self, keep: str | None = None) -> None:
-        lang = self.qapp.lang
-        book = self.qapp.project.codebook(self.qapp.codebook_id)
-        counts = self.qapp.project.store.coding_counts(book.id)
+        lang = self.lang
+        book = self.host.project.codebook(self.host.codebook_id)
+        counts = self.host.project.store.coding_counts(book.id)
         ordered: list[tuple[int, Code]] = []
 
         def walk(parent: str | None, depth: int) -> None:
@@ -74,7 +67,7 @@ class CodebookScreen(Screen[None]):
             options.highlighted = min(idx, len(self.codes) - 1)
         self.query_one("#codebook_header", Static).update(
             f"[b]{t('codebook.title', lang)}[/b]  {book.name} [{book.id}]  ·  "
-            f"{', '.join(self.qapp.project.codebook_ids())}"
+            f"{', '.join(self.host.project.codebook_ids())}"
         )
 
     def selected(self) -> Code | None:
@@ -95,32 +88,34 @@ class CodebookScreen(Screen[None]):
         except QualkitError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.qapp.codebook_changed()
-        self.notify(t("codebook.saved", self.qapp.lang))
+        self.host.codebook_changed()
+        self.notify(t("codebook.saved", self.lang))
         self.load(keep)
 
     def action_add(self) -> None:
-        lang = self.qapp.lang
+        lang = self.lang
         parent = self.selected()
 
         def got_key(key: str | None) -> None:
             if not key:
                 return
             key = key.strip()
+            if not KEY_RE.match(key):
+                # Said at once, in Swedish, with what was typed still in the field.
+                self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
+                self.app.push_screen(InputDialog(t("codebook.key_prompt", lang), key), got_key)
+                return
 
             def got_label(label: str | None) -> None:
                 if not label:
                     return
-                if not KEY_RE.match(key):
-                    self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
-                    return
                 code = Code(
-                    codebook=self.qapp.codebook_id,
+                    codebook=self.host.codebook_id,
                     key=key,
                     label_sv=label.strip(),
                     parent=parent.parent if parent else None,
                 )
-                self._do(lambda: self.qapp.project.add_code(code), key)
+                self._do(lambda: self.host.project.add_code(code), key)
 
             self.app.push_screen(InputDialog(t("codebook.label_prompt", lang)), got_label)
 
@@ -134,14 +129,14 @@ class CodebookScreen(Screen[None]):
         def done(label: str | None) -> None:
             if label and label.strip():
                 self._do(
-                    lambda: self.qapp.project.rename_code(
+                    lambda: self.host.project.rename_code(
                         code.codebook, code.key, label_sv=label.strip()
                     ),
                     code.key,
                 )
 
         self.app.push_screen(
-            InputDialog(t("codebook.label_prompt", self.qapp.lang), code.label_sv), done
+            InputDialog(t("codebook.label_prompt", self.lang), code.label_sv), done
         )
 
     def action_move(self) -> None:
@@ -153,14 +148,14 @@ class CodebookScreen(Screen[None]):
             if parent is None:
                 return
             self._do(
-                lambda: self.qapp.project.move_code(
+                lambda: self.host.project.move_code(
                     code.codebook, code.key, parent.strip() or None
                 ),
                 code.key,
             )
 
         self.app.push_screen(
-            InputDialog(t("codebook.parent_prompt", self.qapp.lang), code.parent or ""), done
+            InputDialog(t("codebook.parent_prompt", self.lang), code.parent or ""), done
         )
 
     def action_merge(self) -> None:
@@ -171,24 +166,24 @@ class CodebookScreen(Screen[None]):
         def done(target: str | None) -> None:
             if target and target.strip():
                 self._do(
-                    lambda: self.qapp.project.merge_codes(code.codebook, code.key, target.strip()),
+                    lambda: self.host.project.merge_codes(code.codebook, code.key, target.strip()),
                     target.strip(),
                 )
 
-        self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.qapp.lang)), done)
+        self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.lang)), done)
 
     def action_switch(self) -> None:
-        ids = self.qapp.project.codebook_ids()
+        ids = self.host.project.codebook_ids()
 
         def done(index: int | None) -> None:
             if index is None:
                 return
-            self.qapp.codebook_id = ids[index]
-            self.qapp.codebook_changed()
-            self.notify(f"{t('codebook.switched', self.qapp.lang)}: {ids[index]}")
+            self.host.codebook_id = ids[index]
+            self.host.codebook_changed()
+            self.notify(f"{t('codebook.switched', self.lang)}: {ids[index]}")
             self.load()
 
-        self.app.push_screen(ChoiceDialog(t("codebook.switch_prompt", self.qapp.lang), ids), done)
+        self.app.push_screen(ChoiceDialog(t("codebook.switch_prompt", self.lang), ids), done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -70,7 +70,17 @@ class EditDialog(ModalScreen[str | None]):
         self.dismiss(self.query_one(TextArea).text.replace("\n", " ").strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        area = self.query_one(TextArea)
+        if area.read_only or area.text == self.text:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        # Minutes of correcting must not go with one stray Escape.
+        self.app.push_screen(ConfirmDialog(t("dialog.discard", self.lang), self.lang), answer)
 
 
 class SplitDialog(EditDialog):
@@ -208,3 +218,25 @@ def _index(area: TextArea, location: tuple[int, int]) -> int:
     row, col = location
     lines = area.text.split("\n")
     return sum(len(line) + 1 for line in lines[:row]) + col
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: j or y says yes; n or Escape says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,y", "answer(True)", "dialog.ok", id="dialog_yes"),
+        Binding("n,escape", "answer(False)", "key.cancel", id="dialog_no"),
+    ]
+
+    def __init__(self, prompt: str, lang: str = "sv") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt, classes="dialog-title")
+            yield Label(t("dialog.yes_no", self.lang))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, cast
 
 from rich.table import Table
 from textual.app import ComposeResult
@@ -13,9 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualkit.i18n import t
-
-if TYPE_CHECKING:
-    from qualkit.tui.app import QualkitApp
+from qualkit.tui.host import Host
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,7 +22,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        qapp: QualkitApp = self.app  # type: ignore[assignment]
+        qapp = cast(Host, self.app)
         lang = qapp.lang
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Static(f"[b]{t('help.title', lang)}[/b]")

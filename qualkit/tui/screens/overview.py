@@ -4,38 +4,23 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from qualkit.i18n import t
 from qualkit.model import Recording
-from qualkit.project import Project
+from qualkit.pipeline import events as pipeline_events
+from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import PipelineCancelled, PipelineDone, PipelineFailed, PipelineProgress
+from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.state import fmt_time, hotkeys
 
-if TYPE_CHECKING:
-    from qualkit.tui.app import QualkitApp
 
-
-def run_transcription(
-    project: Project,
-    recording_ids: list[int],
-    on_progress: Callable[[object], None],
-    cancel: threading.Event,
-) -> None:
-    """The one call into the transcription pipeline (ImportError when it is not installed)."""
-    from qualkit.pipeline.events import run_pipeline
-
-    run_pipeline(project, recording_ids, on_progress=on_progress, cancel=cancel)
-
-
-class OverviewScreen(Screen[None]):
+class OverviewScreen(HostScreen):
     """Every recording with its stage and how far its coding has come."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,12 +38,8 @@ class OverviewScreen(Screen[None]):
         self.recordings: list[Recording] = []
         self.cancel_event: threading.Event | None = None
 
-    @property
-    def qapp(self) -> QualkitApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        self.qapp.translate_bindings(self)
+        self.compose_bindings()
         yield Static(id="overview_header")
         yield DataTable(id="recordings", cursor_type="row", zebra_stripes=True)
         yield Static(id="factor_progress")
@@ -75,17 +56,17 @@ class OverviewScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        lang = self.qapp.lang
-        project = self.qapp.project
+        lang = self.lang
+        project = self.host.project
         store = project.store
-        coder = self.qapp.coder if self.qapp.blind else None
+        coder = self.host.coder if self.host.blind else None
         self.recordings = project.recordings()
-        book = project.codebook(self.qapp.codebook_id)
+        book = project.codebook(self.host.codebook_id)
         keys = sorted(hotkeys(book).items())
         per_rec: dict[int, dict[str, int]] = defaultdict(dict)
-        for rec_id, code, n in store.recording_coding_counts(self.qapp.codebook_id, coder):
+        for rec_id, code, n in store.recording_coding_counts(self.host.codebook_id, coder):
             per_rec[rec_id][code] = n
-        coded_segments = store.coded_segment_counts(self.qapp.codebook_id, coder)
+        coded_segments = store.coded_segment_counts(self.host.codebook_id, coder)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for label, width in (
@@ -115,11 +96,11 @@ class OverviewScreen(Screen[None]):
                 *[str(per_rec[rec.id].get(code.key, 0) or "") for _d, code in keys],
                 key=str(rec.id),
             )
-        header = f"[b]{t('overview.title', lang)}[/b]  {project.root.name}  ·  {self.qapp.coder}"
+        header = f"[b]{t('overview.title', lang)}[/b]  {project.root.name}  ·  {self.host.coder}"
         if not self.recordings:
             header += f"\n\n{t('overview.empty', lang)}"
         self.query_one("#overview_header", Static).update(header)
-        totals = store.coding_counts(self.qapp.codebook_id, coder=coder)
+        totals = store.coding_counts(self.host.codebook_id, coder=coder)
         lines = [f"[b]{t('overview.progress', lang)}[/b] ({book.name})"]
         for digit, factor in keys:
             tally = totals.get(factor.key, {})
@@ -144,11 +125,9 @@ class OverviewScreen(Screen[None]):
     def action_open(self) -> None:
         rec = self.selected()
         if rec is not None:
-            self.qapp.open_transcript(rec.id)
+            self.host.open_transcript(rec.id)
 
     def action_speakers(self) -> None:
-        from qualkit.tui.screens.speakers import SpeakersScreen
-
         rec = self.selected()
         if rec is not None:
             self.app.push_screen(SpeakersScreen(rec))
@@ -158,7 +137,7 @@ class OverviewScreen(Screen[None]):
 
     # ------------------------------------------------------------ pipeline
     def action_transcribe(self) -> None:
-        lang = self.qapp.lang
+        lang = self.lang
         if self.cancel_event is not None:
             return
         todo = [
@@ -181,10 +160,9 @@ class OverviewScreen(Screen[None]):
             self.post_message(PipelineProgress(str(event), fraction))
 
         try:
-            run_transcription(self.qapp.project, recording_ids, progress, cancel)
-        except ImportError:
-            self.post_message(PipelineFailed(t("overview.no_pipeline", self.qapp.lang)))
-            return
+            pipeline_events.run_pipeline(
+                self.host.project, recording_ids, on_progress=progress, cancel=cancel
+            )
         except Exception as exc:  # shown to the user; the app must survive a failed run
             self.post_message(PipelineFailed(str(exc) or type(exc).__name__))
             return
@@ -212,15 +190,15 @@ class OverviewScreen(Screen[None]):
 
     @on(PipelineDone)
     def _done(self, _message: PipelineDone) -> None:
-        self._finish(t("overview.done", self.qapp.lang))
+        self._finish(t("overview.done", self.lang))
 
     @on(PipelineFailed)
     def _failed(self, message: PipelineFailed) -> None:
-        self._finish(f"{t('overview.failed', self.qapp.lang)}: {message.error}", "error")
+        self._finish(f"{t('overview.failed', self.lang)}: {message.error}", "error")
 
     @on(PipelineCancelled)
     def _cancelled(self, _message: PipelineCancelled) -> None:
-        self._finish(t("overview.cancelled", self.qapp.lang), "warning")
+        self._finish(t("overview.cancelled", self.lang), "warning")
 
 
 def _stage(rec: Recording, lang: str) -> str:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from qualkit.errors import QualkitError
 from qualkit.model import Pseudonym
+from qualkit.privacy import contexts_for, review_kind, scan
 from qualkit.project import Project
 
 KIND_LABELS = {
@@ -68,8 +69,6 @@ class PseudonymScreen(Screen[None]):
 
     # ----------------------------------------------------------------- data
     def refresh_rows(self) -> None:
-        from qualkit.privacy import contexts_for
-
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -126,8 +125,6 @@ class PseudonymScreen(Screen[None]):
         self._set("rejected")
 
     def action_accept_kind(self) -> None:
-        from qualkit.privacy import review_kind
-
         item = self.current()
         if item is None:
             return
@@ -136,8 +133,6 @@ class PseudonymScreen(Screen[None]):
         self.set_status(f"Accepterade {n} förslag av typen {KIND_LABELS.get(item.kind, item.kind)}")
 
     def action_scan(self) -> None:
-        from qualkit.privacy import scan
-
         result = scan(self.project)
         self.refresh_rows()
         self.set_status(f"Nya förslag: {sum(result.proposed.values())}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
@@ -10,17 +10,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Footer, Input, OptionList, Static
 
 from qualkit.i18n import t
 from qualkit.search import Hit
+from qualkit.tui.host import Host, HostScreen
 from qualkit.tui.state import VALENCE_MARK, fmt_time
 from qualkit.tui.widgets.virtual_list import CursorList, RowList
-
-if TYPE_CHECKING:
-    from qualkit.tui.app import QualkitApp
 
 SEL = Style(bgcolor="#2a3550")
 DIM = Style(color="#808080")
@@ -29,7 +26,7 @@ MATCH = Style(color="#ffd75f", bold=True, underline=True)
 CODES = Style(color="#ffaf00")
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(HostScreen):
     """Type to search; Down to the hits; Enter opens the passage in its transcript."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,25 +42,21 @@ class SearchScreen(Screen[None]):
         self.query_text = ""
         self._cache: dict[int, Hit] = {}
 
-    @property
-    def qapp(self) -> QualkitApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        self.qapp.translate_bindings(self)
-        yield Input(self.initial, placeholder=t("search.placeholder", self.qapp.lang), id="q")
+        self.compose_bindings()
+        yield Input(self.initial, placeholder=t("search.placeholder", self.lang), id="q")
         yield Static(id="search_status")
         yield RowList(self.render_hit, 0, id="hits")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self.qapp.refresh_search_codings()
+        self.host.refresh_search_codings()
         self.run_search(self.initial)
 
     def on_screen_resume(self) -> None:
         # The screen is reused: codings and texts may have changed since it was last shown.
-        self.qapp.refresh_search_codings()
+        self.host.refresh_search_codings()
         field = self.query_one(Input)
         self.run_search(field.value)
         field.focus()
@@ -77,7 +70,7 @@ class SearchScreen(Screen[None]):
     def hit(self, index: int) -> Hit:
         hit = self._cache.get(index)
         if hit is None:
-            hit = self.qapp.search_index().hit(self.positions[index], self.query_text)
+            hit = self.host.search_index().hit(self.positions[index], self.query_text)
             self._cache[index] = hit
         return hit
 
@@ -90,17 +83,17 @@ class SearchScreen(Screen[None]):
         self.query_one(RowList).focus()
 
     def run_search(self, text: str) -> None:
-        index = self.qapp.search_index()
+        index = self.host.search_index()
         self.query_text = text
         self._cache = {}
         self.positions = index.positions(text) if text.strip() else []
         self.query_one("#search_status", Static).update(
-            f"{len(self.positions)} {t('search.hits', self.qapp.lang)}"
+            f"{len(self.positions)} {t('search.hits', self.lang)}"
         )
         self.query_one(RowList).set_count(len(self.positions))
 
     def render_hit(self, index: int, width: int, selected: bool) -> Strip:
-        return hit_strip(self.hit(index), width, selected, self.qapp)
+        return hit_strip(self.hit(index), width, selected, self.host)
 
     def key_down(self, event: events.Key) -> None:
         if self.focused is self.query_one(Input):
@@ -121,26 +114,32 @@ class SearchScreen(Screen[None]):
     def _open(self, index: int) -> None:
         if 0 <= index < len(self.positions):
             hit = self.hit(index)
-            self.qapp.open_transcript(hit.recording.id, hit.segment.id)
+            self.host.open_transcript(hit.recording.id, hit.segment.id, hit.match)
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
 
-def hit_strip(hit: Hit, width: int, selected: bool, qapp: QualkitApp) -> Strip:
+def hit_strip(hit: Hit, width: int, selected: bool, qapp: Host) -> Strip:
     bg = SEL if selected else Style()
-    meta = f"{hit.kommun[:10]:<10} {hit.recording.name[:14]:<14} {fmt_time(hit.segment.start)} "
-    who = f"{hit.attribution[:16]:<16} "
     keys = qapp.code_marks()
     marks = "".join(
         keys.get(c.code, c.code[:2]) + VALENCE_MARK.get(c.valence.value, "") for c in hit.codings
-    )[:6]
-    rest = max(10, width - len(meta) - len(who) - 7)
+    )
+    if width >= 100:
+        meta = f"{hit.kommun[:10]:<10} {hit.recording.name[:14]:<14} {fmt_time(hit.segment.start)} "
+        who = f"{hit.attribution[:16]:<16} "
+        marks = f"{marks[:6]:<6} "
+    else:  # 80 columns: the words around the match matter most
+        meta = f"{hit.kommun[:7]:<7} {fmt_time(hit.segment.start)} "
+        who = f"{hit.attribution[:10]:<10} "
+        marks = f"{marks[:4]:<4} "
+    rest = max(10, width - len(meta) - len(who) - len(marks))
     left, match, right = hit.context(rest)
     parts = [
         RichSegment(meta, META + bg),
         RichSegment(who, DIM + bg),
-        RichSegment(f"{marks:<6} ", CODES + bg),
+        RichSegment(marks, CODES + bg),
         RichSegment(left, bg),
         RichSegment(match, MATCH + bg),
         RichSegment(right, bg),
@@ -148,7 +147,7 @@ def hit_strip(hit: Hit, width: int, selected: bool, qapp: QualkitApp) -> Strip:
     return Strip(parts)
 
 
-class CodeBrowserScreen(Screen[None]):
+class CodeBrowserScreen(HostScreen):
     """Pick a code on the left; every passage coded with it, grouped by kommun or actor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,12 +162,8 @@ class CodeBrowserScreen(Screen[None]):
         self.rows: list[str | Hit] = []
         self.codes: list[str] = []
 
-    @property
-    def qapp(self) -> QualkitApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        self.qapp.translate_bindings(self)
+        self.compose_bindings()
         yield Static(id="browser_header")
         with Horizontal():
             yield OptionList(id="browser_codes")
@@ -176,13 +171,13 @@ class CodeBrowserScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.qapp.refresh_search_codings()
-        book = self.qapp.project.codebook(self.qapp.codebook_id)
+        self.host.refresh_search_codings()
+        book = self.host.project.codebook(self.host.codebook_id)
         options = self.query_one(OptionList)
         self.codes = [c.key for c in book.codes]
         for c in book.codes:
             indent = "  " if c.parent else ""
-            options.add_option(f"{indent}{c.hotkey or ' '} {c.label(self.qapp.lang)}")
+            options.add_option(f"{indent}{c.hotkey or ' '} {c.label(self.lang)}")
         options.focus()
         if self.codes:
             options.highlighted = 0
@@ -199,11 +194,11 @@ class CodeBrowserScreen(Screen[None]):
     def show_code(self, index: int) -> None:
         if not 0 <= index < len(self.codes):
             return
-        lang = self.qapp.lang
+        lang = self.lang
         code = self.codes[index]
         self.rows = []
         total = 0
-        for group, hits in self.qapp.search_index().passages(code, self.group_by):
+        for group, hits in self.host.search_index().passages(code, self.group_by):
             self.rows.append(f"{group} ({len(hits)})")
             self.rows.extend(hits)
             total += len(hits)
@@ -217,8 +212,9 @@ class CodeBrowserScreen(Screen[None]):
         row = self.rows[index]
         if isinstance(row, str):
             style = Style(bold=True, color="#d7afff") + (SEL if selected else Style())
-            return Strip([RichSegment(row, style)])
-        return hit_strip(row, width, selected, self.qapp)
+            mark = "▶ " if selected else "  "
+            return Strip([RichSegment(f"{mark}{row}".ljust(width), style)])
+        return hit_strip(row, width, selected, self.host)
 
     def action_toggle_group(self) -> None:
         self.group_by = "actor" if self.group_by == "kommun" else "kommun"
@@ -234,7 +230,7 @@ class CodeBrowserScreen(Screen[None]):
     def _chosen(self, event: CursorList.Chosen) -> None:
         row = self.rows[event.index] if 0 <= event.index < len(self.rows) else None
         if isinstance(row, Hit):
-            self.qapp.open_transcript(row.recording.id, row.segment.id)
+            self.host.open_transcript(row.recording.id, row.segment.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Actor, Recording, Segment
-from qualkit.tui.screens.dialogs import ParticipantDialog, ParticipantForm
+from qualkit.tui.host import HostScreen
+from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
 from qualkit.tui.state import SpeakerInfo, fmt_time, speaker_infos
 
-if TYPE_CHECKING:
-    from qualkit.tui.app import QualkitApp
 
-
-class SpeakersScreen(Screen[None]):
+class SpeakersScreen(HostScreen):
     """One row per voice: who it is, how long it talks, what it says first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -27,6 +24,7 @@ class SpeakersScreen(Screen[None]):
         Binding("space", "play", "key.play", id="play_sample"),
         Binding("m", "mark", "key.mark", id="mark_voice"),
         Binding("g", "merge", "key.merge", id="merge_voices"),
+        Binding("u", "undo", "key.undo", id="speakers_undo"),
         Binding("escape", "back", "key.back", id="speakers_back"),
     ]
 
@@ -38,12 +36,8 @@ class SpeakersScreen(Screen[None]):
         self.talk: dict[int, float] = {}
         self.marked: int | None = None
 
-    @property
-    def qapp(self) -> QualkitApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        self.qapp.translate_bindings(self)
+        self.compose_bindings()
         yield Static(id="speakers_header")
         yield DataTable(id="speakers_table", cursor_type="row", zebra_stripes=True)
         yield Static(id="speakers_samples")
@@ -54,9 +48,9 @@ class SpeakersScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def load(self) -> None:
-        lang = self.qapp.lang
-        store = self.qapp.project.store
-        self.infos = list(speaker_infos(self.qapp.project, self.recording.id).values())
+        lang = self.lang
+        store = self.host.project.store
+        self.infos = list(speaker_infos(self.host.project, self.recording.id).values())
         self.talk = {s.id: s.talk_time_s for s in store.speakers(self.recording.id)}
         self.samples = {}
         for seg in store.segments_light(self.recording.id):
@@ -116,7 +110,7 @@ class SpeakersScreen(Screen[None]):
         info = self.selected()
         if info is None:
             return
-        store = self.qapp.project.store
+        store = self.host.project.store
         speaker = store.speaker(info.id)
         person = (
             store.participant(speaker.participant_id)
@@ -135,7 +129,7 @@ class SpeakersScreen(Screen[None]):
                 return
             try:
                 actor = Actor.parse(result.actor) if result.actor else None
-                with self.qapp.project.action():
+                with self.host.project.action():
                     if person is None:
                         new = store.add_participant(
                             result.pseudonym or None,
@@ -155,18 +149,20 @@ class SpeakersScreen(Screen[None]):
             except QualkitError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(t("speakers.named", self.qapp.lang))
+            self.notify(t("speakers.named", self.lang))
             self.load()
 
-        self.app.push_screen(ParticipantDialog(form, self.qapp.lang), done)
+        self.app.push_screen(ParticipantDialog(form, self.lang), done)
 
     def action_play(self) -> None:
         info = self.selected()
         if info is None:
             return
+        if self.host.stop_playback():
+            return  # Space again stops the sample
         first = self.samples.get(info.id, [])
         if first:
-            self.qapp.play(self.recording, first[0].start, first[0].end)
+            self.host.play(self.recording, first[0].start, first[0].end)
 
     def action_mark(self) -> None:
         info = self.selected()
@@ -174,21 +170,40 @@ class SpeakersScreen(Screen[None]):
             return
         self.marked = None if self.marked == info.id else info.id
         if self.marked is not None:
-            self.notify(f"{t('speakers.marked', self.qapp.lang)}: {info.label}")
+            self.notify(f"{t('speakers.marked', self.lang)}: {info.label}")
         self.load()
 
     def action_merge(self) -> None:
         target = self.selected()
         if target is None or self.marked is None or self.marked == target.id:
-            self.notify(t("speakers.mark_first", self.qapp.lang), severity="warning")
+            self.notify(t("speakers.mark_first", self.lang), severity="warning")
             return
+        drop = next((i for i in self.infos if i.id == self.marked), None)
+        if drop is None:
+            return
+
+        def merge(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                self.host.undo.merge_voices(target.id, drop.id)
+            except QualkitError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.marked = None
+            self.notify(t("speakers.merged", self.lang))
+            self.load()
+
+        prompt = t("speakers.merge_confirm", self.lang).format(keep=target.label, drop=drop.label)
+        self.app.push_screen(ConfirmDialog(prompt, self.lang), merge)
+
+    def action_undo(self) -> None:
         try:
-            self.qapp.project.store.merge_speakers(target.id, self.marked)
+            action = self.host.undo.undo()
         except QualkitError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.marked = None
-        self.notify(t("speakers.merged", self.qapp.lang))
+        self.notify(t("transcript.undone" if action else "transcript.nothing_undo", self.lang))
         self.load()
 
     def action_back(self) -> None:

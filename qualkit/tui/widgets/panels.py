@@ -47,7 +47,7 @@ class CodingsPanel(Static):
         self,
         view: RecordingView,
         codings: Sequence[Coding],
-        selected: int,
+        selected: int | None,
         memos: Sequence[Memo],
         segment_text: str,
         lang: str,
@@ -56,12 +56,12 @@ class CodingsPanel(Static):
         out.append(t("transcript.codings", lang) + "\n", style="bold")
         if not codings:
             out.append(t("transcript.no_codings", lang) + "\n", style="dim italic")
-        for i, c in enumerate(codings):
+        for c in codings:
             try:
                 label = view.book.code(c.code).label(lang)
             except Exception:
                 label = c.code
-            mark = "▶ " if i == selected else "  "
+            mark = "▶ " if c.id == selected else "  "
             out.append(mark, style="bold #5fafff")
             out.append(f"{view.code_mark(c.code)} {label} ", style="#ffaf00")
             out.append(f"[{c.valence.value} {VALENCE_MARK.get(c.valence.value, '')}]")

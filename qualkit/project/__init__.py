@@ -1,0 +1,196 @@
+"""A qualkit project folder: audio/, transcripts/, codebook/, exports/ and qualkit.db.
+
+`Project` is the Python API the CLI and the TUI both stand on. It is composed of the
+folder and its store (folder), codebook editing (codebook_edits) and importing (imports);
+what the user typed is turned into records by `qualkit.resolve`, one way everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualkit import atomic, resolve
+from qualkit import codebook as codebooks
+from qualkit.backup import auto_backup, restore_hint
+from qualkit.errors import InputError, ProjectError
+from qualkit.layout import DB_NAME, DEFAULT_CODEBOOK, FOLDERS
+from qualkit.log import get_logger
+from qualkit.model import Coding, Recording, Segment, Valence
+from qualkit.project.codebook_edits import CodebookEditing
+from qualkit.project.imports import AUDIO_SUFFIXES, Importing
+from qualkit.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "AUDIO_SUFFIXES",
+    "DB_NAME",
+    "DEFAULT_CODEBOOK",
+    "FOLDERS",
+    "Project",
+    "init_project",
+    "open_project",
+]
+
+_log = get_logger("backup")
+
+
+def init_project(root: Path | str) -> Project:
+    """Create the project folders, copy the shipped codebooks and create the database."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root} exists and is not a folder.")
+    for folder in FOLDERS:
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    target = root / "codebook"
+    for shipped in codebooks.shipped_codebooks():
+        dest = target / shipped.name
+        if not dest.exists() and shipped.resolve() != dest.resolve():
+            atomic.copy_file(shipped, dest)
+    return Project(root, create=True)
+
+
+def open_project(root: Path | str = ".", *, create: bool = False) -> Project:
+    """Open an existing project folder (or create one with create=True)."""
+    root = Path(root)
+    if create:
+        return init_project(root)
+    if not (root / DB_NAME).exists():
+        if not root.is_dir():
+            raise ProjectError(
+                f"{root} is not a folder. Create a project with: qualkit init {root}"
+            )
+        if not (root / "codebook").is_dir():
+            raise ProjectError(
+                f"{root} is not a qualkit project (no {DB_NAME} and no codebook/). "
+                f"Create one with: qualkit init {root}"
+            )
+    return Project(root)
+
+
+class Project(CodebookEditing, Importing):
+    """The API over one project folder."""
+
+    def __init__(self, root: Path | str, *, create: bool = False) -> None:
+        self.root = Path(root).resolve()
+        db = self.root / DB_NAME
+        # A folder the user may read but not change (a colleague's share, a mounted
+        # archive) opens read-only: reading works, and a write says why it cannot.
+        self.read_only = self.root.is_dir() and not (
+            os.access(self.root, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+        )
+        if self.read_only:
+            self.store = Store(db, read_only=True)
+            self._check()
+            return
+        for folder in FOLDERS:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+        self.store = Store(db)
+        self._check()
+        try:
+            auto_backup(self)
+        except OSError as exc:  # a full disk must not stop the work
+            _log.warning("automatic backup skipped: %s", exc.strerror)
+        except ProjectError:  # nor a backup folder this user may not write
+            _log.warning("automatic backup skipped: the backup folder is read-only")
+        # A broken codebook file must not lock the user out of the project (not even
+        # `status`): it is skipped, with a warning naming it, and its last good version
+        # stays in the database. `codebook validate` still fails on it.
+        self.codebook_problems: list[str] = []
+        self.sync_codebooks(skip_broken=True)
+
+    def _check(self) -> None:
+        status = self.store.quick_check()
+        if status != "ok":
+            self.store.close()
+            raise ProjectError(
+                f"{self.root / DB_NAME} failed its integrity check ({status}). "
+                + restore_hint(self.root)
+            )
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -------------------------------------------------------------- recordings
+    def recordings(self) -> list[Recording]:
+        return self.store.recordings()
+
+    def recording(self, ref: str | int) -> Recording:
+        """A recording by id or by name."""
+        return resolve.recording(self.store, ref)
+
+    def update_recording(self, rec_id: int, **fields: object) -> Recording:
+        """Change a recording's kommun, group type, date, guide or name."""
+        name = fields.get("name")
+        if isinstance(name, str):
+            name = fields["name"] = resolve.normal(name)
+            other = self.store.recording_by_name(name)
+            if not name:
+                raise InputError("A recording's name cannot be empty.")
+            if other is not None and other.id != rec_id:
+                raise InputError(f"A recording named {name!r} already exists.")
+        return self.store.update_recording(rec_id, **fields)
+
+    # ---------------------------------------------------------------- segments
+    def segments(self, recording: str | int | None = None) -> list[Segment]:
+        if recording is None:
+            return self.store.segments()
+        return self.store.segments(self.recording(recording).id)
+
+    def segment(self, ref: str | int) -> Segment:
+        """A segment by global id ('12') or by recording and position ('demo:5', 1-based)."""
+        return resolve.segment(self.store, ref)
+
+    # ----------------------------------------------------------------- codings
+    def add_coding(
+        self,
+        segment: str | int,
+        code: str,
+        *,
+        codebook: str = DEFAULT_CODEBOOK,
+        valence: Valence | str = Valence.NONE,
+        coder: str = "default",
+        memo: str | None = None,
+        span: tuple[int, int] | None = None,
+        round_id: int | None = None,
+    ) -> Coding:
+        seg = self.segment(segment)
+        val = valence if isinstance(valence, Valence) else Valence.parse(valence)
+        return self.store.add_coding(
+            seg.id,
+            codebook,
+            code,
+            valence=val,
+            coder=coder,
+            memo=memo,
+            span=span,
+            round_id=round_id,
+        )
+
+    def codings(self, **filters: object) -> list[Coding]:
+        return self.store.codings(**filters)  # type: ignore[arg-type]
+
+    def codings_frame(self) -> pd.DataFrame:
+        return self.store.codings_frame()
+
+    def segments_frame(self) -> pd.DataFrame:
+        return self.store.segments_frame()
+
+    @contextmanager
+    def action(self) -> Iterator[None]:
+        """Group several API calls into one transaction (one user action)."""
+        with self.store.transaction():
+            yield
+
+    # ------------------------------------------------------------------ status
+    def progress(self, codebook_id: str = DEFAULT_CODEBOOK) -> dict[str, dict[str, int]]:
+        """Per code: codings by valence."""
+        return self.store.coding_counts(codebook_id)

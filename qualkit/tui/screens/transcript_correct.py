@@ -1,0 +1,146 @@
+"""Correcting a transcript: text, split, join, speaker, playback, undo and redo."""
+
+from __future__ import annotations
+
+from qualkit.errors import QualkitError
+from qualkit.i18n import t
+from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, EditDialog, SplitDialog
+from qualkit.tui.screens.speakers import SpeakersScreen
+from qualkit.tui.screens.transcript_base import TranscriptBase
+
+
+class CorrectingActions(TranscriptBase):
+    """The keys that change what was said and by whom (each one undoable)."""
+
+    def action_undo(self) -> None:
+        self.pending = None
+        try:
+            action = self.host.undo.undo()
+        except QualkitError as exc:
+            self.error(exc)
+            return
+        if action is None:
+            self.notify(t("transcript.nothing_undo", self.lang))
+            return
+        self.after_structure_change()
+        self.notify(t("transcript.undone", self.lang))
+
+    def action_redo(self) -> None:
+        try:
+            action = self.host.undo.redo()
+        except QualkitError as exc:
+            self.error(exc)
+            return
+        if action is None:
+            self.notify(t("transcript.nothing_redo", self.lang))
+            return
+        self.after_structure_change()
+        self.notify(t("transcript.redone", self.lang))
+
+    def action_edit(self) -> None:
+        seg = self.current
+        if seg is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is None or text == seg.text:
+                return
+            try:
+                lost = self.host.undo.edit_text(seg.id, text)
+            except QualkitError as exc:
+                self.error(exc)
+                return
+            self.after_structure_change()
+            if lost:
+                self.notify(
+                    t("transcript.spans_lost", self.lang).format(n=len(lost)), severity="warning"
+                )
+
+        self.app.push_screen(
+            EditDialog(t("transcript.edit_prompt", self.lang), seg.text, self.lang), done
+        )
+
+    def action_split(self) -> None:
+        seg = self.current
+        if seg is None:
+            return
+
+        def done(at: str | None) -> None:
+            if at is None:
+                return
+            try:
+                self.host.undo.split(seg.id, int(at))
+            except QualkitError as exc:
+                self.error(exc)
+                return
+            self.after_structure_change()
+
+        self.app.push_screen(
+            SplitDialog(t("transcript.split_prompt", self.lang), seg.text, self.lang), done
+        )
+
+    def action_join(self) -> None:
+        self.check_store()
+        seg = self.current
+        idx = self.seglist.cursor
+        if seg is None or idx + 1 >= len(self.view.segments):
+            self.notify(t("transcript.no_next", self.lang), severity="warning")
+            return
+        nxt = self.view.segments[idx + 1]
+
+        def join(confirmed: bool | None = True) -> None:
+            if not confirmed:
+                return
+            try:
+                self.host.undo.merge(seg.id, nxt.id, different_speakers=True)
+            except QualkitError as exc:
+                self.error(exc)
+                return
+            self.after_structure_change()
+
+        if seg.speaker_id == nxt.speaker_id:
+            join()
+            return
+        # The joined turn keeps one speaker: the other person's words would become theirs.
+        names = [
+            self.view.speakers[s].name if s in self.view.speakers else "?"
+            for s in (seg.speaker_id, nxt.speaker_id)
+        ]
+        prompt = t("transcript.join_speakers", self.lang).format(first=names[0], second=names[1])
+        self.app.push_screen(ConfirmDialog(prompt, self.lang), join)
+
+    def action_reassign(self) -> None:
+        seg = self.current
+        if seg is None:
+            return
+        speakers = list(self.view.speakers.values())
+        if not speakers:
+            self.notify(t("speakers.none", self.lang))
+            return
+        labels = [f"{s.name}  {s.attribution}" + ("  ⊘" if s.withdrawn else "") for s in speakers]
+
+        def done(index: int | None) -> None:
+            if index is None:
+                return
+            try:
+                self.host.undo.reassign_speaker(seg.id, speakers[index].id)
+            except QualkitError as exc:
+                self.error(exc)
+                return
+            self.after_structure_change()
+
+        self.app.push_screen(ChoiceDialog(t("transcript.speaker_prompt", self.lang), labels), done)
+
+    def action_play(self) -> None:
+        # Space toggles: a second press stops what is playing instead of starting again.
+        if self.host.stop_playback():
+            return
+        seg = self.current
+        if seg is not None:
+            self.host.play(self.recording, seg.start, seg.end)
+
+    def action_speakers(self) -> None:
+        def back(_result: None) -> None:
+            self.after_structure_change()
+
+        self.app.push_screen(SpeakersScreen(self.recording), back)

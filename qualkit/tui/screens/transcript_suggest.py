@@ -1,0 +1,133 @@
+"""Code suggestions on the transcript screen: computed in a worker, taken with a/x/A."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.timer import Timer
+
+from qualkit.analysis import suggest
+from qualkit.errors import QualkitError
+from qualkit.i18n import t
+from qualkit.model import Valence
+from qualkit.tui.messages import SuggestionsReady, SuggestionsUnavailable
+from qualkit.tui.screens.transcript_base import TranscriptBase
+from qualkit.tui.widgets.panels import SuggestionsPanel
+
+# Suggestions at or above this score are coded by "accept all" (marked for review).
+SUGGEST_THRESHOLD = 0.5
+# Wait this long after the cursor stops before computing suggestions.
+SUGGEST_DELAY_S = 0.25
+
+
+class SuggestingActions(TranscriptBase):
+    """Suggestions for the segment under the cursor, and the keys that take them."""
+
+    suggestions: list[object]
+    _suggest_timer: Timer | None = None
+
+    def cursor_settled(self) -> None:
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        self.suggestions = []
+        seg = self.current
+        if seg is None:
+            self.query_one(SuggestionsPanel).show_message(t("suggest.none", self.lang))
+            return
+        self.query_one(SuggestionsPanel).show_message(t("suggest.working", self.lang))
+        seg_id = seg.id
+        self._suggest_timer = self.set_timer(
+            SUGGEST_DELAY_S, lambda: self.compute_suggestions(seg_id)
+        )
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def compute_suggestions(self, segment_id: int) -> None:
+        try:
+            found = suggest.suggest_for_segment(
+                self.host.project, segment_id, codebook=self.view.codebook_id, top=3
+            )
+        except QualkitError as exc:  # no model on this machine: said plainly
+            self.post_message(
+                SuggestionsUnavailable(f"{t('suggest.unavailable', self.lang)} {exc}")
+            )
+            return
+        except Exception as exc:  # a failing model must not take the coding screen down
+            self.post_message(
+                SuggestionsUnavailable(f"{t('suggest.failed', self.lang)}: {type(exc).__name__}")
+            )
+            return
+        self.post_message(SuggestionsReady(segment_id, list(found)))
+
+    @on(SuggestionsReady)
+    def _suggestions_ready(self, message: SuggestionsReady) -> None:
+        seg = self.current
+        if seg is None or seg.id != message.segment_id:
+            return
+        self.suggestions = list(message.suggestions)
+        self.query_one(SuggestionsPanel).show_suggestions(self.view, self.suggestions, self.lang)
+
+    @on(SuggestionsUnavailable)
+    def _suggestions_unavailable(self, message: SuggestionsUnavailable) -> None:
+        self.suggestions = []
+        self.query_one(SuggestionsPanel).show_message(message.reason)
+
+    def action_accept_mode(self) -> None:
+        self._pick("accept")
+
+    def action_reject_mode(self) -> None:
+        self._pick("reject")
+
+    def _pick(self, mode: str) -> None:
+        if not self.suggestions:
+            self.notify(t("suggest.none", self.lang))
+            return
+        self.pending = mode
+        self.refresh_panels()
+
+    def _feedback(self, segment_id: int, code: str, accepted: bool) -> None:
+        try:
+            suggest.record_feedback(
+                self.host.project,
+                segment_id,
+                self.view.codebook_id,
+                code,
+                accepted=accepted,
+                coder=self.host.coder,
+            )
+        except QualkitError as exc:
+            self.error(exc)
+
+    def suggestion_choice(self, mode: str, number: int) -> None:
+        seg = self.current
+        if seg is None or not 1 <= number <= len(self.suggestions):
+            self.refresh_panels()
+            return
+        chosen = self.suggestions[number - 1]
+        code = str(getattr(chosen, "code", ""))
+        if mode == "accept":
+            valence = getattr(chosen, "valence", None) or Valence.NONE
+            if self.apply_code(seg, code, valence=valence) is not None:
+                self._feedback(seg.id, code, True)
+                self.notify(t("suggest.accepted", self.lang))
+        else:
+            self._feedback(seg.id, code, False)
+            self.notify(t("suggest.rejected", self.lang))
+        self.suggestions.pop(number - 1)
+        self.query_one(SuggestionsPanel).show_suggestions(self.view, self.suggestions, self.lang)
+        self.refresh_panels()
+
+    def action_accept_all(self) -> None:
+        seg = self.current
+        if seg is None:
+            return
+        keep = []
+        for s in self.suggestions:
+            if float(getattr(s, "score", 0.0)) >= SUGGEST_THRESHOLD:
+                code = str(getattr(s, "code", ""))
+                valence = getattr(s, "valence", None) or Valence.NONE
+                memo = t("suggest.review_memo", self.lang)
+                if self.apply_code(seg, code, valence=valence, memo=memo) is not None:
+                    self._feedback(seg.id, code, True)
+            else:
+                keep.append(s)
+        self.suggestions = keep
+        self.query_one(SuggestionsPanel).show_suggestions(self.view, self.suggestions, self.lang)

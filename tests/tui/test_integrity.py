@@ -1,0 +1,225 @@
+"""The coding app keeps each coder's work and who said what, driven key by key with Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import TextArea
+
+from qualkit.model import Valence
+from qualkit.project import open_project
+from qualkit.tui.screens.dialogs import ConfirmDialog
+
+from ..store_snapshot import snapshot
+
+pytestmark = pytest.mark.tui
+
+SIZE = (120, 35)
+
+
+def run(coro: Awaitable[None]) -> None:
+    asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def state(root: Path) -> dict[str, Any]:
+    with open_project(root) as p:
+        return snapshot(p)
+
+
+def coding_of(root: Path, coding_id: int) -> Any:
+    with open_project(root) as p:
+        return p.store.coding(coding_id)
+
+
+def codings(root: Path, coder: str) -> list[Any]:
+    with open_project(root) as p:
+        return p.codings(coder=coder)
+
+
+async def open_transcript(pilot: Any) -> Any:
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def test_keys_never_act_on_another_coders_coding(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    """Coder dora codes from another program while carl works on the same segment."""
+
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            seg = screen.current.id
+            with open_project(demo_root) as other:  # another connection, as the CLI would
+                dora1 = other.add_coding(seg, "ledning", coder="dora")
+            await pilot.press("4")
+            await pilot.press("h")
+            with open_project(demo_root) as other:
+                dora2 = other.add_coding(seg, "individ", coder="dora")
+            await pilot.press("5")
+            await pilot.press("delete")
+            await pilot.pause()
+            assert coding_of(demo_root, dora1.id) == dora1  # untouched
+            assert coding_of(demo_root, dora2.id) == dora2
+            mine = codings(demo_root, "carl")
+            assert [(c.code, c.valence) for c in mine] == [("kunskap_respekt", Valence.HINDERING)]
+            # Selecting dora's coding and pressing a valence key or Delete is refused.
+            while screen.target_coding().coder != "dora":
+                await pilot.press("c")
+            notes.clear()
+            await pilot.press("f", "delete")
+            assert coding_of(demo_root, dora1.id).valence is Valence.NONE
+            assert len(codings(demo_root, "dora")) == 2
+            assert len(notes) == 2 and all("dora" in n for n in notes)
+
+    run(body())
+
+
+def test_valence_key_with_only_another_coders_coding_is_refused(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            # demo codings are coder "demo"'s: find a segment that has one
+            while not screen.current_codings():
+                await pilot.press("j")
+            before = state(demo_root)
+            await pilot.press("h", "delete")
+            assert state(demo_root) == before
+            assert any("demo" in n for n in notes), notes
+
+    run(body())
+
+
+def test_join_asks_and_undo_redo_restore_exactly(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    """Enter j×6 J u from a fresh demo: segments 7 and 8 come back as they were."""
+    start = state(demo_root)
+
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            await pilot.press(*"jjjjjj")
+            first, second = screen.view.segments[6], screen.view.segments[7]
+            assert first.speaker_id != second.speaker_id
+            await pilot.press("J")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)  # two speakers: asks first
+            await pilot.press("n")
+            await pilot.pause()
+            assert state(demo_root) == start
+            await pilot.press("J")
+            await pilot.pause()
+            await pilot.press("j")
+            await pilot.pause()
+            joined = state(demo_root)
+            assert len(joined["segments"]) == len(start["segments"]) - 1
+            await pilot.press("u")
+            await pilot.pause()
+            assert state(demo_root) == start
+            await pilot.press("u", "u", "u")
+            for _ in range(3):
+                await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert state(demo_root) == joined
+            assert not any("Fel" in n or "No segment" in n for n in notes), notes
+            await pilot.press("u")
+            assert state(demo_root) == start
+
+    run(body())
+
+
+def test_text_edit_keeps_span_on_its_words(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    with open_project(demo_root) as p:
+        seg = p.store.segments()[0]
+        words = " ".join(seg.text.split()[2:5])
+        at = seg.text.index(words)
+        span = p.store.add_coding(seg.id, "danermark", "ledning", span=(at, at + len(words)))
+
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            await open_transcript(pilot)
+            await pilot.press("e")
+            await pilot.pause()
+            area = app.screen.query_one(TextArea)
+            area.text = "Ja, " + area.text
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+
+    run(body())
+    with open_project(demo_root) as p:
+        text = p.store.segment(seg.id).text
+        moved = p.store.coding(span.id)
+    assert text.startswith("Ja, ")
+    assert text[moved.span_start : moved.span_end] == words
+
+
+def test_merging_voices_asks_and_can_be_undone(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    """S Down×4 m Up g: asks; yes merges; u gives the voice and its turns back."""
+    start = state(demo_root)
+
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("S")
+            await pilot.pause()
+            await pilot.press("down", "down", "down", "down", "m", "up", "g")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert state(demo_root) == start
+            await pilot.press("g")
+            await pilot.pause()
+            await pilot.press("j")
+            await pilot.pause()
+            assert len(state(demo_root)["speakers"]) == len(start["speakers"]) - 1
+            await pilot.press("u")
+            await pilot.pause()
+            assert state(demo_root) == start
+
+    run(body())
+
+
+def test_escape_in_the_text_editor_asks_before_discarding(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            text = screen.current.text
+            await pilot.press("e")
+            await pilot.pause()
+            editor = app.screen
+            editor.query_one(TextArea).insert(" och mer")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("n")  # keep editing: nothing typed is lost
+            await pilot.pause()
+            assert app.screen is editor and editor.query_one(TextArea).text.endswith(" och mer")
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("j")  # yes, throw it away
+            await pilot.pause()
+            assert app.screen is screen and screen.current.text == text
+
+    run(body())
