@@ -109,14 +109,14 @@ def cmd_report_templates(args: argparse.Namespace) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-
     with open_project(args.project) as project:
         path = export_xlsx(project, args.output, codebook=args.codebook, lang=args.lang)
-    console.print(f"Wrote {path}")
+        console.print(f"Wrote {path}")
+        warn_unreviewed(project)
 
 
 def cmd_export_transcript(args: argparse.Namespace) -> None:
-
     with open_project(args.project) as project:
         path = export_transcript(project, args.recording, args.fmt, args.output, args.lang)
-    console.print(f"Wrote {path}")
+        console.print(f"Wrote {path}")
+        warn_unreviewed(project)
