@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "agreement_cmds",
     "privacy_cmds",
     "tui_cmds",
+    "serve_cmds",
 )
 
 Handler = Callable[[argparse.Namespace], int | None]
