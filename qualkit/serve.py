@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 TEMPLATE = "app_index.html"
 # The one outside request in textual-serve 1.1.3's page. Matched exactly so that an
 # upgrade which changes it fails loudly instead of sending coders' browsers to Google.
-FONT_LINK = re.compile(r'<link\s+rel="stylesheet"\s+href="https://fonts\.googleapis\.com/[^"]*"\s*/>')
+FONT_LINK = re.compile(
+    r'<link\s+rel="stylesheet"\s+href="https://fonts\.googleapis\.com/[^"]*"\s*/>'
+)
 BUNDLED_FONTS = {
     "normal": "RobotoMono-VariableFont_wght.ttf",
     "italic": "RobotoMono-Italic-VariableFont_wght.ttf",
