@@ -128,3 +128,16 @@ def test_page_and_bundled_font_are_served_for_each_coder(serve_project: Path) ->
             font = f"{url}static/fonts/RobotoMono-VariableFont_wght.ttf"
             with urllib.request.urlopen(font, timeout=10) as resp:
                 assert resp.status == 200 and len(resp.read()) > 10_000
+
+
+def test_a_port_in_use_is_a_clear_error(serve_project: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = cli("serve", "-p", str(serve_project), "--coder", "anna", "--port", str(port))
+    assert res.returncode == 2
+    assert f"Cannot listen on 127.0.0.1 port {port}" in res.stderr
+    assert "choose a free --port" in res.stderr and "Traceback" not in res.stderr
