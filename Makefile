@@ -13,7 +13,7 @@ export HF_DATASETS_OFFLINE := 1
 export PYANNOTE_METRICS_ENABLED := 0
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test venv lint typecheck unit apt-deps clean-demo
+.PHONY: demo test venv lint typecheck unit wheel-smoke apt-deps clean-demo
 
 venv: $(STAMP)
 
@@ -44,6 +44,12 @@ lint: venv
 
 test: venv apt-deps lint
 	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+	$(MAKE) wheel-smoke
+
+# The package as a user installs it: wheel, fresh venv, commands from a folder outside the
+# checkout. Borrows the installed dependencies, so it downloads nothing.
+wheel-smoke: venv
+	$(BIN)/python scripts/wheel_smoke.py
 
 unit: venv
 	$(BIN)/python -m pytest -q tests/unit
@@ -51,3 +57,4 @@ unit: venv
 clean-demo:
 	rm -f qualkit.db qualkit.db-wal qualkit.db-shm
 	rm -rf exports/*.csv .qualkit
+	find codebook -name '*.yaml' -delete

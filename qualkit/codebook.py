@@ -20,6 +20,8 @@ Errors name the file, the line and the problem.
 from __future__ import annotations
 
 import re
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +36,9 @@ _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _CODE_KEYS = {"id", "label_sv", "label_en", "description", "colour", "hotkey", "children", "parent"}
 _BOOK_KEYS = {"id", "name", "name_en", "description", "version", "codes", "language", "source"}
 
-# Shipped codebooks live in the repository's codebook/ folder beside the package.
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "codebook"
+# The codebooks that come with qualkit are package data; `qualkit init` copies them into
+# the project's own codebook/ folder, where the project reads (and edits) them.
+SHIPPED = files("qualkit") / "codebooks"
 
 
 def _where(path: Path, node: yaml.Node | None) -> str:
@@ -251,5 +254,18 @@ def save_codebook(book: Codebook, path: Path | str) -> Path:
     return atomic.write_text(path, to_yaml(book))
 
 
-def shipped_codebooks() -> list[Path]:
-    return sorted(SHIPPED_DIR.glob("*.yaml"))
+def shipped_codebooks() -> list[Traversable]:
+    """The codebook files that come with qualkit, by file name."""
+    return sorted(
+        (f for f in SHIPPED.iterdir() if f.is_file() and f.name.endswith(".yaml")),
+        key=lambda f: f.name,
+    )
+
+
+def shipped_codebook(codebook_id: str) -> Codebook | None:
+    """The shipped codebook with this id (its file name), or None."""
+    for source in shipped_codebooks():
+        if source.name == f"{codebook_id}.yaml":
+            text = source.read_text(encoding="utf-8")
+            return parse_codebook(text, f"qualkit/codebooks/{source.name}")
+    return None

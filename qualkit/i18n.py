@@ -137,6 +137,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "suggest.rejected": ("Förslag avvisat", "Suggestion rejected"),
     "suggest.pick": ("Välj förslag 1-3", "Pick suggestion 1-3"),
     "suggest.failed": ("Förslagen kunde inte beräknas", "Suggestions failed"),
+    "suggest.uncertain": (
+        "osäker: inget förslag är säkert nog, koda själv",
+        "uncertain: no suggestion is sure enough, code it yourself",
+    ),
     # speakers
     "speakers.title": ("Talare", "Speakers"),
     "speakers.voice": ("Röst", "Voice"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from qualkit.errors import InputError
+from qualkit.errors import InputError, NotFoundError
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -227,8 +227,6 @@ class Codebook:
             if c.key == key:
                 return c
         known = ", ".join(c.key for c in self.codes)
-        from qualkit.errors import NotFoundError
-
         raise NotFoundError(f"Codebook {self.id!r} has no code {key!r}. Known codes: {known}.")
 
     def children(self, key: str | None) -> tuple[Code, ...]:

@@ -16,16 +16,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from qualkit.analysis.embed import Embedder, FloatArray, Progress
+from qualkit.analysis.suggest import moderator_segment_ids, project_suggester
 from qualkit.errors import InputError
 from qualkit.model import Code
-
-if TYPE_CHECKING:
-    from qualkit.project import Project
+from qualkit.project import Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +51,9 @@ class ClusterOptions:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+# "samordnings- och" is fine Swedish, but text from PDFs also breaks words at line ends
+# ("perspek-" / "tivet"): a word seen right before a hyphen and a space is no label.
+_BROKEN = re.compile(r"([^\W\d_]+)-\s", re.UNICODE)
 
 
 @cache
@@ -103,9 +105,18 @@ def _canonical(labels: Any) -> Any:
     return out
 
 
+def _same_stem(a: str, b: str) -> bool:
+    """Inflections of one word ("samordningsförbund", "-förbundet", "-förbundets"): one label."""
+    shared = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return shared >= max(5, 0.8 * max(len(a), len(b)))
+
+
 def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float = 0.4) -> Any:
     """Class-based TF-IDF: the words most particular to each group, no stopwords."""
-    stop = stopwords()
+    stop = set(stopwords())
+    stop.update(m.casefold() for text in texts for m in _BROKEN.findall(text))
     docs = [
         [w for w in (t.casefold() for t in _WORD.findall(text)) if len(w) > 2 and w not in stop]
         for text in texts
@@ -132,7 +143,13 @@ def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float 
             # A word used by one speaker once is an accident, not a theme.
             if in_docs[g][w] >= 2 or len(tf[g]) < top:
                 scored.append((-weight, w))
-        out[g] = tuple(w for _, w in sorted(scored)[:top])
+        chosen: list[str] = []
+        for _, w in sorted(scored):
+            if len(chosen) == top:
+                break
+            if not any(_same_stem(w, c) for c in chosen):
+                chosen.append(w)
+        out[g] = tuple(chosen)
     return out
 
 
@@ -182,8 +199,6 @@ def propose_from_vectors(
 def _material(
     project: Project, codebook: str, uncoded_only: bool, opts: ClusterOptions
 ) -> tuple[list[int], list[str]]:
-    from qualkit.analysis.suggest import moderator_segment_ids
-
     coded = {c.segment_id for c in project.store.codings(codebook=codebook)}
     moderator = moderator_segment_ids(project)
     chosen = [
@@ -207,8 +222,6 @@ def propose_categories(
     progress: Progress | None = None,
 ) -> list[ClusterProposal]:
     """Groups of (uncoded) passages that may be categories the codebook lacks, largest first."""
-    from qualkit.analysis.suggest import project_suggester
-
     opts = ClusterOptions(min_size=min_size)
     suggester = project_suggester(project, codebook, embedder=embedder)
     ids, texts = _material(project, codebook, uncoded_only, opts)
@@ -266,8 +279,6 @@ def project_stability(
     min_size: int | None = None,
     embedder: Embedder | None = None,
 ) -> tuple[float, float]:
-    from qualkit.analysis.suggest import project_suggester
-
     opts = ClusterOptions(min_size=min_size)
     suggester = project_suggester(project, codebook, embedder=embedder)
     _, texts = _material(project, codebook, uncoded_only, opts)

@@ -1,77 +1,58 @@
 """The `qualkit` command: a thin face on the Python API.
 
-Each command group lives in its own module with a `register(subparsers)` function.
+Each command group lives in its own module with a `register(subparsers)` function, listed
+in COMMAND_MODULES; shared options are in `qualkit.cli.options`.
 User errors (QualkitError) print one line and exit 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+from qualkit import __version__
+from qualkit.cli import (
+    agreement_cmds,
+    analysis_cmds,
+    core_cmds,
+    exchange_cmds,
+    export_cmds,
+    pipeline_cmds,
+    privacy_cmds,
+    report_cmds,
+    serve_cmds,
+    tui_cmds,
+)
 from qualkit.cli.output import tolerant_streams
-from qualkit.errors import InputError, QualkitError
+from qualkit.errors import QualkitError
 
-# Command modules, in the order their commands appear in --help.
+# Command modules, in the order their commands appear in --help. Each is imported above:
+# a missing module is a broken install and must fail loudly, not drop its commands.
 COMMAND_MODULES = (
-    "core_cmds",
-    "pipeline_cmds",
-    "analysis_cmds",
-    "export_cmds",
-    "report_cmds",
-    "exchange_cmds",
-    "agreement_cmds",
-    "privacy_cmds",
-    "tui_cmds",
-    "serve_cmds",
+    core_cmds,
+    pipeline_cmds,
+    analysis_cmds,
+    export_cmds,
+    report_cmds,
+    exchange_cmds,
+    agreement_cmds,
+    privacy_cmds,
+    tui_cmds,
+    serve_cmds,
 )
 
 Handler = Callable[[argparse.Namespace], int | None]
 
 
-def iso_date(text: str) -> str:
-    """argparse type for dates: recordings and rounds are sorted and compared by them."""
-    import datetime
-
-    try:
-        ok = len(text) == 10 and datetime.date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        ok = False
-    if not ok:
-        raise InputError(f"Date {text!r}: write a real date as YYYY-MM-DD, e.g. 2026-01-15.")
-    return text
-
-
-def project_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--project",
-        "-p",
-        type=Path,
-        default=Path("."),
-        metavar="DIR",
-        help="project folder (default: the current folder)",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
-    from qualkit import __version__
-
     parser = argparse.ArgumentParser(
         prog="qualkit",
         description="Transcribe, diarise and code Swedish focus-group interviews, offline.",
     )
     parser.add_argument("--version", action="version", version=f"qualkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"qualkit.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"qualkit.cli.{name}":
-                continue  # a command group not present in this build
-            raise
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 

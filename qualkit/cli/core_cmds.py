@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 from qualkit import codebook as codebooks
-from qualkit.cli import iso_date, project_option
+from qualkit.cli.exchange_cmds import print_import_summary
+from qualkit.cli.options import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
+from qualkit.demo import run_demo
 from qualkit.errors import InputError
-from qualkit.export.refi_import import import_refi
+from qualkit.export.refi.importer import import_refi
 from qualkit.model import Code, GroupType, Valence
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
@@ -127,7 +129,6 @@ def cmd_init(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from qualkit.demo import run_demo
 
     run_demo(args.project, say=console.print)
     console.print("Demo done. See the results with: qualkit status, and the files in exports/.")
@@ -151,8 +152,6 @@ def cmd_import(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         for path in files:
             if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
-                from qualkit.cli.exchange_cmds import print_import_summary
-
                 print_import_summary(import_refi(project, path))
                 continue
             rec = project.import_path(

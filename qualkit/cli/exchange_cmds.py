@@ -1,4 +1,5 @@
-"""REFI-QDA exchange: `export qdpx`, `export qdc` and `exchange-import`."""
+"""REFI-QDA and CSV exchange: `export qdpx`, `export qdc`, `exchange-import`, and
+`codebook export` / `codebook import` for tools that move codebooks as CSV (Taguette)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit.cli import project_option
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console
+from qualkit.errors import InputError
+from qualkit.export.refi.codebook_csv import export_codebook_csv, import_codebook_csv
+from qualkit.export.refi.codebook_write import check_codebooks, export_qdc
+from qualkit.export.refi.importer import ImportSummary, import_qdc, import_refi
+from qualkit.export.refi.write import export_qdpx
+from qualkit.project import DEFAULT_CODEBOOK, open_project
 
 if TYPE_CHECKING:
-    from qualkit.export.refi_import import ImportSummary
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "exchange-import",
         help="import a REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA",
@@ -22,9 +29,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--codebook-id", help="id of the new codebook (default: refi_<file name>)")
     p.set_defaults(handler=cmd_exchange_import)
+    codebook = sub.choices.get("codebook")
+    if codebook is not None:
+        _register_codebook_exchange(codebook)
 
 
-def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_codebook_exchange(codebook: argparse.ArgumentParser) -> None:
+    # `codebook` is registered by core_cmds; its exchange actions live here with the formats.
+    actions = [a for a in codebook._actions if isinstance(a, argparse._SubParsersAction)]
+    if not actions:
+        return
+    csub: Subparsers = actions[0]
+    q = csub.add_parser("export", help="write a codebook as CSV (Taguette) or .qdc (REFI-QDA)")
+    project_option(q)
+    q.add_argument("codebook", nargs="?", default=DEFAULT_CODEBOOK)
+    q.add_argument("--format", choices=("csv", "qdc"), default="csv")
+    q.add_argument("--output", "-o", type=Path, help="file (default: exports/<codebook>.<format>)")
+    q.set_defaults(handler=cmd_codebook_export)
+    q = csub.add_parser("import", help="a codebook from CSV (Taguette: tag, name or path) or .qdc")
+    project_option(q)
+    q.add_argument("file", type=Path, metavar="FILE")
+    q.add_argument("--codebook-id", help="id of the new codebook (default: from the file name)")
+    q.set_defaults(handler=cmd_codebook_import)
+
+
+def register_export(esub: Subparsers) -> None:
     q = esub.add_parser("qdpx", help="REFI-QDA project for NVivo, ATLAS.ti, MAXQDA, QualCoder")
     project_option(q)
     q.add_argument("--output", "-o", type=Path, help="file (default: exports/<project>.qdpx)")
@@ -35,6 +64,12 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         metavar="ID",
         help="codebook to include (repeatable; default: those with codings)",
     )
+    q.add_argument(
+        "--turns",
+        action="store_true",
+        help="every speaker turn as a selection of its participant's Case (NVivo case coding)",
+    )
+    q.add_argument("--no-audio", action="store_true", help="texts only, no audio files")
     q.set_defaults(handler=cmd_export_qdpx)
     q = esub.add_parser("qdc", help="REFI-QDA codebook (.qdc)")
     project_option(q)
@@ -44,13 +79,16 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_qda import check_codebooks, export_qdpx
-    from qualkit.project import open_project
-
     with open_project(args.project) as project:
         if args.codebooks:
             check_codebooks(project, args.codebooks)
-        result = export_qdpx(project, args.output, args.codebooks)
+        result = export_qdpx(
+            project,
+            args.output,
+            args.codebooks,
+            speaker_selections=args.turns,
+            audio=not args.no_audio,
+        )
     console.print(
         f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
         f"{_n(result.codings, 'coding')})."
@@ -62,9 +100,6 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
 
 
 def cmd_export_qdc(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_qda import check_codebooks, export_qdc
-    from qualkit.project import open_project
-
     with open_project(args.project) as project:
         if args.codebooks:
             check_codebooks(project, args.codebooks)
@@ -72,10 +107,29 @@ def cmd_export_qdc(args: argparse.Namespace) -> None:
     console.print(f"Wrote {path}")
 
 
-def cmd_exchange_import(args: argparse.Namespace) -> None:
-    from qualkit.export.refi_import import import_refi
-    from qualkit.project import open_project
+def cmd_codebook_export(args: argparse.Namespace) -> None:
+    with open_project(args.project) as project:
+        check_codebooks(project, [args.codebook])
+        if args.format == "qdc":
+            path = export_qdc(project, args.output, [args.codebook])
+        else:
+            path = export_codebook_csv(project, args.codebook, args.output)
+    console.print(f"Wrote {path}")
 
+
+def cmd_codebook_import(args: argparse.Namespace) -> None:
+    suffix = args.file.suffix.lower()
+    if suffix not in (".csv", ".qdc"):
+        raise InputError(f"{args.file}: expected a .csv or .qdc codebook.")
+    with open_project(args.project) as project:
+        if suffix == ".csv":
+            summary = import_codebook_csv(project, args.file, codebook_id=args.codebook_id)
+        else:
+            summary = import_qdc(project, args.file, codebook_id=args.codebook_id)
+    print_import_summary(summary)
+
+
+def cmd_exchange_import(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         summary = import_refi(project, args.file, codebook_id=args.codebook_id)
     print_import_summary(summary)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit.cli import project_option
-from qualkit.cli.output import console
+from qualkit.cli import exchange_cmds, report_cmds
+from qualkit.cli.options import project_option
+from qualkit.cli.output import console, warn_unreviewed
+from qualkit.export.csv import TABLES, export_csv
+from qualkit.project import open_project
 
 if TYPE_CHECKING:
-    from qualkit.project import Project
+    pass
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,20 +29,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="keep real names and identifiers (default: pseudonymised); for internal use only",
     )
     q.set_defaults(handler=cmd_export_csv)
-    # Other export formats register themselves here when their modules are present.
-    for name in ("report_cmds", "exchange_cmds"):
-        try:
-            module = importlib.import_module(f"qualkit.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"qualkit.cli.{name}":
-                raise
-            continue
-        module.register_export(esub)
+    # The other export formats: reports and REFI-QDA files.
+    report_cmds.register_export(esub)
+    exchange_cmds.register_export(esub)
 
 
 def cmd_export_csv(args: argparse.Namespace) -> None:
-    from qualkit.export.csv import TABLES, export_csv
-    from qualkit.project import open_project
 
     tables = TABLES if args.table == "all" else (args.table,)
     with open_project(args.project) as project:
@@ -55,18 +49,3 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
             path = export_csv(project, what, target, unredacted=args.unredacted)
             console.print(f"Wrote {path}")
         warn_unreviewed(project, args.unredacted)
-
-
-def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
-    """Say so when names found by `qualkit pseudo scan` still wait for review."""
-    from qualkit.privacy import unreviewed
-
-    if unredacted:
-        console.print("Unredacted export: real names and identifiers are in the files.")
-        return
-    names = unreviewed(project).get("name", 0)
-    if names:
-        console.print(
-            f"Note: {names} names found by the scan are not reviewed yet and are not "
-            "replaced: qualkit pseudo list --status proposed --context"
-        )

@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from qualkit.privacy import unreviewed
+from qualkit.project import Project
+
 console = Console(highlight=False)
 
 
@@ -18,6 +21,8 @@ def tolerant_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
             stream.reconfigure(errors="backslashreplace")
+
+
 _MIN_WRAP = 6
 _WORD_CAP = 12
 
@@ -66,3 +71,16 @@ def fmt_time(seconds: float | None) -> str:
         return ""
     s = int(seconds)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
+    """Say so when names found by `qualkit pseudo scan` still wait for review."""
+    if unredacted:
+        console.print("Unredacted export: real names and identifiers are in the files.")
+        return
+    names = unreviewed(project).get("name", 0)
+    if names:
+        console.print(
+            f"Note: {names} names found by the scan are not reviewed yet and are not "
+            "replaced: qualkit pseudo list --status proposed --context"
+        )

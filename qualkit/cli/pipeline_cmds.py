@@ -5,9 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit.cli import project_option
+from qualkit import speakers
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
+from qualkit.pipeline.cluster import (
+    ClusterOptions,
+    RichClusterProgress,
+    check_address,
+    transcribe_on_cluster,
+)
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.models import add_model, iter_models
+from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+from qualkit.pipeline.transcribe import TranscribeOptions
+from qualkit.project import open_project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,21 +79,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_speakers)
 
     p = sub.add_parser("models", help="which offline models are installed and where from")
+    p.add_argument(
+        "action", nargs="?", default="list", choices=("list", "add"), help="list (default) or add"
+    )
+    p.add_argument("path", nargs="?", type=Path, metavar="PATH", help="model folder (add)")
+    p.add_argument("--name", help="name to use with --model (add)")
+    p.add_argument("--origin", default="", help="where the model came from (add)")
     p.add_argument("--model-cache", type=Path, metavar="DIR")
     p.set_defaults(handler=cmd_models)
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from qualkit.pipeline.cluster import (
-        ClusterOptions,
-        RichClusterProgress,
-        check_address,
-        transcribe_on_cluster,
-    )
-    from qualkit.pipeline.diarize import DiarizeOptions
-    from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
-    from qualkit.pipeline.transcribe import TranscribeOptions
-    from qualkit.project import open_project
 
     if args.speakers is not None and (args.min_speakers or args.max_speakers):
         raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
@@ -129,7 +137,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     rows = [
         (
             r.recording,
-            "ok" if r.ok else "failed",
+            ("ok, see warning" if r.warnings else "ok") if r.ok else "failed",
             fmt_time(r.duration_s),
             r.speakers,
             r.segments,
@@ -143,12 +151,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         ["recording", "result", "duration", "voices", "segments", "stages run", "problem"],
         rows,
     )
+    # On their own lines too: a narrow terminal drops the table's last column.
+    for r in results:
+        if not r.ok:
+            console.print(f"{r.recording} failed: {r.error}", markup=False, soft_wrap=True)
+        for warning in r.warnings:
+            console.print(f"{r.recording}: warning: {warning}", markup=False, soft_wrap=True)
     return 0 if all(r.ok for r in results) else 1
 
 
 def cmd_speakers(args: argparse.Namespace) -> None:
-    from qualkit import speakers
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         rec = project.recording(args.recording)
@@ -188,7 +200,12 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def cmd_models(args: argparse.Namespace) -> None:
-    from qualkit.pipeline.models import iter_models
+    if args.action == "add":
+        if args.path is None or not args.name:
+            raise InputError("Say which folder and name: qualkit models add PATH --name NAME.")
+        folder = add_model(args.path, args.name, args.model_cache, args.origin)
+        console.print(f"Added {args.name} ({folder}); use it with --model {args.name}.")
+        return
 
     # One block per model: paths and sources are too long for a table in 80 columns.
     for m in iter_models(args.model_cache):

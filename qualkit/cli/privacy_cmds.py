@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit.cli import project_option
+from qualkit.backup import backup, list_backups, restore
+from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
+from qualkit.errors import InputError
+from qualkit.privacy import consent_list, contexts_for, review, review_kind, scan, set_consent
+from qualkit.project import open_project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,8 +55,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_pseudo_scan(args: argparse.Namespace) -> None:
-    from qualkit.privacy import scan
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         result = scan(project, args.recording)
@@ -62,8 +64,6 @@ def cmd_pseudo_scan(args: argparse.Namespace) -> None:
 
 
 def cmd_pseudo_list(args: argparse.Namespace) -> None:
-    from qualkit.privacy import contexts_for
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         items = project.store.pseudonyms(None if args.status == "all" else args.status)
@@ -83,9 +83,6 @@ def cmd_pseudo_list(args: argparse.Namespace) -> None:
 
 
 def cmd_pseudo_review(args: argparse.Namespace) -> None:
-    from qualkit.errors import InputError
-    from qualkit.privacy import review, review_kind
-    from qualkit.project import open_project
 
     if not args.ids and not args.kind:
         raise InputError("Give proposal ids or --kind KIND.")
@@ -99,9 +96,6 @@ def cmd_pseudo_review(args: argparse.Namespace) -> None:
 
 
 def cmd_consent(args: argparse.Namespace) -> None:
-    from qualkit.errors import InputError
-    from qualkit.privacy import consent_list, set_consent
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         if args.participant == "list" and args.state is None:
@@ -118,8 +112,6 @@ def cmd_consent(args: argparse.Namespace) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from qualkit.backup import backup, list_backups
-    from qualkit.project import open_project
 
     if args.list:
         rows = [(p.name, p.stat().st_size) for p in list_backups(args.project)]
@@ -131,7 +123,6 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
-    from qualkit.backup import restore
 
     path = restore(args.project, args.backup)
     console.print(

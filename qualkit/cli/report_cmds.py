@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit.cli import project_option
-from qualkit.cli.output import console
-from qualkit.project import DEFAULT_CODEBOOK
+from qualkit.cli.options import project_option
+from qualkit.cli.output import console, warn_unreviewed
+from qualkit.export.report import ReportOptions, write_reports
+from qualkit.export.report_texts import copy_templates, project_templates_dir
+from qualkit.export.transcript import export_transcript
+from qualkit.export.xlsx import export_xlsx
+from qualkit.project import DEFAULT_CODEBOOK, open_project
 
 FORMATS = ("docx", "html", "md")
 
@@ -70,9 +74,6 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from qualkit.cli.export_cmds import warn_unreviewed
-    from qualkit.export.report import ReportOptions, write_reports
-    from qualkit.project import open_project
 
     scope = {"kommun": getattr(args, "kommun", ""), "aktor": getattr(args, "aktor", "")}.get(
         args.kind, ""
@@ -86,8 +87,6 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_report_templates(args: argparse.Namespace) -> None:
-    from qualkit.export.report_texts import copy_templates, project_templates_dir
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         written = copy_templates(project.root, overwrite=args.force)
@@ -99,8 +98,6 @@ def cmd_report_templates(args: argparse.Namespace) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-    from qualkit.export.xlsx import export_xlsx
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         path = export_xlsx(project, args.output, codebook=args.codebook, lang=args.lang)
@@ -108,8 +105,6 @@ def cmd_export_xlsx(args: argparse.Namespace) -> None:
 
 
 def cmd_export_transcript(args: argparse.Namespace) -> None:
-    from qualkit.export.transcript import export_transcript
-    from qualkit.project import open_project
 
     with open_project(args.project) as project:
         path = export_transcript(project, args.recording, args.fmt, args.output, args.lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qualkit.cli import project_option
+from qualkit.cli.options import project_option
 from qualkit.serve import ServeOptions, is_loopback, serve
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from qualkit.cli import project_option
+from qualkit.cli.options import project_option
+from qualkit.tui.app import build_app
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +19,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    from qualkit.tui.app import build_app
 
     app = build_app(
         args.project, coder=args.coder, blind=args.blind, lang=args.lang, recording=args.recording

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from qualkit import atomic
 from qualkit.errors import InputError
 
 if TYPE_CHECKING:
     import jinja2
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Package data: read through importlib.resources, so an installed wheel finds them too.
+SHIPPED_TEMPLATES = files("qualkit.export") / "templates"
 TEXTS_FILE = "texts.yaml"
 LANGS = ("sv", "en")
 
@@ -28,7 +32,7 @@ def project_templates_dir(root: Path) -> Path:
     return root / "templates"
 
 
-def _read_texts(path: Path) -> dict[str, dict[str, str]]:
+def _read_texts(path: Path | Traversable) -> dict[str, dict[str, str]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -76,11 +80,11 @@ def environment(project_root: Path | None, *, html: bool) -> jinja2.Environment:
     """Jinja2 environment looking in the project's templates/ first, then the shipped ones."""
     import jinja2
 
-    folders = [str(SHIPPED_TEMPLATES)]
+    loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("qualkit.export", "templates")]
     if project_root is not None and project_templates_dir(project_root).is_dir():
-        folders.insert(0, str(project_templates_dir(project_root)))
+        loaders.insert(0, jinja2.FileSystemLoader(str(project_templates_dir(project_root))))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=jinja2.ChoiceLoader(loaders),
         autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -91,11 +95,9 @@ def environment(project_root: Path | None, *, html: bool) -> jinja2.Environment:
 
 def copy_templates(project_root: Path, *, overwrite: bool = False) -> list[Path]:
     """Copy the shipped templates into <project>/templates/ for editing. Returns files written."""
-    from qualkit import atomic
-
     target = project_templates_dir(project_root)
     written: list[Path] = []
-    for src in sorted(SHIPPED_TEMPLATES.iterdir()):
+    for src in sorted(SHIPPED_TEMPLATES.iterdir(), key=lambda f: f.name):
         if not src.is_file():
             continue
         dest = target / src.name

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ from qualkit.atomic import sha256_file
 from qualkit.errors import InputError
 
 SAMPLE_RATE = 16_000
-DECODER_VERSION = "pyav-s16-1"  # bump when decoding changes, so artefacts are rebuilt
+DECODER_VERSION = "pyav-s16-2"  # bump when decoding changes, so artefacts are rebuilt
 # Peak below this (about -74 dBFS) is treated as a silent recording: an empty transcript.
 SILENCE_PEAK = 2e-4
 
@@ -47,6 +48,7 @@ class AudioInfo:
     codec: str
     truncated: bool = False
     sample_rate: int = SAMPLE_RATE
+    phase_inverted: bool = False  # stereo whose channels cancel out; one channel was used
 
     @property
     def duration_s(self) -> float:
@@ -73,16 +75,27 @@ def _open(path: Path) -> object:
         ) from exc
 
 
-def iter_decode(path: Path, block_s: float = 30.0) -> Iterator[Samples]:
-    """16 kHz mono float32 blocks of about `block_s` seconds, decoded as the file is read.
+def _frames(container: Any, stream: Any, path: Path, meta: dict[str, object]) -> Iterator[Any]:
+    """Decoded frames; a corrupt or missing tail ends the stream and marks it truncated."""
+    import av
 
-    A file that breaks off part-way yields what could be decoded; `decode_to_pcm` records it.
-    """
-    for block, _ in _iter_decode(path, block_s):
-        yield block
+    packet_bytes = 0
+    try:
+        for packet in container.demux(stream):
+            packet_bytes += packet.size or 0
+            meta["packet_bytes"] = packet_bytes
+            yield from packet.decode()
+    except (av.error.FFmpegError, EOFError) as exc:
+        # Truncated or corrupt tail: keep what decoded cleanly up to here.
+        log.warning("decoding %s stopped early: %s", path.name, type(exc).__name__)
+        meta["truncated"] = True
 
 
-def _iter_decode(path: Path, block_s: float) -> Iterator[tuple[Samples, dict[str, object]]]:
+def _iter_decode(
+    path: Path, block_s: float, channel: int | None = None
+) -> Iterator[tuple[Samples, dict[str, object]]]:
+    """Blocks of 16 kHz float32, each (channels, samples) for a stereo source (so callers
+    can tell a phase-inverted channel) and (1, samples) otherwise; `channel` picks one."""
     import av
 
     container = _open(path)
@@ -94,62 +107,131 @@ def _iter_decode(path: Path, block_s: float) -> Iterator[tuple[Samples, dict[str
             raise AudioError(f"{path.name} has no audio track.")
         stream = streams[0]
         ctx = stream.codec_context
+        channels = int(ctx.channels or 0)
+        expected = (container.duration or 0) / 1_000_000
         meta.update(
-            rate=int(ctx.sample_rate or 0), channels=int(ctx.channels or 0), codec=str(ctx.name)
+            rate=int(ctx.sample_rate or 0),
+            channels=channels,
+            codec=str(ctx.name),
+            expected_s=expected,
+            audio_only=not container.streams.video,
         )
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        layout = "stereo" if channels == 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         pending: list[Samples] = []
         pending_n = 0
         target = int(block_s * SAMPLE_RATE)
-        frames = container.decode(stream)
-        while True:
-            try:
-                frame = next(frames)
-            except StopIteration:
-                break
-            except (av.error.FFmpegError, EOFError) as exc:
-                # Truncated or corrupt tail: keep what decoded cleanly up to here.
-                log.warning("decoding %s stopped early: %s", path.name, type(exc).__name__)
-                meta["truncated"] = True
-                break
-            for out in resampler.resample(frame):
-                arr = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+
+        def take(frames: Any) -> None:
+            nonlocal pending_n
+            for out in frames:
+                arr = out.to_ndarray().astype(np.float32, copy=False)
+                if channel is not None:
+                    arr = arr[min(channel, arr.shape[0] - 1)][None, :]
                 pending.append(arr)
-                pending_n += arr.size
+                pending_n += arr.shape[1]
+
+        for frame in _frames(container, stream, path, meta):
+            take(resampler.resample(frame))
             if pending_n >= target:
-                yield np.concatenate(pending), meta
+                yield np.concatenate(pending, axis=1), meta
                 pending, pending_n = [], 0
         try:
-            for out in resampler.resample(None):
-                pending.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
+            take(resampler.resample(None))
         except av.error.FFmpegError:
             meta["truncated"] = True
         if pending:
-            yield np.concatenate(pending), meta
+            yield np.concatenate(pending, axis=1), meta
     except av.error.FFmpegError as exc:
         raise AudioError(f"Cannot decode {path.name} ({exc}); the file may be damaged.") from exc
     finally:
         container.close()
 
 
-def decode_to_pcm(path: Path, dest: Path, sha256: str | None = None) -> AudioInfo:
-    """Decode `path` into `dest` (raw int16, 16 kHz mono), atomically. Memory stays flat."""
-    peak = 0.0
-    sumsq = 0.0
+def iter_decode(path: Path, block_s: float = 30.0) -> Iterator[Samples]:
+    """16 kHz mono float32 blocks of about `block_s` seconds, decoded as the file is read.
+
+    A file that breaks off part-way yields what could be decoded; `decode_to_pcm` records it.
+    """
+    for block, _ in _iter_decode(path, block_s):
+        yield block.mean(axis=0, dtype=np.float32)
+
+
+def _write_pcm(
+    path: Path, dest: Path, channel: int | None
+) -> tuple[int, float, float, list[float], dict[str, object]]:
+    """One decoding pass into `dest`: samples, peak, sum of squares, per-channel sum of
+    squares, and what the decoder found out."""
+    peak = sumsq = 0.0
     n = 0
+    per_channel: list[float] = []
     meta: dict[str, object] = {}
     with atomic.open_for_write(dest) as out:
-        for block, block_meta in _iter_decode(path, 30.0):
+        for block, block_meta in _iter_decode(path, 30.0, channel):
             meta = block_meta
             np.nan_to_num(block, copy=False)
             np.clip(block, -1.0, 1.0, out=block)
-            if block.size:
-                peak = max(peak, float(np.max(np.abs(block))))
-                sumsq += float(np.dot(block, block))
-            n += block.size
-            out.write((block * 32767.0).astype("<i2").tobytes())
-    if n == 0 and not meta:
-        raise AudioError(f"{path.name} contains no decodable audio.")
+            if len(per_channel) < block.shape[0]:
+                per_channel = [0.0] * block.shape[0]
+            for c in range(block.shape[0]):
+                per_channel[c] += float(np.dot(block[c], block[c]))
+            mono = block.mean(axis=0, dtype=np.float32)
+            if mono.size:
+                peak = max(peak, float(np.max(np.abs(mono))))
+                sumsq += float(np.dot(mono, mono))
+            n += mono.size
+            out.write((mono * 32767.0).astype("<i2").tobytes())
+    return n, peak, sumsq, per_channel, meta
+
+
+def _wav_cut_short(path: Path) -> bool:
+    """A RIFF/WAVE file whose data chunk promises more bytes than the file holds (ffmpeg
+    quietly takes the file's size instead of the header's for 16-bit PCM)."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return False
+    pos = 12
+    while pos + 8 <= len(head):
+        chunk, size = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
+        if chunk == b"data":
+            if size in (0, 0xFFFFFFFF):  # streamed WAV: length unknown
+                return False
+            return path.stat().st_size - (pos + 8) < 0.97 * size
+        pos += 8 + size + (size & 1)
+    return False
+
+
+def _damaged(path: Path, n: int, meta: dict[str, object]) -> bool:
+    """Less audio than the file promises: its header's duration, or (for an audio-only
+    file) its size against the compressed bytes actually read. Ogg drops pages whose
+    checksum fails without an error, and a WAV cut short decodes cleanly to its end."""
+    expected = float(meta.get("expected_s", 0.0) or 0.0)  # type: ignore[arg-type]
+    got = n / SAMPLE_RATE
+    if expected and got < expected - max(1.0, 0.03 * expected):
+        return True
+    read = int(meta.get("packet_bytes", 0) or 0)  # type: ignore[call-overload]
+    size = path.stat().st_size
+    if bool(meta.get("audio_only")) and size - read > max(8_192, size // 2):
+        return True
+    return _wav_cut_short(path)
+
+
+def decode_to_pcm(path: Path, dest: Path, sha256: str | None = None) -> AudioInfo:
+    """Decode `path` into `dest` (raw int16, 16 kHz mono), atomically. Memory stays flat."""
+    n, peak, sumsq, per_channel, meta = _write_pcm(path, dest, None)
+    if n == 0:
+        raise AudioError(
+            f"{path.name} contains no decodable audio; the file may be damaged. "
+            "Copy the recording again or convert it to wav and import that."
+        )
+    phase_inverted = False
+    loudest = max(range(len(per_channel)), key=lambda c: per_channel[c], default=0)
+    if len(per_channel) == 2 and sumsq < 0.01 * per_channel[loudest] and peak >= 0:
+        # Left and right cancel out in the mono mix (one channel is phase-inverted, a
+        # wiring fault): the mix is near silence, so take the louder channel alone.
+        n, peak, sumsq, _, meta = _write_pcm(path, dest, loudest)
+        phase_inverted = True
     return AudioInfo(
         sha256=sha256 or sha256_file(path),
         samples=n,
@@ -158,7 +240,8 @@ def decode_to_pcm(path: Path, dest: Path, sha256: str | None = None) -> AudioInf
         source_rate=int(meta.get("rate", 0) or 0),  # type: ignore[call-overload]
         source_channels=int(meta.get("channels", 0) or 0),  # type: ignore[call-overload]
         codec=str(meta.get("codec", "")),
-        truncated=bool(meta.get("truncated", False)),
+        truncated=bool(meta.get("truncated", False)) or _damaged(path, n, meta),
+        phase_inverted=phase_inverted,
     )
 
 

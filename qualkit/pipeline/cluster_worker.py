@@ -23,7 +23,8 @@ from typing import Any
 from qualkit import atomic
 from qualkit.pipeline.diarize import SpeakerEmbedder, load_embedder
 from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
-from qualkit.pipeline.transcribe import AsrBackend, load_backend, resolve_device
+from qualkit.pipeline.transcribe import AsrBackend
+from qualkit.pipeline.whisper_backends import load_backend, resolve_device
 from qualkit.store import Store
 
 # Builds the models in the worker process; the default loads the packaged ones.

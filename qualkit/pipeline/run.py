@@ -16,9 +16,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,17 +45,26 @@ from qualkit.pipeline.diarize import (
     offline_environment,
 )
 from qualkit.pipeline.models import resolve_whisper_model
-from qualkit.pipeline.transcribe import (
-    AsrBackend,
-    TranscribeOptions,
-    Transcript,
-    load_backend,
-    transcribe,
-)
+from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
+from qualkit.pipeline.relabel import carry_labels
+from qualkit.pipeline.transcribe import AsrBackend, TranscribeOptions, Transcript, transcribe
+from qualkit.pipeline.whisper_backends import load_backend
 from qualkit.store import Store
 
 if TYPE_CHECKING:
     from qualkit.project import Project
+
+__all__ = [
+    "Pipeline",
+    "PipelineOptions",
+    "Progress",
+    "RichProgress",
+    "RunResult",
+    "StageMissing",
+    "carry_labels",
+    "select_recordings",
+    "transcribe_project",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +81,6 @@ class PipelineOptions:
     diarization: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    recording: str
-    ok: bool
-    duration_s: float = 0.0
-    segments: int = 0
-    speakers: int = 0
-    ran: tuple[str, ...] = ()  # stages computed in this run (the rest came from artefacts)
-    seconds: dict[str, float] = field(default_factory=dict)
-    outputs: tuple[Path, ...] = ()
-    error: str = ""
-
-
 class StageMissing(Exception):
     """A model stage has no artefact yet and this pipeline may not compute it."""
 
@@ -92,76 +88,6 @@ class StageMissing(Exception):
         super().__init__(f"{recording}: {stage} not computed yet")
         self.recording = recording
         self.stage = stage
-
-
-class Progress:
-    """What the runner reports; the CLI gives a rich bar, tests and the TUI their own."""
-
-    def start_batch(self, total_s: float, count: int) -> None: ...
-    def start_recording(self, name: str, total_s: float) -> None: ...
-    def advance(self, seconds: float, stage: str) -> None: ...
-    def end_recording(self, result: RunResult) -> None: ...
-    def end_batch(self) -> None: ...
-
-
-class RichProgress(Progress):
-    """A bar with ETA for the recording in hand and one for the whole batch."""
-
-    def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-        from rich.progress import Progress as RP
-
-        self._p = RP(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            transient=False,
-        )
-        self._batch: Any = None
-        self._rec: Any = None
-
-    def start_batch(self, total_s: float, count: int) -> None:
-        self._p.start()
-        self._batch = self._p.add_task(f"{count} inspelningar", total=max(total_s, 1e-6))
-
-    def start_recording(self, name: str, total_s: float) -> None:
-        self._rec = self._p.add_task(f"  {name}", total=max(total_s, 1e-6))
-
-    def advance(self, seconds: float, stage: str) -> None:
-        self._p.update(self._rec, advance=seconds)
-        self._p.update(self._batch, advance=seconds)
-
-    def end_recording(self, result: RunResult) -> None:
-        task = next(t for t in self._p.tasks if t.id == self._rec)
-        rest = max(0.0, (task.total or 0) - task.completed)
-        self._p.update(
-            self._rec,
-            completed=task.total,
-            description=f"  {result.recording} {'klar' if result.ok else 'FEL'}",
-        )
-        self._p.update(self._batch, advance=rest)
-
-    def end_batch(self) -> None:
-        self._p.stop()
-
-
-def probe_duration(path: Path) -> float:
-    """Container duration without decoding (0 when unknown); used only for ETAs."""
-    try:
-        import av
-
-        with av.open(str(path)) as c:
-            return float(c.duration or 0) / 1_000_000
-    except Exception:
-        return 0.0
 
 
 class Pipeline:
@@ -370,6 +296,7 @@ class Pipeline:
             "backend": tr.backend,
             "diarisation": dia.backend if dia else "off",
             "truncated_audio": info.truncated,
+            "phase_inverted": info.phase_inverted,
             "silent": info.silent,
         }
         files = [self.transcripts_dir / f"{stem}.{ext}" for ext in ("json", "srt", "vtt", "txt")]
@@ -386,6 +313,7 @@ class Pipeline:
             tuple(ran),
             timings,
             tuple(files),
+            warnings=audio_warnings(info, len(aligned.segments)),
         )
 
     def _require_compute(self, rec: Recording, stage: Stage) -> None:
@@ -411,39 +339,24 @@ class Pipeline:
         return report
 
 
-def carry_labels(
-    old: Sequence[tuple[str, float, float]], new: AlignedTranscript
-) -> AlignedTranscript:
-    """Rename the new voices after the old ones they overlap most in time (greedy, one to
-    one), so "Talare 2" stays the person it was named as; voices with no match get labels
-    not used before."""
-    if not old or not new.segments:
-        return new
-    shared: dict[tuple[str, str], float] = {}
-    for seg in new.segments:
-        if seg.speaker is None:
-            continue
-        for label, a, b in old:
-            ov = min(seg.end, b) - max(seg.start, a)
-            if ov > 0:
-                shared[label, seg.speaker] = shared.get((label, seg.speaker), 0.0) + ov
-    mapping: dict[str, str] = {}
-    for (old_label, new_label), _ in sorted(shared.items(), key=lambda kv: -kv[1]):
-        if new_label not in mapping and old_label not in mapping.values():
-            mapping[new_label] = old_label
-    taken = set(mapping.values()) | {label for label, _, _ in old}
-    n = 1
-    for label in dict.fromkeys(s.speaker for s in new.segments if s.speaker):
-        if label not in mapping:
-            while f"Talare {n}" in taken:
-                n += 1
-            mapping[label] = f"Talare {n}"
-            taken.add(mapping[label])
-    segs = tuple(
-        replace(s, speaker=mapping.get(s.speaker, s.speaker) if s.speaker else None)
-        for s in new.segments
-    )
-    return AlignedTranscript(new.duration_s, segs, tuple(mapping.get(x, x) for x in new.speakers))
+def audio_warnings(info: AudioInfo, segments: int) -> tuple[str, ...]:
+    """What the user must hear about a recording that was transcribed anyway."""
+    out = []
+    if info.truncated:
+        out.append(
+            f"the file is damaged or cut short: only {info.duration_s:.0f} s could be decoded "
+            "and transcribed; copy the recording again if more is missing"
+        )
+    if info.phase_inverted:
+        out.append(
+            "the left and right channels cancel each other out (one is phase-inverted): "
+            "the louder channel alone was transcribed"
+        )
+    if info.silent:
+        out.append("no sound in the recording: the transcript is empty")
+    elif segments == 0:
+        out.append("no speech was recognised: the transcript is empty")
+    return tuple(out)
 
 
 def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:

@@ -50,8 +50,8 @@ def init_project(root: Path | str) -> Project:
     target = root / "codebook"
     for shipped in codebooks.shipped_codebooks():
         dest = target / shipped.name
-        if not dest.exists() and shipped.resolve() != dest.resolve():
-            atomic.copy_file(shipped, dest)
+        if not dest.exists():
+            atomic.write_bytes(dest, shipped.read_bytes())
     return Project(root, create=True)
 
 

@@ -47,6 +47,12 @@ def hotkeys(book: Codebook) -> dict[str, Code]:
     return {str(i): c for i, c in enumerate(top[:9], start=1)}
 
 
+def next_hotkey(book: Codebook) -> str | None:
+    """The first digit 1-9 no code uses yet, for a new code (None when all are taken)."""
+    taken = set(hotkeys(book))
+    return next((str(d) for d in range(1, 10) if str(d) not in taken), None)
+
+
 def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, SpeakerInfo]:
     people: dict[int, Participant] = {p.id: p for p in project.store.participants()}
     out: dict[int, SpeakerInfo] = {}

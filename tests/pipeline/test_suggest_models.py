@@ -17,7 +17,7 @@ from qualkit.codebook import load_codebook
 
 pytestmark = pytest.mark.pipeline
 REPO = Path(__file__).resolve().parents[2]
-DANERMARK = REPO / "codebook" / "danermark.yaml"
+DANERMARK = REPO / "qualkit" / "codebooks" / "danermark.yaml"
 
 TEXTS = {
     "ledning": "Vår chef har gett oss tid och mandat att gå på de gemensamma träffarna.",

@@ -223,3 +223,87 @@ def test_escape_in_the_text_editor_asks_before_discarding(
             assert app.screen is screen and screen.current.text == text
 
     run(body())
+
+
+def test_help_lists_every_key_once_per_screen(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    from rich.table import Table
+    from textual.widgets import Static
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            tables = [w.content for w in app.screen.query(Static) if isinstance(w.content, Table)]
+            rows = [
+                list(zip(tab.columns[0]._cells, tab.columns[1]._cells, strict=True))
+                for tab in tables
+            ]
+            assert len(rows) == 8
+            everywhere = set(rows[0])
+            for section in rows:
+                assert len(section) == len(set(section))
+            for section in rows[1:]:
+                assert not everywhere & set(section)
+            transcript = dict(rows[2])
+            assert list(transcript).count("1-8") == 1
+
+    run(body())
+
+
+def test_suggestion_numbers_do_not_shift(
+    demo_root: Path, make_app: Callable[..., Any], fake_suggest: list[Any]
+) -> None:
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_transcript(pilot)
+            await pilot.pause(0.5)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("x")
+            assert "Välj förslag" in str(screen.query_one("#transcript_header").render())
+            await pilot.press("1")  # reject the first suggestion
+            await pilot.press("a", "2")  # "2" is still the second one shown at first
+            await pilot.pause()
+            assert [c.code for c in codings(demo_root, "carl")] == ["individ"]
+            panel = str(screen.query_one("#suggestions").render())
+            assert "a3" in panel and "a1" not in panel
+
+    run(body())
+
+
+def test_a_new_code_gets_a_free_hotkey_and_is_coded_with_it(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    from qualkit.tui.screens.clusters import code_id
+
+    assert code_id("Möten rutiner") == "moten_rutiner"
+
+    async def body() -> None:
+        app = make_app(demo_root, coder="carl")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("K")
+            await pilot.pause()
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"Bad Key!", "enter")  # refused at once, the text kept
+            await pilot.pause()
+            field = app.screen.query_one("#dialog_input")
+            assert field.value == "Bad Key!"
+            field.value = "lokala_nätverk".replace("ä", "a")
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press(*"Lokala nätverk", "enter")
+            await pilot.pause()
+            await pilot.press("escape", "enter")
+            await pilot.pause()
+            await pilot.press("9")
+            await pilot.pause()
+
+    run(body())
+    assert [c.code for c in codings(demo_root, "carl")] == ["lokala_natverk"]

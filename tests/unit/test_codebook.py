@@ -7,6 +7,8 @@ import pytest
 from qualkit.codebook import load_codebook, parse_codebook, shipped_codebooks, to_yaml
 from qualkit.errors import CodebookError
 
+SHIPPED = Path(__file__).resolve().parents[2] / "qualkit" / "codebooks"
+
 DANERMARK_IDS = [
     "ledning",
     "arbetsstruktur",
@@ -20,7 +22,7 @@ DANERMARK_IDS = [
 
 
 def test_danermark_has_stable_ids_hotkeys_and_labels() -> None:
-    book = load_codebook(Path(__file__).parents[2] / "codebook" / "danermark.yaml")
+    book = load_codebook(SHIPPED / "danermark.yaml")
     assert [c.key for c in book.codes] == DANERMARK_IDS
     assert [c.hotkey for c in book.codes] == [str(i) for i in range(1, 9)]
     for code in book.codes:
@@ -41,7 +43,7 @@ def test_all_shipped_codebooks_load() -> None:
 
 
 def test_sjalvvardering_is_a_three_by_three_grid() -> None:
-    book = load_codebook(Path(__file__).parents[2] / "codebook" / "sjalvvardering.yaml")
+    book = load_codebook(SHIPPED / "sjalvvardering.yaml")
     rows = book.children(None)
     assert [r.key for r in rows] == ["deltagare", "personal", "organisation"]
     assert all(len(book.children(r.key)) == 3 for r in rows)
@@ -83,7 +85,7 @@ def test_malformed_codebooks_name_file_line_and_problem(text: str, fragment: str
 
 
 def test_yaml_round_trip_keeps_hierarchy() -> None:
-    book = load_codebook(Path(__file__).parents[2] / "codebook" / "sjalvvardering.yaml")
+    book = load_codebook(SHIPPED / "sjalvvardering.yaml")
     again = parse_codebook(to_yaml(book))
     assert again == book
 
@@ -106,7 +108,7 @@ def test_api_edit_changes_only_the_lines_it_touches(tmp_path: Path) -> None:
 
     project = init_project(tmp_path / "p")
     path = project.codebook_dir / "danermark.yaml"
-    shutil.copy(Path(__file__).parents[2] / "codebook" / "danermark.yaml", path)
+    shutil.copy(SHIPPED / "danermark.yaml", path)
     before = path.read_text(encoding="utf-8").splitlines()
     project.rename_code("danermark", "individ", label_sv="Fokus på individens behov")
     project.add_code(Code("danermark", "mandat", "Mandat", parent="ledning"))

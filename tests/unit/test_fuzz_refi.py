@@ -1,12 +1,8 @@
-"""Hostile .qdpx archives: the REFI-QDA reader fails only with a QualkitError.
-
-Skipped until qualkit.export.refi_qda is present (it is built in parallel).
-"""
+"""Hostile .qdpx archives: the REFI-QDA reader fails only with a QualkitError."""
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import os
 import tempfile
@@ -18,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualkit.errors import QualkitError
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("qualkit.export.refi_qda") is None, reason="REFI-QDA not built yet"
-)
+from qualkit.export.refi.importer import import_qdpx
+from qualkit.export.refi.read import read_qdpx
+from qualkit.export.refi.read_codes import read_qdc
+from qualkit.project import init_project
+from tests.unit import refi_hostile as h
 
 EXAMPLES = int(os.environ.get("QUALKIT_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
@@ -110,8 +107,6 @@ def _archive(members: dict[str, bytes], tmp: str) -> Path:
 @FUZZ
 @given(members=_MEMBERS)
 def test_read_qdpx_random_archives(members: dict[str, bytes]) -> None:
-    from qualkit.export.refi_qda import read_qdpx
-
     with tempfile.TemporaryDirectory() as tmp, contextlib.suppress(QualkitError):
         read_qdpx(_archive(members, tmp))
 
@@ -120,9 +115,6 @@ def test_read_qdpx_random_archives(members: dict[str, bytes]) -> None:
 @settings(FUZZ, max_examples=max(10, EXAMPLES // 5))
 @given(xml=_PROJECT_XML)
 def test_import_qdpx_random_project_xml(xml: str) -> None:
-    from qualkit.export.refi_qda import import_qdpx
-    from qualkit.project import init_project
-
     with tempfile.TemporaryDirectory() as tmp:
         project = init_project(Path(tmp) / "p")
         try:
@@ -134,3 +126,30 @@ def test_import_qdpx_random_project_xml(xml: str) -> None:
             project.close()
         # Nothing may be written outside the project folder.
         assert not (Path(tmp).parent / "evil.txt").exists()
+
+
+# Seeds: hostile shapes found by hand, each of which once escaped the reader as something
+# other than a QualkitError (or, for the last, as 20,000 copies of one coding).
+SEEDS = {
+    "utf8-flagged name": (h.bad_name_qdpx, ".qdpx"),
+    "utf8-flagged name in a .docx": (h.bad_name_in_docx_qdpx, ".qdpx"),
+    "corrupt deflate": (h.corrupt_deflate_qdpx, ".qdpx"),
+    "corrupt lzma": (h.corrupt_lzma_qdpx, ".qdpx"),
+    "code tree 200 deep": (lambda: h.deep_qdc(200), ".qdc"),
+    "code tree 2500 deep": (lambda: h.deep_qdpx(2500), ".qdpx"),
+    "duplicate valence GUID": (h.duplicate_valence_guid_qdpx, ".qdpx"),
+    "two sources one GUID": (h.shared_source_guid_qdpx, ".qdpx"),
+}
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_hostile_seeds_fail_only_with_a_qualkit_error(seed: str, tmp_path: Path) -> None:
+    build, suffix = SEEDS[seed]
+    path = h.write(tmp_path / f"seed{suffix}", build())
+    with pytest.raises(QualkitError):
+        (read_qdc if suffix == ".qdc" else read_qdpx)(path)
+
+
+def test_repeated_selection_seed_is_read_once(tmp_path: Path) -> None:
+    refi = read_qdpx(h.write(tmp_path / "many.qdpx", h.repeated_selections_qdpx(20_000)))
+    assert len(refi.codings) == 1

@@ -134,3 +134,56 @@ def test_windows_cut_in_pauses() -> None:
 
 def test_short_audio_is_one_window() -> None:
     assert windows(ArrayAudio(np.zeros(16000, np.float32)), 300.0) == [(0.0, 1.0)]
+
+
+def _write_stereo(path: Path, left: np.ndarray, right: np.ndarray, rate: int = 16000) -> Path:
+    import wave
+
+    data = np.stack([left, right], axis=1)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(data, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def test_wav_cut_in_half_is_flagged_truncated(tmp_path: Path) -> None:
+    src = tone_wav(tmp_path / "whole.wav", 6.0)
+    data = src.read_bytes()
+    cut = tmp_path / "half.wav"
+    cut.write_bytes(data[: len(data) // 2])  # the header still promises 6 s
+    info = decode_to_pcm(cut, tmp_path / "x.pcm")
+    assert info.truncated and 2.5 < info.duration_s < 3.5
+    assert not decode_to_pcm(src, tmp_path / "y.pcm").truncated
+
+
+def test_ogg_with_corrupt_pages_is_flagged_and_all_corrupt_is_an_error(tmp_path: Path) -> None:
+    src = encode(tmp_path / "x.ogg", "libopus", 8.0, rate=48000, layout="mono")
+    data = bytearray(src.read_bytes())
+    assert not decode_to_pcm(src, tmp_path / "a.pcm").truncated
+    damaged = bytearray(data)
+    for i in range(len(data) // 4, len(data), 7):  # flip bits in the last three quarters
+        damaged[i] ^= 0x5A
+    (tmp_path / "damaged.ogg").write_bytes(bytes(damaged))
+    info = decode_to_pcm(tmp_path / "damaged.ogg", tmp_path / "b.pcm")
+    assert info.truncated and info.duration_s < 6.0
+    # Headers intact, every audio page broken: nothing decodes, which is an error, not
+    # an empty "ok" transcript.
+    broken = bytearray(data)
+    third_page = [i for i in range(len(data) - 4) if data[i : i + 4] == b"OggS"][2]
+    for i in range(third_page + 30, len(data), 5):
+        broken[i] ^= 0x5A
+    (tmp_path / "broken.ogg").write_bytes(bytes(broken))
+    with pytest.raises(AudioError, match=r"broken\.ogg"):
+        decode_to_pcm(tmp_path / "broken.ogg", tmp_path / "c.pcm")
+
+
+def test_anti_phase_stereo_uses_one_channel(tmp_path: Path) -> None:
+    t = np.arange(5 * 16000) / 16000
+    x = 0.3 * np.sin(2 * np.pi * 220 * t) * ((t % 1.5) < 1.0)
+    src = _write_stereo(tmp_path / "anti.wav", x, -x)  # one channel wired backwards
+    info = decode_to_pcm(src, tmp_path / "x.pcm")
+    assert info.phase_inverted and not info.silent and info.peak > 0.25
+    normal = _write_stereo(tmp_path / "normal.wav", x, 0.5 * x)
+    assert not decode_to_pcm(normal, tmp_path / "y.pcm").phase_inverted

@@ -6,15 +6,9 @@ import numpy as np
 import pytest
 
 from qualkit.errors import InputError
-from qualkit.pipeline.diarize import (
-    Diarization,
-    DiarizeOptions,
-    Turn,
-    cluster_labels,
-    labels_to_turns,
-    merge_clusters,
-    overlap_regions,
-)
+from qualkit.pipeline.diarize import Diarization, DiarizeOptions, Turn, cluster_labels
+from qualkit.pipeline.speaker_clustering import merge_clusters
+from qualkit.pipeline.turns import clip_to_speech, labels_to_turns, overlap_regions
 
 
 def voices(
@@ -64,7 +58,7 @@ def test_too_little_speech_is_one_voice() -> None:
 def test_turns_split_at_midpoints_and_are_numbered_by_talk_time() -> None:
     spans = np.array([[0, 1.5], [0.6, 2.1], [1.2, 2.7], [1.8, 3.3], [2.4, 3.9]], np.float32)
     labels = np.array([7, 7, 3, 3, 3])
-    turns = labels_to_turns(spans, labels, DiarizeOptions(min_turn_s=0.1))
+    turns = labels_to_turns(spans, labels, min_turn_s=0.1)
     assert [t.speaker for t in turns] == ["SPEAKER_02", "SPEAKER_01"]
     assert turns[0].end == turns[1].start == pytest.approx((2.1 + 1.2) / 2, abs=1e-3)
 
@@ -72,13 +66,13 @@ def test_turns_split_at_midpoints_and_are_numbered_by_talk_time() -> None:
 def test_short_interruptions_are_folded() -> None:
     spans = np.array([[0, 1.5], [1.5, 3.0], [3.0, 3.3], [3.3, 4.8]], np.float32)
     labels = np.array([0, 0, 1, 0])
-    turns = labels_to_turns(spans, labels, DiarizeOptions(min_turn_s=0.5))
+    turns = labels_to_turns(spans, labels, min_turn_s=0.5)
     assert len(turns) == 1 and turns[0].end == pytest.approx(4.8)
 
 
 def test_gaps_between_one_voice_are_filled_only_when_short() -> None:
     spans = np.array([[0, 1.5], [2.0, 3.5], [6.0, 7.5]], np.float32)
-    turns = labels_to_turns(spans, np.zeros(3, int), DiarizeOptions(fill_gap_s=1.0))
+    turns = labels_to_turns(spans, np.zeros(3, int), fill_gap_s=1.0)
     assert [(t.start, t.end) for t in turns] == [(0.0, 3.5), (6.0, 7.5)]
 
 
@@ -101,8 +95,6 @@ def test_diarization_round_trips_json() -> None:
 
 
 def test_turns_are_clipped_to_detected_speech() -> None:
-    from qualkit.pipeline.diarize import clip_to_speech
-
     turns = [Turn(0.0, 5.0, "SPEAKER_01"), Turn(5.0, 9.0, "SPEAKER_02")]
     out = clip_to_speech(turns, ((0.5, 2.0), (2.8, 6.0), (8.0, 8.02)))
     assert [(t.start, t.end, t.speaker) for t in out] == [
@@ -110,3 +102,30 @@ def test_turns_are_clipped_to_detected_speech() -> None:
         (2.8, 5.0, "SPEAKER_01"),
         (5.0, 6.0, "SPEAKER_02"),
     ]
+
+
+def test_long_recordings_cluster_a_sample_and_assign_every_sub_segment() -> None:
+    x, truth = voices(3, per=200)
+    order = np.random.default_rng(3).permutation(len(truth))
+    x, truth = x[order], truth[order]
+    for method in ("spectral", "ahc"):
+        opts = DiarizeOptions(clustering=method, spectral_max=200, max_points=200)
+        labels = cluster_labels(x, 4000.0, opts)
+        assert len(np.unique(labels)) == 3, method
+        assert all(len(np.unique(labels[truth == v])) == 1 for v in range(3)), method
+        hinted = cluster_labels(
+            x, 4000.0, DiarizeOptions(clustering=method, num_speakers=2, spectral_max=200)
+        )
+        assert len(np.unique(hinted)) == 2, method
+    with pytest.raises(InputError):
+        DiarizeOptions(clustering="kmeans")
+
+
+def test_a_quiet_voice_is_not_folded_into_the_others() -> None:
+    x, truth = voices(4, per=200)
+    keep = (truth < 3) | (np.arange(len(truth)) % 10 == 0)  # voice 3 has 20 sub-segments
+    x, truth = x[keep], truth[keep]
+    for method in ("spectral", "ahc"):
+        labels = cluster_labels(x, 600.0, DiarizeOptions(clustering=method))
+        assert len(np.unique(labels)) == 4, method
+        assert len(np.unique(labels[truth == 3])) == 1, method

@@ -226,3 +226,34 @@ def test_carry_labels_maps_by_overlap() -> None:
     )
     out = carry_labels([("Talare 2", 0, 4), ("Talare 1", 4, 8)], new)
     assert [s.speaker for s in out.segments] == ["Talare 2", "Talare 1", "Talare 3"]
+
+
+def test_damaged_or_odd_audio_is_reported_not_silently_ok(project: Project) -> None:
+    whole = tone_wav(project.root / "in" / "whole.wav", 8.0)
+    cut = project.root / "in" / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    project.import_audio(cut, name="cut")
+    src = tone_wav(project.root / "in" / "tyst.wav", 4.0, amplitude=0.0)
+    project.import_audio(src, name="tyst")
+    results = pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    by = {r.recording: r for r in results}
+    assert by["cut"].ok and any("cut short" in w for w in by["cut"].warnings)
+    assert by["tyst"].ok and any("no sound" in w for w in by["tyst"].warnings)
+    assert json.loads((project.transcripts_dir / "cut.json").read_text())["truncated_audio"]
+
+
+def test_cli_prints_the_reason_for_a_failure_on_its_own_line(
+    project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualkit.cli import main
+
+    with open_project(project_dir) as project:
+        bad = project.audio_dir / "trasig.mp3"
+        bad.write_bytes(b"\x00garbage" * 300)
+        project.import_audio(bad, name="trasig")
+    monkeypatch.setenv("COLUMNS", "80")
+    code = main(["transcribe", "trasig", "-p", str(project_dir), "--no-diarize"])
+    out = capsys.readouterr().out
+    assert code == 1
+    line = next(x for x in out.splitlines() if x.startswith("trasig failed:"))
+    assert "trasig.mp3" in line

@@ -87,6 +87,7 @@ def test_split_weights_are_assembled_once(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "site/fakeparts1/data/config.json").write_text("{}")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     monkeypatch.setitem(models.WHISPER_PACKAGES, "base", (("fakeparts1", "fakeparts2"), "x"))
+    monkeypatch.delitem(models.PACKAGED_SHA256, "base")  # fake weights, no pinned hash
     loc = models.resolve_whisper_model("base", tmp_path / "cache")
     assert (loc.path / "model.bin").read_bytes() == b"A" * 1000 + b"B" * 500
     assert (loc.path / "config.json").is_file() and loc.source.startswith("pip:")
@@ -103,7 +104,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_ct2_reader_and_openai_conversion(tiny_model: Path) -> None:
     pytest.importorskip("whisper")
-    from qualkit.pipeline.transcribe import ct2_to_openai_whisper
+    from qualkit.pipeline.ct2_whisper import ct2_to_openai_whisper
 
     v = models.read_ct2_variables(tiny_model / "model.bin")
     model = ct2_to_openai_whisper(tiny_model)
@@ -122,7 +123,7 @@ def test_ct2_reader_and_openai_conversion(tiny_model: Path) -> None:
 
 def test_faster_whisper_loads_a_local_folder_only(tiny_model: Path) -> None:
     from qualkit.pipeline.models import ModelLocation
-    from qualkit.pipeline.transcribe import FasterWhisperBackend
+    from qualkit.pipeline.whisper_backends import FasterWhisperBackend
 
     backend = FasterWhisperBackend(ModelLocation("tiny", tiny_model, "folder:test"), "cpu")
     assert backend.compute_type == "int8" and backend.device == "cpu"
@@ -150,3 +151,55 @@ def test_a_decoder_loop_across_segments_is_cut() -> None:
     texts = [s.text for s in tr.segments]
     assert texts.count("Meev en berhuv en poest en en.") == 2 and texts.count("Ja.") == 2
     assert tr.dropped == 2
+
+
+def test_a_loop_inside_one_segment_is_cut_to_its_first_time() -> None:
+    from qualkit.pipeline.transcribe import collapse_repeats
+
+    said = ["Vi", "pratade", "om", "nivån"]
+    loop = ["nivånfuldsnedsmärk", "som"] * 9
+    words = tuple(Word(i * 0.4, i * 0.4 + 0.3, w, 0.9) for i, w in enumerate(said + loop))
+    seg = AsrSegment(0.0, 20.0, " ".join(said + loop), words, -0.5, 0.1, 4.0)
+    out = collapse_repeats(seg)
+    assert out.text == "Vi pratade om nivån nivånfuldsnedsmärk som"
+    assert [w.text for w in out.words] == said + loop[:2] and out.end == words[5].end
+    assert not is_hallucination(out, TranscribeOptions())
+    # People do repeat a word or two: "ja ja ja" and "precis precis" stay.
+    for text in ("ja ja ja, det stämmer", "precis precis precis", "nej nej nej nej nej"):
+        kept = collapse_repeats(AsrSegment(0, 2, text, (), -0.3, 0.1, 1.2))
+        assert kept.text == text
+
+
+def test_models_add_validates_and_names_what_is_missing(tmp_path: Path) -> None:
+    folder = tmp_path / "kb-small"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"x")
+    cache = tmp_path / "cache"
+    with pytest.raises(ModelMissingError, match=r"config\.json, tokenizer\.json missing"):
+        models.add_model(folder, "kb-small", cache)
+    (folder / "config.json").write_text("{}")
+    (folder / "tokenizer.json").write_text("{}")
+    models.add_model(folder, "kb-small", cache, origin="KBLab, converted by hand")
+    assert models.resolve_whisper_model("kb-small", cache).path == folder.resolve()
+    [added] = [m for m in models.iter_models(cache) if m.name == "kb-small"]
+    assert added.installed and "KBLab" in added.source
+    with pytest.raises(ModelMissingError, match="packaged"):
+        models.add_model(folder, "base", cache)
+
+
+def test_packaged_model_is_checked_against_its_pinned_sha256(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = [tmp_path / "p1" / "model.bin.part1", tmp_path / "p2" / "model.bin.part2"]
+    for i, p in enumerate(parts):
+        p.parent.mkdir()
+        p.write_bytes(bytes([i]) * 10)
+    monkeypatch.setattr(models, "_packaged_parts", lambda name: (parts, "pip:test"))
+    monkeypatch.setitem(models.PACKAGED_SHA256, "base", "0" * 64)
+    with pytest.raises(ModelMissingError, match="checksum"):
+        models.resolve_whisper_model("base", tmp_path / "cache")
+    import hashlib
+
+    good = hashlib.sha256(bytes([0]) * 10 + bytes([1]) * 10).hexdigest()
+    monkeypatch.setitem(models.PACKAGED_SHA256, "base", good)
+    assert models.resolve_whisper_model("base", tmp_path / "cache").path.is_dir()

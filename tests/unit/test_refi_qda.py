@@ -19,22 +19,30 @@ from lxml import etree
 
 from qualkit.cli import main
 from qualkit.errors import ImportFormatError
-from qualkit.export.refi_import import import_qdc, import_qdpx, split_segments
-from qualkit.export.refi_qda import (
-    PROJECT_NS,
-    export_qdc,
-    export_qdpx,
-    guid_index,
-    map_span,
-    source_guid,
-    valence_code_name,
-)
-from qualkit.export.refi_read import Limits, code_targets, docx_text, read_qdc, read_qdpx
+from qualkit.export.refi.codebook_write import export_qdc
+from qualkit.export.refi.constants import PROJECT_NS, valence_code_name
+from qualkit.export.refi.guids import guid_index, source_guid
+from qualkit.export.refi.importer import import_qdc, import_qdpx, split_segments
+from qualkit.export.refi.read import read_qdpx
+from qualkit.export.refi.read_codes import code_targets, read_qdc
+from qualkit.export.refi.records import Limits
+from qualkit.export.refi.text import docx_text
+from qualkit.export.refi.write import export_qdpx
+from qualkit.export.refi.xmlwrite import map_span
 from qualkit.model import Actor, Consent, Valence
 from qualkit.privacy import Redactor
 from qualkit.project import Project, init_project, open_project
 
-REFI = Path(__file__).resolve().parents[2].parent / "shared" / "refi-qda"
+_REPO = Path(__file__).resolve().parents[2]
+# Beside the repository (a clone in /work/main) or beside the worktrees' folder (/work/wt/x).
+REFI = next(
+    (
+        p
+        for p in (_REPO.parent / "shared" / "refi-qda", _REPO.parent.parent / "shared" / "refi-qda")
+        if p.is_dir()
+    ),
+    _REPO.parent / "shared" / "refi-qda",
+)
 FIXTURES = REFI / "fixtures"
 needs_refi = pytest.mark.skipif(
     not (REFI / "validate.py").is_file(),
@@ -104,7 +112,7 @@ def test_exported_qdpx_and_qdc_validate(demo_project: Project, validator: Module
 
 
 def test_offsets_point_at_the_coded_text(demo_project: Project) -> None:
-    path = export_qdpx(demo_project).path
+    path = export_qdpx(demo_project, speaker_selections=True).path
     root = qde(path)
     source = root.find(".//q:TextSource", NS)
     guid = source.get("guid")
@@ -671,3 +679,21 @@ def test_exported_offsets_survive_emoji_and_redaction(
         got = {text[c.start : c.end] for c in refi.codings}
         assert len(refi.codings) == len(project.codings())
         assert got >= expected
+
+
+@needs_refi
+def test_exports_with_audio_turns_or_text_only_stay_schema_valid(
+    demo_project: Project, tmp_path: Path, validator: ModuleType
+) -> None:
+    wav = demo_project.root / "audio" / "fg.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * 800)
+    rec = demo_project.recording("fokusgrupp_demo")
+    demo_project.store.update_recording(rec.id, audio_path="audio/fg.wav")
+    turns = export_qdpx(demo_project, tmp_path / "turns.qdpx", speaker_selections=True).path
+    text = export_qdpx(demo_project, tmp_path / "text.qdpx", audio=False).path
+    assert schema_problems(validator, turns) == []
+    assert schema_problems(validator, text) == []

@@ -30,7 +30,7 @@ from qualkit.model import Codebook, Valence
 from qualkit.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
-DANERMARK = REPO / "codebook" / "danermark.yaml"
+DANERMARK = REPO / "qualkit" / "codebooks" / "danermark.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +109,7 @@ def test_single_code_and_single_passage(book: Codebook) -> None:
 
 
 def test_hierarchical_codebook_suggests_leaf_codes() -> None:
-    grid = load_codebook(REPO / "codebook" / "sjalvvardering.yaml")
+    grid = load_codebook(REPO / "qualkit" / "codebooks" / "sjalvvardering.yaml")
     ranked = suggest_texts(
         grid, ["Deltagarna har fått arbete efter insatsen."], top=9, embedder=HashingEmbedder()
     )[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import ClassVar
 
 from textual import on, work
@@ -15,6 +17,13 @@ from qualkit.i18n import t
 from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.dialogs import InputDialog
+from qualkit.tui.state import next_hotkey
+
+
+def code_id(words: str) -> str:
+    """A code id the codebook accepts (a-z, 0-9, _) from a cluster's words: 'Möten' -> 'moten'."""
+    plain = unicodedata.normalize("NFKD", words.casefold()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_]", "", plain.replace(" ", "_"))
 
 
 class ClustersScreen(HostScreen):
@@ -106,7 +115,7 @@ class ClustersScreen(HostScreen):
             return
         lang = self.lang
         keywords = list(getattr(proposal, "keywords", ()))
-        suggested_key = "_".join(keywords[:2]).lower() if keywords else "ny_kod"
+        suggested_key = code_id("_".join(keywords[:2])) or "ny_kod"
 
         def got_key(key: str | None) -> None:
             if not key:
@@ -115,6 +124,8 @@ class ClustersScreen(HostScreen):
             def got_label(label: str | None) -> None:
                 if not label:
                     return
+                book = self.host.project.codebook(self.host.codebook_id)
+                hotkey = next_hotkey(book) if any(c.hotkey for c in book.codes) else None
                 try:
                     clustering.adopt_cluster(
                         self.host.project,
@@ -125,6 +136,11 @@ class ClustersScreen(HostScreen):
                         codebook=self.host.codebook_id,
                         coder=self.host.coder,
                     )
+                    book = self.host.project.codebook(self.host.codebook_id)
+                    if hotkey is not None and key.strip() in {c.key for c in book.codes}:
+                        self.host.project.update_code(
+                            self.host.codebook_id, key.strip(), hotkey=hotkey
+                        )
                 except QualkitError as exc:
                     self.notify(str(exc), severity="error")
                     return

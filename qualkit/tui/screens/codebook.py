@@ -14,6 +14,7 @@ from qualkit.i18n import t
 from qualkit.model import Code
 from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
+from qualkit.tui.state import next_hotkey
 
 KEY_RE = re.compile(r"^[a-z0-9_]+$")
 
@@ -109,11 +110,14 @@ class CodebookScreen(HostScreen):
             def got_label(label: str | None) -> None:
                 if not label:
                     return
+                book = self.host.project.codebook(self.host.codebook_id)
                 code = Code(
                     codebook=self.host.codebook_id,
                     key=key,
                     label_sv=label.strip(),
                     parent=parent.parent if parent else None,
+                    # A new code is coded from the keyboard like the others at once.
+                    hotkey=next_hotkey(book) if any(c.hotkey for c in book.codes) else None,
                 )
                 self._do(lambda: self.host.project.add_code(code), key)
 

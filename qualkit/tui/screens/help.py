@@ -26,20 +26,26 @@ class HelpScreen(ModalScreen[None]):
         lang = qapp.lang
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Static(f"[b]{t('help.title', lang)}[/b]")
-            for title, bindings in qapp.all_bindings():
+            everywhere: set[tuple[str, str]] = set()
+            for n, (title, bindings) in enumerate(qapp.all_bindings()):
                 table = Table(title=title, show_header=False, box=None, expand=True)
                 table.add_column(style="bold #ffaf00", width=18)
                 table.add_column()
-                seen: set[str] = set()
+                # Every key once per screen: the same key with the same meaning on one
+                # screen (1-9 code, one row) or already listed under "everywhere" is left out.
+                seen: set[tuple[str, str]] = set()
                 for b in bindings:
-                    if b.action in seen:
-                        continue
-                    seen.add(b.action)
                     keys = b.key_display or " / ".join(
                         qapp.get_key_display(dataclasses.replace(b, key=k))
                         for k in b.key.split(",")
                     )
-                    table.add_row(keys, t(b.description, lang))
+                    row = (keys, t(b.description, lang))
+                    if row in seen or row in everywhere:
+                        continue
+                    seen.add(row)
+                    table.add_row(*row)
+                if n == 0:
+                    everywhere = seen
                 yield Static(table)
 
     def action_close(self) -> None:

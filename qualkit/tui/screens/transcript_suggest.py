@@ -22,7 +22,7 @@ SUGGEST_DELAY_S = 0.25
 class SuggestingActions(TranscriptBase):
     """Suggestions for the segment under the cursor, and the keys that take them."""
 
-    suggestions: list[object]
+    suggestions: list[object | None]  # None where one was taken: numbers never shift
     _suggest_timer: Timer | None = None
 
     def cursor_settled(self) -> None:
@@ -77,7 +77,7 @@ class SuggestingActions(TranscriptBase):
         self._pick("reject")
 
     def _pick(self, mode: str) -> None:
-        if not self.suggestions:
+        if not any(s is not None for s in self.suggestions):
             self.notify(t("suggest.none", self.lang))
             return
         self.pending = mode
@@ -98,10 +98,10 @@ class SuggestingActions(TranscriptBase):
 
     def suggestion_choice(self, mode: str, number: int) -> None:
         seg = self.current
-        if seg is None or not 1 <= number <= len(self.suggestions):
+        chosen = self.suggestions[number - 1] if 1 <= number <= len(self.suggestions) else None
+        if seg is None or chosen is None:
             self.refresh_panels()
             return
-        chosen = self.suggestions[number - 1]
         code = str(getattr(chosen, "code", ""))
         if mode == "accept":
             valence = getattr(chosen, "valence", None) or Valence.NONE
@@ -111,7 +111,7 @@ class SuggestingActions(TranscriptBase):
         else:
             self._feedback(seg.id, code, False)
             self.notify(t("suggest.rejected", self.lang))
-        self.suggestions.pop(number - 1)
+        self.suggestions[number - 1] = None
         self.query_one(SuggestionsPanel).show_suggestions(self.view, self.suggestions, self.lang)
         self.refresh_panels()
 
@@ -119,14 +119,15 @@ class SuggestingActions(TranscriptBase):
         seg = self.current
         if seg is None:
             return
-        keep = []
+        keep: list[object | None] = []
         for s in self.suggestions:
-            if float(getattr(s, "score", 0.0)) >= SUGGEST_THRESHOLD:
+            if s is not None and float(getattr(s, "score", 0.0)) >= SUGGEST_THRESHOLD:
                 code = str(getattr(s, "code", ""))
                 valence = getattr(s, "valence", None) or Valence.NONE
                 memo = t("suggest.review_memo", self.lang)
                 if self.apply_code(seg, code, valence=valence, memo=memo) is not None:
                     self._feedback(seg.id, code, True)
+                keep.append(None)
             else:
                 keep.append(s)
         self.suggestions = keep

@@ -90,13 +90,18 @@ class SuggestionsPanel(Static):
     title = "Förslag"
 
     def show_suggestions(
-        self, view: RecordingView, suggestions: Sequence[object], lang: str
+        self, view: RecordingView, suggestions: Sequence[object | None], lang: str
     ) -> None:
         out = Text()
         out.append(self.title + "\n", style="bold")
-        if not suggestions:
+        if not any(s is not None for s in suggestions):
             out.append(t("suggest.none", lang), style="dim italic")
+        elif getattr(suggestions[0], "uncertain", False):
+            # Calibrated scores this low are wrong more often than right: say so first.
+            out.append(t("suggest.uncertain", lang) + "\n", style="bold #ffaf00")
         for i, s in enumerate(suggestions, start=1):
+            if s is None:  # taken or rejected: the others keep their numbers
+                continue
             code = str(getattr(s, "code", "?"))
             score = float(getattr(s, "score", 0.0))
             valence = getattr(s, "valence", None)

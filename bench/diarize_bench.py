@@ -1,0 +1,215 @@
+"""Benchmark: diarisation by length and number of voices, old clustering beside new.
+
+    nice -n 10 python bench/diarize_bench.py --minutes 10 40 80 --voices 4 6 8 \\
+        [--write BENCHMARKS.md]
+
+Audio comes from bench/focus_group_audio.py (close voices, overlap, backchannels,
+unequal talk time with a quiet participant, pauses, reverb and noise), made once and
+cached under bench/out/. Per case, a child process embeds the recording with the
+packaged speaker model (silero VAD + CAM++, the same code as `qualkit transcribe`),
+timed and with its own peak RSS; the embeddings are cached. Then, per clustering
+method (the previous one, "legacy": spectral under 20 minutes, UMAP+HDBSCAN from 20;
+and the current default) and with and without the count hint, another child turns
+them into speaker turns and scores them: DER at collar 0 and ±0.25 s, with the
+missed / false alarm / confusion split, the speaker-count error, whether the quiet
+participant (under 3 % of the talk) has a voice of their own, wall time and peak RSS.
+Transcription is not run (diarisation only), so the long cases fit two CPU cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+OUT = REPO / "bench" / "out"
+HEADING = "## Diarisation by length and voices (bench/diarize_bench.py)"
+METHODS = ("legacy", "spectral", "ahc")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_embed(wav: Path, npz: Path) -> dict[str, Any]:
+    import numpy as np
+
+    from qualkit.pipeline.audio import PcmAudio, decode_to_pcm
+    from qualkit.pipeline.diarize import DiarizeOptions, load_embedder
+
+    pcm = npz.with_suffix(".pcm")
+    decode_to_pcm(wav, pcm)
+    audio = PcmAudio(pcm)
+    t0, c0 = time.perf_counter(), time.process_time()
+    emb = load_embedder(DiarizeOptions(), "cpu").embed(audio, 300.0)
+    res = {
+        "embed_wall": time.perf_counter() - t0,
+        "embed_cpu": time.process_time() - c0,
+        "embed_rss_mb": peak_rss_mb(),
+        "subsegments": int(emb.vectors.shape[0]),
+        "duration_s": audio.duration_s,
+    }
+    np.savez(npz, spans=emb.spans, vectors=emb.vectors, speech=np.asarray(emb.speech, np.float32))
+    pcm.unlink(missing_ok=True)
+    return res
+
+
+def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, Any]:
+    """Every method, with and without the hint, on one case's cached embeddings."""
+    import numpy as np
+
+    from qualkit.pipeline.diarize import DiarizeOptions, Embeddings, turns_from_embeddings
+    from qualkit.pipeline.metrics import der_detail, parse_rttm, speaker_found
+
+    data = np.load(npz)
+    emb = Embeddings(
+        data["spans"], data["vectors"], tuple((float(a), float(b)) for a, b in data["speech"])
+    )
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    ref = parse_rttm(rttm.read_text(encoding="utf-8"))
+    quiet = info["quiet"].replace(" ", "_")
+    out: dict[str, Any] = {}
+    for method in METHODS:
+        opts = DiarizeOptions(clustering=method)
+        if (
+            method == "spectral"
+            and len(emb.vectors) <= opts.spectral_max
+            and info["duration_s"] < opts.long_recording_s
+        ):
+            continue  # the very same computation as "legacy" here
+        for hint in (0, voices):
+            opts = DiarizeOptions(clustering=method, num_speakers=hint or None)
+            t0 = time.perf_counter()
+            turns, _ = turns_from_embeddings(emb, info["duration_s"], opts)
+            res: dict[str, Any] = {"cluster_wall": time.perf_counter() - t0}
+            res["c0"] = der_detail(ref, turns, 0.0)
+            res["c025"] = der_detail(ref, turns, 0.5)
+            res["voices_found"] = len({t.speaker for t in turns})
+            res["quiet_found"] = speaker_found(ref, turns, quiet)
+            out[f"{method}/{hint}"] = res
+    out["cluster_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def run_child(args: list[str], result: Path) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run(
+        [sys.executable, __file__, "--child", *args, "--result", str(result)], check=True, env=env
+    )
+    out: dict[str, Any] = json.loads(result.read_text())
+    return out
+
+
+def run_case(
+    minutes: float, voices: int, seed: int, embed_only: bool = False
+) -> list[dict[str, Any]]:
+    from focus_group_audio import Case, build
+
+    case = Case(minutes, voices, seed)
+    t0 = time.perf_counter()
+    paths = build(case)
+    print(f"{case.name}: audio ready in {time.perf_counter() - t0:.0f} s", flush=True)
+    npz = OUT / f"{case.name}.emb.npz"
+    emb_json = OUT / f"{case.name}.embed.json"
+    if not (npz.is_file() and emb_json.is_file()):
+        run_child(["embed", str(paths["wav"]), str(npz)], emb_json)
+    embed = json.loads(emb_json.read_text())
+    print(f"{case.name}: embedded {embed}", flush=True)
+    if embed_only:
+        return []
+    meta = json.loads(paths["meta.json"].read_text(encoding="utf-8"))
+    out = OUT / f"{case.name}.cluster.json"
+    results = run_child(
+        ["cluster", str(npz), str(paths["rttm"]), str(paths["meta.json"]), str(voices)], out
+    )
+    rows = []
+    for key, r in results.items():
+        if key == "cluster_rss_mb":
+            continue
+        method, hint = key.split("/")
+        r.update(case=case.name, minutes=minutes, voices=voices, method=method, hint=int(hint))
+        r.update(embed=embed, meta=meta, cluster_rss_mb=results["cluster_rss_mb"])
+        print(json.dumps({k: v for k, v in r.items() if k not in ("embed", "meta")}), flush=True)
+        rows.append(r)
+    return rows
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def report(rows: list[dict[str, Any]], argv: list[str]) -> str:
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        HEADING,
+        "",
+        f"`nice -n 10 python bench/diarize_bench.py {' '.join(argv)}` on {os.cpu_count()} "
+        f"shared CPU cores (load when written: `{load}`). Diarisation only.",
+        "",
+        "| case | overlap | quiet share | method | hint | voices found | DER c0 | DER ±0.25 s "
+        "| missed / FA / confusion (c0) | quiet found | wall s (embed + cluster) | peak RSS MB "
+        "(embed / cluster) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        m, e, c0 = r["meta"], r["embed"], r["c0"]
+        q = m["talk_share"][m["quiet"]]
+        lines.append(
+            f"| {r['minutes']:g} min, {r['voices']} voices | {pct(m['overlap_share'])}% | "
+            f"{pct(q)}% | {r['method']} | {r['hint'] or '-'} | {r['voices_found']} "
+            f"({r['voices_found'] - r['voices']:+d}) | {pct(c0['der'])}% | "
+            f"{pct(r['c025']['der'])}% | "
+            f"{pct(c0['missed'])} / {pct(c0['false_alarm'])} / {pct(c0['confusion'])} | "
+            f"{'yes' if r['quiet_found'] else 'no'} | "
+            f"{e['embed_wall']:.0f} + {r['cluster_wall']:.1f} | "
+            f"{e['embed_rss_mb']:.0f} / {r['cluster_rss_mb']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 40.0, 80.0])
+    ap.add_argument("--voices", type=int, nargs="+", default=[4, 6, 8])
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--write", type=Path, help="update this BENCHMARKS.md section")
+    ap.add_argument("--embed-only", action="store_true", help="make audio and embeddings only")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        if kind == "embed":
+            res = child_embed(Path(rest[0]), Path(rest[1]))
+        else:
+            res = child_cluster(Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]))
+        args.result.write_text(json.dumps(res, indent=1))
+        return 0
+    sys.path.insert(0, str(REPO / "bench"))
+    rows = []
+    for minutes in args.minutes:
+        for voices in args.voices:
+            rows.extend(run_case(minutes, voices, args.seed, args.embed_only))
+    if args.embed_only:
+        return 0
+    section = report(rows, [a for a in argv if not a.startswith("--write")])
+    print(section)
+    (OUT / "diarize_bench.json").write_text(json.dumps(rows, indent=1))
+    if args.write:
+        from asr import write_section
+
+        write_section(args.write, section, HEADING)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

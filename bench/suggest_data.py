@@ -1,0 +1,165 @@
+"""Evaluation sets for bench/suggest.py, and an embedding cache on disk under bench/out/.
+
+Sets:
+- ``written``: bench/data/suggest_eval_sv.jsonl, 120 passages written for the benchmark after
+  reading the codebook (15 per factor). Flattering: it shares the descriptions' words.
+- ``paraphrase``: 40 passages written to avoid the codebook's wording (5 per factor).
+- ``corpus``: passages read from four real Swedish reports in ../shared/corpus and coded by
+  hand against the eight factors and valence. The repository holds only references (file,
+  character offsets, a short hash of the text) and the labels, in
+  bench/data/suggest_corpus_labels.jsonl; the text is read from the corpus at run time.
+- ``spoken``: bench/data/suggest_eval_spoken_sv.jsonl, short focus-group-style turns with
+  hesitations and false starts, as uneven as real coding (work structure and the individual
+  take most turns, knowledge of collaboration five).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "bench" / "data"
+OUT = REPO / "bench" / "out"
+CORPUS_ENV = "QUALKIT_CORPUS"
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    name: str
+    texts: list[str]
+    codes: list[str]
+    valences: list[str]
+    note: str = ""
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _from_rows(name: str, rows: Sequence[dict[str, str]], note: str = "") -> EvalSet:
+    return EvalSet(
+        name,
+        [r["text"] for r in rows],
+        [r["code"] for r in rows],
+        [r["valence"] for r in rows],
+        note,
+    )
+
+
+def corpus_dir() -> Path | None:
+    """../shared/corpus seen from the repository (or from a worktree one level deeper)."""
+    if os.environ.get(CORPUS_ENV):
+        found = Path(os.environ[CORPUS_ENV])
+        return found if found.is_dir() else None
+    for base in (REPO.parent, REPO.parent.parent):
+        candidate = base / "shared" / "corpus"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def passage_text(raw: str) -> str:
+    """A passage as stored: the corpus slice with its whitespace collapsed."""
+    return " ".join(raw.split())
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def load_corpus_set(labels: Path = DATA / "suggest_corpus_labels.jsonl") -> EvalSet | str:
+    """The hand-coded real passages, or a sentence saying why they cannot be read."""
+    folder = corpus_dir()
+    if folder is None:
+        return (
+            "corpus set skipped: ../shared/corpus not found "
+            f"(set {CORPUS_ENV}=/path/to/corpus to point at it)"
+        )
+    rows = _rows(labels)
+    files: dict[str, str] = {}
+    texts, codes, valences, stale = [], [], [], 0
+    for row in rows:
+        name = row["file"]
+        if name not in files:
+            path = folder / name
+            if not path.is_file():
+                return f"corpus set skipped: {path} is missing"
+            files[name] = path.read_text("utf-8")
+        text = passage_text(files[name][int(row["start"]) : int(row["end"])])
+        if short_hash(text) != row["sha256_12"]:
+            stale += 1  # the corpus file changed under the reference: leave it out
+            continue
+        texts.append(text)
+        codes.append(row["code"])
+        valences.append(row["valence"])
+    note = f"{stale} references no longer match the corpus and were left out" if stale else ""
+    return EvalSet("corpus", texts, codes, valences, note)
+
+
+def load_sets(wanted: Iterable[str]) -> tuple[list[EvalSet], list[str]]:
+    """The named sets that could be loaded, and a note for each one that could not."""
+    sets: list[EvalSet] = []
+    notes: list[str] = []
+    for name in wanted:
+        if name == "written":
+            sets.append(_from_rows(name, _rows(DATA / "suggest_eval_sv.jsonl")))
+        elif name == "paraphrase":
+            sets.append(_from_rows(name, _rows(DATA / "suggest_eval_sv_paraphrase.jsonl")))
+        elif name == "spoken":
+            sets.append(_from_rows(name, _rows(DATA / "suggest_eval_spoken_sv.jsonl")))
+        elif name == "corpus":
+            loaded = load_corpus_set()
+            if isinstance(loaded, str):
+                notes.append(loaded)
+            else:
+                sets.append(loaded)
+                if loaded.note:
+                    notes.append(loaded.note)
+        else:
+            notes.append(f"unknown set {name!r}")
+    return sets, notes
+
+
+class DiskEmbeddings:
+    """A store stand-in for `EmbeddingCache`: vectors by text hash in one .npz per model.
+
+    The default model encodes about 35 passages a second on two idle cores; the bench reads
+    the same few hundred passages on every run, so they are encoded once."""
+
+    def __init__(self, folder: Path = OUT) -> None:
+        self.folder = folder
+        self._loaded: dict[str, dict[str, bytes]] = {}
+
+    def _path(self, model_id: str) -> Path:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_id)
+        return self.folder / f"embeddings_{safe}.npz"
+
+    def _table(self, model_id: str) -> dict[str, bytes]:
+        if model_id not in self._loaded:
+            path = self._path(model_id)
+            table: dict[str, bytes] = {}
+            if path.is_file():
+                with np.load(path) as data:
+                    table = {k: data[k].tobytes() for k in data.files}
+            self._loaded[model_id] = table
+        return self._loaded[model_id]
+
+    def cached_embeddings(self, model_id: str, keys: Sequence[str]) -> dict[str, bytes]:
+        table = self._table(model_id)
+        return {k: table[k] for k in keys if k in table}
+
+    def put_embeddings(self, model_id: str, dim: int, items: Iterable[tuple[str, bytes]]) -> None:
+        table = self._table(model_id)
+        table.update(items)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        arrays = {k: np.frombuffer(v, dtype=np.float32) for k, v in table.items()}
+        tmp = self._path(model_id).with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]
+        tmp.replace(self._path(model_id))

@@ -1,0 +1,278 @@
+"""The suggestion models: zero-shot from the codebook, few-shot from the coder's codings.
+
+Zero-shot: a passage scores against a code by the mean of its closest description clauses
+plus the whole description (cosine on sentence embeddings), z-scored across the codes and
+turned into probabilities, then blended with a TF-IDF character n-gram model trained on the
+same clauses.
+
+Few-shot: two logistic regressions learn from the codings (one on the embeddings, one on
+TF-IDF character n-grams), with the description clauses kept as weak examples. Real coding
+is uneven (a few codes take most passages), so every code weighs alike in training and the
+blend is divided by each code's share of the codings to a small power: a code coded three
+times among a hundred is still suggested for its own passages. The three signals are
+blended in log space and the result is calibrated by one temperature fitted on held-out
+folds of the coder's own examples.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qualkit.analysis.calibration import apply_temperature, fit_temperature
+from qualkit.analysis.embed import EmbeddingCache, FloatArray, Progress
+from qualkit.analysis.profiles import (
+    Example,
+    Suggestion,
+    SuggestOptions,
+    softmax,
+    suggestable_codes,
+    zscore,
+)
+from qualkit.analysis.valence import SOLVER, ValenceModel
+from qualkit.errors import InputError
+from qualkit.model import Codebook
+
+Matrix = np.ndarray[Any, Any]
+
+
+class _TextModel:
+    """TF-IDF character n-grams + logistic regression: the lexical signal."""
+
+    def __init__(self, texts: Sequence[str], labels: Matrix, weights: Matrix, c: float) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True
+        )
+        features = self.vectorizer.fit_transform(list(texts))
+        self.model = LogisticRegression(C=c, max_iter=500, solver=SOLVER).fit(
+            features, labels, sample_weight=weights
+        )
+        self.classes = np.asarray(self.model.classes_)
+
+    def proba(self, texts: Sequence[str]) -> Matrix:
+        return np.asarray(self.model.predict_proba(self.vectorizer.transform(list(texts))))
+
+
+@dataclass
+class _Learned:
+    """The two few-shot models and the rare-code correction, fitted on one set of examples."""
+
+    embedding: Any
+    embedding_classes: Matrix
+    text: _TextModel
+    log_share: Matrix  # log of each code's (smoothed) share of the examples
+
+
+class CodeSuggester:
+    """Ranks a codebook's codes for passages; `fit` with coded examples to learn."""
+
+    def __init__(
+        self,
+        book: Codebook,
+        cache: EmbeddingCache,
+        options: SuggestOptions | None = None,
+    ) -> None:
+        self.book = book
+        self.cache = cache
+        self.options = options or SuggestOptions()
+        self.profiles = suggestable_codes(book)
+        self.keys = [p.key for p in self.profiles]
+        self._index = {k: i for i, k in enumerate(self.keys)}
+        self._clause_texts = [c for p in self.profiles for c in p.clauses]
+        self._clause_owner = np.array(
+            [i for i, p in enumerate(self.profiles) for _ in p.clauses], dtype=int
+        )
+        self._clause_vecs = cache.embed(self._clause_texts)
+        self._full_vecs = cache.embed([p.full_text for p in self.profiles])
+        self._clause_model: _TextModel | None = None
+        self._learned: _Learned | None = None
+        self.n_examples = 0
+        self.temperature = 1.0  # fitted on held-out folds; 1.0 means not calibrated
+        self._valence = ValenceModel(self.profiles, cache)
+
+    # ----------------------------------------------------------------- training
+    def fit(self, examples: Sequence[Example]) -> CodeSuggester:
+        """Learn from coded passages (codes outside this codebook's leaves are ignored)."""
+        usable = [e for e in examples if e.code in self._index and e.text.strip()]
+        self.n_examples = len(usable)
+        self._learned = None
+        self.temperature = 1.0
+        self._clause_model = None
+        if len(set(self._clause_owner.tolist())) >= 2:
+            # Zero-shot lexical signal: the clauses alone, so shared wording counts too.
+            self._clause_model = _TextModel(
+                self._clause_texts,
+                self._clause_owner,
+                np.ones(len(self._clause_owner)),
+                self.options.regularisation,
+            )
+        if usable and self.keys:
+            vecs = self.cache.embed([e.text for e in usable])
+            self._learned = self._train(usable, vecs)
+            if self._learned is not None:
+                self.temperature = self._calibrate(usable, vecs)
+        self._valence.fit(usable)
+        return self
+
+    def _train(self, examples: Sequence[Example], vecs: FloatArray) -> _Learned | None:
+        from sklearn.linear_model import LogisticRegression
+
+        o = self.options
+        codes = np.array([self._index[e.code] for e in examples], dtype=int)
+        counts = np.bincount(codes, minlength=len(self.keys)).astype(float)
+        given = np.array([e.weight for e in examples], dtype=float)
+        if o.balanced:
+            # Every code used weighs as much in training as any other, whatever its count.
+            used = int((counts > 0).sum())
+            given = given * len(examples) / (used * counts[codes])
+        y = np.concatenate([self._clause_owner, codes])
+        if len(set(y.tolist())) < 2:
+            return None
+        w = np.concatenate([np.full(len(self._clause_owner), o.clause_weight), given])
+        x = np.vstack([self._clause_vecs, vecs])
+        embedding = LogisticRegression(C=o.regularisation, max_iter=500, solver=SOLVER).fit(
+            x, y, sample_weight=w
+        )
+        text = _TextModel(self._clause_texts + [e.text for e in examples], y, w, o.regularisation)
+        share = (counts + 1.0) / (counts.sum() + len(self.keys))
+        return _Learned(embedding, np.asarray(embedding.classes_), text, np.log(share))
+
+    def _calibrate(self, examples: Sequence[Example], vecs: FloatArray) -> float:
+        """One temperature from predictions on examples each fold's models did not see."""
+        from sklearn.model_selection import StratifiedKFold
+
+        o = self.options
+        codes = [e.code for e in examples]
+        if o.calibration_folds < 2 or len(examples) < o.calibration_min_examples:
+            return 1.0
+        if max(codes.count(c) for c in set(codes)) < o.calibration_folds:
+            return 1.0
+        held_out = np.zeros((len(examples), len(self.keys)))
+        folds = StratifiedKFold(o.calibration_folds, shuffle=True, random_state=0)
+        with warnings.catch_warnings():
+            # Codes with fewer examples than folds are fine here: they are simply absent
+            # from some training folds, as they would be for a coder early on.
+            warnings.simplefilter("ignore", UserWarning)
+            splits = list(folds.split(np.zeros(len(codes)), codes))
+        for train, test in splits:
+            learned = self._train([examples[i] for i in train], vecs[train])
+            if learned is None:
+                return 1.0
+            texts = [examples[i].text for i in test]
+            held_out[test] = self._blend(texts, vecs[test], learned, len(train))
+        return fit_temperature(held_out, [self._index[c] for c in codes])
+
+    def code_vectors(self) -> FloatArray:
+        """One vector per code (label and description), in the order of `keys`."""
+        return self._full_vecs
+
+    # --------------------------------------------------------------- prediction
+    def zero_shot(self, vecs: FloatArray) -> Matrix:
+        """Probabilities over codes from the codebook text alone."""
+        n, k = len(vecs), len(self.keys)
+        if k == 0:
+            return np.zeros((n, 0))
+        sims = vecs @ self._clause_vecs.T
+        top = np.empty((n, k))
+        for j in range(k):
+            own = np.sort(sims[:, self._clause_owner == j], axis=1)
+            top[:, j] = own[:, -self.options.clause_top :].mean(axis=1)
+        score = (top + vecs @ self._full_vecs.T) / 2
+        return softmax(self.options.sharpness * zscore(score))
+
+    def _spread(self, proba: Matrix, classes: Matrix) -> Matrix:
+        out = np.full((len(proba), len(self.keys)), 1e-6)
+        out[:, classes] = proba
+        return np.asarray(out / out.sum(axis=1, keepdims=True))
+
+    def _blend(
+        self, texts: Sequence[str], vecs: FloatArray, learned: _Learned, n_examples: int
+    ) -> Matrix:
+        p = self.zero_shot(vecs)
+        pe = self._spread(learned.embedding.predict_proba(vecs), learned.embedding_classes)
+        pt = self._spread(learned.text.proba(texts), learned.text.classes)
+        wz, we, wt = self.blend_weights(n_examples)
+        log = wz * np.log(p + 1e-9) + we * np.log(pe) + wt * np.log(pt)
+        return softmax(log - self.options.rare_boost * learned.log_share)
+
+    def predict_proba(self, texts: Sequence[str], vecs: FloatArray | None = None) -> Matrix:
+        """(len(texts), len(self.keys)) probabilities, calibrated once codings allow."""
+        if vecs is None:
+            vecs = self.cache.embed(texts)
+        if self._learned is not None and len(texts):
+            blended = self._blend(texts, vecs, self._learned, self.n_examples)
+            return apply_temperature(blended, self.temperature)
+        p = self.zero_shot(vecs)
+        if self._clause_model is None or not len(texts):
+            return p
+        a = self.options.zero_shot_tfidf_weight
+        pt = self._spread(self._clause_model.proba(texts), self._clause_model.classes)
+        return softmax((1 - a) * np.log(p + 1e-9) + a * np.log(pt))
+
+    def blend_weights(self, n_examples: int | None = None) -> tuple[float, float, float]:
+        """(zero-shot, embedding model, TF-IDF model) weights for this many examples."""
+        o = self.options
+        count = self.n_examples if n_examples is None else n_examples
+        per_code = count / max(1, len(self.keys))
+        t = float(np.clip((per_code - 2.0) / max(1e-9, o.many_per_code - 2.0), 0.0, 1.0))
+        return (
+            o.zero_shot_weight + t * (o.zero_shot_weight_many - o.zero_shot_weight),
+            o.embedding_weight + t * (o.embedding_weight_many - o.embedding_weight),
+            o.tfidf_weight + t * (o.tfidf_weight_many - o.tfidf_weight),
+        )
+
+    def suggest(
+        self,
+        texts: Sequence[str],
+        top: int = 3,
+        *,
+        progress: Progress | None = None,
+        penalties: Sequence[dict[str, float]] | None = None,
+    ) -> list[list[Suggestion]]:
+        """The `top` codes for each text, best first. `penalties` scale scores per text."""
+        if top < 1:
+            raise InputError("--top must be 1 or more.")
+        if not self.keys:
+            return [[] for _ in texts]
+        vecs = self.cache.embed(texts, progress=progress)
+        proba = self.predict_proba(texts, vecs)
+        valences = self._valence.predict(texts, vecs)
+        out: list[list[Suggestion]] = []
+        for i, row in enumerate(proba):
+            row = row.copy()
+            if penalties is not None:
+                for key, factor in penalties[i].items():
+                    if key in self._index:
+                        row[self._index[key]] *= factor
+            order = np.argsort(-row, kind="stable")[:top]
+            valence, vscore = valences[i]
+            unsure = bool(row[order[0]] < self.options.uncertain_below)
+            out.append(
+                [
+                    Suggestion(
+                        code=self.keys[j],
+                        score=round(float(row[j]), 4),
+                        valence=valence,
+                        valence_score=round(vscore, 4),
+                        label=self.profiles[j].label,
+                        learned=self._learned is not None,
+                        uncertain=unsure,
+                    )
+                    for j in order
+                ]
+            )
+        return out
+
+    def uncertainty(self, texts: Sequence[str]) -> Matrix:
+        """1 - (best - second best probability): high means the coder's answer teaches most."""
+        if len(self.keys) < 2 or not len(texts):
+            return np.zeros(len(texts))
+        proba = np.sort(self.predict_proba(texts), axis=1)
+        return np.asarray(1.0 - (proba[:, -1] - proba[:, -2]))

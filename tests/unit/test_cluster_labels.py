@@ -1,0 +1,25 @@
+"""Cluster labels read as Swedish words: no stop words, no line-break fragments, no repeats."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qualkit.analysis.cluster import keywords_for
+
+
+def test_labels_skip_broken_words_and_repeat_no_word_in_another_form() -> None:
+    texts = [
+        "Samordningsförbundet betalar för teamet och perspek- tivet är individens behov.",
+        "Samordningsförbund finns i länet och samordningsförbundets styrelse beslutar.",
+        "Samordningsförbundet och teamet träffas, perspek- tivet är brett, och vi samverkar.",
+        "Telefonkön är lång och kontaktlistan saknas, så vi ringer runt.",
+        "Kontaktlistan är gammal och telefonkön växer varje vecka.",
+        "Telefonkön igen, och ingen kontaktlista som stämmer.",
+    ]
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    words = keywords_for(texts, labels, top=4, common=0.6)
+    first = words[0]
+    assert "perspek" not in first  # a word broken at a PDF line end is no label
+    assert sum(w.startswith("samordningsförbund") for w in first) == 1
+    assert not {"och", "är", "vi", "för"} & set(first)  # Swedish stop words
+    assert "telefonkön" in words[1]
