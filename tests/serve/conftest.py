@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,8 +66,3 @@ def running_serve(project: Path, coders: list[str]) -> Iterator[list[str]]:
 def serve_project(demo_project: object) -> Path:
     root: Path = demo_project.root  # type: ignore[attr-defined]
     return root
-
-
-@pytest.fixture
-def serve_running() -> Callable[..., object]:
-    return running_serve
