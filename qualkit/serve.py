@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qualkit import atomic
 from qualkit.errors import InputError, QualkitError
 from qualkit.project import open_project
 
@@ -156,7 +157,7 @@ def write_offline_templates(folder: Path) -> Path:
                 f"textual-serve's bundled font {name} is missing: reinstall textual-serve==1.1.3."
             )
     source = (package / "templates" / TEMPLATE).read_text(encoding="utf-8")
-    (folder / TEMPLATE).write_text(offline_template(source), encoding="utf-8")
+    atomic.write_text(folder / TEMPLATE, offline_template(source))
     return folder
 
 
