@@ -22,6 +22,8 @@ from pathlib import Path
 from qualkit.pseudonymise import EMAIL_RE, KINDS, Finding, detect, name_lists
 
 DATA = Path(__file__).parent / "data" / "pii_sv.jsonl"
+CORPUS = Path("/work/shared/corpus")
+CORPUS_GOLD = Path(__file__).parent / "data" / "corpus_pii.json"
 
 
 def baseline(text: str) -> list[Finding]:
@@ -104,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--misses", action="store_true", help="print missed and false spans")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="real report prose (folder)")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line]
     name_lists()  # load once, outside the timing
@@ -173,6 +176,7 @@ def main() -> None:
         f"shipped codebook prose ({sum(map(len, prose))} characters, no personal data): "
         f"{len(false)} findings {false}; baseline {sum(len(baseline(t)) for t in prose)}"
     )
+    corpus_section(args.corpus)
     if args.misses:
         for row in rows:
             text = str(row["text"])
@@ -189,6 +193,46 @@ def main() -> None:
                     for s in row["spans"]
                 ):
                     print("FALSE", f.kind, repr(f.text), "|", text)
+
+
+def corpus_rows(folder: Path) -> list[dict[str, object]]:
+    """Paragraphs of the real reports with every occurrence of a labelled string as gold."""
+    gold = json.loads(CORPUS_GOLD.read_text(encoding="utf-8"))["spans"]
+    rows: list[dict[str, object]] = []
+    for path in sorted(folder.glob("*.txt")):
+        for para in path.read_text(encoding="utf-8").split("\n"):
+            spans = []
+            for kind, strings in gold.items():
+                for s in strings:
+                    for m in re.finditer(r"(?<!\w)" + re.escape(s) + r"(?!\w)", para):
+                        spans.append(
+                            {"kind": kind, "start": m.start(), "end": m.end(), "rare": False}
+                        )
+            rows.append({"text": para, "spans": spans})
+    return rows
+
+
+def corpus_section(folder: Path) -> None:
+    """Recall and precision on real Swedish report prose that nobody here wrote."""
+    if not folder.is_dir():
+        print(f"corpus {folder} not found: real-prose section skipped")
+        return
+    rows = corpus_rows(folder)
+    n_chars = sum(len(str(r["text"])) for r in rows)
+    base, _, _ = evaluate(rows, baseline)
+    ours, _, _ = evaluate(rows, detect)
+    print()
+    print(f"real report prose: {folder} ({n_chars} characters, labels {CORPUS_GOLD.name})")
+    print("| kind | gold | recall | precision | findings | baseline recall | baseline precision |")
+    print("|---|---|---|---|---|---|---|")
+    for kind in KINDS:
+        o, b = ours[kind], base[kind]
+        if not (o.gold or o.predicted or b.predicted):
+            continue
+        print(
+            f"| {kind} | {o.gold} | {o.recall:.3f} | {o.precision:.3f} | {o.predicted} "
+            f"| {b.recall:.3f} | {b.precision:.3f} |"
+        )
 
 
 if __name__ == "__main__":

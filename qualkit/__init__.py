@@ -1,7 +1,10 @@
 """qualkit: transcribe, diarise and code Swedish focus-group interviews, offline."""
 
 # First of all: switch every dependency to offline mode before any of them is imported.
-import qualkit.offline  # noqa: F401  isort: skip
+import qualkit.offline
+
+# Then: every log record of the process is redacted, whichever logger makes it.
+import qualkit.log  # noqa: F401  isort: skip
 
 from qualkit.errors import QualkitError
 from qualkit.project import Project, init_project, open_project

@@ -39,6 +39,9 @@ def replacing(path: Path | str) -> Iterator[Path]:
                 "Write to another folder (most commands take --output)."
             ) from None
         raise
+    # mkstemp makes the file private (0600); give it the mode open() would, so an export
+    # is readable by whoever the user's umask lets read it (a report on a team drive).
+    os.fchmod(fd, _mode())
     os.close(fd)
     tmp = Path(name)
     try:
@@ -77,6 +80,12 @@ def copy_file(source: Path | str, path: Path | str) -> Path:
     with open_for_write(path) as fh, Path(source).open("rb") as src:
         shutil.copyfileobj(src, fh, BLOCK)
     return Path(path)
+
+
+def _mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def fsync_dir(folder: Path) -> None:

@@ -20,6 +20,7 @@ Errors name the file, the line and the problem.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -31,6 +32,9 @@ from qualkit import atomic
 from qualkit.errors import CodebookError
 from qualkit.model import Code, Codebook
 
+# Deeper trees are no codebook a person can code with; the limit keeps every recursive
+# consumer (YAML writer, REFI export, the app's tree) far from Python's recursion limit.
+MAX_DEPTH = 32
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _CODE_KEYS = {"id", "label_sv", "label_en", "description", "colour", "hotkey", "children", "parent"}
@@ -81,6 +85,11 @@ def parse_codebook(text: str, path: Path | str = "<codebook>") -> Codebook:
         raise CodebookError(f"{path}{line}: not valid YAML: {exc.problem}.") from exc
     except yaml.YAMLError as exc:
         raise CodebookError(f"{path}: not valid YAML: {exc}.") from exc
+    except RecursionError as exc:
+        raise CodebookError(
+            f"{path}: nested too deeply to be a codebook (more than {MAX_DEPTH} levels of "
+            "codes); flatten it."
+        ) from exc
     if root is None:
         raise CodebookError(f"{path}: the file is empty; a codebook needs id, name and codes.")
     book = _mapping(path, root, _BOOK_KEYS, "the codebook")
@@ -97,72 +106,100 @@ def parse_codebook(text: str, path: Path | str = "<codebook>") -> Codebook:
     seen: dict[str, yaml.Node] = {}
     hotkeys: dict[str, str] = {}
 
-    def walk(seq: yaml.Node, parent: str | None) -> None:
-        if not isinstance(seq, yaml.SequenceNode):
-            raise CodebookError(f"{_where(path, seq)}: codes must be a list (lines with '- ').")
-        for item in seq.value:
-            fields = _mapping(path, item, _CODE_KEYS, "a code")
-            if "id" not in fields:
-                raise CodebookError(f"{_where(path, item)}: a code has no 'id'.")
-            key = _scalar(path, fields["id"], "id")
-            if not _ID.match(key):
-                raise CodebookError(
-                    f"{_where(path, fields['id'])}: code id {key!r} must be lower-case letters, "
-                    "digits, '_' or '-'."
-                )
-            if key in seen:
-                raise CodebookError(
-                    f"{_where(path, fields['id'])}: code id {key!r} is used twice "
-                    f"(first at line {seen[key].start_mark.line + 1})."
-                )
-            seen[key] = fields["id"]
-            if "label_sv" not in fields:
-                raise CodebookError(f"{_where(path, item)}: code {key!r} has no 'label_sv'.")
-            colour = _scalar(path, fields["colour"], "colour") if "colour" in fields else None
-            if colour is not None and not _COLOUR.match(colour):
-                raise CodebookError(
-                    f"{_where(path, fields['colour'])}: colour {colour!r} must look like #1f77b4."
-                )
-            hotkey = _scalar(path, fields["hotkey"], "hotkey") if "hotkey" in fields else None
-            if hotkey is not None:
-                if len(hotkey) != 1:
-                    raise CodebookError(
-                        f"{_where(path, fields['hotkey'])}: hotkey {hotkey!r} must be one key."
-                    )
-                if hotkey in hotkeys:
-                    raise CodebookError(
-                        f"{_where(path, fields['hotkey'])}: hotkey {hotkey!r} is already used by "
-                        f"{hotkeys[hotkey]!r}."
-                    )
-                hotkeys[hotkey] = key
-            own_parent = parent
-            if "parent" in fields:
-                own_parent = _scalar(path, fields["parent"], "parent")
-            codes.append(
-                Code(
-                    codebook=book_id,
-                    key=key,
-                    label_sv=_scalar(path, fields["label_sv"], "label_sv").strip(),
-                    label_en=_scalar(path, fields["label_en"], "label_en").strip()
-                    if "label_en" in fields
-                    else "",
-                    description=_scalar(path, fields["description"], "description").strip()
-                    if "description" in fields
-                    else "",
-                    parent=own_parent,
-                    colour=colour,
-                    hotkey=hotkey,
-                )
+    def one_code(item: yaml.Node, parent: str | None) -> tuple[str, yaml.Node | None]:
+        """Validate one code's fields, append it; return its id and its children node."""
+        fields = _mapping(path, item, _CODE_KEYS, "a code")
+        if "id" not in fields:
+            raise CodebookError(f"{_where(path, item)}: a code has no 'id'.")
+        key = _scalar(path, fields["id"], "id")
+        if not _ID.match(key):
+            raise CodebookError(
+                f"{_where(path, fields['id'])}: code id {key!r} must be lower-case letters, "
+                "digits, '_' or '-'."
             )
-            if "children" in fields:
-                walk(fields["children"], key)
+        if key in seen:
+            raise CodebookError(
+                f"{_where(path, fields['id'])}: code id {key!r} is used twice "
+                f"(first at line {seen[key].start_mark.line + 1})."
+            )
+        seen[key] = fields["id"]
+        if "label_sv" not in fields:
+            raise CodebookError(f"{_where(path, item)}: code {key!r} has no 'label_sv'.")
+        colour = _scalar(path, fields["colour"], "colour") if "colour" in fields else None
+        if colour is not None and not _COLOUR.match(colour):
+            raise CodebookError(
+                f"{_where(path, fields['colour'])}: colour {colour!r} must look like #1f77b4."
+            )
+        hotkey = _scalar(path, fields["hotkey"], "hotkey") if "hotkey" in fields else None
+        if hotkey is not None:
+            if len(hotkey) != 1:
+                raise CodebookError(
+                    f"{_where(path, fields['hotkey'])}: hotkey {hotkey!r} must be one key."
+                )
+            if hotkey in hotkeys:
+                raise CodebookError(
+                    f"{_where(path, fields['hotkey'])}: hotkey {hotkey!r} is already used by "
+                    f"{hotkeys[hotkey]!r}."
+                )
+            hotkeys[hotkey] = key
+        own_parent = parent
+        if "parent" in fields:
+            own_parent = _scalar(path, fields["parent"], "parent")
+        codes.append(
+            Code(
+                codebook=book_id,
+                key=key,
+                label_sv=_scalar(path, fields["label_sv"], "label_sv").strip(),
+                label_en=_scalar(path, fields["label_en"], "label_en").strip()
+                if "label_en" in fields
+                else "",
+                description=_scalar(path, fields["description"], "description").strip()
+                if "description" in fields
+                else "",
+                parent=own_parent,
+                colour=colour,
+                hotkey=hotkey,
+            )
+        )
+        return key, fields.get("children")
 
-    walk(book["codes"], None)
+    def walk(top: yaml.Node) -> None:
+        # Depth-first with an explicit stack, in file order: no recursion, so a hostile
+        # file nests as deep as it likes and still gets a one-line answer.
+        def items(seq: yaml.Node) -> Iterator[yaml.Node]:
+            if not isinstance(seq, yaml.SequenceNode):
+                raise CodebookError(f"{_where(path, seq)}: codes must be a list (lines with '- ').")
+            return iter(seq.value)
+
+        stack: list[tuple[Iterator[yaml.Node], str | None]] = [(items(top), None)]
+        while stack:
+            it, parent = stack[-1]
+            item = next(it, None)
+            if item is None:
+                stack.pop()
+                continue
+            key, children = one_code(item, parent)
+            if children is not None:
+                if len(stack) >= MAX_DEPTH:
+                    raise CodebookError(
+                        f"{_where(path, children)}: codes nested more than {MAX_DEPTH} levels "
+                        "deep; no coder can use a tree this deep. Flatten it."
+                    )
+                stack.append((items(children), key))
+
+    walk(book["codes"])
+    parents = {c.key: c.parent for c in codes}
     for code in codes:
         if code.parent is not None and code.parent not in seen:
             raise CodebookError(
                 f"{_where(path, seen[code.key])}: code {code.key!r} names parent "
                 f"{code.parent!r}, which is not in this codebook."
+            )
+        cycle = _parent_cycle(code.key, parents)
+        if cycle:
+            raise CodebookError(
+                f"{_where(path, seen[code.key])}: code {code.key!r} is its own ancestor "
+                f"({' -> '.join(cycle)}); give one of them another parent."
             )
     return Codebook(
         id=book_id,
@@ -173,6 +210,22 @@ def parse_codebook(text: str, path: Path | str = "<codebook>") -> Codebook:
         else "",
         version=_scalar(path, book["version"], "version") if "version" in book else "1",
     )
+
+
+def _parent_cycle(key: str, parents: dict[str, str | None]) -> list[str]:
+    """The chain key -> parent -> ... back to key, or [] when the chain ends at the top."""
+    chain = [key]
+    seen = {key}
+    current = parents.get(key)
+    while current is not None and current in parents:
+        chain.append(current)
+        if current == key:
+            return chain
+        if current in seen:
+            return []  # a cycle further up; reported on one of its own codes
+        seen.add(current)
+        current = parents.get(current)
+    return []
 
 
 # A codebook is a few kilobytes; anything near this size is not one (or is hostile).

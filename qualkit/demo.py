@@ -1,10 +1,11 @@
 """The demo job behind `make demo`: the shipped fictional focus group, end to end.
 
 From the recording when the transcription models are installed: import, transcribe,
-diarise, name the voices by role and actor, code, export. The reference transcript and
-its RTTM (who spoke when, written when the audio was synthesised) stand in for the
-coder: voices are named after the reference speaker they overlap most, and each demo
-coding lands on the segment that overlaps its reference turn most.
+diarise, name the voices by role and actor, code, export the tables and the delrapport.
+The reference transcript and its RTTM (who spoke when, written when the audio was
+synthesised) stand in for the coder: voices are named after the reference speaker they
+overlap most, and each demo coding lands on the segment that overlaps its reference turn
+most.
 
 Safe to run again: steps that are already done are skipped, nothing is duplicated.
 """
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from qualkit.errors import InputError, QualkitError
 from qualkit.export.csv import TABLES, export_csv
+from qualkit.export.report import write_reports
+from qualkit.export.report_notes import set_partner
 from qualkit.ingest import parse_plain_lines, role_actor_from_label
 from qualkit.model import Actor, GroupType, Recording, Segment, Valence
 from qualkit.pipeline.diarize import DiarizeOptions
@@ -42,21 +45,22 @@ class DemoCoding:
     code: str
     valence: Valence
     memo: str | None = None
+    partner: str | None = None  # the actor the passage speaks about
 
 
 # What a coder would mark in the demo conversation (turn numbers of the reference).
 DEMO_CODINGS: tuple[DemoCoding, ...] = (
-    DemoCoding(2, "forum_beslut", Valence.PROMOTING, "Samverkansteam varannan vecka."),
+    DemoCoding(2, "forum_beslut", Valence.PROMOTING, "Samverkansteam varannan vecka.", "AF"),
     DemoCoding(3, "ledning", Valence.HINDERING),
     DemoCoding(4, "stabila_org", Valence.HINDERING, "Tre byten av handläggare på ett år."),
-    DemoCoding(5, "arbetsstruktur", Valence.HINDERING),
+    DemoCoding(5, "arbetsstruktur", Valence.HINDERING, partner="AF"),
     DemoCoding(7, "individ", Valence.HINDERING),
     DemoCoding(8, "individ", Valence.PROMOTING),
-    DemoCoding(9, "kunskap_respekt", Valence.HINDERING),
+    DemoCoding(9, "kunskap_respekt", Valence.HINDERING, partner="FK"),
     DemoCoding(10, "kunskap_respekt", Valence.PROMOTING, "Hospitering gav förtroende."),
     DemoCoding(12, "ledning", Valence.PROMOTING),
     DemoCoding(13, "ledning", Valence.HINDERING),
-    DemoCoding(14, "malgrupper_mal", Valence.HINDERING),
+    DemoCoding(14, "malgrupper_mal", Valence.HINDERING, partner="kommun"),
     DemoCoding(16, "arbetsstruktur", Valence.PROPOSAL),
     DemoCoding(17, "kunskap_samverkan", Valence.PROPOSAL),
     DemoCoding(18, "forum_beslut", Valence.PROPOSAL),
@@ -212,9 +216,11 @@ def apply_demo_codings(
             if (seg.id, dc.code) in done:
                 continue
             done.add((seg.id, dc.code))
-            project.store.add_coding(
+            coding = project.store.add_coding(
                 seg.id, "danermark", dc.code, valence=dc.valence, coder=DEMO_CODER, memo=dc.memo
             )
+            if dc.partner:
+                set_partner(project, coding.id, dc.partner)
             n += 1
     say(f"Applied {n} demo codings.")
     return n
@@ -252,6 +258,8 @@ def run_demo(
         name_speakers(project, rec, say, reference)
         apply_demo_codings(project, rec, say, reference)
         written = [export_csv(project, what) for what in TABLES]
+        # The delrapport a project lead would send, with the analyst's sections still empty.
+        written += write_reports(project, "kommun", DEMO_KOMMUN, ("docx",))
         for path in written:
             say(f"Wrote {path.relative_to(project.root)}")
         return written

@@ -100,6 +100,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "transcript.all_coded": ("Alla segment är kodade.", "Every segment is coded."),
     "transcript.coded": ("Kodat", "Coded"),
     "transcript.removed": ("Kodning borttagen", "Coding removed"),
+    "key.pin": ("Fäst citat", "Pin quote"),
+    "key.partner": ("Om aktör", "About actor"),
+    "transcript.pinned": ("Citatet fästs i rapporterna", "Quote pinned for the reports"),
+    "transcript.unpinned": ("Citatet lossat: relevans väljer", "Quote unpinned: relevance chooses"),
+    "transcript.partner": ("Handlar om aktör: ", "About actor: "),
+    "transcript.partner_none": ("Ingen aktör angiven", "No actor named"),
     "transcript.no_coding_selected": (
         "Segmentet har ingen kodning att ändra. Koda först med 1-8.",
         "The segment has no coding to change. Code it first with 1-8.",

@@ -1,17 +1,17 @@
 """What may leave the project: pseudonymised text, and no speech of withdrawn participants.
 
-Every export and report goes through `Redactor` and `exportable_segments`, so a name or
-personnummer that is known to the project never reaches a file a colleague receives.
-Structured identifiers (personnummer, e-mail, phone numbers, street addresses) are
-replaced by pattern even before anyone reviews them; names are replaced when they are
-in the participants register or a coder has accepted a proposal from `scan`.
+Every export and report goes through `Redactor` (`qualkit.redaction`) and
+`exportable_segments`. The redactor is fail-safe: whatever the detector finds is replaced
+whether or not a coder reviewed it, unless a coder rejected that exact string. Review
+(`scan`, accept, reject) chooses labels and keeps false finds in; it is not what makes
+an export safe.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
 
@@ -19,23 +19,8 @@ from qualkit import resolve
 from qualkit.errors import InputError
 from qualkit.model import Consent, Participant, Pseudonym, Segment
 from qualkit.project import Project
-from qualkit.pseudonymise import (
-    ADDRESS,
-    ADDRESS_RE,
-    EMAIL,
-    EMAIL_RE,
-    NAME,
-    PERSONNUMMER,
-    PERSONNUMMER_RE,
-    PHONE,
-    PHONE_RE,
-    PLACEHOLDERS,
-    _phone_ok,
-    common_words,
-    detect,
-    is_personnummer,
-    luhn_ok,
-)
+from qualkit.pseudonymise import NAME, PLACEHOLDERS, detect, is_personnummer, luhn_ok
+from qualkit.redaction import Redactor, unreviewed_replacements
 
 __all__ = [
     "Redactor",
@@ -48,105 +33,9 @@ __all__ = [
     "scan",
     "set_consent",
     "unreviewed",
+    "unreviewed_replacements",
     "withdrawn_speaker_ids",
 ]
-
-_EMPTY: Mapping[str, str] = MappingProxyType({})
-_Sub = Callable[[re.Match[str]], str]
-
-
-@dataclass(frozen=True, slots=True)
-class Redactor:
-    """Applies a project's pseudonyms, participants' real names and identifier patterns."""
-
-    table: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # casefolded -> label
-    pattern: re.Pattern[str] | None = None
-    keep: frozenset[str] = frozenset()  # originals a coder rejected: not personal data
-    enabled: bool = True
-    capital_only: frozenset[str] = frozenset()
-
-    @classmethod
-    def for_project(cls, project: Project) -> Redactor:
-        pairs: dict[str, str] = {}
-        for p in project.store.participants():
-            if p.real_name and p.real_name.strip():
-                label = f"[{p.attribution}]"
-                pairs[p.real_name.strip()] = label
-                for part in p.real_name.split():
-                    if len(part) > 1:
-                        pairs.setdefault(part, label)
-        keep: set[str] = set()
-        for ps in project.store.pseudonyms():
-            if ps.status == "accepted" and ps.original.strip():
-                pairs[ps.original] = ps.replacement
-            elif ps.status == "rejected":
-                keep.add(ps.original.casefold())
-        return cls.from_pairs(pairs, keep)
-
-    @classmethod
-    def from_pairs(cls, pairs: Mapping[str, str], keep: Iterable[str] = ()) -> Redactor:
-        table: dict[str, str] = {}
-        for orig, repl in pairs.items():
-            table.setdefault(orig.strip().casefold(), repl)
-        table = {k: v for k, v in table.items() if k}
-        pattern = None
-        if table:
-            # Longest first, so "Anna Svensson" wins over "Anna".
-            alternatives = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
-            pattern = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
-        # Names that are also everyday words ("Per", "Dag", "Bo") are replaced only when
-        # capitalised, so "500 kr per timme" survives an accepted pseudonym for Per.
-        words = common_words()
-        capital_only = frozenset(
-            k
-            for k, orig in ((o.strip().casefold(), o.strip()) for o in pairs)
-            if k in words and orig[:1].isupper()
-        )
-        return cls(
-            MappingProxyType(table),
-            pattern,
-            frozenset(k.casefold() for k in keep),
-            capital_only=capital_only,
-        )
-
-    @classmethod
-    def disabled(cls) -> Redactor:
-        """No redaction at all: only for an export the user explicitly asked unredacted."""
-        return cls(enabled=False)
-
-    def redact(self, text: str) -> str:
-        if not self.enabled or not text:
-            return text
-        if self.pattern is not None:
-            table, capital_only = self.table, self.capital_only
-
-            def name(m: re.Match[str]) -> str:
-                found = m.group(0)
-                key = found.casefold()
-                if key in capital_only and not found[:1].isupper():
-                    return found
-                return table.get(key, found)
-
-            text = self.pattern.sub(name, text)
-        keep = self.keep
-
-        def pnr(m: re.Match[str]) -> str:
-            if m.group(0).casefold() in keep or not is_personnummer(m.group(1), m.group(2)):
-                return m.group(0)
-            return PLACEHOLDERS[PERSONNUMMER]
-
-        def simple(kind: str) -> _Sub:
-            def sub(m: re.Match[str]) -> str:
-                if m.group(0).casefold() in keep or (kind == PHONE and not _phone_ok(m.group(0))):
-                    return m.group(0)
-                return PLACEHOLDERS[kind]
-
-            return sub
-
-        text = EMAIL_RE.sub(simple(EMAIL), text)
-        text = PERSONNUMMER_RE.sub(pnr, text)
-        text = PHONE_RE.sub(simple(PHONE), text)
-        return ADDRESS_RE.sub(simple(ADDRESS), text)
 
 
 def withdrawn_speaker_ids(project: Project) -> set[int]:
@@ -203,13 +92,17 @@ def scan(project: Project, recording: str | int | None = None) -> ScanResult:
     next_number = max(numbers, default=0) + 1
     segments = project.segments(recording)
     rec_ids = {s.recording_id for s in segments}
-    # Speaker labels typed as names ("Anna:") are exported too, so they are scanned.
+    # Speaker labels typed as names ("Anna:") and recording names ("intervju Karin
+    # Lindqvist") are exported too, so they are scanned.
     labels = [s.label for s in store.speakers() if s.recording_id in rec_ids]
+    labels += [r.name for r in store.recordings() if r.id in rec_ids]
+    places = [k for k in (r.kommun for r in store.recordings()) if k]
+    places += [k for k in (p.kommun for p in store.participants()) if k]
     found: dict[str, int] = {}
     proposed: dict[str, int] = {}
     with project.action():
         for text in [seg.text for seg in segments] + labels:
-            for f in detect(text, register):
+            for f in detect(text, register, places):
                 found[f.kind] = found.get(f.kind, 0) + 1
                 if f.kind == NAME and all(w.casefold() in register_words for w in f.text.split()):
                     continue  # the register already maps this person to a role label
@@ -273,8 +166,8 @@ def contexts_for(
 
 
 def unreviewed(project: Project) -> dict[str, int]:
-    """Proposals not yet accepted or rejected, per kind. Names among them are not yet
-    replaced in exports, so export commands warn about them."""
+    """Proposals not yet accepted or rejected, per kind. Exports replace them all the
+    same (with the label the scan proposed); review decides labels and false finds."""
     counts: dict[str, int] = {}
     for p in project.store.pseudonyms("proposed"):
         counts[p.kind] = counts.get(p.kind, 0) + 1

@@ -21,6 +21,7 @@ from qualkit.cli import (
     pipeline_cmds,
     privacy_cmds,
     report_cmds,
+    report_text_cmds,
     serve_cmds,
     tui_cmds,
 )
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     analysis_cmds,
     export_cmds,
     report_cmds,
+    report_text_cmds,
     exchange_cmds,
     agreement_cmds,
     privacy_cmds,

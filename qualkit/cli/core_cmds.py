@@ -13,6 +13,7 @@ from qualkit.cli.output import console, fmt_time, table
 from qualkit.demo import run_demo
 from qualkit.errors import InputError
 from qualkit.export.refi.importer import import_refi
+from qualkit.export.report_notes import set_partner
 from qualkit.model import Code, GroupType, Valence
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
@@ -118,6 +119,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--coder", default="default")
     p.add_argument("--memo")
     p.add_argument("--span", help="character span START-END inside the segment")
+    p.add_argument("--partner", metavar="ACTOR", help="the actor the passage speaks about (FK)")
     p.set_defaults(handler=cmd_code)
 
 
@@ -371,7 +373,8 @@ def cmd_code(args: argparse.Namespace) -> None:
             memo=args.memo,
             span=span,
         )
+        partner = set_partner(project, coding.id, args.partner) if args.partner else None
         console.print(
             f"Coded segment {coding.segment_id} with {coding.code} ({coding.valence.value}),"
-            f" coding id {coding.id}."
+            f" coding id {coding.id}" + (f", about {partner}." if partner else ".")
         )

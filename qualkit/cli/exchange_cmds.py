@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console
+from qualkit.cli.output import console, warn_unreviewed
 from qualkit.errors import InputError
 from qualkit.export.refi.codebook_csv import export_codebook_csv, import_codebook_csv
 from qualkit.export.refi.codebook_write import check_codebooks, export_qdc
@@ -89,10 +89,11 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
             speaker_selections=args.turns,
             audio=not args.no_audio,
         )
-    console.print(
-        f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
-        f"{_n(result.codings, 'coding')})."
-    )
+        console.print(
+            f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
+            f"{_n(result.codings, 'coding')})."
+        )
+        warn_unreviewed(project)
     if result.skipped_codings:
         console.print(
             f"{result.skipped_codings} codings left out: their speakers withdrew consent."

@@ -10,6 +10,7 @@ from qualkit.cli import exchange_cmds, report_cmds
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, warn_unreviewed
 from qualkit.export.csv import TABLES, export_csv
+from qualkit.privacy import Redactor
 from qualkit.project import open_project
 
 if TYPE_CHECKING:
@@ -35,9 +36,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> None:
-
     tables = TABLES if args.table == "all" else (args.table,)
     with open_project(args.project) as project:
+        # One redactor for all tables: a name first met in one table keeps its label.
+        redactor = Redactor.for_project(project)
         for what in tables:
             target = None
             if args.output is not None:
@@ -46,6 +48,6 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                     if (len(tables) > 1 or args.output.is_dir())
                     else args.output
                 )
-            path = export_csv(project, what, target, unredacted=args.unredacted)
+            path = export_csv(project, what, target, unredacted=args.unredacted, redactor=redactor)
             console.print(f"Wrote {path}")
         warn_unreviewed(project, args.unredacted)

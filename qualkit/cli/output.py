@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from qualkit.privacy import unreviewed
+from qualkit.privacy import unreviewed, unreviewed_replacements
 from qualkit.project import Project
 
 console = Console(highlight=False)
@@ -74,13 +74,22 @@ def fmt_time(seconds: float | None) -> str:
 
 
 def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
-    """Say so when names found by `qualkit pseudo scan` still wait for review."""
+    """Say how many replacements this command made without anyone's review.
+
+    Everything the detector finds is replaced whether or not it was reviewed (the labels
+    may still be generic, and a false find is replaced too until a coder rejects it).
+    """
     if unredacted:
-        console.print("Unredacted export: real names and identifiers are in the files.")
-        return
-    names = unreviewed(project).get("name", 0)
-    if names:
         console.print(
-            f"Note: {names} names found by the scan are not reviewed yet and are not "
-            "replaced: qualkit pseudo list --status proposed --context"
+            "Unredacted export: real names and identifiers are in the files marked "
+            "UNREDACTED. Do not send them."
+        )
+        return
+    made = sum(unreviewed_replacements(project).values())
+    waiting = sum(unreviewed(project).values())
+    if made or waiting:
+        console.print(
+            f"Note: {made} replacements were made without review "
+            f"({waiting} proposals wait for review). Review them: "
+            "qualkit pseudo scan; qualkit pseudo list --status proposed --context"
         )

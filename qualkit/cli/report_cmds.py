@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, warn_unreviewed
+from qualkit.cli.report_text_cmds import register_report_text
 from qualkit.export.report import ReportOptions, write_reports
 from qualkit.export.report_texts import copy_templates, project_templates_dir
 from qualkit.export.transcript import export_transcript
@@ -30,6 +31,12 @@ def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     p.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
+    p.add_argument(
+        "--attribution",
+        choices=("actor", "actor-group", "role-actor"),
+        default="actor-group",
+        help="how quotes are signed: FK / FK, medarbetare (default) / handläggare, FK",
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +56,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = rsub.add_parser("region", help="regional summary: common ground and differences")
     _report_options(q)
     q.set_defaults(handler=cmd_report, kind="region")
+
+    register_report_text(rsub)
 
     q = rsub.add_parser("templates", help="copy the report templates to <project>/templates/")
     project_option(q)
@@ -78,7 +87,9 @@ def cmd_report(args: argparse.Namespace) -> None:
     scope = {"kommun": getattr(args, "kommun", ""), "aktor": getattr(args, "aktor", "")}.get(
         args.kind, ""
     )
-    options = ReportOptions(lang=args.lang, codebook=args.codebook, output=args.output)
+    options = ReportOptions(
+        lang=args.lang, codebook=args.codebook, output=args.output, attribution=args.attribution
+    )
     with open_project(args.project) as project:
         paths = write_reports(project, args.kind, scope or "", tuple(args.formats), options)
         warn_unreviewed(project)
@@ -98,14 +109,14 @@ def cmd_report_templates(args: argparse.Namespace) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-
     with open_project(args.project) as project:
         path = export_xlsx(project, args.output, codebook=args.codebook, lang=args.lang)
-    console.print(f"Wrote {path}")
+        console.print(f"Wrote {path}")
+        warn_unreviewed(project)
 
 
 def cmd_export_transcript(args: argparse.Namespace) -> None:
-
     with open_project(args.project) as project:
         path = export_transcript(project, args.recording, args.fmt, args.output, args.lang)
-    console.print(f"Wrote {path}")
+        console.print(f"Wrote {path}")
+        warn_unreviewed(project)

@@ -17,38 +17,49 @@ if TYPE_CHECKING:
 
 TABLES = ("codings", "segments", "participants")
 PARTICIPANT_COLUMNS = ("pseudonym", "role", "actor", "kommun", "consent", "consent_date")
+# Columns whose values come from a fixed vocabulary or the codebook: everything else
+# (transcript text, memos, speaker labels, recording names, roles ...) is free text that
+# can name a person, so it passes the redactor. New columns are redacted by default.
+_VOCABULARY = frozenset(
+    {"group_type", "actor", "consent", "codebook", "code", "valence", "created"}
+)
+UNREDACTED_MARK = "UNREDACTED"
+UNREDACTED_WARNING = (
+    "# UNREDACTED EXPORT: real names and identifiers. For internal use only; "
+    "do not send. Skip this line when reading (pandas: skiprows=1)."
+)
 
 
-def table_frame(project: Project, what: str, *, unredacted: bool = False) -> pd.DataFrame:
+def table_frame(
+    project: Project, what: str, *, unredacted: bool = False, redactor: Redactor | None = None
+) -> pd.DataFrame:
     """One table as a DataFrame, pseudonymised unless `unredacted` is asked for explicitly."""
     import pandas as pd
 
+    red = Redactor.disabled() if unredacted else (redactor or Redactor.for_project(project))
     if what in ("codings", "segments"):
         frame = project.codings_frame() if what == "codings" else project.segments_frame()
         # Withdrawn consent: the person's speech stays in the project but is never exported.
         frame = frame[frame["consent"] != Consent.WITHDRAWN.value].reset_index(drop=True)
-        redactor = Redactor.disabled() if unredacted else Redactor.for_project(project)
-        # Free text can name people: the transcript, coders' memos and speaker labels
-        # typed as names ("Anna:") all pass the redactor.
-        for column in ("text", "memo", "speaker"):
-            if column in frame.columns:
-                frame[column] = [
-                    None if pd.isna(t) else redactor.redact(str(t)) for t in frame[column]
-                ]
+        for column in frame.columns:
+            if column in _VOCABULARY or pd.api.types.is_numeric_dtype(frame[column]):
+                continue
+            frame[column] = [
+                t if (t is None or not isinstance(t, str)) else red.redact(t) for t in frame[column]
+            ]
         return frame
     if what == "participants":
         # Real names never leave the store: export pseudonym, role, actor and attributes
-        # (attribute values are free text, so they pass the redactor too).
-        redactor = Redactor.disabled() if unredacted else Redactor.for_project(project)
+        # (role and attribute values are free text, so they pass the redactor too).
         rows = [
             {
                 "pseudonym": p.pseudonym,
-                "role": p.role,
+                "role": red.redact(p.role),
                 "actor": p.actor.value if p.actor else "",
                 "kommun": p.kommun or "",
                 "consent": p.consent.value,
                 "consent_date": p.consent_date or "",
-                **{f"attr_{k}": redactor.redact(str(v)) for k, v in p.attributes.items()},
+                **{f"attr_{k}": red.redact(str(v)) for k, v in p.attributes.items()},
             }
             for p in project.store.participants()
         ]
@@ -57,12 +68,31 @@ def table_frame(project: Project, what: str, *, unredacted: bool = False) -> pd.
     raise InputError(f"Unknown table {what!r}; choose one of {', '.join(TABLES)}.")
 
 
+def unredacted_path(path: Path) -> Path:
+    """`codings.csv` -> `codings-UNREDACTED.csv`: raw data never takes a redacted file's name."""
+    if UNREDACTED_MARK.casefold() in path.stem.casefold():
+        return path
+    return path.with_name(f"{path.stem}-{UNREDACTED_MARK}{path.suffix or '.csv'}")
+
+
 def export_csv(
-    project: Project, what: str = "codings", path: Path | None = None, *, unredacted: bool = False
+    project: Project,
+    what: str = "codings",
+    path: Path | None = None,
+    *,
+    unredacted: bool = False,
+    redactor: Redactor | None = None,
 ) -> Path:
-    """Write one table as CSV (atomically) and return its path."""
-    frame = table_frame(project, what, unredacted=unredacted)
+    """Write one table as CSV (atomically) and return its path.
+
+    An unredacted table goes to its own file name (`codings-UNREDACTED.csv`) and opens
+    with a warning line, so it never replaces, or passes for, the redacted file.
+    """
+    frame = table_frame(project, what, unredacted=unredacted, redactor=redactor)
     target = path or project.exports_dir / f"{what}.csv"
     buf = io.StringIO()
+    if unredacted:
+        target = unredacted_path(target)
+        buf.write(UNREDACTED_WARNING + "\n")
     frame.to_csv(buf, index=False)
     return atomic.write_text(target, buf.getvalue())

@@ -11,12 +11,12 @@ import base64
 import html
 import io
 import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.export import docx_style, rounds_charts
 from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.rounds import AssessorAgreement, CellChange, RoundComparison
@@ -45,7 +45,7 @@ def _change_line(c: CellChange) -> str:
     return line
 
 
-# ------------------------------------------------------------------------ charts
+# ------------------------------------------------------------------------ figures
 def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}".replace(".", ",")
 
@@ -56,98 +56,6 @@ def _pct(value: float | None) -> str:
 
 def _coef(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-def charts(cmp: RoundComparison) -> dict[str, bytes]:
-    """PNG charts by name: 'rutnat' (counts per cell), 'betyg' (ratings), 'faktorer'."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    names = (cmp.rounds[0].name, cmp.rounds[1].name)
-    out: dict[str, bytes] = {}
-
-    def grouped(
-        rows: Sequence[CellChange],
-        series: Sequence[tuple[str, Sequence[float]]],
-        title: str,
-        axis_label: str,
-        limit: tuple[float, float] | None = None,
-        horizontal: bool = False,
-    ) -> bytes:
-        from matplotlib.ticker import MaxNLocator
-
-        size = (9, 0.55 * len(rows) + 1.6) if horizontal else (9, 4.8)
-        fig, ax = plt.subplots(figsize=size, dpi=110)
-        x = np.arange(len(rows))
-        width = 0.8 / max(len(series), 1)
-        for i, (label, values) in enumerate(series):
-            offset = x + (i - (len(series) - 1) / 2) * width
-            if horizontal:
-                ax.barh(offset, values, width, label=label)
-            else:
-                ax.bar(offset, values, width, label=label)
-        labels = [r.label for r in rows]
-        value_axis = ax.xaxis if horizontal else ax.yaxis
-        if limit is None:
-            value_axis.set_major_locator(MaxNLocator(integer=True))
-        if horizontal:
-            ax.set_yticks(x)
-            ax.set_yticklabels([textwrap.fill(t, 42) for t in labels], fontsize=8)
-            ax.invert_yaxis()  # first factor on top, as in the table
-            ax.set_xlabel(axis_label)
-            if limit:
-                ax.set_xlim(*limit)
-            ax.grid(axis="x", alpha=0.3)
-        else:
-            ax.set_xticks(x)
-            ax.set_xticklabels([_wrap(t) for t in labels], rotation=35, ha="right", fontsize=8)
-            ax.set_ylabel(axis_label)
-            if limit:
-                ax.set_ylim(*limit)
-            ax.grid(axis="y", alpha=0.3)
-        ax.set_title(title)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        plt.close(fig)
-        return buf.getvalue()
-
-    if cmp.cells:
-        out["rutnat"] = grouped(
-            cmp.cells,
-            [(names[i], [c.counts[i] for c in cmp.cells]) for i in (0, 1)],
-            "Kodade passager per cell i rutnätet",
-            "Antal passager",
-        )
-        series: list[tuple[str, Sequence[float]]] = []
-        for who, attr in (("personal", "staff_rating"), ("medbedömare", "co_rating")):
-            for i in (0, 1):
-                vals = [getattr(c, attr)[i] for c in cmp.cells]
-                if any(v is not None for v in vals):
-                    series.append((f"{who} {names[i]}", [v or 0.0 for v in vals]))
-        if series:
-            out["betyg"] = grouped(
-                cmp.cells, series, "Betyg per cell (1-5, medelvärde)", "Betyg", (0, 5.5)
-            )
-    if cmp.factors:
-        out["faktorer"] = grouped(
-            cmp.factors,
-            [(names[i], [c.counts[i] for c in cmp.factors]) for i in (0, 1)],
-            "Kodade passager per framgångsfaktor (Danermark)",
-            "Antal passager",
-            horizontal=True,
-        )
-    return out
-
-
-def _wrap(label: str, width: int = 34) -> str:
-    if len(label) <= width:
-        return label
-    return label[: width - 1] + "…"
 
 
 # ---------------------------------------------------------------------- content
@@ -268,7 +176,23 @@ def _title(cmp: RoundComparison) -> str:
     return f"Självvärdering: {cmp.rounds[0].name} jämfört med {cmp.rounds[1].name}"
 
 
+CHART_CAPTIONS = {
+    "rutnat": "Kodade passager per cell i rutnätet",
+    "betyg": "Betyg per cell (1–5, medelvärde)",
+    "faktorer": "Kodade passager per framgångsfaktor (Danermark)",
+}
+
+
+def _captions(cmp: RoundComparison, present: Sequence[str]) -> dict[str, str]:
+    """'Figur 1. ...' for the charts drawn, numbered in reading order, with n."""
+    n = sum(c.counts[0] + c.counts[1] for c in (cmp.cells or cmp.factors))
+    keys = [k for k in CHART_CAPTIONS if k in present]
+    return {k: f"Figur {i}. {CHART_CAPTIONS[k]} (n = {n})" for i, k in enumerate(keys, 1)}
+
+
 def render_markdown(cmp: RoundComparison, chart_files: Mapping[str, str]) -> str:
+    caption = _captions(cmp, list(chart_files))
+
     def table(head: list[str], rows: list[list[str]]) -> list[str]:
         esc = [[v.replace("|", "\\|") for v in r] for r in rows]
         return [
@@ -282,11 +206,12 @@ def render_markdown(cmp: RoundComparison, chart_files: Mapping[str, str]) -> str
         out += ["## Rutnätet: antal och betyg per cell", "", *table(*_cell_table(cmp)), ""]
         for key in ("rutnat", "betyg"):
             if key in chart_files:
-                out += [f"![{key}]({chart_files[key]})", ""]
+                out += [f"![{caption[key]}]({chart_files[key]})", "", f"*{caption[key]}*", ""]
     if cmp.factors:
         out += ["## Danermarks framgångsfaktorer", "", *table(*_factor_table(cmp)), ""]
         if "faktorer" in chart_files:
-            out += [f"![faktorer]({chart_files['faktorer']})", ""]
+            out += [f"![{caption['faktorer']}]({chart_files['faktorer']})", ""]
+            out += [f"*{caption['faktorer']}*", ""]
     out += ["## Vad har förändrats", ""]
     changes = _changes(cmp)
     if not changes:
@@ -311,20 +236,26 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
         trs = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>" for r in rows)
         return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
 
-    def img(key: str, alt: str) -> str:
+    caption = _captions(cmp, list(pngs))
+
+    def img(key: str) -> str:
         if key not in pngs:
             return ""
         data = base64.b64encode(pngs[key]).decode("ascii")
-        return f'<figure><img alt="{e(alt)}" src="data:image/png;base64,{data}"></figure>'
+        alt = e(caption[key])
+        return (
+            f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{alt}</figcaption></figure>"
+        )
 
     parts = [f"<h1>{e(_title(cmp))}</h1>"]
     parts += [f"<p>{e(line)}</p>" for line in _intro(cmp)]
     if cmp.cells:
         parts += ["<h2>Rutnätet: antal och betyg per cell</h2>", table(*_cell_table(cmp))]
-        parts += [img("rutnat", "Kodade passager per cell"), img("betyg", "Betyg per cell")]
+        parts += [img("rutnat"), img("betyg")]
     if cmp.factors:
         parts += ["<h2>Danermarks framgångsfaktorer</h2>", table(*_factor_table(cmp))]
-        parts.append(img("faktorer", "Kodade passager per framgångsfaktor"))
+        parts.append(img("faktorer"))
     parts.append("<h2>Vad har förändrats</h2>")
     changes = _changes(cmp)
     if not changes:
@@ -356,7 +287,6 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
 
 
 # Usable width of the page in cm, and roughly how wide one character of 8.5 pt text is.
-_PAGE_CM = 15.2
 _CHAR_CM = 0.22
 
 
@@ -369,20 +299,18 @@ def _column_widths(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[f
         return max((len(w) for w in words), default=1) * _CHAR_CM + 0.4
 
     figures = [need(j) for j in range(1, len(head))]
-    label = max(_PAGE_CM - sum(figures), min(need(0), 6.0), 3.0)
-    scale = min(1.0, (_PAGE_CM - label) / sum(figures)) if figures else 1.0
+    label = max(docx_style.TEXT_WIDTH_CM - sum(figures), min(need(0), 6.0), 3.0)
+    scale = min(1.0, (docx_style.TEXT_WIDTH_CM - label) / sum(figures)) if figures else 1.0
     return [label, *(w * scale for w in figures)]
 
 
 def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
-    from docx import Document
     from docx.shared import Cm, Pt
 
-    doc = Document()
-    # Same body font as the other reports; without it LibreOffice falls back to a serif.
-    doc.styles["Normal"].font.name = "Calibri"
-    doc.core_properties.language = "sv-SE"
-    doc.core_properties.title = _title(cmp)
+    # The same Word page as the delrapport: A4, sv-SE, properties, page numbers.
+    doc = docx_style.new_document("sv", _title(cmp), author="")
+    docx_style.page_numbers(doc, title_page=False)
+    caption = _captions(cmp, list(pngs))
     doc.add_heading(_title(cmp), level=1)
     for line in _intro(cmp):
         doc.add_paragraph(line)
@@ -408,6 +336,8 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
     def picture(key: str) -> None:
         if key in pngs:
             doc.add_picture(io.BytesIO(pngs[key]), width=Cm(16))
+            doc.paragraphs[-1].paragraph_format.keep_with_next = True
+            doc.add_paragraph(caption[key], style="Caption")
 
     if cmp.cells:
         doc.add_heading("Rutnätet: antal och betyg per cell", level=2)
@@ -453,7 +383,7 @@ def write_comparison(
         raise InputError(f"Unknown format {fmt!r}: use {', '.join(FORMATS)}.")
     stem = f"jamforelse_{_slug(cmp.rounds[0].name)}_{_slug(cmp.rounds[1].name)}"
     target = output or project.exports_dir / f"{stem}.{fmt}"
-    pngs = charts(cmp)
+    pngs = rounds_charts.charts(cmp)
     written: list[Path] = []
     if fmt == "md":
         files: dict[str, str] = {}

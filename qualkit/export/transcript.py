@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.export import docx_style
 from qualkit.layout import file_stem
 from qualkit.model import Recording, Segment
 from qualkit.privacy import Redactor, exportable_segments
@@ -120,14 +121,12 @@ def render_txt(doc: TranscriptDoc, lang: str = "sv") -> str:
 
 
 def render_docx(doc: TranscriptDoc, lang: str = "sv") -> bytes:
-    from docx import Document
     from docx.shared import Pt, RGBColor
 
     words = _WORDS[lang]
-    out = Document()
-    normal = out.styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(11)
+    # The same Word page as the reports: A4, sv-SE proofing, properties, page numbers.
+    out = docx_style.new_document(lang, doc.title, author="")
+    docx_style.page_numbers(out, title_page=False)
     out.add_heading(doc.title, level=0)
     for k, v in doc.facts:
         p = out.add_paragraph()

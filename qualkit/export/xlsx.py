@@ -21,29 +21,43 @@ from qualkit.project import DEFAULT_CODEBOOK, Project
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-# Columns of the codings sheet, in order. The speaker label is left out on purpose:
-# a transcript may label a voice by a person's name.
-CODING_COLUMNS = (
-    "coding_id",
-    "recording",
-    "kommun",
-    "group_type",
-    "segment_idx",
-    "start",
-    "end",
-    "participant",
-    "attribution",
-    "role",
-    "actor",
-    "codebook",
-    "code",
-    "code_label",
-    "valence",
-    "coder",
-    "created",
-    "memo",
-    "text",
-)
+# Columns of the codings sheet, in order, with their header per language. The speaker
+# label is left out on purpose: a transcript may label a voice by a person's name.
+CODING_HEADERS: dict[str, tuple[str, str]] = {
+    "coding_id": ("Kodnings-id", "Coding id"),
+    "recording": ("Intervju", "Interview"),
+    "kommun": ("Kommun", "Municipality"),
+    "group_type": ("Grupptyp", "Group type"),
+    "segment_idx": ("Avsnitt nr", "Passage no."),
+    "start": ("Start (mm:ss)", "Start (mm:ss)"),
+    "end": ("Slut (mm:ss)", "End (mm:ss)"),
+    "participant": ("Deltagare", "Participant"),
+    "attribution": ("Citeras som", "Quoted as"),
+    "role": ("Roll", "Role"),
+    "actor": ("Aktör", "Actor"),
+    "partner_actor": ("Om aktör", "About actor"),
+    "codebook": ("Kodbok", "Codebook"),
+    "code": ("Kod", "Code"),
+    "code_label": ("Faktor", "Factor"),
+    "valence": ("Värdering", "Valence"),
+    "coder": ("Kodare", "Coder"),
+    "created": ("Skapad", "Created"),
+    "memo": ("Anteckning", "Memo"),
+    "text": ("Text", "Text"),
+}
+CODING_COLUMNS = tuple(CODING_HEADERS)
+PARTICIPANT_HEADERS = {
+    "sv": ("Pseudonym", "Roll", "Aktör", "Kommun", "Samtycke", "Samtyckesdatum"),
+    "en": ("Pseudonym", "Role", "Actor", "Municipality", "Consent", "Consent date"),
+}
+# Excel shows a fraction of a day as minutes and seconds; [mm] lets minutes pass 59.
+TIME_FORMAT = "[mm]:ss"
+TIME_COLUMNS = ("start", "end")
+
+
+def coding_headers(lang: str) -> tuple[str, ...]:
+    i = 0 if lang == "sv" else 1
+    return tuple(h[i] for h in CODING_HEADERS.values())
 
 
 def export_xlsx(
@@ -64,7 +78,7 @@ def export_xlsx(
     ws = wb.active
     assert ws is not None
     ws.title = "Kodningar" if lang == "sv" else "Codings"
-    _codings_sheet(ws, project, red)
+    _codings_sheet(ws, project, red, lang)
 
     by_kommun = wb.create_sheet("Faktor per kommun" if lang == "sv" else "Factor by kommun")
     matrix = region.comparison.matrix if region.comparison else ()
@@ -76,7 +90,7 @@ def export_xlsx(
     )
 
     people = wb.create_sheet("Deltagare" if lang == "sv" else "Participants")
-    _participants_sheet(people, project.store.participants(), red)
+    _participants_sheet(people, project.store.participants(), red, lang)
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -101,24 +115,30 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _codings_sheet(ws: Worksheet, project: Project, red: Redactor) -> None:
+def _codings_sheet(ws: Worksheet, project: Project, red: Redactor, lang: str) -> None:
     frame = project.codings_frame()
     # Withdrawn consent: the person's speech stays in the project but is never exported.
     frame = frame[frame["consent"] != Consent.WITHDRAWN.value]
     allowed = {s.id for s in exportable_segments(project, project.segments(), redactor=red)}
     frame = frame[frame["segment_id"].isin(allowed)]
     people = {p.pseudonym: p for p in project.store.participants()}
-    _header(ws, CODING_COLUMNS)
+    _header(ws, coding_headers(lang))
+    times = [CODING_COLUMNS.index(c) + 1 for c in TIME_COLUMNS]
     for row in frame.to_dict("records"):
         person = people.get(row["participant"]) if isinstance(row["participant"], str) else None
         row["attribution"] = person.attribution if person else None
         row["text"] = red.redact(str(row["text"] or ""))
         row["memo"] = red.redact(row["memo"]) if isinstance(row["memo"], str) else None
         row["recording"] = red.redact(str(row["recording"]))
+        for name in TIME_COLUMNS:
+            seconds = _clean(row.get(name))
+            row[name] = seconds / 86400 if isinstance(seconds, int | float) else None
         ws.append([_clean(row.get(col)) for col in CODING_COLUMNS])
+        for index in times:
+            ws.cell(row=ws.max_row, column=index).number_format = TIME_FORMAT
     ws.freeze_panes = "A2"
-    ws.column_dimensions["N"].width = 40
-    ws.column_dimensions["S"].width = 80
+    ws.column_dimensions["O"].width = 40
+    ws.column_dimensions["T"].width = 80
 
 
 def _matrix_sheet(
@@ -146,10 +166,12 @@ def _matrix_sheet(
     ws.freeze_panes = "B3"
 
 
-def _participants_sheet(ws: Worksheet, participants: Sequence[Participant], red: Redactor) -> None:
+def _participants_sheet(
+    ws: Worksheet, participants: Sequence[Participant], red: Redactor, lang: str
+) -> None:
     # Real names never leave the store: pseudonym, role, actor, kommun, consent, attributes.
     keys = sorted({k for p in participants for k in p.attributes})
-    _header(ws, ["pseudonym", "role", "actor", "kommun", "consent", "consent_date", *keys])
+    _header(ws, [*PARTICIPANT_HEADERS["sv" if lang == "sv" else "en"], *keys])
     for p in participants:
         ws.append(
             [

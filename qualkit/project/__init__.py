@@ -98,7 +98,11 @@ class Project(CodebookEditing, Importing):
             _log.warning("automatic backup skipped: %s", exc.strerror)
         except ProjectError:  # nor a backup folder this user may not write
             _log.warning("automatic backup skipped: the backup folder is read-only")
-        self.sync_codebooks()
+        # A broken codebook file must not lock the user out of the project (not even
+        # `status`): it is skipped, with a warning naming it, and its last good version
+        # stays in the database. `codebook validate` still fails on it.
+        self.codebook_problems: list[str] = []
+        self.sync_codebooks(skip_broken=True)
 
     def _check(self) -> None:
         status = self.store.quick_check()

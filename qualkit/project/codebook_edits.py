@@ -13,17 +13,23 @@ from qualkit import codebook as codebooks
 from qualkit.atomic import sha256_file
 from qualkit.errors import CodebookError, InputError, QualkitError
 from qualkit.layout import DEFAULT_CODEBOOK
+from qualkit.log import get_logger
 from qualkit.model import Code, Codebook
 from qualkit.project.folder import ProjectFolder
+
+_log = get_logger("codebook")
 
 
 class CodebookEditing(ProjectFolder):
     """Reading codebook files into the project and writing edits back to them."""
 
-    def sync_codebooks(self) -> list[str]:
+    codebook_problems: list[str]
+
+    def sync_codebooks(self, *, skip_broken: bool = False) -> list[str]:
         """Load codebook/*.yaml files that changed since the last sync. Returns their ids.
 
-        A broken file raises CodebookError and nothing is changed in the database."""
+        A broken file raises CodebookError and nothing is changed in the database; with
+        `skip_broken` it is left out, named in `codebook_problems` and in a warning."""
         changed: list[str] = []
         # Every file is read and checked before anything is stored, so one broken or
         # clashing file leaves the database as it was.
@@ -31,8 +37,15 @@ class CodebookEditing(ProjectFolder):
         for path in sorted(self.codebook_dir.glob("*.yaml")) + sorted(
             self.codebook_dir.glob("*.yml")
         ):
-            book = codebooks.load_codebook(path)
-            digest = sha256_file(path)
+            try:
+                book = codebooks.load_codebook(path)
+                digest = sha256_file(path)
+            except CodebookError as exc:
+                if not skip_broken:
+                    raise
+                self.codebook_problems.append(str(exc))
+                _log.warning("%s This file was skipped; fix it and run any command again.", exc)
+                continue
             if book.id in loaded:
                 raise CodebookError(
                     f"{path}: id {book.id!r} is already used by {loaded[book.id][0].name}; "

@@ -5,6 +5,7 @@
 - recordings, people, transcripts, codebooks, codings, rounds, caches, frames:
   one group of tables each
 - restore: row-exact writes for undo/redo, and the change counter other writers move
+- reports: the analyst's texts, pinned quotes, partner actors
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from qualkit.store.caches import CachesStore
 from qualkit.store.codings import CodingsStore
 from qualkit.store.connection import now
 from qualkit.store.frames import FramesStore
+from qualkit.store.reports import ReportsStore
 from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
 from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -21,5 +23,13 @@ from qualkit.store.transcripts import TranscriptsStore
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
 
 
-class Store(RoundsStore, CodingsStore, CachesStore, TranscriptsStore, RestoreStore, FramesStore):
+class Store(
+    RoundsStore,
+    CodingsStore,
+    CachesStore,
+    TranscriptsStore,
+    RestoreStore,
+    FramesStore,
+    ReportsStore,
+):
     """A connection to one project database, with every table's methods."""

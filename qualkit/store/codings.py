@@ -184,6 +184,21 @@ class CodingsStore(CodebooksStore):
             assignments = ", ".join(f"{k} = ?" for k in fields)
             with self.transaction() as db:
                 db.execute(f"UPDATE codings SET {assignments} WHERE id = ?", (*values, coding_id))
+                # A change that makes two codings the same would count one passage twice
+                # in every report; checked under the write lock, rolled back if so.
+                twin = db.execute(
+                    "SELECT b.id FROM codings a JOIN codings b ON b.id != a.id"
+                    " AND b.segment_id = a.segment_id AND b.code_pk = a.code_pk"
+                    " AND b.coder_id = a.coder_id AND b.valence = a.valence"
+                    " AND b.span_start IS a.span_start AND b.span_end IS a.span_end"
+                    " AND b.round_id IS a.round_id WHERE a.id = ? LIMIT 1",
+                    (coding_id,),
+                ).fetchone()
+                if twin is not None:
+                    raise InputError(
+                        f"Coding {coding_id} would become the same as coding {twin[0]} by the "
+                        "same coder; remove one of them instead."
+                    )
         return self.coding(coding_id)
 
     def remove_coding(self, coding_id: int) -> Coding:

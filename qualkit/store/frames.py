@@ -32,6 +32,7 @@ class FramesStore(StoreBase):
                    codes.codebook, codes.key AS code, codes.label_sv AS code_label,
                    codings.valence, coders.name AS coder, codings.created, codings.memo,
                    codings.span_start, codings.span_end, codings.round_id,
+                   codings.partner_actor,
                    CASE WHEN codings.span_start IS NULL THEN segments.text
                         ELSE substr(segments.text, codings.span_start + 1,
                                     codings.span_end - codings.span_start) END AS text

@@ -186,6 +186,24 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
+    # The delrapport's own material: the analyst's text per report, section and factor,
+    # quotes pinned for reports, and the partner actor a coded passage speaks about.
+    """
+    CREATE TABLE IF NOT EXISTS report_texts (
+        kind TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        section TEXT NOT NULL,
+        factor TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (kind, scope, section, factor)
+    );
+    CREATE TABLE IF NOT EXISTS quote_pins (
+        coding_id INTEGER PRIMARY KEY REFERENCES codings(id) ON DELETE CASCADE,
+        created TEXT NOT NULL
+    );
+    ALTER TABLE codings ADD COLUMN partner_actor TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

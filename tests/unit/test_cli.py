@@ -109,9 +109,14 @@ def test_malformed_codebook_is_one_line_and_keeps_data(tmp_path: Path) -> None:
     (proj / "codebook" / "broken.yaml").write_text(
         "id: b\nname: B\ncodes:\n  - id: x\n", encoding="utf-8"
     )
+    # The project still opens (a broken codebook must not lock anyone out); the file is
+    # named with its line, and `codebook validate` fails on it.
     res = run_cli("status", "-p", str(proj))
-    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.returncode == 0 and "Traceback" not in res.stderr
     assert "broken.yaml line 4: code 'x' has no 'label_sv'" in res.stderr
+    assert "skipped" in res.stderr
+    res = run_cli("codebook", "validate", "-p", str(proj))
+    assert res.returncode == 2 and "broken.yaml line 4" in res.stderr
     (proj / "codebook" / "broken.yaml").unlink()
     res = run_cli("export", "csv", "-p", str(proj), "--table", "codings")
     assert res.returncode == 0

@@ -12,6 +12,10 @@ def test_demo_imports_names_codes_and_exports(demo_project: Project) -> None:
     assert actors == {"kommun", "vård", "FK", "AF", "annan"}
     assert len(demo_project.codings()) == 15
     assert (demo_project.exports_dir / "codings.csv").exists()
+    # The demo's delrapport, with the partner actors the demo codings name.
+    assert (demo_project.exports_dir / "rapport_kommun_Norrby.docx").stat().st_size > 0
+    frame = demo_project.codings_frame()
+    assert sorted(frame["partner_actor"].dropna()) == ["AF", "AF", "FK", "kommun"]
 
 
 def test_demo_is_idempotent(demo_project: Project) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qualkit.errors import NotFoundError
+from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.undo import UndoStack
@@ -61,6 +61,19 @@ def test_store_reports_whether_a_coding_is_new(project: Project) -> None:
     project.store.add_coding(seg, "danermark", "ledning", coder="eva", memo="viktig")
     project.store.add_coding(seg, "danermark", "ledning", coder="eva")
     assert len(project.codings()) == 5
+
+
+def test_a_valence_change_that_makes_a_twin_is_refused(project: Project) -> None:
+    seg = _transcript(project)[0]
+    kept = project.add_coding(seg, "ledning", valence="främjande", coder="eva")
+    other = project.add_coding(seg, "ledning", valence="hindrande", coder="eva")
+    with pytest.raises(InputError, match="same as coding"):
+        project.store.update_coding(other.id, valence=Valence.PROMOTING)
+    assert project.store.coding(other.id).valence == Valence.HINDERING  # rolled back
+    assert {c.id for c in project.codings()} == {kept.id, other.id}
+    # Another coder may hold the same coding: that is agreement, not a duplicate.
+    bo = project.add_coding(seg, "ledning", valence="hindrande", coder="bo")
+    assert project.store.update_coding(bo.id, valence=Valence.PROMOTING).valence.value
 
 
 def test_unknown_codebook_names_the_known_ones(project: Project) -> None:

@@ -55,6 +55,21 @@ _LINE = st.one_of(
     st.from_regex(r"\A\[?\d{1,2}:\d{2}(:\d{2})?([.,]\d{1,3})?\]? .{0,30}\Z"),
     st.from_regex(r"\A\d{1,2}:\d{2}:\d{2}[,.]\d{3} --> \d{1,2}:\d{2}:\d{2}[,.]\d{3}\Z"),
     st.from_regex(r"\A<v [^>]{0,10}>.{0,20}\Z"),
+    # noScribe's and aTrain's shapes: label then time, header lines, pauses, speaker lines.
+    st.from_regex(r"\A(//)?S\d{2}: \[\d{2}:\d{2}:\d{2}\] .{0,30}\Z"),
+    st.from_regex(r"\A(\[\d{2}:\d{2}:\d{2}\] - .{0,15} ?){1,4}\Z"),
+    st.from_regex(r"\A\(\d{1,3} seconds pause\)|\(\.{1,4}\)\Z"),
+    st.sampled_from(
+        [
+            "Transcribed with noScribe vers. 0.7",
+            "Audio file: ./intervju.mp3",
+            "(Language: Swedish (sv) | Speaker detection: auto | Timestamps: 1)",
+            "Transcription for 2410141418-fokusgr",
+            "SPEAKER_00",
+            "Speaker undefined",
+            "NOTE",
+        ]
+    ),
     st.just("WEBVTT"),
     st.just("-->"),
     st.just(""),
@@ -98,6 +113,47 @@ def test_format_shaped_text(text: str, encoding: str, suffix: str) -> None:
     read_bytes_as(data, suffix)
 
 
+_ANCHOR_NAME = st.one_of(
+    st.from_regex(r"\Ats_\d{1,12}_\d{1,12}_(//)?S?\d{0,3}\Z"),
+    st.text(max_size=20),
+)
+_PIECE = st.tuples(_ANCHOR_NAME, _LINE).map(
+    lambda p: f'<a name="{p[0]}" >{p[1]}</a>' if p[0] else p[1]
+)
+_HTML = st.lists(st.lists(_PIECE, max_size=4).map(lambda a: "<p>" + "".join(a)), max_size=8).map(
+    lambda ps: "<html><head></head><body>" + "</p>".join(ps) + "</body></html>"
+)
+
+
+@FUZZ
+@given(text=_HTML, suffix=st.sampled_from([".html", ".htm"]))
+def test_noscribe_shaped_html(text: str, suffix: str) -> None:
+    read_bytes_as(text.encode("utf-8"), suffix)
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcribers"
+_REAL = sorted(p for p in FIXTURES.iterdir() if p.suffix != ".md") if FIXTURES.is_dir() else []
+
+
+@FUZZ
+@given(
+    index=st.integers(min_value=0, max_value=max(len(_REAL) - 1, 0)),
+    cut=st.integers(min_value=0, max_value=3000),
+    flips=st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 255)), max_size=6),
+)
+def test_real_transcriber_files_cut_and_damaged(
+    index: int, cut: int, flips: list[tuple[int, int]]
+) -> None:
+    if not _REAL:
+        pytest.skip("no transcriber fixtures")
+    path = _REAL[index]
+    data = bytearray(path.read_bytes()[:cut])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    read_bytes_as(bytes(data), path.suffix)
+
+
 @FUZZ
 @given(value=_JSON)
 def test_random_json_structures(value: Any) -> None:
@@ -131,6 +187,21 @@ def test_random_zip_as_docx(members: dict[str, bytes]) -> None:
         (b'[{"text": "a", "words": [{"word": "a", "start": 0, "end": 1, "score": "x"}]}]', ".json"),
         (b"WEBVTT\n\n00:00:01.000 --> 00:00:00.500\nx\n", ".vtt"),
         (b"PK\x03\x04" + b"\x00" * 100, ".docx"),
+        (b'{"segments": [{"text": "a", "start": ' + b"9" * 5000 + b"}]}", ".json"),
+        (b'[{"text": "a", "start": "' + b"9" * 5000 + b'"}]', ".json"),
+        ("\ufeffAnna: hej\n".encode("utf-32-le"), ".txt"),
+        (b"\xff\xfe\x00\x00" + b"\x00\xd8\x00\x00", ".txt"),  # UTF-32 BOM, broken body
+        (b"x. " * 400_000, ".txt"),  # one turn of 1.2 MB, no speaker
+        (
+            b"WEBVTT\n\n1\n00:00:01.000 --> 00:00:0x.000\nx\n\n"
+            b"2\n00:00:02.000 --> 00:00:03.000\ny\n",
+            ".vtt",
+        ),
+        (b'<html><body><p><a name="ts_5_1_S01">S01: [00:00:00] hej</a></p></body></html>', ".html"),
+        (b'<html><body><p><a name="ts_99999999999_1_">(12 seconds pause)</a></p>', ".html"),
+        (b"<html><body><p>no anchors</p></body></html>", ".html"),
+        (b"Transcription for x\n\nSPEAKER_00\n[99:99:99] - hej [00:00:01] - ", ".txt"),
+        (b"Transcribed with noScribe vers. 0.7\nAudio file: a.mp3\n", ".txt"),
     ],
 )
 def test_known_hostile_inputs(data: bytes, suffix: str) -> None:
@@ -233,3 +304,29 @@ def test_codebook_yaml_bombs_are_refused() -> None:
     lines.append("id: bomb\nname: Bomb\ncodes: *a8")
     with pytest.raises(QualkitError):
         parse_codebook("\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: b}\n"
+        "  - {id: b, label_sv: B, parent: a}\n",
+        "id: c\nname: C\ncodes:\n  - {id: a, label_sv: A, parent: a}\n",
+        "id: c\nname: C\ncodes: " + "[" * 3000 + "]" * 3000 + "\n",
+        "id: c\nname: C\ncodes:\n"
+        + "".join(
+            "  " * (2 * i)
+            + f"  - id: k{i}\n"
+            + "  " * (2 * i)
+            + "    label_sv: K\n"
+            + "  " * (2 * i)
+            + "    children:\n"
+            for i in range(400)
+        )
+        + "  " * 800
+        + "  - {id: z, label_sv: Z}\n",
+    ],
+)
+def test_known_hostile_codebooks(text: str) -> None:
+    with pytest.raises(QualkitError):
+        parse_codebook(text)

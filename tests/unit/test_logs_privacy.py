@@ -87,3 +87,20 @@ def test_copy_of_demo_for_other_tests(tmp_path: Path) -> None:
     with open_project(root) as p:
         assert any(PLANTED_NAME in s.text for s in p.segments())
     shutil.rmtree(root)
+
+
+def test_pipeline_and_other_loggers_are_redacted_too(caplog: pytest.LogCaptureFixture) -> None:
+    # The pipeline's modules log through logging.getLogger(__name__), not get_logger.
+    import qualkit.pipeline.run  # noqa: F401  the real module, with its own logger
+
+    caplog.set_level(logging.DEBUG)
+    wrong_check_digit = "19850412-3398"
+    for name in ("qualkit.pipeline.run", "qualkit.pipeline.transcribe", "faster_whisper"):
+        logging.getLogger(name).warning(
+            "stage failed for %s, call %s or %s", wrong_check_digit, "070-765 43 21", "a@b.se"
+        )
+    assert len(caplog.records) == 3
+    for record in caplog.records:
+        text = record.getMessage()
+        assert wrong_check_digit not in text and "070-765 43 21" not in text, record.name
+        assert "a@b.se" not in text and "[personnummer]" in text

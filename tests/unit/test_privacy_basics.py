@@ -23,7 +23,7 @@ def test_real_names_and_accepted_pseudonyms_are_replaced(demo_project: Project) 
     red = Redactor.for_project(demo_project)
     out = red.redact("Karin Lindqvist bor på Norrbyvägen 3, pnr 811218-9876. Karin och Olle.")
     assert out == (
-        "[handläggare, FK] bor på [adress], pnr [personnummer]. [handläggare, FK] och Olle."
+        "[handläggare, FK] bor på [adress], pnr [personnummer]. [handläggare, FK] och [Namn 1]."
     )
 
 

@@ -14,7 +14,7 @@ def test_pseudo_cli_round_trip(demo_project: Project, capsys: pytest.CaptureFixt
     demo_project.store.update_segment_text(seg.id, seg.text + " Fråga Sven Nyberg, sven@x.se.")
     assert main(["pseudo", "scan", "-p", root]) == 0
     assert main(["export", "csv", "--table", "segments", "-p", root]) == 0
-    assert "not reviewed yet" in capsys.readouterr().out.replace("\n", " ")
+    assert "made without review" in capsys.readouterr().out.replace("\n", " ")
     assert main(["pseudo", "list", "--status", "proposed", "--context", "-p", root]) == 0
     out = capsys.readouterr().out
     assert "Sven Nyberg" in out and "[Namn 1]" in out
@@ -51,4 +51,28 @@ def test_pseudo_cli_round_trip(demo_project: Project, capsys: pytest.CaptureFixt
         )
         == 0
     )
-    assert "Sven Nyberg" in out_file.read_text(encoding="utf-8")
+    # Raw data goes to its own file, marked, and never over the redacted one.
+    raw = demo_project.root / "seg-UNREDACTED.csv"
+    assert raw.read_text(encoding="utf-8").startswith("# UNREDACTED EXPORT")
+    assert "Sven Nyberg" in raw.read_text(encoding="utf-8")
+    assert "Sven Nyberg" not in out_file.read_text(encoding="utf-8")
+
+
+def test_unredacted_csv_never_replaces_the_redacted_files(
+    demo_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    root = str(demo_project.root)
+    seg = demo_project.segments("fokusgrupp_demo")[1]
+    demo_project.store.update_segment_text(seg.id, seg.text + " Fråga Sven Nyberg.")
+    assert main(["export", "csv", "-p", root]) == 0
+    assert main(["export", "csv", "--unredacted", "-p", root]) == 0
+    assert "UNREDACTED" in capsys.readouterr().out
+    exports = demo_project.exports_dir
+    for table in ("codings", "segments", "participants"):
+        assert "Sven Nyberg" not in (exports / f"{table}.csv").read_text(encoding="utf-8")
+        raw = exports / f"{table}-UNREDACTED.csv"
+        assert raw.read_text(encoding="utf-8").splitlines()[0].startswith("# UNREDACTED")
+        assert len(pd.read_csv(raw, skiprows=1)) == len(pd.read_csv(exports / f"{table}.csv"))
+    assert "Sven Nyberg" in (exports / "segments-UNREDACTED.csv").read_text(encoding="utf-8")

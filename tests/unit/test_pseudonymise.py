@@ -54,7 +54,8 @@ def test_detects_each_kind(text: str, expected: tuple[str, str]) -> None:
         "Ärendet 2019-2020 tog tid, diarienummer 2021-123.",
         "Det var 1234567890 kronor i budget.",
         "Vi ses på plan 3 klockan 14.",
-        "Personnummer 811218-9875 har fel kontrollsiffra.",
+        "Numret 811332-9875 har inget giltigt datum.",
+        "Organisationsnummer 212000-0142 tillhör kommunen.",
     ],
 )
 def test_no_false_positives_on_ordinary_words(text: str) -> None:
@@ -83,8 +84,11 @@ def test_scan_proposes_consistent_replacements(demo_project: Project) -> None:
     again = scan(demo_project)
     assert sum(again.proposed.values()) == 0
     assert store.pseudonym(by_original["Erik Holm"].id).status == "rejected"
-    # Until accepted, names stay; after accepting, every export replaces them.
-    assert "Anna Svensson" in Redactor.for_project(demo_project).redact("Anna Svensson")
+    # Replaced before review too, with the label the scan proposed; a rejected one stays.
+    label = by_original["Anna"].replacement
+    before = Redactor.for_project(demo_project)
+    assert before.redact("Anna Svensson och Erik Holm") == f"{label} och Erik Holm"
+    assert before.unreviewed == 1
     assert review_kind(demo_project, "name") == 2
     red = Redactor.for_project(demo_project)
     label = by_original["Anna"].replacement

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from qualkit.cli import main
 from qualkit.export.report_model import ReportKind, build_report
-from qualkit.export.xlsx import CODING_COLUMNS, export_xlsx
+from qualkit.export.xlsx import CODING_COLUMNS, coding_headers, export_xlsx
 from qualkit.model import Valence
 from tests.unit.report_fixtures import REAL_NAME, add_kommun, make_demo
 
@@ -25,13 +25,20 @@ def test_workbook_sheets_and_figures(tmp_path: Path) -> None:
     assert wb.sheetnames == ["Kodningar", "Faktor per kommun", "Faktor per aktör", "Deltagare"]
 
     codings = list(wb["Kodningar"].iter_rows(values_only=True))
-    assert codings[0] == CODING_COLUMNS
+    assert codings[0] == coding_headers("sv")
+    assert codings[0][:3] == ("Kodnings-id", "Intervju", "Kommun")
     assert len(codings) == 1 + 16
     assert "speaker" not in codings[0]  # a transcript label may be a name
     col = {name: i for i, name in enumerate(CODING_COLUMNS)}
     assert {r[col["attribution"]] for r in codings[1:] if r[col["actor"]] == "FK"} == {
         "handläggare, FK"
     }
+
+    # Times as minutes and seconds, still numbers Excel can sort and sum.
+    sheet = wb["Kodningar"]
+    start = sheet.cell(row=2, column=col["start"] + 1)
+    assert start.number_format == "[mm]:ss"
+    assert start.value is None or 0 <= start.value < 1
 
     by_kommun = list(wb["Faktor per kommun"].iter_rows(values_only=True))
     assert by_kommun[0][1] == "Norrby" and by_kommun[0][4] == "Söderby"
@@ -47,7 +54,15 @@ def test_workbook_sheets_and_figures(tmp_path: Path) -> None:
     assert sum(v for row in by_actor[2:] for v in row[1:]) == 16
 
     people = list(wb["Deltagare"].iter_rows(values_only=True))
-    assert people[0] == ("pseudonym", "role", "actor", "kommun", "consent", "consent_date", "ålder")
+    assert people[0] == (
+        "Pseudonym",
+        "Roll",
+        "Aktör",
+        "Kommun",
+        "Samtycke",
+        "Samtyckesdatum",
+        "ålder",
+    )
     assert len(people) == 1 + 10
     flat = [str(v) for row in people for v in row]
     assert REAL_NAME not in flat and "40-49" in flat

@@ -26,24 +26,26 @@ class HelpScreen(ModalScreen[None]):
         lang = qapp.lang
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Static(f"[b]{t('help.title', lang)}[/b]")
-            everywhere: set[tuple[str, str]] = set()
+            everywhere: set[str] = set()
             for n, (title, bindings) in enumerate(qapp.all_bindings()):
                 table = Table(title=title, show_header=False, box=None, expand=True)
                 table.add_column(style="bold #ffaf00", width=18)
                 table.add_column()
-                # Every key once per screen: the same key with the same meaning on one
-                # screen (1-9 code, one row) or already listed under "everywhere" is left out.
-                seen: set[tuple[str, str]] = set()
+                # Every key once per screen, keys of one action on one row ("↓ / j"); a key
+                # already listed under "everywhere" is not repeated for a screen.
+                rows: dict[str, tuple[list[str], str]] = {}
+                seen: set[str] = set()
                 for b in bindings:
                     keys = b.key_display or " / ".join(
                         qapp.get_key_display(dataclasses.replace(b, key=k))
                         for k in b.key.split(",")
                     )
-                    row = (keys, t(b.description, lang))
-                    if row in seen or row in everywhere:
+                    if keys in seen or keys in everywhere:
                         continue
-                    seen.add(row)
-                    table.add_row(*row)
+                    seen.add(keys)
+                    rows.setdefault(b.action, ([], t(b.description, lang)))[0].append(keys)
+                for keys_list, description in rows.values():
+                    table.add_row(" / ".join(keys_list), description)
                 if n == 0:
                     everywhere = seen
                 yield Static(table)

@@ -7,6 +7,8 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from qualkit.errors import QualkitError
+from qualkit.export.report_notes import pin_quote, set_partner
+from qualkit.export.report_records import REPORT_ACTORS
 from qualkit.i18n import t
 from qualkit.model import Recording, Valence
 from qualkit.tui.screens.dialogs import InputDialog, SpanChoice, SpanDialog
@@ -35,6 +37,8 @@ class TranscriptScreen(CorrectingActions, SuggestingActions):
         Binding("h", "valence('hindrande')", "key.hindering", id="valence_hindering"),
         Binding("p", "valence('förslag')", "key.proposal", id="valence_proposal"),
         Binding("m", "memo", "key.memo", id="memo"),
+        Binding("I", "pin", "key.pin", show=False, id="pin"),
+        Binding("o", "partner", "key.partner", show=False, id="partner"),
         Binding("M", "segment_memo", "key.segment_memo", show=False, id="segment_memo"),
         Binding("delete,backspace", "remove_coding", "key.remove", show=False, id="remove"),
         Binding("c", "next_coding", "key.next_coding", show=False, id="next_coding"),
@@ -87,6 +91,39 @@ class TranscriptScreen(CorrectingActions, SuggestingActions):
             self.error(exc)
             return
         self.after_coding_change()
+
+    def action_pin(self) -> None:
+        """Pin the selected coding's passage as a report quote, or unpin it."""
+        coding = self.target_coding()
+        if coding is None:
+            self.notify(t("transcript.no_coding_selected", self.lang), severity="warning")
+            return
+        pinned = coding.id not in self.host.project.store.pinned_codings()
+        try:
+            pin_quote(self.host.project, coding.id, pinned)
+        except QualkitError as exc:
+            self.error(exc)
+            return
+        self.notify(t("transcript.pinned" if pinned else "transcript.unpinned", self.lang))
+
+    def action_partner(self) -> None:
+        """Cycle the actor the selected coding speaks about: kommun, vård, FK, AF, none."""
+        coding = self.target_coding()
+        if coding is None:
+            self.notify(t("transcript.no_coding_selected", self.lang), severity="warning")
+            return
+        cycle = [*(a.value for a in REPORT_ACTORS), None]
+        current = self.host.project.store.partner_actor(coding.id)
+        following = cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else cycle[0]
+        try:
+            set_partner(self.host.project, coding.id, following)
+        except QualkitError as exc:
+            self.error(exc)
+            return
+        if following is None:
+            self.notify(t("transcript.partner_none", self.lang))
+        else:
+            self.notify(t("transcript.partner", self.lang) + following)
 
     def action_next_coding(self) -> None:
         codings = self.current_codings()

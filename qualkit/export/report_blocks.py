@@ -1,0 +1,66 @@
+"""The blocks a report is laid out in, and the numbering of its figures and tables.
+
+One layout (report_layout.py) turns the report model into a sequence of blocks; Markdown,
+HTML and Word each draw the same sequence, so headings, captions and their numbers agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualkit.export.report_texts import Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One piece of a report; `kind` says which fields matter.
+
+    title: text, items (lines under it) · toc: items ((level, text, anchor)) ·
+    heading: level, text, anchor · para · muted (the analyst has not written this yet,
+    or nothing to show) · analyst (the analyst's Markdown) · definition · table: text
+    (caption), header, rows, numeric (column indexes) · figure: text (caption), chart ·
+    quote: text, attribution, style (valence) · bullets: items · pagebreak (Word only)
+    """
+
+    kind: str
+    text: str = ""
+    level: int = 0
+    anchor: str = ""
+    items: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    numeric: tuple[int, ...] = ()
+    chart: str = ""
+    attribution: str = ""
+    style: str = ""
+    toc: tuple[tuple[int, str, str], ...] = ()
+
+
+class Captions:
+    """Numbers figures and tables in the order they are laid out: 'Figur 1. ... (n = 15)'."""
+
+    def __init__(self, t: Texts) -> None:
+        self.t = t
+        self.figures = 0
+        self.tables = 0
+
+    def figure(self, text: str, n: int | None = None) -> str:
+        self.figures += 1
+        return self._caption("figure", self.figures, text, n)
+
+    def table(self, text: str, n: int | None = None) -> str:
+        self.tables += 1
+        return self._caption("table", self.tables, text, n)
+
+    def _caption(self, kind: str, number: int, text: str, n: int | None) -> str:
+        label = self.t(f"caption_{kind}", number=number)
+        tail = f" ({self.t('caption_n', n=n)})" if n is not None else ""
+        return f"{label}. {text}{tail}"
+
+
+def number(value: float | None, lang: str, digits: int = 2) -> str:
+    """A decimal as the report's language writes it (0,71 in Swedish)."""
+    if value is None:
+        return "–"
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "sv" else text

@@ -1,0 +1,282 @@
+"""Metod, Relationer, Jämförelse and Bilagor: sections qualkit writes from the data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qualkit.export.report_blocks import Block, Captions, number
+from qualkit.export.report_records import Relation, Report, ValenceCount
+from qualkit.export.report_texts import Texts
+
+DANERMARK = "danermark"
+
+
+def _minutes(t: Texts, value: int | None) -> str:
+    return f"{value} {t('minutes')}" if value is not None else t("duration_unknown")
+
+
+def count_table(
+    t: Texts, first: str, rows: Sequence[ValenceCount], unvalued: bool
+) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Header and rows of a främjande / hindrande / förslag (/ utan värdering) / totalt table."""
+    header = [first, t("promoting"), t("hindering"), t("proposals")]
+    if unvalued:
+        header.append(t("unvalued"))
+    header.append(t("total"))
+    out = []
+    for r in rows:
+        cells = [r.label, str(r.promoting), str(r.hindering), str(r.proposals)]
+        if unvalued:
+            cells.append(str(r.unvalued))
+        cells.append(str(r.total))
+        out.append(tuple(cells))
+    return tuple(header), tuple(out)
+
+
+def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
+    m = report.material
+    method = report.method
+    out: list[Block] = []
+    if not m.interviews:
+        return [Block("para", t("material_none"))]
+    dates = sorted({i.date for i in m.interviews if i.date})
+    when = t("method_dates", first=dates[0], last=dates[-1]) if dates else ""
+    total = (
+        t("total_duration", minutes=m.total_duration_min)
+        if m.total_duration_min is not None
+        else ""
+    )
+    out.append(
+        Block(
+            "para",
+            " ".join(
+                s
+                for s in (
+                    t("material_intro", interviews=len(m.interviews), participants=m.participants),
+                    when,
+                    total,
+                )
+                if s
+            ),
+        )
+    )
+    rows: tuple[tuple[str, ...], ...] = tuple(
+        (i.name, i.kommun, i.group_type, i.date, _minutes(t, i.duration_min), str(i.participants))
+        for i in m.interviews
+    )
+    header = (
+        t("interview"),
+        t("kommun"),
+        t("group_type"),
+        t("date"),
+        t("duration"),
+        t("participants"),
+    )
+    out.append(
+        Block(
+            "table",
+            cap.table(t("table_interviews"), len(rows)),
+            header=header,
+            rows=rows,
+            numeric=(4, 5),
+        )
+    )
+    if m.participants:
+        rows = (*((a, str(n)) for a, n in m.by_actor), (t("total"), str(m.participants)))
+        caption = cap.table(t("participants_by_actor"), m.participants)
+        out.append(
+            Block("table", caption, header=(t("actor"), t("count")), rows=rows, numeric=(1,))
+        )
+        rows = tuple((r, a, str(n)) for r, a, n in m.by_role)
+        caption = cap.table(t("participants_by_role"), m.participants)
+        out.append(
+            Block(
+                "table",
+                caption,
+                header=(t("role"), t("actor"), t("count")),
+                rows=rows,
+                numeric=(2,),
+            )
+        )
+    else:
+        out.append(Block("muted", t("participants_none")))
+    if method is None:
+        return out
+    if method.guides:
+        out.append(Block("para", t("method_guides", guides=", ".join(method.guides))))
+    else:
+        out.append(Block("muted", t("method_no_guide")))
+    if method.auto_transcribed:
+        out.append(Block("para", t("method_asr", n=method.auto_transcribed, model=method.model)))
+    if method.text_imported:
+        out.append(Block("para", t("method_text", n=method.text_imported)))
+    book = t("method_codebook", codebook=method.codebook_name)
+    if report.codebook == DANERMARK:
+        book += " " + t("method_danermark")
+    out.append(Block("para", book))
+    totals = ValenceCount(
+        "",
+        sum(f.counts.promoting for f in report.factors),
+        sum(f.counts.hindering for f in report.factors),
+        sum(f.counts.proposals for f in report.factors),
+        sum(f.counts.unvalued for f in report.factors),
+    )
+    out.append(
+        Block(
+            "para",
+            t(
+                "method_codings",
+                total=totals.total,
+                promoting=totals.promoting,
+                hindering=totals.hindering,
+                proposals=totals.proposals,
+                unvalued=totals.unvalued,
+            ),
+        )
+    )
+    if len(method.coders) == 1:
+        c = method.coders[0]
+        out.append(Block("para", t("method_one_coder", name=c.name)))
+    elif method.coders:
+        who = ", ".join(
+            t("method_coder_share", name=c.name, codings=c.codings, recordings=c.recordings)
+            for c in method.coders
+        )
+        out.append(Block("para", t("method_coders", n=len(method.coders), who=who)))
+        if method.kappa is not None or method.alpha is not None:
+            kind = "cohen" if len(method.agreement_coders) == 2 else "fleiss"
+            # A coefficient that cannot be computed (no variation) is left out, not shown as 0.
+            figures = [
+                t("method_kappa", kappa=number(method.kappa, report.lang), kind=t(f"kappa_{kind}"))
+                if method.kappa is not None
+                else "",
+                t("method_alpha", alpha=number(method.alpha, report.lang))
+                if method.alpha is not None
+                else "",
+            ]
+            out.append(
+                Block(
+                    "para",
+                    t(
+                        "method_agreement",
+                        coders=", ".join(method.agreement_coders),
+                        units=method.agreement_units,
+                        figures=t("and_join").join(f for f in figures if f),
+                    ),
+                )
+            )
+        else:
+            out.append(Block("muted", t("method_no_agreement")))
+    return out
+
+
+def _relation_label(t: Texts, r: Relation) -> str:
+    return t("relation_pair", speaker=r.speaker, partner=r.partner)
+
+
+def relation_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> list[Block]:
+    rel = report.relations
+    if rel is None or not rel.n:
+        return [Block("muted", t("relations_none"))]
+    out = [Block("para", t("relations_intro", n=rel.n))]
+    actors = rel.actors
+    header = (t("relations_corner"), *actors)
+    rows = []
+    for speaker in actors:
+        cells = []
+        for partner in actors:
+            c = rel.cell(speaker, partner)
+            cells.append(f"+{c.promoting} / −{c.hindering}" if c.total else "–")
+        rows.append((speaker, *cells))
+    caption = cap.table(t("relations_matrix"), rel.n)
+    out.append(
+        Block(
+            "table", caption, header=header, rows=tuple(rows), numeric=tuple(range(1, len(header)))
+        )
+    )
+    if chart:
+        out.append(Block("figure", cap.figure(t("relations_chart"), rel.n), chart="relations"))
+    hindering = sorted(rel.relations, key=lambda r: -r.counts.hindering)
+    promoting = sorted(rel.relations, key=lambda r: -r.counts.promoting)
+    if hindering and hindering[0].counts.hindering:
+        r = hindering[0]
+        out.append(
+            Block(
+                "para",
+                t("relations_most_hindering", pair=_relation_label(t, r), n=r.counts.hindering),
+            )
+        )
+    if promoting and promoting[0].counts.promoting:
+        r = promoting[0]
+        out.append(
+            Block(
+                "para",
+                t("relations_most_promoting", pair=_relation_label(t, r), n=r.counts.promoting),
+            )
+        )
+    if rel.by_kommun and len([k for k, rs in rel.by_kommun if rs]) >= 2:
+        header = (t("kommun"), t("relations_pairs"), t("count"))
+        rows = []
+        for kommun, relations in rel.by_kommun:
+            if not relations:
+                continue
+            pairs = "; ".join(
+                f"{_relation_label(t, r)} +{r.counts.promoting}/−{r.counts.hindering}"
+                for r in relations
+            )
+            rows.append((kommun, pairs, str(sum(r.counts.total for r in relations))))
+        caption = cap.table(t("relations_by_kommun"), rel.n)
+        out.append(Block("table", caption, header=header, rows=tuple(rows), numeric=(2,)))
+    return out
+
+
+def comparison_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> list[Block]:
+    comp = report.comparison
+    assert comp is not None
+    out: list[Block] = []
+    rows: tuple[tuple[str, ...], ...] = tuple((k, str(n)) for k, n in comp.n_by_kommun)
+    caption = cap.table(t("comparison_n"), sum(n for _, n in comp.n_by_kommun))
+    out.append(Block("table", caption, header=(t("kommun"), t("codings")), rows=rows, numeric=(1,)))
+    out.append(Block("para", t("comparison_rule", min_n=comp.min_n)))
+    if comp.uncoded:
+        out.append(Block("para", t("comparison_uncoded", names=", ".join(comp.uncoded))))
+    if comp.thin:
+        names = ", ".join(f"{k} (n = {n})" for k, n in comp.thin)
+        out.append(Block("para", t("comparison_thin", names=names, min_n=comp.min_n)))
+    if chart:
+        n = sum(n for _, n in comp.n_by_kommun)
+        out.append(Block("figure", cap.figure(t("chart_kommuner"), n), chart="kommuner"))
+    if len(comp.compared) < 2:
+        out.append(Block("para", t("comparison_single", n=len(comp.compared))))
+    else:
+        out.append(Block("subheading", t("common")))
+        items = tuple(
+            t("common_item", factor=c.label, valence=t.valence(c.valence)) for c in comp.common
+        )
+        out.append(Block("bullets", items=items) if items else Block("para", t("common_none")))
+        out.append(Block("subheading", t("differences")))
+        items = tuple(difference_text(t, d) for d in comp.differences)
+        out.append(Block("bullets", items=items) if items else Block("para", t("differences_none")))
+    if comp.integration:
+        rows = tuple((k, level, str(n)) for k, level, n in comp.integration)
+        caption = cap.table(t("integration"), sum(n for *_, n in comp.integration))
+        out.append(
+            Block(
+                "table",
+                caption,
+                header=(t("kommun"), t("integration_level"), t("codings")),
+                rows=rows,
+                numeric=(2,),
+            )
+        )
+    return out
+
+
+def difference_text(t: Texts, d: object) -> str:
+    """'Ledning: främst främjande i A; främst hindrande i B.' with only the parts that apply."""
+    parts = [
+        t(f"difference_{key}", names=", ".join(values))
+        for key in ("promoting", "hindering", "mixed", "proposals", "missing")
+        if (values := getattr(d, f"{key}_in"))
+    ]
+    return t("difference_item", factor=getattr(d, "label", ""), details="; ".join(parts))

@@ -1,0 +1,173 @@
+"""Identifiers found by their shape: personnummer, phone numbers, e-mail, street addresses.
+
+Pure text patterns with no project behind them, so the logger (below every other
+module) can strip them from log records as well as the exporters from files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+# Kinds of personal data and the neutral replacement each gets.
+NAME = "name"
+PERSONNUMMER = "personnummer"
+PHONE = "phone"
+EMAIL = "email"
+ADDRESS = "address"
+KINDS = (NAME, PERSONNUMMER, PHONE, EMAIL, ADDRESS)
+PLACEHOLDERS: Mapping[str, str] = {
+    NAME: "[Namn]",
+    PERSONNUMMER: "[personnummer]",
+    PHONE: "[telefonnummer]",
+    EMAIL: "[e-post]",
+    ADDRESS: "[adress]",
+}
+
+# ------------------------------------------------------------------ numbers
+# 6 or 8 digit date, optional separator, 4 digits: ÅÅMMDD-NNNN / ÅÅÅÅMMDDNNNN, also '+'.
+PERSONNUMMER_RE = re.compile(r"(?<![\d\w])((?:19|20)?\d{6})[-+ ]?(\d{4})(?![\d\w])")
+
+
+def luhn_ok(digits: str) -> bool:
+    """The check digit rule of Swedish personnummer (on the 10-digit form)."""
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def personnummer_date_ok(date_part: str) -> bool:
+    """Whether YYMMDD or YYYYMMDD is a calendar date; samordningsnummer add 60 to the day."""
+    if len(date_part) == 8:
+        year, rest = int(date_part[:4]), date_part[4:]
+    else:
+        year, rest = 2000, date_part[-4:]  # century unknown: a leap year admits 29 February
+    month, day = int(rest[:2]), int(rest[2:])
+    if day > 60:
+        day -= 60
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def is_personnummer(date_part: str, serial: str) -> bool:
+    """A valid personnummer or samordningsnummer (day + 60), check digit included."""
+    return personnummer_date_ok(date_part) and luhn_ok(date_part[-6:] + serial)
+
+
+def personnummer_like(match: re.Match[str]) -> bool:
+    """A date-valid number of personnummer shape, whatever its check digit.
+
+    A misheard or misspoken number identifies a person as well as a valid one. Ten bare
+    digits that start with 0 and fail the check digit are read as a phone number
+    (0701234567), which is replaced all the same.
+    """
+    date_part, serial = match.group(1), match.group(2)
+    if not personnummer_date_ok(date_part):
+        return False
+    bare = match.group(0).isdigit() and len(match.group(0)) == 10
+    if bare and date_part.startswith("0") and not luhn_ok(date_part + serial):
+        return not phone_ok(match.group(0))
+    return True
+
+
+EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9åäöÅÄÖ](?:[A-Za-z0-9åäöÅÄÖ-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+)
+
+# Swedish numbers: +46/0046 or a trunk 0, area code (1-3 digits after 0), then digit
+# groups split by spaces or hyphens. Validated on the digit count below.
+PHONE_RE = re.compile(
+    r"(?<![\w+])"
+    r"(?:(?:\+|00)46[\s-]?(?:\(0\)\s?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
+    r"(?:[\s-]?\d{2,4}){1,4}"
+    r"(?![\w-]|\d)"
+)
+
+
+def phone_ok(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("0046"):
+        digits = "0" + digits[4:]
+    elif digits.startswith("46") and text.lstrip().startswith("+"):
+        digits = "0" + digits[2:]
+    # National numbers are 8-10 digits with the trunk 0; 11 for a few mobile ranges.
+    return digits.startswith("0") and 8 <= len(digits) <= 11
+
+
+# ---------------------------------------------------------------- addresses
+STREET_SUFFIXES = (
+    "gatan",
+    "gata",
+    "vägen",
+    "väg",
+    "gränd",
+    "gränden",
+    "torget",
+    "torg",
+    "stigen",
+    "stig",
+    "allén",
+    "allé",
+    "backen",
+    "backe",
+    "plan",
+    "planen",
+    "leden",
+    "led",
+    "platsen",
+    "plats",
+    "parken",
+    "kajen",
+    "stranden",
+    "strand",
+    "esplanaden",
+    "promenaden",
+    "slingan",
+    "ringen",
+    "vallen",
+    "liden",
+    "höjden",
+    "udden",
+    "hagen",
+    "gärdet",
+    "vången",
+)
+_SUFFIX_ALT = "|".join(sorted(STREET_SUFFIXES, key=len, reverse=True))
+UPPER = "A-ZÅÄÖÉÜ"
+LOWER = "a-zåäöéüè"
+_SEPARATE = "väg|gata|gränd|torg|allé|plats|plan|backe|stig"
+# Document words that end like a street but are none: "Handlingsplan 2014".
+_NOT_STREETS = r"(?!(?:[A-ZÅÄÖ][a-zåäö]*)?(?:plan|planen|led|leden|plats|platsen)\s\d{4}(?!\d))"
+ADDRESS_RE = re.compile(
+    # A compound street word ("Storgatan", "Norrbyvägen", "Stora Nygatan") or one to
+    # two capitalised words and a separate street word ("Drottning Kristinas väg").
+    rf"(?<![\w]){_NOT_STREETS}(?:(?:[{UPPER}][{LOWER}]+\s)?[{UPPER}][{LOWER}]*(?:{_SUFFIX_ALT})"
+    rf"|(?:[{UPPER}][{LOWER}]+\s){{1,2}}(?:{_SEPARATE}))"
+    # House number with optional letter and entrance: 12, 3B, 14 A, 5-7.
+    rf"\s\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
+)
+# Swedish flats carry a four-digit number (lägenhetsnummer): "lgh 1102", "lägenhet 1102".
+APARTMENT_RE = re.compile(
+    r"(?<!\w)(?:lgh\.?|lägenhets?(?:nummer|nr\.?)?|lägenhet nr\.?)\s?(?:nr\.?\s?)?"
+    r"\d{4}(?![\d\w])",
+    re.IGNORECASE,
+)
+
+
+def redact_identifiers(text: str) -> str:
+    """Replace every e-mail, personnummer-shaped number and phone number in `text`.
+
+    The logger's last line of defence: no project, no review, shapes only.
+    """
+    text = EMAIL_RE.sub(PLACEHOLDERS[EMAIL], text)
+    text = PERSONNUMMER_RE.sub(
+        lambda m: PLACEHOLDERS[PERSONNUMMER] if personnummer_like(m) else m.group(0), text
+    )
+    return PHONE_RE.sub(lambda m: PLACEHOLDERS[PHONE] if phone_ok(m.group(0)) else m.group(0), text)

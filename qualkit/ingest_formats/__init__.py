@@ -1,0 +1,1 @@
+"""Readers of transcript files, one module per family of formats; `qualkit.ingest` picks one."""

@@ -1,0 +1,287 @@
+"""Person names in Swedish talk: name lists, capitalisation, cues and the register.
+
+Name lists come from faker's sv_SE locale (the most common Swedish first names and
+surnames from Statistics Sweden), so nothing here is a hand-typed list of people.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from qualkit.identifiers import LOWER as _LOW
+from qualkit.identifiers import UPPER as _UP
+
+
+@lru_cache(maxsize=1)
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """Swedish first names and surnames (faker sv_SE, after Statistics Sweden)."""
+    from faker.providers.person.sv_SE import Provider
+
+    firsts = frozenset(Provider.first_names_female) | frozenset(Provider.first_names_male)
+    lasts = frozenset(Provider.last_names)
+    return firsts, lasts
+
+
+# Names that are also ordinary Swedish words: at the start of a sentence (where every
+# word is capitalised) they are read as the word, not the name. Extends the Swedish
+# stop-word list from stopwordsiso with frequent nouns and verbs that are names too.
+_COMMON_WORDS = frozenset(
+    {
+        "alla",
+        "hej",
+        "per",
+        "bo",
+        "dag",
+        "liv",
+        "stig",
+        "sten",
+        "maj",
+        "mark",
+        "rut",
+        "love",
+        "edit",
+        "my",
+        "vide",
+        "hans",
+        "inga",
+        "mina",
+        "del",
+        "ask",
+        "sol",
+        "ros",
+        "lo",
+        "tor",
+        "ek",
+        "berg",
+        "lund",
+        "holm",
+        "ström",
+        "strand",
+        "sand",
+        "vik",
+        "dahl",
+        "hall",
+        "falk",
+        "nord",
+        "björk",
+        "lind",
+        "alm",
+        "ali",
+        "max",
+        "kim",
+        "gun",
+        "signe",
+        "ebbe",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Lower-case Swedish words that must not be taken for names at a sentence start."""
+    try:
+        import stopwordsiso
+
+        stop = frozenset(str(w) for w in stopwordsiso.stopwords("sv"))
+    except ImportError:  # the hand list alone still guards the frequent cases
+        stop = frozenset()
+    return stop | _COMMON_WORDS
+
+
+_WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[’']s|:s)?(?!\w)")
+_SURNAME_SHAPE = re.compile(
+    r"(?:sson|son|berg|ström|qvist|kvist|gren|lund|holm|dahl|blad|lin|ell|quist|stedt|"
+    r"stam|gård|by|fors|mark|ling|ander|ér|én|man)$"
+)
+# Words after which a capitalised word is a person: "doktor Berg", "kollegan Holm".
+_TITLE_BEFORE = re.compile(
+    r"(?:doktor|dr\.?|syster|handläggaren|handläggare|kollegan|kollega|chefen|chef|"
+    r"kuratorn|läkaren|herr|fru|fröken|mamma|pappa|sonen|dottern|brodern|systern)\s$",
+    re.IGNORECASE,
+)
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'«»”“(-–—":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n…"
+
+
+def _is_first(word: str, firsts: frozenset[str]) -> bool:
+    return word in firsts or ("-" in word and all(p in firsts for p in word.split("-")))
+
+
+_NEVER_ALONE = frozenset({"alla", "hej", "inga", "mina"})
+
+
+def _single_name(
+    text: str,
+    m: re.Match[str],
+    first: bool,
+    registered: bool,
+    surname: bool,
+    start_of_sentence: bool,
+    lower: str,
+) -> bool:
+    """Whether one capitalised word on its own is a name."""
+    if registered:
+        return True
+    common = common_words()
+    if first:
+        # Inside a sentence capitalisation marks a name even for "Per" or "Dag".
+        return lower not in common or (not start_of_sentence and lower not in _NEVER_ALONE)
+    if surname:
+        after_title = _TITLE_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
+        return bool(after_title) or (not start_of_sentence and lower not in common)
+    return False
+
+
+# Words that announce a person: "Hej Leevi", "doktor Turpeinen", "kalla honom Krista",
+# "hette Satu", "klienten Olle". Any capitalised word after them is taken as a name, in
+# the lists or not.
+_CUE_BEFORE = re.compile(
+    r"(?<!\w)(?:hej|hejsan|hallå|tack|fråga|frågade|doktor|dr\.?|syster|handläggaren|"
+    r"kollegan|kollega|chefen|kuratorn|läkaren|herr|fru|fröken|mamma|pappa|sonen|son|"
+    r"dottern|dotter|brodern|systern|hette|heter|kallas|kallad|kallade|"
+    r"socialsekreteraren|handledaren|samordnaren|koordinatorn|arbetsförmedlaren|"
+    r"sjuksköterskan|psykologen|terapeuten|rektorn|rektor|enhetschefen|professor|docent|"
+    r"grannen|kompisen|vännen|klienten|patienten|brukaren|deltagaren|maken|sambon|"
+    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|"
+    r"(?:kalla|kallar|kallade) (?:honom|henne|hen))[,:]?\s$",
+    re.IGNORECASE,
+)
+# A verb of speech after an unknown capitalised word inside a sentence: "... när Ossi sa".
+_CUE_AFTER = re.compile(
+    r"^,?\s(?:sa|sade|berättade|svarade|frågade|tyckte|menade|förklarade|skrev|ringde|"
+    r"mejlade|hade sagt)(?!\w)"
+)
+# Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
+_DEFINITE = re.compile(r"(?:en|et|na|rna|in|an)$")
+# Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
+_WORD_SHAPE = re.compile(
+    r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"
+    r"else|ism|itet|ur|ör|are|are|na|or|er|erna|arna|orna)$"
+)
+# Organisations and places act and speak in this talk too ("Försäkringskassan sa",
+# "Nacka tyckte"): words of those shapes never become names by a cue alone.
+_ACTOR_SHAPE = re.compile(
+    r"(?:kassan|förmedlingen|kommun|kommunen|regionen|region|landstinget|nämnden|förbundet|"
+    r"verket|styrelsen|myndigheten|enheten|centrum|centralen|vården|tjänsten|huset|kliniken|"
+    r"mottagningen|skolan|polisen|bolaget|gruppen|teamet|projektet|rådet|inspektionen|"
+    r"domstolen|departementet|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
+    r"ånger|län|land)$"
+)
+
+
+@lru_cache(maxsize=1)
+def _towns() -> frozenset[str]:
+    """Swedish towns and counties from faker's sv_SE address lists, lower-case."""
+    from faker.providers.address.sv_SE import Provider
+
+    counties = (s.split()[-2] if len(s.split()) > 1 else s for s in Provider.states)
+    return frozenset(c.lower() for c in Provider.cities) | frozenset(
+        c.lower().removesuffix("s") for c in counties
+    )
+
+
+def _genitive_base(word: str, names: Iterable[frozenset[str] | set[str]]) -> str:
+    """'Karins' -> 'Karin', 'Lindqvists' -> 'Lindqvist' when the base is a known name and
+    not also an everyday word ('Dags' stays); otherwise the word itself."""
+    for ending in ("s", "’s", "'s", ":s"):
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            base = word[: -len(ending)]
+            if base.lower() in common_words():
+                return word
+            if any(base in group for group in names) and not any(word in g for g in names):
+                return base
+    return word
+
+
+def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) -> bool:
+    lower = word.lower()
+    return not (
+        lower in common
+        or lower in not_people
+        or _ACTOR_SHAPE.search(lower)
+        or _WORD_SHAPE.search(lower)
+    )
+
+
+def find_names(
+    text: str, register: Iterable[str] = (), places: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """Spans of person names.
+
+    A first name from the list counts when it is capitalised inside a sentence, when a
+    surname follows it, or when it opens a sentence and is not also a common word
+    ("Alla", "Per", "Dag"). A surname alone counts inside a sentence or after a title.
+    Any capitalised word after a word that announces a person ("Hej", "doktor", "hette")
+    counts, and so does an unknown word followed by a listed surname ("Ossi Nilsson") or
+    by a verb of speech inside a sentence ("när Ossi sa"), unless it is shaped like an
+    organisation or is one of `places` (the project's kommuner) or a known town.
+    Genitives count as their name ("Karins", "Lindqvists"). Names in `register` (the
+    participants' real names) always count.
+    """
+    firsts, lasts = name_lists()
+    common = common_words()
+    known = {w for name in register for w in name.split() if len(w) > 1}
+    not_people = {p.casefold() for place in places for p in place.split()} | _towns()
+    groups = (firsts, lasts, known)
+    words = list(_WORD.finditer(text))
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        m = words[i]
+        w = _genitive_base(m.group(0), groups)
+        lower = w.lower()
+        start_of_sentence = _sentence_start(text, m.start())
+        first = _is_first(w, firsts) or w in known
+        place_like = lower in not_people or bool(_ACTOR_SHAPE.search(lower))
+        cued = (
+            lower not in common
+            and not place_like
+            and bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
+        )
+        cued = cued or (
+            not place_like
+            and lower not in common
+            and w not in lasts
+            and not (start_of_sentence and _DEFINITE.search(lower))
+            and bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
+        )
+        # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen".
+        j = i + 1
+        while j < len(words) and j - i <= 2 and text[words[j - 1].end() : words[j].start()] == " ":
+            nxt = _genitive_base(words[j].group(0), groups)
+            if not (
+                nxt in lasts
+                or nxt in known
+                or bool(_SURNAME_SHAPE.search(nxt))
+                or ((first or cued) and nxt.lower() not in common)
+            ):
+                break
+            j += 1
+        # Two capitalised words inside a sentence, neither a word, place nor organisation:
+        # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place).
+        unknown_then_surname = (
+            j == i + 2
+            and not start_of_sentence
+            and lower not in common
+            and not place_like
+            and not _WORD_SHAPE.search(lower)
+            and (
+                _genitive_base(words[i + 1].group(0), groups) in lasts
+                or _unknown_name_word(words[i + 1].group(0), common, not_people)
+            )
+        )
+        if (first or cued or unknown_then_surname) and j > i + 1:
+            spans.append((m.start(), words[j - 1].end()))
+            i = j
+            continue
+        if cued or _single_name(text, m, first, w in known, w in lasts, start_of_sentence, lower):
+            spans.append((m.start(), m.end()))
+        i += 1
+    return spans

@@ -1,0 +1,214 @@
+"""The one gate every export passes: replace personal data, reviewed or not.
+
+`Redactor.for_project` is what every exporter and report asks for. It replaces, in this
+order: participants' real names (with their role label), accepted proposals (with their
+possibly edited replacement), proposals not yet reviewed (with the label the scan gave
+them), and then anything the detector finds in the text itself, scanned or not. Only a
+string a coder rejected is left as it is. So with default settings nothing the scanner
+would find reaches a file, whether or not anyone reviewed it; what was replaced without
+review is counted per project, and the export commands say how many.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from weakref import WeakKeyDictionary
+
+from qualkit.project import Project
+from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect
+
+__all__ = ["Redactor", "unreviewed_replacements"]
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+# Replacements made without review, per project object, for the export summary.
+_TALLIES: WeakKeyDictionary[Project, Counter[str]] = WeakKeyDictionary()
+_NAME_LABEL = re.compile(r"^\[Namn (\d+)\]")
+# A genitive after a known name: "Karins" -> "[Namn 1]:s".
+_GENITIVE = r"(?P<gen>[’':]?s)?"
+
+
+def unreviewed_replacements(project: Project) -> dict[str, int]:
+    """Replacements made without review in this project's exports so far, per kind."""
+    return dict(_TALLIES.get(project, Counter()))
+
+
+@dataclass(frozen=True, slots=True)
+class Redactor:
+    """Applies a project's pseudonyms, participants' real names and the detector."""
+
+    table: Mapping[str, str] = field(default_factory=lambda: _EMPTY)  # casefolded -> label
+    pattern: re.Pattern[str] | None = None
+    keep: frozenset[str] = frozenset()  # originals a coder rejected: not personal data
+    enabled: bool = True
+    capital_only: frozenset[str] = frozenset()
+    reviewed: frozenset[str] = frozenset()  # casefolded originals a person decided on
+    register: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    tally: Counter[str] = field(default_factory=Counter)
+    # Labels for names nobody scanned, numbered after the scan's own: distinct people stay
+    # distinct in one export ("[Namn 4]" said this, "[Namn 5]" that).
+    fresh: dict[str, str] = field(default_factory=dict)
+    numbers: list[int] = field(default_factory=lambda: [0])
+
+    @classmethod
+    def for_project(cls, project: Project) -> Redactor:
+        pairs: dict[str, str] = {}
+        reviewed: set[str] = set()
+        register: list[str] = []
+        places: set[str] = set()
+        for p in project.store.participants():
+            if p.kommun:
+                places.add(p.kommun)
+            if p.real_name and p.real_name.strip():
+                label = f"[{p.attribution}]"
+                register.append(p.real_name.strip())
+                pairs[p.real_name.strip()] = label
+                for part in p.real_name.split():
+                    if len(part) > 1:
+                        pairs.setdefault(part, label)
+        reviewed.update(k.casefold() for k in pairs)
+        keep: set[str] = set()
+        proposed: dict[str, str] = {}
+        for ps in project.store.pseudonyms():
+            original = ps.original.strip()
+            if not original:
+                continue
+            if ps.status == "accepted":
+                pairs[original] = ps.replacement
+                reviewed.add(original.casefold())
+            elif ps.status == "rejected":
+                keep.add(original.casefold())
+            else:
+                proposed[original] = ps.replacement
+        for original, label in proposed.items():
+            if original.casefold() not in keep:
+                pairs.setdefault(original, label)
+        recordings = project.store.recordings()
+        places.update(r.kommun for r in recordings if r.kommun)
+        red = cls.from_pairs(
+            pairs,
+            keep,
+            reviewed=reviewed,
+            register=register,
+            places=places,
+            tally=_TALLIES.setdefault(project, Counter()),
+        )
+        taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
+        red.numbers[0] = max(taken, default=0)
+        # Speaker labels and recording names first, in id order, so a voice typed as
+        # "Anna:" gets the same label in every export of the project.
+        for text in [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)] + [
+            r.name for r in sorted(recordings, key=lambda r: r.id)
+        ]:
+            red.redact(text, count=False)
+        return red
+
+    @classmethod
+    def from_pairs(
+        cls,
+        pairs: Mapping[str, str],
+        keep: Iterable[str] = (),
+        *,
+        reviewed: Iterable[str] | None = None,
+        register: Iterable[str] = (),
+        places: Iterable[str] = (),
+        tally: Counter[str] | None = None,
+    ) -> Redactor:
+        """A redactor from original -> replacement pairs (all reviewed unless told)."""
+        table: dict[str, str] = {}
+        for orig, repl in pairs.items():
+            table.setdefault(orig.strip().casefold(), repl)
+        table = {k: v for k, v in table.items() if k}
+        pattern = None
+        if table:
+            # Longest first, so "Anna Svensson" wins over "Anna".
+            alternatives = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+            pattern = re.compile(
+                r"(?<!\w)(?P<base>" + alternatives + ")" + _GENITIVE + r"(?!\w)", re.IGNORECASE
+            )
+        # Names that are also everyday words ("Per", "Dag", "Bo") are replaced only when
+        # capitalised, so "500 kr per timme" survives an accepted pseudonym for Per.
+        words = common_words()
+        capital_only = frozenset(
+            k
+            for k, orig in ((o.strip().casefold(), o.strip()) for o in pairs)
+            if k in words and orig[:1].isupper()
+        )
+        return cls(
+            MappingProxyType(table),
+            pattern,
+            frozenset(k.casefold() for k in keep),
+            capital_only=capital_only,
+            reviewed=frozenset(table if reviewed is None else (r.casefold() for r in reviewed)),
+            register=tuple(register),
+            places=tuple(places),
+            tally=Counter() if tally is None else tally,
+        )
+
+    @classmethod
+    def disabled(cls) -> Redactor:
+        """No redaction at all: only for an export the user explicitly asked unredacted."""
+        return cls(enabled=False)
+
+    @property
+    def unreviewed(self) -> int:
+        """How many replacements this redactor (or its project) made without review."""
+        return sum(self.tally.values())
+
+    def redact(self, text: str, *, count: bool = True) -> str:
+        if not self.enabled or not text:
+            return text
+        text, inserted = self._known(text, count)
+        return self._detected(text, inserted, count)
+
+    def _name_label(self, found: str) -> str:
+        key = found.casefold()
+        label = self.fresh.get(key)
+        if label is None:
+            self.numbers[0] += 1
+            label = self.fresh[key] = f"[Namn {self.numbers[0]}]"
+        return label
+
+    def _known(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
+        """Replace the table's originals; return the text and where labels were put."""
+        if self.pattern is None:
+            return text, []
+        out: list[str] = []
+        inserted: list[tuple[int, int]] = []
+        size = pos = 0
+        for m in self.pattern.finditer(text):
+            found, key = m.group("base"), m.group("base").casefold()
+            if key in self.capital_only and not found[:1].isupper():
+                continue
+            label = self.table[key] + (":s" if m.group("gen") else "")
+            if count and key not in self.reviewed:
+                self.tally[NAME if label.startswith("[Namn") else "other"] += 1
+            out.append(text[pos : m.start()])
+            size += m.start() - pos
+            out.append(label)
+            inserted.append((size, size + len(label)))
+            size += len(label)
+            pos = m.end()
+        out.append(text[pos:])
+        return "".join(out), inserted
+
+    def _detected(self, text: str, inserted: list[tuple[int, int]], count: bool) -> str:
+        """Replace what the detector finds and nobody rejected."""
+        out: list[str] = []
+        pos = 0
+        for f in detect(text, self.register, self.places):
+            if any(f.start < b and a < f.end for a, b in inserted):
+                continue  # a label put in above ("[Namn 1]"), not personal data
+            if f.text.casefold() in self.keep:
+                continue
+            out.append(text[pos : f.start])
+            out.append(self._name_label(f.text) if f.kind == NAME else PLACEHOLDERS[f.kind])
+            pos = f.end
+            if count:
+                self.tally[f.kind] += 1
+        out.append(text[pos:])
+        return "".join(out)
