@@ -22,6 +22,7 @@ from qualkit.cli import (
     privacy_cmds,
     report_cmds,
     report_text_cmds,
+    serve_cmds,
     tui_cmds,
 )
 from qualkit.cli.output import tolerant_streams
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     agreement_cmds,
     privacy_cmds,
     tui_cmds,
+    serve_cmds,
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

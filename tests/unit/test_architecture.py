@@ -69,6 +69,7 @@ PLACES: dict[str, str] = {
     "qualkit.undo": "services",
     "qualkit.undo_rows": "services",
     "qualkit.search": "services",
+    "qualkit.serve": "services",
     "qualkit.playback": "services",
     "qualkit.speakers": "services",
     "qualkit.demo": "services",
