@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from qualkit.atomic import sha256_file
 from qualkit.atomic import write_text as atomic_write_text
 from qualkit.errors import ModelMissingError
 
@@ -145,7 +146,7 @@ def resolve_whisper_model(
     if not (bin_path.is_file() and bin_path.stat().st_size == expected):
         _assemble(parts, target)
         pinned = PACKAGED_SHA256.get(name_or_path)
-        if pinned and _sha256(bin_path) != pinned:
+        if pinned and sha256_file(bin_path) != pinned:
             shutil.rmtree(target, ignore_errors=True)
             raise ModelMissingError(
                 f"The packaged Whisper model {name_or_path!r} does not match its pinned "
@@ -153,14 +154,6 @@ def resolve_whisper_model(
                 f"--force-reinstall {WHISPER_PACKAGES[name_or_path][1]}"
             )
     return ModelLocation(name_or_path, target, source)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_model_folder(folder: Path) -> None:

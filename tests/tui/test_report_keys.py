@@ -1,4 +1,5 @@
-"""The coding app's report keys: I pins a quote (P stays the pseudonyms screen), o names the partner actor."""
+"""The coding app's report keys: I pins a quote (P stays the pseudonyms screen), o names
+the partner actor."""
 
 from __future__ import annotations
 
