@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from qualkit.errors import InputError, ModelMissingError
+from qualkit.ingest_formats.bounds import text_window
 
 if TYPE_CHECKING:
     from qualkit.store import Store
@@ -237,7 +238,9 @@ class EmbeddingCache:
             missing = [k for k in missing if k not in self._memory]
         if missing:
             first_text = {k: t for k, t in zip(keys, texts, strict=True)}
-            todo = [first_text[k] for k in missing]
+            # A bounded window: a huge passage must not stall the app while it embeds
+            # (the models read only their first few hundred tokens anyway).
+            todo = [text_window(first_text[k]) for k in missing]
             for start in range(0, len(todo), batch_size):
                 batch_keys = missing[start : start + batch_size]
                 vectors = self.embedder.encode(todo[start : start + batch_size])

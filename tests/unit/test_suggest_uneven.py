@@ -158,3 +158,22 @@ def test_cli_marks_uncertain_only_when_asked(
     ]
     assert main([*base, "--format", "table"]) == 0
     assert ("osäker" in capsys.readouterr().out) == any(m["uncertain"] for m in marked)
+
+
+def test_a_huge_passage_is_embedded_as_a_bounded_window() -> None:
+    from qualkit.analysis.embed import EmbeddingCache
+    from qualkit.ingest_formats.bounds import WINDOW_CHARS
+
+    seen: list[int] = []
+
+    class Recorder:
+        model_id = "recorder"
+        dim = 2
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            seen.extend(len(t) for t in texts)
+            return np.ones((len(texts), 2), dtype=np.float32) / np.sqrt(2)
+
+    vectors = EmbeddingCache(Recorder()).embed(["ord " * 5_000_000, "kort"])  # type: ignore[arg-type]
+    assert vectors.shape == (2, 2)
+    assert max(seen) <= WINDOW_CHARS
