@@ -8,6 +8,6 @@ import qualkit.log  # noqa: F401  isort: skip
 
 from qualkit.errors import QualkitError
 from qualkit.project import Project, init_project, open_project
+from qualkit.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["Project", "QualkitError", "__version__", "init_project", "open_project"]

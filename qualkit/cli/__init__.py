@@ -11,7 +11,6 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from qualkit import __version__
 from qualkit.cli import (
     agreement_cmds,
     analysis_cmds,
@@ -27,6 +26,7 @@ from qualkit.cli import (
 )
 from qualkit.cli.output import tolerant_streams
 from qualkit.errors import QualkitError
+from qualkit.version import __version__
 
 # Command modules, in the order their commands appear in --help. Each is imported above:
 # a missing module is a broken install and must fail loudly, not drop its commands.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from qualkit import __version__
 from qualkit.model import Valence
+from qualkit.version import __version__
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
