@@ -49,7 +49,6 @@ PLACES: dict[str, str] = {
     "qualkit.log": "logic",
     "qualkit.spans": "logic",
     "qualkit.pipeline": "logic",
-    "qualkit.export.refi_read": "logic",
     "qualkit.export.refi.read": "logic",
     "qualkit.export.refi.read_codes": "logic",
     "qualkit.export.refi.records": "logic",

@@ -79,12 +79,12 @@ def test_reports_carry_no_planted_data(demo_project: Project, fmt: str) -> None:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("qualkit.export.refi_qda") is None, reason="REFI-QDA not built yet"
+    importlib.util.find_spec("qualkit.export.refi.write") is None, reason="REFI-QDA not built yet"
 )
 def test_refi_export_carries_no_planted_data(demo_project: Project, tmp_path: Path) -> None:
-    from qualkit.export import refi_qda
+    from qualkit.export.refi import write as refi_write
 
     plant(demo_project)
-    result = refi_qda.export_qdpx(demo_project, tmp_path / "out.qdpx")
+    result = refi_write.export_qdpx(demo_project, tmp_path / "out.qdpx")
     path = Path(getattr(result, "path", result))
     assert_clean(_docx_text(path), "REFI-QDA export")

@@ -104,7 +104,7 @@ def test_rate_unknown_participant_lists_pseudonyms_not_names(
 
 def test_import_summary_counts_read_naturally(capsys: pytest.CaptureFixture[str]) -> None:
     from qualkit.cli.exchange_cmds import print_import_summary
-    from qualkit.export.refi_import import ImportSummary
+    from qualkit.export.refi.importer import ImportSummary
 
     print_import_summary(ImportSummary(Path("k.qdc"), "refi_x", 3))
     assert capsys.readouterr().out.strip() == "Imported codebook 'refi_x' (3 codes)."
@@ -198,8 +198,8 @@ def test_exchange_import_never_overwrites_a_codebook(
     demo_project: Project, tmp_path: Path, book_id: str, message: str
 ) -> None:
     from qualkit.errors import InputError
-    from qualkit.export.refi_import import import_refi
-    from qualkit.export.refi_qda import export_qdpx
+    from qualkit.export.refi.importer import import_refi
+    from qualkit.export.refi.write import export_qdpx
 
     qdpx = export_qdpx(demo_project, tmp_path / "x.qdpx").path
     path = demo_project.codebook_path("danermark")
@@ -312,7 +312,7 @@ def test_codebook_delete_removes_a_code_added_by_mistake(
 
 def test_a_text_file_named_qdpx_is_called_what_it_is(project: Project, tmp_path: Path) -> None:
     from qualkit.errors import ImportFormatError
-    from qualkit.export.refi_import import import_refi
+    from qualkit.export.refi.importer import import_refi
 
     fake = tmp_path / "fake.qdpx"
     fake.write_text("A: hej\n", encoding="utf-8")
