@@ -24,7 +24,6 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from qualkit import atomic
@@ -271,8 +270,8 @@ class ClusterRun:
         except StageMissing:
             return None
 
-    def _send(self, actor: Any, relay: Any, rec: Recording) -> Any:
-        path = audio_file(self.project, rec)
+    def _send(self, lander: Pipeline, actor: Any, relay: Any, rec: Recording) -> Any:
+        path = lander.audio_path(rec)
         fresh = self.project.store.recording(rec.id)  # the probe filled in the hash
         self.dispatched.append(rec.name)
         self.progress.start_recording(rec.name, fresh.duration_s or 0.0)
@@ -293,7 +292,7 @@ class ClusterRun:
             while idle and todo:
                 rec, tries = todo.popleft()
                 actor = idle.pop()
-                inflight[self._send(actor, relay, rec)] = (rec, tries, actor)
+                inflight[self._send(lander, actor, relay, rec)] = (rec, tries, actor)
             ready, _ = ray.wait(list(inflight), num_returns=1, timeout=0.5)
             for event in ray.get(relay.drain.remote()):
                 if isinstance(self.progress, ClusterProgress):
@@ -345,13 +344,6 @@ class ClusterRun:
             landed.outputs,
             landed.error,
         )
-
-
-def audio_file(project: Project, rec: Recording) -> Path:
-    if not rec.audio_path:
-        raise InputError(f"Recording {rec.name!r} has no audio file; import one first.")
-    path = Path(rec.audio_path)
-    return path if path.is_absolute() else project.root / path
 
 
 def transcribe_on_cluster(
