@@ -17,6 +17,7 @@ from qualkit.cli import (
     core_cmds,
     exchange_cmds,
     export_cmds,
+    glossary_cmds,
     pipeline_cmds,
     privacy_cmds,
     report_cmds,
@@ -33,6 +34,7 @@ from qualkit.version import __version__
 COMMAND_MODULES = (
     core_cmds,
     pipeline_cmds,
+    glossary_cmds,
     analysis_cmds,
     export_cmds,
     report_cmds,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit import speakers
+from qualkit import glossary, speakers
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
@@ -45,6 +45,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--min-speakers", type=int, metavar="A")
     p.add_argument("--max-speakers", type=int, metavar="B")
     p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
+    p.add_argument(
+        "--glossary",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="give Whisper the project's glossary (`qualkit glossary`; default: on when "
+        "there is one; a changed glossary re-transcribes finished recordings only when "
+        "--glossary or --no-glossary is given)",
+    )
     p.add_argument(
         "--model-cache",
         type=Path,
@@ -93,24 +101,28 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     if args.speakers is not None and (args.min_speakers or args.max_speakers):
         raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
-    options = PipelineOptions(
-        transcribe=TranscribeOptions(
-            model=args.model,
-            backend=args.backend,
-            language=args.language or None,
-            beam_size=args.beam_size,
-        ),
-        diarize=DiarizeOptions(
-            num_speakers=args.speakers,
-            min_speakers=args.min_speakers,
-            max_speakers=args.max_speakers,
-        ),
-        device=args.device,
-        diarization=not args.no_diarize,
+    diarize_options = DiarizeOptions(
+        num_speakers=args.speakers,
+        min_speakers=args.min_speakers,
+        max_speakers=args.max_speakers,
     )
     if args.workers is not None and (args.cluster is None or args.workers < 1):
         raise InputError("--workers N needs --cluster and N of at least 1.")
     with open_project(args.project) as project:
+        terms = glossary.transcription_terms(project) if args.glossary is not False else ()
+        options = PipelineOptions(
+            transcribe=TranscribeOptions(
+                model=args.model,
+                backend=args.backend,
+                language=args.language or None,
+                beam_size=args.beam_size,
+                glossary=terms,
+            ),
+            diarize=diarize_options,
+            device=args.device,
+            diarization=not args.no_diarize,
+            glossary_redo=args.glossary is not None,
+        )
         if args.cluster is not None:
             cluster = ClusterOptions(
                 check_address(args.cluster),

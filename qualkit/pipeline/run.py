@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,13 @@ from qualkit.pipeline.artefacts import (
     write_json,
     write_npy,
 )
-from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
+from qualkit.pipeline.audio import (
+    DECODER_VERSION,
+    AudioInfo,
+    PcmAudio,
+    audio_warnings,
+    decode_to_pcm,
+)
 from qualkit.pipeline.diarize import (
     Diarization,
     DiarizeOptions,
@@ -79,6 +85,9 @@ class PipelineOptions:
     align: AlignOptions = field(default_factory=AlignOptions)
     device: str = "auto"
     diarization: bool = True
+    # False: a recording transcribed with another glossary (or none) keeps its transcript
+    # when nothing else changed, so adding a kommun does not re-transcribe a whole study.
+    glossary_redo: bool = False
 
 
 class StageMissing(Exception):
@@ -216,8 +225,12 @@ class Pipeline:
         audio = PcmAudio(pcm_path)
 
         # TRANSCRIBE
-        tkey = options_key(sha, opts.transcribe, "" if info.silent else self._model_identity())
+        model_id = "" if info.silent else self._model_identity()
+        tkey = opts.transcribe.artefact_key(sha, model_id)
         t_path = self.artefacts.path(sha, "transcribe", tkey, "json")
+        if not t_path.is_file() and not opts.glossary_redo:
+            tkey = self._same_but_glossary(rec, sha, model_id) or tkey
+            t_path = self.artefacts.path(sha, "transcribe", tkey, "json")
         if t_path.is_file():
             tr = Transcript.from_json(read_json(t_path))
             self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
@@ -316,6 +329,17 @@ class Pipeline:
             warnings=audio_warnings(info, len(aligned.segments)),
         )
 
+    def _same_but_glossary(self, rec: Recording, sha: str, model_id: str) -> str | None:
+        """The key of the recording's finished transcript if it differs from what the
+        options ask only by its glossary."""
+        key = self.store.stage_options_key(rec.id, Stage.TRANSCRIBE.value)
+        path = self.artefacts.path(sha, "transcribe", key, "json") if key else None
+        if key is None or path is None or not path.is_file():
+            return None
+        earlier = tuple(read_json(path).get("glossary", ()))
+        same = replace(self.options.transcribe, glossary=earlier)
+        return key if same.artefact_key(sha, model_id) == key else None
+
     def _require_compute(self, rec: Recording, stage: Stage) -> None:
         if not self.compute:
             raise StageMissing(rec.name, stage.value)
@@ -337,26 +361,6 @@ class Pipeline:
             done[0] = seconds
 
         return report
-
-
-def audio_warnings(info: AudioInfo, segments: int) -> tuple[str, ...]:
-    """What the user must hear about a recording that was transcribed anyway."""
-    out = []
-    if info.truncated:
-        out.append(
-            f"the file is damaged or cut short: only {info.duration_s:.0f} s could be decoded "
-            "and transcribed; copy the recording again if more is missing"
-        )
-    if info.phase_inverted:
-        out.append(
-            "the left and right channels cancel each other out (one is phase-inverted): "
-            "the louder channel alone was transcribed"
-        )
-    if info.silent:
-        out.append("no sound in the recording: the transcript is empty")
-    elif segments == 0:
-        out.append("no speech was recognised: the transcript is empty")
-    return tuple(out)
 
 
 def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:

@@ -15,17 +15,23 @@ import logging
 import re
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from qualkit.errors import InputError
 from qualkit.model import Word
-from qualkit.pipeline.artefacts import to_jsonable
+from qualkit.pipeline.artefacts import options_key, to_jsonable
 from qualkit.pipeline.audio import AudioSource, Samples, windows
+from qualkit.pipeline.glossary import DEFAULT_TOKEN_BUDGET
 
 log = logging.getLogger(__name__)
 
 BACKENDS = ("faster-whisper", "openai-whisper")
+# How the glossary reaches the decoder: as faster-whisper's hotwords (in the prompt of
+# every 30-second chunk), as the initial prompt, or both. openai-whisper has no hotwords
+# and always carries the glossary as its initial prompt into every chunk.
+GLOSSARY_MODES = ("hotwords", "prompt", "both")
+_GLOSSARY_FIELDS = ("glossary", "glossary_as", "glossary_tokens")
 
 # Phrases Whisper is known to invent in silence or music for Swedish: subtitle credits
 # from its training data. A segment consisting of one of these is dropped.
@@ -64,10 +70,30 @@ class TranscribeOptions:
     hallucination_silence_threshold: float | None = 2.0
     window_s: float = 300.0
     initial_prompt: str | None = None
+    # The study's own words (`qualkit glossary`), highest priority first; as many as fit
+    # `glossary_tokens` of the decoder's prompt are used.
+    glossary: tuple[str, ...] = ()
+    glossary_as: str = "hotwords"
+    glossary_tokens: int = DEFAULT_TOKEN_BUDGET
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise InputError(f"Unknown backend {self.backend!r}: use {' or '.join(BACKENDS)}.")
+        if self.glossary_as not in GLOSSARY_MODES:
+            raise InputError(
+                f"Unknown glossary mode {self.glossary_as!r}: use {', '.join(GLOSSARY_MODES)}."
+            )
+        if not 1 <= self.glossary_tokens <= 223:
+            raise InputError("glossary_tokens must be between 1 and 223 (Whisper's prompt).")
+
+    def artefact_key(self, sha256: str, model_identity: str) -> str:
+        """The TRANSCRIBE artefact's key. Without a glossary it is the key qualkit used
+        before glossaries existed, so recordings transcribed then are not redone."""
+        fields = asdict(self)
+        if not self.glossary:
+            for name in _GLOSSARY_FIELDS:
+                del fields[name]
+        return options_key(sha256, fields, model_identity)
         if self.beam_size < 1:
             raise InputError("beam_size must be at least 1.")
         if self.window_s < 30:
@@ -97,6 +123,7 @@ class Transcript:
     model: str
     segments: tuple[AsrSegment, ...] = ()
     dropped: int = 0  # segments removed by the hallucination guards
+    glossary: tuple[str, ...] = ()  # the terms offered to the decoder
 
     def to_json(self) -> dict[str, Any]:
         return dict(to_jsonable(self))
@@ -122,6 +149,7 @@ class Transcript:
             data["model"],
             segs,
             data.get("dropped", 0),
+            tuple(data.get("glossary", ())),
         )
 
 
@@ -247,6 +275,7 @@ def transcribe(
         model=backend.model_id,
         segments=tuple(segments),
         dropped=dropped,
+        glossary=options.glossary,
     )
 
 

@@ -8,6 +8,7 @@ compared on equal terms).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from qualkit.errors import InputError, ModelMissingError
 from qualkit.model import Word
 from qualkit.pipeline.audio import Samples
 from qualkit.pipeline.ct2_whisper import ct2_to_openai_whisper
+from qualkit.pipeline.glossary import fit_terms, hotwords_text, rough_token_count
 from qualkit.pipeline.models import ModelLocation, resolve_whisper_model
 from qualkit.pipeline.transcribe import AsrBackend, AsrSegment, TranscribeOptions
 
@@ -39,7 +41,35 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class FasterWhisperBackend:
+class _GlossaryFitting:
+    """Turns the options' glossary into hotwords and an initial prompt that fit."""
+
+    def __init__(self) -> None:
+        self._fitted: dict[tuple[tuple[str, ...], int], str] = {}
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError
+
+    def glossary_text(self, options: TranscribeOptions) -> str:
+        key = (options.glossary, options.glossary_tokens)
+        if key not in self._fitted:
+            terms = fit_terms(options.glossary, self.count_tokens, options.glossary_tokens)
+            self._fitted[key] = hotwords_text(terms)
+        return self._fitted[key]
+
+    def prompts(self, options: TranscribeOptions) -> tuple[str | None, str | None]:
+        """(hotwords, initial prompt) for one window."""
+        text = self.glossary_text(options) if options.glossary else ""
+        if not text:
+            return None, options.initial_prompt
+        hotwords = text if options.glossary_as in ("hotwords", "both") else None
+        prompt = options.initial_prompt
+        if options.glossary_as in ("prompt", "both"):
+            prompt = f"{prompt} {text}" if prompt else text
+        return hotwords, prompt
+
+
+class FasterWhisperBackend(_GlossaryFitting):
     name = "faster-whisper"
 
     def __init__(
@@ -51,6 +81,7 @@ class FasterWhisperBackend:
             raise ModelMissingError(
                 "faster-whisper is not installed: pip install faster-whisper==1.2.1"
             ) from exc
+        super().__init__()
         self.device = resolve_device(device)
         self.compute_type = compute_type or ("float16" if self.device == "cuda" else "int8")
         self.model_id = location.identity
@@ -63,9 +94,14 @@ class FasterWhisperBackend:
             local_files_only=True,
         )
 
+    def count_tokens(self, text: str) -> int:
+        # As faster-whisper encodes hotwords and prompts: with a leading space.
+        return len(self._model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
+
     def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]:
         if samples.size < 1600:  # under 0.1 s: nothing to hear
             return []
+        hotwords, prompt = self.prompts(options)
         segments, _info = self._model.transcribe(
             samples,
             language=options.language,
@@ -80,7 +116,8 @@ class FasterWhisperBackend:
             hallucination_silence_threshold=(
                 options.hallucination_silence_threshold if options.word_timestamps else None
             ),
-            initial_prompt=options.initial_prompt,
+            initial_prompt=prompt,
+            hotwords=hotwords,
         )
         out: list[AsrSegment] = []
         for s in segments:  # a lazy generator: decoding happens while iterating
@@ -103,7 +140,7 @@ class FasterWhisperBackend:
         return out
 
 
-class OpenAIWhisperBackend:
+class OpenAIWhisperBackend(_GlossaryFitting):
     name = "openai-whisper"
 
     def __init__(self, location: ModelLocation, device: str = "auto") -> None:
@@ -115,6 +152,7 @@ class OpenAIWhisperBackend:
                 "openai-whisper is not installed: pip install --no-deps openai-whisper==20250625 "
                 "tiktoken more-itertools"
             ) from exc
+        super().__init__()
         self.device = resolve_device(device)
         if self.device == "cuda" and not torch.cuda.is_available():
             self.device = "cpu"
@@ -122,12 +160,22 @@ class OpenAIWhisperBackend:
         self._model = ct2_to_openai_whisper(location.path).to(self.device)
         torch.set_num_threads(cpu_threads())
 
+    def count_tokens(self, text: str) -> int:
+        from whisper.tokenizer import get_tokenizer
+
+        return len(get_tokenizer(multilingual=True).encode(" " + text))
+
     def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]:
         import torch
         import whisper
 
         if samples.size < 1600:
             return []
+        # No hotwords here: the glossary is the initial prompt, carried into every chunk
+        # (without carrying, condition_on_previous_text=False drops it after the first).
+        hotwords, prompt = self.prompts(options)
+        if hotwords and not (prompt and hotwords in prompt):
+            prompt = f"{prompt} {hotwords}" if prompt else hotwords
         with torch.inference_mode():
             result = whisper.transcribe(
                 self._model,
@@ -144,7 +192,8 @@ class OpenAIWhisperBackend:
                 hallucination_silence_threshold=(
                     options.hallucination_silence_threshold if options.word_timestamps else None
                 ),
-                initial_prompt=options.initial_prompt,
+                initial_prompt=prompt,
+                carry_initial_prompt=bool(options.glossary),
                 fp16=self.device == "cuda",
             )
         out: list[AsrSegment] = []
@@ -171,6 +220,23 @@ class OpenAIWhisperBackend:
                 )
             )
         return out
+
+
+def token_counter(model: str = "base", cache_dir: Any = None) -> Callable[[str], int]:
+    """Counts tokens as the model's tokenizer does (with the leading space Whisper adds);
+    the rough estimate when the model is not installed, so a listing never fails."""
+    try:
+        from tokenizers import Tokenizer
+
+        location = resolve_whisper_model(model, cache_dir)
+        tokenizer = Tokenizer.from_file(str(location.path / "tokenizer.json"))
+    except (ImportError, ModelMissingError, OSError):
+        return rough_token_count
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(" " + text, add_special_tokens=False).ids)
+
+    return count
 
 
 @dataclass

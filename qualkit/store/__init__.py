@@ -6,6 +6,7 @@
   one group of tables each
 - restore: row-exact writes for undo/redo, and the change counter other writers move
 - reports: the analyst's texts, pinned quotes, partner actors
+- glossary: the study's own words for transcription (what the user added or removed)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from qualkit.store.caches import CachesStore
 from qualkit.store.codings import CodingsStore
 from qualkit.store.connection import now
 from qualkit.store.frames import FramesStore
+from qualkit.store.glossary import GlossaryStore
 from qualkit.store.reports import ReportsStore
 from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
@@ -31,5 +33,6 @@ class Store(
     RestoreStore,
     FramesStore,
     ReportsStore,
+    GlossaryStore,
 ):
     """A connection to one project database, with every table's methods."""

@@ -204,6 +204,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE codings ADD COLUMN partner_actor TEXT;
     """,
+    # The study's glossary for transcription: terms the user added, and seeded terms
+    # (kommun names, actors, codebook words) the user removed. Seeds are not stored.
+    """
+    CREATE TABLE IF NOT EXISTS glossary_terms (
+        id INTEGER PRIMARY KEY,
+        term TEXT NOT NULL,
+        term_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('added', 'removed')),
+        created TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
