@@ -1,6 +1,7 @@
 """Benchmark: the study's glossary given to Whisper, against no glossary, in one run.
 
-    nice -n 10 python bench/glossary.py [--modes off hotwords prompt both] [--write BENCHMARKS.md]
+    nice -n 10 python bench/glossary.py [--modes off hotwords prompt both] [--tokens 150 60]
+        [--write BENCHMARKS.md]
 
 Thirty focus-group sentences full of the field's terms (kommuner of Höglandet, the
 actors, samordningsförbund, SIP, försörjningsstöd ...), spoken by two espeak-ng voices,
@@ -114,7 +115,7 @@ def term_recall(reference: str, hypothesis: str, terms: list[str]) -> tuple[floa
     return heard / max(1, said), heard, said
 
 
-def run(modes: list[str]) -> dict[str, Any]:
+def run(modes: list[str], budgets: list[int]) -> dict[str, Any]:
     from qualkit.pipeline.audio import ArrayAudio, PcmAudio, decode_to_pcm
     from qualkit.pipeline.metrics import wer
     from qualkit.pipeline.transcribe import TranscribeOptions, transcribe
@@ -126,28 +127,30 @@ def run(modes: list[str]) -> dict[str, Any]:
     audio = PcmAudio(pcm)
     terms = glossary_terms()
     asr = load_backend(TranscribeOptions(), "cpu")
-    fitted = asr.glossary_text(TranscribeOptions(glossary=tuple(terms)))  # type: ignore[attr-defined]
     transcribe(ArrayAudio(audio.read(0, 8)), asr, TranscribeOptions())  # warm up
     res: dict[str, Any] = {
         "duration_s": audio.duration_s,
         "terms": terms,
-        "fitted": fitted,
-        "fitted_tokens": asr.count_tokens(fitted),  # type: ignore[attr-defined]
         "runs": {},
     }
-    for mode in modes:
+    runs = [(m, b) for m in modes for b in (budgets if m != "off" else [0])]
+    for mode, budget in runs:
+        name = mode if mode == "off" else f"{mode}, {budget} tokens"
         opts = (
             TranscribeOptions()
             if mode == "off"
-            else TranscribeOptions(glossary=tuple(terms), glossary_as=mode)
+            else TranscribeOptions(glossary=tuple(terms), glossary_as=mode, glossary_tokens=budget)
         )
-        t0 = time.perf_counter()
+        fitted = asr.glossary_text(opts) if opts.glossary else ""  # type: ignore[attr-defined]
+        t0, c0 = time.perf_counter(), time.process_time()
         tr = transcribe(audio, asr, opts)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         hyp = " ".join(s.text for s in tr.segments)
         recall, heard, said = term_recall(reference, hyp, terms)
         missed = term_counts(reference, terms) - term_counts(hyp, terms)
-        res["runs"][mode] = {
+        res["runs"][name] = {
+            "terms_given": len(fitted.split(", ")) if fitted else 0,
+            "cpu_rtf": cpu / audio.duration_s,
             "recall": recall,
             "heard": heard,
             "said": said,
@@ -157,52 +160,51 @@ def run(modes: list[str]) -> dict[str, Any]:
             "hypothesis": hyp,
         }
         print(
-            mode,
-            json.dumps({k: v for k, v in res["runs"][mode].items() if k != "hypothesis"}),
+            name,
+            json.dumps({k: v for k, v in res["runs"][name].items() if k != "hypothesis"}),
             flush=True,
         )
     pcm.unlink(missing_ok=True)
     return res
 
 
-def report(res: dict[str, Any], modes: list[str]) -> str:
+def report(res: dict[str, Any], cmd: str) -> str:
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     off = res["runs"].get("off")
     lines = [
         HEADING,
         "",
-        f"`nice -n 10 python bench/glossary.py --modes {' '.join(modes)}`: 30 sentences "
-        f"({res['duration_s']:.0f} s of two espeak-ng voices) full of the field's terms, "
-        "packaged whisper-base (faster-whisper int8, beam 5, VAD, qualkit's windows and "
-        "guards), all ways in one run on 2 shared CPU cores (load when written: "
-        f"`{load}`). Glossary: the six Höglandet kommuner, the actors, the domain terms "
-        'and the Danermark codebook\'s long label words as seeds, plus "Höglandet" added '
-        f"by the user: {len(res['terms'])} terms, of which the first "
-        f"{len(res['fitted'].split(', '))} fit the {res['fitted_tokens']}-token prompt "
-        "(budget 150).",
+        f"`{cmd}`: 30 sentences ({res['duration_s']:.0f} s of two espeak-ng voices) full of "
+        "the field's terms, packaged whisper-base (faster-whisper int8, beam 5, VAD, "
+        "qualkit's windows and guards), every way in one run, one model load, on 2 shared "
+        f"CPU cores (load when written: `{load}`; wall RTF follows the load, CPU RTF = CPU "
+        "seconds of all threads per audio second does not). Glossary: the six Höglandet "
+        "kommuner, the actors, the domain terms and the Danermark codebook's long label "
+        f'words as seeds, plus "Höglandet" added by the user: {len(res["terms"])} terms in '
+        "priority order; each budget takes as many as fit.",
         "",
-        "| glossary given as | term recall | terms heard / said | WER | RTF (wall) |",
-        "|---|---|---|---|---|",
+        "| glossary given as | terms given | term recall | terms heard / said | WER "
+        "| RTF wall | RTF CPU |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for mode in modes:
-        r = res["runs"][mode]
+    for name, r in res["runs"].items():
         lines.append(
-            f"| {mode} | {100 * r['recall']:.1f}% | {r['heard']} / {r['said']} "
-            f"| {r['wer']:.3f} | {r['rtf']:.2f} |"
+            f"| {name} | {r['terms_given']} | {100 * r['recall']:.1f}% | {r['heard']} / "
+            f"{r['said']} | {r['wer']:.3f} | {r['rtf']:.2f} | {r['cpu_rtf']:.2f} |"
         )
     if off:
-        lines.append("")
         deltas = [
-            f"{m}: recall {100 * (res['runs'][m]['recall'] - off['recall']):+.1f} points, "
-            f"WER {res['runs'][m]['wer'] - off['wer']:+.3f}"
-            for m in modes
-            if m != "off"
+            f"{name}: recall {100 * (r['recall'] - off['recall']):+.1f} points, "
+            f"WER {r['wer'] - off['wer']:+.3f}, CPU time {r['cpu_rtf'] / off['cpu_rtf']:.1f}×"
+            for name, r in res["runs"].items()
+            if name != "off"
         ]
-        lines.append(
+        lines += [
+            "",
             "Against no glossary (target: recall +20 points, WER no worse): "
             + "; ".join(deltas)
-            + "."
-        )
+            + ".",
+        ]
     lines.append("")
     return "\n".join(lines)
 
@@ -226,12 +228,16 @@ def main(argv: list[str] | None = None) -> int:
         default=["off", "hotwords", "prompt", "both"],
         choices=("off", "hotwords", "prompt", "both"),
     )
+    ap.add_argument(
+        "--tokens", type=int, nargs="+", default=[150], help="glossary token budgets to try"
+    )
     ap.add_argument("--write", type=Path, help="update this BENCHMARKS.md")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    res = run(args.modes)
+    res = run(args.modes, args.tokens)
     (OUT / "glossary.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
-    section = report(res, args.modes)
+    cmd = "nice -n 10 python bench/glossary.py --modes " + " ".join(args.modes)
+    section = report(res, cmd + " --tokens " + " ".join(map(str, args.tokens)))
     print(section)
     if args.write:
         write_section(args.write, section)

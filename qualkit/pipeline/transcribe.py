@@ -215,23 +215,46 @@ def _looping_tokens(tokens: list[str]) -> list[bool]:
     return keep
 
 
-def collapse_repeats(seg: AsrSegment) -> AsrSegment:
-    """The segment with in-segment decoder loops cut to their first occurrence."""
+# One piece of 2+ letters five times over inside one word ("järnjärnjärnjärnjärn"):
+# a decoder loop on a sub-word token, which the word-level checks cannot see.
+_INWORD_LOOP = re.compile(r"(\w{2,}?)\1{4,}")
+
+
+def _glossary_echoes(tokens: list[str], glossary: tuple[str, ...]) -> list[bool]:
+    """Which tokens to keep when a glossary term follows itself ("SIP, SIP, SIP"): with
+    the terms in its prompt, Whisper echoes them into the silence after speech. People
+    do not say "Försäkringskassan Försäkringskassan"; the first stays."""
+    terms = {t.casefold() for t in glossary if " " not in t}
+    norm = [re.sub(r"\W+", "", t.casefold()) for t in tokens]
+    return [not (i and n in terms and n == norm[i - 1]) for i, n in enumerate(norm)]
+
+
+def collapse_repeats(seg: AsrSegment, glossary: tuple[str, ...] = ()) -> AsrSegment:
+    """The segment with decoder loops cut to their first occurrence: phrases looping
+    inside it, pieces looping inside a word, glossary terms echoed after themselves."""
+
+    def keep(tokens: list[str]) -> list[bool]:
+        loops = _looping_tokens(tokens)
+        if not glossary:
+            return loops
+        return [a and b for a, b in zip(loops, _glossary_echoes(tokens, glossary), strict=True)]
+
     if seg.words:
-        keep = _looping_tokens([w.text for w in seg.words])
-        if all(keep):
+        words = tuple(replace(w, text=_INWORD_LOOP.sub(r"\1", w.text)) for w in seg.words)
+        kept = keep([w.text for w in words])
+        if all(kept) and words == seg.words:
             return seg
-        words = tuple(w for w, k in zip(seg.words, keep, strict=True) if k)
+        words = tuple(w for w, k in zip(words, kept, strict=True) if k)
         text = " ".join(w.text for w in words)
         end = words[-1].end if words else seg.start
         return replace(
             seg, end=end, text=text, words=words, compression_ratio=compression_ratio(text)
         )
-    tokens = seg.text.split()
-    keep = _looping_tokens(tokens)
-    if all(keep):
+    tokens = _INWORD_LOOP.sub(r"\1", seg.text).split()
+    kept = keep(tokens)
+    text = " ".join(t for t, k in zip(tokens, kept, strict=True) if k)
+    if text == seg.text:
         return seg
-    text = " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
     return replace(seg, text=text, compression_ratio=compression_ratio(text))
 
 
@@ -261,7 +284,7 @@ def transcribe(
     for w_start, w_end in windows(audio, options.window_s):
         samples = audio.read(w_start, w_end)
         for seg in backend.transcribe_window(samples, options):
-            seg = collapse_repeats(_shift(seg, w_start, w_end))
+            seg = collapse_repeats(_shift(seg, w_start, w_end), options.glossary)
             if is_hallucination(seg, options) or _loops(segments, seg):
                 dropped += 1
                 continue

@@ -185,3 +185,29 @@ def test_a_changed_glossary_does_not_redo_finished_transcripts_unless_asked(
     )
     [res] = pipeline(project, asr, FakeEmbedder(), asked).run(project.recordings())
     assert "transcribe" in res.ran and asr.calls == 2
+
+
+def test_with_a_glossary_whisper_decodes_at_the_first_temperature_only() -> None:
+    assert WordCounting.temperatures(TranscribeOptions(glossary=("SIP",))) == [0.0]
+    assert len(WordCounting.temperatures(TranscribeOptions())) == 6
+
+
+def test_glossary_terms_echoed_after_themselves_are_cut() -> None:
+    from qualkit.model import Word
+    from qualkit.pipeline.transcribe import AsrSegment, collapse_repeats
+
+    texts = ["Vi", "gör", "en", "SIP,", "SIP,", "SIP.", "ja", "ja"]
+    words = tuple(Word(i, i + 0.5, t, 0.9) for i, t in enumerate(texts))
+    seg = AsrSegment(0, 8, " ".join(texts), words)
+    out = collapse_repeats(seg, ("SIP", "Eksjö"))
+    assert out.text == "Vi gör en SIP, ja ja"  # people do say "ja ja"
+    assert out.end == 7.5
+    assert collapse_repeats(seg) == seg  # no glossary: nothing to echo
+
+
+def test_a_piece_looping_inside_one_word_is_cut() -> None:
+    from qualkit.pipeline.transcribe import AsrSegment, collapse_repeats
+
+    seg = AsrSegment(0, 3, "via njärnjärnjärnjärnjärnjärn för alla", ())
+    assert collapse_repeats(seg).text == "via njärn för alla"
+    assert collapse_repeats(AsrSegment(0, 1, "hahaha, kanske", ())).text == "hahaha, kanske"
