@@ -37,6 +37,12 @@ def project_glossary(project: Project) -> list[Term]:
     return merge_terms(seeds, store.glossary_terms(ADDED), store.glossary_terms(REMOVED))
 
 
+def in_use(project: Project) -> bool:
+    """Whether the project has a glossary of its own: the user has added a term. Seeds
+    alone do not switch it on, since decoding with a glossary costs CPU time (BENCHMARKS.md)."""
+    return bool(project.store.glossary_terms(ADDED))
+
+
 def transcription_terms(project: Project) -> tuple[str, ...]:
     """The glossary as `TranscribeOptions.glossary` takes it."""
     return tuple(t.text for t in project_glossary(project))

@@ -46,6 +46,7 @@ def cmd_glossary(args: argparse.Namespace) -> None:
             removed = glossary.remove_terms(project, args.terms)
             console.print(f"Removed from the glossary: {', '.join(removed)}.", markup=False)
         terms = glossary.project_glossary(project)
+        on = glossary.in_use(project)
     used = set(
         fit_terms(
             [t.text for t in terms],
@@ -66,7 +67,13 @@ def cmd_glossary(args: argparse.Namespace) -> None:
     console.print(
         f"{len(used)} of {len(terms)} terms fit Whisper's prompt ({DEFAULT_TOKEN_BUDGET} "
         "tokens); your own terms come first, then kommuner, actors, domain terms and "
-        "codebook words. `qualkit transcribe` uses them unless you give --no-glossary.",
+        "codebook words. "
+        + (
+            "`qualkit transcribe` uses them unless you give --no-glossary."
+            if on
+            else "`qualkit transcribe` uses them once you add a term of your own, or with "
+            "--glossary."
+        ),
         markup=False,
         soft_wrap=True,
     )

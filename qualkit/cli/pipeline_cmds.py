@@ -49,9 +49,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--glossary",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="give Whisper the project's glossary (`qualkit glossary`; default: on when "
-        "there is one; a changed glossary re-transcribes finished recordings only when "
-        "--glossary or --no-glossary is given)",
+        help="give Whisper the project's glossary (`qualkit glossary`; default: on once you "
+        "have added a term; a changed glossary re-transcribes finished recordings only "
+        "when --glossary or --no-glossary is given)",
     )
     p.add_argument(
         "--model-cache",
@@ -109,7 +109,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     if args.workers is not None and (args.cluster is None or args.workers < 1):
         raise InputError("--workers N needs --cluster and N of at least 1.")
     with open_project(args.project) as project:
-        terms = glossary.transcription_terms(project) if args.glossary is not False else ()
+        use = glossary.in_use(project) if args.glossary is None else args.glossary
+        terms = glossary.transcription_terms(project) if use else ()
         options = PipelineOptions(
             transcribe=TranscribeOptions(
                 model=args.model,

@@ -57,14 +57,6 @@ class _GlossaryFitting:
             self._fitted[key] = hotwords_text(terms)
         return self._fitted[key]
 
-    @staticmethod
-    def temperatures(options: TranscribeOptions) -> list[float]:
-        """With a glossary, the first temperature only. Sampling at the fallback's higher
-        temperatures with the terms in the prompt makes the decoder list them in loops
-        until the window's token limit ("FINSAM, FINSAM, ..."): on espeak speech that cost
-        5-10 times the CPU of decoding without a glossary, for no better words."""
-        return list(options.temperatures[:1] if options.glossary else options.temperatures)
-
     def prompts(self, options: TranscribeOptions) -> tuple[str | None, str | None]:
         """(hotwords, initial prompt) for one window."""
         text = self.glossary_text(options) if options.glossary else ""
@@ -114,7 +106,7 @@ class FasterWhisperBackend(_GlossaryFitting):
             samples,
             language=options.language,
             beam_size=options.beam_size,
-            temperature=self.temperatures(options),
+            temperature=list(options.temperatures),
             compression_ratio_threshold=options.compression_ratio_threshold,
             log_prob_threshold=options.log_prob_threshold,
             no_speech_threshold=options.no_speech_threshold,
@@ -191,7 +183,7 @@ class OpenAIWhisperBackend(_GlossaryFitting):
                 verbose=None,
                 language=options.language,
                 beam_size=options.beam_size,
-                temperature=tuple(self.temperatures(options)),
+                temperature=options.temperatures,
                 compression_ratio_threshold=options.compression_ratio_threshold,
                 logprob_threshold=options.log_prob_threshold,
                 no_speech_threshold=options.no_speech_threshold,

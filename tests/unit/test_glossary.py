@@ -124,6 +124,7 @@ def test_without_a_glossary_the_artefact_key_is_the_one_from_before_glossaries()
 def test_seeds_follow_the_project_and_the_user_edits_them(project: Project) -> None:
     project.store.add_participant(role="handläggare", actor=Actor.FK, kommun="Vetlanda")
     terms = {t.text: t for t in glossary.project_glossary(project)}
+    assert not glossary.in_use(project)  # seeds alone do not switch it on
     assert terms["Vetlanda"].source is TermSource.KOMMUN
     assert "Försäkringskassan" in terms and "samordningsförbund" in terms
     assert "ansvarsfördelning" in terms  # from the shipped Danermark codebook
@@ -132,6 +133,7 @@ def test_seeds_follow_the_project_and_the_user_edits_them(project: Project) -> N
         "Höglandet",
         "Region Jönköping",
     ]
+    assert glossary.in_use(project)
     assert glossary.remove_terms(project, ["vetlanda"]) == ["Vetlanda"]
     listed = glossary.project_glossary(project)
     assert [t.text for t in listed[:2]] == ["Höglandet", "Region Jönköping"]
@@ -185,11 +187,6 @@ def test_a_changed_glossary_does_not_redo_finished_transcripts_unless_asked(
     )
     [res] = pipeline(project, asr, FakeEmbedder(), asked).run(project.recordings())
     assert "transcribe" in res.ran and asr.calls == 2
-
-
-def test_with_a_glossary_whisper_decodes_at_the_first_temperature_only() -> None:
-    assert WordCounting.temperatures(TranscribeOptions(glossary=("SIP",))) == [0.0]
-    assert len(WordCounting.temperatures(TranscribeOptions())) == 6
 
 
 def test_glossary_terms_echoed_after_themselves_are_cut() -> None:
