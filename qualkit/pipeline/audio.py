@@ -50,6 +50,25 @@ class AudioInfo:
     sample_rate: int = SAMPLE_RATE
     phase_inverted: bool = False  # stereo whose channels cancel out; one channel was used
 
+    def warnings(self, segments: int) -> tuple[str, ...]:
+        """What the user must hear about a recording that was transcribed anyway."""
+        out = []
+        if self.truncated:
+            out.append(
+                f"the file is damaged or cut short: only {self.duration_s:.0f} s could be decoded "
+                "and transcribed; copy the recording again if more is missing"
+            )
+        if self.phase_inverted:
+            out.append(
+                "the left and right channels cancel each other out (one is phase-inverted): "
+                "the louder channel alone was transcribed"
+            )
+        if self.silent:
+            out.append("no sound in the recording: the transcript is empty")
+        elif segments == 0:
+            out.append("no speech was recognised: the transcript is empty")
+        return tuple(out)
+
     @property
     def duration_s(self) -> float:
         return self.samples / self.sample_rate
@@ -314,23 +333,3 @@ def windows(
     if total > start or not out:
         out.append((start, total))
     return out
-
-
-def audio_warnings(info: AudioInfo, segments: int) -> tuple[str, ...]:
-    """What the user must hear about a recording that was transcribed anyway."""
-    out = []
-    if info.truncated:
-        out.append(
-            f"the file is damaged or cut short: only {info.duration_s:.0f} s could be decoded "
-            "and transcribed; copy the recording again if more is missing"
-        )
-    if info.phase_inverted:
-        out.append(
-            "the left and right channels cancel each other out (one is phase-inverted): "
-            "the louder channel alone was transcribed"
-        )
-    if info.silent:
-        out.append("no sound in the recording: the transcript is empty")
-    elif segments == 0:
-        out.append("no speech was recognised: the transcript is empty")
-    return tuple(out)

@@ -35,13 +35,7 @@ from qualkit.pipeline.artefacts import (
     write_json,
     write_npy,
 )
-from qualkit.pipeline.audio import (
-    DECODER_VERSION,
-    AudioInfo,
-    PcmAudio,
-    audio_warnings,
-    decode_to_pcm,
-)
+from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
 from qualkit.pipeline.diarize import (
     Diarization,
     DiarizeOptions,
@@ -50,7 +44,7 @@ from qualkit.pipeline.diarize import (
     load_embedder,
     offline_environment,
 )
-from qualkit.pipeline.models import resolve_whisper_model
+from qualkit.pipeline.models import describe_model, resolve_whisper_model
 from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.transcribe import AsrBackend, TranscribeOptions, Transcript, transcribe
@@ -85,8 +79,7 @@ class PipelineOptions:
     align: AlignOptions = field(default_factory=AlignOptions)
     device: str = "auto"
     diarization: bool = True
-    # False: a recording transcribed with another glossary (or none) keeps its transcript
-    # when nothing else changed, so adding a kommun does not re-transcribe a whole study.
+    # False: a glossary change alone does not re-transcribe finished recordings.
     glossary_redo: bool = False
 
 
@@ -225,12 +218,8 @@ class Pipeline:
         audio = PcmAudio(pcm_path)
 
         # TRANSCRIBE
-        model_id = "" if info.silent else self._model_identity()
-        tkey = opts.transcribe.artefact_key(sha, model_id)
+        tkey = self._transcribe_key(rec, sha, "" if info.silent else self._model_identity())
         t_path = self.artefacts.path(sha, "transcribe", tkey, "json")
-        if not t_path.is_file() and not opts.glossary_redo:
-            tkey = self._same_but_glossary(rec, sha, model_id) or tkey
-            t_path = self.artefacts.path(sha, "transcribe", tkey, "json")
         if t_path.is_file():
             tr = Transcript.from_json(read_json(t_path))
             self.progress.advance(info.duration_s * _WEIGHT[Stage.TRANSCRIBE], "transcribe")
@@ -312,6 +301,8 @@ class Pipeline:
             "phase_inverted": info.phase_inverted,
             "silent": info.silent,
         }
+        if not info.silent:
+            self._record_model(tr)
         files = [self.transcripts_dir / f"{stem}.{ext}" for ext in ("json", "srt", "vtt", "txt")]
         if fresh or not all(f.is_file() for f in files):
             # Otherwise the store and files are current (and the store may hold edits
@@ -326,19 +317,27 @@ class Pipeline:
             tuple(ran),
             timings,
             tuple(files),
-            warnings=audio_warnings(info, len(aligned.segments)),
+            warnings=info.warnings(len(aligned.segments)),
         )
 
-    def _same_but_glossary(self, rec: Recording, sha: str, model_id: str) -> str | None:
-        """The key of the recording's finished transcript if it differs from what the
-        options ask only by its glossary."""
-        key = self.store.stage_options_key(rec.id, Stage.TRANSCRIBE.value)
-        path = self.artefacts.path(sha, "transcribe", key, "json") if key else None
-        if key is None or path is None or not path.is_file():
-            return None
-        earlier = tuple(read_json(path).get("glossary", ()))
-        same = replace(self.options.transcribe, glossary=earlier)
-        return key if same.artefact_key(sha, model_id) == key else None
+    def _transcribe_key(self, rec: Recording, sha: str, model_id: str) -> str:
+        """The options' key, or the finished transcript's if only its glossary differs."""
+        key = self.options.transcribe.artefact_key(sha, model_id)
+        done = self.store.stage_options_key(rec.id, Stage.TRANSCRIBE.value)
+        path = self.artefacts.path(sha, "transcribe", done or key, "json")
+        if self.options.glossary_redo or not done or done == key or not path.is_file():
+            return key
+        same = replace(self.options.transcribe, glossary=tuple(read_json(path).get("glossary", ())))
+        return done if same.artefact_key(sha, model_id) == done else key
+
+    def _record_model(self, tr: Transcript) -> None:
+        # For the reports' method section; every model used is listed, so a study
+        # partly re-transcribed with a larger model does not claim one model for all.
+        used = self.store.get_meta("asr_model") or ""
+        names = [n for n in used.split("; ") if n]
+        this = describe_model(tr.model, tr.backend)
+        if this not in names:
+            self.store.set_meta("asr_model", "; ".join([*names, this]))
 
     def _require_compute(self, rec: Recording, stage: Stage) -> None:
         if not self.compute:
