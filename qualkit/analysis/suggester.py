@@ -1,9 +1,8 @@
 """The suggestion models: zero-shot from the codebook, few-shot from the coder's codings.
 
-Zero-shot: a passage scores against a code by the mean of its closest description clauses
-plus the whole description (cosine on sentence embeddings), z-scored across the codes and
-turned into probabilities, then blended with a TF-IDF character n-gram model trained on the
-same clauses.
+Zero-shot (zeroshot.py): a passage scores against a code by its closest description clauses
+and the whole description, on sentence embeddings corrected for clauses close to everything,
+and by character n-grams; both z-scored across the codes and turned into probabilities.
 
 Few-shot: two logistic regressions learn from the codings (one on the embeddings, one on
 TF-IDF character n-grams), with the description clauses kept as weak examples. Real coding
@@ -34,6 +33,7 @@ from qualkit.analysis.profiles import (
     zscore,
 )
 from qualkit.analysis.valence import SOLVER, ValenceModel
+from qualkit.analysis.zeroshot import zero_shot_scores
 from qualkit.errors import InputError
 from qualkit.model import Codebook
 
@@ -91,7 +91,6 @@ class CodeSuggester:
         )
         self._clause_vecs = cache.embed(self._clause_texts)
         self._full_vecs = cache.embed([p.full_text for p in self.profiles])
-        self._clause_model: _TextModel | None = None
         self._learned: _Learned | None = None
         self.n_examples = 0
         self.temperature = 1.0  # fitted on held-out folds; 1.0 means not calibrated
@@ -104,15 +103,6 @@ class CodeSuggester:
         self.n_examples = len(usable)
         self._learned = None
         self.temperature = 1.0
-        self._clause_model = None
-        if len(set(self._clause_owner.tolist())) >= 2:
-            # Zero-shot lexical signal: the clauses alone, so shared wording counts too.
-            self._clause_model = _TextModel(
-                self._clause_texts,
-                self._clause_owner,
-                np.ones(len(self._clause_owner)),
-                self.options.regularisation,
-            )
         if usable and self.keys:
             vecs = self.cache.embed([e.text for e in usable])
             self._learned = self._train(usable, vecs)
@@ -175,7 +165,7 @@ class CodeSuggester:
 
     # --------------------------------------------------------------- prediction
     def zero_shot(self, vecs: FloatArray) -> Matrix:
-        """Probabilities over codes from the codebook text alone."""
+        """Probabilities over codes from the codebook text alone (the prior of the blend)."""
         n, k = len(vecs), len(self.keys)
         if k == 0:
             return np.zeros((n, 0))
@@ -209,12 +199,19 @@ class CodeSuggester:
         if self._learned is not None and len(texts):
             blended = self._blend(texts, vecs, self._learned, self.n_examples)
             return apply_temperature(blended, self.temperature)
-        p = self.zero_shot(vecs)
-        if self._clause_model is None or not len(texts):
-            return p
-        a = self.options.zero_shot_tfidf_weight
-        pt = self._spread(self._clause_model.proba(texts), self._clause_model.classes)
-        return softmax((1 - a) * np.log(p + 1e-9) + a * np.log(pt))
+        if not len(texts) or not self.keys:
+            return self.zero_shot(vecs)
+        score = zero_shot_scores(
+            texts,
+            vecs,
+            self._clause_texts,
+            self._clause_vecs,
+            self._clause_owner,
+            [p.full_text for p in self.profiles],
+            self._full_vecs,
+            self.options.zero_shot,
+        )
+        return softmax(self.options.sharpness * score)
 
     def blend_weights(self, n_examples: int | None = None) -> tuple[float, float, float]:
         """(zero-shot, embedding model, TF-IDF model) weights for this many examples."""

@@ -74,6 +74,7 @@ PLACES: dict[str, str] = {
     "qualkit.speakers": "services",
     "qualkit.demo": "services",
     "qualkit.analysis": "services",
+    "qualkit.analysis.zeroshot": "services",
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.events": "services",
