@@ -68,7 +68,6 @@ class SuggestOptions:
     tfidf_weight_many: float = 0.4
     many_per_code: float = 10.0
     sharpness: float = 2.0  # applied to z-scores before the softmax
-    clause_top: int = 3
     clause_weight: float = 0.5  # a description clause counts half a coded example
     regularisation: float = 10.0  # logistic regression C
     rejected_factor: float = 0.25  # a rejected suggestion keeps this share of its score

@@ -4,8 +4,9 @@ Zero-shot (zeroshot.py): a passage scores against a code by its closest descript
 and the whole description, on sentence embeddings corrected for clauses close to everything,
 and by character n-grams; both z-scored across the codes and turned into probabilities.
 
-Few-shot: two logistic regressions learn from the codings (one on the embeddings, one on
-TF-IDF character n-grams), with the description clauses kept as weak examples. Real coding
+Few-shot: the zero-shot scores are the prior, and two logistic regressions learn from the
+codings (one on the embeddings, one on TF-IDF character n-grams), with the description
+clauses kept as weak examples. Real coding
 is uneven (a few codes take most passages), so every code weighs alike in training and the
 blend is divided by each code's share of the codings to a small power: a code coded three
 times among a hundred is still suggested for its own passages. The three signals are
@@ -30,7 +31,6 @@ from qualkit.analysis.profiles import (
     SuggestOptions,
     softmax,
     suggestable_codes,
-    zscore,
 )
 from qualkit.analysis.valence import SOLVER, ValenceModel
 from qualkit.analysis.zeroshot import zero_shot_scores
@@ -164,18 +164,21 @@ class CodeSuggester:
         return self._full_vecs
 
     # --------------------------------------------------------------- prediction
-    def zero_shot(self, vecs: FloatArray) -> Matrix:
-        """Probabilities over codes from the codebook text alone (the prior of the blend)."""
-        n, k = len(vecs), len(self.keys)
-        if k == 0:
-            return np.zeros((n, 0))
-        sims = vecs @ self._clause_vecs.T
-        top = np.empty((n, k))
-        for j in range(k):
-            own = np.sort(sims[:, self._clause_owner == j], axis=1)
-            top[:, j] = own[:, -self.options.clause_top :].mean(axis=1)
-        score = (top + vecs @ self._full_vecs.T) / 2
-        return softmax(self.options.sharpness * zscore(score))
+    def zero_shot(self, texts: Sequence[str], vecs: FloatArray) -> Matrix:
+        """Probabilities over codes from the codebook text alone; the prior of the blend."""
+        if not len(texts) or not self.keys:
+            return np.full((len(texts), len(self.keys)), 1.0 / max(1, len(self.keys)))
+        score = zero_shot_scores(
+            texts,
+            vecs,
+            self._clause_texts,
+            self._clause_vecs,
+            self._clause_owner,
+            [p.full_text for p in self.profiles],
+            self._full_vecs,
+            self.options.zero_shot,
+        )
+        return softmax(self.options.sharpness * score)
 
     def _spread(self, proba: Matrix, classes: Matrix) -> Matrix:
         out = np.full((len(proba), len(self.keys)), 1e-6)
@@ -185,7 +188,7 @@ class CodeSuggester:
     def _blend(
         self, texts: Sequence[str], vecs: FloatArray, learned: _Learned, n_examples: int
     ) -> Matrix:
-        p = self.zero_shot(vecs)
+        p = self.zero_shot(texts, vecs)
         pe = self._spread(learned.embedding.predict_proba(vecs), learned.embedding_classes)
         pt = self._spread(learned.text.proba(texts), learned.text.classes)
         wz, we, wt = self.blend_weights(n_examples)
@@ -199,19 +202,7 @@ class CodeSuggester:
         if self._learned is not None and len(texts):
             blended = self._blend(texts, vecs, self._learned, self.n_examples)
             return apply_temperature(blended, self.temperature)
-        if not len(texts) or not self.keys:
-            return self.zero_shot(vecs)
-        score = zero_shot_scores(
-            texts,
-            vecs,
-            self._clause_texts,
-            self._clause_vecs,
-            self._clause_owner,
-            [p.full_text for p in self.profiles],
-            self._full_vecs,
-            self.options.zero_shot,
-        )
-        return softmax(self.options.sharpness * score)
+        return self.zero_shot(texts, vecs)
 
     def blend_weights(self, n_examples: int | None = None) -> tuple[float, float, float]:
         """(zero-shot, embedding model, TF-IDF model) weights for this many examples."""

@@ -190,11 +190,12 @@ def test_ranking_changes_after_codings_are_added(demo_project: Project) -> None:
     assert before[0].learned  # the demo's 15 codings are already learned from
     pick = before[-1].code
     # The coder codes passages like this one with the code ranked last: it must climb.
-    for seg in [s for s in proj.segments() if s.id != target.id][:6]:
+    others = [s for s in proj.segments() if s.id != target.id][:6]
+    for seg in others:
         proj.add_coding(seg.id, pick, valence="hindrande", coder="test")
-    proj.store.update_segment_text(
-        proj.segments()[0].id, target.text
-    )  # a near-identical passage, now coded
+    # One of them says the same as the target (segment 0 was the target itself, so the
+    # earlier version of this test never had a near-identical coded passage).
+    proj.store.update_segment_text(others[0].id, target.text + " Ja.")
     after = suggest_for_segment(proj, target.id, "danermark", top=8)
     assert codes(after).index(pick) < codes(before).index(pick)
 
