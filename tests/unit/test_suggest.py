@@ -93,6 +93,15 @@ def test_valence_from_proposal_wording_and_description_clauses(book: Codebook) -
     ]
 
 
+def test_report_prose_valence_follows_words_of_lack_and_success(book: Codebook) -> None:
+    # Report prose shares little wording with the clauses; words stating a lack or a success
+    # decide it. Each pair differs only in those words.
+    lacking = "Det saknas en samsyn mellan huvudmännen och ansvaret är oklart för kommunen."
+    working = "Det finns en god samsyn mellan huvudmännen och ansvaret fungerar bra för kommunen."
+    ranked = suggest_texts(book, [lacking, working], embedder=HashingEmbedder())
+    assert [r[0].valence for r in ranked] == [Valence.HINDERING, Valence.PROMOTING]
+
+
 def test_empty_codebook_gives_no_suggestions() -> None:
     empty = parse_codebook("id: tom\nname: Tom\ncodes: []\n")
     assert suggest_texts(empty, ["Något om samverkan."], embedder=HashingEmbedder()) == [[]]
