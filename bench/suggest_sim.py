@@ -17,6 +17,7 @@ from qualkit.analysis.cluster import (
 )
 from qualkit.analysis.embed import EmbeddingCache
 from qualkit.analysis.suggest import CodeSuggester, SuggestOptions
+from qualkit.analysis.suggester import uncertain_order
 from qualkit.model import Codebook
 
 
@@ -67,7 +68,7 @@ def simulated_coder(
                 chosen = rest[:step]
             else:
                 doubt = s.uncertainty([es.texts[i] for i in rest])
-                chosen = [rest[int(j)] for j in np.argsort(-doubt, kind="stable")[:step]]
+                chosen = [rest[j] for j in uncertain_order(doubt, vecs[rest], step)[:step]]
             picked = set(chosen)
             coded = coded + chosen
             rest = [i for i in rest if i not in picked]

@@ -23,6 +23,7 @@ from qualkit.analysis.suggest import (
     suggest_for_segment,
     suggest_texts,
 )
+from qualkit.analysis.suggester import uncertain_order
 from qualkit.cli import main
 from qualkit.codebook import load_codebook, parse_codebook
 from qualkit.errors import ModelMissingError, NotFoundError, QualkitError
@@ -233,6 +234,16 @@ def test_most_uncertain_lists_uncoded_segments_first(demo_project: Project) -> N
     assert all(0.0 <= u <= 1.0 for _, u in order)
     moderator = moderator_segment_ids(demo_project)
     assert moderator and not {sid for sid, _ in order} & moderator
+
+
+def test_uncertain_order_spreads_out_near_identical_passages() -> None:
+    # Rows 0-2 say the same thing and are the most doubtful; row 3 is a little less doubtful
+    # but different: it must come second, not fourth.
+    vecs = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    doubt = np.array([0.9, 0.89, 0.88, 0.8, 0.1])
+    order = uncertain_order(doubt, vecs)
+    assert order[:2] == [0, 3] and sorted(order) == [0, 1, 2, 3, 4]
+    assert uncertain_order(doubt, vecs, limit=1) == [0, 1, 2, 3, 4]  # the rest by doubt
 
 
 def test_suggester_with_explicit_cache(book: Codebook) -> None:
