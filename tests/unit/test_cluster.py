@@ -177,3 +177,5 @@ def test_cluster_cli(themed_project: Project, capsys: pytest.CaptureFixture[str]
     assert groups and {"keywords", "size", "representatives", "nearest_code"} <= set(groups[0])
     assert main(["cluster", "-p", root, "--model", "hashing", "--min-size", "3"]) == 0
     assert "Proposed categories" in capsys.readouterr().out
+    assert main(["cluster", "-p", root, "--model", "hashing", "--stability"]) == 0
+    assert "Comes back on 80% subsamples" in capsys.readouterr().out
