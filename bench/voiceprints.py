@@ -59,6 +59,7 @@ OUT = REPO / "bench" / "out" / "voiceprints"
 CLIPS = OUT / "clips"
 HEADING = "## Known voices across recordings (bench/voiceprints.py)"
 CAST, ENROL, RECORDINGS = 6, 3, 5
+MADE: list[str] = []  # recordings generated and diarised in this run (the rest were cached)
 ABSENT = 2  # people of the cast left out of each later recording in the second scenario
 
 # "standard": the ten voices of qualkit.pipeline.synth plus two more, as distinct from
@@ -173,6 +174,7 @@ def found_voices(cast_no: int, seed: int, seconds: float, embedder) -> list[list
     for rec in range(RECORDINGS):
         cache = OUT / f"{POOL_NAME}-cast{cast_no}-s{seed}-r{rec}-{seconds:g}.npz"
         if not cache.is_file():
+            MADE.append(cache.name)
             with tempfile.TemporaryDirectory(prefix="qualkit-vp-") as d:
                 mix, ref = recording(cast, rec, seed, seconds, Path(d))
             dia, cents = diarize(ArrayAudio(mix), embedder, DiarizeOptions())
@@ -344,7 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         "into someone else counts as not named); a person is named wrongly when any of their "
         "voices carries a wrong name. Trials reuse the same audio across enrolment choices: "
         "casts are the independent unit. "
-        f"Wall time {time.perf_counter() - t0:.0f} s (2 shared cores).",
+        f"Wall time of this run {time.perf_counter() - t0:.0f} s on 2 shared cores, "
+        f"{len(MADE)} of {args.casts * RECORDINGS} recordings made and diarised in it "
+        "(the rest cached from an earlier run; each takes about 1-2 minutes on a busy machine).",
         "",
         "| method | enrolled named correctly | enrolled named as someone else "
         "| others named wrongly |",
