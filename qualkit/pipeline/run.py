@@ -44,12 +44,13 @@ from qualkit.pipeline.diarize import (
     load_embedder,
     offline_environment,
 )
-from qualkit.pipeline.models import resolve_whisper_model
+from qualkit.pipeline.models import describe_model, resolve_whisper_model
 from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.transcribe import AsrBackend, TranscribeOptions, Transcript, transcribe
 from qualkit.pipeline.whisper_backends import load_backend
 from qualkit.store import Store
+from qualkit.voices import land_voices
 
 if TYPE_CHECKING:
     from qualkit.project import Project
@@ -290,6 +291,8 @@ class Pipeline:
                 ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
             )
         self.store.set_stage(rec.id, Stage.ALIGN.value, StageStatus.DONE.value, lkey)
+        c_path = self.artefacts.path(sha, "diarize", dkey, "npy")
+        known = land_voices(self.store, rec.id, dia, c_path, aligned) if dia else []
         meta: dict[str, object] = {
             "language": tr.language,
             "model": tr.model,
@@ -299,6 +302,8 @@ class Pipeline:
             "phase_inverted": info.phase_inverted,
             "silent": info.silent,
         }
+        if not info.silent:
+            self._record_model(tr)
         files = [self.transcripts_dir / f"{stem}.{ext}" for ext in ("json", "srt", "vtt", "txt")]
         if fresh or not all(f.is_file() for f in files):
             # Otherwise the store and files are current (and the store may hold edits
@@ -314,7 +319,17 @@ class Pipeline:
             timings,
             tuple(files),
             warnings=audio_warnings(info, len(aligned.segments)),
+            known_voices=tuple((v.label, v.pseudonym, v.score) for v in known),
         )
+
+    def _record_model(self, tr: Transcript) -> None:
+        # For the reports' method section; every model used is listed, so a study
+        # partly re-transcribed with a larger model does not claim one model for all.
+        used = self.store.get_meta("asr_model") or ""
+        names = [n for n in used.split("; ") if n]
+        this = describe_model(tr.model, tr.backend)
+        if this not in names:
+            self.store.set_meta("asr_model", "; ".join([*names, this]))
 
     def _require_compute(self, rec: Recording, stage: Stage) -> None:
         if not self.compute:
