@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,7 @@ from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.transcribe import AsrBackend, TranscribeOptions, Transcript, transcribe
 from qualkit.pipeline.whisper_backends import load_backend
 from qualkit.store import Store
+from qualkit.voices import land_voices
 
 if TYPE_CHECKING:
     from qualkit.project import Project
@@ -79,8 +80,7 @@ class PipelineOptions:
     align: AlignOptions = field(default_factory=AlignOptions)
     device: str = "auto"
     diarization: bool = True
-    # False: a glossary change alone does not re-transcribe finished recordings.
-    glossary_redo: bool = False
+    glossary_redo: bool = False  # True: a glossary change alone re-transcribes what is done
 
 
 class StageMissing(Exception):
@@ -292,6 +292,8 @@ class Pipeline:
                 ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
             )
         self.store.set_stage(rec.id, Stage.ALIGN.value, StageStatus.DONE.value, lkey)
+        c_path = self.artefacts.path(sha, "diarize", dkey, "npy")
+        known = land_voices(self.store, rec.id, dia, c_path, aligned) if dia else []
         meta: dict[str, object] = {
             "language": tr.language,
             "model": tr.model,
@@ -318,17 +320,17 @@ class Pipeline:
             timings,
             tuple(files),
             warnings=info.warnings(len(aligned.segments)),
+            known_voices=tuple((v.label, v.pseudonym, v.score) for v in known),
         )
 
     def _transcribe_key(self, rec: Recording, sha: str, model_id: str) -> str:
         """The options' key, or the finished transcript's if only its glossary differs."""
-        key = self.options.transcribe.artefact_key(sha, model_id)
-        done = self.store.stage_options_key(rec.id, Stage.TRANSCRIBE.value)
-        path = self.artefacts.path(sha, "transcribe", done or key, "json")
-        if self.options.glossary_redo or not done or done == key or not path.is_file():
-            return key
-        same = replace(self.options.transcribe, glossary=tuple(read_json(path).get("glossary", ())))
-        return done if same.artefact_key(sha, model_id) == done else key
+        done = self.store.stage_options_key(rec.id, Stage.TRANSCRIBE.value) or ""
+        path = self.artefacts.path(sha, "transcribe", done, "json")
+        if self.options.glossary_redo or not done or not path.is_file():
+            return self.options.transcribe.artefact_key(sha, model_id)
+        earlier = tuple(read_json(path).get("glossary", ()))
+        return self.options.transcribe.key_keeping(sha, model_id, done, earlier)
 
     def _record_model(self, tr: Transcript) -> None:
         # For the reports' method section; every model used is listed, so a study

@@ -94,6 +94,16 @@ class TranscribeOptions:
             for name in _GLOSSARY_FIELDS:
                 del fields[name]
         return options_key(sha256, fields, model_identity)
+
+    def key_keeping(
+        self, sha256: str, model_identity: str, done_key: str, done_glossary: tuple[str, ...]
+    ) -> str:
+        """This key, or `done_key` when the transcript done under it differs from what
+        these options ask only by its glossary (`done_glossary`)."""
+        same = replace(self, glossary=done_glossary)
+        if same.artefact_key(sha256, model_identity) == done_key:
+            return done_key
+        return self.artefact_key(sha256, model_identity)
         if self.beam_size < 1:
             raise InputError("beam_size must be at least 1.")
         if self.window_s < 30:

@@ -7,6 +7,7 @@
 - restore: row-exact writes for undo/redo, and the change counter other writers move
 - reports: the analyst's texts, pinned quotes, partner actors
 - glossary: the study's own words for transcription (what the user added or removed)
+- voiceprints: known voices (voiceprints, each voice's centroid, automatic namings)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
 from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from qualkit.store.transcripts import TranscriptsStore
+from qualkit.store.voiceprints import VoiceprintsStore
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
 
@@ -34,5 +36,6 @@ class Store(
     FramesStore,
     ReportsStore,
     GlossaryStore,
+    VoiceprintsStore,
 ):
     """A connection to one project database, with every table's methods."""
