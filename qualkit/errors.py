@@ -29,3 +29,7 @@ class ModelMissingError(QualkitError):
 
 class InputError(QualkitError):
     """An argument or value the user gave is not valid."""
+
+
+class ConnectionLostError(ProjectError):
+    """The database server went away mid-change: the change was not (or may not be) saved."""

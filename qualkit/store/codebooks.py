@@ -210,7 +210,9 @@ class CodebooksStore(StoreBase):
         name = name.strip()
         if not name:
             raise InputError("A coder needs a name.")
-        db.execute("INSERT OR IGNORE INTO coders(name, role) VALUES (?, ?)", (name, role))
+        db.execute(
+            "INSERT INTO coders(name, role) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, role)
+        )
         return int(db.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()[0])
 
     def ensure_coder(self, name: str, role: str = "") -> Coder:

@@ -61,7 +61,8 @@ class TranscriptsStore(StoreBase):
     def ensure_speaker(self, rec_id: int, label: str) -> Speaker:
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO speakers(recording_id, label) VALUES (?, ?)", (rec_id, label)
+                "INSERT INTO speakers(recording_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (rec_id, label),
             )
             row = db.execute(
                 "SELECT * FROM speakers WHERE recording_id = ? AND label = ?", (rec_id, label)
@@ -165,7 +166,8 @@ class TranscriptsStore(StoreBase):
                 if label is not None:
                     if label not in speaker_ids:
                         db.execute(
-                            "INSERT OR IGNORE INTO speakers(recording_id, label) VALUES (?, ?)",
+                            "INSERT INTO speakers(recording_id, label) VALUES (?, ?)"
+                            " ON CONFLICT DO NOTHING",
                             (rec_id, label),
                         )
                         speaker_ids[label] = int(
@@ -325,9 +327,11 @@ class TranscriptsStore(StoreBase):
             new_id = int(cur.lastrowid or 0)
             # Span codings that start in the right part move there, re-based.
             db.execute(
-                "UPDATE codings SET segment_id = ?, span_start = MAX(span_start - ?, 0),"
-                " span_end = MIN(span_end - ?, ?) WHERE segment_id = ? AND span_start >= ?",
-                (new_id, shift, shift, len(right_text), seg_id, at),
+                "UPDATE codings SET segment_id = ?,"
+                " span_start = CASE WHEN span_start > ? THEN span_start - ? ELSE 0 END,"
+                " span_end = CASE WHEN span_end - ? < ? THEN span_end - ? ELSE ? END"
+                " WHERE segment_id = ? AND span_start >= ?",
+                (new_id, shift, shift, shift, len(right_text), shift, len(right_text), seg_id, at),
             )
             db.execute(
                 "UPDATE codings SET span_end = ? WHERE segment_id = ? AND span_end > ?",
