@@ -35,6 +35,8 @@ __all__ = [
     "Project",
     "init_project",
     "open_project",
+    "server_of",
+    "set_server",
 ]
 
 _log = get_logger("backup")
