@@ -56,8 +56,13 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
-        "both_backends"
+    chosen = any(
+        m.args and m.args[0] == "backend" for m in metafunc.definition.iter_markers("parametrize")
+    )
+    if (
+        "backend" in metafunc.fixturenames
+        and not chosen
+        and metafunc.definition.get_closest_marker("both_backends")
     ):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 

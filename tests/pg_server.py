@@ -92,7 +92,7 @@ class PgServer:
                 "--no-sync",
             ]
         )
-        options = (
+        self._options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
         )
@@ -102,7 +102,7 @@ class PgServer:
                 "-D",
                 str(self.data),
                 "-o",
-                options,
+                self._options,
                 "-l",
                 str(self.root / "server.log"),
                 "-w",
@@ -119,7 +119,21 @@ class PgServer:
 
     def restart(self) -> None:
         """Stop and start the server: clients' connections are cut."""
-        self._run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart"])
+        self._run(
+            [
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                self._options,
+                "-l",
+                str(self.root / "server.log"),
+                "-m",
+                "fast",
+                "-w",
+                "restart",
+            ]
+        )
 
     def url(self, dbname: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{dbname}"

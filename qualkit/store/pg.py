@@ -29,6 +29,9 @@ from qualkit.store.server import Server
 WRITE_LOCK = 0x716B6974
 
 
+_SHUTDOWN = (pg_errors.AdminShutdown, pg_errors.CrashShutdown, pg_errors.CannotConnectNow)
+
+
 class Row(tuple[Any, ...]):
     """A result row: by position, by column name, keys(); like sqlite3.Row."""
 
@@ -171,8 +174,9 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return self._in_tx
 
-    def _lost(self) -> bool:
-        return self._conn.closed or self._conn.broken
+    def _lost(self, exc: BaseException | None = None) -> bool:
+        # The server says it is shutting down (a restart) before the socket closes.
+        return self._conn.closed or self._conn.broken or isinstance(exc, _SHUTDOWN)
 
     def _reopen_if_lost(self) -> None:
         if self._lost():
@@ -219,8 +223,9 @@ class PgConnection:
                 "(qualkit db roles)."
             ) from None
         except psycopg.OperationalError as exc:
-            if not self._lost():
+            if not self._lost(exc):
                 raise
+            self._conn.close()
             raise ConnectionLostError(
                 f"The connection to the database server {self.display} was lost; "
                 "the change in progress was not saved (nothing of it was written). Try again."
@@ -273,6 +278,8 @@ class PgConnection:
         try:
             self._conn.execute("BEGIN")
         except psycopg.OperationalError:
+            # Dropped since its last use (a server restart): nothing was in progress.
+            self._conn.close()
             self._conn = self._open(wait=True)
             self._conn.execute("BEGIN")
         self._in_tx = True
@@ -301,8 +308,11 @@ class PgConnection:
                 self._conn.execute("NOTIFY qualkit_changes")
             self._conn.execute("COMMIT")
         except psycopg.OperationalError as exc:
+            lost = self._lost(exc)
+            if lost:
+                self._conn.close()
             self.rollback()
-            if not self._lost():
+            if not lost:
                 raise
             raise ConnectionLostError(
                 f"The connection to the database server {self.display} was lost while "
@@ -315,4 +325,9 @@ class PgConnection:
         self._in_tx = False
         if self._lost():
             return  # the server dropped the transaction with the connection
-        self._conn.execute("ROLLBACK")
+        try:
+            self._conn.execute("ROLLBACK")
+        except psycopg.OperationalError as exc:
+            if not self._lost(exc):
+                raise
+            self._conn.close()  # gone with the connection: nothing of it was kept

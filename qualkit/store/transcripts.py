@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from qualkit.errors import InputError
+from qualkit.errors import EditConflictError, InputError
 from qualkit.model import Segment, Speaker, Word
 from qualkit.store.connection import StoreBase, now
 
@@ -249,12 +249,21 @@ class TranscriptsStore(StoreBase):
         rows = self._rows("SELECT recording_id, COUNT(*) FROM segments GROUP BY recording_id")
         return {int(r[0]): int(r[1]) for r in rows}
 
-    def update_segment_text(self, seg_id: int, text: str) -> Segment:
-        """Correct a segment's text; span codings that no longer fit are clipped to the text."""
-        old = self.segment(seg_id)
+    def update_segment_text(self, seg_id: int, text: str, *, base: str | None = None) -> Segment:
+        """Correct a segment's text; span codings that no longer fit are clipped to the text.
+
+        `base` is the text the edit started from: when someone else (another coder on a
+        shared study) changed the segment meanwhile, the edit is refused, not saved over
+        theirs."""
         if not text.strip():
             raise InputError("A segment's text cannot be empty; merge or delete it instead.")
         with self.transaction() as db:
+            old = self.segment(seg_id)
+            if base is not None and old.text != base:
+                raise EditConflictError(
+                    f"Someone else changed segment {old.idx + 1} while you were editing it; "
+                    "your text was not saved. Look at their version, then edit again."
+                )
             db.execute("UPDATE segments SET text = ? WHERE id = ?", (text, seg_id))
             if len(text) < len(old.text):
                 db.execute(
