@@ -165,6 +165,9 @@ class PgConnection:
             **extra,
         )
         conn.adapters.register_loader("numeric", _NumericLoader)
+        # How long a write waits for the study's lock (another coder's write) before
+        # saying the database is busy; set once, not at every write.
+        conn.execute(f"SET lock_timeout = '{int(self.timeout * 1000)}ms'")
         return conn
 
     def close(self) -> None:
@@ -275,18 +278,19 @@ class PgConnection:
         Holding the study's lock for the whole transaction is what keeps a check-then-write
         (no duplicate coding, no twin after an edit) true with several coders at once."""
         self._reopen_if_lost()
-        try:
-            self._conn.execute("BEGIN")
-        except psycopg.OperationalError:
-            # Dropped since its last use (a server restart): nothing was in progress.
-            self._conn.close()
-            self._conn = self._open(wait=True)
-            self._conn.execute("BEGIN")
+        start = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"  # one round trip
         self._in_tx = True
         self.wrote = False
         try:
-            self._conn.execute(f"SET LOCAL lock_timeout = '{int(self.timeout * 1000)}ms'")
-            self._conn.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            try:
+                self._conn.execute(start)
+            except psycopg.OperationalError as exc:
+                if not self._lost(exc):
+                    raise
+                # Dropped since its last use (a server restart): nothing was in progress.
+                self._conn.close()
+                self._conn = self._open(wait=True)
+                self._conn.execute(start)
         except pg_errors.LockNotAvailable:
             self.rollback()
             raise ProjectError(
@@ -303,10 +307,13 @@ class PgConnection:
     def commit(self) -> None:
         try:
             if self.wrote:
-                # The change counter others poll (data_version), and a wake-up for listeners.
-                self._conn.execute("UPDATE qualkit_changes SET n = n + 1")
-                self._conn.execute("NOTIFY qualkit_changes")
-            self._conn.execute("COMMIT")
+                # The change counter others poll (data_version) and a wake-up for
+                # listeners, sent with the COMMIT: one round trip.
+                self._conn.execute(
+                    "UPDATE qualkit_changes SET n = n + 1; NOTIFY qualkit_changes; COMMIT"
+                )
+            else:
+                self._conn.execute("COMMIT")
         except psycopg.OperationalError as exc:
             lost = self._lost(exc)
             if lost:
