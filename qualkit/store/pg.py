@@ -243,6 +243,20 @@ class PgConnection:
         names = [c.name for c in cur.description or ()] if key is None else []
         return PgCursor(rows, cur.rowcount, lastrowid, names)
 
+    def others_changes(self) -> int:
+        """How many writes other connections have committed (what an app polls).
+
+        Polled on a timer, so it never waits for a server that is away: it says so at
+        once (ConnectionLostError) and the next poll tries again."""
+        if self._lost() and not self._in_tx:
+            try:
+                self._conn = self._open(wait=False)
+            except ProjectError as exc:
+                raise ConnectionLostError(str(exc)) from None
+        row = self._run("SELECT n FROM qualkit_changes", ()).fetchone()
+        # Every committed write moves the study's counter; this connection's own don't count.
+        return int(row[0] if row is not None else 0) - self.own_changes
+
     # --------------------------------------------------------------- identity
     def identity(self) -> dict[str, tuple[str, str]]:
         """{table: (identity column, its sequence)} of the study's tables."""

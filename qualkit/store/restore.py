@@ -21,9 +21,8 @@ class RestoreStore(StoreBase):
     def data_version(self) -> int:
         """Changes whenever another connection (a second coder, the CLI) commits a write."""
         if self._pg is not None:
-            # Every committed write moves the study's counter; this connection's own don't count.
-            total = int(self._rows("SELECT n FROM qualkit_changes")[0][0])
-            return total - self._pg.own_changes
+            with self._lock:
+                return self._pg.others_changes()
         return int(self._rows("PRAGMA data_version")[0][0])
 
     def put_segment(self, seg: Segment) -> None:

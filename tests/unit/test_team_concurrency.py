@@ -88,5 +88,7 @@ def test_a_server_restart_loses_the_change_in_progress_whole(
             project.add_coding(seg_id, "ledning", coder="eva", valence=Valence.HINDERING)
         # The connection comes back by itself; the interrupted action left nothing.
         assert [c.valence for c in project.codings()] == [Valence.NONE]
+        seen = project.store.data_version()
         project.add_coding(seg_id, "ledning", coder="eva", valence=Valence.PROMOTING)
         assert len(project.codings()) == 2
+        assert project.store.data_version() == seen  # its own write, not another's
