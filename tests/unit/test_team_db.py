@@ -70,6 +70,10 @@ def test_attach_moves_the_records_and_keeps_no_password(
         assert project.store.server is not None
         assert len(project.codings()) == codings
         assert "hemligt" not in repr(project.store.server)
+    # Nowhere in the folder: not in its files, its logs or its backups.
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert b"hemligt" not in path.read_bytes(), path
 
 
 def test_init_with_a_database_keeps_files_in_the_folder(
