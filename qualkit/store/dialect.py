@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qualkit.errors import ProjectError
 
@@ -53,6 +54,7 @@ def _query_code(text: str) -> str:
     return _IS.sub(_is_distinct, text)
 
 
+@lru_cache(maxsize=1024)  # the store sends the same few hundred statements again and again
 def query(sql: str) -> str:
     """A statement for psycopg: `%s` placeholders, `%` escaped, null-safe comparisons kept."""
     out = "".join(
@@ -74,6 +76,7 @@ class Insert:
     returning: bool
 
 
+@lru_cache(maxsize=1024)
 def insert_of(sql: str) -> Insert | None:
     """The table and columns of an INSERT statement; None for any other statement."""
     match = _INSERT.match(sql)
