@@ -79,11 +79,28 @@ def init_project(root: Path | str, *, database: str | None = None) -> Project:
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
     target = root / "codebook"
+    if database is not None and _join_study(root, server):
+        return Project(root)
     for shipped in codebooks.shipped_codebooks():
         dest = target / shipped.name
         if not dest.exists():
             atomic.write_bytes(dest, shipped.read_bytes())
     return Project(root, create=True)
+
+
+def _join_study(root: Path, server: Server) -> bool:
+    """A study the team already keeps on the server: the folder gets the team's codebooks,
+    not the shipped ones, so opening it never puts an old codebook over the team's."""
+    store = Store(root / DB_NAME, server=server)
+    try:
+        books = [store.codebook(i) for i in store.codebook_ids()]
+    finally:
+        store.close()
+    for book in books:
+        dest = root / "codebook" / f"{book.id}.yaml"
+        if not dest.exists():
+            codebooks.save_codebook(book, dest)
+    return bool(books)
 
 
 def open_project(root: Path | str = ".", *, create: bool = False) -> Project:

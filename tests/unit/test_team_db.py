@@ -10,7 +10,7 @@ import pytest
 from qualkit.cli import main
 from qualkit.errors import QualkitError
 from qualkit.layout import DB_NAME, SERVER_FILE
-from qualkit.project import Project, open_project
+from qualkit.project import Project, init_project, open_project
 from qualkit.store import Server, Store
 from qualkit.store.transfer import study_rows
 from tests.pg_server import PgServer
@@ -85,6 +85,17 @@ def test_init_with_a_database_keeps_files_in_the_folder(
     assert not (tmp_path / "team" / DB_NAME).exists()
     with open_project(tmp_path / "team") as project:
         assert "danermark" in project.store.codebook_ids()
+
+
+def test_joining_a_study_takes_the_teams_codebook(pg_server: PgServer, tmp_path: Path) -> None:
+    url = pg_server.new_database()
+    with init_project(tmp_path / "lead", database=url) as lead:
+        lead.update_code("danermark", "ledning", label_sv="Ledningens stöd")
+    with init_project(tmp_path / "anna", database=url) as anna:
+        assert anna.codebook("danermark").code("ledning").label_sv == "Ledningens stöd"
+    assert "Ledningens stöd" in (tmp_path / "anna" / "codebook" / "danermark.yaml").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_an_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
