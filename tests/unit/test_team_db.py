@@ -83,6 +83,8 @@ def test_init_with_a_database_keeps_files_in_the_folder(
     assert main(["init", str(tmp_path / "team"), "--database", url]) == 0
     assert (tmp_path / "team" / "codebook").is_dir()
     assert not (tmp_path / "team" / DB_NAME).exists()
+    assert main(["db", "status", "-p", str(tmp_path / "team")]) == 0
+    assert main(["init", str(tmp_path / "team"), "--database", "not a database"]) == 2
     with open_project(tmp_path / "team") as project:
         assert "danermark" in project.store.codebook_ids()
 
