@@ -9,6 +9,7 @@
 - server, pg, pg_schema, dialect: a team's study on PostgreSQL behind the same methods
 - transfer: whole-study copies between backends (db push / pull, a server study's backup)
 - roles: the server's coder / lead / reader roles
+- voiceprints: known voices (voiceprints, each voice's centroid, automatic namings)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from qualkit.store.server import Server
 from qualkit.store.transcripts import TranscriptsStore
 from qualkit.store.transfer import TransferStore
+from qualkit.store.voiceprints import VoiceprintsStore
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Server", "Store", "now"]
 
@@ -37,5 +39,6 @@ class Store(
     FramesStore,
     ReportsStore,
     TransferStore,
+    VoiceprintsStore,
 ):
     """A connection to one project database, with every table's methods."""
