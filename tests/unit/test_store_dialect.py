@@ -53,7 +53,7 @@ def test_a_migration_another_part_adds_runs_on_the_server(
 ) -> None:
     """Written as the helpers write theirs: portable SQL, new table and a new column."""
     extra = """
-    CREATE TABLE IF NOT EXISTS voiceprints (
+    CREATE TABLE IF NOT EXISTS sample_prints (
         id INTEGER PRIMARY KEY,
         participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
         model TEXT NOT NULL,
@@ -62,7 +62,7 @@ def test_a_migration_another_part_adds_runs_on_the_server(
         created TEXT NOT NULL,
         UNIQUE (participant_id, model)
     );
-    ALTER TABLE speakers ADD COLUMN voiceprint_id INTEGER;
+    ALTER TABLE speakers ADD COLUMN sample_print_id INTEGER;
     """
     server = Server.parse(pg_server.new_database())
     db = PgConnection(server, 5)
@@ -72,26 +72,26 @@ def test_a_migration_another_part_adds_runs_on_the_server(
         db.begin()
         pid = db.execute("INSERT INTO participants(pseudonym) VALUES (?)", ("P1",)).lastrowid
         cur = db.execute(
-            "INSERT INTO voiceprints(participant_id, model, vector, quality, created)"
+            "INSERT INTO sample_prints(participant_id, model, vector, quality, created)"
             " VALUES (?,?,?,?,?) ON CONFLICT (participant_id, model) DO UPDATE"
             " SET vector = excluded.vector",
             (pid, "ecapa", b"\x00\xff", 0.5, "2026-01-01"),
         )
         db.commit()
         row = db.execute(
-            "SELECT * FROM voiceprints WHERE id = ? AND participant_id IS ?", (cur.lastrowid, pid)
+            "SELECT * FROM sample_prints WHERE id = ? AND participant_id IS ?", (cur.lastrowid, pid)
         ).fetchone()
         assert row is not None
         assert (row["model"], bytes(row["vector"]), row[4]) == ("ecapa", b"\x00\xff", 0.5)
         # An id given explicitly (an undo) moves the next one past it.
         db.begin()
         db.execute(
-            "INSERT INTO voiceprints(id, participant_id, model, vector, created)"
+            "INSERT INTO sample_prints(id, participant_id, model, vector, created)"
             " VALUES (?,?,?,?,?)",
             (40, None, "x", b"", "t"),
         )
         nxt = db.execute(
-            "INSERT INTO voiceprints(participant_id, model, vector, created) VALUES (?,?,?,?)",
+            "INSERT INTO sample_prints(participant_id, model, vector, created) VALUES (?,?,?,?)",
             (None, "y", b"", "t"),
         ).lastrowid
         db.commit()
