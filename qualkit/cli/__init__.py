@@ -15,6 +15,7 @@ from qualkit.cli import (
     agreement_cmds,
     analysis_cmds,
     core_cmds,
+    db_cmds,
     exchange_cmds,
     export_cmds,
     glossary_cmds,
@@ -46,6 +47,7 @@ COMMAND_MODULES = (
     voices_cmds,
     tui_cmds,
     serve_cmds,
+    db_cmds,
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

@@ -7,6 +7,9 @@
 - restore: row-exact writes for undo/redo, and the change counter other writers move
 - reports: the analyst's texts, pinned quotes, partner actors
 - glossary: the study's own words for transcription (what the user added or removed)
+- server, pg, pg_schema, dialect: a team's study on PostgreSQL behind the same methods
+- transfer: whole-study copies between backends (db push / pull, a server study's backup)
+- roles: the server's coder / lead / reader roles
 - voiceprints: known voices (voiceprints, each voice's centroid, automatic namings)
 """
 
@@ -21,10 +24,12 @@ from qualkit.store.reports import ReportsStore
 from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
 from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualkit.store.server import Server
 from qualkit.store.transcripts import TranscriptsStore
+from qualkit.store.transfer import TransferStore
 from qualkit.store.voiceprints import VoiceprintsStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Server", "Store", "now"]
 
 
 class Store(
@@ -36,6 +41,7 @@ class Store(
     FramesStore,
     ReportsStore,
     GlossaryStore,
+    TransferStore,
     VoiceprintsStore,
 ):
     """A connection to one project database, with every table's methods."""

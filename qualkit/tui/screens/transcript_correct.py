@@ -46,7 +46,7 @@ class CorrectingActions(TranscriptBase):
             if text is None or text == seg.text:
                 return
             try:
-                lost = self.host.undo.edit_text(seg.id, text)
+                lost = self.host.undo.edit_text(seg.id, text, base=seg.text)
             except QualkitError as exc:
                 self.error(exc)
                 return
