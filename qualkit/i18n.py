@@ -207,10 +207,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "error": ("Fel", "Error"),
     "transcript.title": ("Transkript och kodning", "Transcript and coding"),
     "suggest.review_memo": ("granska", "review"),
-    "codebook.bad_key": (
-        "Kodens id får bara innehålla a-z, 0-9 och _",
-        "A code id may only contain a-z, 0-9 and _",
-    ),
     "stage.transcript": ("transkript", "transcript"),
     "stage.new": ("ny", "new"),
     # the coding app keeps each coder's work and who said what
@@ -239,6 +235,108 @@ TEXT: dict[str, tuple[str, str]] = {
         "Throw away your changes to the text? (y/n)",
     ),
     "audio.stopped": ("Uppspelningen stoppad", "Playback stopped"),
+    "audio.no_device": ("Ingen ljudenhet hittades.", "No sound device found."),
+    "audio.no_player": (
+        "Ingen ljudspelare hittades: installera ffmpeg (ffplay) eller sox.",
+        "No audio player found: install ffmpeg (ffplay) or sox.",
+    ),
+    "audio.failed": ("Uppspelningen kunde inte starta.", "Playback could not start."),
+    "audio.paused": ("Paus", "Paused"),
+    "audio.resumed": ("Spelar vidare", "Playing on"),
+    "audio.idle": ("Inget spelas just nu.", "Nothing is playing."),
+    "audio.speed": ("Hastighet", "Speed"),
+    "key.play_pause": ("Spela/pausa", "Play/pause"),
+    "key.rewind": ("3 s bakåt", "Back 3 s"),
+    "key.slower": ("Långsammare", "Slower"),
+    "key.faster": ("Snabbare", "Faster"),
+    "key.transcribe_mode": ("Rätta med ljud", "Correct with audio"),
+    "key.save_next": ("Spara, nästa", "Save, next"),
+    "transcribe.title": ("Rätta med ljud", "Correct with audio"),
+    "transcribe.keys": (
+        "F2/Ctrl+P spela/paus · F3 3 s bakåt · F4/F5 långsammare/snabbare · "
+        "Ctrl+S spara, nästa · Esc sluta",
+        "F2/Ctrl+P play/pause · F3 back 3 s · F4/F5 slower/faster · Ctrl+S save, next · Esc stop",
+    ),
+    "transcribe.done": ("Sista segmentet är rättat.", "The last segment is corrected."),
+    # clusters -> code
+    "clusters.adopt_title": ("Gör klustret till en kod", "Make the cluster a code"),
+    "clusters.passages": (
+        "Passager ({n}): f/h/p sätter valens, Mellanslag tar med/utelämnar, Tab till fälten",
+        "Passages ({n}): f/h/p set valence, Space includes/leaves out, Tab to the fields",
+    ),
+    "key.leave_out": ("Ta med/utelämna", "Include/leave out"),
+    "clusters.none_left": ("Ta med minst en passage.", "Keep at least one passage."),
+    # errors a coder can meet, said in the interface language
+    "err.unknown_actor": (
+        "Okänd aktör '{actor}': skriv kommun, vård, FK, AF eller annan.",
+        "Unknown actor '{actor}': use kommun, vård, FK, AF or annan.",
+    ),
+    "err.participant_exists": (
+        "Det finns redan en deltagare som heter '{name}': välj ett annat pseudonym.",
+        "A participant called '{name}' already exists: choose another pseudonym.",
+    ),
+    "err.code_exists": (
+        "Koden '{code}' finns redan i kodboken {book}: välj ett annat id.",
+        "Code '{code}' already exists in codebook {book}: choose another id.",
+    ),
+    "err.unknown_code": (
+        "Koden '{code}' finns inte i kodboken {book}. Koder: {known}.",
+        "There is no code '{code}' in codebook {book}. Codes: {known}.",
+    ),
+    "err.code_cycle": (
+        "'{code}' kan inte ligga under '{parent}': då blir den sin egen förälder.",
+        "'{code}' cannot go under '{parent}': it would become its own parent.",
+    ),
+    "err.code_into_itself": (
+        "En kod kan inte slås ihop med sig själv.",
+        "A code cannot be merged into itself.",
+    ),
+    "err.gone": (
+        "{what} finns inte längre (någon annan kan ha ändrat det).",
+        "{what} is no longer there (someone else may have changed it).",
+    ),
+    "err.twin": (
+        "Du har redan samma kodning på segmentet: ta bort den ena i stället.",
+        "You already have the same coding on this segment: remove one instead.",
+    ),
+    "err.not_own": (
+        "Kodningen är {coder}s: du kan bara ändra dina egna.",
+        "That coding is {coder}'s: you can only change your own.",
+    ),
+    "err.empty_memo": ("Ett memo behöver lite text.", "A memo needs some text."),
+    "err.empty_text": (
+        "Ett segment kan inte vara tomt: slå ihop det med ett annat i stället.",
+        "A segment cannot be empty: join it with another instead.",
+    ),
+    "err.split_edge": (
+        "Sätt markören inne i texten: båda delarna måste få text.",
+        "Put the cursor inside the text: both parts need some text.",
+    ),
+    "err.not_neighbours": (
+        "Bara segment som följer på varandra i samma inspelning kan slås ihop.",
+        "Only neighbouring segments of one recording can be joined.",
+    ),
+    "err.undo_conflict": (
+        "Kan inte ångra: segmenten har ändrats sedan dess (av en annan kodare?). Inget ändrades.",
+        "Cannot undo: the segments changed since (another coder?). Nothing was changed.",
+    ),
+    "err.voice_itself": (
+        "En röst kan inte slås ihop med sig själv.",
+        "A voice cannot be merged with itself.",
+    ),
+    "err.busy": (
+        "Projektet är upptaget: ett annat program skriver i det. Vänta och försök igen.",
+        "The project is busy: another program is writing to it. Wait and try again.",
+    ),
+    "err.read_only": (
+        "Projektmappen är skrivskyddad: inget kan ändras här.",
+        "The project folder is read-only: nothing can be changed here.",
+    ),
+    "err.bad_code_id": (
+        "Kodens id '{code}' får bara innehålla a-z, 0-9, _ och - (först en bokstav eller siffra).",
+        "The code id '{code}' may only hold a-z, 0-9, _ and - (a letter or digit first).",
+    ),
+    "err.empty": ("Fältet får inte vara tomt.", "The field cannot be empty."),
 }
 
 

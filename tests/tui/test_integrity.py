@@ -171,7 +171,7 @@ def test_text_edit_keeps_span_on_its_words(
 def test_merging_voices_asks_and_can_be_undone(
     demo_root: Path, make_app: Callable[..., Any]
 ) -> None:
-    """S Down×4 m Up g: asks; yes merges; u gives the voice and its turns back."""
+    """S Down×4 v Up J: asks; yes merges; u gives the voice and its turns back."""
     start = state(demo_root)
 
     async def body() -> None:
@@ -180,13 +180,13 @@ def test_merging_voices_asks_and_can_be_undone(
             await pilot.pause()
             await pilot.press("S")
             await pilot.pause()
-            await pilot.press("down", "down", "down", "down", "m", "up", "g")
+            await pilot.press("down", "down", "down", "down", "v", "up", "J")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmDialog)
             await pilot.press("escape")
             await pilot.pause()
             assert state(demo_root) == start
-            await pilot.press("g")
+            await pilot.press("J")
             await pilot.pause()
             await pilot.press("j")
             await pilot.pause()

@@ -51,7 +51,7 @@ class DisagreementScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "resolve", "Spara konsensus", id="disagreements.resolve"),
         Binding("ctrl+n", "step(1)", "Nästa", id="disagreements.next"),
-        Binding("ctrl+b", "step(-1)", "Föregående", id="disagreements.previous"),
+        Binding("ctrl+p", "step(-1)", "Föregående", id="disagreements.previous"),
         Binding("escape", "close", "Tillbaka", id="disagreements.close"),
     ]
 
