@@ -253,18 +253,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.save_next": ("Spara, nästa", "Save, next"),
     "transcribe.title": ("Rätta med ljud", "Correct with audio"),
     "transcribe.keys": (
-        "F2/Ctrl+P spela/paus · F3 3 s bakåt · F4/F5 långsammare/snabbare · "
+        "F2 spela/paus · F3 3 s bakåt · F4/F5 långsammare/snabbare · "
         "Ctrl+S spara, nästa · Esc sluta",
-        "F2/Ctrl+P play/pause · F3 back 3 s · F4/F5 slower/faster · Ctrl+S save, next · Esc stop",
+        "F2 play/pause · F3 back 3 s · F4/F5 slower/faster · Ctrl+S save, next · Esc stop",
     ),
     "transcribe.done": ("Sista segmentet är rättat.", "The last segment is corrected."),
     # clusters -> code
     "clusters.adopt_title": ("Gör klustret till en kod", "Make the cluster a code"),
     "clusters.passages": (
-        "Passager ({n}): f/h/p sätter valens, Mellanslag tar med/utelämnar, Tab till fälten",
-        "Passages ({n}): f/h/p set valence, Space includes/leaves out, Tab to the fields",
+        "Passager ({n}): f/h/p sätter valens, x utelämnar/tar med, Tab till fälten",
+        "Passages ({n}): f/h/p set valence, x leaves out/takes back, Tab to the fields",
     ),
-    "key.leave_out": ("Ta med/utelämna", "Include/leave out"),
+    "disagreements.title": ("Oenighet mellan kodare", "Disagreements between coders"),
+    "key.leave_out": ("Utelämna/ta med", "Leave out/take back"),
+    "clusters.none": (
+        "Inga kluster: för få okodade passager som liknar varandra.",
+        "No clusters: too few uncoded passages that resemble each other.",
+    ),
     "clusters.none_left": ("Ta med minst en passage.", "Keep at least one passage."),
     # errors a coder can meet, said in the interface language
     "err.unknown_actor": (

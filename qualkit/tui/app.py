@@ -21,6 +21,7 @@ from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 from qualkit.search import SearchIndex
 from qualkit.tui.audio import AudioControl
 from qualkit.tui.error_text import error_text
+from qualkit.tui.screens.adopt import AdoptDialog, PassageList
 from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
 from qualkit.tui.screens.disagreements import DisagreementScreen
@@ -29,6 +30,7 @@ from qualkit.tui.screens.overview import OverviewScreen
 from qualkit.tui.screens.pseudonyms import PseudonymScreen
 from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
 from qualkit.tui.screens.speakers import SpeakersScreen
+from qualkit.tui.screens.transcribe import TranscribeDialog
 from qualkit.tui.screens.transcript import TranscriptScreen
 from qualkit.tui.state import hotkeys
 from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
@@ -199,6 +201,10 @@ class QualkitApp(App[None]):
             (t("browser.title", lang), bindings(CodeBrowserScreen)),
             (t("codebook.title", lang), bindings(CodebookScreen)),
             (t("clusters.title", lang), bindings(ClustersScreen)),
+            (t("clusters.adopt_title", lang), bindings(AdoptDialog) + bindings(PassageList)),
+            (t("disagreements.title", lang), bindings(DisagreementScreen)),
+            (t("key.pseudonyms", lang), bindings(PseudonymScreen)),
+            (t("transcribe.title", lang), bindings(TranscribeDialog)),
         ]
 
     # --------------------------------------------------------------- actions

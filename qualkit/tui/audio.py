@@ -1,8 +1,8 @@
 """The audio keys of the coding app: play, pause, wind back and change speed while typing.
 
 The same keys work on the transcript screen and in the text editor, so a coder correcting
-a transcript never takes the hands off the keyboard. Function keys and Ctrl+P are used
-because letters are text in the editor (and F6/F7 select there).
+a transcript never takes the hands off the keyboard. Function keys are used because
+letters are text in the editor, F1 is help and F6/F7 select text there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from qualkit.model import Recording
 from qualkit.playback import REWIND_S, Player, PlayResult
 
 AUDIO_BINDINGS: list[BindingType] = [
-    Binding("f2,ctrl+p", "play_pause", "key.play_pause", show=False, id="audio_play_pause"),
+    Binding("f2", "play_pause", "key.play_pause", show=False, id="audio_play_pause"),
     Binding("f3", "rewind", "key.rewind", show=False, id="audio_rewind"),
     Binding("f4", "speed(-1)", "key.slower", show=False, id="audio_slower"),
     Binding("f5", "speed(1)", "key.faster", show=False, id="audio_faster"),

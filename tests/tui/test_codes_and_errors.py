@@ -62,7 +62,7 @@ def test_cluster_to_code_shows_passages_sets_valence_and_gets_a_digit(
             passages = dialog.query_one(PassageList)
             assert passages.option_count == 3  # every passage, in full
             assert dialog.query_one("#adopt_key", Input).value == "kontaktlista_rutiner"
-            await pilot.press("h", "down", "space", "down", "p", "p", "p")
+            await pilot.press("h", "down", "x", "down", "p", "p", "p")
             await pilot.press("ctrl+s")
             await pilot.pause()
             # Adopt the same cluster again: the suggested id is one the codebook takes.

@@ -242,14 +242,15 @@ def test_help_lists_every_key_once_per_screen(
                 list(zip(tab.columns[0]._cells, tab.columns[1]._cells, strict=True))
                 for tab in tables
             ]
-            assert len(rows) == 8
+            assert len(rows) == 12  # everywhere, 8 screens, 3 dialogs with their own keys
             keys = [[k for cell, _d in section for k in str(cell).split(" / ")] for section in rows]
             for section in keys:
                 assert len(section) == len(set(section))  # each key once per screen
             for section in keys[1:]:
                 assert not set(keys[0]) & set(section)  # and not again after "everywhere"
             assert {"↓", "j", "G"} <= set(keys[0])  # every key, the vi-style ones too
-            assert keys[2].count("1-8") == 1
+            assert keys[2].count("0-9") == 1
+            assert {"t", "F2", "F3", "F4", "F5"} <= set(keys[2])  # correcting with audio
 
     run(body())
 

@@ -1,10 +1,10 @@
 """Cluster -> code: see every passage, set each one's valence or leave it out, name the code.
 
 The passages a cluster would code are listed in full, so the coder decides on what was
-said, not on keywords. f/h/p set a passage's valence (the same key again clears it),
-Space leaves a passage out or takes it back; Tab goes to the id, label and parent
-fields; Ctrl+S (or Enter in a field) adopts. An error is shown in the dialog with
-everything as typed.
+said, not on keywords. f/h/p set a passage's valence (the same key again clears it), x
+leaves a passage out or takes it back (x rejects, as on the transcript screen); Tab goes
+to the id, label and parent fields; Ctrl+S (or Enter in a field) adopts. An error is
+shown in the dialog with everything as typed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -44,13 +44,13 @@ class Adoption:
 
 
 class PassageList(OptionList):
-    """The cluster's passages; f/h/p set valence, Space leaves one out."""
+    """The cluster's passages; f/h/p set valence, x leaves one out."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "valence('främjande')", "key.promoting", id="adopt_promoting"),
         Binding("h", "valence('hindrande')", "key.hindering", id="adopt_hindering"),
         Binding("p", "valence('förslag')", "key.proposal", id="adopt_proposal"),
-        Binding("space", "leave_out", "key.leave_out", id="adopt_toggle"),
+        Binding("x", "leave_out", "key.leave_out", id="adopt_toggle"),
     ]
 
     def __init__(self, passages: list[Passage]) -> None:
@@ -117,8 +117,9 @@ class AdoptDialog(ModalScreen[Adoption | None]):
 
     def compose(self) -> ComposeResult:
         lang = self.lang
-        with Vertical(classes="dialog wide", id="adopt"):
+        with VerticalScroll(classes="dialog wide", id="adopt"):
             yield Label(t("clusters.adopt_title", lang), classes="dialog-title")
+            yield error_line()
             yield Label(t("clusters.passages", lang).format(n=len(self.passages)))
             yield PassageList(self.passages)
             yield Label(t("codebook.key_prompt", lang))
@@ -127,7 +128,6 @@ class AdoptDialog(ModalScreen[Adoption | None]):
             yield Input(self.adoption.label, id="adopt_label")
             yield Label(t("codebook.parent_prompt", lang))
             yield Input(self.adoption.parent or "", id="adopt_parent")
-            yield error_line()
 
     def on_mount(self) -> None:
         self.query_one(PassageList).focus()

@@ -102,7 +102,7 @@ class ClustersScreen(HostScreen):
         p = self.selected()
         box = self.query_one("#clusters_detail", Static)
         if p is None:
-            box.update(t("suggest.none", self.lang))
+            box.update(t("clusters.none", self.lang))
             return
         lines = []
         for sid in list(getattr(p, "representative_ids", ()))[:4]:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, TextArea
 
@@ -26,7 +26,9 @@ def error_line() -> Label:
 
 
 def show_error(screen: Screen[Any], problem: str) -> None:
-    screen.query_one("#dialog_error", Label).update(problem)
+    line = screen.query_one("#dialog_error", Label)
+    line.update(problem)
+    line.display = True
 
 
 class InputDialog(ModalScreen[str | None]):
@@ -216,8 +218,10 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
         self.check = check
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        # Scrolls at 80x24, where four fields do not fit; the error stands under the title.
+        with VerticalScroll(classes="dialog"):
             yield Label(t("key.name", self.lang) + "  (Tab / Enter / Esc)", classes="dialog-title")
+            yield error_line()
             yield Label(t("speakers.pseudonym", self.lang))
             yield Input(self.form.pseudonym, id="f_pseudonym")
             yield Label(t("speakers.role", self.lang))
@@ -226,7 +230,9 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
             yield Input(self.form.actor, id="f_actor")
             yield Label(t("speakers.kommun", self.lang))
             yield Input(self.form.kommun, id="f_kommun")
-            yield error_line()
+
+    def on_mount(self) -> None:
+        self.query_one("#f_pseudonym", Input).focus()  # not the scrolling frame around it
 
     @on(Input.Submitted)
     def _submitted(self, _event: Input.Submitted) -> None:

@@ -1,7 +1,7 @@
 """Transcription mode: correct one segment after another while its audio plays.
 
 `t` on the transcript screen opens the editor on the segment and plays it. While typing,
-F2 (or Ctrl+P) pauses and goes on, F3 winds back three seconds, F4/F5 play slower or
+F2 pauses and goes on, F3 winds back three seconds, F4/F5 play slower or
 faster. Ctrl+S saves and goes on to the next segment, which plays at once; Esc ends the
 mode (asking first if the text was changed) and stops the audio.
 """
@@ -19,7 +19,7 @@ from qualkit.i18n import t
 from qualkit.model import Recording, Segment
 from qualkit.tui.audio import AUDIO_BINDINGS
 from qualkit.tui.host import Host
-from qualkit.tui.screens.dialogs import EditDialog
+from qualkit.tui.screens.dialogs import EditDialog, error_line
 from qualkit.tui.screens.transcript_correct import CorrectingActions
 
 # How often the editor's line of audio status (position, speed) is redrawn.
@@ -48,6 +48,7 @@ class TranscribeDialog(EditDialog):
         with Vertical(classes="dialog wide"):
             yield Label(self.prompt, classes="dialog-title")
             yield TextArea(self.text, id="dialog_text", soft_wrap=True)
+            yield error_line()
             yield Label(id="transcribe_status")
             yield Label(t("transcribe.keys", self.lang), classes="dialog-hint")
 
