@@ -20,6 +20,7 @@ from qualkit.errors import QualkitError
 from qualkit.model import Pseudonym
 from qualkit.privacy import contexts_for, review_kind, scan
 from qualkit.project import Project
+from qualkit.tui.error_text import error_text
 
 KIND_LABELS = {
     "name": "namn",
@@ -114,7 +115,7 @@ class PseudonymScreen(Screen[None]):
         try:
             self.project.store.update_pseudonym(item.id, status=status, replacement=replacement)
         except QualkitError as exc:
-            self.set_status(str(exc))
+            self.set_status(error_text(exc, "sv"))
             return
         self.refresh_rows()
 
