@@ -141,3 +141,33 @@ def test_a_paused_clip_changing_speed_stays_paused(tmp_path: Path) -> None:
     player.set_speed(1.25)
     assert player.paused and player.position() == pytest.approx(2.0)
     assert launcher.commands_only()[-2:] == [("play", 2.0, 8.0, 1.25), ("pause",)]
+
+
+def process_state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def stopped(pid: int, expected: bool) -> bool:
+    """Whether the process is stopped (state T), waiting a little for a signal to land."""
+    for _ in range(100):
+        if (process_state(pid) == "T") == expected:
+            break
+        time.sleep(0.02)
+    return process_state(pid) == "T"
+
+
+def test_pausing_stops_the_real_player_and_stop_still_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_tools(tmp_path, monkeypatch)
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"RIFF")
+    player = playback.Player()
+    proc = player.play(audio, 0.0, 60.0).process
+    assert proc is not None
+    assert player.toggle_pause() == "paused"
+    assert stopped(proc.pid, True)  # stopped by the signal, not killed
+    assert player.toggle_pause() == "resumed"
+    assert not stopped(proc.pid, False)
+    player.toggle_pause()
+    assert player.stop() and proc.poll() is not None  # a paused player is ended too
