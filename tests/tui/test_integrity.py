@@ -251,6 +251,9 @@ def test_help_lists_every_key_once_per_screen(
             assert {"↓", "j", "G"} <= set(keys[0])  # every key, the vi-style ones too
             assert keys[2].count("0-9") == 1
             assert {"t", "f2", "f3", "f4", "f5"} <= {k.lower() for k in keys[2]}  # audio keys
+            await pilot.press("pagedown", "j")  # the help scrolls from the keyboard
+            await pilot.pause()
+            assert app.screen.query_one("#help").scroll_y > 0
 
     run(body())
 
