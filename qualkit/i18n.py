@@ -177,7 +177,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "browser.by_actor": ("per aktör", "by actor"),
     # codebook
     "codebook.title": ("Kodbok", "Codebook"),
-    "codebook.key_prompt": ("Kodens id (små bokstäver, _)", "Code id (lower case, _)"),
+    "codebook.key_prompt": (
+        "Kodens id (a-z, 0-9, _ eller -, utan mellanslag)",
+        "Code id (a-z, 0-9, _ or -, no spaces)",
+    ),
     "codebook.label_prompt": ("Etikett på svenska", "Swedish label"),
     "codebook.parent_prompt": (
         "Ny förälder (id, tomt för toppnivå)",

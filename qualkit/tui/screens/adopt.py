@@ -120,7 +120,9 @@ class AdoptDialog(ModalScreen[Adoption | None]):
         with VerticalScroll(classes="dialog wide", id="adopt"):
             yield Label(t("clusters.adopt_title", lang), classes="dialog-title")
             yield error_line()
-            yield Label(t("clusters.passages", lang).format(n=len(self.passages)))
+            yield Label(
+                t("clusters.passages", lang).format(n=len(self.passages)), classes="dialog-hint"
+            )
             yield PassageList(self.passages)
             yield Label(t("codebook.key_prompt", lang))
             yield Input(self.adoption.key, id="adopt_key")
