@@ -63,6 +63,19 @@ class ModelLocation:
         return f"{self.path.resolve()}:{stat.st_size}:{int(stat.st_mtime)}"
 
 
+def describe_model(model_id: str, backend: str) -> str:
+    """The model as a report's method section names it, from an identity above.
+
+    A user's own model is named by its folder, never its full path: the path may carry
+    a user name, and a reader of the report cannot use it anyway."""
+    if "@" in model_id:
+        name = model_id.split("@", 1)[0]
+    else:
+        parts = model_id.rsplit(":", 2)
+        name = Path(parts[0]).name if len(parts) == 3 else model_id
+    return f"Whisper {name}, {backend}"
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
     """One row of `qualkit models`."""

@@ -44,7 +44,7 @@ from qualkit.pipeline.diarize import (
     load_embedder,
     offline_environment,
 )
-from qualkit.pipeline.models import resolve_whisper_model
+from qualkit.pipeline.models import describe_model, resolve_whisper_model
 from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.transcribe import AsrBackend, TranscribeOptions, Transcript, transcribe
@@ -299,6 +299,8 @@ class Pipeline:
             "phase_inverted": info.phase_inverted,
             "silent": info.silent,
         }
+        if not info.silent:
+            self._record_model(tr)
         files = [self.transcripts_dir / f"{stem}.{ext}" for ext in ("json", "srt", "vtt", "txt")]
         if fresh or not all(f.is_file() for f in files):
             # Otherwise the store and files are current (and the store may hold edits
@@ -315,6 +317,15 @@ class Pipeline:
             tuple(files),
             warnings=audio_warnings(info, len(aligned.segments)),
         )
+
+    def _record_model(self, tr: Transcript) -> None:
+        # For the reports' method section; every model used is listed, so a study
+        # partly re-transcribed with a larger model does not claim one model for all.
+        used = self.store.get_meta("asr_model") or ""
+        names = [n for n in used.split("; ") if n]
+        this = describe_model(tr.model, tr.backend)
+        if this not in names:
+            self.store.set_meta("asr_model", "; ".join([*names, this]))
 
     def _require_compute(self, rec: Recording, stage: Stage) -> None:
         if not self.compute:

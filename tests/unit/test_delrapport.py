@@ -153,6 +153,16 @@ def test_metod_reports_kappa_when_two_coders_coded(project: Project) -> None:
     assert total == build_report(project, "kommun", "Norrby").material.codings == 24
 
 
+def test_metod_names_the_speech_model_the_pipeline_recorded(project: Project) -> None:
+    rec = project.recordings()[0]
+    project.store.set_stage(rec.id, "transcribe", "done", "k")
+    project.store.set_meta("asr_model", "Whisper kb-whisper-small, faster-whisper")
+    metod = section(
+        docx_text(write_report(project, "kommun", "Norrby", opts())), "Metod", "Resultat per faktor"
+    )
+    assert "taligenkänning (Whisper kb-whisper-small, faster-whisper)" in metod
+
+
 def test_figures_and_tables_are_numbered_with_n(project: Project) -> None:
     text = docx_text(write_report(project, "kommun", "Norrby", opts()))
     figures = re.findall(r"^Figur (\d+)\. .+\(n = \d+\)$", text, flags=re.M)

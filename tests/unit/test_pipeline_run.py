@@ -16,6 +16,7 @@ import pytest
 
 from qualkit.model import Stage
 from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.models import describe_model
 from qualkit.pipeline.run import Pipeline, PipelineOptions, RunResult
 from qualkit.project import Project, open_project
 from tests.pipeline_fakes import SECRET, FakeAsr, FakeEmbedder, tone_wav
@@ -257,3 +258,18 @@ def test_cli_prints_the_reason_for_a_failure_on_its_own_line(
     assert code == 1
     line = next(x for x in out.splitlines() if x.startswith("trasig failed:"))
     assert "trasig.mp3" in line
+
+
+def test_the_project_names_the_speech_model_for_the_method_section(project: Project) -> None:
+    add(project, "g1")
+    add(project, "g2")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    assert project.store.get_meta("asr_model") == "Whisper fake-model-1, fake-asr"
+
+
+def test_a_model_is_named_by_its_folder_never_its_path() -> None:
+    assert describe_model("base@pip:qualkit-whisper-base", "faster-whisper") == (
+        "Whisper base, faster-whisper"
+    )
+    ident = "/home/anna.svensson/modeller/kb-whisper-small:48000000:1764590000"
+    assert describe_model(ident, "faster-whisper") == "Whisper kb-whisper-small, faster-whisper"
