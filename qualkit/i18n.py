@@ -269,6 +269,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "disagreements.title": ("Oenighet mellan kodare", "Disagreements between coders"),
     "key.leave_out": ("Utelämna/ta med", "Leave out/take back"),
+    "codebook.digit": ("Den nya koden kodas med {digit}", "The new code is coded with {digit}"),
+    "codebook.no_digit": (
+        "Den nya koden fick ingen siffra: alla tio är tagna (eller kodboken numrerar sina "
+        "toppkoder). Ge den en hotkey i kodbokens fil.",
+        "The new code got no digit: all ten are taken (or the codebook numbers its top "
+        "codes). Give it a hotkey in the codebook file.",
+    ),
     "clusters.none": (
         "Inga kluster: för få okodade passager som liknar varandra.",
         "No clusters: too few uncoded passages that resemble each other.",

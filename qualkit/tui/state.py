@@ -63,6 +63,11 @@ def new_code_hotkey(book: Codebook) -> str | None:
     return next((d for d in HOTKEY_DIGITS if d not in taken), None)
 
 
+def digit_of(book: Codebook, key: str) -> str | None:
+    """The digit that codes with `key`, or None when it has none."""
+    return next((d for d, c in hotkeys(book).items() if c.key == key), None)
+
+
 def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, SpeakerInfo]:
     people: dict[int, Participant] = {p.id: p for p in project.store.participants()}
     out: dict[int, SpeakerInfo] = {}

@@ -193,3 +193,29 @@ def test_an_emptied_segment_is_refused_in_the_editor(
             assert app.screen is editor and "kan inte vara tomt" in error_shown(editor)
 
     run(body())
+
+
+def test_the_coder_is_told_which_digit_a_new_code_got_or_that_none_was_left(
+    demo_root: Path, make_app: Callable[..., Any], notes: list[str]
+) -> None:
+    async def add_code(pilot: Any, key: str) -> None:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*key, "enter")
+        await pilot.pause()
+        await pilot.press(*key.capitalize(), "enter")
+        await pilot.pause()
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("K")
+            await pilot.pause()
+            for key in ("nio", "noll", "elva"):
+                await add_code(pilot, key)
+
+    run(body())
+    told = [n for n in notes if "siffra" in n or "kodas med" in n]
+    assert told[0].endswith("kodas med 9") and told[1].endswith("kodas med 0")
+    assert "ingen siffra" in told[2]

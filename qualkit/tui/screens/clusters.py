@@ -21,7 +21,7 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.adopt import AdoptDialog, Adoption, Passage
-from qualkit.tui.state import fmt_time, new_code_hotkey
+from qualkit.tui.state import digit_of, fmt_time, new_code_hotkey
 
 
 def code_id(words: str) -> str:
@@ -161,6 +161,8 @@ class ClustersScreen(HostScreen):
             if choice is not None:
                 self.host.codebook_changed()
                 self.notify(t("clusters.adopted", lang))
+                if digit_of(self.host.project.codebook(self.host.codebook_id), choice.key) is None:
+                    self.notify(t("codebook.no_digit", lang), severity="warning")
                 self.action_refresh()
 
         dialog = AdoptDialog(self.passages(proposal), start, lang, adopt)

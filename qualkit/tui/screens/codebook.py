@@ -16,7 +16,7 @@ from qualkit.model import Code
 from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
-from qualkit.tui.state import new_code_hotkey
+from qualkit.tui.state import digit_of, new_code_hotkey
 
 
 class CodebookScreen(HostScreen):
@@ -124,13 +124,24 @@ class CodebookScreen(HostScreen):
                     # A new code is coded from the keyboard like the others at once.
                     hotkey=new_code_hotkey(book),
                 )
-                return self._do(lambda: self.host.project.add_code(code), key)
+                problem = self._do(lambda: self.host.project.add_code(code), key)
+                if problem is None:
+                    self.say_digit(key)
+                return problem
 
             self.app.push_screen(InputDialog(t("codebook.label_prompt", lang), check=add))
 
         self.app.push_screen(
             InputDialog(t("codebook.key_prompt", lang), check=self.check_new_key), got_key
         )
+
+    def say_digit(self, key: str) -> None:
+        """Which digit codes with a new code, or that it has none (all ten are taken)."""
+        digit = digit_of(self.host.project.codebook(self.host.codebook_id), key)
+        if digit is None:
+            self.notify(t("codebook.no_digit", self.lang), severity="warning")
+        else:
+            self.notify(t("codebook.digit", self.lang).format(digit=digit))
 
     def action_rename(self) -> None:
         code = self.selected()
