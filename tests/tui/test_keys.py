@@ -76,3 +76,12 @@ def test_no_screen_key_shadows_a_key_that_works_everywhere() -> None:
 
 def test_tmux_prefix_is_left_alone() -> None:
     assert "ctrl+b" not in meanings()
+
+
+def test_every_key_is_described_in_both_languages() -> None:
+    from qualkit.i18n import TEXT
+
+    for bindings in SCREENS.values():
+        for b in Binding.make_bindings(bindings):
+            if b.description.startswith(("key.", "dialog.")):
+                assert b.description in TEXT, b.description
