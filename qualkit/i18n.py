@@ -66,7 +66,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.filter": ("Filter", "Filter"),
     "key.goto": ("Gå till", "Go to"),
     "key.adopt": ("Gör till kod", "Make a code"),
-    "key.adopt_sub": ("Gör till underkod", "Make a sub-code"),
     "key.refresh": ("Uppdatera", "Refresh"),
     # overview
     "overview.title": ("Projektöversikt", "Project overview"),
