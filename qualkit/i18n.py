@@ -158,6 +158,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "speakers.actor": ("Aktör: kommun, vård, FK, AF, annan", "Actor: kommun, vård, FK, AF, annan"),
     "speakers.kommun": ("Kommun", "Kommun"),
     "speakers.named": ("Rösten är namngiven", "Voice named"),
+    "speakers.voiceprint": ("röstavtryck", "voiceprint"),
     "speakers.marked": ("Markerad för sammanslagning", "Marked for merging"),
     "speakers.mark_first": (
         "Markera först rösten som ska slås ihop (m), välj sedan målet och tryck g.",

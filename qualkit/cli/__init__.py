@@ -23,6 +23,7 @@ from qualkit.cli import (
     report_text_cmds,
     serve_cmds,
     tui_cmds,
+    voices_cmds,
 )
 from qualkit.cli.output import tolerant_streams
 from qualkit.errors import QualkitError
@@ -40,6 +41,7 @@ COMMAND_MODULES = (
     exchange_cmds,
     agreement_cmds,
     privacy_cmds,
+    voices_cmds,
     tui_cmds,
     serve_cmds,
 )

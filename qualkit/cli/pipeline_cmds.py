@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit import speakers
+from qualkit import speakers, voices
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
@@ -74,6 +74,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--merge", nargs=2, metavar=("KEEP", "DROP"), help="two voices that are one")
     p.add_argument(
         "--unmerge", metavar="DROPPED", help="split a merged voice off again (its label)"
+    )
+    p.add_argument(
+        "--unname", metavar="SPEAKER", help="take back a name a voiceprint gave this voice"
     )
     p.add_argument("--lines", type=int, default=2, help="first lines shown per voice")
     p.set_defaults(handler=cmd_speakers)
@@ -157,6 +160,13 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             console.print(f"{r.recording} failed: {r.error}", markup=False, soft_wrap=True)
         for warning in r.warnings:
             console.print(f"{r.recording}: warning: {warning}", markup=False, soft_wrap=True)
+        for label, who, score in r.known_voices:
+            console.print(
+                f"{r.recording}: {label} is {who} by voiceprint (similarity {score:.2f}); "
+                f"undo with: qualkit speakers {r.recording!r} --unname {label!r}",
+                markup=False,
+                soft_wrap=True,
+            )
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -171,6 +181,10 @@ def cmd_speakers(args: argparse.Namespace) -> None:
         if args.unmerge:
             back = store.unmerge_voice(rec.id, args.unmerge)
             console.print(f"{back.label} is a voice of its own again.")
+        if args.unname:
+            spk, match = voices.unname(store, rec.id, args.unname)
+            gone = store.participant(match.participant_id).pseudonym
+            console.print(f"{spk.label} is no longer {gone}; that voiceprint will not name it.")
         if args.name:
             person = speakers.name_speaker(
                 store,
@@ -185,10 +199,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
         elif args.role or args.actor or args.kommun:
             raise InputError("Say which voice with --name SPEAKER.")
         rows = []
+        scores = voices.voice_scores(store, rec.id)
         for s in speakers.speaker_summaries(store, rec.id, lines=args.lines):
             who = (
                 f"{s.participant.pseudonym} ({s.participant.attribution})" if s.participant else ""
             )
+            if s.speaker.id in scores:
+                who += f"\nvoiceprint {scores[s.speaker.id]:.2f}"
             rows.append(
                 (s.speaker.label, who, fmt_time(s.talk_time_s), s.turns, "\n".join(s.first_lines))
             )

@@ -21,6 +21,8 @@ class RunResult:
     error: str = ""
     # Done, but the user should know: a damaged file, a silent one, cancelled channels.
     warnings: tuple[str, ...] = ()
+    # Voices named by an enrolled voiceprint: (voice label, participant, similarity).
+    known_voices: tuple[tuple[str, str, float], ...] = ()
 
 
 class Progress:

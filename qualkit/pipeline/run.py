@@ -50,6 +50,7 @@ from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.transcribe import AsrBackend, TranscribeOptions, Transcript, transcribe
 from qualkit.pipeline.whisper_backends import load_backend
 from qualkit.store import Store
+from qualkit.voices import land_voices
 
 if TYPE_CHECKING:
     from qualkit.project import Project
@@ -290,6 +291,8 @@ class Pipeline:
                 ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
             )
         self.store.set_stage(rec.id, Stage.ALIGN.value, StageStatus.DONE.value, lkey)
+        c_path = self.artefacts.path(sha, "diarize", dkey, "npy")
+        known = land_voices(self.store, rec.id, dia, c_path, aligned) if dia else []
         meta: dict[str, object] = {
             "language": tr.language,
             "model": tr.model,
@@ -316,6 +319,7 @@ class Pipeline:
             timings,
             tuple(files),
             warnings=audio_warnings(info, len(aligned.segments)),
+            known_voices=tuple((v.label, v.pseudonym, v.score) for v in known),
         )
 
     def _record_model(self, tr: Transcript) -> None:

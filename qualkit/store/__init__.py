@@ -6,6 +6,7 @@
   one group of tables each
 - restore: row-exact writes for undo/redo, and the change counter other writers move
 - reports: the analyst's texts, pinned quotes, partner actors
+- voiceprints: known voices (voiceprints, each voice's centroid, automatic namings)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
 from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from qualkit.store.transcripts import TranscriptsStore
+from qualkit.store.voiceprints import VoiceprintsStore
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
 
@@ -31,5 +33,6 @@ class Store(
     RestoreStore,
     FramesStore,
     ReportsStore,
+    VoiceprintsStore,
 ):
     """A connection to one project database, with every table's methods."""

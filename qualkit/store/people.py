@@ -108,6 +108,15 @@ class PeopleStore(StoreBase):
         assignments = ", ".join(f"{k} = ?" for k in fields)
         with self.transaction() as db:
             db.execute(f"UPDATE participants SET {assignments} WHERE id = ?", (*values, pid))
+            if fields.get("consent") in (Consent.WITHDRAWN, Consent.WITHDRAWN.value):
+                # A voiceprint is personal data: withdrawing consent deletes it, and the
+                # person's voice centroids it could be enrolled from again.
+                db.execute("DELETE FROM voiceprints WHERE participant_id = ?", (pid,))
+                db.execute(
+                    "DELETE FROM voice_centroids WHERE speaker_id IN"
+                    " (SELECT id FROM speakers WHERE participant_id = ?)",
+                    (pid,),
+                )
         return self.participant(pid)
 
     def set_pseudonym(

@@ -204,6 +204,37 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE codings ADD COLUMN partner_actor TEXT;
     """,
+    # Known voices across recordings: a participant's voiceprint (an embedding centroid,
+    # never audio; it goes with its participant), each voice's centroid per recording,
+    # and the voices a voiceprint named (with the score; 'undone' when the user took
+    # the name back, so the same voiceprint does not name that voice again).
+    """
+    CREATE TABLE IF NOT EXISTS voiceprints (
+        id INTEGER PRIMARY KEY,
+        participant_id INTEGER NOT NULL UNIQUE REFERENCES participants(id) ON DELETE CASCADE,
+        recording_id INTEGER REFERENCES recordings(id) ON DELETE SET NULL,
+        source TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        seconds REAL NOT NULL DEFAULT 0,
+        created TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS voice_centroids (
+        speaker_id INTEGER PRIMARY KEY REFERENCES speakers(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS voice_matches (
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+        voiceprint_id INTEGER NOT NULL REFERENCES voiceprints(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'named',
+        created TEXT NOT NULL,
+        PRIMARY KEY (speaker_id, voiceprint_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

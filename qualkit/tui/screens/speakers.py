@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
+from qualkit import voices
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Actor, Recording, Segment
@@ -53,6 +54,7 @@ class SpeakersScreen(HostScreen):
         store = self.host.project.store
         self.infos = list(speaker_infos(self.host.project, self.recording.id).values())
         self.talk = {s.id: s.talk_time_s for s in store.speakers(self.recording.id)}
+        scores = voices.voice_scores(store, self.recording.id)
         self.samples = {}
         for seg in store.segments_light(self.recording.id):
             if seg.speaker_id is not None and len(self.samples.setdefault(seg.speaker_id, [])) < 3:
@@ -70,6 +72,8 @@ class SpeakersScreen(HostScreen):
             who = f"{info.name}  {info.attribution}" if info.attribution else "-"
             if info.withdrawn:
                 who = f"⊘ {who} ({t('transcript.withdrawn', lang)})"
+            if info.id in scores:  # named by a voiceprint: show how sure
+                who += f"  ({t('speakers.voiceprint', lang)} {scores[info.id]:.2f})"
             mark = "● " if info.id == self.marked else ""
             first = self.samples.get(info.id, [])
             table.add_row(

