@@ -124,8 +124,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Put the cursor where the segment splits and press Ctrl+S",
     ),
     "transcript.span_prompt": (
-        "Markera text med Shift+pilar, tryck sedan 1-8 för kod",
-        "Select text with Shift+arrows, then press 1-8 for a code",
+        "Markera text med Shift+pilar eller musen, tryck sedan kodens siffra",
+        "Select text with Shift+arrows or the mouse, then press the code's digit",
     ),
     "transcript.speaker_prompt": ("Välj talare", "Choose speaker"),
     "transcript.no_code_for_key": ("Ingen kod på tangenten", "No code on key"),
@@ -161,8 +161,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "speakers.voiceprint": ("röstavtryck", "voiceprint"),
     "speakers.marked": ("Markerad för sammanslagning", "Marked for merging"),
     "speakers.mark_first": (
-        "Markera först rösten som ska slås ihop (m), välj sedan målet och tryck g.",
-        "First mark the voice to merge (m), then choose the target and press g.",
+        "Markera först rösten som ska slås ihop (v), välj sedan målet och tryck J.",
+        "First mark the voice to merge (v), then choose the target and press J.",
     ),
     "speakers.merged": ("Rösterna är sammanslagna", "Voices merged"),
     # search
