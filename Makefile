@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := espeak-ng sox ffmpeg chromium
+APT_PACKAGES := espeak-ng sox ffmpeg chromium postgresql
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Keep every library offline and quiet, whatever it was built to do by default.
 export HF_HUB_OFFLINE := 1
@@ -28,7 +28,9 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 apt-deps:
-	@missing=""; for p in $(APT_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  if [ $$p = postgresql ]; then ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing $$p"; \
+	  else command -v $$p >/dev/null || missing="$$missing $$p"; fi; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing$$missing with apt"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -1,6 +1,7 @@
 """Benchmark: code suggestions, calibration, valence and category proposals on four sets.
 
     PYTHONPATH=. nice python bench/suggest.py [--sets corpus,spoken,written,paraphrase]
+        [--only zeroshot,fewshot,simulation,cluster]
 
 Sets (bench/suggest_data.py): `corpus` (real report passages from ../shared/corpus, coded by
 hand, uneven), `spoken` (focus-group-style turns, uneven), `written` and `paraphrase` (the
@@ -124,6 +125,7 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
 
 
 VALENCES = ["främjande", "hindrande", "förslag"]
+PARTS = ("zeroshot", "fewshot", "simulation", "cluster")
 
 
 def accuracy(pred: list[str], truth: list[str]) -> float:
@@ -145,9 +147,21 @@ def main() -> None:
     )
     ap.add_argument("--no-simulation", action="store_true")
     ap.add_argument("--no-clusters", action="store_true")
-    ap.add_argument("--clusters-only", action="store_true", help="only the cluster report")
+    ap.add_argument("--clusters-only", action="store_true", help="same as --only cluster")
+    ap.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run, of {', '.join(PARTS)} (fewshot includes valence)",
+    )
     ap.add_argument("--out", type=Path, default=OUT / "suggest.json")
     args = ap.parse_args()
+    parts = {"cluster"} if args.clusters_only else set(args.only.split(","))
+    if args.no_simulation:
+        parts.discard("simulation")
+    if args.no_clusters:
+        parts.discard("cluster")
+    if parts - set(PARTS):
+        ap.error(f"unknown part(s): {', '.join(sorted(parts - set(PARTS)))}")
     started = time.perf_counter()
     book = load_codebook(args.codebook)
     keys = [p.key for p in suggestable_codes(book)]
@@ -167,16 +181,13 @@ def main() -> None:
         counts = {k: es.codes.count(k) for k in keys}
         print(f"\n## Set `{es.name}`: {len(es.texts)} passages; per code {counts}\n")
         entry: dict[str, Any] = {"passages": len(es.texts), "counts": counts}
-        if args.clusters_only:
-            entry["clusters"] = cluster_report(es, book, cache, show=es.name == "corpus")
-            result["sets"][es.name] = entry
-            continue
-        entry["zero_shot"] = zero_shot(es, book, caches)
-        print("Zero-shot (nothing coded):\n")
-        print("| method | top-1 | top-3 | macro-F1 | ECE |\n|---|---|---|---|---|")
-        for name, s in entry["zero_shot"].items():
-            print(row(name, s))
-        if min(counts.values()) >= 5:
+        if "zeroshot" in parts:
+            entry["zero_shot"] = zero_shot(es, book, caches)
+            print("Zero-shot (nothing coded):\n")
+            print("| method | top-1 | top-3 | macro-F1 | ECE |\n|---|---|---|---|---|")
+            for name, s in entry["zero_shot"].items():
+                print(row(name, s))
+        if "fewshot" in parts and min(counts.values()) >= 5:
             entry.update(few_shot(es, book, cache))
             fs = entry["few_shot"]
             print("\nFew-shot, stratified 5-fold (same folds for all), recall per code:\n")
@@ -204,9 +215,9 @@ def main() -> None:
             for name, acc in entry["valence"].items():
                 f1 = entry["valence_macro_f1"].get(name)
                 print(f"- {name}: {acc:.3f}" + (f" ({f1:.3f})" if f1 is not None else ""))
-            if not args.no_simulation and es.name in ("corpus", "spoken"):
-                entry["simulation"] = simulated_coder(es, book, cache, keys)
-        if not args.no_clusters and es.name != "paraphrase":
+        if "simulation" in parts and es.name in ("corpus", "spoken"):
+            entry["simulation"] = simulated_coder(es, book, cache, keys)
+        if "cluster" in parts and es.name != "paraphrase":
             entry["clusters"] = cluster_report(es, book, cache, show=es.name == "corpus")
         result["sets"][es.name] = entry
     result["seconds"] = time.perf_counter() - started

@@ -9,9 +9,15 @@ import numpy as np
 from suggest_data import EvalSet
 from suggest_methods import folds, qualkit_fit, scores
 
-from qualkit.analysis.cluster import auto_min_size, propose_from_vectors, stability
+from qualkit.analysis.cluster import (
+    auto_min_size,
+    proposal_stability,
+    propose_from_vectors,
+    stability,
+)
 from qualkit.analysis.embed import EmbeddingCache
 from qualkit.analysis.suggest import CodeSuggester, SuggestOptions
+from qualkit.analysis.suggester import uncertain_order
 from qualkit.model import Codebook
 
 
@@ -62,7 +68,7 @@ def simulated_coder(
                 chosen = rest[:step]
             else:
                 doubt = s.uncertainty([es.texts[i] for i in rest])
-                chosen = [rest[int(j)] for j in np.argsort(-doubt, kind="stable")[:step]]
+                chosen = [rest[j] for j in uncertain_order(doubt, vecs[rest], step)[:step]]
             picked = set(chosen)
             coded = coded + chosen
             rest = [i for i in rest if i not in picked]
@@ -96,10 +102,12 @@ def cluster_report(
         ids, es.texts, vecs, suggester.keys, suggester.code_vectors(), seed=0
     )
     grouped = sum(p.size for p in proposals)
+    kept = proposal_stability(vecs)
     print(
         f"\nClusters: {len(proposals)} proposals (minimum size {auto_min_size(len(ids))}), "
         f"{len(ids) - grouped} passages left outside; ARI across 5 seeds {seeds_ari:.3f}, "
-        f"across 5 seeded 90% subsamples {sub_ari:.3f}"
+        f"across 5 seeded 90% subsamples {sub_ari:.3f}; per proposal, Jaccard on 10 seeded "
+        f"80% subsamples: {', '.join(f'#{k} {v:.2f}' for k, v in kept.items()) or '-'}"
     )
     listed = []
     for p in proposals:
@@ -112,19 +120,21 @@ def cluster_report(
                 "keywords": list(p.keywords),
                 "nearest_code": p.nearest_code,
                 "nearest_score": p.nearest_score,
+                "jaccard": kept.get(p.id),
                 "hand_coded_majority": [hand[0], hand[1]],
                 "central_passage": central[:160],
             }
         )
     if show:
         print(
-            "\n| # | size | words | nearest code (cos) | hand-coded majority "
+            "\n| # | size | Jaccard | words | nearest code (cos) | hand-coded majority "
             "| most central passage |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         for p in listed:
             print(
-                f"| {p['id']} | {p['size']} | {', '.join(p['keywords'])} | {p['nearest_code']} "
+                f"| {p['id']} | {p['size']} | {p['jaccard']:.2f} | {', '.join(p['keywords'])} "
+                f"| {p['nearest_code']} "
                 f"({p['nearest_score']:.2f}) | {p['hand_coded_majority'][0]} "
                 f"{p['hand_coded_majority'][1]}/{p['size']} | {p['central_passage'][:90]}... |"
             )

@@ -17,7 +17,7 @@ from typing import Protocol
 from qualkit import atomic
 from qualkit.atomic import copy_file
 from qualkit.errors import InputError, ProjectError
-from qualkit.layout import DB_NAME
+from qualkit.layout import DB_NAME, SERVER_FILE
 from qualkit.store import Store
 
 BACKUP_DIR = Path(".qualkit") / "backups"
@@ -125,6 +125,12 @@ def restore(root: Path | str, source: Path | str) -> Path:
     """
     root = Path(root).resolve()
     source = Path(source)
+    if (root / SERVER_FILE).exists():
+        raise InputError(
+            f"{root} keeps its records on a server: a backup put into the folder would not "
+            "be used. Push it into an empty study database instead: qualkit db push URL "
+            "from a folder holding the backup as its qualkit.db."
+        )
     check_backup(source)
     db = root / DB_NAME
     if db.exists():

@@ -29,3 +29,11 @@ class ModelMissingError(QualkitError):
 
 class InputError(QualkitError):
     """An argument or value the user gave is not valid."""
+
+
+class EditConflictError(QualkitError):
+    """Someone else changed the same thing first: the second change is not saved over it."""
+
+
+class ConnectionLostError(ProjectError):
+    """The database server went away mid-change: the change was not (or may not be) saved."""

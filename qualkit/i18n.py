@@ -339,6 +339,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "En röst kan inte slås ihop med sig själv.",
         "A voice cannot be merged with itself.",
     ),
+    "err.edit_conflict": (
+        "Någon annan ändrade segment {n} medan du rättade det; din text sparades inte. "
+        "Läs deras version och rätta igen.",
+        "Someone else changed segment {n} while you were editing it; your text was not "
+        "saved. Read their version, then edit again.",
+    ),
     "err.busy": (
         "Projektet är upptaget: ett annat program skriver i det. Vänta och försök igen.",
         "The project is busy: another program is writing to it. Wait and try again.",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 
 DB_NAME = "qualkit.db"
+# A team's project folder names its study database on a server here instead (no password).
+SERVER_FILE = "qualkit.server"
 FOLDERS = ("audio", "transcripts", "codebook", "exports")
 DEFAULT_CODEBOOK = "danermark"
 

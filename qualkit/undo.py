@@ -140,16 +140,18 @@ class UndoStack:
         self._push(AddSegmentMemo(memo.id, segment_id, text, self.coder))
         return memo.id
 
-    def edit_text(self, segment_id: int, text: str) -> list[Coding]:
+    def edit_text(self, segment_id: int, text: str, *, base: str | None = None) -> list[Coding]:
         """Correct a segment's text; span codings follow their words.
 
+        `base`: the text the edit started from; a segment someone else changed meanwhile
+        is not overwritten (EditConflictError).
         Returns the span codings whose words are gone: they now cover the whole segment."""
         store = self.project.store
-        old = store.segment(segment_id)
         lost: list[Coding] = []
         with self.project.action():
+            old = store.segment(segment_id)
             before = capture(store, old.recording_id, [segment_id])
-            store.update_segment_text(segment_id, text)
+            store.update_segment_text(segment_id, text, base=base)
             for c in before.codings:
                 if c.span_start is None or c.span_end is None:
                     continue

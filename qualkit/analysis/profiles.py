@@ -9,7 +9,7 @@ training examples, so a code nobody has used yet is still suggested.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,11 +41,22 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class ZeroShotOptions:
+    """How the codebook alone scores a passage (qualkit.analysis.zeroshot)."""
+
+    clause_top: int = 3  # a code's score: the mean of its closest clauses ...
+    full_weight: float = 0.5  # ... averaged with the whole description
+    hub_neighbours: int = 10  # a clause's usual closeness: mean over its nearest passages
+    hub_weight: float = 1.0
+    lexical_weight: float = 0.5  # share of the character n-gram signal in the z-scored sum
+
+
+@dataclass(frozen=True, slots=True)
 class SuggestOptions:
     """Blend weights and model settings; the defaults are the measured ones (bench/suggest.py)."""
 
-    # Before anything is coded: embeddings vs TF-IDF on the description clauses.
-    zero_shot_tfidf_weight: float = 0.4
+    # Before anything is coded: how the codebook text alone scores a passage.
+    zero_shot: ZeroShotOptions = field(default_factory=ZeroShotOptions)
     # Once passages are coded: the zero-shot prior, then the two learned models. The prior
     # counts most with a couple of examples per code and fades towards the "many" weights
     # at `many_per_code` examples per code (measured: bench/suggest.py).
@@ -57,7 +68,6 @@ class SuggestOptions:
     tfidf_weight_many: float = 0.4
     many_per_code: float = 10.0
     sharpness: float = 2.0  # applied to z-scores before the softmax
-    clause_top: int = 3
     clause_weight: float = 0.5  # a description clause counts half a coded example
     regularisation: float = 10.0  # logistic regression C
     rejected_factor: float = 0.25  # a rejected suggestion keeps this share of its score

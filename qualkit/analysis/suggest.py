@@ -22,7 +22,7 @@ from qualkit.analysis.profiles import (
     code_profile,
     suggestable_codes,
 )
-from qualkit.analysis.suggester import CodeSuggester
+from qualkit.analysis.suggester import CodeSuggester, uncertain_order
 from qualkit.analysis.valence import SUGGESTED_VALENCES
 from qualkit.model import Codebook
 from qualkit.project import Project
@@ -219,7 +219,7 @@ def most_uncertain(
     """Uncoded segments ordered so the first ones teach the model most: (segment id, uncertainty).
 
     The moderator's turns are left out; short turns ("ja", "mm") come last: they rarely
-    carry a code."""
+    carry a code. Near-identical doubtful passages are spread out (`uncertain_order`)."""
     suggester = project_suggester(project, codebook, embedder=embedder)
     skip = {c.segment_id for c in project.store.codings(codebook=codebook)}
     skip |= moderator_segment_ids(project)
@@ -227,11 +227,13 @@ def most_uncertain(
     if not segments:
         return []
     texts = [s.text for s in segments]
-    suggester.cache.embed(texts, progress=progress)
+    vecs = suggester.cache.embed(texts, progress=progress)
     scores = suggester.uncertainty(texts)
     short: Callable[[str], bool] = lambda t: len(t.split()) < 6  # noqa: E731
-    ranked = sorted(
-        range(len(segments)),
-        key=lambda i: (short(texts[i]), -float(scores[i]), segments[i].id),
-    )
+    ranked: list[int] = []
+    for want_short in (False, True):
+        rows = [i for i in range(len(segments)) if short(texts[i]) == want_short]
+        if rows:
+            picked = uncertain_order(scores[rows], vecs[rows], limit)
+            ranked.extend(rows[j] for j in picked)
     return [(segments[i].id, round(float(scores[i]), 4)) for i in ranked[:limit]]

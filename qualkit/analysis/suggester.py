@@ -1,12 +1,12 @@
 """The suggestion models: zero-shot from the codebook, few-shot from the coder's codings.
 
-Zero-shot: a passage scores against a code by the mean of its closest description clauses
-plus the whole description (cosine on sentence embeddings), z-scored across the codes and
-turned into probabilities, then blended with a TF-IDF character n-gram model trained on the
-same clauses.
+Zero-shot (zeroshot.py): a passage scores against a code by its closest description clauses
+and the whole description, on sentence embeddings corrected for clauses close to everything,
+and by character n-grams; both z-scored across the codes and turned into probabilities.
 
-Few-shot: two logistic regressions learn from the codings (one on the embeddings, one on
-TF-IDF character n-grams), with the description clauses kept as weak examples. Real coding
+Few-shot: the zero-shot scores are the prior, and two logistic regressions learn from the
+codings (one on the embeddings, one on TF-IDF character n-grams), with the description
+clauses kept as weak examples. Real coding
 is uneven (a few codes take most passages), so every code weighs alike in training and the
 blend is divided by each code's share of the codings to a small power: a code coded three
 times among a hundred is still suggested for its own passages. The three signals are
@@ -31,9 +31,9 @@ from qualkit.analysis.profiles import (
     SuggestOptions,
     softmax,
     suggestable_codes,
-    zscore,
 )
 from qualkit.analysis.valence import SOLVER, ValenceModel
+from qualkit.analysis.zeroshot import zero_shot_scores
 from qualkit.errors import InputError
 from qualkit.model import Codebook
 
@@ -91,7 +91,6 @@ class CodeSuggester:
         )
         self._clause_vecs = cache.embed(self._clause_texts)
         self._full_vecs = cache.embed([p.full_text for p in self.profiles])
-        self._clause_model: _TextModel | None = None
         self._learned: _Learned | None = None
         self.n_examples = 0
         self.temperature = 1.0  # fitted on held-out folds; 1.0 means not calibrated
@@ -104,15 +103,6 @@ class CodeSuggester:
         self.n_examples = len(usable)
         self._learned = None
         self.temperature = 1.0
-        self._clause_model = None
-        if len(set(self._clause_owner.tolist())) >= 2:
-            # Zero-shot lexical signal: the clauses alone, so shared wording counts too.
-            self._clause_model = _TextModel(
-                self._clause_texts,
-                self._clause_owner,
-                np.ones(len(self._clause_owner)),
-                self.options.regularisation,
-            )
         if usable and self.keys:
             vecs = self.cache.embed([e.text for e in usable])
             self._learned = self._train(usable, vecs)
@@ -174,18 +164,21 @@ class CodeSuggester:
         return self._full_vecs
 
     # --------------------------------------------------------------- prediction
-    def zero_shot(self, vecs: FloatArray) -> Matrix:
-        """Probabilities over codes from the codebook text alone."""
-        n, k = len(vecs), len(self.keys)
-        if k == 0:
-            return np.zeros((n, 0))
-        sims = vecs @ self._clause_vecs.T
-        top = np.empty((n, k))
-        for j in range(k):
-            own = np.sort(sims[:, self._clause_owner == j], axis=1)
-            top[:, j] = own[:, -self.options.clause_top :].mean(axis=1)
-        score = (top + vecs @ self._full_vecs.T) / 2
-        return softmax(self.options.sharpness * zscore(score))
+    def zero_shot(self, texts: Sequence[str], vecs: FloatArray) -> Matrix:
+        """Probabilities over codes from the codebook text alone; the prior of the blend."""
+        if not len(texts) or not self.keys:
+            return np.full((len(texts), len(self.keys)), 1.0 / max(1, len(self.keys)))
+        score = zero_shot_scores(
+            texts,
+            vecs,
+            self._clause_texts,
+            self._clause_vecs,
+            self._clause_owner,
+            [p.full_text for p in self.profiles],
+            self._full_vecs,
+            self.options.zero_shot,
+        )
+        return softmax(self.options.sharpness * score)
 
     def _spread(self, proba: Matrix, classes: Matrix) -> Matrix:
         out = np.full((len(proba), len(self.keys)), 1e-6)
@@ -195,7 +188,7 @@ class CodeSuggester:
     def _blend(
         self, texts: Sequence[str], vecs: FloatArray, learned: _Learned, n_examples: int
     ) -> Matrix:
-        p = self.zero_shot(vecs)
+        p = self.zero_shot(texts, vecs)
         pe = self._spread(learned.embedding.predict_proba(vecs), learned.embedding_classes)
         pt = self._spread(learned.text.proba(texts), learned.text.classes)
         wz, we, wt = self.blend_weights(n_examples)
@@ -209,12 +202,7 @@ class CodeSuggester:
         if self._learned is not None and len(texts):
             blended = self._blend(texts, vecs, self._learned, self.n_examples)
             return apply_temperature(blended, self.temperature)
-        p = self.zero_shot(vecs)
-        if self._clause_model is None or not len(texts):
-            return p
-        a = self.options.zero_shot_tfidf_weight
-        pt = self._spread(self._clause_model.proba(texts), self._clause_model.classes)
-        return softmax((1 - a) * np.log(p + 1e-9) + a * np.log(pt))
+        return self.zero_shot(texts, vecs)
 
     def blend_weights(self, n_examples: int | None = None) -> tuple[float, float, float]:
         """(zero-shot, embedding model, TF-IDF model) weights for this many examples."""
@@ -276,3 +264,26 @@ class CodeSuggester:
             return np.zeros(len(texts))
         proba = np.sort(self.predict_proba(texts), axis=1)
         return np.asarray(1.0 - (proba[:, -1] - proba[:, -2]))
+
+
+def uncertain_order(
+    doubt: Matrix, vecs: FloatArray, limit: int | None = None, sharpness: float = 8.0
+) -> list[int]:
+    """Rows ordered for coding next: most doubtful first, but not ten of the same kind.
+
+    Each pick lowers the doubt of the passages like it (by its cosine to the pick to the
+    power `sharpness`): once a coder has answered one of a near-identical group, the others
+    teach the model little. Measured: on the corpus set plain margin order needed more
+    codings than transcript order, this order fewer (BENCHMARKS.md). Only the first `limit`
+    rows are spread out (each costs a pass over all rows); the rest follow by doubt."""
+    left = np.asarray(doubt, dtype=float).copy()
+    taken = np.zeros(len(left), dtype=bool)
+    order: list[int] = []
+    for _ in range(len(left) if limit is None else min(limit, len(left))):
+        j = int(np.argmax(np.where(taken, -np.inf, left)))
+        order.append(j)
+        taken[j] = True
+        closeness = np.clip(vecs @ vecs[j], 0.0, 1.0)
+        left = left * (1.0 - closeness**sharpness)
+    rest = np.flatnonzero(~taken)
+    return order + [int(i) for i in rest[np.argsort(-np.asarray(doubt)[rest], kind="stable")]]

@@ -1,7 +1,10 @@
 """Valence for a passage: främjande (promoting), hindrande (hindering) or förslag (proposal).
 
 Zero-shot, proposal wording ("borde", "skulle behöva" ...) marks förslag; otherwise the
-passage is compared with the codebook's own främjande and hindrande clauses. Once the coder
+passage is compared with the codebook's own främjande and hindrande clauses, and words that
+state a lack or a problem ("saknas", "brist", "svårt", "inte") or a success ("fungerar bra",
+"underlättar") tip the balance: report prose states problems without the spoken cues the
+clauses carry. Once the coder
 has given valences to six or more passages, a logistic regression on the embeddings learns
 from them and is blended with that prior.
 """
@@ -30,6 +33,20 @@ _PROPOSAL_CUES = re.compile(
     r"|ta fram|inför(?:a)?|jag vill att)\b",
     re.IGNORECASE,
 )
+# Each occurrence multiplies the odds of its side by exp(_CUE_WEIGHT). Written once from
+# Swedish usage, not fitted to any labels; measured in BENCHMARKS.md.
+_HINDERING_CUES = re.compile(
+    r"\b(saknas|saknade?s?|brist\w*|svår\w*|hinder|hindr\w*|problem\w*|inte|ej|ingen|inget"
+    r"|inga|aldrig|otydlig\w*|oklar\w*|konflikt\w*|motstånd|begräns\w*|utan|sällan"
+    r"|misslyck\w*|risk\w*|fastn\w*|försvår\w*)\b",
+    re.IGNORECASE,
+)
+_PROMOTING_CUES = re.compile(
+    r"\b(fungera\w* bra|bra|positiv\w*|lyckad?\w*|framgång\w*|förbättr\w*|underlätta\w*"
+    r"|stärk\w*|möjliggör\w*|gott|goda|väl)\b",
+    re.IGNORECASE,
+)
+_CUE_WEIGHT = 0.7
 # Neutral stand-ins when a codebook has no främjande/hindrande clauses to learn from.
 _GENERIC_VALENCE = {
     Valence.PROMOTING: (
@@ -86,7 +103,10 @@ class ValenceModel:
             ],
             axis=1,
         )
-        two = softmax(40.0 * (sims - sims.mean(axis=1, keepdims=True)))
+        cues = np.array(
+            [[len(_PROMOTING_CUES.findall(t)), len(_HINDERING_CUES.findall(t))] for t in texts]
+        )
+        two = softmax(40.0 * (sims - sims.mean(axis=1, keepdims=True)) + _CUE_WEIGHT * cues)
         prior = np.zeros((len(texts), 3))
         for i, text in enumerate(texts):
             if _PROPOSAL_CUES.search(text):

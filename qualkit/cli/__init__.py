@@ -15,6 +15,7 @@ from qualkit.cli import (
     agreement_cmds,
     analysis_cmds,
     core_cmds,
+    db_cmds,
     exchange_cmds,
     export_cmds,
     pipeline_cmds,
@@ -44,6 +45,7 @@ COMMAND_MODULES = (
     voices_cmds,
     tui_cmds,
     serve_cmds,
+    db_cmds,
 )
 
 Handler = Callable[[argparse.Namespace], int | None]

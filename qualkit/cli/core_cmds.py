@@ -21,6 +21,12 @@ from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create a project folder")
     p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="keep the records in a team's study database on a PostgreSQL server "
+        "(postgresql://HOST/DB or service=NAME; no password: see docs/team.md)",
+    )
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("demo", help="run the whole job on the shipped demo focus group")
@@ -124,7 +130,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> None:
-    project = init_project(args.dir)
+    project = init_project(args.dir, database=args.database)
     console.print(
         f"Project ready in {project.root} with codebooks: {', '.join(project.codebook_ids())}"
     )

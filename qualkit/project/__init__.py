@@ -17,12 +17,12 @@ from qualkit import atomic, resolve
 from qualkit import codebook as codebooks
 from qualkit.backup import auto_backup, restore_hint
 from qualkit.errors import InputError, ProjectError
-from qualkit.layout import DB_NAME, DEFAULT_CODEBOOK, FOLDERS
+from qualkit.layout import DB_NAME, DEFAULT_CODEBOOK, FOLDERS, SERVER_FILE
 from qualkit.log import get_logger
 from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project.codebook_edits import CodebookEditing
 from qualkit.project.imports import AUDIO_SUFFIXES, Importing
-from qualkit.store import Store
+from qualkit.store import Server, Store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,19 +35,52 @@ __all__ = [
     "Project",
     "init_project",
     "open_project",
+    "server_of",
+    "set_server",
 ]
 
 _log = get_logger("backup")
 
 
-def init_project(root: Path | str) -> Project:
-    """Create the project folders, copy the shipped codebooks and create the database."""
+def server_of(root: Path) -> Server | None:
+    """The study database on a server that a team's project folder names, if any."""
+    path = root / SERVER_FILE
+    if not path.is_file():
+        return None
+    return Server.from_file_text(path.read_text(encoding="utf-8"))
+
+
+def set_server(root: Path, server: Server | None) -> None:
+    """Point the folder at a study database on a server (None: back to its own qualkit.db)."""
+    path = Path(root) / SERVER_FILE
+    if server is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic.write_text(path, server.file_text())
+
+
+def init_project(root: Path | str, *, database: str | None = None) -> Project:
+    """Create the project folders, copy the shipped codebooks and create the database.
+
+    With `database` (a postgresql:// URL or service=NAME) the records live in that study
+    database on a server; the folder keeps the audio, transcripts, codebooks and exports."""
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise ProjectError(f"{root} exists and is not a folder.")
+    if database is not None:
+        server = Server.parse(database)
+        if (root / DB_NAME).exists():
+            raise ProjectError(
+                f"{root} already has its own {DB_NAME}; move its records to the server "
+                f"with: qualkit db attach {server.conninfo} -p {root}"
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        set_server(root, server)
     for folder in FOLDERS:
         (root / folder).mkdir(parents=True, exist_ok=True)
     target = root / "codebook"
+    if database is not None and _join_study(root, server):
+        return Project(root)
     for shipped in codebooks.shipped_codebooks():
         dest = target / shipped.name
         if not dest.exists():
@@ -55,12 +88,27 @@ def init_project(root: Path | str) -> Project:
     return Project(root, create=True)
 
 
+def _join_study(root: Path, server: Server) -> bool:
+    """A study the team already keeps on the server: the folder gets the team's codebooks,
+    not the shipped ones, so opening it never puts an old codebook over the team's."""
+    store = Store(root / DB_NAME, server=server)
+    try:
+        books = [store.codebook(i) for i in store.codebook_ids()]
+    finally:
+        store.close()
+    for book in books:
+        dest = root / "codebook" / f"{book.id}.yaml"
+        if not dest.exists():
+            codebooks.save_codebook(book, dest)
+    return bool(books)
+
+
 def open_project(root: Path | str = ".", *, create: bool = False) -> Project:
     """Open an existing project folder (or create one with create=True)."""
     root = Path(root)
     if create:
         return init_project(root)
-    if not (root / DB_NAME).exists():
+    if not (root / DB_NAME).exists() and not (root / SERVER_FILE).exists():
         if not root.is_dir():
             raise ProjectError(
                 f"{root} is not a folder. Create a project with: qualkit init {root}"
@@ -76,9 +124,16 @@ def open_project(root: Path | str = ".", *, create: bool = False) -> Project:
 class Project(CodebookEditing, Importing):
     """The API over one project folder."""
 
-    def __init__(self, root: Path | str, *, create: bool = False) -> None:
+    def __init__(
+        self, root: Path | str, *, create: bool = False, server: Server | None = None
+    ) -> None:
         self.root = Path(root).resolve()
         db = self.root / DB_NAME
+        self.codebook_problems: list[str] = []
+        server = server or server_of(self.root)
+        if server is not None:
+            self._open_server(db, server)
+            return
         # A folder the user may read but not change (a colleague's share, a mounted
         # archive) opens read-only: reading works, and a write says why it cannot.
         self.read_only = self.root.is_dir() and not (
@@ -101,8 +156,24 @@ class Project(CodebookEditing, Importing):
         # A broken codebook file must not lock the user out of the project (not even
         # `status`): it is skipped, with a warning naming it, and its last good version
         # stays in the database. `codebook validate` still fails on it.
-        self.codebook_problems: list[str] = []
         self.sync_codebooks(skip_broken=True)
+
+    def _open_server(self, db: Path, server: Server) -> None:
+        """A team's study: records on the server, files in the folder.
+
+        The server keeps its own backups (pg_dump, or `qualkit backup`, which writes a
+        SQLite copy), so opening takes none. The server decides who may write."""
+        self.read_only = False
+        for folder in FOLDERS:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+        self.store = Store(db, server=server)
+        self._check()
+        try:
+            self.sync_codebooks(skip_broken=True)
+        except ProjectError as exc:
+            # A coder's or reader's role may not change the team's codebook: the server's
+            # copy stands, and the lead changes it.
+            _log.warning("codebook files not loaded into the study: %s", exc)
 
     def _check(self) -> None:
         status = self.store.quick_check()

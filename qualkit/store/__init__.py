@@ -6,6 +6,9 @@
   one group of tables each
 - restore: row-exact writes for undo/redo, and the change counter other writers move
 - reports: the analyst's texts, pinned quotes, partner actors
+- server, pg, pg_schema, dialect: a team's study on PostgreSQL behind the same methods
+- transfer: whole-study copies between backends (db push / pull, a server study's backup)
+- roles: the server's coder / lead / reader roles
 - voiceprints: known voices (voiceprints, each voice's centroid, automatic namings)
 """
 
@@ -19,10 +22,12 @@ from qualkit.store.reports import ReportsStore
 from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
 from qualkit.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualkit.store.server import Server
 from qualkit.store.transcripts import TranscriptsStore
+from qualkit.store.transfer import TransferStore
 from qualkit.store.voiceprints import VoiceprintsStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "now"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Server", "Store", "now"]
 
 
 class Store(
@@ -33,6 +38,7 @@ class Store(
     RestoreStore,
     FramesStore,
     ReportsStore,
+    TransferStore,
     VoiceprintsStore,
 ):
     """A connection to one project database, with every table's methods."""

@@ -29,8 +29,9 @@ class CachesStore(CodebooksStore):
     def put_embeddings(self, model_id: str, dim: int, items: Iterable[tuple[str, bytes]]) -> None:
         with self.transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO embeddings(model_id, text_sha256, dim, vector)"
-                " VALUES (?,?,?,?)",
+                "INSERT INTO embeddings(model_id, text_sha256, dim, vector) VALUES (?,?,?,?)"
+                " ON CONFLICT(model_id, text_sha256) DO UPDATE SET dim = excluded.dim,"
+                " vector = excluded.vector",
                 [(model_id, h, dim, v) for h, v in items],
             )
 

@@ -1,7 +1,9 @@
 """The connection to one project database: opening, transactions, meta, checks, backup.
 
-SQLite in WAL mode with foreign keys on. Each public write method of the store is one
-transaction, so a process killed between two calls leaves every earlier call committed.
+SQLite in WAL mode with foreign keys on, or a study database on a PostgreSQL server (a
+team's shared study: `server`), through the same methods. Each public write method of the
+store is one transaction, so a process killed between two calls leaves every earlier call
+committed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from qualkit.errors import NotFoundError, ProjectError
+from qualkit.store import pg_schema
 from qualkit.store.locks import holders
+from qualkit.store.pg import PgConnection
 from qualkit.store.schema import migrate
+from qualkit.store.server import Server
 
 T = TypeVar("T")
 
@@ -52,12 +57,22 @@ class StoreBase:
     says so instead of failing inside SQLite."""
 
     def __init__(
-        self, path: Path | str, *, read_only: bool = False, timeout: float | None = None
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        timeout: float | None = None,
+        server: Server | None = None,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self.timeout = lock_timeout_s() if timeout is None else timeout
         self._lock = threading.RLock()
+        self.server = server
+        self._pg: PgConnection | None = None
+        if server is not None:
+            self._open_server(server)
+            return
         self._db = self._connect("mode=ro" if read_only else "")
         try:
             self._db.execute("PRAGMA foreign_keys = ON")
@@ -81,6 +96,20 @@ class StoreBase:
             raise self._unreadable(exc) from exc
         except BaseException:
             self._db.close()
+            raise
+
+    def _open_server(self, server: Server) -> None:
+        self._pg = PgConnection(server, self.timeout)
+        # The PostgreSQL connection has the face of sqlite3's that the table modules use
+        # (execute, executemany, fetchone, rowcount, lastrowid, rows by name).
+        self._db = cast(sqlite3.Connection, self._pg)
+        try:
+            if not self.read_only:
+                pg_schema.migrate(self._pg)
+            elif pg_schema.schema_version(self._pg) == 0:
+                raise ProjectError(f"The study database {server.display} is empty.")
+        except BaseException:
+            self._pg.close()
             raise
 
     def _connect(self, query: str) -> sqlite3.Connection:
@@ -141,6 +170,15 @@ class StoreBase:
                 return
             if self.read_only:
                 raise self._read_only_error()
+            if self._pg is not None:
+                self._pg.begin()
+                try:
+                    yield self._db
+                except BaseException:
+                    self._pg.rollback()
+                    raise
+                self._pg.commit()
+                return
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -173,10 +211,17 @@ class StoreBase:
 
     # ------------------------------------------------------------------ checks
     def integrity_check(self) -> str:
+        if self._pg is not None:
+            return self.quick_check()
         return str(self._rows("PRAGMA integrity_check")[0][0])
 
     def quick_check(self) -> str:
-        """SQLite's cheap consistency check ('ok' when the file is sound)."""
+        """SQLite's cheap consistency check ('ok' when the file is sound).
+
+        A server keeps its own files sound; there it says whether the study's schema is
+        there and readable."""
+        if self._pg is not None:
+            return "ok" if pg_schema.schema_version(self._pg) > 0 else "no qualkit schema"
         try:
             rows = self._rows("PRAGMA quick_check")
         except sqlite3.DatabaseError as exc:
@@ -184,10 +229,15 @@ class StoreBase:
         return "; ".join(str(r[0]) for r in rows[:5])
 
     def schema_version(self) -> int:
+        if self._pg is not None:
+            return pg_schema.schema_version(self._pg)
         return int(self._rows("PRAGMA user_version")[0][0])
 
     def backup_to(self, target: Path) -> None:
-        """Copy the database with SQLite's online backup API (safe while in use)."""
+        """Copy the database with SQLite's online backup API (safe while in use).
+
+        A server study is copied by the Store (qualkit.store.transfer), which knows
+        every table."""
         dest = sqlite3.connect(str(target))
         try:
             with self._lock:

@@ -18,7 +18,14 @@ class FramesStore(StoreBase):
         import pandas as pd
 
         with self._lock:
-            return pd.read_sql_query(sql, self._db, params=list(params))
+            if self._pg is None:
+                return pd.read_sql_query(sql, self._db, params=list(params))
+            cur = self._db.execute(sql, list(params))
+            # What read_sql_query does with a sqlite3 cursor, column names even when empty.
+            names = [d[0] for d in cur.description]
+            return pd.DataFrame.from_records(
+                [tuple(r) for r in cur.fetchall()], columns=names, coerce_float=True
+            )
 
     def codings_frame(self) -> pd.DataFrame:
         """One row per coding with its segment, speaker, participant and recording."""

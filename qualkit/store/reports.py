@@ -56,7 +56,8 @@ class ReportsStore(StoreBase):
         with self.transaction() as db:
             if pinned:
                 db.execute(
-                    "INSERT OR IGNORE INTO quote_pins (coding_id, created) VALUES (?,?)",
+                    "INSERT INTO quote_pins (coding_id, created) VALUES (?,?)"
+                    " ON CONFLICT DO NOTHING",
                     (coding_id, now()),
                 )
             else:

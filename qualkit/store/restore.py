@@ -20,6 +20,9 @@ class RestoreStore(StoreBase):
 
     def data_version(self) -> int:
         """Changes whenever another connection (a second coder, the CLI) commits a write."""
+        if self._pg is not None:
+            with self._lock:
+                return self._pg.others_changes()
         return int(self._rows("PRAGMA data_version")[0][0])
 
     def put_segment(self, seg: Segment) -> None:

@@ -68,7 +68,8 @@ class RoundsStore(RecordingsStore, PeopleStore, CodebooksStore):
         self.participant(participant_id)
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO round_participants(round_id, participant_id) VALUES (?, ?)",
+                "INSERT INTO round_participants(round_id, participant_id) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (round_id, participant_id),
             )
 
@@ -88,7 +89,8 @@ class RoundsStore(RecordingsStore, PeopleStore, CodebooksStore):
         self.recording(rec_id)
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO round_material(round_id, recording_id) VALUES (?, ?)",
+                "INSERT INTO round_material(round_id, recording_id) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (round_id, rec_id),
             )
 

@@ -221,10 +221,11 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS voice_centroids (
-        speaker_id INTEGER PRIMARY KEY REFERENCES speakers(id) ON DELETE CASCADE,
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
         model TEXT NOT NULL,
         dim INTEGER NOT NULL,
-        vector BLOB NOT NULL
+        vector BLOB NOT NULL,
+        PRIMARY KEY (speaker_id)
     );
     CREATE TABLE IF NOT EXISTS voice_matches (
         speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from qualkit.errors import InputError
+from qualkit.errors import EditConflictError, InputError
 from qualkit.model import Segment, Speaker, Word
 from qualkit.store.connection import StoreBase, now
 
@@ -61,7 +61,8 @@ class TranscriptsStore(StoreBase):
     def ensure_speaker(self, rec_id: int, label: str) -> Speaker:
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO speakers(recording_id, label) VALUES (?, ?)", (rec_id, label)
+                "INSERT INTO speakers(recording_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (rec_id, label),
             )
             row = db.execute(
                 "SELECT * FROM speakers WHERE recording_id = ? AND label = ?", (rec_id, label)
@@ -165,7 +166,8 @@ class TranscriptsStore(StoreBase):
                 if label is not None:
                     if label not in speaker_ids:
                         db.execute(
-                            "INSERT OR IGNORE INTO speakers(recording_id, label) VALUES (?, ?)",
+                            "INSERT INTO speakers(recording_id, label) VALUES (?, ?)"
+                            " ON CONFLICT DO NOTHING",
                             (rec_id, label),
                         )
                         speaker_ids[label] = int(
@@ -247,12 +249,21 @@ class TranscriptsStore(StoreBase):
         rows = self._rows("SELECT recording_id, COUNT(*) FROM segments GROUP BY recording_id")
         return {int(r[0]): int(r[1]) for r in rows}
 
-    def update_segment_text(self, seg_id: int, text: str) -> Segment:
-        """Correct a segment's text; span codings that no longer fit are clipped to the text."""
-        old = self.segment(seg_id)
+    def update_segment_text(self, seg_id: int, text: str, *, base: str | None = None) -> Segment:
+        """Correct a segment's text; span codings that no longer fit are clipped to the text.
+
+        `base` is the text the edit started from: when someone else (another coder on a
+        shared study) changed the segment meanwhile, the edit is refused, not saved over
+        theirs."""
         if not text.strip():
             raise InputError("A segment's text cannot be empty; merge or delete it instead.")
         with self.transaction() as db:
+            old = self.segment(seg_id)
+            if base is not None and old.text != base:
+                raise EditConflictError(
+                    f"Someone else changed segment {old.idx + 1} while you were editing it; "
+                    "your text was not saved. Look at their version, then edit again."
+                )
             db.execute("UPDATE segments SET text = ? WHERE id = ?", (text, seg_id))
             if len(text) < len(old.text):
                 db.execute(
@@ -325,9 +336,11 @@ class TranscriptsStore(StoreBase):
             new_id = int(cur.lastrowid or 0)
             # Span codings that start in the right part move there, re-based.
             db.execute(
-                "UPDATE codings SET segment_id = ?, span_start = MAX(span_start - ?, 0),"
-                " span_end = MIN(span_end - ?, ?) WHERE segment_id = ? AND span_start >= ?",
-                (new_id, shift, shift, len(right_text), seg_id, at),
+                "UPDATE codings SET segment_id = ?,"
+                " span_start = CASE WHEN span_start > ? THEN span_start - ? ELSE 0 END,"
+                " span_end = CASE WHEN span_end - ? < ? THEN span_end - ? ELSE ? END"
+                " WHERE segment_id = ? AND span_start >= ?",
+                (new_id, shift, shift, shift, len(right_text), shift, len(right_text), seg_id, at),
             )
             db.execute(
                 "UPDATE codings SET span_end = ? WHERE segment_id = ? AND span_end > ?",

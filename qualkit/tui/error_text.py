@@ -38,6 +38,7 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Only neighbouring segments of one recording can be merged", "err.not_neighbours"),
         (r"Cannot undo or redo: these segments changed since", "err.undo_conflict"),
         (r"A voice cannot be merged with itself", "err.voice_itself"),
+        (r"Someone else changed segment (?P<n>\d+) while you were editing", "err.edit_conflict"),
         (r"The project database is busy", "err.busy"),
         (r"The project folder .* is read-only", "err.read_only"),
         (r"code id '(?P<code>[^']*)' must be", "err.bad_code_id"),

@@ -53,6 +53,9 @@ CASES: dict[str, Callable[[Project], object]] = {
         first_two(p)[0].id, " "
     ),
     "err.empty_text": lambda p: p.store.update_segment_text(first_two(p)[0].id, ""),
+    "err.edit_conflict": lambda p: p.store.update_segment_text(
+        first_two(p)[1].id, "Ny text.", base="Inte den text som står där."
+    ),
     "err.split_edge": lambda p: p.store.split_segment(first_two(p)[0].id, 0),
     "err.not_neighbours": lambda p: p.store.merge_segments(
         p.store.segments()[0].id, p.store.segments()[5].id

@@ -77,6 +77,7 @@ PLACES: dict[str, str] = {
     "qualkit.voices": "services",
     "qualkit.demo": "services",
     "qualkit.analysis": "services",
+    "qualkit.analysis.zeroshot": "services",
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.events": "services",

@@ -13,6 +13,7 @@ from qualkit.analysis.cluster import (
     ClusterProposal,
     adopt_cluster,
     keywords_for,
+    proposal_stability,
     propose_categories,
     propose_from_vectors,
     stability,
@@ -109,6 +110,31 @@ def test_stability_reports_two_aris() -> None:
     assert -1.0 <= subsample <= 1.0
 
 
+def _blobs(seed: int, spread: float) -> np.ndarray:
+    """Four themes of 30 passages each, `spread` around their centres on the unit sphere."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(4, 32)
+    rows = np.vstack([c + spread * rng.normal(size=(30, 32)) for c in centres])
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_themes_that_exist_hold_still_under_resampling() -> None:
+    vecs = _blobs(0, 0.08)
+    _, subsample = stability(vecs, min_size=5)
+    assert subsample >= 0.8
+    kept = proposal_stability(vecs, min_size=5)
+    assert len(kept) == 4 and min(kept.values()) >= 0.75
+
+
+def test_groups_found_in_noise_are_marked_as_not_coming_back() -> None:
+    rng = np.random.default_rng(1)
+    noise = rng.normal(size=(120, 32))
+    vecs = noise / np.linalg.norm(noise, axis=1, keepdims=True)
+    kept = proposal_stability(vecs, min_size=5)
+    assert all(v < 0.75 for v in kept.values())
+    assert proposal_stability(vecs, min_size=5) == kept  # seeded: same answer twice
+
+
 @pytest.fixture
 def themed_project(project: Project, tmp_path: Path) -> Project:
     lines = [f"Deltagare {i % 4 + 1}: {t}" for i, t in enumerate(corpus()[1])]
@@ -145,6 +171,11 @@ def test_cluster_cli(themed_project: Project, capsys: pytest.CaptureFixture[str]
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[-1]["stability"]["seeds_ari"] == pytest.approx(1.0)
     groups = lines[:-1]
+    jaccard = lines[-1]["stability"]["proposal_jaccard"]
+    assert set(jaccard) == {str(g["id"]) for g in groups}
+    assert all(0.0 <= v <= 1.0 for v in jaccard.values())
     assert groups and {"keywords", "size", "representatives", "nearest_code"} <= set(groups[0])
     assert main(["cluster", "-p", root, "--model", "hashing", "--min-size", "3"]) == 0
     assert "Proposed categories" in capsys.readouterr().out
+    assert main(["cluster", "-p", root, "--model", "hashing", "--stability"]) == 0
+    assert "Comes back on 80% subsamples" in capsys.readouterr().out

@@ -22,6 +22,9 @@ from qualkit.model import Valence
 from qualkit.project import Project
 from tests.unit.report_fixtures import add_kommun, docx_text, make_demo
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 LOW_DPI = 40
 HEADINGS_SV = [
     "Sammanfattning",

@@ -16,6 +16,9 @@ from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.undo import UndoStack
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -19,6 +19,9 @@ from qualkit.privacy import find_participant, set_consent
 from qualkit.project import Project
 from qualkit.rounds import participant_ref
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 REPO = Path(__file__).resolve().parents[2]
 NFD = unicodedata.normalize("NFD", "möte")
 

@@ -25,6 +25,9 @@ from qualkit.rounds import (
     read_answers,
 )
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 ANSWERS_1 = """deltagare;roll;aktör;fråga;svar
 Lisa;handläggare;FK;1;Vi träffas sällan och det saknas rutiner för överlämning.
 Omar;socialsekreterare;kommun;1;Vi arbetar mest var för sig.

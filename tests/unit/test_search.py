@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.search import Query, SearchIndex
+
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
 
 
 def test_query_parsing() -> None:

@@ -12,6 +12,9 @@ from qualkit.errors import NotFoundError
 from qualkit.model import Actor, Word
 from qualkit.project import Project
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def rec_id(project: Project) -> int:

@@ -11,6 +11,9 @@ from qualkit.project import Project
 from qualkit.store import SCHEMA_VERSION, Store
 from qualkit.store.schema import MIGRATIONS, migrate, statements
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 
 def _rec_with_segments(project: Project, texts: list[str]) -> int:
     rec = project.store.add_recording("r1")
@@ -31,10 +34,11 @@ def _rec_with_segments(project: Project, texts: list[str]) -> int:
     return rec.id
 
 
-def test_schema_version_and_wal(project: Project) -> None:
+def test_schema_version_and_wal(project: Project, backend: str) -> None:
     assert project.store.schema_version() == SCHEMA_VERSION
-    mode = project.store._rows("PRAGMA journal_mode")[0][0]
-    assert mode == "wal"
+    if backend == "sqlite":
+        mode = project.store._rows("PRAGMA journal_mode")[0][0]
+        assert mode == "wal"
     assert project.store.integrity_check() == "ok"
 
 

@@ -23,6 +23,7 @@ from qualkit.analysis.suggest import (
     suggest_for_segment,
     suggest_texts,
 )
+from qualkit.analysis.suggester import uncertain_order
 from qualkit.cli import main
 from qualkit.codebook import load_codebook, parse_codebook
 from qualkit.errors import ModelMissingError, NotFoundError, QualkitError
@@ -91,6 +92,15 @@ def test_valence_from_proposal_wording_and_description_clauses(book: Codebook) -
         Valence.HINDERING,
         Valence.PROMOTING,
     ]
+
+
+def test_report_prose_valence_follows_words_of_lack_and_success(book: Codebook) -> None:
+    # Report prose shares little wording with the clauses; words stating a lack or a success
+    # decide it. Each pair differs only in those words.
+    lacking = "Det saknas en samsyn mellan huvudmännen och ansvaret är oklart för kommunen."
+    working = "Det finns en god samsyn mellan huvudmännen och ansvaret fungerar bra för kommunen."
+    ranked = suggest_texts(book, [lacking, working], embedder=HashingEmbedder())
+    assert [r[0].valence for r in ranked] == [Valence.HINDERING, Valence.PROMOTING]
 
 
 def test_empty_codebook_gives_no_suggestions() -> None:
@@ -190,11 +200,12 @@ def test_ranking_changes_after_codings_are_added(demo_project: Project) -> None:
     assert before[0].learned  # the demo's 15 codings are already learned from
     pick = before[-1].code
     # The coder codes passages like this one with the code ranked last: it must climb.
-    for seg in [s for s in proj.segments() if s.id != target.id][:6]:
+    others = [s for s in proj.segments() if s.id != target.id][:6]
+    for seg in others:
         proj.add_coding(seg.id, pick, valence="hindrande", coder="test")
-    proj.store.update_segment_text(
-        proj.segments()[0].id, target.text
-    )  # a near-identical passage, now coded
+    # One of them says the same as the target (segment 0 was the target itself, so the
+    # earlier version of this test never had a near-identical coded passage).
+    proj.store.update_segment_text(others[0].id, target.text + " Ja.")
     after = suggest_for_segment(proj, target.id, "danermark", top=8)
     assert codes(after).index(pick) < codes(before).index(pick)
 
@@ -223,6 +234,16 @@ def test_most_uncertain_lists_uncoded_segments_first(demo_project: Project) -> N
     assert all(0.0 <= u <= 1.0 for _, u in order)
     moderator = moderator_segment_ids(demo_project)
     assert moderator and not {sid for sid, _ in order} & moderator
+
+
+def test_uncertain_order_spreads_out_near_identical_passages() -> None:
+    # Rows 0-2 say the same thing and are the most doubtful; row 3 is a little less doubtful
+    # but different: it must come second, not fourth.
+    vecs = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    doubt = np.array([0.9, 0.89, 0.88, 0.8, 0.1])
+    order = uncertain_order(doubt, vecs)
+    assert order[:2] == [0, 3] and sorted(order) == [0, 1, 2, 3, 4]
+    assert uncertain_order(doubt, vecs, limit=1) == [0, 1, 2, 3, 4]  # the rest by doubt
 
 
 def test_suggester_with_explicit_cache(book: Codebook) -> None:

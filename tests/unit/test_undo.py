@@ -9,6 +9,9 @@ from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.undo import UndoStack
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 
 def first_segments(project: Project) -> list[int]:
     rec = project.recordings()[0]

@@ -22,6 +22,9 @@ from qualkit.undo import UndoStack
 
 from ..store_snapshot import snapshot
 
+# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+pytestmark = pytest.mark.both_backends
+
 TURNS = [
     ("S1", "Välkomna allihop, vi ska prata om samverkan i dag.", 0.0, 4.0),
     ("S2", "Vi på försörjningsstöd har ett gott samarbete med arbetsförmedlingen.", 4.0, 9.5),

@@ -31,7 +31,7 @@ RNG = np.random.default_rng(7)
 PEOPLE = unit_rows(RNG.normal(size=(4, DIM)).astype(np.float32))
 
 
-def heard(person: int, noise: float = 0.15) -> np.ndarray:
+def heard(person: int, noise: float = 0.05) -> np.ndarray:
     """One recording's centroid of a person's voice: their voice plus a little noise."""
     return unit_rows((PEOPLE[person] + noise * RNG.normal(size=DIM))[None].astype(np.float32))[0]
 

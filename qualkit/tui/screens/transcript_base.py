@@ -126,7 +126,10 @@ class TranscriptBase(HostScreen):
 
     def check_store(self) -> None:
         """Another program (the CLI, a second coder) wrote to the database: read it again."""
-        version = self.host.project.store.data_version()
+        try:
+            version = self.host.project.store.data_version()
+        except QualkitError:
+            return  # a team's server away for a moment: the next look tries again
         if version == self._store_version:
             return
         self._store_version = version

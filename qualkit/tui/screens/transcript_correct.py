@@ -54,7 +54,8 @@ class CorrectingActions(TranscriptBase):
     def save_text(self, seg: Segment, text: str) -> bool:
         """Correct the segment's text; spans follow their words (said when some cannot)."""
         try:
-            lost = self.host.undo.edit_text(seg.id, text)
+            # `base`: the text the coder began from; changed since by someone else: refused.
+            lost = self.host.undo.edit_text(seg.id, text, base=seg.text)
         except QualkitError as exc:
             self.error(exc)
             return False

@@ -1,0 +1,92 @@
+"""`qualkit db`: a team's study database on a PostgreSQL server (attach, push, pull, roles)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qualkit.cli.options import project_option
+from qualkit.cli.output import console
+from qualkit.errors import InputError
+from qualkit.project import open_project, server_of
+from qualkit.project.team import attach, pull, push
+from qualkit.store.roles import ROLES, set_up_roles
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("db", help="a team's study database on a PostgreSQL server")
+    dsub = p.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    q = dsub.add_parser("attach", help="move the folder's records to a server and use it")
+    project_option(q)
+    q.add_argument("url", help="postgresql://HOST/DB or service=NAME (no password)")
+    q.set_defaults(handler=cmd_attach)
+    q = dsub.add_parser("push", help="copy the folder's records to an empty server database")
+    project_option(q)
+    q.add_argument("url")
+    q.set_defaults(handler=cmd_push)
+    q = dsub.add_parser("pull", help="copy the server's records back into a SQLite file")
+    project_option(q)
+    q.add_argument(
+        "--output",
+        type=Path,
+        help="write this file and keep using the server (default: the folder's own "
+        "qualkit.db, and the folder stops using the server)",
+    )
+    q.set_defaults(handler=cmd_pull)
+    q = dsub.add_parser("roles", help="create the study's reader, coder and lead roles")
+    project_option(q)
+    q.add_argument(
+        "--grant",
+        action="append",
+        default=[],
+        metavar="USER=ROLE",
+        help=f"make a server user a {', '.join(ROLES)}; repeat for each person",
+    )
+    q.set_defaults(handler=cmd_roles)
+    q = dsub.add_parser("status", help="where the project's records live")
+    project_option(q)
+    q.set_defaults(handler=cmd_status)
+
+
+def _rows(copied: dict[str, int]) -> str:
+    return f"{sum(copied.values())} rows in {sum(1 for n in copied.values() if n)} tables"
+
+
+def cmd_attach(args: argparse.Namespace) -> None:
+    server, copied = attach(args.project, args.url)
+    moved = f"; copied {_rows(copied)}" if copied else ""
+    console.print(f"The project now keeps its records in {server.display}{moved}.")
+
+
+def cmd_push(args: argparse.Namespace) -> None:
+    copied = push(args.project, args.url)
+    console.print(f"Copied {_rows(copied)} to the server; this folder still uses its own file.")
+
+
+def cmd_pull(args: argparse.Namespace) -> None:
+    target = pull(args.project, args.output)
+    console.print(f"Wrote the server's records to {target}.")
+
+
+def cmd_roles(args: argparse.Namespace) -> None:
+    grants: dict[str, str] = {}
+    for item in args.grant:
+        user, sep, role = str(item).partition("=")
+        if not sep:
+            raise InputError(f"--grant {item!r}: write USER=ROLE, e.g. --grant eva=coder.")
+        grants[user.strip()] = role.strip()
+    with open_project(args.project) as project:
+        names = set_up_roles(project.store, grants)
+    console.print("Roles: " + ", ".join(f"{role} = {name}" for role, name in names.items()))
+    for user, role in grants.items():
+        console.print(f"{user} is now a {role}.")
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    server = server_of(Path(args.project).resolve())
+    if server is None:
+        console.print("Records: in this folder's own qualkit.db (single-user).")
+        return
+    with open_project(args.project) as project:
+        version = project.store.schema_version()
+    console.print(f"Records: on the server, {server.display} (schema {version}).")

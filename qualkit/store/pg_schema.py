@@ -1,0 +1,65 @@
+"""The same migrations as SQLite's, applied to a study database on a PostgreSQL server.
+
+The version lives in the table qualkit_schema (SQLite keeps it in PRAGMA user_version);
+each step runs in its own transaction under the study's write lock, so two coders opening
+a new study at once do not both apply it, and a failing step leaves the version as it was
+(PostgreSQL's DDL is transactional).
+"""
+
+from __future__ import annotations
+
+from qualkit.errors import ProjectError
+from qualkit.store import dialect
+from qualkit.store.pg import PgConnection
+from qualkit.store.schema import MIGRATIONS, statements
+
+_BOOKKEEPING = (
+    "CREATE TABLE IF NOT EXISTS qualkit_schema (version BIGINT NOT NULL)",
+    # Moved by every committed write: what other coders' apps poll to see new work.
+    "CREATE TABLE IF NOT EXISTS qualkit_changes (n BIGINT NOT NULL)",
+    "INSERT INTO qualkit_schema(version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM qualkit_schema)",
+    "INSERT INTO qualkit_changes(n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM qualkit_changes)",
+)
+
+
+def schema_version(db: PgConnection) -> int:
+    """The study's schema version; 0 for an empty database."""
+    row = db.execute("SELECT to_regclass('qualkit_schema') IS NOT NULL").fetchone()
+    if row is None or not row[0]:
+        return 0
+    found = db.execute("SELECT version FROM qualkit_schema").fetchone()
+    return int(found[0]) if found is not None else 0
+
+
+def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
+    """Apply the migrations the study database has not seen, each in its own transaction."""
+    target = len(migrations)
+    if schema_version(db) == target:
+        return  # up to date: opening takes no lock, and a reader may open it
+    while True:
+        db.begin()
+        try:
+            for statement in _BOOKKEEPING:
+                db.execute(statement)
+            version = schema_version(db)
+            if version > target:
+                raise ProjectError(
+                    f"The study database {db.display} was written by a newer qualkit "
+                    f"(schema {version}); upgrade qualkit to open it."
+                )
+            if version == target:
+                db.commit()
+                return
+            if version == 0:
+                for function in dialect.COMPAT_FUNCTIONS:
+                    db.execute(function)
+            for statement in statements(migrations[version]):
+                translated = dialect.ddl(statement)
+                if translated is not None:
+                    db.execute(translated)
+            db.execute("UPDATE qualkit_schema SET version = ?", (version + 1,))
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        db.forget_catalog()
