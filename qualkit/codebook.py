@@ -36,6 +36,13 @@ from qualkit.model import Code, Codebook
 # consumer (YAML writer, REFI export, the app's tree) far from Python's recursion limit.
 MAX_DEPTH = 32
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+def is_code_id(key: str) -> bool:
+    """Whether a codebook file can hold `key` as a code id (a-z, 0-9, _ and -)."""
+    return bool(_ID.match(key))
+
+
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _CODE_KEYS = {"id", "label_sv", "label_en", "description", "colour", "hotkey", "children", "parent"}
 _BOOK_KEYS = {"id", "name", "name_en", "description", "version", "codes", "language", "source"}

@@ -66,7 +66,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.filter": ("Filter", "Filter"),
     "key.goto": ("Gå till", "Go to"),
     "key.adopt": ("Gör till kod", "Make a code"),
-    "key.adopt_sub": ("Gör till underkod", "Make a sub-code"),
     "key.refresh": ("Uppdatera", "Refresh"),
     # overview
     "overview.title": ("Projektöversikt", "Project overview"),
@@ -125,8 +124,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "Put the cursor where the segment splits and press Ctrl+S",
     ),
     "transcript.span_prompt": (
-        "Markera text med Shift+pilar, tryck sedan 1-8 för kod",
-        "Select text with Shift+arrows, then press 1-8 for a code",
+        "Markera text med Shift+pilar eller musen, tryck sedan kodens siffra",
+        "Select text with Shift+arrows or the mouse, then press the code's digit",
     ),
     "transcript.speaker_prompt": ("Välj talare", "Choose speaker"),
     "transcript.no_code_for_key": ("Ingen kod på tangenten", "No code on key"),
@@ -162,8 +161,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "speakers.voiceprint": ("röstavtryck", "voiceprint"),
     "speakers.marked": ("Markerad för sammanslagning", "Marked for merging"),
     "speakers.mark_first": (
-        "Markera först rösten som ska slås ihop (m), välj sedan målet och tryck g.",
-        "First mark the voice to merge (m), then choose the target and press g.",
+        "Markera först rösten som ska slås ihop (v), välj sedan målet och tryck J.",
+        "First mark the voice to merge (v), then choose the target and press J.",
     ),
     "speakers.merged": ("Rösterna är sammanslagna", "Voices merged"),
     # search
@@ -178,7 +177,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "browser.by_actor": ("per aktör", "by actor"),
     # codebook
     "codebook.title": ("Kodbok", "Codebook"),
-    "codebook.key_prompt": ("Kodens id (små bokstäver, _)", "Code id (lower case, _)"),
+    "codebook.key_prompt": (
+        "Kodens id (a-z, 0-9, _ eller -, utan mellanslag)",
+        "Code id (a-z, 0-9, _ or -, no spaces)",
+    ),
     "codebook.label_prompt": ("Etikett på svenska", "Swedish label"),
     "codebook.parent_prompt": (
         "Ny förälder (id, tomt för toppnivå)",
@@ -208,10 +210,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "error": ("Fel", "Error"),
     "transcript.title": ("Transkript och kodning", "Transcript and coding"),
     "suggest.review_memo": ("granska", "review"),
-    "codebook.bad_key": (
-        "Kodens id får bara innehålla a-z, 0-9 och _",
-        "A code id may only contain a-z, 0-9 and _",
-    ),
     "stage.transcript": ("transkript", "transcript"),
     "stage.new": ("ny", "new"),
     # the coding app keeps each coder's work and who said what
@@ -240,6 +238,126 @@ TEXT: dict[str, tuple[str, str]] = {
         "Throw away your changes to the text? (y/n)",
     ),
     "audio.stopped": ("Uppspelningen stoppad", "Playback stopped"),
+    "audio.no_device": ("Ingen ljudenhet hittades.", "No sound device found."),
+    "audio.no_player": (
+        "Ingen ljudspelare hittades: installera ffmpeg (ffplay) eller sox.",
+        "No audio player found: install ffmpeg (ffplay) or sox.",
+    ),
+    "audio.failed": ("Uppspelningen kunde inte starta.", "Playback could not start."),
+    "audio.paused": ("Paus", "Paused"),
+    "audio.resumed": ("Spelar vidare", "Playing on"),
+    "audio.idle": ("Inget spelas just nu.", "Nothing is playing."),
+    "audio.speed": ("Hastighet", "Speed"),
+    "key.play_pause": ("Spela/pausa", "Play/pause"),
+    "key.rewind": ("3 s bakåt", "Back 3 s"),
+    "key.slower": ("Långsammare", "Slower"),
+    "key.faster": ("Snabbare", "Faster"),
+    "key.transcribe_mode": ("Rätta med ljud", "Correct with audio"),
+    "key.save_next": ("Spara, nästa", "Save, next"),
+    "transcribe.title": ("Rätta med ljud", "Correct with audio"),
+    "transcribe.keys": (
+        "F2 spela/paus · F3 3 s bakåt · F4/F5 långsammare/snabbare · "
+        "Ctrl+S spara, nästa · Esc sluta",
+        "F2 play/pause · F3 back 3 s · F4/F5 slower/faster · Ctrl+S save, next · Esc stop",
+    ),
+    "transcribe.done": ("Sista segmentet är rättat.", "The last segment is corrected."),
+    # clusters -> code
+    "clusters.adopt_title": ("Gör klustret till en kod", "Make the cluster a code"),
+    "clusters.passages": (
+        "Passager ({n}): f/h/p sätter valens, x utelämnar/tar med, Tab till fälten",
+        "Passages ({n}): f/h/p set valence, x leaves out/takes back, Tab to the fields",
+    ),
+    "disagreements.title": ("Oenighet mellan kodare", "Disagreements between coders"),
+    "key.leave_out": ("Utelämna/ta med", "Leave out/take back"),
+    "codebook.digit": ("Den nya koden kodas med {digit}", "The new code is coded with {digit}"),
+    "codebook.no_digit": (
+        "Den nya koden fick ingen siffra: alla tio är tagna (eller kodboken numrerar sina "
+        "toppkoder). Ge den en hotkey i kodbokens fil.",
+        "The new code got no digit: all ten are taken (or the codebook numbers its top "
+        "codes). Give it a hotkey in the codebook file.",
+    ),
+    "clusters.none": (
+        "Inga kluster: för få okodade passager som liknar varandra.",
+        "No clusters: too few uncoded passages that resemble each other.",
+    ),
+    "clusters.none_left": ("Ta med minst en passage.", "Keep at least one passage."),
+    # errors a coder can meet, said in the interface language
+    "err.unknown_actor": (
+        "Okänd aktör '{actor}': skriv kommun, vård, FK, AF eller annan.",
+        "Unknown actor '{actor}': use kommun, vård, FK, AF or annan.",
+    ),
+    "err.participant_exists": (
+        "Det finns redan en deltagare som heter '{name}': välj ett annat pseudonym.",
+        "A participant called '{name}' already exists: choose another pseudonym.",
+    ),
+    "err.code_exists": (
+        "Koden '{code}' finns redan i kodboken {book}: välj ett annat id.",
+        "Code '{code}' already exists in codebook {book}: choose another id.",
+    ),
+    "err.unknown_code": (
+        "Koden '{code}' finns inte i kodboken {book}. Koder: {known}.",
+        "There is no code '{code}' in codebook {book}. Codes: {known}.",
+    ),
+    "err.code_cycle": (
+        "'{code}' kan inte ligga under '{parent}': då blir den sin egen förälder.",
+        "'{code}' cannot go under '{parent}': it would become its own parent.",
+    ),
+    "err.code_into_itself": (
+        "En kod kan inte slås ihop med sig själv.",
+        "A code cannot be merged into itself.",
+    ),
+    "err.gone": (
+        "{what} finns inte längre (någon annan kan ha ändrat det).",
+        "{what} is no longer there (someone else may have changed it).",
+    ),
+    "err.twin": (
+        "Du har redan samma kodning på segmentet: ta bort den ena i stället.",
+        "You already have the same coding on this segment: remove one instead.",
+    ),
+    "err.not_own": (
+        "Kodningen är {coder}s: du kan bara ändra dina egna.",
+        "That coding is {coder}'s: you can only change your own.",
+    ),
+    "err.empty_memo": ("Ett memo behöver lite text.", "A memo needs some text."),
+    "err.empty_text": (
+        "Ett segment kan inte vara tomt: slå ihop det med ett annat i stället.",
+        "A segment cannot be empty: join it with another instead.",
+    ),
+    "err.split_edge": (
+        "Sätt markören inne i texten: båda delarna måste få text.",
+        "Put the cursor inside the text: both parts need some text.",
+    ),
+    "err.not_neighbours": (
+        "Bara segment som följer på varandra i samma inspelning kan slås ihop.",
+        "Only neighbouring segments of one recording can be joined.",
+    ),
+    "err.undo_conflict": (
+        "Kan inte ångra: segmenten har ändrats sedan dess (av en annan kodare?). Inget ändrades.",
+        "Cannot undo: the segments changed since (another coder?). Nothing was changed.",
+    ),
+    "err.voice_itself": (
+        "En röst kan inte slås ihop med sig själv.",
+        "A voice cannot be merged with itself.",
+    ),
+    "err.edit_conflict": (
+        "Någon annan ändrade segment {n} medan du rättade det; din text sparades inte. "
+        "Läs deras version och rätta igen.",
+        "Someone else changed segment {n} while you were editing it; your text was not "
+        "saved. Read their version, then edit again.",
+    ),
+    "err.busy": (
+        "Projektet är upptaget: ett annat program skriver i det. Vänta och försök igen.",
+        "The project is busy: another program is writing to it. Wait and try again.",
+    ),
+    "err.read_only": (
+        "Projektmappen är skrivskyddad: inget kan ändras här.",
+        "The project folder is read-only: nothing can be changed here.",
+    ),
+    "err.bad_code_id": (
+        "Kodens id '{code}' får bara innehålla a-z, 0-9, _ och - (först en bokstav eller siffra).",
+        "The code id '{code}' may only hold a-z, 0-9, _ and - (a letter or digit first).",
+    ),
+    "err.empty": ("Fältet får inte vara tomt.", "The field cannot be empty."),
 }
 
 

@@ -17,9 +17,11 @@ from textual.screen import Screen
 from qualkit import playback
 from qualkit.errors import QualkitError
 from qualkit.i18n import LANGS, default_lang, t
-from qualkit.model import Recording
 from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 from qualkit.search import SearchIndex
+from qualkit.tui.audio import AudioControl
+from qualkit.tui.error_text import error_text
+from qualkit.tui.screens.adopt import AdoptDialog, PassageList
 from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
 from qualkit.tui.screens.disagreements import DisagreementScreen
@@ -28,6 +30,7 @@ from qualkit.tui.screens.overview import OverviewScreen
 from qualkit.tui.screens.pseudonyms import PseudonymScreen
 from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
 from qualkit.tui.screens.speakers import SpeakersScreen
+from qualkit.tui.screens.transcribe import TranscribeDialog
 from qualkit.tui.screens.transcript import TranscriptScreen
 from qualkit.tui.state import hotkeys
 from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
@@ -78,6 +81,10 @@ class QualkitApp(App[None]):
             self.codebook_id = project.codebook_ids()[0]
         self.undo = UndoStack(project, coder=coder)
         self.player = playback.Player()
+        # Through a lambda: tests replace `notify` after the app is built.
+        self.audio = AudioControl(
+            self.player, project.root, self.lang, lambda *a, **k: self.notify(*a, **k)
+        )
         self._search_index: SearchIndex | None = None
         self._marks: tuple[str, dict[str, str]] | None = None
         self._index_generation = 0
@@ -104,7 +111,7 @@ class QualkitApp(App[None]):
             try:
                 rec = self.project.recording(self.start_recording)
             except QualkitError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(error_text(exc, self.lang), severity="error")
                 return
             self.open_transcript(rec.id)
 
@@ -177,23 +184,6 @@ class QualkitApp(App[None]):
             self.pop_screen()
         self.push_screen(TranscriptScreen(rec, segment_id, highlight))
 
-    def play(self, recording: Recording, start: float | None, end: float | None) -> None:
-        audio = self.project.root / recording.audio_path if recording.audio_path else None
-        result = self.player.play(audio, start, end)
-        if result.ok:
-            self.notify(t("audio.playing", self.lang), timeout=2)
-        elif result.message in ("no_audio", "no_time"):
-            self.notify(t(f"audio.{result.message}", self.lang), severity="warning")
-        else:
-            self.notify(result.message, severity="warning")
-
-    def stop_playback(self) -> bool:
-        """Stop what is playing; False when nothing was."""
-        if not self.player.stop():
-            return False
-        self.notify(t("audio.stopped", self.lang), timeout=2)
-        return True
-
     def all_bindings(self) -> list[tuple[str, list[Binding]]]:
         """(section title, bindings) for the help screen: the app and every screen."""
 
@@ -211,6 +201,10 @@ class QualkitApp(App[None]):
             (t("browser.title", lang), bindings(CodeBrowserScreen)),
             (t("codebook.title", lang), bindings(CodebookScreen)),
             (t("clusters.title", lang), bindings(ClustersScreen)),
+            (t("clusters.adopt_title", lang), bindings(AdoptDialog) + bindings(PassageList)),
+            (t("disagreements.title", lang), bindings(DisagreementScreen)),
+            (t("key.pseudonyms", lang), bindings(PseudonymScreen)),
+            (t("transcribe.title", lang), bindings(TranscribeDialog)),
         ]
 
     # --------------------------------------------------------------- actions

@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from qualkit.model import Recording
 from qualkit.project import Project
 from qualkit.search import SearchIndex
+from qualkit.tui.audio import AudioControl
 from qualkit.undo import UndoStack
 
 
@@ -28,6 +28,7 @@ class Host(Protocol):
     lang: str
     codebook_id: str
     undo: UndoStack
+    audio: AudioControl
 
     def translate_bindings(self, node: DOMNode) -> None: ...
 
@@ -46,10 +47,6 @@ class Host(Protocol):
     def open_transcript(
         self, recording_id: int, segment_id: int | None = None, highlight: str = ""
     ) -> None: ...
-
-    def play(self, recording: Recording, start: float | None, end: float | None) -> None: ...
-
-    def stop_playback(self) -> bool: ...
 
     def all_bindings(self) -> list[tuple[str, list[Binding]]]: ...
 

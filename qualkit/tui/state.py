@@ -47,10 +47,25 @@ def hotkeys(book: Codebook) -> dict[str, Code]:
     return {str(i): c for i, c in enumerate(top[:9], start=1)}
 
 
-def next_hotkey(book: Codebook) -> str | None:
-    """The first digit 1-9 no code uses yet, for a new code (None when all are taken)."""
+# The digits that code, in the order a new code is given one.
+HOTKEY_DIGITS = "1234567890"
+
+
+def new_code_hotkey(book: Codebook) -> str | None:
+    """The first free digit for a new code in a codebook that sets its own hotkeys.
+
+    None when the codebook numbers its top-level codes instead (a new top-level code is
+    numbered with them; giving one code a hotkey would take the others' digits away) or
+    when all ten digits are taken."""
+    if not any(c.hotkey for c in book.codes):
+        return None
     taken = set(hotkeys(book))
-    return next((str(d) for d in range(1, 10) if str(d) not in taken), None)
+    return next((d for d in HOTKEY_DIGITS if d not in taken), None)
+
+
+def digit_of(book: Codebook, key: str) -> str | None:
+    """The digit that codes with `key`, or None when it has none."""
+    return next((d for d, c in hotkeys(book).items() if c.key == key), None)
 
 
 def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, SpeakerInfo]:

@@ -171,7 +171,7 @@ def test_text_edit_keeps_span_on_its_words(
 def test_merging_voices_asks_and_can_be_undone(
     demo_root: Path, make_app: Callable[..., Any]
 ) -> None:
-    """S Down×4 m Up g: asks; yes merges; u gives the voice and its turns back."""
+    """S Down×4 v Up J: asks; yes merges; u gives the voice and its turns back."""
     start = state(demo_root)
 
     async def body() -> None:
@@ -180,13 +180,13 @@ def test_merging_voices_asks_and_can_be_undone(
             await pilot.pause()
             await pilot.press("S")
             await pilot.pause()
-            await pilot.press("down", "down", "down", "down", "m", "up", "g")
+            await pilot.press("down", "down", "down", "down", "v", "up", "J")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmDialog)
             await pilot.press("escape")
             await pilot.pause()
             assert state(demo_root) == start
-            await pilot.press("g")
+            await pilot.press("J")
             await pilot.pause()
             await pilot.press("j")
             await pilot.pause()
@@ -242,14 +242,18 @@ def test_help_lists_every_key_once_per_screen(
                 list(zip(tab.columns[0]._cells, tab.columns[1]._cells, strict=True))
                 for tab in tables
             ]
-            assert len(rows) == 8
+            assert len(rows) == 12  # everywhere, 8 screens, 3 dialogs with their own keys
             keys = [[k for cell, _d in section for k in str(cell).split(" / ")] for section in rows]
             for section in keys:
                 assert len(section) == len(set(section))  # each key once per screen
             for section in keys[1:]:
                 assert not set(keys[0]) & set(section)  # and not again after "everywhere"
             assert {"↓", "j", "G"} <= set(keys[0])  # every key, the vi-style ones too
-            assert keys[2].count("1-8") == 1
+            assert keys[2].count("0-9") == 1
+            assert {"t", "f2", "f3", "f4", "f5"} <= {k.lower() for k in keys[2]}  # audio keys
+            await pilot.press("pagedown", "j")  # the help scrolls from the keyboard
+            await pilot.pause()
+            assert app.screen.query_one("#help").scroll_y > 0
 
     run(body())
 

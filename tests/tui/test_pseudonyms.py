@@ -55,7 +55,7 @@ def test_review_keys(demo_project: Project) -> None:
             # Open proposals are listed first: the cursor now sits on the next one.
             nxt = screen.current()
             assert nxt is not None and nxt.original == "Erik Holm"
-            await pilot.press("r")
+            await pilot.press("x")
             await pilot.pause()
             assert by_original(demo_project)["Erik Holm"][0] == "rejected"
             # Edit the replacement of the first phone number.
@@ -70,7 +70,7 @@ def test_review_keys(demo_project: Project) -> None:
             await pilot.pause()
             assert by_original(demo_project)[phone.original] == ("accepted", "[tfn]")
             # Accept every remaining proposal of the kind under the cursor.
-            await pilot.press("k")
+            await pilot.press("A")
             await pilot.pause()
             assert all(
                 s == "accepted"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -12,12 +13,15 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, OptionList, Static
 
 from qualkit.analysis import cluster as clustering
+from qualkit.codebook import is_code_id
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
+from qualkit.model import Valence
+from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
-from qualkit.tui.screens.dialogs import InputDialog
-from qualkit.tui.state import next_hotkey
+from qualkit.tui.screens.adopt import AdoptDialog, Adoption, Passage
+from qualkit.tui.state import digit_of, fmt_time, new_code_hotkey
 
 
 def code_id(words: str) -> str:
@@ -29,7 +33,6 @@ def code_id(words: str) -> str:
 class ClustersScreen(HostScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "adopt", "key.adopt", id="cluster_adopt"),
-        Binding("s", "adopt_sub", "key.adopt_sub", id="cluster_adopt_sub"),
         Binding("R", "refresh", "key.refresh", id="cluster_refresh"),
         Binding("escape", "back", "key.back", id="clusters_back"),
     ]
@@ -99,7 +102,7 @@ class ClustersScreen(HostScreen):
         p = self.selected()
         box = self.query_one("#clusters_detail", Static)
         if p is None:
-            box.update(t("suggest.none", self.lang))
+            box.update(t("clusters.none", self.lang))
             return
         lines = []
         for sid in list(getattr(p, "representative_ids", ()))[:4]:
@@ -109,68 +112,85 @@ class ClustersScreen(HostScreen):
                 continue
         box.update("\n".join(lines))
 
-    def _adopt(self, parent: str | None) -> None:
+    def free_key(self, words: list[str]) -> str:
+        """A code id from the cluster's words that the codebook takes and does not have yet."""
+        book = self.host.project.codebook(self.host.codebook_id)
+        taken = {c.key for c in book.codes}
+        base = code_id("_".join(words[:2])) or "ny_kod"
+        key, n = base, 2
+        while key in taken:
+            key, n = f"{base}_{n}", n + 1
+        return key
+
+    def passages(self, proposal: object) -> list[Passage]:
+        store = self.host.project.store
+        speakers: dict[int, str] = {}
+        out: list[Passage] = []
+        for sid in getattr(proposal, "segment_ids", ()):
+            try:
+                seg = store.segment(int(sid))
+            except QualkitError:
+                continue  # changed since the clusters were computed
+            if seg.recording_id not in speakers:
+                speakers[seg.recording_id] = store.recording(seg.recording_id).name
+            out.append(
+                Passage(seg.id, f"{speakers[seg.recording_id]} {fmt_time(seg.start)}", seg.text)
+            )
+        return out
+
+    def action_adopt(self) -> None:
         proposal = self.selected()
         if proposal is None:
             return
         lang = self.lang
         keywords = list(getattr(proposal, "keywords", ()))
-        suggested_key = code_id("_".join(keywords[:2])) or "ny_kod"
+        start = Adoption(self.free_key(keywords), " ".join(keywords[:3]), None)
 
-        def got_key(key: str | None) -> None:
-            if not key:
-                return
+        def adopt(choice: Adoption) -> str | None:
+            if not is_code_id(choice.key):
+                return t("err.bad_code_id", lang).format(code=choice.key)
+            if not choice.label:
+                return t("err.empty", lang)
+            try:
+                self._adopt(proposal, choice)
+            except QualkitError as exc:
+                return error_text(exc, lang)
+            return None
 
-            def got_label(label: str | None) -> None:
-                if not label:
-                    return
-                book = self.host.project.codebook(self.host.codebook_id)
-                hotkey = next_hotkey(book) if any(c.hotkey for c in book.codes) else None
-                try:
-                    clustering.adopt_cluster(
-                        self.host.project,
-                        proposal,  # type: ignore[arg-type]
-                        key=key.strip(),
-                        label_sv=label.strip(),
-                        parent=parent,
-                        codebook=self.host.codebook_id,
-                        coder=self.host.coder,
-                    )
-                    book = self.host.project.codebook(self.host.codebook_id)
-                    if hotkey is not None and key.strip() in {c.key for c in book.codes}:
-                        self.host.project.update_code(
-                            self.host.codebook_id, key.strip(), hotkey=hotkey
-                        )
-                except QualkitError as exc:
-                    self.notify(str(exc), severity="error")
-                    return
+        def done(choice: Adoption | None) -> None:
+            if choice is not None:
                 self.host.codebook_changed()
                 self.notify(t("clusters.adopted", lang))
+                if digit_of(self.host.project.codebook(self.host.codebook_id), choice.key) is None:
+                    self.notify(t("codebook.no_digit", lang), severity="warning")
                 self.action_refresh()
 
-            self.app.push_screen(
-                InputDialog(t("codebook.label_prompt", lang), " ".join(keywords[:3])), got_label
+        dialog = AdoptDialog(self.passages(proposal), start, lang, adopt)
+        self.app.push_screen(dialog, done)
+
+    def _adopt(self, proposal: object, choice: Adoption) -> None:
+        """The code, its digit and the kept passages' codings with their valences: one action."""
+        project = self.host.project
+        book_id, coder = self.host.codebook_id, self.host.coder
+        assert isinstance(proposal, clustering.ClusterProposal)
+        kept = replace(proposal, segment_ids=tuple(choice.valences))
+        hotkey = new_code_hotkey(project.codebook(book_id))
+        with project.action():
+            clustering.adopt_cluster(
+                project,
+                kept,
+                key=choice.key,
+                label_sv=choice.label,
+                parent=choice.parent,
+                codebook=book_id,
+                coder=coder,
             )
-
-        self.app.push_screen(InputDialog(t("codebook.key_prompt", lang), suggested_key), got_key)
-
-    def action_adopt(self) -> None:
-        self._adopt(None)
-
-    def action_adopt_sub(self) -> None:
-        proposal = self.selected()
-        if proposal is None:
-            return
-
-        def done(parent: str | None) -> None:
-            if parent and parent.strip():
-                self._adopt_with_parent(parent.strip())
-
-        nearest = getattr(proposal, "nearest_code", None) or ""
-        self.app.push_screen(InputDialog(t("codebook.parent_prompt", self.lang), nearest), done)
-
-    def _adopt_with_parent(self, parent: str) -> None:
-        self._adopt(parent)
+            if hotkey is not None:
+                project.update_code(book_id, choice.key, hotkey=hotkey)
+            for coding in project.store.codings(codebook=book_id, code=choice.key, coder=coder):
+                valence = choice.valences.get(coding.segment_id, Valence.NONE)
+                if valence is not Valence.NONE:
+                    project.store.update_coding(coding.id, valence=valence)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, OptionList, Static
 
+from qualkit.codebook import is_code_id
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Code
+from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
-from qualkit.tui.state import next_hotkey
-
-KEY_RE = re.compile(r"^[a-z0-9_]+$")
+from qualkit.tui.state import digit_of, new_code_hotkey
 
 
 class CodebookScreen(HostScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "key.add_code", id="code_add"),
-        Binding("r", "rename", "key.rename_code", id="code_rename"),
-        Binding("m", "move", "key.move_code", id="code_move"),
-        Binding("g", "merge", "key.merge_code", id="code_merge"),
+        Binding("e", "rename", "key.rename_code", id="code_rename"),
+        Binding("F", "move", "key.move_code", id="code_move"),
+        Binding("J", "merge", "key.merge_code", id="code_merge"),
         Binding("b", "switch", "key.switch_codebook", id="codebook_switch"),
         Binding("escape", "back", "key.back", id="codebook_back"),
     ]
@@ -82,16 +82,26 @@ class CodebookScreen(HostScreen):
         detail = self.query_one("#codebook_detail", Static)
         detail.update(code.description if code else "")
 
-    def _do(self, fn: object, keep: str | None = None) -> None:
+    def _do(self, fn: Callable[[], object], keep: str | None = None) -> str | None:
+        """Run a codebook edit from inside its dialog: an error stays there, text kept."""
         try:
-            assert callable(fn)
             fn()
         except QualkitError as exc:
-            self.notify(str(exc), severity="error")
-            return
+            return error_text(exc, self.lang)
         self.host.codebook_changed()
         self.notify(t("codebook.saved", self.lang))
         self.load(keep)
+        return None
+
+    def check_new_key(self, key: str) -> str | None:
+        """Why `key` cannot be a new code's id in the active codebook, or None."""
+        key = key.strip()
+        if not is_code_id(key):
+            return t("err.bad_code_id", self.lang).format(code=key)
+        book = self.host.project.codebook(self.host.codebook_id)
+        if key in {c.key for c in book.codes}:
+            return t("err.code_exists", self.lang).format(code=key, book=book.id)
+        return None
 
     def action_add(self) -> None:
         lang = self.lang
@@ -101,15 +111,10 @@ class CodebookScreen(HostScreen):
             if not key:
                 return
             key = key.strip()
-            if not KEY_RE.match(key):
-                # Said at once, in Swedish, with what was typed still in the field.
-                self.notify(f"{key!r}: {t('codebook.bad_key', lang)}", severity="error")
-                self.app.push_screen(InputDialog(t("codebook.key_prompt", lang), key), got_key)
-                return
 
-            def got_label(label: str | None) -> None:
-                if not label:
-                    return
+            def add(label: str) -> str | None:
+                if not label.strip():
+                    return t("err.empty", lang)
                 book = self.host.project.codebook(self.host.codebook_id)
                 code = Code(
                     codebook=self.host.codebook_id,
@@ -117,30 +122,44 @@ class CodebookScreen(HostScreen):
                     label_sv=label.strip(),
                     parent=parent.parent if parent else None,
                     # A new code is coded from the keyboard like the others at once.
-                    hotkey=next_hotkey(book) if any(c.hotkey for c in book.codes) else None,
+                    hotkey=new_code_hotkey(book),
                 )
-                self._do(lambda: self.host.project.add_code(code), key)
+                problem = self._do(lambda: self.host.project.add_code(code), key)
+                if problem is None:
+                    self.say_digit(key)
+                return problem
 
-            self.app.push_screen(InputDialog(t("codebook.label_prompt", lang)), got_label)
+            self.app.push_screen(InputDialog(t("codebook.label_prompt", lang), check=add))
 
-        self.app.push_screen(InputDialog(t("codebook.key_prompt", lang)), got_key)
+        self.app.push_screen(
+            InputDialog(t("codebook.key_prompt", lang), check=self.check_new_key), got_key
+        )
+
+    def say_digit(self, key: str) -> None:
+        """Which digit codes with a new code, or that it has none (all ten are taken)."""
+        digit = digit_of(self.host.project.codebook(self.host.codebook_id), key)
+        if digit is None:
+            self.notify(t("codebook.no_digit", self.lang), severity="warning")
+        else:
+            self.notify(t("codebook.digit", self.lang).format(digit=digit))
 
     def action_rename(self) -> None:
         code = self.selected()
         if code is None:
             return
 
-        def done(label: str | None) -> None:
-            if label and label.strip():
-                self._do(
-                    lambda: self.host.project.rename_code(
-                        code.codebook, code.key, label_sv=label.strip()
-                    ),
-                    code.key,
-                )
+        def rename(label: str) -> str | None:
+            if not label.strip():
+                return t("err.empty", self.lang)
+            return self._do(
+                lambda: self.host.project.rename_code(
+                    code.codebook, code.key, label_sv=label.strip()
+                ),
+                code.key,
+            )
 
         self.app.push_screen(
-            InputDialog(t("codebook.label_prompt", self.lang), code.label_sv), done
+            InputDialog(t("codebook.label_prompt", self.lang), code.label_sv, check=rename)
         )
 
     def action_move(self) -> None:
@@ -148,10 +167,8 @@ class CodebookScreen(HostScreen):
         if code is None:
             return
 
-        def done(parent: str | None) -> None:
-            if parent is None:
-                return
-            self._do(
+        def move(parent: str) -> str | None:
+            return self._do(
                 lambda: self.host.project.move_code(
                     code.codebook, code.key, parent.strip() or None
                 ),
@@ -159,7 +176,7 @@ class CodebookScreen(HostScreen):
             )
 
         self.app.push_screen(
-            InputDialog(t("codebook.parent_prompt", self.lang), code.parent or ""), done
+            InputDialog(t("codebook.parent_prompt", self.lang), code.parent or "", check=move)
         )
 
     def action_merge(self) -> None:
@@ -167,14 +184,15 @@ class CodebookScreen(HostScreen):
         if code is None:
             return
 
-        def done(target: str | None) -> None:
-            if target and target.strip():
-                self._do(
-                    lambda: self.host.project.merge_codes(code.codebook, code.key, target.strip()),
-                    target.strip(),
-                )
+        def merge(target: str) -> str | None:
+            if not target.strip():
+                return t("err.empty", self.lang)
+            return self._do(
+                lambda: self.host.project.merge_codes(code.codebook, code.key, target.strip()),
+                target.strip(),
+            )
 
-        self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.lang)), done)
+        self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.lang), check=merge))
 
     def action_switch(self) -> None:
         ids = self.host.project.codebook_ids()

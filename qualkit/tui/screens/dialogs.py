@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, TextArea
 
 from qualkit.i18n import t
+
+# Called with what was typed: an error to show in the dialog, which then stays open with
+# the text as typed, or None to close it. A check may also do the action itself, so an
+# error the action meets keeps the text too.
+Check = Callable[[str], "str | None"]
+
+
+def error_line() -> Label:
+    return Label("", id="dialog_error", classes="dialog-error")
+
+
+def show_error(screen: Screen[Any], problem: str) -> None:
+    line = screen.query_one("#dialog_error", Label)
+    line.update(problem)
+    line.display = True
 
 
 class InputDialog(ModalScreen[str | None]):
@@ -23,18 +38,24 @@ class InputDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "key.cancel", id="dialog_cancel")
     ]
 
-    def __init__(self, prompt: str, value: str = "") -> None:
+    def __init__(self, prompt: str, value: str = "", check: Check | None = None) -> None:
         super().__init__()
         self.prompt = prompt
         self.value = value
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
             yield Input(value=self.value, id="dialog_input")
+            yield error_line()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        problem = self.check(event.value) if self.check is not None else None
+        if problem:
+            show_error(self, problem)
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
@@ -59,6 +80,7 @@ class EditDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog wide"):
             yield Label(self.prompt + "  (Ctrl+S / Esc)", classes="dialog-title")
             yield TextArea(self.text, id="dialog_text", soft_wrap=True)
+            yield error_line()
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -67,7 +89,11 @@ class EditDialog(ModalScreen[str | None]):
             area.move_cursor(area.document.end)  # corrections are mostly at the end
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.replace("\n", " ").strip())
+        text = self.query_one(TextArea).text.replace("\n", " ").strip()
+        if not text:  # said here, with the editor still open, not after it closed
+            show_error(self, t("err.empty_text", self.lang))
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         area = self.query_one(TextArea)
@@ -110,8 +136,8 @@ class SpanDialog(ModalScreen[SpanChoice | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="dialog_cancel"),
         *[
-            Binding(str(d), f"code('{d}')", "key.code", show=False, id=f"span_code_{d}")
-            for d in range(1, 10)
+            Binding(d, f"code('{d}')", "key.code", show=False, id=f"span_code_{d}")
+            for d in "1234567890"
         ],
     ]
 
@@ -180,14 +206,22 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
         Binding("ctrl+s", "save", "dialog.ok", id="dialog_save"),
     ]
 
-    def __init__(self, form: ParticipantForm, lang: str = "sv") -> None:
+    def __init__(
+        self,
+        form: ParticipantForm,
+        lang: str = "sv",
+        check: Callable[[ParticipantForm], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.form = form
         self.lang = lang
+        self.check = check
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        # Scrolls at 80x24, where four fields do not fit; the error stands under the title.
+        with VerticalScroll(classes="dialog"):
             yield Label(t("key.name", self.lang) + "  (Tab / Enter / Esc)", classes="dialog-title")
+            yield error_line()
             yield Label(t("speakers.pseudonym", self.lang))
             yield Input(self.form.pseudonym, id="f_pseudonym")
             yield Label(t("speakers.role", self.lang))
@@ -197,6 +231,9 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
             yield Label(t("speakers.kommun", self.lang))
             yield Input(self.form.kommun, id="f_kommun")
 
+    def on_mount(self) -> None:
+        self.query_one("#f_pseudonym", Input).focus()  # not the scrolling frame around it
+
     @on(Input.Submitted)
     def _submitted(self, _event: Input.Submitted) -> None:
         self.action_save()  # Enter saves from any field; Tab moves between them
@@ -205,9 +242,12 @@ class ParticipantDialog(ModalScreen[ParticipantForm | None]):
         def val(wid: str) -> str:
             return self.query_one(f"#{wid}", Input).value.strip()
 
-        self.dismiss(
-            ParticipantForm(val("f_pseudonym"), val("f_role"), val("f_actor"), val("f_kommun"))
-        )
+        form = ParticipantForm(val("f_pseudonym"), val("f_role"), val("f_actor"), val("f_kommun"))
+        problem = self.check(form) if self.check is not None else None
+        if problem:
+            show_error(self, problem)
+            return
+        self.dismiss(form)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

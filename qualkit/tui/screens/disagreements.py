@@ -20,6 +20,7 @@ from qualkit.consensus import CodeChoice, Passage, disagreements, resolve
 from qualkit.errors import QualkitError
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
+from qualkit.tui.error_text import error_text
 
 
 def _choice_value(choice: CodeChoice) -> str:
@@ -51,7 +52,7 @@ class DisagreementScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "resolve", "Spara konsensus", id="disagreements.resolve"),
         Binding("ctrl+n", "step(1)", "Nästa", id="disagreements.next"),
-        Binding("ctrl+b", "step(-1)", "Föregående", id="disagreements.previous"),
+        Binding("ctrl+p", "step(-1)", "Föregående", id="disagreements.previous"),
         Binding("escape", "close", "Tillbaka", id="disagreements.close"),
     ]
 
@@ -89,7 +90,7 @@ class DisagreementScreen(Screen[None]):
             self.passages = disagreements(self.project, self.coders or None, codebook=self.codebook)
         except QualkitError as exc:
             self.passages = []
-            self.query_one("#dis_title", Static).update(str(exc))
+            self.query_one("#dis_title", Static).update(error_text(exc, "sv"))
             return
         options = self.query_one(OptionList)
         options.clear_options()
@@ -177,7 +178,7 @@ class DisagreementScreen(Screen[None]):
                 codebook=self.codebook,
             )
         except QualkitError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(error_text(exc, "sv"), severity="error")
             return
         self.notify(f"Konsensus sparad för {self.current.ref}: {len(added)} koder.")
         memo_box.value = ""

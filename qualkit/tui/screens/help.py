@@ -18,7 +18,9 @@ from qualkit.tui.host import Host
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "key.back", id="help_close")
+        Binding("escape,q,question_mark", "close", "key.back", id="help_close"),
+        Binding("j", "scroll('down')", show=False, id="help_down"),
+        Binding("k", "scroll('up')", show=False, id="help_up"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,6 +51,17 @@ class HelpScreen(ModalScreen[None]):
                 if n == 0:
                     everywhere = seen
                 yield Static(table)
+
+    def on_mount(self) -> None:
+        # Focused, so PgDn, arrows, j/k scroll it: at 80x24 most of the help is below.
+        self.query_one("#help", VerticalScroll).focus()
+
+    def action_scroll(self, direction: str) -> None:
+        box = self.query_one("#help", VerticalScroll)
+        if direction == "down":
+            box.scroll_down()
+        else:
+            box.scroll_up()
 
     def action_close(self) -> None:
         self.dismiss(None)

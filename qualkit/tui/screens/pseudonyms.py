@@ -1,7 +1,8 @@
 """Review pseudonym proposals: accept, reject, edit the replacement, accept a whole kind.
 
-Keys: a accept, r reject, e edit the replacement, k accept every proposal of the
-highlighted row's kind, s scan again, escape close. The list shows where each original
+Keys: a accept, x reject, e edit the replacement, A accept every proposal of the
+highlighted row's kind, R scan again, escape close (the same letters as on the
+transcript screen: a/x take or reject a proposal, A takes all). The list shows where each original
 occurs, so the coder can judge "Per" the person from "per" the preposition.
 """
 
@@ -19,6 +20,7 @@ from qualkit.errors import QualkitError
 from qualkit.model import Pseudonym
 from qualkit.privacy import contexts_for, review_kind, scan
 from qualkit.project import Project
+from qualkit.tui.error_text import error_text
 
 KIND_LABELS = {
     "name": "namn",
@@ -34,10 +36,10 @@ class PseudonymScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "accept", "Acceptera", id="pseudo.accept"),
-        Binding("r", "reject", "Avvisa", id="pseudo.reject"),
+        Binding("x", "reject", "Avvisa", id="pseudo.reject"),
         Binding("e", "edit", "Ändra ersättning", id="pseudo.edit"),
-        Binding("k", "accept_kind", "Acceptera alla av typen", id="pseudo.accept_kind"),
-        Binding("s", "scan", "Sök igen", id="pseudo.scan"),
+        Binding("A", "accept_kind", "Acceptera alla av typen", id="pseudo.accept_kind"),
+        Binding("R", "scan", "Sök igen", id="pseudo.scan"),
         Binding("escape", "close", "Stäng", id="pseudo.close"),
     ]
 
@@ -113,7 +115,7 @@ class PseudonymScreen(Screen[None]):
         try:
             self.project.store.update_pseudonym(item.id, status=status, replacement=replacement)
         except QualkitError as exc:
-            self.set_status(str(exc))
+            self.set_status(error_text(exc, "sv"))
             return
         self.refresh_rows()
 

@@ -152,7 +152,7 @@ class CodeBrowserScreen(HostScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back", id="browser_back"),
-        Binding("G", "toggle_group", "key.group", id="browser_group"),
+        Binding("ctrl+g", "toggle_group", "key.group", id="browser_group"),
         Binding("tab", "switch_focus", "key.goto", show=False, id="browser_focus"),
     ]
 

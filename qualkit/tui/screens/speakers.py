@@ -12,6 +12,7 @@ from qualkit import voices
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Actor, Recording, Segment
+from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
 from qualkit.tui.state import SpeakerInfo, fmt_time, speaker_infos
@@ -21,10 +22,10 @@ class SpeakersScreen(HostScreen):
     """One row per voice: who it is, how long it talks, what it says first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n,enter", "name", "key.name", id="name_voice"),
+        Binding("e,enter", "name", "key.name", id="name_voice"),
         Binding("space", "play", "key.play", id="play_sample"),
-        Binding("m", "mark", "key.mark", id="mark_voice"),
-        Binding("g", "merge", "key.merge", id="merge_voices"),
+        Binding("v", "mark", "key.mark", id="mark_voice"),
+        Binding("J", "merge", "key.merge", id="merge_voices"),
         Binding("u", "undo", "key.undo", id="speakers_undo"),
         Binding("escape", "back", "key.back", id="speakers_back"),
     ]
@@ -128,9 +129,8 @@ class SpeakersScreen(HostScreen):
             (person.kommun if person else self.recording.kommun) or "",
         )
 
-        def done(result: ParticipantForm | None) -> None:
-            if result is None:
-                return
+        def save(result: ParticipantForm) -> str | None:
+            # Saved from inside the dialog: an error is shown there, with the form as typed.
             try:
                 actor = Actor.parse(result.actor) if result.actor else None
                 with self.host.project.action():
@@ -151,22 +151,25 @@ class SpeakersScreen(HostScreen):
                             kommun=result.kommun or None,
                         )
             except QualkitError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(t("speakers.named", self.lang))
-            self.load()
+                return error_text(exc, self.lang)
+            return None
 
-        self.app.push_screen(ParticipantDialog(form, self.lang), done)
+        def done(result: ParticipantForm | None) -> None:
+            if result is not None:
+                self.notify(t("speakers.named", self.lang))
+                self.load()
+
+        self.app.push_screen(ParticipantDialog(form, self.lang, check=save), done)
 
     def action_play(self) -> None:
         info = self.selected()
         if info is None:
             return
-        if self.host.stop_playback():
+        if self.host.audio.stop():
             return  # Space again stops the sample
         first = self.samples.get(info.id, [])
         if first:
-            self.host.play(self.recording, first[0].start, first[0].end)
+            self.host.audio.play(self.recording, first[0].start, first[0].end)
 
     def action_mark(self) -> None:
         info = self.selected()
@@ -192,7 +195,7 @@ class SpeakersScreen(HostScreen):
             try:
                 self.host.undo.merge_voices(target.id, drop.id)
             except QualkitError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(error_text(exc, self.lang), severity="error")
                 return
             self.marked = None
             self.notify(t("speakers.merged", self.lang))
@@ -205,7 +208,7 @@ class SpeakersScreen(HostScreen):
         try:
             action = self.host.undo.undo()
         except QualkitError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(error_text(exc, self.lang), severity="error")
             return
         self.notify(t("transcript.undone" if action else "transcript.nothing_undo", self.lang))
         self.load()

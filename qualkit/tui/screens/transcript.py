@@ -11,8 +11,9 @@ from qualkit.export.report_notes import pin_quote, set_partner
 from qualkit.export.report_records import REPORT_ACTORS
 from qualkit.i18n import t
 from qualkit.model import Recording, Valence
+from qualkit.tui.audio import AUDIO_BINDINGS
 from qualkit.tui.screens.dialogs import InputDialog, SpanChoice, SpanDialog
-from qualkit.tui.screens.transcript_correct import CorrectingActions
+from qualkit.tui.screens.transcribe import TranscribingActions
 from qualkit.tui.screens.transcript_suggest import SuggestingActions
 
 CODE_BINDINGS: list[BindingType] = [
@@ -20,15 +21,15 @@ CODE_BINDINGS: list[BindingType] = [
         str(d),
         f"code('{d}')",
         "key.code",
-        show=d == 1,
-        key_display="1-8",
+        show=d == "1",
+        key_display="0-9",
         id=f"code_{d}",
     )
-    for d in range(1, 10)
+    for d in "1234567890"
 ]
 
 
-class TranscriptScreen(CorrectingActions, SuggestingActions):
+class TranscriptScreen(TranscribingActions, SuggestingActions):
     """Segments on the left, codebook, codings and suggestions on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,6 +52,8 @@ class TranscriptScreen(CorrectingActions, SuggestingActions):
         Binding("J", "join", "key.join", show=False, id="join"),
         Binding("r", "reassign", "key.reassign", show=False, id="reassign"),
         Binding("space", "play", "key.play", show=False, id="play"),
+        Binding("t", "transcribe", "key.transcribe_mode", show=False, id="transcribe_mode"),
+        *AUDIO_BINDINGS,
         Binding("a", "accept_mode", "key.accept", show=False, id="accept"),
         Binding("x", "reject_mode", "key.reject", show=False, id="reject"),
         Binding("A", "accept_all", "key.accept_all", show=False, id="accept_all"),

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Coding, Recording, Segment, Valence
+from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.state import RecordingView
 from qualkit.tui.widgets.panels import CodebookPanel, CodingsPanel, SuggestionsPanel
@@ -223,7 +224,7 @@ class TranscriptBase(HostScreen):
         return coding
 
     def error(self, exc: Exception) -> None:
-        self.notify(str(exc), title=t("error", self.lang), severity="error")
+        self.notify(error_text(exc, self.lang), title=t("error", self.lang), severity="error")
 
     # -------------------------------------------------------------- cursor
     @on(CursorList.CursorMoved)

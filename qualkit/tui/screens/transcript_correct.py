@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
+from qualkit.model import Segment
 from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, EditDialog, SplitDialog
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcript_base import TranscriptBase
@@ -43,22 +44,27 @@ class CorrectingActions(TranscriptBase):
             return
 
         def done(text: str | None) -> None:
-            if text is None or text == seg.text:
-                return
-            try:
-                lost = self.host.undo.edit_text(seg.id, text, base=seg.text)
-            except QualkitError as exc:
-                self.error(exc)
-                return
-            self.after_structure_change()
-            if lost:
-                self.notify(
-                    t("transcript.spans_lost", self.lang).format(n=len(lost)), severity="warning"
-                )
+            if text is not None and text != seg.text:
+                self.save_text(seg, text)
 
         self.app.push_screen(
             EditDialog(t("transcript.edit_prompt", self.lang), seg.text, self.lang), done
         )
+
+    def save_text(self, seg: Segment, text: str) -> bool:
+        """Correct the segment's text; spans follow their words (said when some cannot)."""
+        try:
+            # `base`: the text the coder began from; changed since by someone else: refused.
+            lost = self.host.undo.edit_text(seg.id, text, base=seg.text)
+        except QualkitError as exc:
+            self.error(exc)
+            return False
+        self.after_structure_change()
+        if lost:
+            self.notify(
+                t("transcript.spans_lost", self.lang).format(n=len(lost)), severity="warning"
+            )
+        return True
 
     def action_split(self) -> None:
         seg = self.current
@@ -133,11 +139,11 @@ class CorrectingActions(TranscriptBase):
 
     def action_play(self) -> None:
         # Space toggles: a second press stops what is playing instead of starting again.
-        if self.host.stop_playback():
+        if self.host.audio.stop():
             return
         seg = self.current
         if seg is not None:
-            self.host.play(self.recording, seg.start, seg.end)
+            self.host.audio.play(self.recording, seg.start, seg.end)
 
     def action_speakers(self) -> None:
         def back(_result: None) -> None:
