@@ -57,6 +57,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.name": ("Namnge röst", "Name voice"),
     "key.merge": ("Slå ihop röster", "Merge voices"),
     "key.mark": ("Markera", "Mark"),
+    "key.unname": ("Ta bort röstavtryckets namn", "Take back the voiceprint's name"),
     "key.add_code": ("Ny kod", "New code"),
     "key.rename_code": ("Byt namn", "Rename"),
     "key.move_code": ("Flytta", "Move"),
@@ -159,6 +160,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "speakers.kommun": ("Kommun", "Kommun"),
     "speakers.named": ("Rösten är namngiven", "Voice named"),
     "speakers.voiceprint": ("röstavtryck", "voiceprint"),
+    "speakers.not_voiceprint": (
+        "Rösten namngavs inte av ett röstavtryck (byt namn med e).",
+        "A voiceprint did not name this voice (rename it with e).",
+    ),
+    "speakers.unnamed": (
+        "{voice} är namnlös igen; röstavtrycket ger den inte samma namn igen.",
+        "{voice} is unnamed again; the voiceprint will not give it that name again.",
+    ),
     "speakers.marked": ("Markerad för sammanslagning", "Marked for merging"),
     "speakers.mark_first": (
         "Markera först rösten som ska slås ihop (v), välj sedan målet och tryck J.",

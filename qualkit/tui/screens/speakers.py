@@ -26,6 +26,7 @@ class SpeakersScreen(HostScreen):
         Binding("space", "play", "key.play", id="play_sample"),
         Binding("v", "mark", "key.mark", id="mark_voice"),
         Binding("J", "merge", "key.merge", id="merge_voices"),
+        Binding("x", "unname", "key.unname", id="unname_voice"),
         Binding("u", "undo", "key.undo", id="speakers_undo"),
         Binding("escape", "back", "key.back", id="speakers_back"),
     ]
@@ -203,6 +204,23 @@ class SpeakersScreen(HostScreen):
 
         prompt = t("speakers.merge_confirm", self.lang).format(keep=target.label, drop=drop.label)
         self.app.push_screen(ConfirmDialog(prompt, self.lang), merge)
+
+    def action_unname(self) -> None:
+        """Take back a name a voiceprint gave; the same voiceprint will not give it again."""
+        info = self.selected()
+        if info is None:
+            return
+        if info.id not in voices.voice_scores(self.host.project.store, self.recording.id):
+            self.notify(t("speakers.not_voiceprint", self.lang), severity="warning")
+            return
+        try:
+            with self.host.project.action():
+                voices.unname(self.host.project.store, self.recording.id, info.label)
+        except QualkitError as exc:
+            self.notify(error_text(exc, self.lang), severity="error")
+            return
+        self.notify(t("speakers.unnamed", self.lang).format(voice=info.label))
+        self.load()
 
     def action_undo(self) -> None:
         try:
