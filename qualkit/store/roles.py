@@ -27,6 +27,9 @@ CODER_TABLES = (
     "segments",
     "speakers",
     "voice_merges",
+    # Taking back a name a voiceprint gave is a speaker correction; enrolling a voice
+    # (personal data) and the glossary stay with the lead.
+    "voice_matches",
 )
 
 
