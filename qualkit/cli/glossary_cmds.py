@@ -19,21 +19,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "glossary",
         help="the study's own words (kommuner, actors, methods) that help Whisper spell them",
     )
+    # Actions as subcommands, so `glossary add TERM -p DIR` and `glossary add -p DIR TERM`
+    # both parse; -p before the action works too (the action's own -p only overrides it).
     project_option(p)
-    p.add_argument(
-        "action",
-        nargs="?",
-        default="list",
-        choices=("list", "add", "remove"),
-        help="list (default), add or remove",
-    )
-    p.add_argument("terms", nargs="*", metavar="TERM", help="terms to add or remove")
+    acts = p.add_subparsers(dest="action", metavar="ACTION", required=False)
+    for name, helptext, nargs in (
+        ("list", "every term, where it came from and whether it fits the prompt", 0),
+        ("add", "add terms of your own", "+"),
+        ("remove", "remove terms (a seeded term is left out from now on)", "+"),
+    ):
+        q = acts.add_parser(name, help=helptext)
+        q.add_argument(
+            "--project",
+            "-p",
+            type=Path,
+            default=argparse.SUPPRESS,
+            metavar="DIR",
+            help="project folder (default: the current folder)",
+        )
+        if nargs:
+            q.add_argument("terms", nargs=nargs, metavar="TERM", help=f"terms to {name}")
+        q.add_argument("--model", default=argparse.SUPPRESS, metavar="NAME|PATH")
+        q.add_argument("--model-cache", type=Path, default=argparse.SUPPRESS, metavar="DIR")
     p.add_argument("--model", default="base", metavar="NAME|PATH", help="whose tokens to count")
     p.add_argument("--model-cache", type=Path, metavar="DIR")
+    p.set_defaults(terms=[])
     p.set_defaults(handler=cmd_glossary)
 
 
 def cmd_glossary(args: argparse.Namespace) -> None:
+    args.action = args.action or "list"
     if args.action != "list" and not args.terms:
         raise InputError(f"Say which terms: qualkit glossary {args.action} TERM [TERM ...].")
     if args.action == "list" and args.terms:

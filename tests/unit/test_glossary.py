@@ -156,9 +156,17 @@ def test_cli_adds_lists_and_removes(project: Project, capsys: pytest.CaptureFixt
     assert "terms fit Whisper's prompt" in out
     assert main(["glossary", "remove", "SIP", "-p", root]) == 0
     assert main(["glossary", "remove", "Atlantis", "-p", root]) == 2
-    assert main(["glossary", "add", "-p", root]) == 2
+    with pytest.raises(SystemExit) as stop:  # argparse: TERM is required
+        main(["glossary", "add", "-p", root])
+    assert stop.value.code == 2
     assert "not in the glossary" in capsys.readouterr().err
     assert "SIP" not in glossary.transcription_terms(project)
+    # The project option may stand anywhere, as in the other commands.
+    assert main(["glossary", "add", "-p", root, "Nässjö", "Eksjö"]) == 0
+    assert main(["glossary", "-p", root, "remove", "Eksjö"]) == 0
+    assert main(["glossary", "-p", root]) == 0
+    out = capsys.readouterr().out
+    assert "Nässjö" in out and "Removed from the glossary: Eksjö." in out
 
 
 # ------------------------------------------------------------------ the runner
