@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -140,6 +141,10 @@ class QualkitApp(App[None]):
             index = self._new_index()
             if generation == self._index_generation and self._search_index is None:
                 self._search_index = index
+            # The index and the open transcript live as long as the app: moved out of the
+            # collector's reach, a full collection no longer walks their hundreds of
+            # thousands of objects in the middle of a keystroke (p95 of coding on a full study).
+            gc.freeze()
 
         self.run_worker(build, thread=True, group="search-index", exclusive=True)
 

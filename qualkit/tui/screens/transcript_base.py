@@ -6,6 +6,8 @@ The transcript screen is built from this base, its correcting actions
 
 from __future__ import annotations
 
+import gc
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -70,6 +72,7 @@ class TranscriptBase(HostScreen):
         self.seglist.highlight = self.highlight
         self.seglist.set_view(self.view, cursor)
         self.seglist.focus()
+        gc.freeze()  # the transcript's objects stay while it is open: see app.prepare_search_index
         # Only once laid out does the list know its height: then bring the segment into view.
         self.call_after_refresh(self.seglist.scroll_to_cursor)
         self.query_one(SuggestionsPanel).title = t("suggest.title", self.lang)
