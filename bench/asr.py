@@ -25,6 +25,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_md import write_section  # noqa: E402
+
 OUT = REPO / "bench" / "out"
 HEADING = "## Transcription and diarisation (bench/asr.py)"
 
@@ -273,17 +277,6 @@ def report(full: list[dict[str, Any]], cmp: dict[str, Any] | None, args: argpars
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n\n"
-    if HEADING in text:
-        start = text.index(HEADING)
-        nxt = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[nxt + 1 :] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, nargs="+", default=[1.0, 10.0, 80.0])
@@ -326,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(full, cmp, args)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, section, HEADING)
     return 0
 
 

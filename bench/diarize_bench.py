@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     print(section)
     (OUT / "diarize_bench.json").write_text(json.dumps(rows, indent=1))
     if args.write:
-        from asr import write_section
+        from bench_md import write_section
 
         write_section(args.write, section, HEADING)
     return 0

@@ -31,6 +31,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_md import write_section  # noqa: E402
+
 OUT = REPO / "bench" / "out"
 HEADING = "## The study's own words: glossary (bench/glossary.py)"
 
@@ -209,17 +213,6 @@ def report(res: dict[str, Any], cmd: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if HEADING in text:
-        start = text.index(HEADING)
-        nxt = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[nxt + 1 :] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -240,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(res, cmd + " --tokens " + " ".join(map(str, args.tokens)))
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, section, HEADING)
     return 0
 
 

@@ -33,6 +33,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+
+from bench_md import write_section  # noqa: E402
+
 OUT = REPO / "bench" / "out"
 HEADING = "## Speed at length: qualkit beside the plain recipe (bench/speed.py)"
 PY = sys.executable
@@ -227,17 +230,6 @@ def report(rows: list[dict[str, Any]], batched: dict[str, Any] | None, cmd: str,
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if HEADING in text:
-        start = text.index(HEADING)
-        nxt = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[nxt + 1 :] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 40.0])
@@ -277,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(rows, batched, cmd + (" --batched" if args.batched else ""), load)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, section, HEADING)
     return 0
 
 

@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import focus_group_audio as fga  # noqa: E402
+from bench_md import write_section  # noqa: E402
 
 from qualkit.pipeline import synth  # noqa: E402
 from qualkit.pipeline.audio import SAMPLE_RATE  # noqa: E402
@@ -373,19 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(body)
     print(text)
     if args.write:
-        write_section(args.write, text)
+        write_section(args.write, text, HEADING)
     return 0
-
-
-def write_section(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    start = old.find(HEADING)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(HEADING))
-        new = old[:start] + text + ("\n" + old[nxt + 1 :] if nxt >= 0 else "")
-    path.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
