@@ -29,14 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ("remove", "remove terms (a seeded term is left out from now on)", "+"),
     ):
         q = acts.add_parser(name, help=helptext)
-        q.add_argument(
-            "--project",
-            "-p",
-            type=Path,
-            default=argparse.SUPPRESS,
-            metavar="DIR",
-            help="project folder (default: the current folder)",
-        )
+        project_option(q, default=argparse.SUPPRESS)
         if nargs:
             q.add_argument("terms", nargs=nargs, metavar="TERM", help=f"terms to {name}")
         q.add_argument("--model", default=argparse.SUPPRESS, metavar="NAME|PATH")

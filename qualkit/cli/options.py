@@ -20,12 +20,14 @@ def iso_date(text: str) -> str:
     return text
 
 
-def project_option(parser: argparse.ArgumentParser) -> None:
+def project_option(parser: argparse.ArgumentParser, default: object = Path(".")) -> None:
+    """`-p DIR`; a subcommand under a parser that has it passes argparse.SUPPRESS, so a
+    `-p` given before the subcommand is not overwritten by the subcommand's default."""
     parser.add_argument(
         "--project",
         "-p",
         type=Path,
-        default=Path("."),
+        default=default,
         metavar="DIR",
         help="project folder (default: the current folder)",
     )
