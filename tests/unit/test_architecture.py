@@ -51,6 +51,8 @@ PLACES: dict[str, str] = {
     "qualkit.pipeline": "logic",
     "qualkit.pipeline.glossary": "logic",
     "qualkit.pipeline.voice_match": "logic",
+    "qualkit.pipeline.overlap": "logic",
+    "qualkit.pipeline.overlap_model": "logic",
     "qualkit.export.refi.read": "logic",
     "qualkit.export.refi.read_codes": "logic",
     "qualkit.export.refi.records": "logic",
