@@ -4,7 +4,8 @@
 
 Same generator as bench/diarize_bench.py, another seed (so other scripts, takes and
 noise); embeddings cached under bench/out/. Prints, per set of options (an AHC
-grid by default, or --configs), the DER (collar 0) and voices found with and without a
+grid by default, or --configs; `"overlap": true` adds the overlap stage from cached
+segmentation scores), the DER (collar 0) and voices found with and without a
 hint on each case and on the short clip of tests/pipeline/test_real_models.py (3 clean
 voices, which must stay 3), the mean DER and the summed count error.
 """
@@ -22,11 +23,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from diarize_bench import OUT, child_embed  # noqa: E402
+from diarize_bench import OUT, child_embed, overlap_frames  # noqa: E402
 from focus_group_audio import Case, build  # noqa: E402
 
 from qualkit.pipeline import synth  # noqa: E402
-from qualkit.pipeline.diarize import DiarizeOptions, Embeddings, turns_from_embeddings  # noqa: E402
+from qualkit.pipeline.diarize import (  # noqa: E402
+    DiarizeOptions,
+    Embeddings,
+    overlap_from_scores,
+    turns_from_embeddings,
+)
 from qualkit.pipeline.metrics import der_detail, parse_rttm, speaker_found  # noqa: E402
 
 TEST_LINES = [
@@ -74,7 +80,7 @@ def main() -> int:
         meta = json.loads(paths["meta.json"].read_text(encoding="utf-8"))
         sets.append(
             (
-                paths["wav"].stem,
+                paths["wav"],
                 embedded(paths["wav"]),
                 parse_rttm(paths["rttm"].read_text()),
                 int(v),
@@ -84,7 +90,7 @@ def main() -> int:
     wav, rttm = test_clip()
     sets.append(
         (
-            "testclip",
+            wav,
             embedded(wav),
             parse_rttm(rttm.read_text()),
             3,
@@ -97,14 +103,20 @@ def main() -> int:
         for m in args.merge_cos
         for v in args.min_voice
     ]
+    frames = {}
+    if any(c.get("overlap") for c in configs):
+        frames = {wav: overlap_frames(wav)[0] for wav, *_ in sets}
     for cfg in configs:
         row = []
         total = 0.0
         count_error = 0
-        for name, emb, ref, v, meta in sets:
+        for wav, emb, ref, v, meta in sets:
+            name = wav.stem
             for hint in (None, v):
                 opts = DiarizeOptions(num_speakers=hint, **cfg)
                 turns, _ = turns_from_embeddings(emb, meta["duration_s"], opts)
+                if opts.overlap:
+                    turns = turns + overlap_from_scores(turns, frames[wav], opts)[1]
                 d = der_detail(ref, turns)["der"]
                 total += d
                 found = len({t.speaker for t in turns})

