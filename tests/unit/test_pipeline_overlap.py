@@ -145,3 +145,21 @@ def test_words_in_overlap_keep_the_dominant_voice_and_are_marked() -> None:
         ("är", "Talare 2"),
     ]
     assert [s.overlap for s in out.segments] == [False, True]
+
+
+def test_transcribe_overlap_flag_reaches_the_diarisation_options(
+    project_dir: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualkit.cli import main, pipeline_cmds
+
+    seen: list[DiarizeOptions] = []
+
+    def fake(*_: object, options: object, **__: object) -> list[object]:
+        seen.append(options.diarize)  # type: ignore[attr-defined]
+        return []
+
+    monkeypatch.setattr(pipeline_cmds, "transcribe_project", fake)
+    base = ["transcribe", "-p", str(project_dir), "--all"]
+    assert main(base) == 0
+    assert main([*base, "--overlap"]) == 0
+    assert [o.overlap for o in seen] == [False, True]
