@@ -6,9 +6,9 @@ Embeds bench/focus_group_audio.py's recordings (seed 5; made once and cached und
 bench/out/) in a fresh process per method and case, window by window (300 s, as the
 pipeline does): "old" is the path before this change (each window's features for all
 its sub-segments at once, CAM++ batches of 64, nothing handed back between windows),
-"new" is `SenkoEmbedder.embed` (features 128 sub-segments at a time, batches of 16,
-free memory handed back after each window). Reports peak RSS, wall and CPU seconds and
-how far the two methods' embeddings are apart (largest absolute difference and largest
+"new" is `SenkoEmbedder.embed` (features 128 sub-segments at a time, free memory handed
+back after each window; CAM++ batches of 64, or `--new-batch N`). Reports peak RSS,
+wall and CPU seconds and how far the two methods' embeddings are apart (largest absolute difference and largest
 1 - cosine). `--cut` embeds only the first MINUTES of each recording.
 """
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
 
 
-def child(method: str, pcm: Path, cut_s: float, result: Path) -> None:
+def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) -> None:
     from qualkit.pipeline.audio import ArrayAudio, PcmAudio, windows
     from qualkit.pipeline.voice_embed import SenkoEmbedder
 
@@ -40,6 +40,7 @@ def child(method: str, pcm: Path, cut_s: float, result: Path) -> None:
     emb = SenkoEmbedder("cpu")
     t0, c0 = time.perf_counter(), time.process_time()
     if method == "new":
+        emb._BATCH = new_batch  # type: ignore[misc]
         vectors = emb.embed(audio, 300.0).vectors
     else:
         emb._BATCH = 64  # type: ignore[misc]
@@ -70,12 +71,13 @@ def main() -> int:
     ap.add_argument("--cases", nargs="+", default=["10:4", "40:6"], help="MINUTES:VOICES")
     ap.add_argument("--cut", type=float, default=0.0, help="embed only the first MINUTES")
     ap.add_argument("--methods", nargs="+", default=["old", "new"])
+    ap.add_argument("--new-batch", type=int, default=64, help="CAM++ batch of the new path")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.child:
-        child(args.child[0], Path(args.child[1]), float(args.child[2]), args.result)
+        child(args.child[0], Path(args.child[1]), float(args.child[2]), args.result, args.new_batch)
         return 0
     from focus_group_audio import Case, build
 
@@ -92,6 +94,7 @@ def main() -> int:
         for method in args.methods:
             res = OUT / f"mem-{case.name}-{method}-{args.cut:g}.json"
             cmd = [sys.executable, __file__, "--child", method, str(pcm), str(60 * args.cut)]
+            cmd += ["--new-batch", str(args.new_batch)]
             proc = subprocess.Popen([*cmd, "--result", str(res)], env=env)
             _, status, usage = os.wait4(proc.pid, 0)
             if status:

@@ -112,12 +112,13 @@ class SenkoEmbedder:
             return Embeddings(np.zeros((0, 2), np.float32), np.zeros((0, 192), np.float32))
         return Embeddings(np.concatenate(spans), np.concatenate(vectors), tuple(speech))
 
-    # CAM++'s first layers hold 32 channels x 80 bands x 148 frames per sub-segment:
-    # about 1.5 MB a sub-segment per activation, so a batch of 64 peaked at ~350 MB
-    # above the model. 16 keeps the peak near 90 MB; rows are independent, so the
-    # embeddings are the same up to float rounding.
-    _BATCH = 16
-    _GROUP = 8 * _BATCH  # sub-segments whose features are held at once
+    # A batch of 64 lifts resident memory ~350 MB above the loaded model while CAM++
+    # runs (its first layers hold 32 channels x 80 bands x 148 frames per sub-segment).
+    # Batches of 16 cut the peak at 10 minutes from 936 to 709 MB with the very same
+    # embeddings but took twice the CPU time on a loaded machine (bench/embed_memory.py),
+    # so the batch stays at 64 until that is measured on an idle one.
+    _BATCH = 64
+    _GROUP = 2 * _BATCH  # sub-segments whose features are held at once
     _FRAMES = 148  # a 1.5 s sub-segment at a 10 ms hop: nearly every one
 
     def _embed_fixed(self, feats: Any, frames: Any, offsets: Any, dim: int) -> Array:
