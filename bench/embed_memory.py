@@ -8,8 +8,9 @@ pipeline does): "old" is the path before this change (each window's features for
 its sub-segments at once, CAM++ batches of 64, nothing handed back between windows),
 "new" is `SenkoEmbedder.embed` (features 128 sub-segments at a time, free memory handed
 back after each window; CAM++ batches of 64, or `--new-batch N`). Reports peak RSS,
-wall and CPU seconds and how far the two methods' embeddings are apart (largest absolute difference and largest
-1 - cosine). `--cut` embeds only the first MINUTES of each recording.
+wall and CPU seconds and how far the two methods' embeddings are apart (largest absolute
+difference and largest 1 - cosine). `--cut` embeds only the first MINUTES of each
+recording.
 """
 
 from __future__ import annotations
