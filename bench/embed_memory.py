@@ -89,7 +89,7 @@ def main() -> int:
     for spec in args.cases:
         minutes, voices = spec.split(":")
         case = Case(float(minutes), int(voices))
-        pcm = OUT / f"{case.name}.mem.pcm"
+        pcm = OUT / f"{case.name}.mem-{'-'.join(args.methods)}.pcm"
         decode_to_pcm(build(case)["wav"], pcm)
         found = {}
         for method in args.methods:
