@@ -26,7 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("name", metavar="NAME", help="participant pseudonym or id (new: created)")
     q.add_argument("--from", dest="recording", required=True, metavar="RECORDING")
     q.add_argument("--speaker", required=True, metavar="VOICE", help="'Talare 2' or 2")
-    q.add_argument("--replace", action="store_true", help="replace an existing voiceprint")
+    q.add_argument(
+        "--replace",
+        action="store_true",
+        help="start the voiceprint again from this voice (default: add it to an existing one)",
+    )
     q.set_defaults(handler=cmd_enrol)
 
     q = vsub.add_parser("list", help="voiceprints: whose, from where, when, voices named")
@@ -62,7 +66,7 @@ def cmd_enrol(args: argparse.Namespace) -> None:
         person = project.store.participant(vp.participant_id)
     console.print(
         f"Enrolled {person.pseudonym}'s voice from {vp.source} ({fmt_time(vp.seconds)} of "
-        "speech). Recordings transcribed from now on name it; for those already "
+        "speech in all). Recordings transcribed from now on name it; for those already "
         "transcribed run: qualkit voices match --all",
         markup=False,
         soft_wrap=True,
