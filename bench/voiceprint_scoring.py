@@ -24,8 +24,8 @@ from qualkit.pipeline.voice_match import (
 
 CAST, ENROL = 6, 3
 ABSENT = 2  # people of the cast left out of each later recording in the second scenario
-RAW_GRID = tuple(k / 100 for k in range(50, 98))
-NORM_GRID = tuple(k / 4 for k in range(0, 25))
+RAW_GRID = (0.5, 0.55, 0.6, 0.65) + tuple(k / 100 for k in range(70, 98))
+NORM_GRID = tuple(k / 2 for k in range(0, 13))
 # Split voices: a voice left unnamed whose best voiceprint named another voice of the
 # recording is taken as the same person when the two voices are at least this alike (the
 # diariser merges voices above 0.8, so the parts of a person it split lie below that).
@@ -39,7 +39,12 @@ class Method:
     against known other voices (cohort_scores); `whole`: the voiceprint is the mean of
     every voice the person has in recording 1 (the coder named them all), not only the
     largest; `update`: the voiceprint also holds the person's main voice in recording 2
-    (the coder confirmed it: `qualkit voices enroll` again adds to it)."""
+    (the coder confirmed it: `qualkit voices enroll` again adds to it); `turns`: each
+    voice's centroid is the mean of the sub-segments inside its turns instead of the one
+    qualkit.pipeline.diarize.speaker_centroids gives (which maps each clustering label to
+    the voice of the turn holding its first sub-segment, so a label whose first
+    sub-segment was folded into another voice's turn leaves its own voice with a zero
+    centroid and gives the other voice two people)."""
 
     label: str
     nearest: bool = False
@@ -48,6 +53,7 @@ class Method:
     cohort: bool = False
     whole: bool = False
     update: bool = False
+    turns: bool = False
 
     @property
     def grid(self) -> tuple[float, ...]:
@@ -78,11 +84,17 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:.1f} %" if b else "-"
 
 
-def weighted(found: Sequence[Any]) -> np.ndarray:
+def centroid(f: Any, m: Method) -> np.ndarray:
+    if m.turns and len(f.segs):
+        return np.asarray(f.segs.mean(axis=0))
+    return np.asarray(f.centroid)
+
+
+def weighted(found: Sequence[Any], m: Method) -> np.ndarray:
     """The mean of some voices' centroids weighted by their speech (as enrolling each
     of them adds to one voiceprint)."""
     w = np.asarray([max(f.seconds, 1e-6) for f in found])
-    return np.asarray((np.stack([f.centroid for f in found]) * w[:, None]).sum(0) / w.sum())
+    return np.asarray((np.stack([centroid(f, m) for f in found]) * w[:, None]).sum(0) / w.sum())
 
 
 def voiceprints(recs: Sequence[Sequence[Any]], people: tuple[int, ...], m: Method):
@@ -102,8 +114,8 @@ def voiceprints(recs: Sequence[Sequence[Any]], people: tuple[int, ...], m: Metho
             later = [f for f in recs[1] if f.truth == v]
             if later:
                 chosen = [*chosen, max(later, key=lambda f: f.seconds)]
-        prints.append(weighted(chosen))
-    cohort = [f.centroid for f in recs[0] if id(f) not in used]
+        prints.append(weighted(chosen, m))
+    cohort = [centroid(f, m) for f in recs[0] if id(f) not in used]
     dim = prints[0].shape[0]
     return np.stack(prints), np.stack(cohort) if cohort else np.zeros((0, dim), np.float32)
 
@@ -195,7 +207,7 @@ def score(
                 found = [f for f in heard if f.truth not in gone]
                 if not found:
                     continue
-                cents = np.stack([f.centroid for f in found])
+                cents = np.stack([centroid(f, m) for f in found])
                 named = {
                     i: people[j]
                     for i, j in name_voices(cents, prints, cohort, m, threshold).items()
@@ -241,13 +253,18 @@ def sweep_lines(sweep: list[tuple[float, float, float]], chosen: float | None) -
     return lines
 
 
-def compare(calib, test, methods: Sequence[Method], first: int) -> tuple[list[str], dict]:
-    """Rows for both scenarios, each method at its own calibrated threshold."""
+def compare(
+    calib, test, methods: Sequence[Method], first: int, default: tuple[Method, float] | None = None
+) -> tuple[list[str], dict]:
+    """Rows for both scenarios, each method at its own calibrated threshold; `default`:
+    one method also at qualkit's default threshold, where calibration chose another."""
     chosen = {m: calibrate(calib, m, first) for m in methods}
+    runs = [(m, chosen[m][0]) for m in methods]
+    if default is not None and chosen[default[0]][0] != default[1]:
+        runs.append(default)
     rows = []
     for absent, scene in ((0, "whole cast"), (ABSENT, f"{ABSENT} of {CAST} absent")):
-        for m in methods:
-            t = chosen[m][0]
+        for m, t in runs:
             label = m.label + (f", threshold {t:.2f}" if t is not None else "")
             rows.append(score(test, m, t, absent, first).row(f"{scene}: {label}"))
     return rows, chosen

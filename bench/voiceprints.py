@@ -246,6 +246,7 @@ METHODS = (
     vs.Method("one-to-one + split voices named alike", split=True),
     vs.Method("cohort-normalised score, one-to-one", cohort=True),
     vs.Method("one-to-one, voiceprint from all the person's voices (qualkit now)", whole=True),
+    vs.Method("qualkit now, centroids from each voice's turns", whole=True, turns=True),
 )
 # Recordings 3-N: voiceprints confirmed in recording 2 beside the same ones without.
 UPDATED = (
@@ -254,15 +255,26 @@ UPDATED = (
     vs.Method(
         "one-to-one, voiceprint from recordings 1 + 2 (enrolled again)", whole=True, update=True
     ),
+    vs.Method(
+        "recordings 1 + 2, centroids from each voice's turns", whole=True, update=True, turns=True
+    ),
 )
 QUALKIT = METHODS[5]  # the sweep printed is this method's
+
+
+def span(first: int, last: int) -> str:
+    return f"Recording {last}" if first == last else f"Recordings {first}-{last}"
 
 
 def section(casts, seconds: float, recordings: int) -> list[str]:
     half = len(casts) // 2
     calib, test = casts[:half], casts[half:]
-    rows, chosen = vs.compare(calib, test, METHODS, 1)
-    upd_rows, _ = vs.compare(calib, test, UPDATED, 2) if recordings >= 3 else ([], {})
+    rows, chosen = vs.compare(calib, test, METHODS, 1, (QUALKIT, DEFAULT_THRESHOLD))
+    upd_rows, _ = (
+        vs.compare(calib, test, UPDATED, 2, (UPDATED[2], DEFAULT_THRESHOLD))
+        if recordings >= 3
+        else ([], {})
+    )
     found = [len(r) for recs in test for r in recs]
     skipped = vs.score(test, METHODS[2], DEFAULT_THRESHOLD).skipped
     header = (
@@ -277,7 +289,7 @@ def section(casts, seconds: float, recordings: int) -> list[str]:
         f"{sum(found)} voices found, {skipped} of {20 * len(test)} enrolment choices skipped "
         "because recording 1 had no voice of its own for a chosen person).",
         "",
-        f"Recordings 2-{recordings} matched against voiceprints from recording 1:",
+        f"{span(2, recordings)} matched against voiceprints from recording 1:",
         "",
         header,
         "|---|---|---|---|",
@@ -286,7 +298,7 @@ def section(casts, seconds: float, recordings: int) -> list[str]:
     ]
     if upd_rows:
         out += [
-            f"Recordings 3-{recordings}: the voiceprint also holds the person's main voice in "
+            f"{span(3, recordings)}: the voiceprint also holds the person's main voice in "
             "recording 2 (the coder confirmed the name there and enrolled again), beside the "
             "same methods without:",
             "",
