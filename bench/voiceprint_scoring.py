@@ -24,7 +24,7 @@ from qualkit.pipeline.voice_match import (
 
 CAST, ENROL = 6, 3
 ABSENT = 2  # people of the cast left out of each later recording in the second scenario
-RAW_GRID = (0.5, 0.55, 0.6, 0.65) + tuple(k / 100 for k in range(70, 98))
+RAW_GRID = (0.5, 0.55, 0.6, 0.65, *(k / 100 for k in range(70, 98)))
 NORM_GRID = tuple(k / 2 for k in range(0, 13))
 # Split voices: a voice left unnamed whose best voiceprint named another voice of the
 # recording is taken as the same person when the two voices are at least this alike (the

@@ -11,6 +11,10 @@ from qualkit.errors import InputError
 from qualkit.pipeline.voice_match import DEFAULT_THRESHOLD
 from qualkit.project import open_project
 
+# Below this much speech a voiceprint scored its own person 0.73-0.97 in later recordings
+# on the benchmark (70 s recordings), above it 0.94-0.99 (BENCHMARKS.md).
+STEADY_S = 20.0
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -71,6 +75,14 @@ def cmd_enrol(args: argparse.Namespace) -> None:
         markup=False,
         soft_wrap=True,
     )
+    if vp.seconds < STEADY_S:
+        console.print(
+            f"A voiceprint from {vp.seconds:.0f} s of speech names less reliably than one from "
+            f"{STEADY_S:g} s or more: when it names {person.pseudonym} in a later recording and "
+            "you have checked it, enrol that voice too (it is added to the voiceprint).",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def cmd_list(args: argparse.Namespace) -> None:
