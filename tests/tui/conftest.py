@@ -35,11 +35,11 @@ def quiet_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(events, "run_pipeline", no_model)
 
 
-def make_demo(root: Path) -> Path:
+def make_demo(root: Path, database: str | None = None) -> Path:
     from qualkit.demo import run_demo
     from qualkit.project import init_project
 
-    init_project(root).close()
+    init_project(root, database=database).close()
     (root / "audio" / "demo").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "audio" / "demo" / "fokusgrupp_demo.txt", root / "audio" / "demo")
     run_demo(root, say=lambda _msg: None)
@@ -47,8 +47,9 @@ def make_demo(root: Path) -> Path:
 
 
 @pytest.fixture
-def demo_root(tmp_path: Path) -> Path:
-    return make_demo(tmp_path / "demo")
+def demo_root(tmp_path: Path, study_url: str | None) -> Path:
+    """A copy of the demo project (on a PostgreSQL server too, in a `both_backends` test)."""
+    return make_demo(tmp_path / "demo", study_url)
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ PLACES: dict[str, str] = {
     "qualkit.consensus": "services",
     "qualkit.undo": "services",
     "qualkit.undo_rows": "services",
+    "qualkit.undo_codes": "services",
     "qualkit.search": "services",
     "qualkit.serve": "services",
     "qualkit.playback": "services",
