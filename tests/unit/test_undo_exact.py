@@ -100,6 +100,23 @@ def test_undo_join_of_two_speakers_gives_back_both_turns(project: Project) -> No
     assert snapshot(project) == states[0]
 
 
+def test_split_just_after_the_space_a_span_starts_on_keeps_the_span_on_its_words(
+    project: Project,
+) -> None:
+    """Found by the random test: 'Det är den| som ...' with a span from the space on."""
+    stack = UndoStack(project, coder="carl")
+    seg = project.store.segments()[3]
+    span = next(c for c in project.store.codings(segment_id=seg.id) if c.span_start is not None)
+    assert seg.text[span.span_start or 0] == " "
+    states = [snapshot(project)]
+    left, right = stack.split(seg.id, (span.span_start or 0) + 1)
+    states.append(snapshot(project))
+    moved = project.store.coding(span.id)
+    assert moved.segment_id == right.id and moved.span_start == 0
+    assert right.text[: moved.span_end] == seg.text[span.span_start + 1 : span.span_end]
+    check_round_trip(stack, states)
+
+
 def test_undo_merge_of_voices_gives_back_the_voice(project: Project) -> None:
     stack = UndoStack(project, coder="carl")
     voices = {s.label: s for s in project.store.speakers()}
