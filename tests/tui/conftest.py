@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,43 @@ def make_app(notes: list[str]) -> Iterator[Callable[..., Any]]:
         return app
 
     yield factory
+
+
+SIZE = (120, 35)
+
+
+async def keys(pilot: Any, *pressed: str) -> Any:
+    """Press the keys and let the app settle; returns the screen it shows then."""
+    await pilot.press(*pressed)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+@pytest.fixture
+def drive(make_app: Callable[..., Any], request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """Start the coding app on a copy of the demo project (or `root`), at 120×35 unless
+    `size`, let it settle, run `steps(pilot)`, and close it; returns the app. Options
+    (coder, blind, lang, recording) go to the app."""
+
+    def go(
+        steps: Callable[[Any], Awaitable[None]],
+        *,
+        root: Path | None = None,
+        size: tuple[int, int] = SIZE,
+        **options: Any,
+    ) -> Any:
+        # The demo copy is made only when a test drives the app on it.
+        app = make_app(root or request.getfixturevalue("demo_root"), **options)
+
+        async def body() -> None:
+            async with app.run_test(size=size) as pilot:
+                await pilot.pause()
+                await steps(pilot)
+
+        asyncio.run(body())
+        return app
+
+    return go
 
 
 @dataclass(frozen=True)

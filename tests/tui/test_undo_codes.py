@@ -6,9 +6,8 @@ before and after, on SQLite and on a PostgreSQL server.
 
 from __future__ import annotations
 
-import asyncio
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,12 @@ from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
 
 from ..store_snapshot import snapshot
+from .conftest import keys
 
 pytestmark = [pytest.mark.tui, pytest.mark.both_backends]
 
-SIZE = (120, 35)
 BOOK = "danermark"
 KEY = "kontaktlista_rutiner"
-
-
-def run(coro: Awaitable[None]) -> None:
-    asyncio.run(coro)  # type: ignore[arg-type]
 
 
 def plain(renderable: Any) -> str:
@@ -69,47 +64,40 @@ def proposal(demo_root: Path, monkeypatch: pytest.MonkeyPatch) -> cluster.Cluste
 
 async def adopt(pilot: Any) -> None:
     """Clusters, adopt the first: the first passage hindering, the second left out."""
-    await pilot.press("C")
-    await pilot.pause()
+    await keys(pilot, "C")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    await pilot.press("a")
-    await pilot.pause()
+    await keys(pilot, "a")
     assert isinstance(pilot.app.screen, AdoptDialog)
-    await pilot.press("h", "down", "x", "ctrl+s")
-    await pilot.pause()
+    await keys(pilot, "h", "down", "x", "ctrl+s")
     assert isinstance(pilot.app.screen, ClustersScreen)
 
 
 def test_u_on_the_transcript_undoes_an_adopted_cluster_and_ctrl_r_redoes_it(
     demo_root: Path,
-    make_app: Callable[..., Any],
+    drive: Callable[..., Any],
     notes: list[str],
     proposal: cluster.ClusterProposal,
 ) -> None:
     before = saved_state(demo_root)
     seen: dict[str, Any] = {}
 
-    async def body() -> None:
-        app = make_app(demo_root, coder="anna")
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await adopt(pilot)
-            seen["adopted"] = state(app.project)
-            await pilot.press("escape", "enter")  # back, and into the transcript
-            await pilot.pause()
-            panel = plain(app.screen.query_one("#codebook_panel").content)
-            assert "kontaktlista rutiner" in panel
-            await pilot.press("u")
-            await pilot.pause()
-            seen["undone"] = state(app.project)
-            seen["panel_undone"] = plain(app.screen.query_one("#codebook_panel").content)
-            await pilot.press("ctrl+r")
-            await pilot.pause()
-            seen["redone"] = state(app.project)
-            seen["panel_redone"] = plain(app.screen.query_one("#codebook_panel").content)
+    async def steps(pilot: Any) -> None:
+        app = pilot.app
+        await adopt(pilot)
+        seen["adopted"] = state(app.project)
+        await pilot.press("escape", "enter")  # back, and into the transcript
+        await pilot.pause()
+        panel = plain(app.screen.query_one("#codebook_panel").content)
+        assert "kontaktlista rutiner" in panel
+        await keys(pilot, "u")
+        seen["undone"] = state(app.project)
+        seen["panel_undone"] = plain(app.screen.query_one("#codebook_panel").content)
+        await keys(pilot, "ctrl+r")
+        seen["redone"] = state(app.project)
+        seen["panel_redone"] = plain(app.screen.query_one("#codebook_panel").content)
 
-    run(body())
+    drive(steps, coder="anna")
     adopted = seen["adopted"]
     made = [c for c in adopted["codings"] if c.code == KEY]
     assert {c.segment_id: c.valence for c in made} == {
@@ -125,54 +113,43 @@ def test_u_on_the_transcript_undoes_an_adopted_cluster_and_ctrl_r_redoes_it(
 
 
 def test_u_on_the_clusters_screen_undoes_the_adoption(
-    demo_root: Path, make_app: Callable[..., Any], proposal: cluster.ClusterProposal
+    demo_root: Path, drive: Callable[..., Any], proposal: cluster.ClusterProposal
 ) -> None:
     before = saved_state(demo_root)
 
-    async def body() -> None:
-        app = make_app(demo_root, coder="anna")
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await adopt(pilot)
-            await pilot.press("u")
-            await pilot.pause()
-            await app.workers.wait_for_complete()
+    async def steps(pilot: Any) -> None:
+        app = pilot.app
+        await adopt(pilot)
+        await keys(pilot, "u")
+        await app.workers.wait_for_complete()
 
-    run(body())
+    drive(steps, coder="anna")
     assert saved_state(demo_root) == before
 
 
 def test_a_new_code_from_the_codebook_screen_is_undone_with_u(
-    demo_root: Path, make_app: Callable[..., Any]
+    demo_root: Path, drive: Callable[..., Any]
 ) -> None:
     before = saved_state(demo_root)
     seen: dict[str, Any] = {}
 
-    async def body() -> None:
-        app = make_app(demo_root, coder="anna")
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.press("K")
-            await pilot.pause()
-            assert isinstance(app.screen, CodebookScreen)
-            await pilot.press("a")
-            await pilot.pause()
-            app.screen.query_one(Input).value = "eldsjalar"
-            await pilot.press("enter")
-            await pilot.pause()
-            app.screen.query_one(Input).value = "Eldsjälar"
-            await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, CodebookScreen)
-            seen["added"] = state(app.project)
-            await pilot.press("u")
-            await pilot.pause()
-            seen["undone"] = state(app.project)
-            await pilot.press("U")
-            await pilot.pause()
-            seen["redone"] = state(app.project)
+    async def steps(pilot: Any) -> None:
+        app = pilot.app
+        await keys(pilot, "K")
+        assert isinstance(app.screen, CodebookScreen)
+        await keys(pilot, "a")
+        app.screen.query_one(Input).value = "eldsjalar"
+        await keys(pilot, "enter")
+        app.screen.query_one(Input).value = "Eldsjälar"
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, CodebookScreen)
+        seen["added"] = state(app.project)
+        await keys(pilot, "u")
+        seen["undone"] = state(app.project)
+        await keys(pilot, "U")
+        seen["redone"] = state(app.project)
 
-    run(body())
+    drive(steps, coder="anna")
     assert "eldsjalar" in {c.key for c in seen["added"]["codebook"].codes}
     assert seen["undone"] == before
     assert seen["redone"] == seen["added"]

@@ -109,7 +109,7 @@ def test_split_just_after_the_space_a_span_starts_on_keeps_the_span_on_its_words
     span = next(c for c in project.store.codings(segment_id=seg.id) if c.span_start is not None)
     assert seg.text[span.span_start or 0] == " "
     states = [snapshot(project)]
-    left, right = stack.split(seg.id, (span.span_start or 0) + 1)
+    _left, right = stack.split(seg.id, (span.span_start or 0) + 1)
     states.append(snapshot(project))
     moved = project.store.coding(span.id)
     assert moved.segment_id == right.id and moved.span_start == 0
