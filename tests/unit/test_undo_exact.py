@@ -22,7 +22,8 @@ from qualkit.undo import UndoStack
 
 from ..store_snapshot import snapshot
 
-# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+# Every test here that uses `project` runs on SQLite and on a PostgreSQL server (the
+# random-sequence test, 40 projects, on SQLite only).
 pytestmark = pytest.mark.both_backends
 
 TURNS = [
@@ -42,8 +43,8 @@ def words_of(text: str, start: float, end: float) -> tuple[Word, ...]:
     return tuple(Word(start + i * step, start + (i + 1) * step, w) for i, w in enumerate(parts))
 
 
-def build(root: Path) -> Path:
-    project = init_project(root)
+def build(root: Path, database: str | None = None) -> Path:
+    project = init_project(root, database=database)
     rec = project.store.add_recording("fg", kommun="Norrby")
     project.store.replace_segments(
         rec.id,
@@ -63,9 +64,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(template: Path, tmp_path: Path) -> Iterator[Project]:
+def project(template: Path, tmp_path: Path, study_url: str | None) -> Iterator[Project]:
+    """The template's copy on SQLite; built afresh in a study database on the server."""
     root = tmp_path / "p"
-    shutil.copytree(template, root)
+    if study_url is None:
+        shutil.copytree(template, root)
+    else:
+        build(root, study_url)
     with open_project(root) as p:
         yield p
 
