@@ -18,6 +18,9 @@ QUIET_S = 0.4
 DUE_AFTER = 10
 # A full collection never starts by itself while held.
 HELD = 1 << 30
+# Typing without a pause this long postpones it at most this many times over: cyclic
+# garbage must not pile up in a session of non-stop keys.
+OVERDUE_AFTER = 10 * DUE_AFTER
 
 
 class QuietCollector:
@@ -44,10 +47,12 @@ class QuietCollector:
         self.last_input = time.monotonic()
 
     def tick(self) -> bool:
-        """A full collection if one is due and no key came for QUIET_S; whether it ran."""
+        """A full collection if one is due and no key came for QUIET_S (or it is long
+        overdue); whether it ran."""
         if self.saved is None or gc.get_count()[2] < DUE_AFTER:
             return False
-        if time.monotonic() - self.last_input < QUIET_S:
+        overdue = gc.get_count()[2] >= OVERDUE_AFTER
+        if time.monotonic() - self.last_input < QUIET_S and not overdue:
             return False
         gc.collect()
         self.collections += 1

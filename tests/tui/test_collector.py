@@ -55,6 +55,21 @@ def test_a_due_full_collection_runs_only_when_no_key_came_lately(
     quiet.release()
 
 
+def test_non_stop_typing_postpones_a_full_collection_only_so_long(
+    thresholds: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collector.time, "monotonic", lambda: 100.0)
+    quiet = QuietCollector()
+    quiet.hold()
+    quiet.input_seen()  # a key just now, and always
+    make_due()
+    assert not quiet.tick()
+    while gc.get_count()[2] < collector.OVERDUE_AFTER:
+        gc.collect(1)
+    assert quiet.tick()
+    quiet.release()
+
+
 def test_the_app_holds_full_collections_while_it_runs(
     thresholds: tuple[int, int, int], drive: object
 ) -> None:
