@@ -83,6 +83,7 @@ PLACES: dict[str, str] = {
     "qualkit.analysis.zeroshot": "services",
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
+    "qualkit.pipeline.run_options": "services",
     "qualkit.pipeline.events": "services",
     "qualkit.pipeline.cluster": "services",
     "qualkit.pipeline.cluster_worker": "services",
