@@ -24,7 +24,22 @@ from qualkit.analysis.embed import FloatArray
 
 Labels = np.ndarray[Any, Any]
 
-KS = (2, 3, 4, 5, 6, 7, 8)  # group counts the runs cycle through
+KS = (2, 3, 4, 5, 6, 7, 8)  # group counts the runs cycle through (up to 315 passages)
+
+
+def group_counts(rows: int, min_size: int) -> list[int]:
+    """The k the runs cycle through: 2-8, more for a large study, never more than fit.
+
+    A full study has more themes than eight, and k-means with fewer groups than themes
+    joins themes in most runs, so they never part in the consensus. The top grows with the
+    square root of the passages (sqrt(n) / 2.5: 8 up to about 420 passages, 18 at 2,000,
+    the size of the benchmark sets it is 8). No more groups than the passages could fill at
+    the minimum size: a theme of a small corpus is not cut into pieces smaller than a
+    group may be."""
+    top = max(KS[-1], round(np.sqrt(rows) / 2.5))
+    return [k for k in range(2, top + 1) if k <= max(2, rows // min_size)]
+
+
 # The co-association matrix is n x n: above this many passages a seeded sample is grouped
 # and the others join the group whose centre is nearest, if near enough.
 MAX_ROWS = 2000
@@ -97,9 +112,7 @@ def consensus_labels(
     rows = np.arange(n)
     if n > max_rows:
         rows = np.sort(np.random.default_rng(seed).choice(n, max_rows, replace=False))
-    # No more groups per run than the passages could fill at the minimum size: a theme of
-    # a small corpus is not cut into pieces smaller than a group may be.
-    ks = [k for k in KS if k <= max(2, len(rows) // min_size)]
+    ks = group_counts(len(rows), min_size)
     share = co_association(points[rows], ks, resamples=resamples, seed=seed)
     found = AgglomerativeClustering(
         n_clusters=None,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qualkit.analysis.cluster import cluster_vectors, stability
-from qualkit.analysis.consensus import co_association, consensus_labels
+from qualkit.analysis.consensus import co_association, consensus_labels, group_counts
 from qualkit.errors import InputError
 
 
@@ -68,3 +68,10 @@ def test_method_is_checked_and_the_previous_one_kept() -> None:
         cluster_vectors(vecs, 5, method="kmeans")
     old = cluster_vectors(vecs, 5, method="hdbscan")
     assert old.shape == truth.shape
+
+
+def test_group_counts_grow_with_a_large_study_and_fit_a_small_one() -> None:
+    assert group_counts(315, 9) == list(range(2, 9))  # the benchmark sets: 2-8
+    assert group_counts(2000, 15)[-1] == 18  # a full study: more themes than eight
+    assert group_counts(16, 3) == [2, 3, 4, 5]  # never more groups than the passages fill
+    assert group_counts(5, 3) == [2]
