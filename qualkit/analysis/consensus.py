@@ -24,7 +24,7 @@ from qualkit.analysis.embed import FloatArray
 
 Labels = np.ndarray[Any, Any]
 
-KS = (2, 3, 4, 5, 6, 7, 8)  # group counts the runs cycle through (up to 315 passages)
+KS = (2, 3, 4, 5, 6, 7, 8)  # group counts the runs cycle through, at least
 
 
 def group_counts(rows: int, min_size: int) -> list[int]:
@@ -32,8 +32,8 @@ def group_counts(rows: int, min_size: int) -> list[int]:
 
     A full study has more themes than eight, and k-means with fewer groups than themes
     joins themes in most runs, so they never part in the consensus. The top grows with the
-    square root of the passages (sqrt(n) / 2.5: 8 up to about 420 passages, 18 at 2,000,
-    the size of the benchmark sets it is 8). No more groups than the passages could fill at
+    square root of the passages (sqrt(n) / 2.5: 8 up to about 450 passages, 18 at 2,000;
+    on the benchmark sets it is 8). No more groups than the passages could fill at
     the minimum size: a theme of a small corpus is not cut into pieces smaller than a
     group may be."""
     top = max(KS[-1], round(np.sqrt(rows) / 2.5))
