@@ -115,7 +115,8 @@ def cluster_report(
     grouped = sum(p.size for p in proposals)
     kept = proposal_stability(vecs)
     print(
-        f"Consensus (now): {len(proposals)} proposals (minimum size {auto_min_size(len(ids))}), "
+        f"Co-association (now): {len(proposals)} proposals "
+        f"(minimum size {auto_min_size(len(ids))}), "
         f"{len(ids) - grouped} passages left outside; ARI across 5 seeds {seeds_ari:.3f}, "
         f"across 5 seeded 90% subsamples {sub_ari:.3f}; per proposal, Jaccard on 10 seeded "
         f"80% subsamples: {', '.join(f'#{k} {v:.2f}' for k, v in kept.items()) or '-'}"

@@ -1,6 +1,6 @@
 """Candidate categories: passages grouped by meaning, labelled, and related to the codebook.
 
-Embeddings are reduced with PCA and grouped by consensus (consensus.py): passages that
+Embeddings are reduced with PCA and grouped by co-association (coassociation.py): passages
 k-means puts together in most of 40 runs on seeded subsamples form a group, and groups
 below a minimum size are left outside. A small corpus (one interview) gets a small minimum
 group size. PCA + HDBSCAN, the previous method, stays available (`method="hdbscan"`) for
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from qualkit.analysis.consensus import consensus_labels
+from qualkit.analysis.coassociation import coassociation_labels
 from qualkit.analysis.embed import Embedder, FloatArray, Progress
 from qualkit.analysis.suggest import moderator_segment_ids, project_suggester
 from qualkit.errors import InputError
@@ -49,8 +49,8 @@ class ClusterProposal:
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
     min_size: int | None = None  # None: chosen from the corpus size
-    components: int = 10  # PCA dimensions before consensus clustering (HDBSCAN: 15)
-    method: str = "consensus"  # or "hdbscan", the previous method
+    components: int = 10  # PCA dimensions before co-association grouping (HDBSCAN: 15)
+    method: str = "coassociation"  # or "hdbscan", the previous method
     keywords: int = 6
     representatives: int = 3
     min_words: int = 5  # shorter turns ("ja", "precis så") carry no theme
@@ -78,7 +78,7 @@ def auto_min_size(n: int) -> int:
     return max(3, min(15, round(n * 0.03)))
 
 
-METHODS = ("consensus", "hdbscan")
+METHODS = ("coassociation", "hdbscan")
 
 
 def cluster_vectors(
@@ -86,13 +86,13 @@ def cluster_vectors(
     min_size: int,
     seed: int = 0,
     components: int = 10,
-    method: str = "consensus",
+    method: str = "coassociation",
 ) -> Any:
     """Labels per row; -1 marks an outlier. Deterministic for a given seed."""
     if method not in METHODS:
         raise InputError(f"Unknown clustering method {method!r}; use one of {', '.join(METHODS)}.")
-    if method == "consensus":
-        return _canonical(consensus_labels(vecs, min_size, seed, components=components))
+    if method == "coassociation":
+        return _canonical(coassociation_labels(vecs, min_size, seed, components=components))
     return hdbscan_labels(vecs, min_size, seed)
 
 
@@ -264,7 +264,7 @@ def stability(
     *,
     min_size: int | None = None,
     fraction: float = 0.9,
-    method: str = "consensus",
+    method: str = "coassociation",
 ) -> tuple[float, float]:
     """How stable the grouping is: (ARI across seeds on all rows, ARI across seeded 90% subsamples).
 
@@ -307,7 +307,7 @@ def proposal_stability(
     runs: int = 10,
     fraction: float = 0.8,
     components: int = 10,
-    method: str = "consensus",
+    method: str = "coassociation",
 ) -> dict[int, float]:
     """For each proposal id (as `propose_from_vectors` numbers them): does it come back?
 

@@ -80,7 +80,7 @@ PLACES: dict[str, str] = {
     "qualkit.demo": "services",
     "qualkit.analysis": "services",
     "qualkit.analysis.zeroshot": "services",
-    "qualkit.analysis.consensus": "services",
+    "qualkit.analysis.coassociation": "services",
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.events": "services",

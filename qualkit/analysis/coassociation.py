@@ -1,4 +1,4 @@
-"""Consensus grouping: passages that k-means puts together again and again on resamples.
+"""Co-association grouping: passages that k-means puts together again and again on resamples.
 
 One clustering of report or focus-group passages moves a lot when a tenth of them is left
 out: the themes overlap and the borders are wide. Evidence accumulation (Fred & Jain) asks
@@ -31,7 +31,7 @@ def group_counts(rows: int, min_size: int) -> list[int]:
     """The k the runs cycle through: 2-8, more for a large study, never more than fit.
 
     A full study has more themes than eight, and k-means with fewer groups than themes
-    joins themes in most runs, so they never part in the consensus. The top grows with the
+    joins themes in most runs, so they never part in the co-association. The top grows with the
     square root of the passages (sqrt(n) / 2.5: 8 up to about 450 passages, 18 at 2,000;
     on the benchmark sets it is 8). No more groups than the passages could fill at
     the minimum size: a theme of a small corpus is not cut into pieces smaller than a
@@ -90,7 +90,7 @@ def co_association(
     return np.asarray(share)
 
 
-def consensus_labels(
+def coassociation_labels(
     vecs: FloatArray,
     min_size: int,
     seed: int = 0,

@@ -1,4 +1,4 @@
-"""Consensus grouping: planted themes come back under resampling, strays stay outside."""
+"""Co-association grouping: planted themes come back under resampling, strays stay outside."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qualkit.analysis.cluster import cluster_vectors, stability
-from qualkit.analysis.consensus import co_association, consensus_labels, group_counts
+from qualkit.analysis.coassociation import co_association, coassociation_labels, group_counts
 from qualkit.errors import InputError
 
 
@@ -45,14 +45,14 @@ def test_a_stray_passage_stays_outside() -> None:
     vecs, _ = _uneven_themes()
     stray = np.zeros((1, 48))
     stray[0, 40] = 1.0
-    labels = consensus_labels(np.vstack([vecs, stray]), 5)
+    labels = coassociation_labels(np.vstack([vecs, stray]), 5)
     assert labels[-1] == -1
     assert (labels[:-1] >= 0).mean() > 0.9
 
 
 def test_many_passages_are_grouped_from_a_sample_and_joined() -> None:
     vecs, truth = _uneven_themes()
-    labels = consensus_labels(vecs, 5, max_rows=60)
+    labels = coassociation_labels(vecs, 5, max_rows=60)
     from sklearn.metrics import adjusted_rand_score
 
     grouped = labels >= 0
