@@ -30,6 +30,7 @@ from qualkit.analysis.embed import Embedder, FloatArray, Progress
 from qualkit.analysis.suggest import moderator_segment_ids, project_suggester
 from qualkit.errors import InputError
 from qualkit.model import Code
+from qualkit.names import find_names
 from qualkit.project import Project
 
 
@@ -144,6 +145,14 @@ def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float 
     """Class-based TF-IDF: the words most particular to each group, no stopwords."""
     stop = set(stopwords())
     stop.update(m.casefold() for text in texts for m in _BROKEN.findall(text))
+    # A name said often in one group ("Olle" in a case story) is no theme, and a label is
+    # shown and exported: person names never label a group.
+    stop.update(
+        w.casefold()
+        for text in texts
+        for a, b in find_names(text)
+        for w in _WORD.findall(text[a:b])
+    )
     docs = [
         [w for w in (t.casefold() for t in _WORD.findall(text)) if len(w) > 2 and w not in stop]
         for text in texts
