@@ -371,6 +371,26 @@ def project_proposal_stability(
     return proposal_stability(suggester.cache.embed(texts), min_size, seed=seed)
 
 
+def cluster_code(
+    proposal: ClusterProposal,
+    key: str,
+    label_sv: str,
+    parent: str | None = None,
+    codebook: str = "danermark",
+    hotkey: str | None = None,
+) -> Code:
+    """The code a proposal becomes, its description naming the cluster's words."""
+    description = "Föreslagen från ett kluster med orden: " + ", ".join(proposal.keywords)
+    return Code(
+        codebook=codebook,
+        key=key,
+        label_sv=label_sv,
+        description=description,
+        parent=parent,
+        hotkey=hotkey,
+    )
+
+
 def adopt_cluster(
     project: Project,
     proposal: ClusterProposal,
@@ -381,10 +401,7 @@ def adopt_cluster(
     coder: str = "default",
 ) -> Code:
     """Turn a proposal into a code and code its passages with it, as one action."""
-    description = "Föreslagen från ett kluster med orden: " + ", ".join(proposal.keywords)
-    code = Code(
-        codebook=codebook, key=key, label_sv=label_sv, description=description, parent=parent
-    )
+    code = cluster_code(proposal, key, label_sv, parent, codebook)
     with project.action():
         project.add_code(code)
         for seg_id in proposal.segment_ids:
