@@ -82,6 +82,7 @@ PLACES: dict[str, str] = {
     "qualkit.analysis": "services",
     "qualkit.analysis.zeroshot": "services",
     "qualkit.analysis.coassociation": "services",
+    "qualkit.analysis.cluster_labels": "services",
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.run_options": "services",
