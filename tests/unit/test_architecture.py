@@ -81,6 +81,8 @@ PLACES: dict[str, str] = {
     "qualkit.demo": "services",
     "qualkit.analysis": "services",
     "qualkit.analysis.zeroshot": "services",
+    "qualkit.analysis.coassociation": "services",
+    "qualkit.analysis.cluster_labels": "services",
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.run_options": "services",
