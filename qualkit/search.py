@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qualkit.errors import QualkitError
@@ -28,6 +29,10 @@ FILTER_NAMES = {
     "inspelning": "recording",
     "recording": "recording",
 }
+
+
+# More hits than any study has: a result this long may have been cut off.
+LIMIT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,30 @@ class Query:
             actor=filters.get("actor"),
             kommun=filters.get("kommun"),
             recording=filters.get("recording"),
+        )
+
+    def narrows(self, earlier: Query) -> bool:
+        """Whether every passage this query finds is one `earlier` found too: the same
+        filters, and each earlier word inside a word of this one ('sam' -> 'samverkan r')."""
+        same_filters = (
+            self.code,
+            self.valence,
+            self.speaker,
+            self.actor,
+            self.kommun,
+            self.recording,
+        ) == (
+            earlier.code,
+            earlier.valence,
+            earlier.speaker,
+            earlier.actor,
+            earlier.kommun,
+            earlier.recording,
+        )
+        return (
+            same_filters
+            and bool(earlier.words or earlier.code or earlier.valence)
+            and all(any(old in new for new in self.words) for old in earlier.words)
         )
 
 
@@ -203,7 +232,7 @@ class SearchIndex:
         )
         return hit
 
-    def search(self, query: Query | str, limit: int = 100_000) -> list[Hit]:
+    def search(self, query: Query | str, limit: int = LIMIT) -> list[Hit]:
         q = Query.parse(query) if isinstance(query, str) else query
         return [self.hit(i, q) for i in self.positions(q, limit)]
 
@@ -214,8 +243,13 @@ class SearchIndex:
         seg = self.segments[position]
         return self._hit(seg, self.folded[position].find(first) if first else -1, first)
 
-    def positions(self, query: Query | str, limit: int = 100_000) -> list[int]:
-        """Indexes into `segments` of every match: cheap enough to run on each keystroke."""
+    def positions(
+        self, query: Query | str, limit: int = LIMIT, among: Sequence[int] | None = None
+    ) -> list[int]:
+        """Indexes into `segments` of every match: cheap enough to run on each keystroke.
+
+        `among`: the positions an earlier query found that this one narrows (`Query.narrows`):
+        only those are looked at, so typing on costs less with every letter."""
         q = Query.parse(query) if isinstance(query, str) else query
         out: list[int] = []
         codes = self.code_keys(q.code) if q.code else None
@@ -223,14 +257,17 @@ class SearchIndex:
         want_kommun = q.kommun.casefold() if q.kommun else None
         want_speaker = q.speaker.casefold() if q.speaker else None
         folded_all = self.folded
-        candidates: list[int] | range = range(len(folded_all))
+        candidates: Sequence[int] = range(len(folded_all)) if among is None else among
         if q.words:
             # One tight comprehension per word: ~2 ms over a whole study.
             first, *rest = q.words
-            candidates = [i for i, text in enumerate(folded_all) if first in text]
+            if among is None:
+                candidates = [i for i, text in enumerate(folded_all) if first in text]
+            else:
+                candidates = [i for i in among if first in folded_all[i]]
             for word in rest:
                 candidates = [i for i in candidates if word in folded_all[i]]
-        elif q.code or q.valence:
+        elif among is None and (q.code or q.valence):
             candidates = sorted(
                 self.position_of[sid] for sid in self.codings if sid in self.position_of
             )

@@ -6,17 +6,22 @@ own write methods (a removed coding comes back with its id). Actions that change
 the transcript itself (text, split, join, speaker, merging voices) remember the exact
 rows before and after (`qualkit.undo_rows`): undo and redo put those rows back, so
 ids, times, speakers and codings are as they were, however often one goes back and
-forth. A coder changes only their own codings here.
+forth. A new code (from the codebook screen, or a cluster with the codings made with it)
+is one action too (`qualkit.undo_codes`): undo gives the codebook file its exact bytes
+back. A coder changes only their own codings here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from qualkit import undo_codes
 from qualkit.errors import InputError
-from qualkit.model import Coding, Segment, Speaker, Valence
+from qualkit.model import Code, Coding, Segment, Speaker, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.spans import follow_span
+from qualkit.undo_codes import NewCode
 from qualkit.undo_rows import RecordingRows, capture, restore
 
 
@@ -62,7 +67,9 @@ class Restructure:
     voices: tuple[int, int] | None = None  # (kept, dropped) of a voice merge
 
 
-Action = AddCoding | RemoveCoding | ChangeValence | ChangeMemo | AddSegmentMemo | Restructure
+Action = (
+    AddCoding | RemoveCoding | ChangeValence | ChangeMemo | AddSegmentMemo | Restructure | NewCode
+)
 
 
 def merged_pair(action: Restructure) -> tuple[Speaker, Speaker]:
@@ -139,6 +146,12 @@ class UndoStack:
         memo = self.project.store.add_memo("segment", str(segment_id), text, coder=self.coder)
         self._push(AddSegmentMemo(memo.id, segment_id, text, self.coder))
         return memo.id
+
+    def add_code(self, code: Code, coded: Mapping[int, Valence] | None = None) -> Code:
+        """A new code, and segments coded with it (cluster -> code), as one undoable action."""
+        action = undo_codes.add_code(self.project, code, coded or {}, self.coder)
+        self._push(action)
+        return action.code
 
     def edit_text(self, segment_id: int, text: str, *, base: str | None = None) -> list[Coding]:
         """Correct a segment's text; span codings follow their words.
@@ -260,6 +273,8 @@ class UndoStack:
                     store.update_coding(cid, memo=old)
                 case AddSegmentMemo(memo_id, _sid, _text, _coder):
                     store.delete_memo(memo_id)
+                case NewCode():
+                    undo_codes.reverse(self.project, action)
                 case Restructure(_kind, before, after, voices):
                     restore(store, after, before)
                     if voices is not None:
@@ -281,6 +296,8 @@ class UndoStack:
                 case AddSegmentMemo(_mid, sid, text, coder):
                     memo = store.add_memo("segment", str(sid), text, coder=coder)
                     return AddSegmentMemo(memo.id, sid, text, coder)
+                case NewCode():
+                    undo_codes.apply(self.project, action)
                 case Restructure(_kind, before, after, voices):
                     if voices is not None:
                         store.record_voice_merge(*merged_pair(action))

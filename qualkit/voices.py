@@ -30,7 +30,13 @@ from qualkit.pipeline.diarize import Diarization
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.voice_match import DEFAULT_THRESHOLD, check_threshold, match_voices
 from qualkit.store import Store
-from qualkit.store.voiceprints import UNDONE, VoiceCentroid, VoiceMatchRecord, Voiceprint
+from qualkit.store.voiceprints import (
+    SOURCE_SEP,
+    UNDONE,
+    VoiceCentroid,
+    VoiceMatchRecord,
+    Voiceprint,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -197,23 +203,22 @@ def enrol(
 
     `name` is a participant's pseudonym or id; a name no participant has yet creates
     one, as `qualkit speakers --name VOICE --pseudonym NAME` does. An unnamed voice is
-    linked to that participant; a voice named as someone else is refused."""
+    linked to that participant; a voice named as someone else is refused. Other voices
+    of the recording already named as that participant (a person the diariser split)
+    go into the voiceprint too. A participant who has a voiceprint already gets these
+    voices added to it: a voice confirmed in a later recording steadies the voiceprint
+    (BENCHMARKS.md). The voiceprint is the mean of its voices weighted by their speech;
+    `replace` starts again from this recording alone."""
     if not resolve.normal(name):
         raise InputError("Say whose voice it is: qualkit voices enroll NAME --from ... --speaker.")
     rec = resolve.recording(store, recording)
     spk = resolve.speaker(store, rec.id, speaker)
-    cent = store.voice_centroids(rec.id).get(spk.id)
-    if cent is None:
+    cents = store.voice_centroids(rec.id)
+    if spk.id not in cents:
         raise InputError(
             f"{spk.label} in {rec.name!r} has no voice measurement: voiceprints come from "
             f"recordings diarised by qualkit. Run qualkit transcribe {rec.name!r} first "
             "(an imported transcript has none)."
-        )
-    if spk.talk_time_s < MIN_ENROL_S:
-        raise InputError(
-            f"{spk.label} speaks {spk.talk_time_s:.1f} s in {rec.name!r}: too little for a "
-            f"voiceprint (at least {MIN_ENROL_S:g} s). Enrol from a recording where they "
-            "speak more."
         )
     person = _participant_or_none(store, name)
     with store.transaction():
@@ -223,6 +228,21 @@ def enrol(
                 f"{spk.label} is named as {linked.pseudonym}: enrol it as {linked.pseudonym}, "
                 "or name the voice again with qualkit speakers first."
             )
+        parts = [spk] + [
+            s
+            for s in store.speakers(rec.id)
+            if person is not None
+            and s.participant_id == person.id
+            and s.id != spk.id
+            and s.id in cents
+        ]
+        seconds = sum(s.talk_time_s for s in parts)
+        if seconds < MIN_ENROL_S:
+            raise InputError(
+                f"{spk.label} speaks {seconds:.1f} s in {rec.name!r}: too little for a "
+                f"voiceprint (at least {MIN_ENROL_S:g} s). Enrol from a recording where they "
+                "speak more."
+            )
         if person is None:
             person = store.add_participant(resolve.normal(name))
         if person.consent is Consent.WITHDRAWN:
@@ -231,16 +251,49 @@ def enrol(
             )
         if spk.participant_id is None:
             store.assign_speaker(spk.id, person.id)
+        old = None if replace else store.voiceprint_of(person.id)
+        sources = [f"{rec.name} / {s.label}" for s in parts]
+        if old is not None:
+            known = set(old.source.split(SOURCE_SEP))
+            new = [(s, src) for s, src in zip(parts, sources, strict=True) if src not in known]
+            if not new:
+                raise InputError(f"{sources[0]} is in {person.pseudonym}'s voiceprint already.")
+            parts, sources = [s for s, _ in new], [src for _, src in new]
+        first = cents[spk.id]
+        vectors = [decode(cents[s.id].vector, cents[s.id].dim) for s in parts]
+        weights = [s.talk_time_s for s in parts]
+        if old is not None:
+            if (first.model, first.dim) != (old.model, old.dim):
+                raise InputError(
+                    f"{sources[0]} was measured with another speaker model than "
+                    f"{person.pseudonym}'s voiceprint ({old.model}): enrol with --replace "
+                    "to start the voiceprint again."
+                )
+            vectors.append(decode(old.vector, old.dim))
+            weights.append(old.seconds)
+        vector = encode(weighted_mean(vectors, weights))
+        added = sum(s.talk_time_s for s in parts)
+        if old is not None:
+            return store.extend_voiceprint(
+                old.id, source=SOURCE_SEP.join(sources), vector=vector, seconds=added
+            )
         return store.add_voiceprint(
             person.id,
             recording_id=rec.id,
-            source=f"{rec.name} / {spk.label}",
-            model=cent.model,
-            dim=cent.dim,
-            vector=cent.vector,
-            seconds=spk.talk_time_s,
+            source=SOURCE_SEP.join(sources),
+            model=first.model,
+            dim=first.dim,
+            vector=vector,
+            seconds=added,
             replace=replace,
         )
+
+
+def weighted_mean(vectors: Sequence[Array], weights: Sequence[float]) -> Array:
+    """The mean of voice centroids, each weighted by its seconds of speech."""
+    w = np.maximum(np.asarray(weights, dtype=np.float64), 1e-6)
+    out: Array = (np.stack(vectors).astype(np.float64) * w[:, None]).sum(0) / w.sum()
+    return out.astype(np.float32)
 
 
 def forget(store: Store, name: str) -> Participant:

@@ -1,10 +1,13 @@
 """Candidate categories: passages grouped by meaning, labelled, and related to the codebook.
 
-Embeddings are reduced with PCA and grouped with HDBSCAN, which leaves passages that fit no
-group as outliers instead of forcing them in. A small corpus (one interview) gets a small
-minimum group size. Each group is labelled with its most distinctive words (class-based
-TF-IDF; Swedish and English stopwords from the stopwordsiso package and words found in most
-passages never appear in labels), its most central passages, and the nearest existing code.
+Embeddings are reduced with PCA and grouped by co-association (coassociation.py): passages
+k-means puts together in most of 40 runs on seeded subsamples form a group, and groups
+below a minimum size are left outside. A small corpus (one interview) gets a small minimum
+group size. PCA + HDBSCAN, the previous method, stays available (`method="hdbscan"`) for
+the benchmark: it moved more under resampling on every set measured. Each group is
+labelled with its most distinctive words (class-based TF-IDF; Swedish and English stopwords
+from the stopwordsiso package and words found in most passages never appear in labels), its
+most central passages, and the nearest existing code.
 The same seed always gives the same proposals; `stability` measures how much they move when
 the material is resampled, and `proposal_stability` says for each proposal whether it comes
 back when a fifth of the passages is left out (on real report passages most do not: they
@@ -13,15 +16,15 @@ are hints, not findings; see BENCHMARKS.md).
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 
+from qualkit.analysis.cluster_labels import keywords_for
+from qualkit.analysis.cluster_labels import stopwords as stopwords
+from qualkit.analysis.coassociation import coassociation_labels
 from qualkit.analysis.embed import Embedder, FloatArray, Progress
 from qualkit.analysis.suggest import moderator_segment_ids, project_suggester
 from qualkit.errors import InputError
@@ -45,27 +48,12 @@ class ClusterProposal:
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
     min_size: int | None = None  # None: chosen from the corpus size
-    components: int = 15  # PCA dimensions before clustering
+    components: int = 10  # PCA dimensions before co-association grouping (HDBSCAN: 15)
+    method: str = "coassociation"  # or "hdbscan", the previous method
     keywords: int = 6
     representatives: int = 3
     min_words: int = 5  # shorter turns ("ja", "precis så") carry no theme
     common_share: float = 0.4  # a word in more passages than this is no label
-
-
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
-# "samordnings- och" is fine Swedish, but text from PDFs also breaks words at line ends
-# ("perspek-" / "tivet"): a word seen right before a hyphen and a space is no label.
-_BROKEN = re.compile(r"([^\W\d_]+)-\s", re.UNICODE)
-
-
-@cache
-def stopwords() -> frozenset[str]:
-    """Swedish and English stopwords from the maintained stopwords-iso lists."""
-    try:
-        import stopwordsiso
-    except ImportError:  # labels get worse, nothing breaks
-        return frozenset()
-    return frozenset(w.casefold() for w in stopwordsiso.stopwords(["sv", "en"]))
 
 
 def auto_min_size(n: int) -> int:
@@ -73,8 +61,26 @@ def auto_min_size(n: int) -> int:
     return max(3, min(15, round(n * 0.03)))
 
 
-def cluster_vectors(vecs: FloatArray, min_size: int, seed: int = 0, components: int = 15) -> Any:
+METHODS = ("coassociation", "hdbscan")
+
+
+def cluster_vectors(
+    vecs: FloatArray,
+    min_size: int,
+    seed: int = 0,
+    components: int = 10,
+    method: str = "coassociation",
+) -> Any:
     """Labels per row; -1 marks an outlier. Deterministic for a given seed."""
+    if method not in METHODS:
+        raise InputError(f"Unknown clustering method {method!r}; use one of {', '.join(METHODS)}.")
+    if method == "coassociation":
+        return _canonical(coassociation_labels(vecs, min_size, seed, components=components))
+    return hdbscan_labels(vecs, min_size, seed)
+
+
+def hdbscan_labels(vecs: FloatArray, min_size: int, seed: int = 0, components: int = 15) -> Any:
+    """The previous method: exact PCA, then HDBSCAN with excess-of-mass selection."""
     from sklearn.cluster import HDBSCAN
     from sklearn.decomposition import PCA
 
@@ -91,7 +97,7 @@ def cluster_vectors(vecs: FloatArray, min_size: int, seed: int = 0, components: 
         min_cluster_size=min_size,
         min_samples=max(2, min_size // 2),
         # "eom" keeps a theme whole; "leaf" cut four clear synthetic themes into six and
-        # moved the cuts between subsamples (ARI 0.75 against 1.0, tests/unit/test_cluster.py).
+        # moved the cuts between subsamples (ARI 0.75 against 1.0).
         cluster_selection_method="eom",
         copy=True,
     ).fit_predict(reduced)
@@ -106,54 +112,6 @@ def _canonical(labels: Any) -> Any:
     out = np.full(len(labels), -1, dtype=int)
     for new, old in enumerate(order):
         out[labels == old] = new
-    return out
-
-
-def _same_stem(a: str, b: str) -> bool:
-    """Inflections of one word ("samordningsförbund", "-förbundet", "-förbundets"): one label."""
-    shared = next(
-        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
-    return shared >= max(5, 0.8 * max(len(a), len(b)))
-
-
-def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float = 0.4) -> Any:
-    """Class-based TF-IDF: the words most particular to each group, no stopwords."""
-    stop = set(stopwords())
-    stop.update(m.casefold() for text in texts for m in _BROKEN.findall(text))
-    docs = [
-        [w for w in (t.casefold() for t in _WORD.findall(text)) if len(w) > 2 and w not in stop]
-        for text in texts
-    ]
-    doc_freq = Counter(w for d in docs for w in set(d))
-    limit = max(2, common * len(docs))
-    groups = sorted(g for g in set(labels.tolist()) if g >= 0)
-    tf: dict[int, Counter[str]] = {g: Counter() for g in groups}
-    in_docs: dict[int, Counter[str]] = {g: Counter() for g in groups}
-    for d, g in zip(docs, labels.tolist(), strict=True):
-        if g >= 0:
-            tf[g].update(w for w in d if doc_freq[w] <= limit)
-            in_docs[g].update(set(d))
-    total = Counter[str]()
-    for counts in tf.values():
-        total.update(counts)
-    avg = np.mean([sum(c.values()) for c in tf.values()]) if tf else 1.0
-    out: dict[int, tuple[str, ...]] = {}
-    for g in groups:
-        size = sum(tf[g].values()) or 1
-        scored = []
-        for w, n in tf[g].items():
-            weight = (n / size) * np.log(1 + avg / total[w])
-            # A word used by one speaker once is an accident, not a theme.
-            if in_docs[g][w] >= 2 or len(tf[g]) < top:
-                scored.append((-weight, w))
-        chosen: list[str] = []
-        for _, w in sorted(scored):
-            if len(chosen) == top:
-                break
-            if not any(_same_stem(w, c) for c in chosen):
-                chosen.append(w)
-        out[g] = tuple(chosen)
     return out
 
 
@@ -172,7 +130,7 @@ def propose_from_vectors(
     if len(ids) != len(texts) or len(texts) != len(vecs):
         raise InputError("ids, texts and vectors must have the same length.")
     min_size = opts.min_size or auto_min_size(len(ids))
-    labels = cluster_vectors(vecs, min_size, seed, opts.components)
+    labels = cluster_vectors(vecs, min_size, seed, opts.components, opts.method)
     words = keywords_for(texts, labels, opts.keywords, opts.common_share)
     proposals: list[ClusterProposal] = []
     for g in sorted(words):
@@ -241,6 +199,7 @@ def stability(
     *,
     min_size: int | None = None,
     fraction: float = 0.9,
+    method: str = "coassociation",
 ) -> tuple[float, float]:
     """How stable the grouping is: (ARI across seeds on all rows, ARI across seeded 90% subsamples).
 
@@ -251,11 +210,11 @@ def stability(
 
     n = len(vecs)
     size = min_size or auto_min_size(n)
-    full = [cluster_vectors(vecs, size, s) for s in seeds]
+    full = [cluster_vectors(vecs, size, s, method=method) for s in seeds]
     runs: list[tuple[Any, Any]] = []
     for s in seeds:
         keep = np.sort(np.random.default_rng(s).choice(n, int(n * fraction), replace=False))
-        runs.append((keep, cluster_vectors(vecs[keep], size, s)))
+        runs.append((keep, cluster_vectors(vecs[keep], size, s, method=method)))
 
     def mean_pairwise(pairs: list[tuple[Any, Any]]) -> float:
         scores = [
@@ -282,7 +241,8 @@ def proposal_stability(
     seed: int = 0,
     runs: int = 10,
     fraction: float = 0.8,
-    components: int = 15,
+    components: int = 10,
+    method: str = "coassociation",
 ) -> dict[int, float]:
     """For each proposal id (as `propose_from_vectors` numbers them): does it come back?
 
@@ -292,13 +252,13 @@ def proposal_stability(
     a little; from 0.75 on it is a pattern worth a reader's time."""
     n = len(vecs)
     size = min_size or auto_min_size(n)
-    labels = cluster_vectors(vecs, size, seed, components)
+    labels = cluster_vectors(vecs, size, seed, components, method)
     groups = sorted(g for g in set(labels.tolist()) if g >= 0)
     overlap: dict[int, list[float]] = {g: [] for g in groups}
     rng = np.random.default_rng(seed)
     for _ in range(runs if groups else 0):
         keep = np.sort(rng.choice(n, int(n * fraction), replace=False))
-        sub = cluster_vectors(vecs[keep], size, seed, components)
+        sub = cluster_vectors(vecs[keep], size, seed, components, method)
         found = [set(np.flatnonzero(sub == h).tolist()) for h in set(sub.tolist()) if h >= 0]
         for g in groups:
             mine = set(np.flatnonzero(labels[keep] == g).tolist())
@@ -337,6 +297,26 @@ def project_proposal_stability(
     return proposal_stability(suggester.cache.embed(texts), min_size, seed=seed)
 
 
+def cluster_code(
+    proposal: ClusterProposal,
+    key: str,
+    label_sv: str,
+    parent: str | None = None,
+    codebook: str = "danermark",
+    hotkey: str | None = None,
+) -> Code:
+    """The code a proposal becomes, its description naming the cluster's words."""
+    description = "Föreslagen från ett kluster med orden: " + ", ".join(proposal.keywords)
+    return Code(
+        codebook=codebook,
+        key=key,
+        label_sv=label_sv,
+        description=description,
+        parent=parent,
+        hotkey=hotkey,
+    )
+
+
 def adopt_cluster(
     project: Project,
     proposal: ClusterProposal,
@@ -347,10 +327,7 @@ def adopt_cluster(
     coder: str = "default",
 ) -> Code:
     """Turn a proposal into a code and code its passages with it, as one action."""
-    description = "Föreslagen från ett kluster med orden: " + ", ".join(proposal.keywords)
-    code = Code(
-        codebook=codebook, key=key, label_sv=label_sv, description=description, parent=parent
-    )
+    code = cluster_code(proposal, key, label_sv, parent, codebook)
     with project.action():
         project.add_code(code)
         for seg_id in proposal.segment_ids:

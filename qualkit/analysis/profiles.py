@@ -80,6 +80,10 @@ class SuggestOptions:
     # should be right about 70% of the time); below `uncertain_below` the suggestion is
     # marked uncertain ("osäker") instead of pushed as a code.
     calibration_folds: int = 3
+    # Per-code log offsets fitted on the same held-out folds (class-balanced log loss), to
+    # lift codes the blend under-ranks on passages it did not train on. Off: measured, they
+    # helped the spoken set and cost the corpus set macro-F1 (bench/suggest.py).
+    code_bias: bool = False
     calibration_min_examples: int = 24
     uncertain_below: float = 0.4
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from qualkit.analysis.calibration import apply_temperature, fit_temperature
+from qualkit.analysis.calibration import apply_temperature, fit_code_bias, fit_temperature
 from qualkit.analysis.embed import EmbeddingCache, FloatArray, Progress
 from qualkit.analysis.profiles import (
     Example,
@@ -94,6 +94,7 @@ class CodeSuggester:
         self._learned: _Learned | None = None
         self.n_examples = 0
         self.temperature = 1.0  # fitted on held-out folds; 1.0 means not calibrated
+        self.code_bias: Matrix | None = None  # per-code log offsets, fitted the same way
         self._valence = ValenceModel(self.profiles, cache)
 
     # ----------------------------------------------------------------- training
@@ -103,6 +104,7 @@ class CodeSuggester:
         self.n_examples = len(usable)
         self._learned = None
         self.temperature = 1.0
+        self.code_bias = None
         if usable and self.keys:
             vecs = self.cache.embed([e.text for e in usable])
             self._learned = self._train(usable, vecs)
@@ -157,7 +159,14 @@ class CodeSuggester:
                 return 1.0
             texts = [examples[i].text for i in test]
             held_out[test] = self._blend(texts, vecs[test], learned, len(train))
-        return fit_temperature(held_out, [self._index[c] for c in codes])
+        truth = [self._index[c] for c in codes]
+        temperature = fit_temperature(held_out, truth)
+        # On the same held-out predictions: offsets so that no code is under-ranked on
+        # passages the models did not train on (rare codes, or ones worded like a larger
+        # one). Fitted always (cheap), applied only with `code_bias`: measured, they lifted
+        # spoken but cost the corpus set macro-F1 (BENCHMARKS.md), so they are off by default.
+        self.code_bias = fit_code_bias(apply_temperature(held_out, temperature), truth)
+        return temperature
 
     def code_vectors(self) -> FloatArray:
         """One vector per code (label and description), in the order of `keys`."""
@@ -201,7 +210,10 @@ class CodeSuggester:
             vecs = self.cache.embed(texts)
         if self._learned is not None and len(texts):
             blended = self._blend(texts, vecs, self._learned, self.n_examples)
-            return apply_temperature(blended, self.temperature)
+            scaled = apply_temperature(blended, self.temperature)
+            if self.code_bias is None or not self.options.code_bias:
+                return scaled
+            return softmax(np.log(np.clip(scaled, 1e-12, 1.0)) + self.code_bias)
         return self.zero_shot(texts, vecs)
 
     def blend_weights(self, n_examples: int | None = None) -> tuple[float, float, float]:

@@ -11,6 +11,10 @@ from qualkit.errors import InputError
 from qualkit.pipeline.voice_match import DEFAULT_THRESHOLD
 from qualkit.project import open_project
 
+# Below this much speech a voiceprint scored its own person 0.73-0.97 in later recordings
+# on the benchmark (70 s recordings), above it 0.94-0.99 (BENCHMARKS.md).
+STEADY_S = 20.0
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -26,7 +30,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("name", metavar="NAME", help="participant pseudonym or id (new: created)")
     q.add_argument("--from", dest="recording", required=True, metavar="RECORDING")
     q.add_argument("--speaker", required=True, metavar="VOICE", help="'Talare 2' or 2")
-    q.add_argument("--replace", action="store_true", help="replace an existing voiceprint")
+    q.add_argument(
+        "--replace",
+        action="store_true",
+        help="start the voiceprint again from this voice (default: add it to an existing one)",
+    )
     q.set_defaults(handler=cmd_enrol)
 
     q = vsub.add_parser("list", help="voiceprints: whose, from where, when, voices named")
@@ -62,11 +70,19 @@ def cmd_enrol(args: argparse.Namespace) -> None:
         person = project.store.participant(vp.participant_id)
     console.print(
         f"Enrolled {person.pseudonym}'s voice from {vp.source} ({fmt_time(vp.seconds)} of "
-        "speech). Recordings transcribed from now on name it; for those already "
+        "speech in all). Recordings transcribed from now on name it; for those already "
         "transcribed run: qualkit voices match --all",
         markup=False,
         soft_wrap=True,
     )
+    if vp.seconds < STEADY_S:
+        console.print(
+            f"A voiceprint from {vp.seconds:.0f} s of speech names less reliably than one from "
+            f"{STEADY_S:g} s or more: when it names {person.pseudonym} in a later recording and "
+            "you have checked it, enrol that voice too (it is added to the voiceprint).",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def cmd_list(args: argparse.Namespace) -> None:

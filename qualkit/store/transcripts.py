@@ -334,13 +334,27 @@ class TranscriptsStore(StoreBase):
                 ),
             )
             new_id = int(cur.lastrowid or 0)
-            # Span codings that start in the right part move there, re-based.
+            # Span codings that start in the right part move there, re-based. The right
+            # part begins where the left one's text ends (the spaces at the split are
+            # dropped), so a span starting in those spaces moves too and keeps a word.
             db.execute(
                 "UPDATE codings SET segment_id = ?,"
                 " span_start = CASE WHEN span_start > ? THEN span_start - ? ELSE 0 END,"
-                " span_end = CASE WHEN span_end - ? < ? THEN span_end - ? ELSE ? END"
+                " span_end = CASE WHEN span_end - ? < 1 THEN 1"
+                " WHEN span_end - ? < ? THEN span_end - ? ELSE ? END"
                 " WHERE segment_id = ? AND span_start >= ?",
-                (new_id, shift, shift, shift, len(right_text), shift, len(right_text), seg_id, at),
+                (
+                    new_id,
+                    shift,
+                    shift,
+                    shift,
+                    shift,
+                    len(right_text),
+                    shift,
+                    len(right_text),
+                    seg_id,
+                    len(left_text),
+                ),
             )
             db.execute(
                 "UPDATE codings SET span_end = ? WHERE segment_id = ? AND span_end > ?",

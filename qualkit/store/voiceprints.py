@@ -18,6 +18,8 @@ from qualkit.errors import InputError, NotFoundError
 from qualkit.store.connection import StoreBase, now
 
 NAMED, UNDONE = "named", "undone"
+# Between the "RECORDING / VOICE" sources of a voiceprint enrolled from several recordings.
+SOURCE_SEP = "; "
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,20 @@ class VoiceprintsStore(StoreBase):
                 (participant_id, recording_id, source, model, dim, vector, seconds, now()),
             ).fetchone()
         return self.voiceprint(int(row[0]))
+
+    def extend_voiceprint(
+        self, voiceprint_id: int, *, source: str, vector: bytes, seconds: float
+    ) -> Voiceprint:
+        """Replace a voiceprint's vector by one that also holds another recording's voice
+        (the caller averages), adding `source` and the seconds of speech."""
+        old = self.voiceprint(voiceprint_id)
+        _check_vector(old.dim, vector)
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE voiceprints SET vector = ?, seconds = ?, source = ? WHERE id = ?",
+                (vector, old.seconds + seconds, f"{old.source}{SOURCE_SEP}{source}", old.id),
+            )
+        return self.voiceprint(voiceprint_id)
 
     def voiceprint(self, voiceprint_id: int) -> Voiceprint:
         return self._one(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -21,6 +22,7 @@ from qualkit.i18n import LANGS, default_lang, t
 from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 from qualkit.search import SearchIndex
 from qualkit.tui.audio import AudioControl
+from qualkit.tui.collector import QUIET_S, QuietCollector
 from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.adopt import AdoptDialog, PassageList
 from qualkit.tui.screens.clusters import ClustersScreen
@@ -90,6 +92,7 @@ class QualkitApp(App[None]):
         self._marks: tuple[str, dict[str, str]] | None = None
         self._index_generation = 0
         self.touched_segments: set[int] = set()  # coded since search last looked
+        self.collector = QuietCollector()
         self.title = t("app.title", self.lang)
         self.translate_bindings(self)
 
@@ -105,6 +108,8 @@ class QualkitApp(App[None]):
             ]
 
     def on_mount(self) -> None:
+        self.collector.hold()
+        self.set_interval(QUIET_S, self.collector.tick)
         self.push_screen(OverviewScreen())
         # After the first screen is up, so building it never delays opening.
         self.set_timer(INDEX_DELAY_S, self.prepare_search_index)
@@ -116,7 +121,13 @@ class QualkitApp(App[None]):
                 return
             self.open_transcript(rec.id)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        self.collector.release()
         self.player.stop()
         self.project.close()
 

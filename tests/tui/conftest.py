@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,11 @@ def quiet_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(events, "run_pipeline", no_model)
 
 
-def make_demo(root: Path) -> Path:
+def make_demo(root: Path, database: str | None = None) -> Path:
     from qualkit.demo import run_demo
     from qualkit.project import init_project
 
-    init_project(root).close()
+    init_project(root, database=database).close()
     (root / "audio" / "demo").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "audio" / "demo" / "fokusgrupp_demo.txt", root / "audio" / "demo")
     run_demo(root, say=lambda _msg: None)
@@ -47,8 +48,9 @@ def make_demo(root: Path) -> Path:
 
 
 @pytest.fixture
-def demo_root(tmp_path: Path) -> Path:
-    return make_demo(tmp_path / "demo")
+def demo_root(tmp_path: Path, study_url: str | None) -> Path:
+    """A copy of the demo project (on a PostgreSQL server too, in a `both_backends` test)."""
+    return make_demo(tmp_path / "demo", study_url)
 
 
 @pytest.fixture
@@ -73,6 +75,43 @@ def make_app(notes: list[str]) -> Iterator[Callable[..., Any]]:
         return app
 
     yield factory
+
+
+SIZE = (120, 35)
+
+
+async def keys(pilot: Any, *pressed: str) -> Any:
+    """Press the keys and let the app settle; returns the screen it shows then."""
+    await pilot.press(*pressed)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+@pytest.fixture
+def drive(make_app: Callable[..., Any], request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """Start the coding app on a copy of the demo project (or `root`), at 120×35 unless
+    `size`, let it settle, run `steps(pilot)`, and close it; returns the app. Options
+    (coder, blind, lang, recording) go to the app."""
+
+    def go(
+        steps: Callable[[Any], Awaitable[None]],
+        *,
+        root: Path | None = None,
+        size: tuple[int, int] = SIZE,
+        **options: Any,
+    ) -> Any:
+        # The demo copy is made only when a test drives the app on it.
+        app = make_app(root or request.getfixturevalue("demo_root"), **options)
+
+        async def body() -> None:
+            async with app.run_test(size=size) as pilot:
+                await pilot.pause()
+                await steps(pilot)
+
+        asyncio.run(body())
+        return app
+
+    return go
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,12 @@ CASES: dict[str, Callable[[Project], object]] = {
         first_two(p)[0].speaker_id, first_two(p)[0].speaker_id
     ),
     "err.bad_code_id": lambda p: p.add_code(Code("danermark", "_ny", "Ny")),
+    "err.code_undo_conflict": lambda p: (
+        stack := UndoStack(p, coder="carl"),
+        stack.add_code(Code("danermark", "ny_av_carl", "Ny")),
+        p.store.add_coding(first_two(p)[0].id, "danermark", "ny_av_carl", coder="dora"),
+        stack.undo(),
+    ),
 }
 
 

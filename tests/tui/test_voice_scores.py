@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ from qualkit import voices
 from qualkit.model import Speaker
 from qualkit.project import open_project
 from qualkit.store.voiceprints import VoiceCentroid
+
+from .conftest import keys
 
 
 def name_by_voiceprint(demo_root: Path) -> tuple[Speaker, Speaker]:
@@ -38,47 +39,39 @@ def name_by_voiceprint(demo_root: Path) -> tuple[Speaker, Speaker]:
 
 
 def test_speakers_screen_shows_the_voiceprint_score(
-    demo_root: Path, make_app: Callable[..., Any]
+    demo_root: Path, drive: Callable[..., Any]
 ) -> None:
     spk, _other = name_by_voiceprint(demo_root)
 
-    async def body() -> None:
-        app = make_app(demo_root)
-        async with app.run_test(size=(120, 35)) as pilot:
-            await pilot.pause()
-            await pilot.press("S")
-            await pilot.pause()
-            table = app.screen.query_one("#speakers_table")
-            cell = str(table.get_row(str(spk.id))[1])
-            assert "röstavtryck 1.00" in cell
-            others = [str(table.get_row(str(i.id))[1]) for i in app.screen.infos if i.id != spk.id]
-            assert others and not any("röstavtryck" in c for c in others)
+    async def steps(pilot: Any) -> None:
+        app = pilot.app
+        await keys(pilot, "S")
+        table = app.screen.query_one("#speakers_table")
+        cell = str(table.get_row(str(spk.id))[1])
+        assert "röstavtryck 1.00" in cell
+        others = [str(table.get_row(str(i.id))[1]) for i in app.screen.infos if i.id != spk.id]
+        assert others and not any("röstavtryck" in c for c in others)
 
-    asyncio.run(body())
+    drive(steps)
 
 
 def test_x_takes_back_a_voiceprint_name_and_only_that(
-    demo_root: Path, make_app: Callable[..., Any]
+    demo_root: Path, drive: Callable[..., Any]
 ) -> None:
     spk, other = name_by_voiceprint(demo_root)
 
-    async def body() -> None:
-        app = make_app(demo_root)
-        async with app.run_test(size=(120, 35)) as pilot:
-            await pilot.pause()
-            await pilot.press("S")
-            await pilot.pause()
-            screen = app.screen
-            table = screen.query_one("#speakers_table")
-            # A voice the coder named by hand is left alone, with a hint.
-            table.move_cursor(row=[i.id for i in screen.infos].index(other.id))
-            await pilot.press("x")
-            await pilot.pause()
-            assert app.project.store.speaker(other.id).participant_id == other.participant_id
-            table.move_cursor(row=[i.id for i in screen.infos].index(spk.id))
-            await pilot.press("x")
-            await pilot.pause()
-            assert app.project.store.speaker(spk.id).participant_id is None
-            assert "röstavtryck" not in str(table.get_row(str(spk.id))[1])
+    async def steps(pilot: Any) -> None:
+        app = pilot.app
+        await keys(pilot, "S")
+        screen = app.screen
+        table = screen.query_one("#speakers_table")
+        # A voice the coder named by hand is left alone, with a hint.
+        table.move_cursor(row=[i.id for i in screen.infos].index(other.id))
+        await keys(pilot, "x")
+        assert app.project.store.speaker(other.id).participant_id == other.participant_id
+        table.move_cursor(row=[i.id for i in screen.infos].index(spk.id))
+        await keys(pilot, "x")
+        assert app.project.store.speaker(spk.id).participant_id is None
+        assert "röstavtryck" not in str(table.get_row(str(spk.id))[1])
 
-    asyncio.run(body())
+    drive(steps)

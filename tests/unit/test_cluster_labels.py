@@ -23,3 +23,17 @@ def test_labels_skip_broken_words_and_repeat_no_word_in_another_form() -> None:
     assert sum(w.startswith("samordningsförbund") for w in first) == 1
     assert not {"och", "är", "vi", "för"} & set(first)  # Swedish stop words
     assert "telefonkön" in words[1]
+
+
+def test_a_person_named_often_in_a_group_never_labels_it() -> None:
+    texts = [
+        "Under rehabiliteringen fick Olle ett samlat stöd från teamet.",
+        "Teamet ordnade arbetsträning och Olle kom tillbaka till arbetslivet.",
+        "Olle och handläggaren planerade rehabiliteringen med teamet.",
+        "Telefonkön är lång och kontaktlistan saknas, så vi ringer runt.",
+        "Kontaktlistan är gammal och telefonkön växer varje vecka.",
+        "Telefonkön igen, och ingen kontaktlista som stämmer.",
+    ]
+    words = keywords_for(texts, np.array([0, 0, 0, 1, 1, 1]), top=4, common=0.6)
+    assert "olle" not in words[0]
+    assert "teamet" in words[0]

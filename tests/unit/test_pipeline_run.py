@@ -273,3 +273,48 @@ def test_a_model_is_named_by_its_folder_never_its_path() -> None:
     )
     ident = "/home/anna.svensson/modeller/kb-whisper-small:48000000:1764590000"
     assert describe_model(ident, "faster-whisper") == "Whisper kb-whisper-small, faster-whisper"
+
+
+def test_whisper_is_let_go_while_diarising(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Peak memory is the larger model's, not both: a backend the pipeline loaded itself
+    is gone while a recording is diarised and is loaded again for the next one."""
+    import qualkit.pipeline.run as run_mod
+
+    add(project, "a", 12.0)
+    add(project, "b", 13.0)
+    loads: list[FakeAsr] = []
+
+    def load(*_args: object) -> FakeAsr:
+        loads.append(FakeAsr())
+        return loads[-1]
+
+    monkeypatch.setattr(run_mod, "load_backend", load)
+    held_while_diarising: list[bool] = []
+
+    class Watching(FakeEmbedder):
+        def embed(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+            held_while_diarising.append(pipe._asr is not None)
+            return super().embed(*args, **kwargs)  # type: ignore[arg-type]
+
+    pipe = Pipeline(
+        project.store,
+        project.cache_dir / "artefacts",
+        project.transcripts_dir,
+        base_dir=project.root,
+        embedder=Watching(),
+    )
+    results = pipe.run(project.recordings())
+    assert all(r.ok for r in results)
+    assert held_while_diarising == [False, False]
+    assert len(loads) == 2 and [a.calls for a in loads] == [1, 1]
+
+
+def test_a_backend_handed_in_is_kept(project: Project) -> None:
+    add(project, "a", 12.0)
+    add(project, "b", 13.0)
+    asr = FakeAsr()
+    pipe = pipeline(project, asr, FakeEmbedder())
+    pipe.run(project.recordings())
+    assert pipe._asr is asr and asr.calls == 2

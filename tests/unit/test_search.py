@@ -52,3 +52,32 @@ def test_filters_name_codes_and_actors_as_the_app_does(demo_project: Project) ->
     by_value = index.positions("aktör:kommun")
     assert by_value and index.positions("aktör:kommunen") == by_value
     assert index.positions("aktör:Försäkringskassan") == index.positions("aktör:FK")
+
+
+def test_a_query_that_only_grows_finds_the_same_among_the_last_hits(
+    demo_project: Project,
+) -> None:
+    """The app looks only among the last hits while a query grows; that must find what a
+    search of the whole study finds, letter by letter, and never narrow when it may not."""
+    index = SearchIndex(demo_project)
+    typed = [
+        "samverkan rutiner",
+        "det är",
+        "kod:ledning valens:h möte",
+        "aktör:FK det",
+        "vi  har",
+        "tid kod:1",
+    ]
+    for text in typed:
+        last: tuple[Query, list[int]] | None = None
+        for end in range(1, len(text) + 1):
+            query = Query.parse(text[:end])
+            among = last[1] if last and query.narrows(last[0]) else None
+            got = index.positions(query, among=among)
+            assert got == index.positions(query), text[:end]
+            last = (query, got) if text[:end].strip() else None
+    assert Query.parse("samverkan").narrows(Query.parse("samver"))
+    assert Query.parse("samverkan r").narrows(Query.parse("samverkan"))
+    assert not Query.parse("samver").narrows(Query.parse("samverkan"))  # deleted: wider
+    assert not Query.parse("kod:ledn").narrows(Query.parse("kod:led"))  # another filter
+    assert not Query.parse("ab").narrows(Query.parse(""))

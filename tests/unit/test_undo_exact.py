@@ -22,7 +22,8 @@ from qualkit.undo import UndoStack
 
 from ..store_snapshot import snapshot
 
-# Every test here that uses a project runs on SQLite and on a PostgreSQL server.
+# Every test here that uses `project` runs on SQLite and on a PostgreSQL server (the
+# random-sequence test, 40 projects, on SQLite only).
 pytestmark = pytest.mark.both_backends
 
 TURNS = [
@@ -42,8 +43,8 @@ def words_of(text: str, start: float, end: float) -> tuple[Word, ...]:
     return tuple(Word(start + i * step, start + (i + 1) * step, w) for i, w in enumerate(parts))
 
 
-def build(root: Path) -> Path:
-    project = init_project(root)
+def build(root: Path, database: str | None = None) -> Path:
+    project = init_project(root, database=database)
     rec = project.store.add_recording("fg", kommun="Norrby")
     project.store.replace_segments(
         rec.id,
@@ -63,9 +64,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def project(template: Path, tmp_path: Path) -> Iterator[Project]:
+def project(template: Path, tmp_path: Path, study_url: str | None) -> Iterator[Project]:
+    """The template's copy on SQLite; built afresh in a study database on the server."""
     root = tmp_path / "p"
-    shutil.copytree(template, root)
+    if study_url is None:
+        shutil.copytree(template, root)
+    else:
+        build(root, study_url)
     with open_project(root) as p:
         yield p
 
@@ -98,6 +103,23 @@ def test_undo_join_of_two_speakers_gives_back_both_turns(project: Project) -> No
     for _ in range(len(states) - 1):
         stack.undo()
     assert snapshot(project) == states[0]
+
+
+def test_split_just_after_the_space_a_span_starts_on_keeps_the_span_on_its_words(
+    project: Project,
+) -> None:
+    """Found by the random test: 'Det är den| som ...' with a span from the space on."""
+    stack = UndoStack(project, coder="carl")
+    seg = project.store.segments()[3]
+    span = next(c for c in project.store.codings(segment_id=seg.id) if c.span_start is not None)
+    assert seg.text[span.span_start or 0] == " "
+    states = [snapshot(project)]
+    _left, right = stack.split(seg.id, (span.span_start or 0) + 1)
+    states.append(snapshot(project))
+    moved = project.store.coding(span.id)
+    assert moved.segment_id == right.id and moved.span_start == 0
+    assert right.text[: moved.span_end] == seg.text[span.span_start + 1 : span.span_end]
+    check_round_trip(stack, states)
 
 
 def test_undo_merge_of_voices_gives_back_the_voice(project: Project) -> None:

@@ -100,11 +100,48 @@ def test_enrol_creates_the_participant_links_the_voice_and_lists_it(project: Pro
     assert vp.seconds == pytest.approx(8.0)
     [(listed, person)] = voices.voiceprint_rows(project.store)
     assert person.pseudonym == "Moderator" and listed.id == vp.id
-    # An existing participant by pseudonym; a second enrolment needs --replace.
-    with pytest.raises(InputError, match="--replace"):
+    # An existing participant by pseudonym; the same voice twice is refused.
+    with pytest.raises(InputError, match="in Moderator's voiceprint already"):
         voices.enrol(project.store, "Moderator", "grupp1", "Talare 1")
     again = voices.enrol(project.store, "moderator", "grupp1", "1", replace=True)
     assert again.participant_id == vp.participant_id and len(project.store.voiceprints()) == 1
+    assert again.source == "grupp1 / Talare 1" and again.seconds == pytest.approx(8.0)
+
+
+def test_enrolling_again_from_another_recording_adds_to_the_voiceprint(project: Project) -> None:
+    store = project.store
+    add_recording(project, "grupp1", {"Talare 1": 0, "Talare 2": 1})
+    add_recording(project, "grupp2", {"Talare 1": 2, "Talare 2": 0})
+    first = voices.enrol(store, "Moderator", "grupp1", "Talare 1")
+    both = voices.enrol(store, "Moderator", "grupp2", "Talare 2")
+    assert both.id == first.id and len(store.voiceprints()) == 1
+    assert both.source == "grupp1 / Talare 1; grupp2 / Talare 2"
+    assert both.seconds == pytest.approx(16.0)
+    # The mean of the two voices, weighted by speech (here equal).
+    cents1 = store.voice_centroids(project.recording("grupp1").id)
+    cents2 = store.voice_centroids(project.recording("grupp2").id)
+    a = voices.decode(next(iter(cents1.values())).vector, DIM)
+    b = voices.decode(list(cents2.values())[1].vector, DIM)
+    assert np.allclose(voices.decode(both.vector, DIM), (a + b) / 2, atol=1e-6)
+    assert labels(project, project.recording("grupp2").id)["Talare 2"] == "Moderator"
+    with pytest.raises(InputError, match="already"):
+        voices.enrol(store, "Moderator", "grupp2", "Talare 2")
+
+
+def test_enrolling_takes_every_voice_of_the_recording_named_as_that_person(
+    project: Project,
+) -> None:
+    store = project.store
+    rec = add_recording(project, "grupp1", {"Talare 1": 0, "Talare 2": 1, "Talare 3": 0})
+    ids = {s.label: s.id for s in store.speakers(rec)}
+    mod = store.add_participant("Moderator")
+    store.assign_speaker(ids["Talare 3"], mod.id)  # the coder named the split-off part
+    vp = voices.enrol(store, "Moderator", "grupp1", "Talare 1")
+    assert vp.source == "grupp1 / Talare 1; grupp1 / Talare 3"
+    assert vp.seconds == pytest.approx(16.0)
+    cents = store.voice_centroids(rec)
+    parts = [voices.decode(cents[ids[x]].vector, DIM) for x in ("Talare 1", "Talare 3")]
+    assert np.allclose(voices.decode(vp.vector, DIM), (parts[0] + parts[1]) / 2, atol=1e-6)
 
 
 def test_enrol_refuses_what_it_cannot_do(project: Project) -> None:

@@ -35,6 +35,7 @@ def test_enrol_list_match_unname_forget(
         capsys, "voices", "enroll", "Moderator", "-p", p, "--from", "grupp1", "--speaker", "1"
     )
     assert code == 0 and "Enrolled Moderator's voice from grupp1 / Talare 1" in out
+    assert "from 8 s of speech names less reliably" in " ".join(out.split())
     code, out, _ = run(capsys, "voices", "list", "-p", p)
     assert code == 0 and "Moderator" in out and "grupp1 / Talare 1" in out
     with open_project(two_groups) as project:

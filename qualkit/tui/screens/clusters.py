@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -16,11 +15,10 @@ from qualkit.analysis import cluster as clustering
 from qualkit.codebook import is_code_id
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
-from qualkit.model import Valence
 from qualkit.tui.error_text import error_text
-from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.adopt import AdoptDialog, Adoption, Passage
+from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
 from qualkit.tui.state import digit_of, fmt_time, new_code_hotkey
 
 
@@ -30,11 +28,12 @@ def code_id(words: str) -> str:
     return re.sub(r"[^a-z0-9_]", "", plain.replace(" ", "_"))
 
 
-class ClustersScreen(HostScreen):
+class ClustersScreen(UndoKeys):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "adopt", "key.adopt", id="cluster_adopt"),
         Binding("R", "refresh", "key.refresh", id="cluster_refresh"),
         Binding("escape", "back", "key.back", id="clusters_back"),
+        *undo_bindings("clusters"),
     ]
 
     def __init__(self) -> None:
@@ -51,6 +50,9 @@ class ClustersScreen(HostScreen):
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
         self.action_refresh()
+
+    def undo_done(self) -> None:
+        self.action_refresh()  # the undone passages are uncoded again
 
     def action_refresh(self) -> None:
         self.query_one("#clusters_detail", Static).update(t("clusters.working", self.lang))
@@ -169,28 +171,15 @@ class ClustersScreen(HostScreen):
         self.app.push_screen(dialog, done)
 
     def _adopt(self, proposal: object, choice: Adoption) -> None:
-        """The code, its digit and the kept passages' codings with their valences: one action."""
-        project = self.host.project
-        book_id, coder = self.host.codebook_id, self.host.coder
+        """The code, its digit and the kept passages' codings with their valences: one
+        action, which `u` undoes (codebook file included)."""
+        book_id = self.host.codebook_id
         assert isinstance(proposal, clustering.ClusterProposal)
-        kept = replace(proposal, segment_ids=tuple(choice.valences))
-        hotkey = new_code_hotkey(project.codebook(book_id))
-        with project.action():
-            clustering.adopt_cluster(
-                project,
-                kept,
-                key=choice.key,
-                label_sv=choice.label,
-                parent=choice.parent,
-                codebook=book_id,
-                coder=coder,
-            )
-            if hotkey is not None:
-                project.update_code(book_id, choice.key, hotkey=hotkey)
-            for coding in project.store.codings(codebook=book_id, code=choice.key, coder=coder):
-                valence = choice.valences.get(coding.segment_id, Valence.NONE)
-                if valence is not Valence.NONE:
-                    project.store.update_coding(coding.id, valence=valence)
+        hotkey = new_code_hotkey(self.host.project.codebook(book_id))
+        code = clustering.cluster_code(
+            proposal, choice.key, choice.label, choice.parent, book_id, hotkey=hotkey
+        )
+        self.host.undo.add_code(code, choice.valences)
 
     def action_back(self) -> None:
         self.app.pop_screen()

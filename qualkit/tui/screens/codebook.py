@@ -1,4 +1,4 @@
-"""Codebook: add, rename, move and merge codes; switch the active codebook."""
+"""Codebook: add (undoable with `u`), rename, move and merge codes; switch the codebook."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Code
 from qualkit.tui.error_text import error_text
-from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
+from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
 from qualkit.tui.state import digit_of, new_code_hotkey
 
 
-class CodebookScreen(HostScreen):
+class CodebookScreen(UndoKeys):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "key.add_code", id="code_add"),
         Binding("e", "rename", "key.rename_code", id="code_rename"),
@@ -27,6 +27,7 @@ class CodebookScreen(HostScreen):
         Binding("J", "merge", "key.merge_code", id="code_merge"),
         Binding("b", "switch", "key.switch_codebook", id="codebook_switch"),
         Binding("escape", "back", "key.back", id="codebook_back"),
+        *undo_bindings("codebook"),
     ]
 
     def __init__(self) -> None:
@@ -70,6 +71,9 @@ class CodebookScreen(HostScreen):
             f"[b]{t('codebook.title', lang)}[/b]  {book.name} [{book.id}]  ·  "
             f"{', '.join(self.host.project.codebook_ids())}"
         )
+
+    def undo_done(self) -> None:
+        self.load()
 
     def selected(self) -> Code | None:
         idx = self.query_one(OptionList).highlighted
@@ -124,7 +128,7 @@ class CodebookScreen(HostScreen):
                     # A new code is coded from the keyboard like the others at once.
                     hotkey=new_code_hotkey(book),
                 )
-                problem = self._do(lambda: self.host.project.add_code(code), key)
+                problem = self._do(lambda: self.host.undo.add_code(code), key)
                 if problem is None:
                     self.say_digit(key)
                 return problem

@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Input, OptionList, Static
 
 from qualkit.i18n import t
-from qualkit.search import Hit
+from qualkit.search import LIMIT, Hit, Query, SearchIndex
 from qualkit.tui.host import Host, HostScreen
 from qualkit.tui.state import VALENCE_MARK, fmt_time
 from qualkit.tui.widgets.virtual_list import CursorList, RowList
@@ -41,6 +41,9 @@ class SearchScreen(HostScreen):
         self.positions: list[int] = []
         self.query_text = ""
         self._cache: dict[int, Hit] = {}
+        # The last search (index, query, positions): a query that only grows looks among
+        # its hits instead of the whole study.
+        self._last: tuple[SearchIndex, Query, list[int]] | None = None
 
     def compose(self) -> ComposeResult:
         self.compose_bindings()
@@ -57,6 +60,7 @@ class SearchScreen(HostScreen):
     def on_screen_resume(self) -> None:
         # The screen is reused: codings and texts may have changed since it was last shown.
         self.host.refresh_search_codings()
+        self._last = None
         field = self.query_one(Input)
         self.run_search(field.value)
         field.focus()
@@ -86,7 +90,14 @@ class SearchScreen(HostScreen):
         index = self.host.search_index()
         self.query_text = text
         self._cache = {}
-        self.positions = index.positions(text) if text.strip() else []
+        query = Query.parse(text)
+        last, self._last = self._last, None
+        among = None
+        if last and last[0] is index and len(last[2]) < LIMIT and query.narrows(last[1]):
+            among = last[2]
+        self.positions = index.positions(query, among=among) if text.strip() else []
+        if text.strip():
+            self._last = (index, query, self.positions)
         self.query_one("#search_status", Static).update(
             f"{len(self.positions)} {t('search.hits', self.lang)}"
         )

@@ -15,6 +15,7 @@ from qualkit.model import Actor, Recording, Segment
 from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
+from qualkit.tui.screens.undo_keys import after_undo
 from qualkit.tui.state import SpeakerInfo, fmt_time, speaker_infos
 
 
@@ -228,6 +229,8 @@ class SpeakersScreen(HostScreen):
         except QualkitError as exc:
             self.notify(error_text(exc, self.lang), severity="error")
             return
+        if action is not None:
+            after_undo(self, action)
         self.notify(t("transcript.undone" if action else "transcript.nothing_undo", self.lang))
         self.load()
 

@@ -8,6 +8,7 @@ from qualkit.model import Segment
 from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, EditDialog, SplitDialog
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcript_base import TranscriptBase
+from qualkit.undo_codes import NewCode
 
 
 class CorrectingActions(TranscriptBase):
@@ -23,6 +24,8 @@ class CorrectingActions(TranscriptBase):
         if action is None:
             self.notify(t("transcript.nothing_undo", self.lang))
             return
+        if isinstance(action, NewCode):  # a code made (from clusters) or taken back
+            self.host.codebook_changed()
         self.after_structure_change()
         self.notify(t("transcript.undone", self.lang))
 
@@ -35,6 +38,8 @@ class CorrectingActions(TranscriptBase):
         if action is None:
             self.notify(t("transcript.nothing_redo", self.lang))
             return
+        if isinstance(action, NewCode):  # a code made (from clusters) or taken back
+            self.host.codebook_changed()
         self.after_structure_change()
         self.notify(t("transcript.redone", self.lang))
 

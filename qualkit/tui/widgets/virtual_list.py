@@ -6,8 +6,9 @@ rows from plain data on every repaint and keeps a cursor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
@@ -35,6 +36,9 @@ class CursorList(ScrollView, can_focus=True):
     """Base for virtual lists: items laid out over rows, one item under the cursor."""
 
     BINDINGS = NAV_BINDINGS
+    # Every item one row high: the layout is two ranges, not a loop over the items
+    # (a search that finds 23,000 passages would otherwise build lists per keystroke).
+    ONE_ROW_PER_ITEM: ClassVar[bool] = False
 
     @dataclass
     class CursorMoved(Message):
@@ -58,8 +62,8 @@ class CursorList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.cursor = 0
         # first_row[i] = first screen row of item i; one extra entry = total rows
-        self.first_row: list[int] = [0]
-        self.row_item: list[int] = []
+        self.first_row: Sequence[int] = [0]
+        self.row_item: Sequence[int] = []
         self._laid_width = -1
 
     # ---------------------------------------------------------------- layout
@@ -72,16 +76,20 @@ class CursorList(ScrollView, can_focus=True):
 
     def relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width or self.size.width)
-        first = [0]
-        row_item: list[int] = []
-        for i in range(self.data_count()):
-            h = max(1, self.item_height(i, width))
-            row_item.extend([i] * h)
-            first.append(first[-1] + h)
-        self.first_row = first
-        self.row_item = row_item
+        if self.ONE_ROW_PER_ITEM:
+            self.first_row = range(self.data_count() + 1)
+            self.row_item = range(self.data_count())
+        else:
+            first = [0]
+            row_item: list[int] = []
+            for i in range(self.data_count()):
+                h = max(1, self.item_height(i, width))
+                row_item.extend([i] * h)
+                first.append(first[-1] + h)
+            self.first_row = first
+            self.row_item = row_item
         self._laid_width = width
-        self.virtual_size = Size(width, first[-1])
+        self.virtual_size = Size(width, self.first_row[-1])
         self.cursor = min(self.cursor, max(0, self.item_count - 1))
         self.refresh()
 
@@ -184,6 +192,8 @@ class CursorList(ScrollView, can_focus=True):
 
 class RowList(CursorList):
     """One row per item, drawn by a callback: search hits, browser passages."""
+
+    ONE_ROW_PER_ITEM = True
 
     def __init__(
         self,
