@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -37,7 +38,13 @@ def fake_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     bin_dir.mkdir()
     log = tmp_path / "played"
     (bin_dir / "sox").write_text('#!/bin/sh\nexec /bin/cat "$2"\n')
-    (bin_dir / "aplay").write_text(f"#!/bin/sh\n/bin/cat >> {log}\nexec /bin/sleep 30\n")
+    # One process, as a real player is: a shell script forks for cat, and a stop that lands
+    # between its vfork and exec leaves the shell in uninterruptible wait, never stopped.
+    (bin_dir / "aplay").write_text(
+        f"#!{sys.executable}\nimport sys, time\n"
+        f"with open({str(log)!r}, 'ab') as f:\n    f.write(sys.stdin.buffer.read())\n"
+        "time.sleep(30)\n"
+    )
     for tool in ("sox", "aplay"):
         (bin_dir / tool).chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
