@@ -40,11 +40,12 @@ class Method:
     every voice the person has in recording 1 (the coder named them all), not only the
     largest; `update`: the voiceprint also holds the person's main voice in recording 2
     (the coder confirmed it: `qualkit voices enroll` again adds to it); `turns`: each
-    voice's centroid is the mean of the sub-segments inside its turns instead of the one
-    qualkit.pipeline.diarize.speaker_centroids gives (which maps each clustering label to
-    the voice of the turn holding its first sub-segment, so a label whose first
-    sub-segment was folded into another voice's turn leaves its own voice with a zero
-    centroid and gives the other voice two people)."""
+    voice's centroid is the mean of the sub-segments inside its turns (as
+    qualkit.pipeline.diarize.speaker_centroids now computes it) instead of the cached
+    artefact's centroid from before, which mapped each clustering label to the voice of
+    the turn holding its first sub-segment, so a label whose first sub-segment was folded
+    into another voice's turn left its own voice with a zero centroid and gave the other
+    voice two people)."""
 
     label: str
     nearest: bool = False

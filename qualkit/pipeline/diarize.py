@@ -248,21 +248,36 @@ def diarize(
 
 def speaker_centroids(emb: Embeddings, labels: npt.NDArray[np.int64], dia: Diarization) -> Array:
     """One mean embedding per voice, rows in the order of `dia.speakers` (for voiceprints
-    and later merging); a voice's row averages the labels whose sub-segments it holds."""
-    speaker_of_label: dict[int, str] = {}
-    for (a, b), lab in zip(emb.spans.tolist(), labels.tolist(), strict=True):
-        mid = (a + b) / 2
-        for t in dia.turns:
-            if t.start <= mid <= t.end:
-                speaker_of_label.setdefault(lab, t.speaker)
-                break
+    and later merging): the mean of the sub-segments whose midpoints lie in that voice's
+    own turns.
+
+    Mapping each clustering label to the voice that holds the label's first sub-segment
+    went wrong when turn-building had folded that sub-segment into another voice's turn:
+    the real voice got a zero centroid (so it could never be enrolled) and the other a
+    mix of two people. A voice too short to hold a midpoint takes the label that most of
+    the sub-segments overlapping its turns carry."""
     x = normalise(emb.vectors)
-    cents = []
-    for spk in dia.speakers:
-        labs = [lab for lab, s in speaker_of_label.items() if s == spk]
-        mask = np.isin(labels, labs)
-        cents.append(x[mask].mean(0) if mask.any() else np.zeros(x.shape[1], np.float32))
-    return np.asarray(cents, dtype=np.float32)
+    width = x.shape[1] if x.ndim == 2 else 0
+    if not len(x):
+        return np.zeros((len(dia.speakers), width), np.float32)
+    spans = np.asarray(emb.spans, dtype=np.float64)
+    mids = spans.mean(axis=1)
+    index = {s: i for i, s in enumerate(dia.speakers)}
+    owner = np.full(len(mids), -1)
+    touching: dict[int, list[int]] = {}
+    for t in dia.turns:
+        k = index[t.speaker]
+        owner[(owner == -1) & (mids >= t.start) & (mids <= t.end)] = k
+        hits = np.flatnonzero((spans[:, 0] < t.end) & (spans[:, 1] > t.start))
+        touching.setdefault(k, []).extend(labels[hits].tolist())
+    cents = np.zeros((len(dia.speakers), width), np.float32)
+    for k in range(len(dia.speakers)):
+        mask = owner == k
+        if not mask.any() and touching.get(k):
+            mask = labels == np.bincount(touching[k]).argmax()
+        if mask.any():
+            cents[k] = x[mask].mean(0)
+    return cents
 
 
 def load_embedder(options: DiarizeOptions, device: str = "auto") -> SpeakerEmbedder:

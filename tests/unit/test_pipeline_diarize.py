@@ -6,9 +6,16 @@ import numpy as np
 import pytest
 
 from qualkit.errors import InputError
-from qualkit.pipeline.diarize import Diarization, DiarizeOptions, Turn, cluster_labels
+from qualkit.pipeline.diarize import (
+    Diarization,
+    DiarizeOptions,
+    Turn,
+    cluster_labels,
+    speaker_centroids,
+)
 from qualkit.pipeline.speaker_clustering import merge_clusters
 from qualkit.pipeline.turns import clip_to_speech, labels_to_turns, overlap_regions
+from qualkit.pipeline.voice_embed import Embeddings
 
 
 def voices(
@@ -129,3 +136,27 @@ def test_a_quiet_voice_is_not_folded_into_the_others() -> None:
         labels = cluster_labels(x, 600.0, DiarizeOptions(clustering=method))
         assert len(np.unique(labels)) == 4, method
         assert len(np.unique(labels[truth == 3])) == 1, method
+
+
+def test_each_voice_centroid_comes_from_its_own_turns() -> None:
+    """Label 1's first sub-segment was folded into Talare 1's turn: Talare 2 still gets
+    its own centroid, and Talare 1's is not a mix of both people."""
+    a, b = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    spans = np.array([[0, 1.5], [1, 2.5], [2, 3.5], [4, 5.5], [5, 6.5], [6, 7.5]], np.float32)
+    labels = np.array([0, 0, 1, 1, 1, 1])
+    vectors = np.stack([a, a, b, b, b, b])
+    dia = Diarization(8.0, (Turn(0.0, 3.5, "Talare 1"), Turn(3.5, 8.0, "Talare 2")))
+    cents = speaker_centroids(Embeddings(spans, vectors), labels, dia)
+    first, second = (cents[dia.speakers.index(s)] for s in ("Talare 1", "Talare 2"))
+    assert np.allclose(second, b)
+    assert first @ a / np.linalg.norm(first) > 0.85  # mostly its own person, not half and half
+
+
+def test_a_voice_too_short_for_a_midpoint_takes_its_label() -> None:
+    a, b = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    spans = np.array([[0, 1.5], [1, 2.5], [3, 4.5]], np.float32)
+    labels = np.array([0, 0, 1])
+    dia = Diarization(5.0, (Turn(0.0, 3.0, "Talare 1"), Turn(4.0, 4.6, "Talare 2")))
+    cents = speaker_centroids(Embeddings(spans, np.stack([a, a, b])), labels, dia)
+    first, second = (cents[dia.speakers.index(s)] for s in ("Talare 1", "Talare 2"))
+    assert np.allclose(first, a) and np.allclose(second, b)
