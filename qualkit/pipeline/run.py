@@ -49,6 +49,7 @@ from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_d
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.run_options import WEIGHT, PipelineOptions, StageMissing
 from qualkit.pipeline.transcribe import AsrBackend, Transcript, transcribe
+from qualkit.pipeline.voice_embed import release_free_memory
 from qualkit.pipeline.whisper_backends import load_backend
 from qualkit.store import Store
 from qualkit.voices import land_voices
@@ -125,6 +126,7 @@ class Pipeline:
         if self._owns_asr and self._asr is not None:
             self._asr = None
             gc.collect()
+            release_free_memory()
 
     def _model_identity(self) -> str:
         if self._asr is not None:
