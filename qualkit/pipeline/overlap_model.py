@@ -10,6 +10,7 @@ batch of audio and one float per frame, whatever the recording's length.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -127,5 +128,8 @@ class OverlapDetector:
         return acc.result()
 
 
+@functools.lru_cache(maxsize=1)
 def load_overlap_detector(device: str = "cpu") -> OverlapDetector:
+    """The segmentation model, loaded once per process: `diarize` asks for it for every
+    recording of a batch, and scoring keeps no state between recordings."""
     return OverlapDetector(device)
