@@ -87,6 +87,12 @@ async def keys(pilot: Any, *pressed: str) -> Any:
     return pilot.app.screen
 
 
+async def open_transcript(pilot: Any) -> Any:
+    """From the overview, open the recording under the cursor; returns its screen."""
+    await pilot.pause()
+    return await keys(pilot, "enter")
+
+
 @pytest.fixture
 def drive(make_app: Callable[..., Any], request: pytest.FixtureRequest) -> Callable[..., Any]:
     """Start the coding app on a copy of the demo project (or `root`), at 120×35 unless

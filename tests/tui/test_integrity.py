@@ -14,7 +14,7 @@ from qualkit.project import open_project
 from qualkit.tui.screens.dialogs import ConfirmDialog
 
 from ..store_snapshot import snapshot
-from .conftest import keys
+from .conftest import keys, open_transcript
 
 pytestmark = pytest.mark.tui
 
@@ -32,12 +32,6 @@ def coding_of(root: Path, coding_id: int) -> Any:
 def codings(root: Path, coder: str) -> list[Any]:
     with open_project(root) as p:
         return p.codings(coder=coder)
-
-
-async def open_transcript(pilot: Any) -> Any:
-    await pilot.pause()
-    await keys(pilot, "enter")
-    return pilot.app.screen
 
 
 def test_keys_never_act_on_another_coders_coding(

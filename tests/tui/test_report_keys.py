@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from qualkit.project import open_project
-from tests.tui.test_tui_app import codings, open_transcript
+from tests.tui.conftest import open_transcript
+from tests.tui.test_tui_app import codings
 
 
 def test_pin_and_partner_keys(demo_root: Path, drive: Callable[..., Any]) -> None:

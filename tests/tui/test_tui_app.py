@@ -17,15 +17,9 @@ from qualkit.tui.screens.disagreements import DisagreementScreen
 from qualkit.tui.screens.pseudonyms import PseudonymScreen
 from qualkit.tui.widgets.segment_list import MATCH
 
-from .conftest import NO_MODEL, keys
+from .conftest import NO_MODEL, keys, open_transcript
 
 pytestmark = pytest.mark.tui
-
-
-async def open_transcript(pilot: Any) -> Any:
-    await pilot.pause()
-    await keys(pilot, "enter")
-    return pilot.app.screen
 
 
 def codings(root: Path, coder: str | None = None) -> list[Any]:
