@@ -1,13 +1,16 @@
-"""Calibrate the AHC similarity threshold on cases apart from the benchmark's.
+"""Calibrate diarisation options on cases apart from the benchmark's.
 
     nice -n 10 python bench/calibrate_diarize.py --cases 3:4 10:6 --seed 99
+    nice -n 10 python bench/calibrate_diarize.py --cases 3:4 10:6 --grid resegment
 
 Same generator as bench/diarize_bench.py, another seed (so other scripts, takes and
 noise); embeddings cached under bench/out/. Prints, per set of options (an AHC
 grid by default, or --configs; `"overlap": true` adds the overlap stage from cached
 segmentation scores), the DER (collar 0) and voices found with and without a
 hint on each case and on the short clip of tests/pipeline/test_real_models.py (3 clean
-voices, which must stay 3), the mean DER and the summed count error.
+voices, which must stay 3), the mean DER and confusion and the summed count error.
+`--grid resegment` runs the resegmentation grid (hint mode x turn re-clustering x
+switching penalty and rounds) instead of the AHC grid.
 """
 
 from __future__ import annotations
@@ -62,6 +65,19 @@ def test_clip() -> tuple[Path, Path]:
     return wav, rttm
 
 
+def resegment_grid() -> list[dict[str, object]]:
+    """Hint mode x turn re-clustering x (switching penalty, rounds); penalty 0 is off and
+    1e-6 is plain spherical k-means from the clustering (the control)."""
+    smoothing = [(0.0, 1), (1e-6, 3)] + [(p, r) for p in (0.05, 0.1, 0.2) for r in (1, 3)]
+    smoothing.append((0.3, 3))
+    return [
+        {"hint_mode": h, "recluster_runs": runs, "switch_penalty": p, "resegment_rounds": r}
+        for h in ("oracle", "merge")
+        for runs in (False, True)
+        for p, r in smoothing
+    ]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", nargs="+", default=["3:4", "10:6"])
@@ -72,6 +88,7 @@ def main() -> int:
     ap.add_argument(
         "--configs", nargs="*", default=[], help='JSON options, e.g. {"clustering": "legacy"}'
     )
+    ap.add_argument("--grid", choices=["ahc", "resegment"], default="ahc")
     args = ap.parse_args()
     sets = []
     for spec in args.cases:
@@ -97,18 +114,22 @@ def main() -> int:
             {"duration_s": 25.0, "quiet": ""},
         )
     )
-    configs = [json.loads(c) for c in args.configs] or [
-        {"ahc_threshold": t, "merge_cos": m, "min_voice_subsegments": v} | {"clustering": "ahc"}
-        for t in args.thresholds
-        for m in args.merge_cos
-        for v in args.min_voice
-    ]
+    configs = (
+        [json.loads(c) for c in args.configs]
+        or (resegment_grid() if args.grid == "resegment" else [])
+        or [
+            {"ahc_threshold": t, "merge_cos": m, "min_voice_subsegments": v} | {"clustering": "ahc"}
+            for t in args.thresholds
+            for m in args.merge_cos
+            for v in args.min_voice
+        ]
+    )
     frames = {}
     if any(c.get("overlap") for c in configs):
         frames = {wav: overlap_frames(wav)[0] for wav, *_ in sets}
     for cfg in configs:
         row = []
-        total = 0.0
+        total = confusion = 0.0
         count_error = 0
         for wav, emb, ref, v, meta in sets:
             name = wav.stem
@@ -117,8 +138,10 @@ def main() -> int:
                 turns, _ = turns_from_embeddings(emb, meta["duration_s"], opts)
                 if opts.overlap:
                     turns = turns + overlap_from_scores(turns, frames[wav], opts)[1]
-                d = der_detail(ref, turns)["der"]
+                detail = der_detail(ref, turns)
+                d = detail["der"]
                 total += d
+                confusion += detail["confusion"]
                 found = len({t.speaker for t in turns})
                 count_error += abs(found - v)
                 q = (
@@ -128,8 +151,12 @@ def main() -> int:
                 )
                 lost = "" if q else " quiet-lost"
                 row.append(f"{name}{'/h' if hint else ''}: {found}/{v} {100 * d:.1f}%{lost}")
-        mean = 100 * total / len(row)
-        print(f"{cfg} mean DER {mean:.1f}% count error {count_error} | " + " | ".join(row))
+        mean, conf = 100 * total / len(row), 100 * confusion / len(row)
+        print(
+            f"{json.dumps(cfg)} mean DER {mean:.1f}% confusion {conf:.1f}% "
+            f"count error {count_error} | " + " | ".join(row),
+            flush=True,
+        )
     return 0
 
 

@@ -1,15 +1,15 @@
 """Benchmark: diarisation by length and number of voices, old clustering beside new.
 
     nice -n 10 python bench/diarize_bench.py --minutes 10 40 80 --voices 4 6 8 \\
-        [--write BENCHMARKS.md]
+        [--methods before after legacy ahc] [--write BENCHMARKS.md]
 
 Audio comes from bench/focus_group_audio.py (close voices, overlap, backchannels,
 unequal talk time with a quiet participant, pauses, reverb and noise), made once and
 cached under bench/out/. Per case, a child process embeds the recording with the
 packaged speaker model (silero VAD + CAM++, the same code as `qualkit transcribe`),
-timed and with its own peak RSS; the embeddings are cached. Then, per clustering
-method (the previous one, "legacy": spectral under 20 minutes, UMAP+HDBSCAN from 20;
-and the current default) and with and without the count hint, another child turns
+timed and with its own peak RSS; the embeddings are cached. Then, per set of
+options (`METHODS`: by default the clustering before resegmentation and today's
+defaults) and with and without the count hint, another child turns
 them into speaker turns and scores them: DER at collar 0 and ±0.25 s, with the
 missed / false alarm / confusion split, the speaker-count error, whether the quiet
 participant (under 3 % of the talk) has a voice of their own, wall time and peak RSS.
@@ -32,7 +32,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 OUT = REPO / "bench" / "out"
 HEADING = "## Diarisation by length and voices (bench/diarize_bench.py)"
-METHODS = ("legacy", "spectral", "ahc")
+# Named sets of DiarizeOptions: "before" is the clustering before resegmentation
+# (spectral, oracle count with a hint, no second pass), "after" today's defaults;
+# "legacy" and "ahc" are the earlier rounds' methods.
+METHODS: dict[str, dict[str, Any]] = {
+    "before": {"hint_mode": "oracle", "switch_penalty": 0.0, "recluster_runs": False},
+    "after": {},
+    "legacy": {"clustering": "legacy"},
+    "ahc": {"clustering": "ahc"},
+}
 
 
 def peak_rss_mb() -> float:
@@ -118,7 +126,9 @@ def detector_quality(ref: list[Any], frames: Any, opts: Any) -> dict[str, float]
     }
 
 
-def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, Any]:
+def child_cluster(
+    npz: Path, rttm: Path, meta: Path, voices: int, methods: list[str]
+) -> dict[str, Any]:
     """Every method, with and without the hint and the overlap stage, on one case's
     cached embeddings and overlap scores."""
     import numpy as np
@@ -140,16 +150,9 @@ def child_cluster(npz: Path, rttm: Path, meta: Path, voices: int) -> dict[str, A
     quiet = info["quiet"].replace(" ", "_")
     frames = load_frames(npz.with_name(npz.name.replace(".emb.npz", ".ovl.npz")))
     out: dict[str, Any] = {"detector": detector_quality(ref, frames, DiarizeOptions())}
-    for method in METHODS:
-        opts = DiarizeOptions(clustering=method)
-        if (
-            method == "spectral"
-            and len(emb.vectors) <= opts.spectral_max
-            and info["duration_s"] < opts.long_recording_s
-        ):
-            continue  # the very same computation as "legacy" here
+    for method in methods:
         for hint in (0, voices):
-            opts = DiarizeOptions(clustering=method, num_speakers=hint or None)
+            opts = DiarizeOptions(num_speakers=hint or None, **METHODS[method])
             t0 = time.perf_counter()
             turns, _ = turns_from_embeddings(emb, info["duration_s"], opts)
             wall = time.perf_counter() - t0
@@ -175,7 +178,7 @@ def run_child(args: list[str], result: Path) -> dict[str, Any]:
 
 
 def run_case(
-    minutes: float, voices: int, seed: int, embed_only: bool = False
+    minutes: float, voices: int, seed: int, methods: list[str], embed_only: bool = False
 ) -> list[dict[str, Any]]:
     from focus_group_audio import Case, build
 
@@ -197,7 +200,15 @@ def run_case(
     meta = json.loads(paths["meta.json"].read_text(encoding="utf-8"))
     out = OUT / f"{case.name}.cluster.json"
     results = run_child(
-        ["cluster", str(npz), str(paths["rttm"]), str(paths["meta.json"]), str(voices)], out
+        [
+            "cluster",
+            str(npz),
+            str(paths["rttm"]),
+            str(paths["meta.json"]),
+            str(voices),
+            ",".join(methods),
+        ],
+        out,
     )
     rows = []
     for key, r in results.items():
@@ -272,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, nargs="+", default=[10.0, 40.0, 80.0])
     ap.add_argument("--voices", type=int, nargs="+", default=[4, 6, 8])
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--methods", nargs="+", default=["before", "after"], choices=list(METHODS))
     ap.add_argument("--write", type=Path, help="update this BENCHMARKS.md section")
     ap.add_argument("--embed-only", action="store_true", help="make audio and embeddings only")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -284,14 +296,16 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "overlap":
             res = child_overlap(Path(rest[0]), Path(rest[1]))
         else:
-            res = child_cluster(Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]))
+            res = child_cluster(
+                Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]), rest[4].split(",")
+            )
         args.result.write_text(json.dumps(res, indent=1))
         return 0
     sys.path.insert(0, str(REPO / "bench"))
     rows = []
     for minutes in args.minutes:
         for voices in args.voices:
-            rows.extend(run_case(minutes, voices, args.seed, args.embed_only))
+            rows.extend(run_case(minutes, voices, args.seed, args.methods, args.embed_only))
     if args.embed_only:
         return 0
     section = report(rows, [a for a in argv if not a.startswith("--write")])

@@ -20,6 +20,7 @@ from qualkit.errors import InputError
 from qualkit.pipeline.audio import AudioSource
 from qualkit.pipeline.overlap import FrameScores, binarize, second_speaker_turns
 from qualkit.pipeline.overlap_model import OverlapDetector, OverlapOptions, load_overlap_detector
+from qualkit.pipeline.resegment import recluster_runs, smooth_labels
 from qualkit.pipeline.speaker_clustering import (
     ahc_labels,
     legacy_labels,
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 
 Array = npt.NDArray[np.float32]
 CLUSTERING = ("spectral", "ahc", "legacy")
+HINT_MODES = ("oracle", "merge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,15 @@ class DiarizeOptions:
     overlap_offset: float = 0.4  # and that ends it (hysteresis against flicker)
     overlap_min_s: float = 0.2  # shorter regions are dropped, shorter gaps bridged
     overlap_step_s: float = 2.5  # the model's window hop
+    # A count hint with spectral clustering: "oracle" asks for exactly that many voices;
+    # "merge" lets the eigengap find at least that many, then merges the closest down.
+    hint_mode: str = "oracle"
+    # Resegmentation (`resegment`): the cost, in cosine similarity, of changing voice
+    # between sub-segments that overlap in time (0: off), and rounds of re-estimating
+    # the centroids; `recluster_runs` clusters turn averages again first.
+    switch_penalty: float = 0.0
+    resegment_rounds: int = 1
+    recluster_runs: bool = False
 
     def __post_init__(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -105,6 +116,8 @@ class DiarizeOptions:
             raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
         if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
             raise InputError("--min-speakers is larger than --max-speakers.")
+        if self.hint_mode not in HINT_MODES:
+            raise InputError(f"Unknown hint mode {self.hint_mode!r}: use oracle or merge.")
         if self.clustering not in CLUSTERING:
             known = ", ".join(CLUSTERING)
             raise InputError(f"Unknown clustering {self.clustering!r}: use {known}.")
@@ -166,7 +179,13 @@ def cluster_labels(
         return np.zeros(n, dtype=np.int64)
     if options.clustering == "spectral":
         return sampled_spectral_labels(
-            x, lo, hi, options.num_speakers, options.merge_cos_short, options.spectral_max
+            x,
+            lo,
+            hi,
+            options.num_speakers,
+            options.merge_cos_short,
+            options.spectral_max,
+            options.hint_mode == "merge",
         )
     if options.clustering == "legacy":
         return legacy_labels(
@@ -196,6 +215,14 @@ def turns_from_embeddings(
     labels = cluster_labels(emb.vectors, duration_s, options)
     if labels.size == 0:
         return [], labels
+    if options.recluster_runs:
+        labels = recluster_runs(
+            emb.spans, emb.vectors, labels, lambda m: cluster_labels(m, duration_s, options)
+        )
+    if options.switch_penalty > 0:
+        labels = smooth_labels(
+            emb.spans, emb.vectors, labels, options.switch_penalty, options.resegment_rounds
+        )
     turns = labels_to_turns(emb.spans, labels, options.fill_gap_s, options.min_turn_s)
     if emb.speech:
         turns = clip_to_speech(turns, emb.speech)

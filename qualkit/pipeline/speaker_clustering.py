@@ -1,14 +1,15 @@
 """Speaker embeddings to voices: one label per sub-segment, honouring count hints.
 
-Two methods, chosen by `DiarizeOptions.clustering`:
+Three methods, chosen by `DiarizeOptions.clustering`:
 
-- "ahc" (the default): agglomerative clustering (average linkage on cosine distance)
-  cut at a calibrated similarity, on all sub-segments or an even sample of long
-  recordings; clusters too small to be a person are folded into the nearest voice;
-  every sub-segment is then re-assigned to the nearest final voice centroid (which
-  undoes AHC's chaining and the sample's gaps); a count hint merges the closest
-  voices down to it or cuts the tree lower until it is reached. One method at every
-  length, so a 3-minute clip and an 80-minute group are treated alike.
+- "spectral" (the default): 3D-Speaker's spectral clustering (pruned cosine affinity,
+  eigengap count) on all sub-segments or an even sample of long recordings, every
+  sub-segment then re-assigned to the nearest voice centroid. A count hint either asks
+  for exactly that many voices ("oracle") or lets the eigengap find at least that many
+  and merges the closest down to it ("merge").
+- "ahc": agglomerative clustering (average linkage on cosine distance) cut at a
+  calibrated similarity, small clusters folded into the nearest voice, re-assignment to
+  the final centroids; measured and not chosen (BENCHMARKS.md).
 - "legacy": what qualkit did before, kept for the benchmark: senko's spectral
   clustering (eigengap count) under 20 minutes, UMAP+HDBSCAN from 20 minutes.
 
@@ -146,6 +147,7 @@ def sampled_spectral_labels(
     oracle: int | None,
     merge_cos: float,
     max_points: int,
+    merge_to_hint: bool = False,
 ) -> Labels:
     """Spectral clustering (eigengap count, or `oracle` voices when the count is given) on
     an even sample of at most `max_points` sub-segments, then every sub-segment
@@ -154,7 +156,17 @@ def sampled_spectral_labels(
     instead of UMAP+HDBSCAN, with cost and memory flat in length."""
     idx = even_sample(x.shape[0], max_points)
     sample = x[idx]
-    labels = absorb_small(sample, spectral_labels(sample, lo, hi or 15, oracle), 4)
+    labels = np.zeros(0, dtype=np.int64)
+    if oracle is not None and merge_to_hint:
+        # The eigengap's own count, at least the hint, then the closest voices merged
+        # down to it: forcing k voices on spectral clustering can merge two people and
+        # split a third instead. Too few voices of real size left: the oracle count.
+        free = spectral_labels(sample, oracle, max(15, oracle))
+        labels = absorb_small(sample, free, 4)
+        if len(np.unique(labels)) < oracle:
+            labels = np.zeros(0, dtype=np.int64)
+    if not labels.size:
+        labels = absorb_small(sample, spectral_labels(sample, lo, hi or 15, oracle), 4)
     labels = merge_clusters(sample, labels, None if oracle else merge_cos, lo, hi)
     if len(idx) == x.shape[0]:
         return labels

@@ -53,6 +53,7 @@ PLACES: dict[str, str] = {
     "qualkit.pipeline.voice_match": "logic",
     "qualkit.pipeline.overlap": "logic",
     "qualkit.pipeline.overlap_model": "logic",
+    "qualkit.pipeline.resegment": "logic",
     "qualkit.export.refi.read": "logic",
     "qualkit.export.refi.read_codes": "logic",
     "qualkit.export.refi.records": "logic",
