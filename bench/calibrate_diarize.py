@@ -69,7 +69,7 @@ def resegment_grid() -> list[dict[str, object]]:
     """Hint mode x turn re-clustering x (switching penalty, rounds); penalty 0 is off and
     1e-6 is plain spherical k-means from the clustering (the control)."""
     smoothing = [(0.0, 1), (1e-6, 3)] + [(p, r) for p in (0.05, 0.1, 0.2) for r in (1, 3)]
-    smoothing.append((0.3, 3))
+    smoothing += [(0.3, 3), (0.5, 3)]
     return [
         {"hint_mode": h, "recluster_runs": runs, "switch_penalty": p, "resegment_rounds": r}
         for h in ("oracle", "merge")

@@ -36,8 +36,13 @@ HEADING = "## Diarisation by length and voices (bench/diarize_bench.py)"
 # (spectral, oracle count with a hint, no second pass), "after" today's defaults;
 # "legacy" and "ahc" are the earlier rounds' methods.
 METHODS: dict[str, dict[str, Any]] = {
-    "before": {"hint_mode": "oracle", "switch_penalty": 0.0, "recluster_runs": False},
+    "before": {"switch_penalty": 0.0, "refine_rounds": 0, "recluster_runs": False},
     "after": {},
+    # the pieces and alternatives measured beside it (chosen against on calibration)
+    "refine-only": {"switch_penalty": 0.0},
+    "merge-hint": {"hint_mode": "merge"},
+    "best-hint": {"hint_mode": "best"},
+    "runs": {"recluster_runs": True},
     "legacy": {"clustering": "legacy"},
     "ahc": {"clustering": "ahc"},
 }
@@ -148,16 +153,21 @@ def child_cluster(
     info = json.loads(meta.read_text(encoding="utf-8"))
     ref = parse_rttm(rttm.read_text(encoding="utf-8"))
     quiet = info["quiet"].replace(" ", "_")
-    frames = load_frames(npz.with_name(npz.name.replace(".emb.npz", ".ovl.npz")))
-    out: dict[str, Any] = {"detector": detector_quality(ref, frames, DiarizeOptions())}
+    ovl = npz.with_name(npz.name.replace(".emb.npz", ".ovl.npz"))
+    frames = load_frames(ovl) if ovl.is_file() else None
+    out: dict[str, Any] = {}
+    if frames is not None:
+        out["detector"] = detector_quality(ref, frames, DiarizeOptions())
     for method in methods:
         for hint in (0, voices):
             opts = DiarizeOptions(num_speakers=hint or None, **METHODS[method])
             t0 = time.perf_counter()
             turns, _ = turns_from_embeddings(emb, info["duration_s"], opts)
             wall = time.perf_counter() - t0
-            _, second = overlap_from_scores(turns, frames, opts)
-            for overlap, hyp in (("off", turns), ("on", turns + second)):
+            variants = [("off", turns)]
+            if frames is not None:
+                variants.append(("on", turns + overlap_from_scores(turns, frames, opts)[1]))
+            for overlap, hyp in variants:
                 res: dict[str, Any] = {"cluster_wall": wall}
                 res["c0"] = der_detail(ref, hyp, 0.0)
                 res["c025"] = der_detail(ref, hyp, 0.5)
@@ -178,7 +188,12 @@ def run_child(args: list[str], result: Path) -> dict[str, Any]:
 
 
 def run_case(
-    minutes: float, voices: int, seed: int, methods: list[str], embed_only: bool = False
+    minutes: float,
+    voices: int,
+    seed: int,
+    methods: list[str],
+    embed_only: bool = False,
+    overlap: bool = True,
 ) -> list[dict[str, Any]]:
     from focus_group_audio import Case, build
 
@@ -192,9 +207,10 @@ def run_case(
         run_child(["embed", str(paths["wav"]), str(npz)], emb_json)
     embed = json.loads(emb_json.read_text())
     print(f"{case.name}: embedded {embed}", flush=True)
-    _, ovl = overlap_frames(paths["wav"])
-    embed.update(ovl)
-    print(f"{case.name}: overlap scored {ovl}", flush=True)
+    if overlap or (OUT / f"{paths['wav'].stem}.ovl.npz").is_file():
+        _, ovl = overlap_frames(paths["wav"])
+        embed.update(ovl)
+        print(f"{case.name}: overlap scored {ovl}", flush=True)
     if embed_only:
         return []
     meta = json.loads(paths["meta.json"].read_text(encoding="utf-8"))
@@ -216,7 +232,7 @@ def run_case(
             continue
         method, hint, overlap = key.split("/")
         r.update(case=case.name, minutes=minutes, voices=voices, method=method, hint=int(hint))
-        r.update(overlap=overlap, detector=results["detector"])
+        r.update(overlap=overlap, detector=results.get("detector"))
         r.update(embed=embed, meta=meta, cluster_rss_mb=results["cluster_rss_mb"])
         print(json.dumps({k: v for k, v in r.items() if k not in ("embed", "meta")}), flush=True)
         rows.append(r)
@@ -269,6 +285,8 @@ def report(rows: list[dict[str, Any]], argv: list[str]) -> str:
             continue
         seen.add(r["case"])
         d, e = r["detector"], r["embed"]
+        if d is None:
+            continue
         lines.append(
             f"| {r['minutes']:g} min, {r['voices']} voices | {d['truth_s']:.0f} | "
             f"{d['found_s']:.0f} | {pct(d['precision'])}% | {pct(d['recall'])}% | "
@@ -286,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--methods", nargs="+", default=["before", "after"], choices=list(METHODS))
     ap.add_argument("--write", type=Path, help="update this BENCHMARKS.md section")
     ap.add_argument("--embed-only", action="store_true", help="make audio and embeddings only")
+    ap.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="skip the overlap stage's scores (cases scored before still use theirs)",
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -305,7 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for minutes in args.minutes:
         for voices in args.voices:
-            rows.extend(run_case(minutes, voices, args.seed, args.methods, args.embed_only))
+            rows.extend(
+                run_case(
+                    minutes, voices, args.seed, args.methods, args.embed_only, not args.no_overlap
+                )
+            )
     if args.embed_only:
         return 0
     section = report(rows, [a for a in argv if not a.startswith("--write")])

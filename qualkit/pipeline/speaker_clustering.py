@@ -147,7 +147,7 @@ def sampled_spectral_labels(
     oracle: int | None,
     merge_cos: float,
     max_points: int,
-    merge_to_hint: bool = False,
+    hint_mode: str = "oracle",
 ) -> Labels:
     """Spectral clustering (eigengap count, or `oracle` voices when the count is given) on
     an even sample of at most `max_points` sub-segments, then every sub-segment
@@ -157,7 +157,9 @@ def sampled_spectral_labels(
     idx = even_sample(x.shape[0], max_points)
     sample = x[idx]
     labels = np.zeros(0, dtype=np.int64)
-    if oracle is not None and merge_to_hint:
+    if oracle is not None and hint_mode == "best":
+        labels = best_partition(sample, oracle)
+    elif oracle is not None and hint_mode == "merge":
         # The eigengap's own count, at least the hint, then the closest voices merged
         # down to it: forcing k voices on spectral clustering can merge two people and
         # split a third instead. Too few voices of real size left: the oracle count.
@@ -171,6 +173,41 @@ def sampled_spectral_labels(
     if len(idx) == x.shape[0]:
         return labels
     return merge_clusters(x, reassign(x, sample, labels), None, lo, hi)
+
+
+def coherence(x: Array, labels: Labels) -> float:
+    """Mean cosine similarity of each sub-segment to its own voice's centroid."""
+    ids, cents = centroids(x, labels)
+    own = cents[np.searchsorted(ids, labels)]
+    return float(np.mean(np.sum(x * own, axis=1)))
+
+
+def best_partition(x: Array, k: int) -> Labels:
+    """With the count given: several partitions into `k` voices (spectral clustering
+    asked for `k`; its own eigengap count merged down to `k`; average-linkage AHC cut at
+    `k`; k-means), each refined by re-assignment to its centroids, and the one whose
+    sub-segments lie closest to their voices kept. Forcing `k` on one method can merge
+    two people and split a third; another method often does not, and the split one
+    is then the less coherent."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+
+    tree = linkage(x.astype(np.float64), method="average", metric="cosine")
+    candidates = [
+        spectral_labels(x, k, k, k),
+        merge_clusters(x, absorb_small(x, spectral_labels(x, k, max(15, k)), 4), None, k, k),
+        np.asarray(fcluster(tree, t=k, criterion="maxclust"), dtype=np.int64),
+        np.asarray(KMeans(n_clusters=k, random_state=0, n_init=10).fit_predict(x), np.int64),
+    ]
+    best, score = candidates[0], -np.inf
+    for c in candidates:
+        refined = reassign(x, x, c, rounds=30)
+        if len(np.unique(refined)) != k:
+            continue
+        s = coherence(x, refined)
+        if s > score:
+            best, score = refined, s
+    return best
 
 
 # ------------------------------------------------------------------ legacy

@@ -117,10 +117,10 @@ def test_the_stage_runs_inside_turns_from_embeddings() -> None:
     spans, x, _ = conversation([(0, 30), (1, 30), (0, 30)], close=0.5, noise=0.4)
     emb = Embeddings(spans, x)
     duration = float(spans[-1, 1])
-    plain, _ = turns_from_embeddings(emb, duration, DiarizeOptions(num_speakers=2))
-    smooth, smoothed = turns_from_embeddings(
-        emb, duration, DiarizeOptions(num_speakers=2, switch_penalty=0.1, resegment_rounds=2)
-    )
+    off = DiarizeOptions(num_speakers=2, switch_penalty=0.0, refine_rounds=0)
+    plain, _ = turns_from_embeddings(emb, duration, off)
+    # the defaults: re-assignment to convergence, then smoothing
+    smooth, smoothed = turns_from_embeddings(emb, duration, DiarizeOptions(num_speakers=2))
     assert len({t.speaker for t in smooth}) == 2
     # every true turn is one voice after smoothing
     for a, b in ((0, 30), (30, 60), (60, 90)):
@@ -142,3 +142,21 @@ def test_a_hint_merged_down_to_keeps_the_count_and_joins_the_closest_voices() ->
     # the two takes of one person share a voice; the other two people keep theirs
     assert len(np.unique(merged[truth >= 2])) == 1
     assert len({int(merged[truth == v][0]) for v in range(3)}) == 3
+
+
+def test_the_most_coherent_partition_is_kept_with_a_hint() -> None:
+    from qualkit.pipeline.speaker_clustering import best_partition, coherence, normalise
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(3, 192))
+    x = normalise(
+        np.concatenate([c + 0.5 * rng.normal(size=(30, 192)) for c in centres]).astype(np.float32)
+    )
+    truth = np.repeat(np.arange(3), 30)
+    wrong = truth.copy()
+    wrong[truth == 2] = 1  # two people merged ...
+    wrong[::2][truth[::2] == 0] = 2  # ... and a third split
+    assert coherence(x, truth) > coherence(x, wrong)
+    found = best_partition(x, 3)
+    assert len(np.unique(found)) == 3
+    assert all(len(np.unique(found[truth == v])) == 1 for v in range(3))
