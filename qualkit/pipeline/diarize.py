@@ -49,6 +49,7 @@ __all__ = [
     "load_embedder",
     "offline_environment",
     "overlap_from_scores",
+    "resegment_labels",
     "turns_from_embeddings",
 ]
 
@@ -99,21 +100,23 @@ class DiarizeOptions:
     overlap_min_s: float = 0.2  # shorter regions are dropped, shorter gaps bridged
     overlap_step_s: float = 2.5  # the model's window hop
     # A count hint with spectral clustering: "oracle" asks for exactly that many voices;
-    # "merge" lets the eigengap find at least that many, then merges the closest down.
+    # "merge" lets the eigengap find at least that many, then merges the closest down;
+    # "best" keeps the most coherent of four partitions (`best_partition`). Only
+    # "oracle" won on the calibration cases (BENCHMARKS.md).
     hint_mode: str = "oracle"
-    # Resegmentation (`resegment`): the cost, in cosine similarity, of changing voice
-    # between sub-segments that overlap in time (0: off), and rounds of re-estimating
-    # the centroids; `recluster_runs` clusters turn averages again first.
-    # Calibrated on cases apart from the benchmark (bench/calibrate_diarize.py): 0.1
-    # after re-assignment to convergence; mean DER 19.3% -> 14.4% there.
+    # Resegmentation (`resegment`): rounds of re-assignment to refined centroids
+    # (spherical k-means started from the clustering, stopping when nothing moves), then
+    # a Viterbi pass whose cost, in cosine similarity, of changing voice between
+    # sub-segments that overlap in time is `switch_penalty` (0: off), re-estimating the
+    # centroids `resegment_rounds` times. Chosen on cases apart from the benchmark
+    # (bench/calibrate_diarize.py): mean DER 19.3% -> 14.4% there.
+    refine_rounds: int = 30
     switch_penalty: float = 0.1
     resegment_rounds: int = 1
-    # Rounds of plain re-assignment to refined centroids (spherical k-means started from
-    # the clustering, stopping when nothing moves) before the smoothing.
-    refine_rounds: int = 30
+    # Measured and not kept: cluster the mean embedding of each turn again first
+    # (`recluster_runs`; lost the quiet participant), and without a hint merge voices
+    # whose centroids come closer than `merge_cos_short` after smoothing (`remerge`).
     recluster_runs: bool = False
-    # Without a hint: after smoothing, voices whose centroids are now closer than
-    # `merge_cos_short` are one person, and the merged labels are smoothed again.
     remerge: bool = False
 
     def __post_init__(self) -> None:
@@ -228,24 +231,38 @@ def turns_from_embeddings(
         labels = recluster_runs(
             emb.spans, emb.vectors, labels, lambda m: cluster_labels(m, duration_s, options)
         )
-    if options.refine_rounds > 0:
-        labels = smooth_labels(emb.spans, emb.vectors, labels, 0.0, options.refine_rounds)
-    if options.switch_penalty > 0:
-        labels = smooth_labels(
-            emb.spans, emb.vectors, labels, options.switch_penalty, options.resegment_rounds
-        )
-        if options.remerge and options.num_speakers is None:
-            lo, hi = options.bounds
-            x = normalise(emb.vectors)
-            merged = merge_clusters(x, labels, options.merge_cos_short, lo, hi)
-            if len(np.unique(merged)) < len(np.unique(labels)):
-                labels = smooth_labels(
-                    emb.spans, x, merged, options.switch_penalty, options.resegment_rounds
-                )
+    labels = resegment_labels(emb, labels, options)
     turns = labels_to_turns(emb.spans, labels, options.fill_gap_s, options.min_turn_s)
     if emb.speech:
         turns = clip_to_speech(turns, emb.speech)
     return turns, labels
+
+
+def resegment_labels(
+    emb: Embeddings, labels: npt.NDArray[np.int64], options: DiarizeOptions
+) -> npt.NDArray[np.int64]:
+    """Re-assignment to refined centroids, then Viterbi smoothing in time (`resegment`).
+
+    Neither may take a voice away: a pass that empties one (most likely the quiet
+    participant, or a voice the hint asked for) is undone."""
+    out = labels
+    if options.refine_rounds > 0:
+        out = smooth_labels(emb.spans, emb.vectors, out, 0.0, options.refine_rounds)
+    if options.switch_penalty > 0:
+        out = smooth_labels(
+            emb.spans, emb.vectors, out, options.switch_penalty, options.resegment_rounds
+        )
+    if len(np.unique(out)) < len(np.unique(labels)):
+        return labels
+    if options.remerge and options.switch_penalty > 0 and options.num_speakers is None:
+        lo, hi = options.bounds
+        x = normalise(emb.vectors)
+        merged = merge_clusters(x, out, options.merge_cos_short, lo, hi)
+        if len(np.unique(merged)) < len(np.unique(out)):
+            out = smooth_labels(
+                emb.spans, x, merged, options.switch_penalty, options.resegment_rounds
+            )
+    return out
 
 
 def overlap_from_scores(

@@ -160,3 +160,17 @@ def test_the_most_coherent_partition_is_kept_with_a_hint() -> None:
     found = best_partition(x, 3)
     assert len(np.unique(found)) == 3
     assert all(len(np.unique(found[truth == v])) == 1 for v in range(3))
+
+
+def test_resegmentation_that_would_empty_a_voice_is_undone() -> None:
+    from qualkit.pipeline.diarize import resegment_labels
+
+    spans, x, truth = conversation([(0, 30), (1, 30)], close=0.5, noise=0.4)
+    labels = truth.copy()
+    labels[40] = 2  # a one-window "voice" that re-assignment would empty
+    emb = Embeddings(spans, x)
+    assert np.array_equal(resegment_labels(emb, labels, DiarizeOptions()), labels)
+    # without it, the second pass runs as usual
+    labels[40] = 1
+    labels[10] = 1
+    assert np.array_equal(resegment_labels(emb, labels, DiarizeOptions()), truth)
