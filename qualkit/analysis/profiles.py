@@ -49,6 +49,12 @@ class ZeroShotOptions:
     hub_neighbours: int = 10  # a clause's usual closeness: mean over its nearest passages
     hub_weight: float = 1.0
     lexical_weight: float = 0.5  # share of the character n-gram signal in the z-scored sum
+    # Variants measured and not adopted (bench/suggest_variants.py): each clause embedded
+    # with its code's label in front, and each passage's scores smoothed towards those of
+    # its nearest passages in the batch.
+    label_clauses: bool = False
+    neighbour_weight: float = 0.0
+    neighbours: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,13 @@ class SuggestOptions:
     # lift codes the blend under-ranks on passages it did not train on. Off: measured, they
     # helped the spoken set and cost the corpus set macro-F1 (bench/suggest.py).
     code_bias: bool = False
+    # Variants measured beside the default (bench/suggest_variants.py): blend weights fitted
+    # on the held-out folds instead of the schedule above; a second lexical opinion ("char"
+    # or "word" TF-IDF, balanced, on the codings alone) averaged with the calibrated blend;
+    # per-code decision offsets that even out recall on the held-out folds.
+    fit_blend_weights: bool = False
+    lexical_member: str = ""
+    recall_offsets: bool = False
     calibration_min_examples: int = 24
     uncertain_below: float = 0.4
 
