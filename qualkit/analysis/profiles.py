@@ -95,6 +95,7 @@ class SuggestOptions:
     # or "word" TF-IDF, balanced, on the codings alone) averaged with the calibrated blend;
     # per-code decision offsets that even out recall on the held-out folds.
     fit_blend_weights: bool = False
+    fit_rare_boost: bool = False  # with fit_blend_weights: rare_boost fitted with them
     lexical_member: str = ""
     recall_offsets: bool = False
     calibration_min_examples: int = 24

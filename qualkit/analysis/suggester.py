@@ -46,6 +46,9 @@ from qualkit.model import Codebook
 
 Matrix = np.ndarray[Any, Any]
 
+# Rare-code boosts tried when the boost is fitted with the blend weights.
+BOOSTS = (0.0, 0.15, 0.3, 0.45, 0.6)
+
 
 @dataclass
 class _Learned:
@@ -86,6 +89,7 @@ class CodeSuggester:
         # Set only by the variants in SuggestOptions (fit_blend_weights, lexical_member,
         # recall_offsets), fitted on the same held-out folds as the temperature.
         self.fitted_weights: tuple[float, ...] | None = None
+        self.fitted_rare_boost: float | None = None
         self.lexical_temperature = 1.0
         self.ensemble_temperature = 1.0
         self.recall_offsets: Matrix | None = None
@@ -100,6 +104,7 @@ class CodeSuggester:
         self.temperature = 1.0
         self.code_bias = None
         self.fitted_weights = None
+        self.fitted_rare_boost = None
         self.lexical_temperature = self.ensemble_temperature = 1.0
         self.recall_offsets = None
         if usable and self.keys:
@@ -150,7 +155,8 @@ class CodeSuggester:
         if max(codes.count(c) for c in set(codes)) < o.calibration_folds:
             return 1.0
         n, k = len(examples), len(self.keys)
-        members = [np.zeros((n, k)) for _ in range(3)]
+        stacked = o.fit_blend_weights and bool(o.lexical_member)
+        members = [np.zeros((n, k)) for _ in range(4 if stacked else 3)]
         shares = np.zeros((n, k))
         schedule = np.zeros((n, 3))
         lexical = np.full((n, k), 1.0 / k)
@@ -165,22 +171,30 @@ class CodeSuggester:
             if learned is None:
                 return 1.0
             texts = [examples[i].text for i in test]
-            for held, part in zip(members, self._members(texts, vecs[test], learned), strict=True):
+            for held, part in zip(members, self._members(texts, vecs[test], learned), strict=False):
                 held[test] = part
-            shares[test] = -o.rare_boost * learned.log_share
+            shares[test] = learned.log_share
             schedule[test] = self.blend_weights(len(train))
             if learned.lexical is not None:
                 lexical[test] = learned.lexical.proba(texts)
         truth = [self._index[c] for c in codes]
+        boost = o.rare_boost
+        if stacked:
+            members[3] = np.log(lexical)
         if o.fit_blend_weights:
-            self.fitted_weights = fit_blend_weights(members, shares, truth)
-            weights = np.tile(np.asarray(self.fitted_weights), (n, 1))
+            boosts = BOOSTS if o.fit_rare_boost else (o.rare_boost,)
+            weights, boost = fit_blend_weights(members, shares, truth, boosts)
+            self.fitted_weights, self.fitted_rare_boost = weights, boost
+            held_out = softmax(
+                sum(w * m for w, m in zip(weights, members, strict=True)) - boost * shares
+            )
         else:
-            weights = schedule
-        held_out = softmax(sum(weights[:, [m]] * members[m] for m in range(3)) + shares)
+            held_out = softmax(
+                sum(schedule[:, [m]] * members[m] for m in range(3)) - boost * shares
+            )
         temperature = fit_temperature(held_out, truth)
         scaled = apply_temperature(held_out, temperature)
-        if o.lexical_member:
+        if o.lexical_member and not stacked:
             self.lexical_temperature = fit_temperature(lexical, truth)
             joint = self._joint(scaled, apply_temperature(lexical, self.lexical_temperature))
             self.ensemble_temperature = fit_temperature(joint, truth)
@@ -234,22 +248,33 @@ class CodeSuggester:
         out[:, classes] = proba
         return np.asarray(out / out.sum(axis=1, keepdims=True))
 
-    def _members(
-        self, texts: Sequence[str], vecs: FloatArray, learned: _Learned
-    ) -> tuple[Matrix, Matrix, Matrix]:
-        """Log probabilities of the zero-shot prior, the embedding and the TF-IDF model."""
+    def _members(self, texts: Sequence[str], vecs: FloatArray, learned: _Learned) -> list[Matrix]:
+        """Log probabilities of the zero-shot prior, the embedding and the TF-IDF model (and
+        the lexical member, when the blend weights are fitted and one is asked for)."""
         p = self.zero_shot(texts, vecs)
         pe = self._spread(learned.embedding.predict_proba(vecs), learned.embedding_classes)
         pt = self._spread(learned.text.proba(texts), learned.text.classes)
-        return np.log(p + 1e-9), np.log(pe), np.log(pt)
+        out = [np.log(p + 1e-9), np.log(pe), np.log(pt)]
+        if self._stacked and learned.lexical is not None:
+            out.append(np.log(learned.lexical.proba(texts)))
+        return out
+
+    @property
+    def _stacked(self) -> bool:
+        """The lexical member is one of the blend's members (its weight fitted with theirs)."""
+        return self.options.fit_blend_weights and bool(self.options.lexical_member)
 
     def _blend(
         self, texts: Sequence[str], vecs: FloatArray, learned: _Learned, n_examples: int
     ) -> Matrix:
-        weights = self.fitted_weights or self.blend_weights(n_examples)
         members = self._members(texts, vecs, learned)
-        log = sum(w * m for w, m in zip(weights, members, strict=True))
-        return softmax(log - self.options.rare_boost * learned.log_share)
+        weights: Sequence[float] = self.fitted_weights or self.blend_weights(n_examples)
+        boost = (
+            self.options.rare_boost if self.fitted_rare_boost is None else self.fitted_rare_boost
+        )
+        # Fitted weights for four members but too few examples to fit them: no member four.
+        log = sum(w * m for w, m in zip(weights, members, strict=False))
+        return softmax(log - boost * learned.log_share)
 
     def predict_proba(self, texts: Sequence[str], vecs: FloatArray | None = None) -> Matrix:
         """(len(texts), len(self.keys)) probabilities, calibrated once codings allow."""
@@ -259,7 +284,7 @@ class CodeSuggester:
             learned = self._learned
             blended = self._blend(texts, vecs, learned, self.n_examples)
             scaled = apply_temperature(blended, self.temperature)
-            if learned.lexical is not None:
+            if learned.lexical is not None and not self._stacked:
                 lexical = apply_temperature(learned.lexical.proba(texts), self.lexical_temperature)
                 scaled = apply_temperature(self._joint(scaled, lexical), self.ensemble_temperature)
             offsets = self.recall_offsets if self.options.recall_offsets else None
