@@ -59,21 +59,22 @@ ZERO_SHOT = {
 # name -> options to fit with; each fit is read twice, without and with recall offsets.
 # Round 1 compares against the default of the time; round 2 (fixed after round 1's rule
 # adopted fitted blend weights, so after its corpus figures were seen) against that winner.
+# The suggestions before these rounds: fixed blend weights and rare-code boost.
+BEFORE = SuggestOptions(fit_blend_weights=False, fit_rare_boost=False)
+FITTED = replace(BEFORE, fit_blend_weights=True)
 FEW_SHOT = {
-    "default": SuggestOptions(fit_blend_weights=False),
-    "fitted blend weights": SuggestOptions(fit_blend_weights=True),
-    "+ char TF-IDF member": SuggestOptions(lexical_member="char"),
-    "+ word TF-IDF member": SuggestOptions(lexical_member="word"),
+    "default": BEFORE,
+    "fitted blend weights": FITTED,
+    "+ char TF-IDF member": replace(BEFORE, lexical_member="char"),
+    "+ word TF-IDF member": replace(BEFORE, lexical_member="word"),
 }
 ROUND_2 = {
-    "round 1 default": SuggestOptions(fit_blend_weights=False),
-    "default": SuggestOptions(fit_blend_weights=True),
-    "fitted weights, word member in the stack": SuggestOptions(
-        fit_blend_weights=True, lexical_member="word"
-    ),
-    "fitted weights and rare boost": SuggestOptions(fit_blend_weights=True, fit_rare_boost=True),
-    "fitted weights and rare boost, word member in the stack": SuggestOptions(
-        fit_blend_weights=True, fit_rare_boost=True, lexical_member="word"
+    "round 1 default": BEFORE,
+    "default": FITTED,
+    "fitted weights, word member in the stack": replace(FITTED, lexical_member="word"),
+    "fitted weights and rare boost": replace(FITTED, fit_rare_boost=True),
+    "fitted weights and rare boost, word member in the stack": replace(
+        FITTED, fit_rare_boost=True, lexical_member="word"
     ),
 }
 
