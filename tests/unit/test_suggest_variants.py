@@ -12,6 +12,7 @@ from qualkit.analysis import embed
 from qualkit.analysis.calibration import fit_blend_weights, fit_recall_offsets
 from qualkit.analysis.lexical import LexicalMember
 from qualkit.analysis.profiles import SuggestOptions, ZeroShotOptions, softmax
+from qualkit.analysis.suggester import BOOSTS
 from qualkit.analysis.zeroshot import MIN_REFERENCE, neighbour_smoothed
 from qualkit.errors import InputError
 from tests.unit.test_code_bias import _recall
@@ -107,11 +108,18 @@ def test_rare_code_is_still_suggested_with_each_variant(options: SuggestOptions)
 
 
 def test_variant_state_is_fitted_only_when_asked() -> None:
-    plain = suggester().fit(uneven_examples())
-    assert plain.fitted_weights is None and plain.lexical_temperature == 1.0
-    stacked = suggester(SuggestOptions(fit_blend_weights=True)).fit(uneven_examples())
-    assert stacked.fitted_weights is not None and abs(sum(stacked.fitted_weights) - 1.0) < 1e-9
-    lexical = suggester(SuggestOptions(lexical_member="word")).fit(uneven_examples())
+    fixed = SuggestOptions(fit_blend_weights=False, fit_rare_boost=False)
+    plain = suggester(fixed).fit(uneven_examples())
+    assert plain.fitted_weights is None and plain.fitted_rare_boost is None
+    assert plain.lexical_temperature == 1.0
+    weights_only = suggester(replace(fixed, fit_blend_weights=True)).fit(uneven_examples())
+    assert weights_only.fitted_rare_boost == fixed.rare_boost
+    fitted = suggester().fit(uneven_examples())  # the default fits weights and boost
+    assert fitted.fitted_weights is not None and abs(sum(fitted.fitted_weights) - 1.0) < 1e-9
+    assert fitted.fitted_rare_boost in BOOSTS
+    few = suggester().fit(uneven_examples()[:10])  # too few codings: the fixed schedule
+    assert few.fitted_weights is None and few.fitted_rare_boost is None
+    lexical = suggester(replace(fixed, lexical_member="word")).fit(uneven_examples())
     assert lexical.lexical_temperature != 1.0  # calibrated on the held-out folds
     stack = suggester(
         SuggestOptions(fit_blend_weights=True, fit_rare_boost=True, lexical_member="word")
