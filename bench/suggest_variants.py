@@ -1,7 +1,7 @@
 """Variants of the suggestions measured beside the default, and the rule that picks one.
 
     PYTHONPATH=. OMP_NUM_THREADS=1 nice -n 10 python bench/suggest_variants.py \
-        [--only zeroshot,fewshot] [--sets corpus,spoken,written,paraphrase]
+        [--only zeroshot,fewshot,simulation] [--round 1|2] [--sets corpus,spoken,...]
 
 The variants and the rule were fixed before the first run. The rule chooses on the
 development sets (spoken, written, paraphrase) only; the corpus set (real report passages)
@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from suggest_data import OUT, REPO, DiskEmbeddings, EvalSet, load_sets
 from suggest_methods import embeddings_balanced, folds, qualkit_fit, scores, tfidf_balanced
+from suggest_sim import simulated_coder
 
 from qualkit.analysis.embed import EmbeddingCache, get_embedder
 from qualkit.analysis.suggest import CodeSuggester, SuggestOptions, suggestable_codes
@@ -178,6 +179,16 @@ def main() -> None:
         chosen, why = choose(results, metric)
         print(f"\nRule ({part}): adopt {chosen!r}; {why}")
         report[part] = {"results": results, "chosen": chosen, "why": why}
+    if "simulation" in parts:
+        # The simulated coder of bench/suggest.py with the suggesters before this round's
+        # change of default (the new default is in bench/suggest.py's own run).
+        report["simulation"] = {}
+        for label, options in (("fixed weights", BEFORE), ("fitted weights", FITTED)):
+            for es in sets:
+                if es.name in ("corpus", "spoken"):
+                    print(f"\n### simulation, {es.name}, {label} (calibrated)")
+                    found = simulated_coder(es, book, cache, keys, options)
+                    report["simulation"][f"{es.name}, {label}"] = found
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
 

@@ -10,8 +10,9 @@ clauses kept as weak examples. Real coding
 is uneven (a few codes take most passages), so every code weighs alike in training and the
 blend is divided by each code's share of the codings to a small power: a code coded three
 times among a hundred is still suggested for its own passages. The three signals are
-blended in log space and the result is calibrated by one temperature fitted on held-out
-folds of the coder's own examples.
+blended in log space; once there are enough codings, their weights and that power are
+chosen on held-out folds of the coder's own examples (before, a fixed schedule), and the
+result is calibrated by one temperature fitted on the same folds.
 """
 
 from __future__ import annotations
