@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_md import write_section  # noqa: E402
+from bench_md import publish  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 HEADING = "## Transcription and diarisation (bench/asr.py)"
@@ -317,10 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         full.append(run_child("full", wav))
         print(json.dumps(full[-1], indent=1), flush=True)
     section = report(full, cmp, args)
-    print(section)
-    if args.write:
-        write_section(args.write, section, HEADING)
-    return 0
+    return publish(section, args.write, HEADING)
 
 
 if __name__ == "__main__":

@@ -16,3 +16,11 @@ def write_section(path: Path, section: str, heading: str) -> None:
         nxt = text.find("\n## ", start + len(heading))
         text = text[:start] + body + ("\n" + text[nxt + 1 :] if nxt >= 0 else "")
     path.write_text(text, encoding="utf-8")
+
+
+def publish(section: str, path: Path | None, heading: str) -> int:
+    """Print a script's section and, when asked for (`--write`), put it in BENCHMARKS.md."""
+    print(section)
+    if path is not None:
+        write_section(path, section, heading)
+    return 0

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_md import write_section  # noqa: E402
+from bench_md import publish  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 HEADING = "## The study's own words: glossary (bench/glossary.py)"
@@ -231,10 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     (OUT / "glossary.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
     cmd = "nice -n 10 python bench/glossary.py --modes " + " ".join(args.modes)
     section = report(res, cmd + " --tokens " + " ".join(map(str, args.tokens)))
-    print(section)
-    if args.write:
-        write_section(args.write, section, HEADING)
-    return 0
+    return publish(section, args.write, HEADING)
 
 
 if __name__ == "__main__":

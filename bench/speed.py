@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_md import write_section  # noqa: E402
+from bench_md import publish  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 HEADING = "## Speed at length: qualkit beside the plain recipe (bench/speed.py)"
@@ -265,10 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     cmd = "nice -n 10 python bench/speed.py --minutes " + " ".join(f"{m:g}" for m in args.minutes)
     section = report(rows, batched, cmd + (" --batched" if args.batched else ""), load)
-    print(section)
-    if args.write:
-        write_section(args.write, section, HEADING)
-    return 0
+    return publish(section, args.write, HEADING)
 
 
 if __name__ == "__main__":

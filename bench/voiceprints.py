@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import focus_group_audio as fga  # noqa: E402
 import voiceprint_scoring as vs  # noqa: E402
-from bench_md import write_section  # noqa: E402
+from bench_md import publish  # noqa: E402
 
 from qualkit.pipeline import synth  # noqa: E402
 from qualkit.pipeline.audio import SAMPLE_RATE  # noqa: E402
@@ -379,10 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         *parts,
     ]
     text = "\n".join(body)
-    print(text)
-    if args.write:
-        write_section(args.write, text, HEADING)
-    return 0
+    return publish(text, args.write, HEADING)
 
 
 if __name__ == "__main__":
