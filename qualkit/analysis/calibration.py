@@ -93,3 +93,99 @@ def fit_code_bias(
         grad[~present] = 0.0
         bias -= grad
     return np.asarray(bias)
+
+
+def _balanced_log_loss(proba: FloatMatrix, cols: np.ndarray[Any, Any]) -> float:
+    """Log loss with every code's examples weighing alike, whatever their count."""
+    counts = np.bincount(cols, minlength=proba.shape[1]).astype(float)
+    weight = 1.0 / ((counts > 0).sum() * counts[cols])
+    picked = np.clip(proba[np.arange(len(cols)), cols], 1e-12, 1.0)
+    return -float(np.sum(weight * np.log(picked)))
+
+
+def fit_blend_weights(
+    member_logs: Sequence[FloatMatrix],
+    log_share: FloatMatrix,
+    truth: Sequence[int],
+    boosts: Sequence[float] = (0.3,),
+    step: float = 0.1,
+) -> tuple[tuple[float, ...], float]:
+    """Weights on the simplex for log-probability members, and a rare-code boost, fitted on
+    held-out predictions.
+
+    Each candidate blend softmax(sum w_m * log p_m - boost * log_share) gets its own
+    temperature (as the suggester's calibration would) and is judged by the class-balanced
+    log loss, so a member that only helps the large codes does not win. Searched on a grid:
+    the members are few. Returns the weights and the boost."""
+    cols = np.asarray(truth, dtype=int)
+    m = len(member_logs)
+    best: tuple[tuple[float, ...], float] = (tuple(1.0 / max(1, m) for _ in range(m)), boosts[0])
+    if not len(cols) or m == 0:
+        return best
+    units = round(1.0 / step)
+    best_loss = np.inf
+    for boost in boosts:
+        for combo in _simplex(m, units):
+            w = [c / units for c in combo]
+            log = sum(wi * lm for wi, lm in zip(w, member_logs, strict=True))
+            blend = softmax(log - boost * log_share)
+            scaled = apply_temperature(blend, fit_temperature(blend, cols.tolist()))
+            loss = _balanced_log_loss(scaled, cols)
+            if loss < best_loss - 1e-12:
+                best, best_loss = (tuple(w), float(boost)), loss
+    return best
+
+
+def _simplex(parts: int, units: int) -> list[tuple[int, ...]]:
+    """Every way to share `units` among `parts` members (whole units)."""
+    if parts == 1:
+        return [(units,)]
+    return [(u, *rest) for u in range(units + 1) for rest in _simplex(parts - 1, units - u)]
+
+
+def fit_recall_offsets(
+    proba: FloatMatrix,
+    truth: Sequence[int],
+    min_count: int = 3,
+    passes: int = 3,
+) -> FloatMatrix:
+    """Per-code log offsets that even out recall of the top code on held-out predictions.
+
+    Coordinate search on a grid (-2..2 in steps of 0.1) maximising the mean recall over the
+    codes present plus half the lowest recall among codes with at least `min_count` held-out
+    examples, less 0.001 per unit of offset (so that, of equal choices, the smallest wins).
+    Unlike `fit_code_bias`, which fits probabilities, this fits the decision: a code the
+    blend ranks second on its own passages is lifted until it is ranked first about as often
+    as the others are."""
+    n, k = np.shape(proba) if np.ndim(proba) == 2 else (0, 0)
+    bias = np.zeros(k)
+    if not n:
+        return bias
+    cols = np.asarray(truth, dtype=int)
+    counts = np.bincount(cols, minlength=k)
+    present = np.flatnonzero(counts > 0)
+    judged = np.flatnonzero(counts >= min_count)
+    logs = np.log(np.clip(proba, 1e-12, 1.0))
+    grid = np.round(np.linspace(-2.0, 2.0, 41), 6)
+
+    def objective(b: FloatMatrix) -> float:
+        pred = np.argmax(logs + b, axis=1)
+        recall = np.zeros(k)
+        for j in present:
+            recall[j] = np.mean(pred[cols == j] == j)
+        low = float(recall[judged].min()) if len(judged) else 0.0
+        return float(recall[present].mean()) + 0.5 * low - 0.001 * float(np.abs(b).sum())
+
+    best = objective(bias)
+    for _ in range(passes):
+        changed = False
+        for j in present:
+            for v in grid:
+                trial = bias.copy()
+                trial[j] = v
+                score = objective(trial)
+                if score > best + 1e-12:
+                    best, bias, changed = score, trial, True
+        if not changed:
+            break
+    return np.asarray(bias)

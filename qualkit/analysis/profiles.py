@@ -49,6 +49,12 @@ class ZeroShotOptions:
     hub_neighbours: int = 10  # a clause's usual closeness: mean over its nearest passages
     hub_weight: float = 1.0
     lexical_weight: float = 0.5  # share of the character n-gram signal in the z-scored sum
+    # Variants measured and not adopted (bench/suggest_variants.py): each clause embedded
+    # with its code's label in front, and each passage's scores smoothed towards those of
+    # its nearest passages in the batch.
+    label_clauses: bool = False
+    neighbour_weight: float = 0.0
+    neighbours: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,18 @@ class SuggestOptions:
     # lift codes the blend under-ranks on passages it did not train on. Off: measured, they
     # helped the spoken set and cost the corpus set macro-F1 (bench/suggest.py).
     code_bias: bool = False
+    # Chosen by a rule fixed before the runs, on the spoken, written and paraphrase sets
+    # (bench/suggest_variants.py): once calibration runs (`calibration_min_examples`), the
+    # blend weights above and `rare_boost` (among 0-0.6) are fitted on the held-out folds of
+    # the coder's own codings, minimising the class-balanced log loss; the schedule and
+    # `rare_boost` remain for fewer codings. Measured and not adopted: a second lexical
+    # opinion ("char" or "word" TF-IDF, balanced, on the codings alone), averaged with the
+    # calibrated blend or (with fitted weights) stacked as a fourth member; per-code
+    # decision offsets that even out recall on the held-out folds.
+    fit_blend_weights: bool = True
+    fit_rare_boost: bool = True  # with fit_blend_weights: rare_boost fitted with them
+    lexical_member: str = ""
+    recall_offsets: bool = False
     calibration_min_examples: int = 24
     uncertain_below: float = 0.4
 

@@ -10,8 +10,9 @@ clauses kept as weak examples. Real coding
 is uneven (a few codes take most passages), so every code weighs alike in training and the
 blend is divided by each code's share of the codings to a small power: a code coded three
 times among a hundred is still suggested for its own passages. The three signals are
-blended in log space and the result is calibrated by one temperature fitted on held-out
-folds of the coder's own examples.
+blended in log space; once there are enough codings, their weights and that power are
+chosen on held-out folds of the coder's own examples (before, a fixed schedule), and the
+result is calibrated by one temperature fitted on the same folds.
 """
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from qualkit.analysis.calibration import apply_temperature, fit_code_bias, fit_temperature
+from qualkit.analysis.calibration import (
+    apply_temperature,
+    fit_blend_weights,
+    fit_code_bias,
+    fit_recall_offsets,
+    fit_temperature,
+)
 from qualkit.analysis.embed import EmbeddingCache, FloatArray, Progress
+from qualkit.analysis.lexical import LEXICAL_MEMBERS, LexicalMember, TextModel
 from qualkit.analysis.profiles import (
     Example,
     Suggestion,
@@ -39,25 +47,8 @@ from qualkit.model import Codebook
 
 Matrix = np.ndarray[Any, Any]
 
-
-class _TextModel:
-    """TF-IDF character n-grams + logistic regression: the lexical signal."""
-
-    def __init__(self, texts: Sequence[str], labels: Matrix, weights: Matrix, c: float) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        self.vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True
-        )
-        features = self.vectorizer.fit_transform(list(texts))
-        self.model = LogisticRegression(C=c, max_iter=500, solver=SOLVER).fit(
-            features, labels, sample_weight=weights
-        )
-        self.classes = np.asarray(self.model.classes_)
-
-    def proba(self, texts: Sequence[str]) -> Matrix:
-        return np.asarray(self.model.predict_proba(self.vectorizer.transform(list(texts))))
+# Rare-code boosts tried when the boost is fitted with the blend weights.
+BOOSTS = (0.0, 0.15, 0.3, 0.45, 0.6)
 
 
 @dataclass
@@ -66,8 +57,9 @@ class _Learned:
 
     embedding: Any
     embedding_classes: Matrix
-    text: _TextModel
+    text: TextModel
     log_share: Matrix  # log of each code's (smoothed) share of the examples
+    lexical: LexicalMember | None = None  # the optional second lexical opinion
 
 
 class CodeSuggester:
@@ -95,6 +87,13 @@ class CodeSuggester:
         self.n_examples = 0
         self.temperature = 1.0  # fitted on held-out folds; 1.0 means not calibrated
         self.code_bias: Matrix | None = None  # per-code log offsets, fitted the same way
+        # Set only by the variants in SuggestOptions (fit_blend_weights, lexical_member,
+        # recall_offsets), fitted on the same held-out folds as the temperature.
+        self.fitted_weights: tuple[float, ...] | None = None
+        self.fitted_rare_boost: float | None = None
+        self.lexical_temperature = 1.0
+        self.ensemble_temperature = 1.0
+        self.recall_offsets: Matrix | None = None
         self._valence = ValenceModel(self.profiles, cache)
 
     # ----------------------------------------------------------------- training
@@ -105,6 +104,10 @@ class CodeSuggester:
         self._learned = None
         self.temperature = 1.0
         self.code_bias = None
+        self.fitted_weights = None
+        self.fitted_rare_boost = None
+        self.lexical_temperature = self.ensemble_temperature = 1.0
+        self.recall_offsets = None
         if usable and self.keys:
             vecs = self.cache.embed([e.text for e in usable])
             self._learned = self._train(usable, vecs)
@@ -132,9 +135,15 @@ class CodeSuggester:
         embedding = LogisticRegression(C=o.regularisation, max_iter=500, solver=SOLVER).fit(
             x, y, sample_weight=w
         )
-        text = _TextModel(self._clause_texts + [e.text for e in examples], y, w, o.regularisation)
+        text = TextModel(self._clause_texts + [e.text for e in examples], y, w, o.regularisation)
         share = (counts + 1.0) / (counts.sum() + len(self.keys))
-        return _Learned(embedding, np.asarray(embedding.classes_), text, np.log(share))
+        lexical = None
+        if o.lexical_member not in LEXICAL_MEMBERS:
+            raise InputError(f"lexical_member must be one of {LEXICAL_MEMBERS}.")
+        if o.lexical_member and len(set(codes.tolist())) >= 2:
+            texts = [e.text for e in examples]
+            lexical = LexicalMember(o.lexical_member, texts, codes, len(self.keys))
+        return _Learned(embedding, np.asarray(embedding.classes_), text, np.log(share), lexical)
 
     def _calibrate(self, examples: Sequence[Example], vecs: FloatArray) -> float:
         """One temperature from predictions on examples each fold's models did not see."""
@@ -146,7 +155,12 @@ class CodeSuggester:
             return 1.0
         if max(codes.count(c) for c in set(codes)) < o.calibration_folds:
             return 1.0
-        held_out = np.zeros((len(examples), len(self.keys)))
+        n, k = len(examples), len(self.keys)
+        stacked = o.fit_blend_weights and bool(o.lexical_member)
+        members = [np.zeros((n, k)) for _ in range(4 if stacked else 3)]
+        shares = np.zeros((n, k))
+        schedule = np.zeros((n, 3))
+        lexical = np.full((n, k), 1.0 / k)
         folds = StratifiedKFold(o.calibration_folds, shuffle=True, random_state=0)
         with warnings.catch_warnings():
             # Codes with fewer examples than folds are fine here: they are simply absent
@@ -158,15 +172,56 @@ class CodeSuggester:
             if learned is None:
                 return 1.0
             texts = [examples[i].text for i in test]
-            held_out[test] = self._blend(texts, vecs[test], learned, len(train))
+            for held, part in zip(members, self._members(texts, vecs[test], learned), strict=False):
+                held[test] = part
+            shares[test] = learned.log_share
+            schedule[test] = self.blend_weights(len(train))
+            if learned.lexical is not None:
+                lexical[test] = learned.lexical.proba(texts)
         truth = [self._index[c] for c in codes]
+        boost = o.rare_boost
+        if stacked:
+            members[3] = np.log(lexical)
+        if o.fit_blend_weights:
+            boosts = BOOSTS if o.fit_rare_boost else (o.rare_boost,)
+            weights, boost = fit_blend_weights(members, shares, truth, boosts)
+            self.fitted_weights, self.fitted_rare_boost = weights, boost
+            held_out = softmax(
+                sum(w * m for w, m in zip(weights, members, strict=True)) - boost * shares
+            )
+        else:
+            held_out = softmax(
+                sum(schedule[:, [m]] * members[m] for m in range(3)) - boost * shares
+            )
         temperature = fit_temperature(held_out, truth)
+        scaled = apply_temperature(held_out, temperature)
+        if o.lexical_member and not stacked:
+            self.lexical_temperature = fit_temperature(lexical, truth)
+            joint = self._joint(scaled, apply_temperature(lexical, self.lexical_temperature))
+            self.ensemble_temperature = fit_temperature(joint, truth)
+            scaled = apply_temperature(joint, self.ensemble_temperature)
         # On the same held-out predictions: offsets so that no code is under-ranked on
         # passages the models did not train on (rare codes, or ones worded like a larger
-        # one). Fitted always (cheap), applied only with `code_bias`: measured, they lifted
-        # spoken but cost the corpus set macro-F1 (BENCHMARKS.md), so they are off by default.
-        self.code_bias = fit_code_bias(apply_temperature(held_out, temperature), truth)
+        # one), fitting the probabilities (`code_bias`) or the decisions (`recall_offsets`).
+        # Fitted always (cheap), applied only when asked: measured, neither helped the real
+        # corpus passages (BENCHMARKS.md), so both are off by default.
+        self.code_bias = fit_code_bias(scaled, truth)
+        self.recall_offsets = fit_recall_offsets(scaled, truth, o.calibration_folds)
         return temperature
+
+    @staticmethod
+    def _joint(blend: Matrix, lexical: Matrix) -> Matrix:
+        """The calibrated blend and the lexical member, averaged in log space."""
+        logs = np.log(np.clip(blend, 1e-12, 1.0)) + np.log(np.clip(lexical, 1e-12, 1.0))
+        return softmax(0.5 * logs)
+
+    def _labelled_clauses(self) -> FloatArray:
+        """Each description clause embedded with its code's label in front ("label: clause")."""
+        texts = [
+            c if c == self.profiles[j].label else f"{self.profiles[j].label}: {c}"
+            for c, j in zip(self._clause_texts, self._clause_owner, strict=True)
+        ]
+        return self.cache.embed(texts)
 
     def code_vectors(self) -> FloatArray:
         """One vector per code (label and description), in the order of `keys`."""
@@ -181,7 +236,7 @@ class CodeSuggester:
             texts,
             vecs,
             self._clause_texts,
-            self._clause_vecs,
+            self._labelled_clauses() if self.options.zero_shot.label_clauses else self._clause_vecs,
             self._clause_owner,
             [p.full_text for p in self.profiles],
             self._full_vecs,
@@ -194,26 +249,51 @@ class CodeSuggester:
         out[:, classes] = proba
         return np.asarray(out / out.sum(axis=1, keepdims=True))
 
-    def _blend(
-        self, texts: Sequence[str], vecs: FloatArray, learned: _Learned, n_examples: int
-    ) -> Matrix:
+    def _members(self, texts: Sequence[str], vecs: FloatArray, learned: _Learned) -> list[Matrix]:
+        """Log probabilities of the zero-shot prior, the embedding and the TF-IDF model (and
+        the lexical member, when the blend weights are fitted and one is asked for)."""
         p = self.zero_shot(texts, vecs)
         pe = self._spread(learned.embedding.predict_proba(vecs), learned.embedding_classes)
         pt = self._spread(learned.text.proba(texts), learned.text.classes)
-        wz, we, wt = self.blend_weights(n_examples)
-        log = wz * np.log(p + 1e-9) + we * np.log(pe) + wt * np.log(pt)
-        return softmax(log - self.options.rare_boost * learned.log_share)
+        out = [np.log(p + 1e-9), np.log(pe), np.log(pt)]
+        if self._stacked and learned.lexical is not None:
+            out.append(np.log(learned.lexical.proba(texts)))
+        return out
+
+    @property
+    def _stacked(self) -> bool:
+        """The lexical member is one of the blend's members (its weight fitted with theirs)."""
+        return self.options.fit_blend_weights and bool(self.options.lexical_member)
+
+    def _blend(
+        self, texts: Sequence[str], vecs: FloatArray, learned: _Learned, n_examples: int
+    ) -> Matrix:
+        members = self._members(texts, vecs, learned)
+        weights: Sequence[float] = self.fitted_weights or self.blend_weights(n_examples)
+        boost = (
+            self.options.rare_boost if self.fitted_rare_boost is None else self.fitted_rare_boost
+        )
+        # Fitted weights for four members but too few examples to fit them: no member four.
+        log = sum(w * m for w, m in zip(weights, members, strict=False))
+        return softmax(log - boost * learned.log_share)
 
     def predict_proba(self, texts: Sequence[str], vecs: FloatArray | None = None) -> Matrix:
         """(len(texts), len(self.keys)) probabilities, calibrated once codings allow."""
         if vecs is None:
             vecs = self.cache.embed(texts)
         if self._learned is not None and len(texts):
-            blended = self._blend(texts, vecs, self._learned, self.n_examples)
+            learned = self._learned
+            blended = self._blend(texts, vecs, learned, self.n_examples)
             scaled = apply_temperature(blended, self.temperature)
-            if self.code_bias is None or not self.options.code_bias:
+            if learned.lexical is not None and not self._stacked:
+                lexical = apply_temperature(learned.lexical.proba(texts), self.lexical_temperature)
+                scaled = apply_temperature(self._joint(scaled, lexical), self.ensemble_temperature)
+            offsets = self.recall_offsets if self.options.recall_offsets else None
+            if offsets is None and self.options.code_bias:
+                offsets = self.code_bias
+            if offsets is None:
                 return scaled
-            return softmax(np.log(np.clip(scaled, 1e-12, 1.0)) + self.code_bias)
+            return softmax(np.log(np.clip(scaled, 1e-12, 1.0)) + offsets)
         return self.zero_shot(texts, vecs)
 
     def blend_weights(self, n_examples: int | None = None) -> tuple[float, float, float]:

@@ -97,4 +97,16 @@ def zero_shot_scores(
         return zscore(meaning)
     words = lexical_scores(texts, full_texts, ref_texts)
     a = o.lexical_weight
-    return np.asarray((1 - a) * zscore(meaning) + a * zscore(words))
+    score = np.asarray((1 - a) * zscore(meaning) + a * zscore(words))
+    if o.neighbour_weight > 0 and len(texts) >= MIN_REFERENCE:
+        score = neighbour_smoothed(score, vecs, o.neighbours, o.neighbour_weight)
+    return score
+
+
+def neighbour_smoothed(score: Matrix, vecs: FloatArray, neighbours: int, weight: float) -> Matrix:
+    """Each passage's scores moved towards the mean scores of its nearest passages."""
+    sims = vecs @ vecs.T
+    np.fill_diagonal(sims, -np.inf)
+    k = max(1, min(neighbours, len(vecs) - 1))
+    nearest = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    return np.asarray((1 - weight) * score + weight * score[nearest].mean(axis=1))

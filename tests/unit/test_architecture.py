@@ -84,6 +84,7 @@ PLACES: dict[str, str] = {
     "qualkit.demo": "services",
     "qualkit.analysis": "services",
     "qualkit.analysis.zeroshot": "services",
+    "qualkit.analysis.lexical": "services",
     "qualkit.analysis.coassociation": "services",
     "qualkit.analysis.cluster_labels": "services",
     "qualkit.export": "services",

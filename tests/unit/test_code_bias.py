@@ -55,6 +55,7 @@ def test_suggester_applies_offsets_only_when_asked(monkeypatch: pytest.MonkeyPat
     lifted = suggester(SuggestOptions(code_bias=True)).fit(uneven_examples())
     assert np.allclose(plain.code_bias, lifted.code_bias)
     a, b = plain.predict_proba(RARE_NEW), lifted.predict_proba(RARE_NEW)
-    assert np.allclose(b.sum(axis=1), 1.0) and not np.allclose(a, b)
+    # In log space: on this easy synthetic set the top scores are close to 1.
+    assert np.allclose(b.sum(axis=1), 1.0) and not np.allclose(np.log(a), np.log(b))
     expected = softmax(np.log(np.clip(a, 1e-12, 1.0)) + plain.code_bias)
     assert np.allclose(b, expected)
