@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -30,6 +29,11 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+# This process's own high-water mark: ru_maxrss carried the parent's into each child.
+from peak_memory import peak_rss_mb  # noqa: E402
+
 OUT = REPO / "bench" / "out"
 HEADING = "## Diarisation by length and voices (bench/diarize_bench.py)"
 # Named sets of DiarizeOptions: "before" is the clustering before resegmentation
@@ -46,10 +50,6 @@ METHODS: dict[str, dict[str, Any]] = {
     "legacy": {"clustering": "legacy"},
     "ahc": {"clustering": "ahc"},
 }
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child_embed(wav: Path, npz: Path) -> dict[str, Any]:
