@@ -93,7 +93,11 @@ class CodeSuggester:
         self.fitted_rare_boost: float | None = None
         self.lexical_temperature = 1.0
         self.ensemble_temperature = 1.0
-        self.recall_offsets: Matrix | None = None
+        # The calibrated held-out predictions and their codes, kept so that the recall
+        # offsets (a coordinate search, 5-10x the cost of `code_bias`) are fitted only
+        # when they are read, not on every refit of an option that is off by default.
+        self._held_out: tuple[Matrix, list[int], int] | None = None
+        self._recall_offsets: Matrix | None = None
         self._valence = ValenceModel(self.profiles, cache)
 
     # ----------------------------------------------------------------- training
@@ -107,7 +111,7 @@ class CodeSuggester:
         self.fitted_weights = None
         self.fitted_rare_boost = None
         self.lexical_temperature = self.ensemble_temperature = 1.0
-        self.recall_offsets = None
+        self._held_out = self._recall_offsets = None
         if usable and self.keys:
             vecs = self.cache.embed([e.text for e in usable])
             self._learned = self._train(usable, vecs)
@@ -203,11 +207,21 @@ class CodeSuggester:
         # On the same held-out predictions: offsets so that no code is under-ranked on
         # passages the models did not train on (rare codes, or ones worded like a larger
         # one), fitting the probabilities (`code_bias`) or the decisions (`recall_offsets`).
-        # Fitted always (cheap), applied only when asked: measured, neither helped the real
-        # corpus passages (BENCHMARKS.md), so both are off by default.
+        # Applied only when asked: measured, neither helped the real corpus passages
+        # (BENCHMARKS.md), so both are off by default. `code_bias` is fitted here (cheap),
+        # the recall offsets when first read (`recall_offsets`).
         self.code_bias = fit_code_bias(scaled, truth)
-        self.recall_offsets = fit_recall_offsets(scaled, truth, o.calibration_folds)
+        self._held_out = (scaled, truth, o.calibration_folds)
         return temperature
+
+    @property
+    def recall_offsets(self) -> Matrix | None:
+        """Per-code offsets that even out recall on the held-out folds (None before a
+        calibrated fit); fitted on first use from the predictions `fit` kept."""
+        if self._recall_offsets is None and self._held_out is not None:
+            scaled, truth, min_count = self._held_out
+            self._recall_offsets = fit_recall_offsets(scaled, truth, min_count)
+        return self._recall_offsets
 
     @staticmethod
     def _joint(blend: Matrix, lexical: Matrix) -> Matrix:
