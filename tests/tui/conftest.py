@@ -93,6 +93,14 @@ async def open_transcript(pilot: Any) -> Any:
     return await keys(pilot, "enter")
 
 
+async def settle(pilot: Any, delay: float = 0.4) -> None:
+    """Wait `delay` for background work to start (suggestions, clusters, the search
+    index), then until every worker is done, then for the screen to redraw."""
+    await pilot.pause(delay)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 @pytest.fixture
 def drive(make_app: Callable[..., Any], request: pytest.FixtureRequest) -> Callable[..., Any]:
     """Start the coding app on a copy of the demo project (or `root`), at 120×35 unless

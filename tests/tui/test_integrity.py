@@ -14,7 +14,7 @@ from qualkit.project import open_project
 from qualkit.tui.screens.dialogs import ConfirmDialog
 
 from ..store_snapshot import snapshot
-from .conftest import keys, open_transcript
+from .conftest import keys, open_transcript, settle
 
 pytestmark = pytest.mark.tui
 
@@ -213,11 +213,8 @@ def test_suggestion_numbers_do_not_shift(
     demo_root: Path, drive: Callable[..., Any], fake_suggest: list[Any]
 ) -> None:
     async def steps(pilot: Any) -> None:
-        app = pilot.app
         screen = await open_transcript(pilot)
-        await pilot.pause(0.5)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, 0.5)
         await pilot.press("x")
         assert "Välj förslag" in str(screen.query_one("#transcript_header").render())
         await pilot.press("1")  # reject the first suggestion

@@ -17,7 +17,7 @@ from qualkit.tui.screens.disagreements import DisagreementScreen
 from qualkit.tui.screens.pseudonyms import PseudonymScreen
 from qualkit.tui.widgets.segment_list import MATCH
 
-from .conftest import NO_MODEL, keys, open_transcript
+from .conftest import NO_MODEL, keys, open_transcript, settle
 
 pytestmark = pytest.mark.tui
 
@@ -267,11 +267,8 @@ def test_withdrawn_consent_is_flagged(demo_root: Path, drive: Callable[..., Any]
 # --------------------------------------------------------------- suggestions
 def test_suggestions_empty_state(drive: Callable[..., Any]) -> None:
     async def steps(pilot: Any) -> None:
-        app = pilot.app
         screen = await open_transcript(pilot)
-        await pilot.pause(0.5)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot, 0.5)
         text = str(screen.query_one("#suggestions").render())
         assert "går inte att beräkna" in text and NO_MODEL in text
         await pilot.press("a")
@@ -285,11 +282,8 @@ def test_suggestions_accept_reject_accept_all(
     demo_root: Path, drive: Callable[..., Any], fake_suggest: list[tuple[Any, ...]]
 ) -> None:
     async def steps(pilot: Any) -> None:
-        app = pilot.app
         screen = await open_transcript(pilot)
-        await pilot.pause(0.4)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert len(screen.suggestions) == 3
         await pilot.press("a", "1")
         (coding,) = codings(demo_root, "anna")
@@ -298,9 +292,7 @@ def test_suggestions_accept_reject_accept_all(
         await pilot.press("x", "3")  # numbers never shift: forum_beslut is still 3
         assert fake_suggest[-1][2:] == ("forum_beslut", False, "anna")
         await pilot.press("down")
-        await pilot.pause(0.4)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("A")
         mine = codings(demo_root, "anna")
         assert [c.code for c in mine[1:]] == ["ledning", "individ"]

@@ -8,15 +8,11 @@ from typing import Any
 
 import pytest
 
+from .conftest import settle
+
 pytestmark = pytest.mark.tui
 
 SIZE = (120, 35)
-
-
-async def settle(pilot: Any) -> None:
-    await pilot.pause(0.4)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_overview(snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]) -> None:

@@ -11,13 +11,13 @@ from qualkit.analysis.profiles import SuggestOptions, softmax
 from tests.unit.test_suggest_uneven import RARE_NEW, suggester, uneven_examples
 
 
-def _under_ranked(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Three codes, 150 / 100 / 30 passages; code 2's true score is pushed down by 1.5."""
+def _under_ranked(seed: int = 0, push: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
+    """Three codes, 150 / 100 / 30 passages; code 2's true score is pushed down by `push`."""
     rng = np.random.default_rng(seed)
     truth = np.repeat([0, 1, 2], [150, 100, 30])
     logits = rng.normal(size=(len(truth), 3))
     logits[np.arange(len(truth)), truth] += 2.0
-    logits[:, 2] -= 1.5
+    logits[:, 2] -= push
     return softmax(logits), truth
 
 

@@ -15,7 +15,7 @@ from qualkit.analysis.profiles import SuggestOptions, ZeroShotOptions, softmax
 from qualkit.analysis.suggester import BOOSTS
 from qualkit.analysis.zeroshot import MIN_REFERENCE, neighbour_smoothed
 from qualkit.errors import InputError
-from tests.unit.test_code_bias import _recall
+from tests.unit.test_code_bias import _recall, _under_ranked
 from tests.unit.test_suggest_uneven import RARE_NEW, suggester, uneven_examples
 
 
@@ -24,22 +24,12 @@ def fast_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(embed.ENV_MODEL, "hashing")
 
 
-def _under_ranked(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Three codes, 150 / 100 / 30 passages; code 2 is usually ranked below its rivals."""
-    rng = np.random.default_rng(seed)
-    truth = np.repeat([0, 1, 2], [150, 100, 30])
-    logits = rng.normal(size=(len(truth), 3))
-    logits[np.arange(len(truth)), truth] += 2.0
-    logits[:, 2] -= 2.5
-    return softmax(logits), truth
-
-
 def test_recall_offsets_even_out_recall_on_new_passages() -> None:
-    proba, truth = _under_ranked(0)
+    proba, truth = _under_ranked(0, push=2.5)  # code 2 usually ranked below its rivals
     assert _recall(proba, truth, 2) < 0.5
     offsets = fit_recall_offsets(proba, truth)
     assert offsets[2] > offsets[0] and offsets[2] > offsets[1]
-    fresh, fresh_truth = _under_ranked(1)  # fitted on one sample, used on another
+    fresh, fresh_truth = _under_ranked(1, push=2.5)  # fitted on one sample, used on another
     lifted = softmax(np.log(fresh) + offsets)
     recalls = [_recall(lifted, fresh_truth, c) for c in range(3)]
     assert min(recalls) >= 0.5
