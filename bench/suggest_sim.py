@@ -22,14 +22,15 @@ from qualkit.analysis.suggester import uncertain_order
 from qualkit.model import Codebook
 
 
-def transcript_order(es: EvalSet) -> list[int]:
+def transcript_order(es: EvalSet, seed: int = 0) -> list[int]:
     """The order a coder meets the passages in.
 
-    Corpus passages are read in document order. The spoken set is stored grouped by code, so
-    a seeded shuffle stands in for the flow of a conversation."""
+    Corpus passages are read in document order. The other sets are stored grouped by code
+    (spoken) or written code by code, so a seeded shuffle stands in for the flow of a
+    conversation."""
     order = list(range(len(es.texts)))
-    if es.name == "spoken":
-        order = [int(i) for i in np.random.default_rng(0).permutation(len(order))]
+    if es.name != "corpus":
+        order = [int(i) for i in np.random.default_rng(seed).permutation(len(order))]
     return order
 
 
