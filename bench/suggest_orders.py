@@ -20,6 +20,9 @@ Order = Callable[[Matrix, Matrix, Matrix, int], list[int]]
 
 # Information density (Settles & Craven 2008): the neighbourhood a passage stands for.
 DENSITY_NEIGHBOURS = 10
+# The spread-out order's damping (cosine to a pick to this power); the app's default
+# until this comparison.
+SHARPNESS = 8.0
 
 
 def margin_doubt(proba: Matrix) -> Matrix:
@@ -32,12 +35,12 @@ def margin_doubt(proba: Matrix) -> Matrix:
 
 def spread_out(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> list[int]:
     """Today's order: margin, each pick damping the doubt of passages like it."""
-    return uncertain_order(margin_doubt(proba), vecs, step)
+    return uncertain_order(margin_doubt(proba), vecs, step, SHARPNESS)
 
 
 def plain_margin(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> list[int]:
     """Most doubtful first, nothing else (the order of two rounds ago)."""
-    return [int(i) for i in np.argsort(-margin_doubt(proba), kind="stable")]
+    return uncertain_order(margin_doubt(proba), vecs, step)
 
 
 def density_weighted(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> list[int]:
@@ -47,7 +50,7 @@ def density_weighted(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> 
     np.fill_diagonal(sims, 0.0)
     k = min(DENSITY_NEIGHBOURS, max(1, len(vecs) - 1))
     nearest = -np.sort(-sims, axis=1)[:, :k]
-    return uncertain_order(margin_doubt(proba) * nearest.mean(axis=1), vecs, step)
+    return uncertain_order(margin_doubt(proba) * nearest.mean(axis=1), vecs, step, SHARPNESS)
 
 
 def rare_half(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> list[int]:
@@ -65,7 +68,7 @@ def rare_half(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> list[in
         free[j] = False
         have[int(np.argmax(proba[j]))] += 1
     rest = np.flatnonzero(free)
-    after = uncertain_order(margin_doubt(proba[rest]), vecs[rest], step - len(taken))
+    after = uncertain_order(margin_doubt(proba[rest]), vecs[rest], step - len(taken), SHARPNESS)
     return taken + [int(rest[i]) for i in after]
 
 

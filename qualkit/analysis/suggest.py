@@ -219,7 +219,7 @@ def most_uncertain(
     """Uncoded segments ordered so the first ones teach the model most: (segment id, uncertainty).
 
     The moderator's turns are left out; short turns ("ja", "mm") come last: they rarely
-    carry a code. Near-identical doubtful passages are spread out (`uncertain_order`)."""
+    carry a code. Within each group, smallest margin first (`uncertain_order`)."""
     suggester = project_suggester(project, codebook, embedder=embedder)
     skip = {c.segment_id for c in project.store.codings(codebook=codebook)}
     skip |= moderator_segment_ids(project)

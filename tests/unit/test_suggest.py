@@ -241,9 +241,18 @@ def test_uncertain_order_spreads_out_near_identical_passages() -> None:
     # but different: it must come second, not fourth.
     vecs = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
     doubt = np.array([0.9, 0.89, 0.88, 0.8, 0.1])
-    order = uncertain_order(doubt, vecs)
+    order = uncertain_order(doubt, vecs, sharpness=8.0)
     assert order[:2] == [0, 3] and sorted(order) == [0, 1, 2, 3, 4]
-    assert uncertain_order(doubt, vecs, limit=1) == [0, 1, 2, 3, 4]  # the rest by doubt
+    assert uncertain_order(doubt, vecs, limit=1, sharpness=8.0) == [0, 1, 2, 3, 4]
+
+
+def test_uncertain_order_is_plain_margin_by_default() -> None:
+    # The default (chosen by the simulated coder over 5 held-out folds) is the smallest
+    # margin first, near-identical passages included; equal doubt keeps the passages' order.
+    vecs = np.array([[1, 0], [1, 0], [0, 1], [1, 0], [0.6, 0.8]], dtype=np.float32)
+    doubt = np.array([0.5, 0.9, 0.7, 0.9, 0.1])
+    assert uncertain_order(doubt, vecs) == [1, 3, 2, 0, 4]
+    assert uncertain_order(doubt, vecs, limit=2) == [1, 3, 2, 0, 4]
 
 
 def test_suggester_with_explicit_cache(book: Codebook) -> None:
