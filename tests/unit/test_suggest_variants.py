@@ -1,5 +1,6 @@
 """Suggestion variants behind options: fitted blend weights, a lexical member, recall offsets,
-label-prefixed clauses and nearest-passage smoothing. All are off by default."""
+label-prefixed clauses and nearest-passage smoothing. The stacked word member and the recall
+offsets are on by default (adopted on the holdout set); the others are off."""
 
 from __future__ import annotations
 
@@ -98,7 +99,9 @@ def test_rare_code_is_still_suggested_with_each_variant(options: SuggestOptions)
 
 
 def test_variant_state_is_fitted_only_when_asked() -> None:
-    fixed = SuggestOptions(fit_blend_weights=False, fit_rare_boost=False)
+    fixed = SuggestOptions(
+        fit_blend_weights=False, fit_rare_boost=False, lexical_member="", recall_offsets=False
+    )
     plain = suggester(fixed).fit(uneven_examples())
     assert plain.fitted_weights is None and plain.fitted_rare_boost is None
     assert plain.lexical_temperature == 1.0
@@ -119,8 +122,22 @@ def test_variant_state_is_fitted_only_when_asked() -> None:
     assert stack.lexical_temperature == 1.0 and stack.fitted_rare_boost is not None
 
 
+def test_default_stacks_the_word_member_and_reads_recall_offsets() -> None:
+    o = SuggestOptions()
+    assert o.lexical_member == "word" and o.recall_offsets and o.fit_blend_weights
+    fitted = suggester().fit(uneven_examples())
+    assert fitted.fitted_weights is not None and len(fitted.fitted_weights) == 4
+    offsets = fitted.recall_offsets
+    assert offsets is not None
+    plain = replace(fitted.options, recall_offsets=False)
+    a = fitted.predict_proba(RARE_NEW)
+    fitted.options = plain
+    b = fitted.predict_proba(RARE_NEW)
+    assert np.allclose(a, softmax(np.log(np.clip(b, 1e-12, 1.0)) + offsets))
+
+
 def test_recall_offsets_apply_only_when_asked() -> None:
-    plain = suggester().fit(uneven_examples())
+    plain = suggester(replace(SuggestOptions(), recall_offsets=False)).fit(uneven_examples())
     assert plain.recall_offsets is not None
     a = plain.predict_proba(RARE_NEW)
     plain.options = replace(plain.options, recall_offsets=True)
