@@ -10,11 +10,13 @@ import pytest
 
 from qualkit.analysis import embed
 from qualkit.analysis.calibration import (
+    _TEMPERATURES,
     apply_temperature,
     expected_calibration_error,
     fit_temperature,
 )
 from qualkit.analysis.embed import EmbeddingCache, HashingEmbedder
+from qualkit.analysis.profiles import softmax
 from qualkit.analysis.suggest import CodeSuggester, Example, SuggestOptions
 from qualkit.cli import main
 from qualkit.codebook import load_codebook
@@ -115,6 +117,22 @@ def test_temperature_fits_overconfident_scores_and_keeps_their_order() -> None:
     before = expected_calibration_error(sharp.max(axis=1), hit)
     after = expected_calibration_error(fixed.max(axis=1), hit)
     assert after < before / 2
+
+
+def test_fitted_temperature_is_the_grid_point_of_least_log_loss() -> None:
+    """The block computation picks what one softmax per grid temperature would pick, on
+    matrices of many shapes, including one bigger than a block."""
+    rng = np.random.default_rng(7)
+    for n, k in [(1, 2), (5, 3), (60, 8), (400, 12), (30_000, 9)]:
+        proba = softmax(rng.normal(size=(n, k)) * rng.uniform(0.5, 6.0))
+        truth = rng.integers(0, k, n)
+        logs = np.log(np.clip(proba, 1e-12, 1.0))
+        losses = [
+            -np.mean(np.log(np.clip(softmax(logs / t)[np.arange(n), truth], 1e-12, 1.0)))
+            for t in _TEMPERATURES
+        ]
+        best = float(_TEMPERATURES[int(np.argmin(losses))])
+        assert fit_temperature(proba, truth.tolist()) == best
 
 
 def test_expected_calibration_error_of_a_perfect_and_a_wrong_scorer() -> None:
