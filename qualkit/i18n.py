@@ -43,6 +43,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "key.remove": ("Ta bort kodning", "Remove coding"),
     "key.next_coding": ("Nästa kodning", "Next coding"),
     "key.next_uncoded": ("Nästa okodade", "Next uncoded"),
+    "key.next_uncertain": ("Nästa osäkra", "Most uncertain next"),
     "key.span": ("Koda textavsnitt", "Code a span"),
     "key.undo": ("Ångra", "Undo"),
     "key.redo": ("Gör om", "Redo"),
@@ -138,6 +139,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Code suggestions cannot be computed here:",
     ),
     "suggest.working": ("Beräknar förslag ...", "Computing suggestions ..."),
+    "suggest.finding_uncertain": (
+        "Söker det okodade segment som modellen är mest osäker på ...",
+        "Looking for the uncoded segment the model is least sure of ...",
+    ),
     "suggest.none": ("Inga förslag för segmentet.", "No suggestions for this segment."),
     "suggest.accepted": ("Förslag godtaget", "Suggestion accepted"),
     "suggest.rejected": ("Förslag avvisat", "Suggestion rejected"),

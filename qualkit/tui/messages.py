@@ -20,6 +20,15 @@ class SuggestionsUnavailable(Message):
 
 
 @dataclass
+class UncertainFound(Message):
+    """The uncoded segment the model is least sure of (None: every one is coded), or why
+    it could not be found."""
+
+    segment_id: int | None
+    reason: str = ""
+
+
+@dataclass
 class PipelineProgress(Message):
     text: str
     fraction: float | None = None

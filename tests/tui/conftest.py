@@ -32,6 +32,7 @@ def quiet_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUALKIT_NO_SOUND", "1")
     monkeypatch.delenv("QUALKIT_LANG", raising=False)
     monkeypatch.setattr(suggest, "suggest_for_segment", no_model)
+    monkeypatch.setattr(suggest, "most_uncertain", no_model)
     monkeypatch.setattr(cluster, "propose_categories", no_model)
     monkeypatch.setattr(events, "run_pipeline", no_model)
 

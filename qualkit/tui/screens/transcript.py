@@ -44,6 +44,7 @@ class TranscriptScreen(TranscribingActions, SuggestingActions):
         Binding("delete,backspace", "remove_coding", "key.remove", show=False, id="remove"),
         Binding("c", "next_coding", "key.next_coding", show=False, id="next_coding"),
         Binding("n", "next_uncoded", "key.next_uncoded", id="next_uncoded"),
+        Binding("N", "next_uncertain", "key.next_uncertain", show=False, id="next_uncertain"),
         Binding("v", "span", "key.span", show=False, id="span"),
         Binding("u", "undo", "key.undo", id="undo"),
         Binding("ctrl+r,U", "redo", "key.redo", show=False, id="redo"),

@@ -9,7 +9,7 @@ from qualkit.analysis import suggest
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Valence
-from qualkit.tui.messages import SuggestionsReady, SuggestionsUnavailable
+from qualkit.tui.messages import SuggestionsReady, SuggestionsUnavailable, UncertainFound
 from qualkit.tui.screens.transcript_base import TranscriptBase
 from qualkit.tui.widgets.panels import SuggestionsPanel
 
@@ -69,6 +69,42 @@ class SuggestingActions(TranscriptBase):
     def _suggestions_unavailable(self, message: SuggestionsUnavailable) -> None:
         self.suggestions = []
         self.query_one(SuggestionsPanel).show_message(message.reason)
+
+    def action_next_uncertain(self) -> None:
+        """Go to the uncoded segment of this recording that the model is least sure of:
+        coding those first teaches it most (bench/suggest_coder.py)."""
+        self.notify(t("suggest.finding_uncertain", self.lang))
+        self.find_uncertain(self.recording.id)
+
+    @work(thread=True, exclusive=True, group="uncertain")
+    def find_uncertain(self, recording_id: int) -> None:
+        try:
+            found = suggest.most_uncertain(
+                self.host.project, self.view.codebook_id, limit=1, recording=recording_id
+            )
+        except QualkitError as exc:
+            self.post_message(UncertainFound(None, f"{t('suggest.unavailable', self.lang)} {exc}"))
+            return
+        except Exception as exc:  # a failing model must not take the coding screen down
+            self.post_message(
+                UncertainFound(None, f"{t('suggest.failed', self.lang)}: {type(exc).__name__}")
+            )
+            return
+        self.post_message(UncertainFound(found[0][0] if found else None))
+
+    @on(UncertainFound)
+    def _uncertain_found(self, message: UncertainFound) -> None:
+        if message.reason:
+            self.notify(message.reason, severity="warning")
+            return
+        idx = next(
+            (i for i, seg in enumerate(self.view.segments) if seg.id == message.segment_id),
+            None,
+        )
+        if idx is None:
+            self.notify(t("transcript.all_coded", self.lang))
+            return
+        self.seglist.move_to(idx)
 
     def action_accept_mode(self) -> None:
         self._pick("accept")
