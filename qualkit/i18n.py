@@ -139,6 +139,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Code suggestions cannot be computed here:",
     ),
     "suggest.working": ("Beräknar förslag ...", "Computing suggestions ..."),
+    "suggest.no_uncertain": (
+        "Inga okodade segment kvar (moderatorns inlägg räknas inte).",
+        "No uncoded segments left (the moderator's turns do not count).",
+    ),
     "suggest.finding_uncertain": (
         "Söker det okodade segment som modellen är mest osäker på ...",
         "Looking for the uncoded segment the model is least sure of ...",

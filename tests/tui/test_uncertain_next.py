@@ -53,6 +53,6 @@ def test_n_when_every_segment_is_coded_or_no_model(
         await pilot.press("N")
         await settle(pilot)
         assert screen.seglist.cursor == 0
-        assert notes[-1] == "Alla segment är kodade."
+        assert notes[-1] == "Inga okodade segment kvar (moderatorns inlägg räknas inte)."
 
     drive(steps)

@@ -102,7 +102,7 @@ class SuggestingActions(TranscriptBase):
             None,
         )
         if idx is None:
-            self.notify(t("transcript.all_coded", self.lang))
+            self.notify(t("suggest.no_uncertain", self.lang))
             return
         self.seglist.move_to(idx)
 
