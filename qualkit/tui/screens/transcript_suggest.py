@@ -45,17 +45,17 @@ class SuggestingActions(TranscriptBase):
             found = suggest.suggest_for_segment(
                 self.host.project, segment_id, codebook=self.view.codebook_id, top=3
             )
-        except QualkitError as exc:  # no model on this machine: said plainly
-            self.post_message(
-                SuggestionsUnavailable(f"{t('suggest.unavailable', self.lang)} {exc}")
-            )
-            return
         except Exception as exc:  # a failing model must not take the coding screen down
-            self.post_message(
-                SuggestionsUnavailable(f"{t('suggest.failed', self.lang)}: {type(exc).__name__}")
-            )
+            self.post_message(SuggestionsUnavailable(self._model_failure(exc)))
             return
         self.post_message(SuggestionsReady(segment_id, list(found)))
+
+    def _model_failure(self, exc: Exception) -> str:
+        """What the coder is told when the suggestion model fails in a worker: a user error
+        (no model on this machine) said plainly, anything else by its kind only."""
+        if isinstance(exc, QualkitError):
+            return f"{t('suggest.unavailable', self.lang)} {exc}"
+        return f"{t('suggest.failed', self.lang)}: {type(exc).__name__}"
 
     @on(SuggestionsReady)
     def _suggestions_ready(self, message: SuggestionsReady) -> None:
@@ -82,13 +82,8 @@ class SuggestingActions(TranscriptBase):
             found = suggest.most_uncertain(
                 self.host.project, self.view.codebook_id, limit=1, recording=recording_id
             )
-        except QualkitError as exc:
-            self.post_message(UncertainFound(None, f"{t('suggest.unavailable', self.lang)} {exc}"))
-            return
         except Exception as exc:  # a failing model must not take the coding screen down
-            self.post_message(
-                UncertainFound(None, f"{t('suggest.failed', self.lang)}: {type(exc).__name__}")
-            )
+            self.post_message(UncertainFound(None, self._model_failure(exc)))
             return
         self.post_message(UncertainFound(found[0][0] if found else None))
 
@@ -97,10 +92,7 @@ class SuggestingActions(TranscriptBase):
         if message.reason:
             self.notify(message.reason, severity="warning")
             return
-        idx = next(
-            (i for i, seg in enumerate(self.view.segments) if seg.id == message.segment_id),
-            None,
-        )
+        idx = None if message.segment_id is None else self.view.index_of(message.segment_id)
         if idx is None:
             self.notify(t("suggest.no_uncertain", self.lang))
             return
