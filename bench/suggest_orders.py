@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from qualkit.analysis.calibration import margin_doubt
 from qualkit.analysis.suggester import uncertain_order
 
 Matrix = np.ndarray[Any, Any]
@@ -23,14 +24,6 @@ DENSITY_NEIGHBOURS = 10
 # The spread-out order's damping (cosine to a pick to this power); the app's default
 # until this comparison.
 SHARPNESS = 8.0
-
-
-def margin_doubt(proba: Matrix) -> Matrix:
-    """1 - (best - second best), as `CodeSuggester.uncertainty` computes it."""
-    if proba.shape[1] < 2:
-        return np.zeros(len(proba))
-    top = np.sort(proba, axis=1)
-    return np.asarray(1.0 - (top[:, -1] - top[:, -2]))
 
 
 def spread_out(proba: Matrix, vecs: Matrix, counts: Matrix, step: int) -> list[int]:

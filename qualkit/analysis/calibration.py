@@ -67,6 +67,15 @@ def _temperature_losses(logs: FloatMatrix, truth: Sequence[int]) -> np.ndarray[A
     return np.concatenate(losses)
 
 
+def margin_doubt(proba: FloatMatrix) -> FloatMatrix:
+    """1 - (best - second best probability) per row: high means the coder's answer on the
+    passage teaches the model most."""
+    if np.ndim(proba) != 2 or proba.shape[1] < 2:
+        return np.zeros(len(proba))
+    top = np.sort(proba, axis=1)
+    return np.asarray(1.0 - (top[:, -1] - top[:, -2]))
+
+
 def expected_calibration_error(
     confidence: Sequence[float], correct: Sequence[bool], bins: int = 10
 ) -> float:

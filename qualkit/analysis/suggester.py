@@ -30,6 +30,7 @@ from qualkit.analysis.calibration import (
     fit_code_bias,
     fit_recall_offsets,
     fit_temperature,
+    margin_doubt,
 )
 from qualkit.analysis.embed import EmbeddingCache, FloatArray, Progress
 from qualkit.analysis.lexical import LEXICAL_MEMBERS, LexicalMember, TextModel
@@ -365,11 +366,10 @@ class CodeSuggester:
         return out
 
     def uncertainty(self, texts: Sequence[str]) -> Matrix:
-        """1 - (best - second best probability): high means the coder's answer teaches most."""
+        """How much the coder's answer on each passage would teach (`margin_doubt`)."""
         if len(self.keys) < 2 or not len(texts):
             return np.zeros(len(texts))
-        proba = np.sort(self.predict_proba(texts), axis=1)
-        return np.asarray(1.0 - (proba[:, -1] - proba[:, -2]))
+        return margin_doubt(self.predict_proba(texts))
 
 
 def uncertain_order(
