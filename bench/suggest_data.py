@@ -85,15 +85,16 @@ CORPUS_LABELS = {
 }
 
 
-def load_corpus_set(labels: Path = CORPUS_LABELS["corpus"], name: str = "corpus") -> EvalSet | str:
-    """The hand-coded real passages, or a sentence saying why they cannot be read."""
+def load_corpus_set(name: str = "corpus") -> EvalSet | str:
+    """The hand-coded real passages of one of `CORPUS_LABELS`, or a sentence saying why they
+    cannot be read."""
     folder = corpus_dir()
     if folder is None:
         return (
             f"{name} set skipped: ../shared/corpus not found "
             f"(set {CORPUS_ENV}=/path/to/corpus to point at it)"
         )
-    rows = _rows(labels)
+    rows = _rows(CORPUS_LABELS[name])
     files: dict[str, str] = {}
     texts, codes, valences, stale = [], [], [], 0
     for row in rows:
@@ -126,7 +127,7 @@ def load_sets(wanted: Iterable[str]) -> tuple[list[EvalSet], list[str]]:
         elif name == "spoken":
             sets.append(_from_rows(name, _rows(DATA / "suggest_eval_spoken_sv.jsonl")))
         elif name in CORPUS_LABELS:
-            loaded = load_corpus_set(CORPUS_LABELS[name], name)
+            loaded = load_corpus_set(name)
             if isinstance(loaded, str):
                 notes.append(loaded)
             else:
