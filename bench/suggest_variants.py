@@ -63,8 +63,11 @@ ZERO_SHOT = {
 # name -> options to fit with; each fit is read twice, without and with recall offsets.
 # Round 1 compares against the default of the time; round 2 (fixed after round 1's rule
 # adopted fitted blend weights, so after its corpus figures were seen) against that winner.
-# The suggestions before these rounds: fixed blend weights and rare-code boost.
-BEFORE = SuggestOptions(fit_blend_weights=False, fit_rare_boost=False)
+# The suggestions before these rounds: fixed blend weights and rare-code boost, no second
+# lexical model, no offsets (pinned: the default has changed since, see suggest_confirm.py).
+BEFORE = SuggestOptions(
+    fit_blend_weights=False, fit_rare_boost=False, lexical_member="", recall_offsets=False
+)
 FITTED = replace(BEFORE, fit_blend_weights=True)
 FEW_SHOT = {
     "default": BEFORE,
@@ -115,6 +118,7 @@ def predict_split(
     }
     for name, options in variants.items():
         s = qualkit_fit(book, cache, tr_t, tr_c, options=options)
+        s.options = replace(options, recall_offsets=False)
         out[name] = s.predict_proba(te_t, te_v)
         s.options = replace(options, recall_offsets=True)
         out[f"{name} + recall offsets"] = s.predict_proba(te_t, te_v)
