@@ -1,0 +1,149 @@
+"""Benchmark: Whisper's temperature fallback, what it costs and what it buys, in one run.
+
+    nice -n 5 python bench/asr_fallback.py [--files conv-3m-4v-s11 hard-3m-4v-s99] \
+        [--seeds 0 1 2]
+
+When a 30-second chunk decodes with a low mean log-probability or a high compression
+ratio, faster-whisper decodes it again at the next temperature of the schedule, sampling
+`best_of` = 5 candidates: on espeak speech nearly every chunk falls back, so the schedule
+decides most of the transcription's CPU time. Sampling also makes the words depend on the
+random seed (`whisper_backends.SAMPLING_SEED`): the same schedule is run with several
+seeds, each in its own fresh process, so a schedule's WER is read against that spread.
+
+Per run: CPU seconds of the transcription alone (model loading excluded), WER, the number
+of fallback decodes (faster-whisper's debug log), words out. Files: bench/out/*.wav with
+their .ref.txt (made by bench/asr.py and bench/focus_group_audio.py).
+
+Decision rule, fixed before the first run: the cheapest schedule (by mean CPU) whose mean
+WER over every file and seed is at most 0.01 above the default schedule's becomes the
+default; if none is, the default stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+OUT = REPO / "bench" / "out"
+SCHEDULES: dict[str, tuple[float, ...]] = {
+    "0.0-1.0 by 0.2 (default)": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+    "0.0, 0.4, 0.8": (0.0, 0.4, 0.8),
+    "0.0 only (no fallback)": (0.0,),
+}
+
+
+def child(wav: Path, temperatures: tuple[float, ...], seed: int) -> dict[str, object]:
+    """One transcription in this process; its figures."""
+    import tempfile
+    from dataclasses import replace
+
+    from qualkit.pipeline import whisper_backends
+    from qualkit.pipeline.audio import PcmAudio, decode_to_pcm
+    from qualkit.pipeline.metrics import wer
+    from qualkit.pipeline.transcribe import TranscribeOptions, transcribe
+
+    fallbacks = [0]
+
+    class Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "threshold is not met" in record.getMessage():
+                fallbacks[0] += 1
+
+    fw = logging.getLogger("faster_whisper")
+    fw.setLevel(logging.DEBUG)
+    fw.addHandler(Count())
+    fw.propagate = False
+    whisper_backends.SAMPLING_SEED = seed
+    pcm = Path(tempfile.mkdtemp()) / "audio.pcm"
+    decode_to_pcm(wav, pcm)
+    options = replace(TranscribeOptions(), temperatures=temperatures)
+    backend = whisper_backends.load_backend(options, "cpu")
+    c0, w0 = time.process_time(), time.perf_counter()
+    tr = transcribe(PcmAudio(pcm), backend, options)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    hyp = " ".join(s.text for s in tr.segments)
+    ref = wav.with_suffix(".ref.txt").read_text(encoding="utf-8")
+    return {
+        "cpu": cpu,
+        "wall": wall,
+        "wer": wer(ref, hyp),
+        "fallbacks": fallbacks[0],
+        "words": len(hyp.split()),
+    }
+
+
+def table(rows: list[dict[str, object]], files: list[str], seeds: list[int]) -> str:
+    def num(row: dict[str, object], key: str) -> float:
+        return float(row[key])  # type: ignore[arg-type]
+
+    def joined(rs: list[dict[str, object]], key: str, fmt: str) -> str:
+        return " / ".join(format(num(r, key), fmt) for r in rs)
+
+    lines = [
+        "| schedule | file | WER by seed | mean WER | mean CPU s | fallback decodes | words |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    summary: list[tuple[str, float, float]] = []
+    for name in SCHEDULES:
+        mine = [r for r in rows if r["schedule"] == name]
+        for f in files:
+            rs = [r for r in mine if r["file"] == f]
+            lines.append(
+                f"| {name} | {f} | {joined(rs, 'wer', '.3f')} "
+                f"| {statistics.mean(num(r, 'wer') for r in rs):.3f} "
+                f"| {statistics.mean(num(r, 'cpu') for r in rs):.0f} "
+                f"| {joined(rs, 'fallbacks', '.0f')} | {joined(rs, 'words', '.0f')} |"
+            )
+        wer = statistics.mean(num(r, "wer") for r in mine)
+        summary.append((name, wer, statistics.mean(num(r, "cpu") for r in mine)))
+    base_wer, base_cpu = summary[0][1], summary[0][2]
+    lines += ["", "| schedule | mean WER | CPU / default |", "|---|---|---|"]
+    lines += [f"| {n} | {w:.3f} | {c / base_cpu:.2f}× |" for n, w, c in summary]
+    chosen = min((s for s in summary if s[1] <= base_wer + 0.01), key=lambda s: s[2])
+    lines += ["", f"Seeds {', '.join(map(str, seeds))}. By the rule: **{chosen[0]}**."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", nargs="+", default=["conv-3m-4v-s11", "hard-3m-4v-s99"])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--child", nargs=3, metavar=("WAV", "SCHEDULE", "SEED"))
+    args = ap.parse_args(argv)
+    if args.child:
+        wav, name, seed = args.child
+        print(json.dumps(child(Path(wav), SCHEDULES[name], int(seed))))
+        return 0
+    rows: list[dict[str, object]] = []
+    for f in args.files:
+        wav = OUT / f"{f}.wav"
+        if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
+            raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
+        for name in SCHEDULES:
+            for seed in args.seeds:
+                res = subprocess.run(
+                    [sys.executable, __file__, "--child", str(wav), name, str(seed)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                row = json.loads(res.stdout.strip().splitlines()[-1])
+                row.update(file=f, schedule=name, seed=seed)
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    (OUT / "asr_fallback.json").write_text(json.dumps(rows, indent=1))
+    print(table(rows, args.files, args.seeds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
