@@ -20,6 +20,9 @@ from qualkit.pipeline.glossary import fit_terms, hotwords_text, rough_token_coun
 from qualkit.pipeline.models import ModelLocation, resolve_whisper_model
 from qualkit.pipeline.transcribe import AsrBackend, AsrSegment, TranscribeOptions
 
+# The seed of the sampling that Whisper's temperature fallback does.
+SAMPLING_SEED = 0
+
 
 def resolve_device(device: str) -> str:
     if device not in ("auto", "cpu", "cuda"):
@@ -76,6 +79,7 @@ class FasterWhisperBackend(_GlossaryFitting):
         self, location: ModelLocation, device: str = "auto", compute_type: str | None = None
     ) -> None:
         try:
+            import ctranslate2
             from faster_whisper import WhisperModel
         except ImportError as exc:
             raise ModelMissingError(
@@ -85,6 +89,11 @@ class FasterWhisperBackend(_GlossaryFitting):
         self.device = resolve_device(device)
         self.compute_type = compute_type or ("float16" if self.device == "cuda" else "int8")
         self.model_id = location.identity
+        # Temperature fallback samples. CTranslate2 seeds each decoding thread's generator
+        # once, from this seed, when the thread first samples (from the system's entropy
+        # without it), so a process that transcribes the same recordings in the same order
+        # gives the same words; a later seed would not reach a thread that has sampled.
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         # local_files_only: a folder path never reaches the hub, and this makes sure.
         self._model = WhisperModel(
             str(location.path),
@@ -176,6 +185,7 @@ class OpenAIWhisperBackend(_GlossaryFitting):
         hotwords, prompt = self.prompts(options)
         if hotwords and not (prompt and hotwords in prompt):
             prompt = f"{prompt} {hotwords}" if prompt else hotwords
+        torch.manual_seed(SAMPLING_SEED)  # the fallback's sampling: same audio, same words
         with torch.inference_mode():
             result = whisper.transcribe(
                 self._model,

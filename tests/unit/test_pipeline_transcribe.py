@@ -130,6 +130,46 @@ def test_faster_whisper_loads_a_local_folder_only(tiny_model: Path) -> None:
     assert backend.transcribe_window(np.zeros(800, np.float32), TranscribeOptions()) == []
 
 
+SAMPLED_WINDOW = """
+import json, sys
+import numpy as np
+from pathlib import Path
+from qualkit.pipeline import whisper_backends as wb
+from qualkit.pipeline.models import ModelLocation
+from qualkit.pipeline.transcribe import TranscribeOptions
+wb.SAMPLING_SEED = int(sys.argv[2])
+backend = wb.FasterWhisperBackend(ModelLocation("tiny", Path(sys.argv[1]), "folder:test"), "cpu")
+noise = np.random.default_rng(0).normal(0, 0.1, 16000 * 8).astype(np.float32)
+# temperature 1.0 only: every token is sampled, as in Whisper's fallback
+opts = TranscribeOptions(vad=False, temperatures=(1.0,), word_timestamps=False, beam_size=1)
+print(json.dumps([[s.text for s in backend.transcribe_window(noise, opts)] for _ in range(2)]))
+"""
+
+
+def test_sampled_decoding_gives_the_same_words_in_every_process(tiny_model: Path) -> None:
+    """Whisper's temperature fallback samples; without a seed, two runs of `qualkit
+    transcribe` on the same recording could give different transcripts."""
+    import json
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+
+    def run(seed: int) -> list[list[str]]:
+        res = subprocess.run(
+            [sys.executable, "-c", SAMPLED_WINDOW, str(tiny_model), str(seed)],
+            capture_output=True,
+            text=True,
+            cwd=repo,
+            check=True,
+        )
+        return list(json.loads(res.stdout.strip().splitlines()[-1]))
+
+    first = run(0)
+    assert any(first[0]) and first == run(0)
+    assert run(1) != first  # the seed, not something fixed in the model, decides
+
+
 def test_words_keep_their_probability() -> None:
     w = Word(1.0, 1.5, "samverkan", 0.93)
     seg = AsrSegment(1.0, 1.5, "samverkan", (w,))
