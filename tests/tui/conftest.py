@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.worker import WorkerState
 
 from qualkit.analysis import cluster, suggest
 from qualkit.errors import ModelMissingError
@@ -94,12 +96,37 @@ async def open_transcript(pilot: Any) -> Any:
     return await keys(pilot, "enter")
 
 
-async def settle(pilot: Any, delay: float = 0.4) -> None:
-    """Wait `delay` for background work to start (suggestions, clusters, the search
-    index), then until every worker is done, then for the screen to redraw."""
+def _busy(app: Any) -> bool:
+    """Whether the app still has work under way: a worker not finished, or a one-shot
+    timer (the debounced suggestions, counts, search index) not yet fired. Reads
+    Textual's private timer fields: if they change, this fails loudly rather than
+    letting a test race."""
+    if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        return True
+    nodes = [app, *app.screen_stack, *app.screen.walk_children()]
+    return any(
+        timer._repeat is not None  # set_timer: once; set_interval: None, for ever
+        and timer._task is not None
+        and not timer._task.done()
+        and timer._active.is_set()  # a paused timer (the screen's redraw) waits for no one
+        for node in nodes
+        for timer in list(node._timers)
+    )
+
+
+async def settle(pilot: Any, delay: float = 0.4, timeout: float = 30.0) -> None:
+    """Wait `delay`, then until no worker runs and no one-shot timer is pending
+    (suggestions, clusters, the search index start from such timers), then for the
+    screen to redraw. Waiting for the work itself, not a fixed time, keeps the tests
+    right on a loaded machine, where a timer may fire long after its delay."""
     await pilot.pause(delay)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not _busy(pilot.app) or time.monotonic() > deadline:
+            return
+        await pilot.pause(0.05)
 
 
 @pytest.fixture
