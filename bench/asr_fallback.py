@@ -63,13 +63,14 @@ def child(wav: Path, temperatures: tuple[float, ...], seed: int) -> dict[str, ob
     fw.addHandler(Count())
     fw.propagate = False
     whisper_backends.SAMPLING_SEED = seed
-    pcm = Path(tempfile.mkdtemp()) / "audio.pcm"
-    decode_to_pcm(wav, pcm)
     options = replace(TranscribeOptions(), temperatures=temperatures)
     backend = whisper_backends.load_backend(options, "cpu")
-    c0, w0 = time.process_time(), time.perf_counter()
-    tr = transcribe(PcmAudio(pcm), backend, options)
-    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    with tempfile.TemporaryDirectory() as tmp:  # 18 runs would leave 18 decoded copies
+        pcm = Path(tmp) / "audio.pcm"
+        decode_to_pcm(wav, pcm)
+        c0, w0 = time.process_time(), time.perf_counter()
+        tr = transcribe(PcmAudio(pcm), backend, options)
+        cpu, wall = time.process_time() - c0, time.perf_counter() - w0
     hyp = " ".join(s.text for s in tr.segments)
     ref = wav.with_suffix(".ref.txt").read_text(encoding="utf-8")
     return {
