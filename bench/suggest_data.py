@@ -13,6 +13,11 @@ Sets:
   (bench/data/suggest_corpus_holdout_labels.jsonl, the same kind of references). It is the
   confirmation set of bench/suggest_confirm.py and is used to choose nothing but by the rule
   written there.
+- ``holdout-c2``: the same 177 passages as coded by a second coder, blind to the first
+  one's labels, with the same codebook and conventions
+  (bench/data/suggest_corpus_holdout_labels_coder2.jsonl; agreement: bench/suggest_coders.py).
+- ``holdout-agreed``: the holdout passages whose code both coders gave (valence: the first
+  coder's), where a suggester's errors cannot be one coder's reading.
 - ``spoken``: bench/data/suggest_eval_spoken_sv.jsonl, short focus-group-style turns with
   hesitations and false starts, as uneven as real coding (work structure and the individual
   take most turns, knowledge of collaboration five).
@@ -82,7 +87,10 @@ def short_hash(text: str) -> str:
 CORPUS_LABELS = {
     "corpus": DATA / "suggest_corpus_labels.jsonl",
     "holdout": DATA / "suggest_corpus_holdout_labels.jsonl",
+    "holdout-c2": DATA / "suggest_corpus_holdout_labels_coder2.jsonl",
 }
+# Sets made of the passages on which two label files give the same code.
+AGREED = {"holdout-agreed": ("holdout", "holdout-c2")}
 
 
 def load_corpus_set(name: str = "corpus") -> EvalSet | str:
@@ -94,7 +102,13 @@ def load_corpus_set(name: str = "corpus") -> EvalSet | str:
             f"{name} set skipped: ../shared/corpus not found "
             f"(set {CORPUS_ENV}=/path/to/corpus to point at it)"
         )
-    rows = _rows(CORPUS_LABELS[name])
+    if name in AGREED:
+        first, second = (_rows(CORPUS_LABELS[n]) for n in AGREED[name])
+        if [r["id"] for r in first] != [r["id"] for r in second]:
+            return f"{name} set skipped: the two label files do not list the same passages"
+        rows = [a for a, b in zip(first, second, strict=True) if a["code"] == b["code"]]
+    else:
+        rows = _rows(CORPUS_LABELS[name])
     files: dict[str, str] = {}
     texts, codes, valences, stale = [], [], [], 0
     for row in rows:
@@ -126,7 +140,7 @@ def load_sets(wanted: Iterable[str]) -> tuple[list[EvalSet], list[str]]:
             sets.append(_from_rows(name, _rows(DATA / "suggest_eval_sv_paraphrase.jsonl")))
         elif name == "spoken":
             sets.append(_from_rows(name, _rows(DATA / "suggest_eval_spoken_sv.jsonl")))
-        elif name in CORPUS_LABELS:
+        elif name in CORPUS_LABELS or name in AGREED:
             loaded = load_corpus_set(name)
             if isinstance(loaded, str):
                 notes.append(loaded)
