@@ -49,12 +49,18 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]
 
 # ----------------------------------------------------------------- children
 def recipe_model() -> Any:
-    """The packaged base model as the plain recipe loads it: int8 on the CPU, local files."""
+    """The packaged base model as the plain recipe loads it: int8 on the CPU, local files.
+
+    Its temperature fallback is seeded like qualkit's (`SAMPLING_SEED`): unseeded, the
+    recipe's CPU time and words were a new random draw on every run, so a pair compared
+    qualkit's one draw with another."""
+    import ctranslate2
     from faster_whisper import WhisperModel
 
     from qualkit.pipeline.models import resolve_whisper_model
-    from qualkit.pipeline.whisper_backends import cpu_threads
+    from qualkit.pipeline.whisper_backends import SAMPLING_SEED, cpu_threads
 
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     return WhisperModel(
         str(resolve_whisper_model("base").path),
         device="cpu",
