@@ -18,6 +18,12 @@ Sets:
   (bench/data/suggest_corpus_holdout_labels_coder2.jsonl; agreement: bench/suggest_coders.py).
 - ``holdout-agreed``: the holdout passages whose code both coders gave (valence: the first
   coder's), where a suggester's errors cannot be one coder's reading.
+- ``fresh``: 185 passages from what was left of the four reports after ``corpus`` and
+  ``holdout`` (no overlap with either, no eight consecutive words shared), coded before any
+  suggester was run on them (bench/data/suggest_corpus_fresh_labels.jsonl). What was left
+  is mostly law text, the guide's procedures, definitions and evaluation method, so the codes
+  lean to arbetsstruktur, forum_beslut and kunskap_samverkan. The test set of
+  bench/suggest_fresh.py.
 - ``spoken``: bench/data/suggest_eval_spoken_sv.jsonl, short focus-group-style turns with
   hesitations and false starts, as uneven as real coding (work structure and the individual
   take most turns, knowledge of collaboration five).
@@ -88,6 +94,7 @@ CORPUS_LABELS = {
     "corpus": DATA / "suggest_corpus_labels.jsonl",
     "holdout": DATA / "suggest_corpus_holdout_labels.jsonl",
     "holdout-c2": DATA / "suggest_corpus_holdout_labels_coder2.jsonl",
+    "fresh": DATA / "suggest_corpus_fresh_labels.jsonl",
 }
 # Sets made of the passages on which two label files give the same code.
 AGREED = {"holdout-agreed": ("holdout", "holdout-c2")}
