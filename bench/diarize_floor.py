@@ -11,13 +11,15 @@ voice centroids are taken from the sub-segments that lie inside one person's tur
   centroids, against the mean similarity of a sub-segment to its own person's centroid;
 - whether the embeddings tell people apart at all: the share of those single-voice
   sub-segments whose nearest true centroid is their own person's;
-- DER with every sub-segment given its nearest true centroid ("oracle centroids"), then
-  with qualkit's time smoothing on top, beside qualkit's default with and without a count
-  hint; with the overlap stage too where the case's overlap scores are cached (.ovl.npz).
+- DER with every sub-segment given the person who covers most of it ("oracle labels"),
+  with every sub-segment given its nearest true centroid ("oracle centroids"), then with
+  qualkit's time smoothing on top, beside qualkit's default with and without a count hint;
+  with the overlap stage too where the case's overlap scores are cached (.ovl.npz).
 
-The oracle rows are what a perfect clustering would reach with today's segmentation,
-embeddings and overlap stage: the floor the clustering cannot go below, and how much of the
-default's error is the clustering's.
+The oracle rows show what a clustering that found the people would reach with today's
+segmentation, embeddings and overlap stage, and how much of the default's error is the
+clustering's. Missed speech and false alarm are the same in every row: no clustering
+changes them, so their sum is a hard floor for DER on that recording.
 """
 
 from __future__ import annotations
@@ -72,6 +74,19 @@ def single_voice_labels(spans: np.ndarray, ref: list[Turn]) -> list[str | None]:
     return out
 
 
+def majority_labels(spans: np.ndarray, ref: list[Turn], people: list[str]) -> np.ndarray:
+    """Each sub-segment's person: the one who covers most of it (0 where nobody speaks)."""
+    out = np.zeros(len(spans), dtype=np.int64)
+    for i, (a, b) in enumerate(spans):
+        cover = np.zeros(len(people))
+        for t in ref:
+            o = min(b, t.end) - max(a, t.start)
+            if o > 0:
+                cover[people.index(t.speaker)] += o
+        out[i] = int(np.argmax(cover))
+    return out
+
+
 def case_rows(name: str) -> list[str]:
     data = np.load(OUT / f"{name}.emb.npz")
     ref = parse_rttm((OUT / f"{name}.rttm").read_text())
@@ -82,10 +97,13 @@ def case_rows(name: str) -> list[str]:
     emb = Embeddings(spans, data["vectors"], tuple((float(a), float(b)) for a, b in data["speech"]))
     duration = float(meta.get("duration_s", spans[-1][1]))
     truth = single_voice_labels(spans, ref)
-    people = sorted({t for t in truth if t})
+    # Everyone in the reference, also a person no single-voice sub-segment belongs to.
+    people = sorted({t.speaker for t in ref})
     clean = np.array([t is not None for t in truth])
     own = np.array([people.index(t) if t else -1 for t in truth])
-    cents = normalise(np.array([x[own == i].mean(axis=0) for i in range(len(people))]))
+    present = [i for i in range(len(people)) if np.any(own == i)]
+    cents = np.zeros((len(people), x.shape[1]))
+    cents[present] = normalise(np.array([x[own == i].mean(axis=0) for i in present]))
     between = cents @ cents.T
     np.fill_diagonal(between, -1.0)
     to_own = float(np.mean(np.sum(x[clean] * cents[own[clean]], axis=1)))
@@ -96,14 +114,15 @@ def case_rows(name: str) -> list[str]:
     frames = load_frames(ovl) if ovl.is_file() else None
 
     def turns_of(labels: np.ndarray) -> list[Turn]:
-        return clip_to_speech(
-            labels_to_turns(spans, labels, opts.fill_gap_s, opts.min_turn_s), emb.speech
-        )
+        turns = labels_to_turns(spans, labels, opts.fill_gap_s, opts.min_turn_s)
+        return clip_to_speech(turns, emb.speech) if emb.speech else turns
 
     candidates = {
+        "oracle labels": turns_of(majority_labels(spans, ref, people)),
         "oracle centroids": turns_of(nearest),
+        # Smoothing only: no re-estimated centroids and no merging of voices.
         "oracle centroids + smoothing": turns_of(
-            resegment_labels(emb, nearest, replace(opts, refine_rounds=0))
+            resegment_labels(emb, nearest, replace(opts, refine_rounds=0, remerge=False))
         ),
         "default, no hint": turns_from_embeddings(emb, duration, opts)[0],
         "default, hint": turns_from_embeddings(
@@ -122,7 +141,7 @@ def case_rows(name: str) -> list[str]:
         for stage, hyp in stages:
             d = {k: 100 * v for k, v in der_detail(ref, hyp).items()}
             found = len({t.speaker for t in hyp})
-            q = "yes" if not quiet or speaker_found(ref, hyp, quiet) else "no"
+            q = "-" if not quiet else ("yes" if speaker_found(ref, hyp, quiet) else "no")
             rows.append(
                 f"{head} {label} | {stage} | {found} | {d['der']:.1f} % | "
                 f"{d['missed']:.1f} / {d['false_alarm']:.1f} / {d['confusion']:.1f} | {q} |"
@@ -142,13 +161,15 @@ def main() -> int:
         "| quiet found |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    measured = 0
     for name in args.cases:
         if not (OUT / f"{name}.emb.npz").is_file() or not (OUT / f"{name}.rttm").is_file():
             print(f"NOTE: {name} skipped: no cached embeddings or reference under {OUT}")
             continue
         for row in case_rows(name):
             print(row, flush=True)
-    return 0
+        measured += 1
+    return 0 if measured else 1
 
 
 if __name__ == "__main__":

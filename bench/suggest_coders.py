@@ -13,7 +13,6 @@ codes the humans themselves do not tell apart. Labels only: the corpus is not re
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,15 +20,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(REPO / "bench"))
+
+from suggest_data import CORPUS_LABELS, _rows  # noqa: E402
+
 from qualkit.analysis.coefficients import cohen_kappa, krippendorff_alpha  # noqa: E402
-
-DATA = REPO / "bench" / "data"
-FIRST = DATA / "suggest_corpus_holdout_labels.jsonl"
-SECOND = DATA / "suggest_corpus_holdout_labels_coder2.jsonl"
-
-
-def rows(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def coefficients(a: list[str], b: list[str]) -> tuple[float, float, float]:
@@ -40,7 +35,7 @@ def coefficients(a: list[str], b: list[str]) -> tuple[float, float, float]:
     return agree, cohen_kappa(x, y), krippendorff_alpha([x, y])
 
 
-def report(first: list[dict[str, object]], second: list[dict[str, object]]) -> str:
+def report(first: list[dict[str, str]], second: list[dict[str, str]]) -> str:
     if [r["id"] for r in first] != [r["id"] for r in second]:
         raise SystemExit("the two label files do not list the same passages in the same order")
     c1, c2 = [str(r["code"]) for r in first], [str(r["code"]) for r in second]
@@ -90,7 +85,7 @@ def report(first: list[dict[str, object]], second: list[dict[str, object]]) -> s
 
 
 def main() -> int:
-    print(report(rows(FIRST), rows(SECOND)))
+    print(report(_rows(CORPUS_LABELS["holdout"]), _rows(CORPUS_LABELS["holdout-c2"])))
     return 0
 
 

@@ -100,9 +100,13 @@ CORPUS_LABELS = {
 AGREED = {"holdout-agreed": ("holdout", "holdout-c2")}
 
 
+def _reference(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(str(row[k]) for k in ("id", "file", "start", "end", "sha256_12"))
+
+
 def load_corpus_set(name: str = "corpus") -> EvalSet | str:
-    """The hand-coded real passages of one of `CORPUS_LABELS`, or a sentence saying why they
-    cannot be read."""
+    """The hand-coded real passages of one of `CORPUS_LABELS` or `AGREED`, or a sentence
+    saying why they cannot be read."""
     folder = corpus_dir()
     if folder is None:
         return (
@@ -111,7 +115,7 @@ def load_corpus_set(name: str = "corpus") -> EvalSet | str:
         )
     if name in AGREED:
         first, second = (_rows(CORPUS_LABELS[n]) for n in AGREED[name])
-        if [r["id"] for r in first] != [r["id"] for r in second]:
+        if [_reference(r) for r in first] != [_reference(r) for r in second]:
             return f"{name} set skipped: the two label files do not list the same passages"
         rows = [a for a, b in zip(first, second, strict=True) if a["code"] == b["code"]]
     else:

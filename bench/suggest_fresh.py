@@ -57,21 +57,24 @@ DEFAULT = SuggestOptions()
 UNBALANCED = replace(DEFAULT, balanced=False)
 # few_shot reads every fit twice, without and with the recall offsets: fit name -> options.
 FITS = {
-    "D": DEFAULT,
-    "U": UNBALANCED,
-    "U, code_bias": replace(UNBALANCED, code_bias=True),
+    "balanced": DEFAULT,
+    "unbalanced": UNBALANCED,
+    "unbalanced, code_bias": replace(UNBALANCED, code_bias=True),
 }
 # candidate -> the row of few_shot's results it is.
 CANDIDATES = {
-    "D": "D + recall offsets",
-    "U": "U",
-    "U+O": "U + recall offsets",
-    "U+B": "U, code_bias",
+    "D": "balanced + recall offsets",
+    "U": "unbalanced",
+    "U+O": "unbalanced + recall offsets",
+    "U+B": "unbalanced, code_bias",
 }
+# With the recall offsets on, they take code_bias's place: that row is U+O again.
+SAME_AS_U_O = "unbalanced, code_bias + recall offsets"
 
 
 def lowest_recall(s: dict[str, Any], codes: list[str], keys: list[str]) -> float:
-    return min(s["recall"][k] for k in keys if codes.count(k) >= 5)
+    # A set with no code of 5 examples has no recall to guard: nothing can fall below it.
+    return float(min((s["recall"][k] for k in keys if codes.count(k) >= 5), default=1.0))
 
 
 def propose(
@@ -81,7 +84,7 @@ def propose(
 
     def m(c: str) -> float:
         rows = [dev[s][CANDIDATES[c]] for s in dev]
-        return sum((r["top1"] + r["macro_f1"]) / 2 for r in rows) / len(rows)
+        return float(sum((r["top1"] + r["macro_f1"]) / 2 for r in rows) / len(rows))
 
     def r(c: str) -> float:
         rows = [lowest_recall(dev[s][CANDIDATES[c]], codes[s], keys) for s in dev]
@@ -135,7 +138,8 @@ def main() -> None:
         print(f"| method | top-1 | top-3 | macro-F1 | ECE | recall {short} |")
         print("|---|---|---|---|---|---|")
         for row, s in results[name].items():
-            print(f"| {row} | {cell(s, keys)} |", flush=True)
+            if row != SAME_AS_U_O:
+                print(f"| {row} | {cell(s, keys)} |", flush=True)
     codes = {n: found[n].codes for n in (*DEV, TEST)}
     proposal, why = propose({n: results[n] for n in DEV}, codes, keys)
     print(f"\nStep 1 (development sets {', '.join(DEV)}): propose {proposal!r}; {why}")
