@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-from suggest_data import EvalSet
+from suggest_data import AGREED, CORPUS_LABELS, EvalSet
 from suggest_methods import folds, qualkit_fit, scores
 
 from qualkit.analysis.cluster import (
@@ -21,15 +21,18 @@ from qualkit.analysis.suggest import CodeSuggester, SuggestOptions
 from qualkit.analysis.suggester import uncertain_order
 from qualkit.model import Codebook
 
+# Sets read from the reports themselves, whose references are stored in document order.
+REPORT_SETS = frozenset((*CORPUS_LABELS, *AGREED))
+
 
 def transcript_order(es: EvalSet, seed: int = 0) -> list[int]:
     """The order a coder meets the passages in.
 
-    Corpus passages are read in document order. The other sets are stored grouped by code
-    (spoken) or written code by code, so a seeded shuffle stands in for the flow of a
-    conversation."""
+    Passages of the real reports (corpus, holdout, fresh) are read in document order. The
+    other sets are stored grouped by code (spoken) or written code by code, so a seeded
+    shuffle stands in for the flow of a conversation."""
     order = list(range(len(es.texts)))
-    if es.name != "corpus":
+    if es.name not in REPORT_SETS:
         order = [int(i) for i in np.random.default_rng(seed).permutation(len(order))]
     return order
 
