@@ -1,6 +1,6 @@
-"""Agreement between the two coders of the holdout passages.
+"""Agreement between the two coders of the holdout passages (or of the fresh ones).
 
-    python bench/suggest_coders.py
+    python bench/suggest_coders.py [--sets holdout holdout-c2 | --sets fresh fresh-c2]
 
 The holdout set (bench/data/suggest_corpus_holdout_labels.jsonl) was coded once, quickly,
 by the coder who also coded ``corpus``. A second coder read the same 177 passages blind to
@@ -8,11 +8,14 @@ those labels, with the codebook (qualkit/codebooks/danermark.yaml), ../shared/DO
 the same written conventions, and gave a main code, an optional second code, a valence and
 whether they hesitated (bench/data/suggest_corpus_holdout_labels_coder2.jsonl). This prints
 how far the two agree: the ceiling a suggester can be held to on these passages, and which
-codes the humans themselves do not tell apart. Labels only: the corpus is not read.
+codes the humans themselves do not tell apart. The fresh set (bench/suggest_fresh.py) got
+a second coder the same way (bench/data/suggest_corpus_fresh_labels_coder2.jsonl). Labels
+only: the corpus is not read.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import Counter
 from pathlib import Path
@@ -85,7 +88,10 @@ def report(first: list[dict[str, str]], second: list[dict[str, str]]) -> str:
 
 
 def main() -> int:
-    print(report(_rows(CORPUS_LABELS["holdout"]), _rows(CORPUS_LABELS["holdout-c2"])))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", nargs=2, default=["holdout", "holdout-c2"], choices=CORPUS_LABELS)
+    first, second = ap.parse_args().sets
+    print(report(_rows(CORPUS_LABELS[first]), _rows(CORPUS_LABELS[second])))
     return 0
 
 

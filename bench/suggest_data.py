@@ -23,7 +23,8 @@ Sets:
   suggester was run on them (bench/data/suggest_corpus_fresh_labels.jsonl). What was left
   is mostly law text, the guide's procedures, definitions and evaluation method, so the codes
   lean to arbetsstruktur, forum_beslut and kunskap_samverkan. The test set of
-  bench/suggest_fresh.py.
+  bench/suggest_fresh.py. ``fresh-c2`` and ``fresh-agreed``: a second coder's reading of it,
+  made blind like ``holdout-c2``, and the passages on which the two agree.
 - ``spoken``: bench/data/suggest_eval_spoken_sv.jsonl, short focus-group-style turns with
   hesitations and false starts, as uneven as real coding (work structure and the individual
   take most turns, knowledge of collaboration five).
@@ -95,9 +96,10 @@ CORPUS_LABELS = {
     "holdout": DATA / "suggest_corpus_holdout_labels.jsonl",
     "holdout-c2": DATA / "suggest_corpus_holdout_labels_coder2.jsonl",
     "fresh": DATA / "suggest_corpus_fresh_labels.jsonl",
+    "fresh-c2": DATA / "suggest_corpus_fresh_labels_coder2.jsonl",
 }
 # Sets made of the passages on which two label files give the same code.
-AGREED = {"holdout-agreed": ("holdout", "holdout-c2")}
+AGREED = {"holdout-agreed": ("holdout", "holdout-c2"), "fresh-agreed": ("fresh", "fresh-c2")}
 
 
 def _reference(row: dict[str, str]) -> tuple[str, ...]:

