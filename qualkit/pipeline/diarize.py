@@ -37,6 +37,7 @@ from qualkit.pipeline.voice_embed import (
 from qualkit.pipeline.voice_embed import (
     load_embedder as _load_embedder,
 )
+from qualkit.pipeline.voice_space import whiten_within_speaker
 
 __all__ = [
     "Diarization",
@@ -118,6 +119,10 @@ class DiarizeOptions:
     # whose centroids come closer than `merge_cos_short` after smoothing (`remerge`).
     recluster_runs: bool = False
     remerge: bool = False
+    # With a count hint, cluster and resegment in a space whitened by the recording's own
+    # within-speaker covariance (`voice_space`); the count without a hint still comes
+    # from the plain cosine space, whose thresholds were calibrated there.
+    whiten: bool = False
 
     def __post_init__(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -224,14 +229,17 @@ def turns_from_embeddings(
     emb: Embeddings, duration_s: float, options: DiarizeOptions
 ) -> tuple[list[Turn], npt.NDArray[np.int64]]:
     """Speaker turns (clipped to detected speech) and the per-sub-segment labels."""
-    labels = cluster_labels(emb.vectors, duration_s, options)
+    space = emb
+    if options.whiten and options.num_speakers is not None:
+        space = Embeddings(emb.spans, whiten_within_speaker(emb.spans, emb.vectors), emb.speech)
+    labels = cluster_labels(space.vectors, duration_s, options)
     if labels.size == 0:
         return [], labels
     if options.recluster_runs:
         labels = recluster_runs(
-            emb.spans, emb.vectors, labels, lambda m: cluster_labels(m, duration_s, options)
+            space.spans, space.vectors, labels, lambda m: cluster_labels(m, duration_s, options)
         )
-    labels = resegment_labels(emb, labels, options)
+    labels = resegment_labels(space, labels, options)
     turns = labels_to_turns(emb.spans, labels, options.fill_gap_s, options.min_turn_s)
     if emb.speech:
         turns = clip_to_speech(turns, emb.speech)
