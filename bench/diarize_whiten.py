@@ -64,7 +64,7 @@ def measure(spec: str, seed: int) -> dict[str, object]:
     quiet = str(meta["quiet"]).replace(" ", "_")
     row: dict[str, object] = {"case": paths["wav"].stem, "voices": int(voices)}
     for label, opts in (
-        ("default", DiarizeOptions(num_speakers=int(voices))),
+        ("plain", DiarizeOptions(num_speakers=int(voices), whiten=False)),
         ("whiten", DiarizeOptions(num_speakers=int(voices), whiten=True)),
     ):
         turns, _ = turns_from_embeddings(emb, meta["duration_s"], opts)
@@ -75,7 +75,7 @@ def measure(spec: str, seed: int) -> dict[str, object]:
             "found": len({t.speaker for t in turns}),
             "quiet": bool(speaker_found(ref, turns, quiet)),
         }
-    plain, _ = turns_from_embeddings(emb, meta["duration_s"], DiarizeOptions())
+    plain, _ = turns_from_embeddings(emb, meta["duration_s"], DiarizeOptions(whiten=False))
     white, _ = turns_from_embeddings(emb, meta["duration_s"], DiarizeOptions(whiten=True))
     row["no hint unchanged"] = plain == white
     return row
@@ -88,27 +88,27 @@ def main() -> int:
     args = ap.parse_args()
     rows = [measure(spec, args.seed) for spec in args.cases]
     print(
-        "| recording | hint | default: DER c0 / confusion / quiet "
+        "| recording | hint | plain space: DER c0 / confusion / quiet "
         "| whiten: DER c0 / confusion / quiet | change |"
     )
     print("|---|---|---|---|---|")
     for r in rows:
-        d, w = r["default"], r["whiten"]
+        d, w = r["plain"], r["whiten"]
         assert isinstance(d, dict) and isinstance(w, dict)
         change = w["der"] - d["der"]
         print(f"| {r['case']} | {r['voices']} | {cell(d)} | {cell(w)} | {change:+.1f} |")
-    der = {k: [r[k]["der"] for r in rows] for k in ("default", "whiten")}  # type: ignore[index]
-    quiet = {k: sum(bool(r[k]["quiet"]) for r in rows) for k in ("default", "whiten")}  # type: ignore[index]
-    worst = max(w - d for d, w in zip(der["default"], der["whiten"], strict=True))
+    der = {k: [r[k]["der"] for r in rows] for k in ("plain", "whiten")}  # type: ignore[index]
+    quiet = {k: sum(bool(r[k]["quiet"]) for r in rows) for k in ("plain", "whiten")}  # type: ignore[index]
+    worst = max(w - d for d, w in zip(der["plain"], der["whiten"], strict=True))
     checks = {
-        "(a) mean DER lower": float(np.mean(der["whiten"])) < float(np.mean(der["default"])),
+        "(a) mean DER lower": float(np.mean(der["whiten"])) < float(np.mean(der["plain"])),
         f"(b) no recording more than {MAX_WORSE} points worse": worst <= MAX_WORSE,
-        "(c) quiet participant found as often": quiet["whiten"] >= quiet["default"],
+        "(c) quiet participant found as often": quiet["whiten"] >= quiet["plain"],
         "without a hint the turns are identical": all(bool(r["no hint unchanged"]) for r in rows),
     }
     print(
-        f"\nmean DER {np.mean(der['default']):.2f} % -> {np.mean(der['whiten']):.2f} %; "
-        f"worst change {worst:+.1f}; quiet found {quiet['default']} -> {quiet['whiten']} "
+        f"\nmean DER {np.mean(der['plain']):.2f} % -> {np.mean(der['whiten']):.2f} %; "
+        f"worst change {worst:+.1f}; quiet found {quiet['plain']} -> {quiet['whiten']} "
         f"of {len(rows)}"
     )
     for name, ok in checks.items():
