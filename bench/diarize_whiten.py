@@ -55,9 +55,9 @@ def cell(m: dict[str, object]) -> str:
     return f"{m['der']:.1f} % / {m['confusion']:.1f} / {'yes' if m['quiet'] else 'no'}"
 
 
-def measure(spec: str, seed: int) -> dict[str, object]:
+def measure(spec: str, seed: int, unique_takes: bool = False) -> dict[str, object]:
     minutes, voices = spec.split(":")
-    paths = build(Case(float(minutes), int(voices), seed))
+    paths = build(Case(float(minutes), int(voices), seed, unique_takes))
     meta = json.loads(paths["meta.json"].read_text(encoding="utf-8"))
     emb = embedded(paths["wav"])
     ref = parse_rttm(paths["rttm"].read_text())
@@ -85,8 +85,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cases", nargs="+", default=["10:4", "10:6", "10:8", "40:8"])
+    ap.add_argument(
+        "--unique-takes", action="store_true", help="every line rendered anew (focus_group_audio)"
+    )
     args = ap.parse_args()
-    rows = [measure(spec, args.seed) for spec in args.cases]
+    rows = [measure(spec, args.seed, args.unique_takes) for spec in args.cases]
     print(
         "| recording | hint | plain space: DER c0 / confusion / quiet "
         "| whiten: DER c0 / confusion / quiet | change |"

@@ -85,10 +85,15 @@ class Case:
     minutes: float
     voices: int
     seed: int = 5
+    # Every line rendered anew (its own pitch and rate jitter) instead of one of three
+    # cached takes. With three takes the moderator's few questions are the same few dozen
+    # clips replayed all through a recording, which real speech never is.
+    unique_takes: bool = False
 
     @property
     def name(self) -> str:
-        return f"hard-{self.minutes:g}m-{self.voices}v-s{self.seed}"
+        unique = "-u" if self.unique_takes else ""
+        return f"hard-{self.minutes:g}m-{self.voices}v-s{self.seed}{unique}"
 
 
 def talk_shares(voices: int, rng: random.Random) -> list[float]:
@@ -101,7 +106,8 @@ def talk_shares(voices: int, rng: random.Random) -> list[float]:
 
 
 def take(text: str, voice_id: int, variant: int, tmp: Path) -> np.ndarray:
-    """One rendered clip, cached on disk so every case and run shares it."""
+    """One rendered clip. The three shared takes (variant 0-2) are cached on disk so
+    every case and run shares them; other variants are rendered each time."""
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
     path = CLIPS / f"v{voice_id}-k{variant}-{digest}.npy"
     if path.is_file():
@@ -112,9 +118,18 @@ def take(text: str, voice_id: int, variant: int, tmp: Path) -> np.ndarray:
         v = replace(v, pitch=v.pitch + rng.randint(-4, 4), wpm=v.wpm + rng.randint(-10, 10))
     x = synth.render(text, v, tmp).astype(np.float32)
     x *= np.float32(10 ** (rng.uniform(-2.0, 2.0) / 20))  # distance to the microphone varies
-    CLIPS.mkdir(parents=True, exist_ok=True)
-    np.save(path, x)
+    if variant < 3:
+        CLIPS.mkdir(parents=True, exist_ok=True)
+        np.save(path, x)
     return x
+
+
+def pick_take(rng: random.Random, case: Case, clips_so_far: int) -> int:
+    """One of the three shared takes, or with `unique_takes` a variant no other clip of
+    the recording has (3 and up). The draw is made either way, so both forms of a case
+    follow the same script."""
+    shared = rng.randrange(3)
+    return 3 + clips_so_far if case.unique_takes else shared
 
 
 def script(case: Case) -> list[tuple[int, str, str]]:
@@ -164,7 +179,7 @@ def build(case: Case) -> dict[str, Path]:
         prev_end = 1.0
         prev_who = -1
         for who, _kind, text in lines:
-            x = take(text, who, rng.randrange(3), tmp)
+            x = take(text, who, pick_take(rng, case, len(placed)), tmp)
             r = rng.random()
             if prev_who not in (-1, who) and r < 0.3:
                 start = max(t + 0.3, prev_end - rng.uniform(0.3, 1.2))  # talks over the end
@@ -180,7 +195,8 @@ def build(case: Case) -> dict[str, Path]:
             if utt.end - utt.start > 2.5 and rng.random() < 0.45:
                 # The quiet participant keeps quiet here too.
                 other = rng.choice([i for i in range(case.voices - 1) if i != who])
-                bc = take(rng.choice(BACKCHANNELS), other, rng.randrange(3), tmp)
+                said = rng.choice(BACKCHANNELS)
+                bc = take(said, other, pick_take(rng, case, len(placed)), tmp)
                 b0 = rng.uniform(utt.start + 0.8, utt.end - 0.8)
                 bu = synth.Utterance(
                     names[other], "", round(b0, 3), round(b0 + len(bc) / SAMPLE_RATE, 3)
@@ -278,10 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, nargs="+", default=[10.0])
     ap.add_argument("--voices", type=int, nargs="+", default=[4, 6, 8])
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--unique-takes", action="store_true", help="render every line anew")
     args = ap.parse_args(argv)
     for m in args.minutes:
         for v in args.voices:
-            paths = build(Case(m, v, args.seed))
+            paths = build(Case(m, v, args.seed, args.unique_takes))
             print(paths["meta.json"].read_text(encoding="utf-8"), flush=True)
     return 0
 
