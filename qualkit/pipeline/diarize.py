@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -119,11 +119,13 @@ class DiarizeOptions:
     # whose centroids come closer than `merge_cos_short` after smoothing (`remerge`).
     recluster_runs: bool = False
     remerge: bool = False
-    # With a count hint, cluster and resegment in a space whitened by the recording's own
-    # within-speaker covariance (`voice_space`); the count without a hint still comes
-    # from the plain cosine space, whose thresholds were calibrated there. Chosen on the
-    # calibration recordings, then confirmed by a rule fixed in advance on new ones
-    # (bench/diarize_whiten.py: mean DER with the hint 28.6 % -> 24.5 %).
+    # With the number of speakers given (`num_speakers`) and spectral clustering, cluster
+    # and resegment in a space whitened by the recording's own within-speaker covariance
+    # (`voice_space`). Not without it: the count comes from the plain cosine space, whose
+    # thresholds were calibrated there; nor for "ahc"/"legacy" or min/max bounds, whose
+    # thresholds are cosines in the plain space too. Chosen on the calibration
+    # recordings, then confirmed by a rule fixed in advance on new ones
+    # (bench/diarize_whiten.py: mean DER with the count given 28.6 % -> 24.5 %).
     whiten: bool = True
 
     def __post_init__(self) -> None:
@@ -140,6 +142,19 @@ class DiarizeOptions:
         if self.clustering not in CLUSTERING:
             known = ", ".join(CLUSTERING)
             raise InputError(f"Unknown clustering {self.clustering!r}: use {known}.")
+
+    @property
+    def whitens(self) -> bool:
+        return self.whiten and self.num_speakers is not None and self.clustering == "spectral"
+
+    def artefact_fields(self) -> dict[str, Any]:
+        """The options as the DIARIZE artefact's key sees them. Where whitening does not
+        apply, the key is the one qualkit used before it existed, so recordings diarised
+        then are not redone."""
+        out = asdict(self)
+        if not self.whitens:
+            del out["whiten"]
+        return out
 
     @property
     def bounds(self) -> tuple[int, int | None]:
@@ -232,7 +247,7 @@ def turns_from_embeddings(
 ) -> tuple[list[Turn], npt.NDArray[np.int64]]:
     """Speaker turns (clipped to detected speech) and the per-sub-segment labels."""
     space = emb
-    if options.whiten and options.num_speakers is not None:
+    if options.whitens:
         space = Embeddings(emb.spans, whiten_within_speaker(emb.spans, emb.vectors), emb.speech)
     labels = cluster_labels(space.vectors, duration_s, options)
     if labels.size == 0:

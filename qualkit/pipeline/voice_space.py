@@ -29,23 +29,29 @@ MIN_PAIRS = 20
 
 
 def same_voice_pairs(spans: Array, x: Array, gap: int, min_cos: float) -> npt.NDArray[np.intp]:
-    """(i, i + gap) pairs of sub-segments in one continuous stretch of speech.
+    """(i, j) pairs of sub-segments `gap` steps apart in one continuous stretch of speech.
 
-    `gap` steps apart, the two do not share audio (sub-segments are 1.5 s long, 0.6 s
-    apart), so their difference is not shrunk by the overlap. A stretch is continuous
-    where every step is the embedder's usual step; a pair less similar than `min_cos` is
-    most likely a change of speaker inside the stretch and is left out."""
+    A stretch is continuous where no step is longer than the embedder's usual step. At
+    the usual step (1.5 s windows every 0.6 s) three steps share no audio, which would
+    shrink the difference; a stretch's last sub-segment, moved back to end with the
+    speech, can share some (12-14 % of the pairs on the benchmark audio). Leaving those
+    out was measured and lost on the calibration recordings (BENCHMARKS.md). A pair less
+    similar than `min_cos` is most likely a change of speaker and is left out; changes
+    between close voices are not caught by it (12-19 % of the pairs), which the
+    shrinkage in `whiten_within_speaker` has to absorb."""
     n = len(spans)
     if n <= gap:
         return np.zeros((0, 2), dtype=np.intp)
-    starts = np.asarray(spans, dtype=np.float64)[:, 0]
+    order = np.argsort(np.asarray(spans, dtype=np.float64)[:, 0], kind="stable")
+    starts = np.asarray(spans, dtype=np.float64)[order, 0]
     steps = np.diff(starts)
     usual = float(np.median(steps)) if steps.size else 0.0
     broken = np.concatenate([[0], np.cumsum(steps > 1.1 * usual)])
     i = np.arange(n - gap)
     j = i + gap
-    keep = (broken[i] == broken[j]) & (np.sum(x[i] * x[j], axis=1) >= min_cos)
-    return np.stack([i[keep], j[keep]], axis=1)
+    similar = np.sum(x[order[i]] * x[order[j]], axis=1) >= min_cos
+    keep = (broken[i] == broken[j]) & similar
+    return np.stack([order[i[keep]], order[j[keep]]], axis=1)
 
 
 def whiten_within_speaker(
@@ -56,14 +62,15 @@ def whiten_within_speaker(
     eigenvalue of 1 (1.0: half-way between whitening and leaving the space alone)."""
     x = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     pairs = same_voice_pairs(spans, x, gap, min_cos)
-    if len(pairs) < MIN_PAIRS:
+    # A broken embedding (NaN) would spread through the mean to every row: leave it alone.
+    if len(pairs) < MIN_PAIRS or not np.all(np.isfinite(x)):
         plain: Array = x.astype(np.float32)
         return plain
     diff = (x[pairs[:, 0]] - x[pairs[:, 1]]).astype(np.float64)
     within = diff.T @ diff / (2 * len(diff))
     within *= within.shape[0] / max(float(np.trace(within)), 1e-12)
     eigvals, eigvecs = np.linalg.eigh(within + shrink * np.eye(within.shape[0]))
-    transform = eigvecs @ np.diag(eigvals**-0.5) @ eigvecs.T
+    transform = eigvecs @ np.diag(np.maximum(eigvals, 1e-6) ** -0.5) @ eigvecs.T
     z = (x - x.mean(axis=0)) @ transform
     out: Array = (z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-9)).astype(np.float32)
     return out

@@ -85,3 +85,43 @@ def test_without_a_hint_whitening_changes_nothing() -> None:
     white = turns_from_embeddings(emb, duration, DiarizeOptions(whiten=True))
     assert plain[0] == white[0]
     np.testing.assert_array_equal(plain[1], white[1])
+
+
+def test_pairs_do_not_depend_on_the_order_of_the_rows() -> None:
+    emb, _ = recording(seed=3, turns=8)
+    x = emb.vectors / np.linalg.norm(emb.vectors, axis=1, keepdims=True)
+    shuffled = np.random.default_rng(0).permutation(len(x))
+    pairs = same_voice_pairs(emb.spans, x, 3, 0.0)
+    moved = same_voice_pairs(emb.spans[shuffled], x[shuffled], 3, 0.0)
+    assert {tuple(p) for p in pairs} == {(shuffled[a], shuffled[b]) for a, b in moved}
+
+
+def test_a_broken_embedding_leaves_the_space_alone() -> None:
+    emb, _ = recording(seed=4)
+    vectors = emb.vectors.copy()
+    vectors[5] = np.nan
+    out = whiten_within_speaker(emb.spans, vectors)
+    assert np.isfinite(np.delete(out, 5, axis=0)).all()
+
+
+def test_whitening_applies_only_where_it_was_measured() -> None:
+    assert DiarizeOptions(num_speakers=4).whitens
+    assert not DiarizeOptions(num_speakers=4, whiten=False).whitens
+    assert not DiarizeOptions().whitens
+    assert not DiarizeOptions(min_speakers=3, max_speakers=5).whitens
+    assert not DiarizeOptions(num_speakers=4, clustering="ahc").whitens
+
+
+def test_artefact_key_without_a_count_is_the_key_from_before_whitening() -> None:
+    """Recordings diarised without a count before whitening existed are not redone."""
+    from dataclasses import asdict
+
+    from qualkit.pipeline.artefacts import options_key
+
+    before = {k: v for k, v in asdict(DiarizeOptions()).items() if k != "whiten"}
+    assert options_key("sha", DiarizeOptions().artefact_fields()) == options_key("sha", before)
+    with_count = DiarizeOptions(num_speakers=4)
+    assert "whiten" in with_count.artefact_fields()
+    assert options_key("sha", with_count.artefact_fields()) != options_key(
+        "sha", DiarizeOptions(num_speakers=4, whiten=False).artefact_fields()
+    )
