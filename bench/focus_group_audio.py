@@ -127,7 +127,8 @@ def take(text: str, voice_id: int, variant: int, tmp: Path) -> np.ndarray:
 def pick_take(rng: random.Random, case: Case, clips_so_far: int) -> int:
     """One of the three shared takes, or with `unique_takes` a variant no other clip of
     the recording has (3 and up). The draw is made either way, so both forms of a case
-    follow the same script."""
+    say the same lines in the same order; since unique takes differ in length, where the
+    backchannels, overlaps and pauses fall can differ from there on."""
     shared = rng.randrange(3)
     return 3 + clips_so_far if case.unique_takes else shared
 
