@@ -17,6 +17,7 @@ from qualkit.pipeline.cluster import (
 )
 from qualkit.pipeline.diarize import DiarizeOptions
 from qualkit.pipeline.models import add_model, iter_models
+from qualkit.pipeline.progress import RunResult
 from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
 from qualkit.pipeline.transcribe import TranscribeOptions
 from qualkit.project import open_project
@@ -186,7 +187,28 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 markup=False,
                 soft_wrap=True,
             )
+    tip = count_tip(results, counted=args.speakers is None)
+    if tip:
+        console.print(tip, markup=False, soft_wrap=True)
     return 0 if all(r.ok for r in results) else 1
+
+
+def count_tip(results: list[RunResult], counted: bool) -> str:
+    """When qualkit counted the voices itself in this run: how to give the count instead.
+
+    Without a count the number of voices is often off by one or more on long recordings
+    or with many people, and with the count the turns are better (BENCHMARKS.md); the
+    user may know how many took part from the attendance list."""
+    fresh = [r for r in results if r.ok and "diarize" in r.ran and r.speakers > 0]
+    if not counted or not fresh:
+        return ""
+    which = repr(fresh[0].recording) if len(fresh) == 1 else "RECORDING"
+    return (
+        "qualkit counted the voices itself; on long recordings or with many people that "
+        "count is often off by one or more. If you know how many spoke, run this before "
+        f"coding: qualkit transcribe {which} --speakers N (the words are kept and only the "
+        "speaker turns are redone; names given to voices carry over)."
+    )
 
 
 def cmd_speakers(args: argparse.Namespace) -> None:

@@ -76,3 +76,23 @@ def test_cli_transcribe_needs_recordings(
     assert main(["transcribe", "-p", str(project_dir)]) == 2
     assert "--all" in capsys.readouterr().err
     assert main(["transcribe", "-p", str(project_dir), "--speakers", "0", "--all"]) == 2
+
+
+def test_after_counting_the_voices_itself_the_cli_says_how_to_give_the_count(
+    project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualkit.cli import pipeline_cmds
+    from qualkit.pipeline.progress import RunResult
+
+    done = RunResult("g1", True, 600.0, 120, 5, ("transcribe", "diarize", "align"))
+    monkeypatch.setattr(pipeline_cmds, "transcribe_project", lambda *a, **k: [done])
+    assert main(["transcribe", "-p", str(project_dir), "g1"]) == 0
+    out = capsys.readouterr().out
+    assert "qualkit transcribe 'g1' --speakers N" in out.replace("\n", " ")
+    # Given the count, or with the turns reused from an earlier run: nothing to say.
+    assert main(["transcribe", "-p", str(project_dir), "g1", "--speakers", "5"]) == 0
+    assert "--speakers N" not in capsys.readouterr().out
+    reused = RunResult("g1", True, 600.0, 120, 5, ("align",))
+    assert pipeline_cmds.count_tip([reused], counted=True) == ""
+    failed = RunResult("g1", False, error="no audio")
+    assert pipeline_cmds.count_tip([failed], counted=True) == ""
