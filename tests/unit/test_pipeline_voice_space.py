@@ -125,3 +125,27 @@ def test_artefact_key_without_a_count_is_the_key_from_before_whitening() -> None
     assert options_key("sha", with_count.artefact_fields()) != options_key(
         "sha", DiarizeOptions(num_speakers=4, whiten=False).artefact_fields()
     )
+
+
+def test_voice_centroids_for_voiceprints_stay_in_the_plain_space() -> None:
+    """Voiceprints enrolled before whitening existed are compared with these centroids."""
+    from qualkit.pipeline.audio import ArrayAudio
+    from qualkit.pipeline.diarize import diarize
+
+    emb, who = recording(seed=5)
+
+    class Recorded:
+        name = "recorded"
+
+        def embed(self, audio: object, window_s: float = 300.0, progress: object = None):  # type: ignore[no-untyped-def]
+            return emb
+
+    audio = ArrayAudio(np.zeros(int(16000 * (float(emb.spans[-1][1]) + 1.0)), np.float32))
+    dia, cents = diarize(audio, Recorded(), DiarizeOptions(num_speakers=4))  # type: ignore[arg-type]
+    assert len(dia.speakers) == 4
+    raw = emb.vectors / np.linalg.norm(emb.vectors, axis=1, keepdims=True)
+    people = np.stack([raw[who == p].mean(0) for p in range(4)])
+    people /= np.linalg.norm(people, axis=1, keepdims=True)
+    found = cents / np.linalg.norm(cents, axis=1, keepdims=True)
+    # Each voice's centroid is one person's mean plain embedding, not a whitened one.
+    assert np.all(np.max(found @ people.T, axis=1) > 0.99)
