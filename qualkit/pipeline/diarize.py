@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qualkit.errors import InputError
+from qualkit.pipeline.artefacts import options_key
 from qualkit.pipeline.audio import AudioSource
 from qualkit.pipeline.overlap import FrameScores, binarize, second_speaker_turns
 from qualkit.pipeline.overlap_model import OverlapDetector, OverlapOptions, load_overlap_detector
@@ -147,14 +148,14 @@ class DiarizeOptions:
     def whitens(self) -> bool:
         return self.whiten and self.num_speakers is not None and self.clustering == "spectral"
 
-    def artefact_fields(self) -> dict[str, Any]:
-        """The options as the DIARIZE artefact's key sees them. Where whitening does not
-        apply, the key is the one qualkit used before it existed, so recordings diarised
-        then are not redone."""
-        out = asdict(self)
+    def artefact_key(self, sha256: str) -> str:
+        """The DIARIZE artefact's key. Where whitening does not apply, it is the key
+        qualkit used before whitening existed, so recordings diarised then are not redone
+        (as `TranscribeOptions.artefact_key` does for the glossary)."""
+        fields = asdict(self)
         if not self.whitens:
-            del out["whiten"]
-        return out
+            del fields["whiten"]
+        return options_key(sha256, fields)
 
     @property
     def bounds(self) -> tuple[int, int | None]:

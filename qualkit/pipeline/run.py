@@ -236,7 +236,7 @@ class Pipeline:
 
         # DIARIZE
         dia: Diarization | None = None
-        dkey = options_key(sha, opts.diarize.artefact_fields()) if opts.diarization else "off"
+        dkey = opts.diarize.artefact_key(sha) if opts.diarization else "off"
         if opts.diarization:
             d_path = self.artefacts.path(sha, "diarize", dkey, "json")
             if d_path.is_file():

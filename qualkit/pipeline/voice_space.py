@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from qualkit.pipeline.speaker_clustering import normalise
+
 Array = npt.NDArray[np.float32]
 
 # Fewer same-stretch pairs than this (a recording of a few seconds): leave the space alone.
@@ -42,8 +44,9 @@ def same_voice_pairs(spans: Array, x: Array, gap: int, min_cos: float) -> npt.ND
     n = len(spans)
     if n <= gap:
         return np.zeros((0, 2), dtype=np.intp)
-    order = np.argsort(np.asarray(spans, dtype=np.float64)[:, 0], kind="stable")
-    starts = np.asarray(spans, dtype=np.float64)[order, 0]
+    unsorted = np.asarray(spans, dtype=np.float64)[:, 0]
+    order = np.argsort(unsorted, kind="stable")
+    starts = unsorted[order]
     steps = np.diff(starts)
     usual = float(np.median(steps)) if steps.size else 0.0
     broken = np.concatenate([[0], np.cumsum(steps > 1.1 * usual)])
@@ -60,12 +63,11 @@ def whiten_within_speaker(
     """The embeddings, centred, whitened by their within-speaker covariance and
     length-normalised. `shrink` is added to the covariance after scaling it to a mean
     eigenvalue of 1 (1.0: half-way between whitening and leaving the space alone)."""
-    x = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    x = normalise(vectors)
     pairs = same_voice_pairs(spans, x, gap, min_cos)
     # A broken embedding (NaN) would spread through the mean to every row: leave it alone.
     if len(pairs) < MIN_PAIRS or not np.all(np.isfinite(x)):
-        plain: Array = x.astype(np.float32)
-        return plain
+        return x
     diff = (x[pairs[:, 0]] - x[pairs[:, 1]]).astype(np.float64)
     within = diff.T @ diff / (2 * len(diff))
     within *= within.shape[0] / max(float(np.trace(within)), 1e-12)
