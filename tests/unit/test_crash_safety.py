@@ -31,7 +31,8 @@ segs = p.store.segments()
 i = 0
 while True:
     c = p.add_coding(segs[i % len(segs)].id, "ledning", valence="hindrande", memo="x" * 200)
-    print(c.id, flush=True)
+    sys.stdout.write(f"{c.id}\\n")
+    sys.stdout.flush()
     i += 1
 """
 
@@ -52,7 +53,8 @@ while True:
               (), False) for i in range({SEGMENTS})]
     p.store.replace_segments(rec.id, turns)
     p.store.set_stage(rec.id, "transcribe", "done")
-    print(rec.id, gen, flush=True)
+    sys.stdout.write(f"{{rec.id}} {{gen}}\\n")
+    sys.stdout.flush()
 """
 
 
@@ -74,13 +76,16 @@ def run_and_kill(root: Path, code: str, rng: random.Random, max_lines: int) -> K
     deadline = time.monotonic() + 60
     while len(reported) < wanted and time.monotonic() < deadline:
         line = proc.stdout.readline()
-        if not line:
+        if not line.endswith("\n"):
             break
         reported.append(line.strip())
     time.sleep(rng.uniform(0, 0.05))  # lands anywhere inside the next transaction
     os.kill(proc.pid, signal.SIGKILL)
-    # Lines already in the pipe were printed after their commit: they count too.
-    reported.extend(line.strip() for line in proc.stdout.read().splitlines() if line.strip())
+    # Lines already in the pipe were printed after their commit: they count too. A last
+    # line without its newline was cut by the kill (unbuffered, print writes its
+    # arguments one by one, so a report can reach the pipe in pieces): "12" may be the
+    # start of "123", so it is not counted.
+    reported.extend(line.strip() for line in proc.stdout.read().split("\n")[:-1] if line.strip())
     proc.wait()
     return KillRun(reported, root)
 
