@@ -95,9 +95,13 @@ def render(text: str, voice: Voice, tmp: Path) -> Samples:
         check=True,
         capture_output=True,
     )
+    # -R: sox dithers when it writes 16 bits, from a new random seed each run unless told
+    # otherwise; the same line must give the same audio, or a test's clip changes from run
+    # to run (one rendering in twelve of the real-model clip counted 4 voices, not 3).
     subprocess.run(
         [
             "sox",
+            "-R",
             str(raw),
             "-r",
             str(SAMPLE_RATE),
