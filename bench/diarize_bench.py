@@ -75,9 +75,9 @@ def child_embed(wav: Path, npz: Path) -> dict[str, Any]:
     return res
 
 
-def child_overlap(wav: Path, npz: Path, step_s: float | None = None) -> dict[str, Any]:
-    """The segmentation model's P(two voices) per frame, timed, with its own peak RSS
-    (`step_s`: the window hop, the default's when not given)."""
+def child_overlap(wav: Path, npz: Path, step_s: float) -> dict[str, Any]:
+    """The segmentation model's P(two voices) per frame at window hop `step_s`, timed,
+    with its own peak RSS."""
     import numpy as np
 
     from qualkit.pipeline.audio import PcmAudio, decode_to_pcm
@@ -87,8 +87,7 @@ def child_overlap(wav: Path, npz: Path, step_s: float | None = None) -> dict[str
     decode_to_pcm(wav, pcm)
     audio = PcmAudio(pcm)
     t0, c0 = time.perf_counter(), time.process_time()
-    opts = OverlapOptions() if step_s is None else OverlapOptions(step_s=step_s)
-    frames = load_overlap_detector("cpu").score(audio, opts)
+    frames = load_overlap_detector("cpu").score(audio, OverlapOptions(step_s=step_s))
     res = {
         "overlap_wall": time.perf_counter() - t0,
         "overlap_cpu": time.process_time() - c0,
@@ -108,14 +107,16 @@ def load_frames(npz: Path) -> Any:
     return FrameScores(d["scores"], float(d["start"]), float(d["step"]))
 
 
-def overlap_frames(wav: Path, step_s: float | None = None) -> tuple[Any, dict[str, Any]]:
-    """Cached frame scores for one recording (a child process makes them once); a hop
-    other than the default's is cached apart (`<case>.ovl-h<hop>.npz`)."""
-    tag = "ovl" if step_s is None else f"ovl-h{step_s:g}"
+def overlap_frames(wav: Path, step_s: float = 2.5) -> tuple[Any, dict[str, Any]]:
+    """Cached frame scores for one recording (a child process makes them once). The
+    cases scored before the hop became 5 s are cached at 2.5 s as `<case>.ovl.npz`,
+    the scores that `child_cluster` and bench/diarize_floor.py read; another hop is
+    cached apart (`<case>.ovl-h<hop>.npz`)."""
+    tag = "ovl" if step_s == 2.5 else f"ovl-h{step_s:g}"
     npz = OUT / f"{wav.stem}.{tag}.npz"
     meta = OUT / f"{wav.stem}.{tag}.json"
     if not (npz.is_file() and meta.is_file()):
-        run_child(["overlap", str(wav), str(npz), *([] if step_s is None else [str(step_s)])], meta)
+        run_child(["overlap", str(wav), str(npz), str(step_s)], meta)
     return load_frames(npz), json.loads(meta.read_text())
 
 
@@ -321,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "embed":
             res = child_embed(Path(rest[0]), Path(rest[1]))
         elif kind == "overlap":
-            res = child_overlap(Path(rest[0]), Path(rest[1]), *(float(x) for x in rest[2:]))
+            res = child_overlap(Path(rest[0]), Path(rest[1]), float(rest[2]))
         else:
             res = child_cluster(
                 Path(rest[0]), Path(rest[1]), Path(rest[2]), int(rest[3]), rest[4].split(",")

@@ -75,7 +75,7 @@ def measure(minutes: float, voices: int, seed: int) -> dict[str, Any]:
     frames = {}
     row: dict[str, Any] = {"case": paths["wav"].stem, "voices": voices, "minutes": duration / 60}
     for hop in HOPS:
-        scores, cost = overlap_frames(paths["wav"], None if hop == 2.5 else hop)
+        scores, cost = overlap_frames(paths["wav"], hop)
         frames[hop] = scores
         row[f"cpu_per_min_{hop:g}"] = cost["overlap_cpu"] / (duration / 60)
         row[f"rss_mb_{hop:g}"] = cost["overlap_rss_mb"]

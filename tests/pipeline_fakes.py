@@ -14,6 +14,8 @@ import numpy as np
 from qualkit.model import Word
 from qualkit.pipeline.audio import SAMPLE_RATE, AudioSource, Samples, windows
 from qualkit.pipeline.diarize import Embeddings
+from qualkit.pipeline.overlap import FrameScores
+from qualkit.pipeline.overlap_model import OverlapOptions
 from qualkit.pipeline.transcribe import AsrSegment, TranscribeOptions
 
 SECRET = "hemligt"  # a word that must never show up in logs
@@ -41,6 +43,32 @@ def tone_wav(
         w.setframerate(rate)
         w.writeframes(data.tobytes())
     return path
+
+
+class FakeDetector:
+    """The overlap model's stand-in: P(two voices) is 1 inside `regions`, else 0."""
+
+    name = "fake-detector"
+
+    def __init__(self, regions: tuple[tuple[float, float], ...] = ()) -> None:
+        self.regions = regions
+        self.calls = 0
+
+    def score(
+        self,
+        audio: AudioSource,
+        options: OverlapOptions | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> FrameScores:
+        self.calls += 1
+        step = 0.02
+        times = np.arange(0.0, audio.duration_s, step)
+        scores = np.zeros(len(times), np.float32)
+        for a, b in self.regions:
+            scores[(times >= a) & (times < b)] = 1.0
+        if progress:
+            progress(audio.duration_s)
+        return FrameScores(scores, 0.0, step)
 
 
 class FakeAsr:

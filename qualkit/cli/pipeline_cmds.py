@@ -48,8 +48,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
     p.add_argument(
         "--overlap",
-        action="store_true",
-        help="find overlapped speech and give it a second voice (segmentation model)",
+        action=argparse.BooleanOptionalAction,
+        default=DiarizeOptions().overlap,
+        help="find overlapped speech and give it a second voice (segmentation model; on by "
+        "default, --no-overlap saves its CPU time)",
     )
     p.add_argument(
         "--glossary",
@@ -133,6 +135,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             device=args.device,
             diarization=not args.no_diarize,
             glossary_redo=args.glossary is not None,
+            keep_coded=args.all,
         )
         if args.cluster is not None:
             cluster = ClusterOptions(

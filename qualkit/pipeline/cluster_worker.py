@@ -22,21 +22,33 @@ from typing import Any
 
 from qualkit import atomic
 from qualkit.pipeline.diarize import SpeakerEmbedder, load_embedder
+from qualkit.pipeline.overlap_model import OverlapScorer, load_overlap_detector
 from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
 from qualkit.pipeline.transcribe import AsrBackend
 from qualkit.pipeline.whisper_backends import load_backend, resolve_device
 from qualkit.store import Store
 
+
+@dataclass(frozen=True, slots=True)
+class WorkerModels:
+    """The models one worker process computes with (None: that stage is off)."""
+
+    asr: AsrBackend
+    embedder: SpeakerEmbedder | None = None
+    detector: OverlapScorer | None = None
+
+
 # Builds the models in the worker process; the default loads the packaged ones.
-ModelFactory = Callable[[PipelineOptions], tuple[AsrBackend, SpeakerEmbedder | None]]
+ModelFactory = Callable[[PipelineOptions], WorkerModels]
 
 
-def packaged_models(
-    options: PipelineOptions, model_cache: str | None = None
-) -> tuple[AsrBackend, SpeakerEmbedder | None]:
+def packaged_models(options: PipelineOptions, model_cache: str | None = None) -> WorkerModels:
     asr = load_backend(options.transcribe, options.device, model_cache)
-    embedder = load_embedder(options.diarize, options.device) if options.diarization else None
-    return asr, embedder
+    if not options.diarization:
+        return WorkerModels(asr)
+    embedder = load_embedder(options.diarize, options.device)
+    detector = load_overlap_detector(options.device) if options.diarize.overlap else None
+    return WorkerModels(asr, embedder, detector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,21 +110,20 @@ class TranscriptionWorker:
         self.options = options
         self.model_cache = model_cache
         self._factory = models
-        self._asr: AsrBackend | None = None
-        self._embedder: SpeakerEmbedder | None = None
+        self._loaded: WorkerModels | None = None
         self.jobs = 0
 
-    def _models(self) -> tuple[AsrBackend, SpeakerEmbedder | None]:
-        if self._asr is None:
+    def _models(self) -> WorkerModels:
+        if self._loaded is None:
             if self._factory is not None:
-                self._asr, self._embedder = self._factory(self.options)
+                self._loaded = self._factory(self.options)
             else:
-                self._asr, self._embedder = packaged_models(self.options, self.model_cache)
-        return self._asr, self._embedder
+                self._loaded = packaged_models(self.options, self.model_cache)
+        return self._loaded
 
     def describe(self) -> dict[str, Any]:
         """Where this worker runs and which model it computes with (loads the models)."""
-        asr, _ = self._models()
+        asr = self._models().asr
         return {
             "worker": f"{socket.gethostname()}:{os.getpid()}",
             "pid": os.getpid(),
@@ -132,7 +143,7 @@ class TranscriptionWorker:
         """Compute one recording's artefacts from its audio bytes."""
         started = time.perf_counter()
         self.jobs += 1
-        asr, embedder = self._models()
+        models = self._models()
         worker = f"{socket.gethostname()}:{os.getpid()}"
 
         def send(event: ProgressEvent) -> None:
@@ -154,8 +165,9 @@ class TranscriptionWorker:
                     self.options,
                     base_dir=root,
                     model_cache=Path(self.model_cache) if self.model_cache else None,
-                    asr_backend=asr,
-                    embedder=embedder,
+                    asr_backend=models.asr,
+                    embedder=models.embedder,
+                    detector=models.detector,
                     progress=RelayProgress(send, recording),
                 )
                 result: RunResult = pipeline.run_one(rec)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -43,8 +43,21 @@ def checkpoint_path() -> Path:
 class OverlapOptions:
     """What changes the frame scores (and so belongs in the artefact key)."""
 
-    step_s: float = 2.5  # window hop: 4 opinions per frame; pyannote uses 1 s (10) on GPUs
+    step_s: float = 5.0  # window hop: 2 opinions per frame; pyannote uses 1 s (10) on GPUs
     batch: int = 16  # windows per forward pass: 16 x 10 s of audio, about 10 MB
+
+
+class OverlapScorer(Protocol):
+    """What diarisation needs of an overlap model (tests hand in a stand-in)."""
+
+    name: str
+
+    def score(
+        self,
+        audio: AudioSource,
+        options: OverlapOptions = ...,
+        progress: Callable[[float], None] | None = None,
+    ) -> FrameScores: ...
 
 
 class OverlapDetector:

@@ -37,6 +37,7 @@ from qualkit.pipeline.artefacts import (
     write_npy,
 )
 from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
+from qualkit.pipeline.coded import kept_transcript
 from qualkit.pipeline.diarize import (
     Diarization,
     SpeakerEmbedder,
@@ -45,6 +46,7 @@ from qualkit.pipeline.diarize import (
     offline_environment,
 )
 from qualkit.pipeline.models import describe_model, resolve_whisper_model
+from qualkit.pipeline.overlap_model import OverlapScorer, load_overlap_detector
 from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.run_options import WEIGHT, PipelineOptions, StageMissing
@@ -86,6 +88,7 @@ class Pipeline:
         model_cache: Path | None = None,
         asr_backend: AsrBackend | None = None,
         embedder: SpeakerEmbedder | None = None,
+        detector: OverlapScorer | None = None,
         progress: Progress | None = None,
         compute: bool = True,
     ) -> None:
@@ -100,6 +103,7 @@ class Pipeline:
         # A backend handed in belongs to the caller; one loaded here may be let go.
         self._owns_asr = asr_backend is None
         self._embedder = embedder
+        self._detector = detector
         self.progress = progress or Progress()
         # False: land what artefacts hold and raise StageMissing before any model stage
         # (the cluster runner computes those elsewhere).
@@ -117,6 +121,12 @@ class Pipeline:
         if self._embedder is None:
             self._embedder = load_embedder(self.options.diarize, self.options.device)
         return self._embedder
+
+    @property
+    def detector(self) -> OverlapScorer:
+        if self._detector is None:
+            self._detector = load_overlap_detector(self.options.device)
+        return self._detector
 
     def _release_asr(self) -> None:
         # Whisper and the speaker model are never needed at once: letting Whisper go
@@ -211,6 +221,11 @@ class Pipeline:
 
         # TRANSCRIBE
         tkey = self._transcribe_key(rec, sha, "" if info.silent else self._model_identity())
+        dkey = opts.diarize.artefact_key(sha) if opts.diarization else "off"
+        lkey = options_key(tkey, dkey, opts.align)
+        kept = kept_transcript(self.store, rec, lkey, info.duration_s, opts.keep_coded)
+        if kept is not None:
+            return kept
         t_path = self.artefacts.path(sha, "transcribe", tkey, "json")
         if t_path.is_file():
             tr = Transcript.from_json(read_json(t_path))
@@ -236,7 +251,6 @@ class Pipeline:
 
         # DIARIZE
         dia: Diarization | None = None
-        dkey = opts.diarize.artefact_key(sha) if opts.diarization else "off"
         if opts.diarization:
             d_path = self.artefacts.path(sha, "diarize", dkey, "json")
             if d_path.is_file():
@@ -252,7 +266,11 @@ class Pipeline:
                     else:
                         self._release_asr()
                         dia, cents = diarize(
-                            audio, self.embedder, opts.diarize, self._advancer(Stage.DIARIZE)
+                            audio,
+                            self.embedder,
+                            opts.diarize,
+                            self._advancer(Stage.DIARIZE),
+                            self.detector if opts.diarize.overlap else None,
                         )
                     write_npy(self.artefacts.path(sha, "diarize", dkey, "npy"), cents)
                     write_json(d_path, dia)
@@ -263,7 +281,6 @@ class Pipeline:
             self.progress.advance(info.duration_s * WEIGHT[Stage.DIARIZE], "diarize")
 
         # ALIGN (+ transcript files and the store)
-        lkey = options_key(tkey, dkey, opts.align)
         l_path = self.artefacts.path(sha, "align", lkey, "json")
         if l_path.is_file():
             aligned = AlignedTranscript.from_json(read_json(l_path))

@@ -23,6 +23,9 @@ class PipelineOptions:
     device: str = "auto"
     diarization: bool = True
     glossary_redo: bool = False  # True: a glossary change alone re-transcribes what is done
+    # True (`--all`): a coded recording whose transcript this run would replace is kept as
+    # it is, with a warning; False (recordings named): that is an error, before any work.
+    keep_coded: bool = False
 
 
 class StageMissing(Exception):

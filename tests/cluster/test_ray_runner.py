@@ -17,7 +17,7 @@ from qualkit.pipeline.cluster import ClusterOptions, ClusterRun, check_address, 
 from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
 from qualkit.project import Project, init_project, open_project
 from tests.cluster.ray_fakes import fake_models, slow_models
-from tests.pipeline_fakes import FakeAsr, FakeEmbedder, tone_wav
+from tests.pipeline_fakes import FakeAsr, FakeDetector, FakeEmbedder, tone_wav
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.cluster
@@ -57,6 +57,7 @@ def local_run(root: Path) -> dict[str, Any]:
         base_dir=project.root,
         asr_backend=FakeAsr(),
         embedder=FakeEmbedder(),
+        detector=FakeDetector(),
     ).run(project.recordings())
     snap = snapshot(project)
     project.close()

@@ -90,6 +90,7 @@ PLACES: dict[str, str] = {
     "qualkit.export": "services",
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.run_options": "services",
+    "qualkit.pipeline.coded": "services",
     "qualkit.pipeline.events": "services",
     "qualkit.pipeline.cluster": "services",
     "qualkit.pipeline.cluster_worker": "services",

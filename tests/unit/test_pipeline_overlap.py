@@ -161,5 +161,6 @@ def test_transcribe_overlap_flag_reaches_the_diarisation_options(
     monkeypatch.setattr(pipeline_cmds, "transcribe_project", fake)
     base = ["transcribe", "-p", str(project_dir), "--all"]
     assert main(base) == 0
+    assert main([*base, "--no-overlap"]) == 0
     assert main([*base, "--overlap"]) == 0
-    assert [o.overlap for o in seen] == [False, True]
+    assert [o.overlap for o in seen] == [True, False, True]

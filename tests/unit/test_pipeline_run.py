@@ -19,7 +19,7 @@ from qualkit.pipeline.diarize import DiarizeOptions
 from qualkit.pipeline.models import describe_model
 from qualkit.pipeline.run import Pipeline, PipelineOptions, RunResult
 from qualkit.project import Project, open_project
-from tests.pipeline_fakes import SECRET, FakeAsr, FakeEmbedder, tone_wav
+from tests.pipeline_fakes import SECRET, FakeAsr, FakeDetector, FakeEmbedder, tone_wav
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,6 +35,7 @@ def pipeline(
         base_dir=project.root,
         asr_backend=asr,
         embedder=emb,
+        detector=FakeDetector(),
     )  # type: ignore[arg-type]
 
 
@@ -109,11 +110,11 @@ def test_killed_process_resumes(project_dir: Path, tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from qualkit.project import open_project\n"
         "from qualkit.pipeline.run import Pipeline\n"
-        "from tests.pipeline_fakes import SlowAsr, FakeEmbedder\n"
+        "from tests.pipeline_fakes import SlowAsr, FakeDetector, FakeEmbedder\n"
         f"p = open_project({str(project_dir)!r})\n"
         "Pipeline(p.store, p.cache_dir / 'artefacts', p.transcripts_dir, base_dir=p.root,\n"
         f"         asr_backend=SlowAsr(Path({str(marker)!r}), 2),\n"
-        "         embedder=FakeEmbedder()).run(p.recordings())\n"
+        "         embedder=FakeEmbedder(), detector=FakeDetector()).run(p.recordings())\n"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", child], env={**os.environ, "PYTHONPATH": str(REPO)}
@@ -304,6 +305,7 @@ def test_whisper_is_let_go_while_diarising(
         project.transcripts_dir,
         base_dir=project.root,
         embedder=Watching(),
+        detector=FakeDetector(),
     )
     results = pipe.run(project.recordings())
     assert all(r.ok for r in results)

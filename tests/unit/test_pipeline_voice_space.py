@@ -8,6 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 from qualkit.pipeline.diarize import DiarizeOptions, turns_from_embeddings
 from qualkit.pipeline.voice_embed import Embeddings
 from qualkit.pipeline.voice_space import same_voice_pairs, whiten_within_speaker
+from tests.pipeline_fakes import FakeDetector
 
 
 def recording(seed: int = 0, people: int = 4, turns: int = 60) -> tuple[Embeddings, np.ndarray]:
@@ -142,7 +143,7 @@ def test_voice_centroids_for_voiceprints_stay_in_the_plain_space() -> None:
             return emb
 
     audio = ArrayAudio(np.zeros(int(16000 * (float(emb.spans[-1][1]) + 1.0)), np.float32))
-    dia, cents = diarize(audio, Recorded(), DiarizeOptions(num_speakers=4))  # type: ignore[arg-type]
+    dia, cents = diarize(audio, Recorded(), DiarizeOptions(num_speakers=4), detector=FakeDetector())  # type: ignore[arg-type]
     assert len(dia.speakers) == 4
     raw = emb.vectors / np.linalg.norm(emb.vectors, axis=1, keepdims=True)
     people = np.stack([raw[who == p].mean(0) for p in range(4)])

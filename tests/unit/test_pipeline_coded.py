@@ -1,0 +1,106 @@
+"""The runner and coded recordings, and the overlap stage in the runner (fake models)."""
+
+from __future__ import annotations
+
+import json
+
+from qualkit.cli import main
+from qualkit.pipeline.diarize import DiarizeOptions
+from qualkit.pipeline.run import PipelineOptions
+from qualkit.project import Project
+from tests.pipeline_fakes import FakeAsr, FakeDetector, FakeEmbedder
+from tests.unit.test_pipeline_run import add, pipeline
+
+
+def coded(project: Project) -> tuple[list[tuple[str, float | None]], int]:
+    """Transcribe one recording with the defaults and code its first segment."""
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    segs = project.segments("g")
+    project.add_coding(segs[0].id, "ledning", valence="hindrande")
+    return [(s.text, s.start) for s in segs], len(project.codings())
+
+
+def test_a_coded_recording_named_with_new_settings_is_an_error_before_any_work(
+    project: Project,
+) -> None:
+    before, codings = coded(project)
+    asr, emb = FakeAsr(), FakeEmbedder()
+    opts = PipelineOptions(diarize=DiarizeOptions(num_speakers=1))
+    [res] = pipeline(project, asr, emb, opts).run(project.recordings())
+    assert not res.ok and "1 coded segments" in res.error and "kept" in res.error
+    assert asr.calls == 0 and emb.calls == 0, "nothing is computed for a transcript kept"
+    assert [(s.text, s.start) for s in project.segments("g")] == before
+    assert len(project.codings()) == codings
+
+
+def test_with_all_a_coded_recording_is_kept_with_a_warning(project: Project) -> None:
+    before, codings = coded(project)
+    add(project, "ny", 13.0)
+    asr, emb = FakeAsr(), FakeEmbedder()
+    opts = PipelineOptions(diarize=DiarizeOptions(num_speakers=1), keep_coded=True)
+    kept, new = pipeline(project, asr, emb, opts).run(project.recordings())
+    assert kept.ok and kept.ran == () and kept.segments == len(before)
+    assert "kept as it is" in kept.warnings[0]
+    assert new.ok and new.ran == ("audio", "transcribe", "diarize", "align")
+    assert asr.calls == 1 and emb.calls == 1, "only the new recording is computed"
+    assert [(s.text, s.start) for s in project.segments("g")] == before
+    assert len(project.codings()) == codings
+
+
+def test_a_coded_recording_with_unchanged_settings_is_reused(project: Project) -> None:
+    before, _ = coded(project)
+    asr, emb = FakeAsr(), FakeEmbedder()
+    [res] = pipeline(project, asr, emb).run(project.recordings())
+    assert res.ok and res.ran == () and not res.warnings
+    assert [(s.text, s.start) for s in project.segments("g")] == before
+
+
+def test_cli_all_keeps_coded_recordings_and_exits_zero(
+    project: Project, monkeypatch: object, capsys: object
+) -> None:
+    from qualkit.pipeline import run as run_mod
+
+    coded(project)
+    seen: list[PipelineOptions] = []
+    real = run_mod.transcribe_project
+
+    def spy(*args: object, options: PipelineOptions, **kw: object) -> object:
+        seen.append(options)
+        return real(*args, options=options, **kw)  # type: ignore[arg-type]
+
+    import qualkit.cli.pipeline_cmds as cmds
+
+    monkeypatch.setattr(cmds, "transcribe_project", spy)  # type: ignore[attr-defined]
+    monkeypatch.setattr(run_mod, "load_backend", lambda *a, **k: FakeAsr())  # type: ignore[attr-defined]
+    monkeypatch.setattr(run_mod, "load_embedder", lambda *a, **k: FakeEmbedder())  # type: ignore[attr-defined]
+    monkeypatch.setattr(run_mod, "load_overlap_detector", lambda *a, **k: FakeDetector())  # type: ignore[attr-defined]
+    root = str(project.root)
+    assert main(["transcribe", "-p", root, "--all", "--speakers", "1"]) == 0
+    assert main(["transcribe", "-p", root, "g", "--speakers", "1"]) == 1
+    assert [o.keep_coded for o in seen] == [True, False]
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "kept as it is" in out
+
+
+def test_overlap_regions_from_the_detector_reach_the_transcript(project: Project) -> None:
+    add(project, "g")
+    # FakeEmbedder changes voice every 3 s: a region across the change at 6 s.
+    detector = FakeDetector(regions=((5.6, 6.6),))
+    p = pipeline(project, FakeAsr(), FakeEmbedder())
+    p._detector = detector
+    [res] = p.run(project.recordings())
+    assert res.ok and detector.calls == 1
+    data = json.loads(next((project.cache_dir / "artefacts").rglob("diarize-*.json")).read_text())
+    assert data["overlap_turns"], "the overlap region gets a second voice"
+    assert any(s.overlap for s in project.segments("g"))
+
+
+def test_no_overlap_does_not_run_the_detector(project: Project) -> None:
+    add(project, "g")
+    detector = FakeDetector(regions=((5.6, 6.6),))
+    opts = PipelineOptions(diarize=DiarizeOptions(overlap=False))
+    p = pipeline(project, FakeAsr(), FakeEmbedder(), opts)
+    p._detector = detector
+    [res] = p.run(project.recordings())
+    assert res.ok and detector.calls == 0
