@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--max-speakers", type=int, metavar="B")
     p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
     p.add_argument(
+        "--replace-edited",
+        action="store_true",
+        help="transcribe hand-edited recordings (no codings) again, losing their edits",
+    )
+    p.add_argument(
         "--overlap",
         action=argparse.BooleanOptionalAction,
         default=DiarizeOptions().overlap,
@@ -136,6 +141,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             diarization=not args.no_diarize,
             glossary_redo=args.glossary is not None,
             keep_coded=args.all,
+            replace_edited=args.replace_edited,
         )
         if args.cluster is not None:
             cluster = ClusterOptions(

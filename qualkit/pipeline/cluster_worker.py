@@ -22,7 +22,7 @@ from typing import Any
 
 from qualkit import atomic
 from qualkit.pipeline.diarize import SpeakerEmbedder, load_embedder
-from qualkit.pipeline.overlap_model import OverlapScorer, load_overlap_detector
+from qualkit.pipeline.overlap_model import LoadedOnFirstScore, OverlapScorer
 from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
 from qualkit.pipeline.transcribe import AsrBackend
 from qualkit.pipeline.whisper_backends import load_backend, resolve_device
@@ -47,7 +47,7 @@ def packaged_models(options: PipelineOptions, model_cache: str | None = None) ->
     if not options.diarization:
         return WorkerModels(asr)
     embedder = load_embedder(options.diarize, options.device)
-    detector = load_overlap_detector(options.device) if options.diarize.overlap else None
+    detector = LoadedOnFirstScore(options.device) if options.diarize.overlap else None
     return WorkerModels(asr, embedder, detector)
 
 

@@ -46,7 +46,7 @@ from qualkit.pipeline.diarize import (
     offline_environment,
 )
 from qualkit.pipeline.models import describe_model, resolve_whisper_model
-from qualkit.pipeline.overlap_model import OverlapScorer, load_overlap_detector
+from qualkit.pipeline.overlap_model import LoadedOnFirstScore, OverlapScorer
 from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.run_options import WEIGHT, PipelineOptions, StageMissing
@@ -125,7 +125,7 @@ class Pipeline:
     @property
     def detector(self) -> OverlapScorer:
         if self._detector is None:
-            self._detector = load_overlap_detector(self.options.device)
+            self._detector = LoadedOnFirstScore(self.options.device)
         return self._detector
 
     def _release_asr(self) -> None:
@@ -223,7 +223,7 @@ class Pipeline:
         tkey = self._transcribe_key(rec, sha, "" if info.silent else self._model_identity())
         dkey = opts.diarize.artefact_key(sha) if opts.diarization else "off"
         lkey = options_key(tkey, dkey, opts.align)
-        kept = kept_transcript(self.store, rec, lkey, info.duration_s, opts.keep_coded)
+        kept = kept_transcript(self.store, self.artefacts, rec, sha, lkey, info.duration_s, opts)
         if kept is not None:
             return kept
         t_path = self.artefacts.path(sha, "transcribe", tkey, "json")

@@ -23,9 +23,11 @@ class PipelineOptions:
     device: str = "auto"
     diarization: bool = True
     glossary_redo: bool = False  # True: a glossary change alone re-transcribes what is done
-    # True (`--all`): a coded recording whose transcript this run would replace is kept as
-    # it is, with a warning; False (recordings named): that is an error, before any work.
+    # True (`--all`): a coded or hand-edited recording whose transcript this run would
+    # replace is kept as it is, with a warning; False (recordings named): that is an error,
+    # before any work (`coded.py`).
     keep_coded: bool = False
+    replace_edited: bool = False  # True: hand edits without codings may be replaced
 
 
 class StageMissing(Exception):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+
+import pytest
 
 from qualkit.cli import main
 from qualkit.pipeline.diarize import DiarizeOptions
@@ -28,8 +31,8 @@ def test_a_coded_recording_named_with_new_settings_is_an_error_before_any_work(
     asr, emb = FakeAsr(), FakeEmbedder()
     opts = PipelineOptions(diarize=DiarizeOptions(num_speakers=1))
     [res] = pipeline(project, asr, emb, opts).run(project.recordings())
-    assert not res.ok and "1 coded segments" in res.error and "kept" in res.error
-    assert asr.calls == 0 and emb.calls == 0, "nothing is computed for a transcript kept"
+    assert not res.ok and "1 coded segment," in res.error and "kept" in res.error
+    assert emb.calls == 0, "nothing is diarised for a transcript kept"
     assert [(s.text, s.start) for s in project.segments("g")] == before
     assert len(project.codings()) == codings
 
@@ -57,30 +60,64 @@ def test_a_coded_recording_with_unchanged_settings_is_reused(project: Project) -
 
 
 def test_cli_all_keeps_coded_recordings_and_exits_zero(
-    project: Project, monkeypatch: object, capsys: object
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from qualkit.pipeline import run as run_mod
 
     coded(project)
-    seen: list[PipelineOptions] = []
-    real = run_mod.transcribe_project
-
-    def spy(*args: object, options: PipelineOptions, **kw: object) -> object:
-        seen.append(options)
-        return real(*args, options=options, **kw)  # type: ignore[arg-type]
-
-    import qualkit.cli.pipeline_cmds as cmds
-
-    monkeypatch.setattr(cmds, "transcribe_project", spy)  # type: ignore[attr-defined]
-    monkeypatch.setattr(run_mod, "load_backend", lambda *a, **k: FakeAsr())  # type: ignore[attr-defined]
-    monkeypatch.setattr(run_mod, "load_embedder", lambda *a, **k: FakeEmbedder())  # type: ignore[attr-defined]
-    monkeypatch.setattr(run_mod, "load_overlap_detector", lambda *a, **k: FakeDetector())  # type: ignore[attr-defined]
+    emb = FakeEmbedder()
+    monkeypatch.setattr(run_mod, "load_backend", lambda *a, **k: FakeAsr())
+    monkeypatch.setattr(run_mod, "load_embedder", lambda *a, **k: emb)
+    monkeypatch.setattr(run_mod, "LoadedOnFirstScore", lambda *a, **k: FakeDetector())
+    # The words came from FakeAsr: the same model, so only the diarisation key changes.
+    monkeypatch.setattr(run_mod.Pipeline, "_model_identity", lambda self: FakeAsr.model_id)
     root = str(project.root)
+    assert main(["transcribe", "-p", root, "--all"]) == 0  # the control: all reused
+    assert "kept" not in capsys.readouterr().out
     assert main(["transcribe", "-p", root, "--all", "--speakers", "1"]) == 0
+    assert "kept as it is" in capsys.readouterr().out
     assert main(["transcribe", "-p", root, "g", "--speakers", "1"]) == 1
-    assert [o.keep_coded for o in seen] == [True, False]
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
-    assert "kept as it is" in out
+    assert "1 coded segment," in capsys.readouterr().out
+    assert emb.calls == 0, "nothing was diarised again"
+
+
+def test_a_coded_recording_whose_cache_is_gone_is_kept_not_recomputed(project: Project) -> None:
+    before, codings = coded(project)
+    shutil.rmtree(project.cache_dir / "artefacts")
+    asr, emb = FakeAsr(), FakeEmbedder()
+    [res] = pipeline(project, asr, emb).run(project.recordings())
+    assert res.ok and res.ran in ((), ("audio",)) and not res.warnings
+    assert asr.calls == 0 and emb.calls == 0
+    assert [(s.text, s.start) for s in project.segments("g")] == before
+    assert len(project.codings()) == codings
+
+
+def test_a_hand_edited_recording_is_kept_unless_its_edits_may_go(project: Project) -> None:
+    add(project, "g")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    first = project.segments("g")[0]
+    project.store.update_segment_text(first.id, "Rättad text.")
+    other = PipelineOptions(diarize=DiarizeOptions(num_speakers=1))
+    emb = FakeEmbedder()
+    [res] = pipeline(project, FakeAsr(), emb, other).run(project.recordings())
+    assert not res.ok and "edited by hand" in res.error and "--replace-edited" in res.error
+    keep = PipelineOptions(diarize=DiarizeOptions(num_speakers=1), keep_coded=True)
+    [res] = pipeline(project, FakeAsr(), emb, keep).run(project.recordings())
+    assert res.ok and "edited by hand" in res.warnings[0] and emb.calls == 0
+    assert project.segments("g")[0].text == "Rättad text."
+    replace = PipelineOptions(diarize=DiarizeOptions(num_speakers=1), replace_edited=True)
+    [res] = pipeline(project, FakeAsr(), emb, replace).run(project.recordings())
+    assert res.ok and res.ran == ("diarize", "align") and emb.calls == 1
+    assert project.segments("g")[0].text != "Rättad text."
+
+
+def test_no_overlap_finds_what_was_diarised_before_the_stage_became_the_default() -> None:
+    # Keys that the code before the change gave (11c2ccb), for a made-up sha.
+    sha = "ab" * 32
+    assert DiarizeOptions(overlap=False).artefact_key(sha) == "0972cb9297ec9afc"
+    assert DiarizeOptions(overlap=False, num_speakers=4).artefact_key(sha) == "9373e5aa454fb249"
+    assert DiarizeOptions(overlap_step_s=2.5).artefact_key(sha) == "e3adf696ef8c9122"
+    assert DiarizeOptions().artefact_key(sha) != "e3adf696ef8c9122"  # the 5 s hop is new
 
 
 def test_overlap_regions_from_the_detector_reach_the_transcript(project: Project) -> None:
