@@ -145,7 +145,6 @@ class OverlapDetector:
         return acc.result()
 
 
-@functools.lru_cache(maxsize=1)
 class LoadedOnFirstScore:
     """The packaged detector, loaded when it is first asked to score.
 
@@ -156,7 +155,6 @@ class LoadedOnFirstScore:
 
     def __init__(self, device: str = "cpu") -> None:
         self._device = device
-        self._model: OverlapDetector | None = None
 
     def score(
         self,
@@ -164,11 +162,11 @@ class LoadedOnFirstScore:
         options: OverlapOptions | None = None,
         progress: Callable[[float], None] | None = None,
     ) -> FrameScores:
-        if self._model is None:
-            self._model = load_overlap_detector(self._device)
-        return self._model.score(audio, options or OverlapOptions(), progress)
+        model = load_overlap_detector(self._device)  # once per process: it is cached
+        return model.score(audio, options or OverlapOptions(), progress)
 
 
+@functools.lru_cache(maxsize=1)
 def load_overlap_detector(device: str = "cpu") -> OverlapDetector:
     """The segmentation model, loaded once per process: `diarize` asks for it for every
     recording of a batch, and scoring keeps no state between recordings."""
