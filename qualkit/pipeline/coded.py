@@ -31,14 +31,15 @@ def kept_transcript(
 ) -> RunResult | None:
     """None when the run may go on with `rec`; else the result for a transcript kept
     (`align_key`: the key of the ALIGN artefact this run would give the recording)."""
-    coded = len(store.coded_segment_ids(rec.id))
     made = store.stage_options_key(rec.id, Stage.ALIGN.value)
+    cached = made == align_key and artefacts.path(sha, "align", align_key, "json").is_file()
+    if cached:
+        return None  # the usual rerun: everything is reused, nothing is replaced
+    coded = len(store.coded_segment_ids(rec.id))
     if made == align_key:
-        if coded and not artefacts.path(sha, "align", align_key, "json").is_file():
-            # Same settings, but the cache is gone (cleared, or a copy of the project
-            # without it): computing it all again could only end in the store's refusal.
-            return _kept(store, rec, duration_s, ())
-        return None
+        # Same settings, but the cache is gone (cleared, or a copy of the project without
+        # it): computing it all again could only end in the store's refusal.
+        return _kept(store, rec, duration_s, ()) if coded else None
     if coded:
         why = f"has {coded} coded segment{'' if coded == 1 else 's'}"
         undo = "Remove its codings first to transcribe it again."

@@ -103,7 +103,9 @@ class Pipeline:
         # A backend handed in belongs to the caller; one loaded here may be let go.
         self._owns_asr = asr_backend is None
         self._embedder = embedder
-        self._detector = detector
+        # Loaded when it first scores, after the embedding (its peak memory is then not
+        # raised by the detector's).
+        self._detector = detector or LoadedOnFirstScore(self.options.device)
         self.progress = progress or Progress()
         # False: land what artefacts hold and raise StageMissing before any model stage
         # (the cluster runner computes those elsewhere).
@@ -121,12 +123,6 @@ class Pipeline:
         if self._embedder is None:
             self._embedder = load_embedder(self.options.diarize, self.options.device)
         return self._embedder
-
-    @property
-    def detector(self) -> OverlapScorer:
-        if self._detector is None:
-            self._detector = LoadedOnFirstScore(self.options.device)
-        return self._detector
 
     def _release_asr(self) -> None:
         # Whisper and the speaker model are never needed at once: letting Whisper go
@@ -270,7 +266,7 @@ class Pipeline:
                             self.embedder,
                             opts.diarize,
                             self._advancer(Stage.DIARIZE),
-                            self.detector if opts.diarize.overlap else None,
+                            self._detector,
                         )
                     write_npy(self.artefacts.path(sha, "diarize", dkey, "npy"), cents)
                     write_json(d_path, dia)
