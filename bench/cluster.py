@@ -57,7 +57,8 @@ def fresh_project(name: str, wavs: list[Path]) -> Any:
 
 
 def run_local(wavs: list[Path], device: str) -> dict[str, Any]:
-    from qualkit.pipeline.run import PipelineOptions, transcribe_project
+    from qualkit.pipeline.project_batch import transcribe_project
+    from qualkit.pipeline.run import PipelineOptions
 
     project = fresh_project("local", wavs)
     t0 = time.perf_counter()

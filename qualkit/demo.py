@@ -26,7 +26,8 @@ from qualkit.export.report_notes import set_partner
 from qualkit.ingest import parse_plain_lines, role_actor_from_label
 from qualkit.model import Actor, GroupType, Recording, Segment, Valence
 from qualkit.pipeline.diarize import DiarizeOptions
-from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+from qualkit.pipeline.project_batch import transcribe_project
+from qualkit.pipeline.run import PipelineOptions, RichProgress
 from qualkit.project import Project, open_project
 
 DEMO_NAME = "fokusgrupp_demo"

@@ -18,7 +18,8 @@ from qualkit.pipeline.cluster import (
 from qualkit.pipeline.diarize import DiarizeOptions
 from qualkit.pipeline.models import add_model, iter_models
 from qualkit.pipeline.progress import RunResult
-from qualkit.pipeline.run import PipelineOptions, RichProgress, transcribe_project
+from qualkit.pipeline.project_batch import transcribe_project
+from qualkit.pipeline.run import PipelineOptions, RichProgress
 from qualkit.pipeline.transcribe import TranscribeOptions
 from qualkit.project import open_project
 

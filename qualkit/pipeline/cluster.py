@@ -35,6 +35,7 @@ from qualkit.pipeline.cluster_worker import (
     ProgressRelay,
     TranscriptionWorker,
 )
+from qualkit.pipeline.project_batch import select_recordings
 from qualkit.pipeline.run import (
     Pipeline,
     PipelineOptions,
@@ -42,7 +43,6 @@ from qualkit.pipeline.run import (
     RichProgress,
     RunResult,
     StageMissing,
-    select_recordings,
 )
 from qualkit.pipeline.transcribe import AsrSegment, TranscribeOptions
 from qualkit.project import Project

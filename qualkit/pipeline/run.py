@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,9 +55,6 @@ from qualkit.pipeline.whisper_backends import load_backend
 from qualkit.store import Store
 from qualkit.voices import land_voices
 
-if TYPE_CHECKING:
-    from qualkit.project import Project
-
 __all__ = [
     "Pipeline",
     "PipelineOptions",
@@ -67,8 +63,6 @@ __all__ = [
     "RunResult",
     "StageMissing",
     "carry_labels",
-    "select_recordings",
-    "transcribe_project",
 ]
 
 log = logging.getLogger(__name__)
@@ -368,38 +362,3 @@ class Pipeline:
             done[0] = seconds
 
         return report
-
-
-def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:
-    """Recordings by name or id; `--all` means every recording with audio."""
-    if all_:
-        recs = [r for r in project.recordings() if r.audio_path]
-        if not recs:
-            raise InputError("The project has no recordings with audio; import some first.")
-        return recs
-    if not refs:
-        raise InputError("Name one or more recordings, or use --all.")
-    return [project.recording(ref) for ref in refs]
-
-
-def transcribe_project(
-    project: Project,
-    refs: Sequence[str] = (),
-    *,
-    all_: bool = False,
-    options: PipelineOptions | None = None,
-    progress: Progress | None = None,
-    model_cache: Path | None = None,
-) -> list[RunResult]:
-    """`qualkit transcribe`: run the pipeline over recordings of a project, resuming."""
-    recs = select_recordings(project, refs, all_)
-    pipeline = Pipeline(
-        project.store,
-        project.cache_dir / "artefacts",
-        project.transcripts_dir,
-        options,
-        base_dir=project.root,
-        model_cache=model_cache,
-        progress=progress,
-    )
-    return pipeline.run(recs)

@@ -9,7 +9,8 @@ import pytest
 
 from qualkit.pipeline import synth
 from qualkit.pipeline.cluster import ClusterOptions, ClusterProgress, ClusterRun
-from qualkit.pipeline.run import PipelineOptions, transcribe_project
+from qualkit.pipeline.project_batch import transcribe_project
+from qualkit.pipeline.run import PipelineOptions
 from qualkit.project import init_project, open_project
 
 pytestmark = [

@@ -61,7 +61,8 @@ def test_whole_pipeline_offline(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from qualkit.pipeline.metrics import der
-    from qualkit.pipeline.run import PipelineOptions, transcribe_project
+    from qualkit.pipeline.project_batch import transcribe_project
+    from qualkit.pipeline.run import PipelineOptions
     from qualkit.project import open_project
 
     block_network(monkeypatch)

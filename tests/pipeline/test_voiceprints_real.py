@@ -68,7 +68,8 @@ def test_an_enrolled_voice_is_named_in_a_second_recording(
 ) -> None:
     from qualkit import voices
     from qualkit.cli import main
-    from qualkit.pipeline.run import PipelineOptions, transcribe_project
+    from qualkit.pipeline.project_batch import transcribe_project
+    from qualkit.pipeline.run import PipelineOptions
     from qualkit.project import open_project
 
     cache = tmp_path / "models"

@@ -91,6 +91,7 @@ PLACES: dict[str, str] = {
     "qualkit.pipeline.run": "services",
     "qualkit.pipeline.run_options": "services",
     "qualkit.pipeline.coded": "services",
+    "qualkit.pipeline.project_batch": "services",
     "qualkit.pipeline.events": "services",
     "qualkit.pipeline.cluster": "services",
     "qualkit.pipeline.cluster_worker": "services",
