@@ -35,7 +35,7 @@ from qualkit.pipeline.cluster_worker import (
     ProgressRelay,
     TranscriptionWorker,
 )
-from qualkit.pipeline.project_batch import select_recordings
+from qualkit.pipeline.project_batch import project_pipeline, select_recordings
 from qualkit.pipeline.run import (
     Pipeline,
     PipelineOptions,
@@ -214,14 +214,8 @@ class ClusterRun:
         self.computed_by: dict[str, str] = {}  # recording -> worker (host:pid)
 
     def _lander(self, model_id: str) -> Pipeline:
-        return Pipeline(
-            self.project.store,
-            self.project.cache_dir / "artefacts",
-            self.project.transcripts_dir,
-            self.options,
-            base_dir=self.project.root,
-            asr_backend=_RemoteModel(model_id),
-            compute=False,
+        return project_pipeline(
+            self.project, self.options, asr_backend=_RemoteModel(model_id), compute=False
         )
 
     def run(self, ray: Any, recordings: Sequence[Recording]) -> list[RunResult]:

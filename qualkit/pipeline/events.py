@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qualkit.errors import QualkitError
-from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
+from qualkit.pipeline.project_batch import project_pipeline
+from qualkit.pipeline.run import PipelineOptions, Progress, RunResult
 from qualkit.project import Project
 
 
@@ -79,14 +80,7 @@ def run_pipeline(
 
     Raises QualkitError naming the recordings that failed."""
     progress = CallbackProgress(on_progress or (lambda _e: None), cancel)
-    pipeline = Pipeline(
-        project.store,
-        project.cache_dir / "artefacts",
-        project.transcripts_dir,
-        options,
-        base_dir=project.root,
-        progress=progress,
-    )
+    pipeline = project_pipeline(project, options, progress=progress)
     recordings = [project.store.recording(i) for i in recording_ids]
     try:
         results = pipeline.run(recordings)

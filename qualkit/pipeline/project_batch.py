@@ -14,9 +14,10 @@ from qualkit.model import Recording
 from qualkit.pipeline.progress import Progress, RunResult
 from qualkit.pipeline.run import Pipeline
 from qualkit.pipeline.run_options import PipelineOptions
+from qualkit.pipeline.transcribe import AsrBackend
 from qualkit.project import Project
 
-__all__ = ["select_recordings", "transcribe_project"]
+__all__ = ["project_pipeline", "select_recordings", "transcribe_project"]
 
 
 def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list[Recording]:
@@ -31,6 +32,29 @@ def select_recordings(project: Project, refs: Sequence[str], all_: bool) -> list
     return [project.recording(ref) for ref in refs]
 
 
+def project_pipeline(
+    project: Project,
+    options: PipelineOptions | None = None,
+    *,
+    model_cache: Path | None = None,
+    asr_backend: AsrBackend | None = None,
+    progress: Progress | None = None,
+    compute: bool = True,
+) -> Pipeline:
+    """The stage runner on a project's store, artefact cache and transcripts folder."""
+    return Pipeline(
+        project.store,
+        project.cache_dir / "artefacts",
+        project.transcripts_dir,
+        options,
+        base_dir=project.root,
+        model_cache=model_cache,
+        asr_backend=asr_backend,
+        progress=progress,
+        compute=compute,
+    )
+
+
 def transcribe_project(
     project: Project,
     refs: Sequence[str] = (),
@@ -42,13 +66,5 @@ def transcribe_project(
 ) -> list[RunResult]:
     """`qualkit transcribe`: run the pipeline over recordings of a project, resuming."""
     recs = select_recordings(project, refs, all_)
-    pipeline = Pipeline(
-        project.store,
-        project.cache_dir / "artefacts",
-        project.transcripts_dir,
-        options,
-        base_dir=project.root,
-        model_cache=model_cache,
-        progress=progress,
-    )
+    pipeline = project_pipeline(project, options, model_cache=model_cache, progress=progress)
     return pipeline.run(recs)
