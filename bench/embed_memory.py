@@ -10,7 +10,8 @@ its sub-segments at once, CAM++ batches of 64, nothing handed back between windo
 back after each window; CAM++ batches of 64, or `--new-batch N`). Reports peak RSS,
 wall and CPU seconds and how far the two methods' embeddings are apart (largest absolute
 difference and largest 1 - cosine). `--cut` embeds only the first MINUTES of each
-recording.
+recording. Both paths take their features from `qualkit.pipeline.fbank` (the figures in
+BENCHMARKS.md before 2026-12-02 used senko's prebuilt extractor, which needs AVX-512).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def resident_mb() -> float:
 
 def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) -> None:
     from qualkit.pipeline.audio import ArrayAudio, PcmAudio, windows
+    from qualkit.pipeline.fbank import subsegment_features
     from qualkit.pipeline.voice_embed import SenkoEmbedder
 
     audio: ArrayAudio | PcmAudio = PcmAudio(pcm)
@@ -66,7 +68,7 @@ def child(method: str, pcm: Path, cut_s: float, result: Path, new_batch: int) ->
             x = np.ascontiguousarray(audio.read(a, b), dtype=np.float32)
             subs = d._generate_subsegments(d._perform_vad(x), None)
             if subs:
-                feats, frames, offsets, dim = d._extract_fbank_features(x, subs)
+                feats, frames, offsets, dim = subsegment_features(x, subs)
                 out.append(emb._embed_fixed(feats, frames, offsets, int(dim)))
             after_window(b)
         vectors = np.concatenate(out)

