@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -36,6 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
 
 from peak_memory import run_measured  # noqa: E402
+from speed import project_with  # noqa: E402
 
 SEED = 5
 
@@ -99,15 +99,7 @@ def measure(minutes: float, voices: int, no_fallback: bool) -> dict[str, Any]:
     wav = build(Case(minutes, voices, SEED, False))["wav"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     project = OUT / f"memory-project-{wav.stem}"
-    shutil.rmtree(project, ignore_errors=True)
-    qk = [sys.executable, "-m", "qualkit"]
-    subprocess.run([*qk, "init", str(project)], check=True, env=env, capture_output=True)
-    subprocess.run(
-        [*qk, "import", str(wav), "-p", str(project), "--name", "g"],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
+    project_with(wav, project, env)
     result = OUT / f"{wav.stem}.memory.json"
     fallback = "off" if no_fallback else "on"
     cmd = [sys.executable, __file__, "--child", str(project), str(result), fallback]

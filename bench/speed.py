@@ -139,6 +139,21 @@ def accuracy(wav: Path, words: list[tuple[float, float, str, str]]) -> dict[str,
     }
 
 
+def project_with(wav: Path, project: Path, env: dict[str, str]) -> list[str]:
+    """A fresh project at `project` holding `wav` as recording "g" (not timed); the
+    command that runs qualkit."""
+    shutil.rmtree(project, ignore_errors=True)
+    qk = [PY, "-m", "qualkit"]
+    subprocess.run([*qk, "init", str(project)], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [*qk, "import", str(wav), "-p", str(project), "--name", "g"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    return qk
+
+
 def measure(minutes: float, seed: int) -> dict[str, Any]:
     from asr import generate
 
@@ -155,15 +170,7 @@ def measure(minutes: float, seed: int) -> dict[str, Any]:
     print("recipe", res["recipe"], flush=True)
 
     project = OUT / f"speed-project-{wav.stem}"
-    shutil.rmtree(project, ignore_errors=True)
-    qk = [PY, "-m", "qualkit"]
-    subprocess.run([*qk, "init", str(project)], check=True, env=env, capture_output=True)
-    subprocess.run(
-        [*qk, "import", str(wav), "-p", str(project), "--name", "g"],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
+    qk = project_with(wav, project, env)
     res["qualkit"] = timed([*qk, "transcribe", "g", "-p", str(project), "--device", "cpu"], env)
     data = json.loads((project / "transcripts" / "g.json").read_text())
     words = [
