@@ -86,17 +86,20 @@ def subsegment_samples(samples: npt.NDArray[Any], start_s: float, end_s: float) 
 
     The times are float32 and so are the products (a float64 product can land one
     sample off); the length is taken from the duration, at least one sample, clipped
-    to the audio; a sub-segment under one frame is zero-padded to a frame."""
+    to the audio; a sub-segment under one frame is zero-padded to a frame; one that
+    starts before the audio or after its end is a frame of zeros."""
     rate = np.float32(SAMPLE_RATE)
     first, second = np.float32(start_s), np.float32(end_s)
     start = int(first * rate)
     length = max(int((second - first) * rate), 1)
     total = samples.shape[0]
-    if start >= total:
+    # A negative start (senko's sub-segment of speech shorter than 1.5 s near the start
+    # of a window) becomes a huge unsigned index in senko's C++, so it reads nothing.
+    if start < 0 or start >= total:
         length = 0
     elif start + length > total:
         length = total - start
-    seg = samples[start : start + length]
+    seg = samples[start : start + length] if length else samples[:0]
     if length < FRAME:
         seg = np.pad(np.asarray(seg, dtype=np.float32), (0, FRAME - length))
     return seg

@@ -104,9 +104,14 @@ def test_mel_triangles_cover_the_band_once() -> None:
 
 def test_subsegments_are_cut_in_float32_like_senkos_extractor() -> None:
     x = np.arange(160000, dtype=np.float32)
-    # float64 would give 1119 and 23,999 samples here; senko's float32 arithmetic 1120, 24,000
-    assert fbank.subsegment_samples(x, 0.07, 1.0)[0] == 1120
+    # float64 arithmetic would give 23,999 samples here; senko's float32 arithmetic 24,000
     assert fbank.subsegment_samples(x, 1.3, 2.8).shape == (24000,)
+    assert fbank.subsegment_samples(x, 1.3, 2.8)[0] == 20800
+    # a negative start (speech under 1.5 s early in a window) reads nothing, as in C++,
+    # even where a Python slice from the end would find samples
+    short = np.ones(12000, dtype=np.float32)
+    assert fbank.subsegment_samples(short, -0.5, 1.0).shape == (400,)
+    assert not fbank.subsegment_samples(short, -0.5, 1.0).any()
     # past the end: one frame of zeros; across the end: clipped
     assert not fbank.subsegment_samples(x, 20.0, 21.5).any()
     assert fbank.subsegment_samples(x, 20.0, 21.5).shape == (400,)
