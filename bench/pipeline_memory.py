@@ -87,7 +87,7 @@ def child(project_dir: Path, no_fallback: bool, result: Path) -> None:
                 "vm_hwm_mb": round(_status_mb("VmHWM")),
                 "segments": len(data["segments"]),
                 "voices": len({s.get("speaker") for s in data["segments"]}),
-                "status": [r.status for r in results],
+                "ok": [r.ok for r in results],
             }
         )
     )
