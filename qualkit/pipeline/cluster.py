@@ -315,7 +315,7 @@ class ClusterRun:
     def _accept(self, lander: Pipeline, rec: Recording, job: JobResult) -> RunResult:
         if not job.ok:
             return RunResult(rec.name, False, error=job.error)
-        root = self.project.cache_dir / "artefacts"
+        root = lander.artefacts.root
         for rel, blob in job.artefacts.items():
             target = (root / rel).resolve()
             if not target.is_relative_to(root.resolve()):

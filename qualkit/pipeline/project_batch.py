@@ -11,10 +11,12 @@ from pathlib import Path
 
 from qualkit.errors import InputError
 from qualkit.model import Recording
+from qualkit.pipeline.overlap_model import OverlapScorer
 from qualkit.pipeline.progress import Progress, RunResult
 from qualkit.pipeline.run import Pipeline
 from qualkit.pipeline.run_options import PipelineOptions
 from qualkit.pipeline.transcribe import AsrBackend
+from qualkit.pipeline.voice_embed import SpeakerEmbedder
 from qualkit.project import Project
 
 __all__ = ["project_pipeline", "select_recordings", "transcribe_project"]
@@ -38,10 +40,13 @@ def project_pipeline(
     *,
     model_cache: Path | None = None,
     asr_backend: AsrBackend | None = None,
+    embedder: SpeakerEmbedder | None = None,
+    detector: OverlapScorer | None = None,
     progress: Progress | None = None,
     compute: bool = True,
 ) -> Pipeline:
-    """The stage runner on a project's store, artefact cache and transcripts folder."""
+    """The stage runner on a project's store, artefact cache and transcripts folder;
+    models handed in (stand-ins in tests) are used instead of the packaged ones."""
     return Pipeline(
         project.store,
         project.cache_dir / "artefacts",
@@ -50,6 +55,8 @@ def project_pipeline(
         base_dir=project.root,
         model_cache=model_cache,
         asr_backend=asr_backend,
+        embedder=embedder,
+        detector=detector,
         progress=progress,
         compute=compute,
     )

@@ -14,7 +14,8 @@ import pytest
 
 from qualkit.errors import InputError, ModelMissingError
 from qualkit.pipeline.cluster import ClusterOptions, ClusterRun, check_address, import_ray
-from qualkit.pipeline.run import Pipeline, PipelineOptions, Progress, RunResult
+from qualkit.pipeline.project_batch import project_pipeline
+from qualkit.pipeline.run import PipelineOptions, Progress, RunResult
 from qualkit.project import Project, init_project, open_project
 from tests.cluster.ray_fakes import fake_models, slow_models
 from tests.pipeline_fakes import FakeAsr, FakeDetector, FakeEmbedder, tone_wav
@@ -50,14 +51,8 @@ def snapshot(project: Project) -> dict[str, Any]:
 
 def local_run(root: Path) -> dict[str, Any]:
     project = make_project(root)
-    Pipeline(
-        project.store,
-        project.cache_dir / "artefacts",
-        project.transcripts_dir,
-        base_dir=project.root,
-        asr_backend=FakeAsr(),
-        embedder=FakeEmbedder(),
-        detector=FakeDetector(),
+    project_pipeline(
+        project, asr_backend=FakeAsr(), embedder=FakeEmbedder(), detector=FakeDetector()
     ).run(project.recordings())
     snap = snapshot(project)
     project.close()

@@ -17,6 +17,7 @@ import pytest
 from qualkit.model import Stage
 from qualkit.pipeline.diarize import DiarizeOptions
 from qualkit.pipeline.models import describe_model
+from qualkit.pipeline.project_batch import project_pipeline
 from qualkit.pipeline.run import Pipeline, PipelineOptions, RunResult
 from qualkit.project import Project, open_project
 from tests.pipeline_fakes import SECRET, FakeAsr, FakeDetector, FakeEmbedder, tone_wav
@@ -27,15 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 def pipeline(
     project: Project, asr: object, emb: object, options: PipelineOptions | None = None
 ) -> Pipeline:
-    return Pipeline(
-        project.store,
-        project.cache_dir / "artefacts",
-        project.transcripts_dir,
-        options,
-        base_dir=project.root,
-        asr_backend=asr,
-        embedder=emb,
-        detector=FakeDetector(),
+    return project_pipeline(
+        project, options, asr_backend=asr, embedder=emb, detector=FakeDetector()
     )  # type: ignore[arg-type]
 
 
@@ -299,14 +293,7 @@ def test_whisper_is_let_go_while_diarising(
             held_while_diarising.append(pipe._asr is not None)
             return super().embed(*args, **kwargs)  # type: ignore[arg-type]
 
-    pipe = Pipeline(
-        project.store,
-        project.cache_dir / "artefacts",
-        project.transcripts_dir,
-        base_dir=project.root,
-        embedder=Watching(),
-        detector=FakeDetector(),
-    )
+    pipe = project_pipeline(project, embedder=Watching(), detector=FakeDetector())
     results = pipe.run(project.recordings())
     assert all(r.ok for r in results)
     assert held_while_diarising == [False, False]
