@@ -25,13 +25,15 @@ import argparse
 import json
 import logging
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from children import json_child  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 SCHEDULES: dict[str, tuple[float, ...]] = {
@@ -131,13 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
         for name in SCHEDULES:
             for seed in args.seeds:
-                res = subprocess.run(
-                    [sys.executable, __file__, "--child", str(wav), name, str(seed)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                row = json.loads(res.stdout.strip().splitlines()[-1])
+                row = json_child(__file__, str(wav), name, str(seed))
                 row.update(file=f, schedule=name, seed=seed)
                 print(json.dumps(row), flush=True)
                 rows.append(row)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
+
+from children import json_child  # noqa: E402
 
 RECIPE = "recipe (faster-whisper defaults, whole file)"
 VARIANTS: dict[str, dict[str, Any] | None] = {
@@ -138,13 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
                 raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
             for name in VARIANTS:
-                res = subprocess.run(
-                    [sys.executable, __file__, "--child", str(wav), name, str(seed)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                row = json.loads(res.stdout.strip().splitlines()[-1])
+                row = json_child(__file__, str(wav), name, str(seed))
                 row.update(file=f, variant=name, seed=seed)
                 print(json.dumps(row), flush=True)
                 rows.append(row)
