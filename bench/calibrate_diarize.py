@@ -125,7 +125,8 @@ def main() -> int:
         ]
     )
     frames = {}
-    if any(c.get("overlap") for c in configs):
+    # The overlap stage is on by default: a config that does not turn it off needs scores.
+    if any(DiarizeOptions(**c).overlap for c in configs):
         frames = {wav: overlap_frames(wav)[0] for wav, *_ in sets}
     for cfg in configs:
         row = []
