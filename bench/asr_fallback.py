@@ -43,7 +43,9 @@ SCHEDULES: dict[str, tuple[float, ...]] = {
 }
 
 
-def child(wav: Path, temperatures: tuple[float, ...], seed: int) -> dict[str, object]:
+def child(
+    wav: Path, temperatures: tuple[float, ...], seed: int, best_of: int = 5
+) -> dict[str, object]:
     """One transcription in this process; its figures."""
     import tempfile
     from dataclasses import replace
@@ -65,7 +67,7 @@ def child(wav: Path, temperatures: tuple[float, ...], seed: int) -> dict[str, ob
     fw.addHandler(Count())
     fw.propagate = False
     whisper_backends.SAMPLING_SEED = seed
-    options = replace(TranscribeOptions(), temperatures=temperatures)
+    options = replace(TranscribeOptions(), temperatures=temperatures, best_of=best_of)
     backend = whisper_backends.load_backend(options, "cpu")
     with tempfile.TemporaryDirectory() as tmp:  # 18 runs would leave 18 decoded copies
         pcm = Path(tmp) / "audio.pcm"

@@ -32,6 +32,8 @@ BACKENDS = ("faster-whisper", "openai-whisper")
 # and always carries the glossary as its initial prompt into every chunk.
 GLOSSARY_MODES = ("hotwords", "prompt", "both")
 _GLOSSARY_FIELDS = ("glossary", "glossary_as", "glossary_tokens")
+# best_of before it was an option: at this value it stays out of the artefact key.
+BEST_OF_BEFORE = 5
 
 # Phrases Whisper is known to invent in silence or music for Swedish: subtitle credits
 # from its training data. A segment consisting of one of these is dropped.
@@ -60,6 +62,8 @@ class TranscribeOptions:
     # Conditioning on earlier text is the main cause of Whisper's repetition loops.
     condition_on_previous_text: bool = False
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    # Candidates sampled at each fallback temperature, the best kept (Whisper's default 5).
+    best_of: int = BEST_OF_BEFORE
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     # Whisper's no-speech skip drops a whole 30 s window when it is unsure; with VAD
@@ -93,6 +97,8 @@ class TranscribeOptions:
         if not self.glossary:
             for name in _GLOSSARY_FIELDS:
                 del fields[name]
+        if self.best_of == BEST_OF_BEFORE:
+            del fields["best_of"]
         return options_key(sha256, fields, model_identity)
 
     def key_keeping(
@@ -106,6 +112,8 @@ class TranscribeOptions:
         return self.artefact_key(sha256, model_identity)
         if self.beam_size < 1:
             raise InputError("beam_size must be at least 1.")
+        if self.best_of < 1:
+            raise InputError("best_of must be at least 1.")
         if self.window_s < 30:
             raise InputError("window_s must be at least 30 seconds.")
 

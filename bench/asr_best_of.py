@@ -1,0 +1,95 @@
+"""Benchmark: how many candidates Whisper's fallback samples (`best_of`), cost and words.
+
+    nice -n 5 python bench/asr_best_of.py [--files conv-3m-4v-s11 hard-3m-4v-s99] \
+        [--seeds 0 1 2]
+
+At every fallback temperature above 0 faster-whisper samples `best_of` candidates (5 by
+default, as in OpenAI's Whisper) and keeps the one with the best log-probability. On the
+benchmark's espeak speech nearly every 30-second chunk falls back, and the fallback's
+decoding is most of qualkit's CPU time (bench/asr_fallback.py). The temperature schedule
+stays qualkit's; only the number of candidates changes. Each run in its own fresh process,
+with several sampling seeds, as bench/asr_fallback.py does (its `child` measures: CPU
+seconds of the transcription alone, WER, fallback decodes, words out).
+
+Decision rule, fixed before the first run: the cheapest `best_of` (by mean CPU) whose mean
+WER over every file and seed is at most 0.01 above that of `best_of` = 5 becomes
+`TranscribeOptions.best_of`'s default; if none is, 5 stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from asr_fallback import SCHEDULES, child  # noqa: E402
+from children import json_child  # noqa: E402
+
+OUT = REPO / "bench" / "out"
+DEFAULT_SCHEDULE = SCHEDULES["0.0-1.0 by 0.2 (default)"]
+CANDIDATES = (5, 2, 1)  # the first is today's default
+
+
+def table(rows: list[dict[str, Any]], files: list[str], seeds: list[int]) -> str:
+    lines = [
+        "| best_of | file | WER by seed | mean WER | mean CPU s | fallback decodes | words |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    summary: list[tuple[int, float, float]] = []
+    for k in CANDIDATES:
+        mine = [r for r in rows if r["best_of"] == k]
+        for f in files:
+            rs = [r for r in mine if r["file"] == f]
+            lines.append(
+                f"| {k} | {f} | {' / '.join(format(r['wer'], '.3f') for r in rs)} "
+                f"| {statistics.mean(r['wer'] for r in rs):.3f} "
+                f"| {statistics.mean(r['cpu'] for r in rs):.0f} "
+                f"| {' / '.join(str(r['fallbacks']) for r in rs)} "
+                f"| {' / '.join(str(r['words']) for r in rs)} |"
+            )
+        summary.append(
+            (k, statistics.mean(r["wer"] for r in mine), statistics.mean(r["cpu"] for r in mine))
+        )
+    base_wer, base_cpu = summary[0][1], summary[0][2]
+    lines += ["", "| best_of | mean WER | CPU / best_of 5 |", "|---|---|---|"]
+    lines += [f"| {k} | {w:.3f} | {c / base_cpu:.2f}× |" for k, w, c in summary]
+    chosen = min((s for s in summary if s[1] <= base_wer + 0.01), key=lambda s: s[2])
+    lines += ["", f"Seeds {', '.join(map(str, seeds))}. By the rule: **best_of = {chosen[0]}**."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", nargs="+", default=["conv-3m-4v-s11", "hard-3m-4v-s99"])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--child", nargs=3, metavar=("WAV", "BEST_OF", "SEED"))
+    args = ap.parse_args(argv)
+    if args.child:
+        wav, k, seed = args.child
+        print(json.dumps(child(Path(wav), DEFAULT_SCHEDULE, int(seed), int(k))))
+        return 0
+    rows: list[dict[str, Any]] = []
+    for f in args.files:
+        wav = OUT / f"{f}.wav"
+        if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
+            raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
+        for k in CANDIDATES:
+            for seed in args.seeds:
+                row = json_child(__file__, str(wav), str(k), str(seed))
+                row.update(file=f, best_of=k, seed=seed)
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    (OUT / "asr_best_of.json").write_text(json.dumps(rows, indent=1))
+    print(table(rows, args.files, args.seeds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
