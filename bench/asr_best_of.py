@@ -4,7 +4,8 @@
         [--seeds 0 1 2]
 
 At every fallback temperature above 0 faster-whisper samples `best_of` candidates (5 by
-default, as in OpenAI's Whisper) and keeps the one with the best log-probability. On the
+default; openai-whisper's `transcribe` samples 1) and keeps the one with the best
+log-probability. On the
 benchmark's espeak speech nearly every 30-second chunk falls back, and the fallback's
 decoding is most of qualkit's CPU time (bench/asr_fallback.py). The temperature schedule
 stays qualkit's; only the number of candidates changes. Each run in its own fresh process,
@@ -13,7 +14,8 @@ seconds of the transcription alone, WER, fallback decodes, words out).
 
 Decision rule, fixed before the first run: the cheapest `best_of` (by mean CPU) whose mean
 WER over every file and seed is at most 0.01 above that of `best_of` = 5 becomes
-`TranscribeOptions.best_of`'s default; if none is, 5 stays.
+`TranscribeOptions.best_of`'s default; if none is, 5 stays (today's default, None, leaves it
+to faster-whisper, which samples 5).
 """
 
 from __future__ import annotations

@@ -32,8 +32,6 @@ BACKENDS = ("faster-whisper", "openai-whisper")
 # and always carries the glossary as its initial prompt into every chunk.
 GLOSSARY_MODES = ("hotwords", "prompt", "both")
 _GLOSSARY_FIELDS = ("glossary", "glossary_as", "glossary_tokens")
-# best_of before it was an option: at this value it stays out of the artefact key.
-BEST_OF_BEFORE = 5
 
 # Phrases Whisper is known to invent in silence or music for Swedish: subtitle credits
 # from its training data. A segment consisting of one of these is dropped.
@@ -62,8 +60,6 @@ class TranscribeOptions:
     # Conditioning on earlier text is the main cause of Whisper's repetition loops.
     condition_on_previous_text: bool = False
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    # Candidates sampled at each fallback temperature, the best kept (Whisper's default 5).
-    best_of: int = BEST_OF_BEFORE
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     # Whisper's no-speech skip drops a whole 30 s window when it is unsure; with VAD
@@ -79,10 +75,21 @@ class TranscribeOptions:
     glossary: tuple[str, ...] = ()
     glossary_as: str = "hotwords"
     glossary_tokens: int = DEFAULT_TOKEN_BUDGET
+    # Candidates sampled at each fallback temperature, the best kept. None: the backend's
+    # own default (faster-whisper samples 5, openai-whisper's transcribe 1), which is what
+    # qualkit did before the option existed; then it stays out of the artefact key. Last
+    # in the class so that positional state (pickles for cluster workers) keeps its order.
+    best_of: int | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise InputError(f"Unknown backend {self.backend!r}: use {' or '.join(BACKENDS)}.")
+        if self.beam_size < 1:
+            raise InputError("beam_size must be at least 1.")
+        if self.best_of is not None and self.best_of < 1:
+            raise InputError("best_of must be at least 1.")
+        if self.window_s < 30:
+            raise InputError("window_s must be at least 30 seconds.")
         if self.glossary_as not in GLOSSARY_MODES:
             raise InputError(
                 f"Unknown glossary mode {self.glossary_as!r}: use {', '.join(GLOSSARY_MODES)}."
@@ -97,7 +104,7 @@ class TranscribeOptions:
         if not self.glossary:
             for name in _GLOSSARY_FIELDS:
                 del fields[name]
-        if self.best_of == BEST_OF_BEFORE:
+        if self.best_of is None:
             del fields["best_of"]
         return options_key(sha256, fields, model_identity)
 
@@ -110,12 +117,6 @@ class TranscribeOptions:
         if same.artefact_key(sha256, model_identity) == done_key:
             return done_key
         return self.artefact_key(sha256, model_identity)
-        if self.beam_size < 1:
-            raise InputError("beam_size must be at least 1.")
-        if self.best_of < 1:
-            raise InputError("best_of must be at least 1.")
-        if self.window_s < 30:
-            raise InputError("window_s must be at least 30 seconds.")
 
 
 @dataclass(frozen=True, slots=True)

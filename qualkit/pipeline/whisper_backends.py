@@ -115,7 +115,7 @@ class FasterWhisperBackend(_GlossaryFitting):
             samples,
             language=options.language,
             beam_size=options.beam_size,
-            best_of=options.best_of,
+            best_of=5 if options.best_of is None else options.best_of,
             temperature=list(options.temperatures),
             compression_ratio_threshold=options.compression_ratio_threshold,
             log_prob_threshold=options.log_prob_threshold,
@@ -194,7 +194,7 @@ class OpenAIWhisperBackend(_GlossaryFitting):
                 verbose=None,
                 language=options.language,
                 beam_size=options.beam_size,
-                best_of=options.best_of,
+                best_of=options.best_of,  # None: one sample per temperature, as before
                 temperature=options.temperatures,
                 compression_ratio_threshold=options.compression_ratio_threshold,
                 logprob_threshold=options.log_prob_threshold,

@@ -218,3 +218,19 @@ def test_a_piece_looping_inside_one_word_is_cut() -> None:
     seg = AsrSegment(0, 3, "via njärnjärnjärnjärnjärnjärn för alla", ())
     assert collapse_repeats(seg).text == "via njärn för alla"
     assert collapse_repeats(AsrSegment(0, 1, "hahaha, kanske", ())).text == "hahaha, kanske"
+
+
+def test_best_of_left_to_the_backend_keeps_the_key_a_number_changes_it() -> None:
+    opts = TranscribeOptions()
+    assert opts.best_of is None
+    before = {
+        k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k != "best_of"
+    }
+    assert opts.artefact_key("abc", "m") == options_key("abc", before, "m")
+    assert TranscribeOptions(best_of=2).artefact_key("abc", "m") != opts.artefact_key("abc", "m")
+
+
+@pytest.mark.parametrize("bad", [{"best_of": 0}, {"beam_size": 0}, {"window_s": 10.0}], ids=str)
+def test_decoding_options_out_of_range_are_refused(bad: dict[str, float]) -> None:
+    with pytest.raises(InputError):
+        TranscribeOptions(**bad)  # type: ignore[arg-type]
