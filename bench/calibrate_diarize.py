@@ -5,10 +5,11 @@
 
 Same generator as bench/diarize_bench.py, another seed (so other scripts, takes and
 noise); embeddings cached under bench/out/. Prints, per set of options (an AHC
-grid by default, or --configs; `"overlap": true` adds the overlap stage from cached
-segmentation scores), the DER (collar 0) and voices found with and without a
-hint on each case and on the short clip of tests/pipeline/test_real_models.py (3 clean
-voices, which must stay 3), the mean DER and confusion and the summed count error.
+grid by default, or --configs; the overlap stage is on unless a config says
+`"overlap": false`, scored at the config's `overlap_step_s`), the DER (collar 0) and
+voices found with and without a hint on each case and on the short clip of
+tests/pipeline/test_real_models.py (3 clean voices, which must stay 3), the mean DER and
+confusion and the summed count error.
 `--grid resegment` runs the resegmentation grid (hint mode x turn re-clustering x
 switching penalty and rounds) instead of the AHC grid.
 """
@@ -124,10 +125,10 @@ def main() -> int:
             for v in args.min_voice
         ]
     )
-    frames = {}
-    # The overlap stage is on by default: a config that does not turn it off needs scores.
-    if any(DiarizeOptions(**c).overlap for c in configs):
-        frames = {wav: overlap_frames(wav)[0] for wav, *_ in sets}
+    # The overlap stage is on by default: every config that leaves it on needs the
+    # segmentation model's scores, at that config's window hop.
+    steps = {o.overlap_step_s for o in (DiarizeOptions(**c) for c in configs) if o.overlap}
+    frames = {(wav, step): overlap_frames(wav, step)[0] for wav, *_ in sets for step in steps}
     for cfg in configs:
         row = []
         total = confusion = 0.0
@@ -138,7 +139,8 @@ def main() -> int:
                 opts = DiarizeOptions(num_speakers=hint, **cfg)
                 turns, _ = turns_from_embeddings(emb, meta["duration_s"], opts)
                 if opts.overlap:
-                    turns = turns + overlap_from_scores(turns, frames[wav], opts)[1]
+                    scores = frames[(wav, opts.overlap_step_s)]
+                    turns = turns + overlap_from_scores(turns, scores, opts)[1]
                 detail = der_detail(ref, turns)
                 d = detail["der"]
                 total += d

@@ -10,16 +10,28 @@ window by window as the pipeline embeds (300 s windows, senko's VAD and sub-segm
 - the features of every sub-segment (frame counts, largest absolute difference);
 - the CAM++ embeddings made from each (largest 1 - cosine);
 - the diarisation made from each embedding set with today's defaults, with the count
-  given and without (voices found, DER at collar 0, share of sub-segments labelled alike).
+  given and without (voices found, DER at collar 0, adjusted Rand index between the two
+  sides' labels of the sub-segments: 1.0 is the same partition).
 
 `--lib` is the C++ extractor as a shared library with senko's C interface
-(`extract_fbank_features(handle, wav_path, subsegments, n)`). senko's own
-`site-packages/senko/libfbank_extractor.so` does on a processor with AVX-512. Elsewhere,
-build it from senko's source (its `senko/fbank_extractor` folder) with senko's own
-release flags, which differ from the wheel's only in the target processor:
+(`extract_fbank_features(handle, wav_path, subsegments, n)`, which reads a WAV file).
+senko's own `site-packages/senko/libfbank_extractor.so` has it and runs on a processor with
+AVX-512. Elsewhere, build it from senko's source (the `senko/fbank_extractor` folder of its
+repository) with the release flags of that folder's CMakeLists.txt; `-march=native` makes
+it for this processor:
 
     g++ -std=c++20 -O3 -march=native -ffast-math -funroll-loops -flto -fPIC -shared \\
         -Iinclude -Icpp -Icpp/feature $(find cpp -name '*.cpp') -pthread -o libfbank.so
+
+The repository's source seen here (its pyproject says 0.1.0) has only that WAV entry point;
+the 0.2.2 wheel also has in-memory ones, which senko's Diarizer uses for arrays. Both pass
+the samples to the same feature computer, but the wheel's in-memory cutting is not this
+code: `tests/pipeline/test_embed_streaming.py` compares with the wheel's own in-memory path
+where AVX-512 is present. Two quirks of the source's WAV path are not compared: a
+sub-segment with a negative start (speech under 1.5 s at a window's start) is cut at a huge
+unsigned index, reading memory before the samples, and the zero padding of a sub-segment
+under 400 samples reuses a per-thread buffer that is never cleared. qualkit gives the first
+one frame of silence and pads with zeros.
 
 Recordings are bench/out/NAME.wav with NAME.rttm and NAME.meta.json, as
 bench/focus_group_audio.py writes them. Prints one JSON object per case and a table.
@@ -30,6 +42,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -67,8 +80,13 @@ class CppExtractor:
             ctypes.c_size_t,
         ]
         self.lib.free_fbank_features.argtypes = [ctypes.POINTER(_Features)]
+        self.lib.destroy_fbank_extractor.argtypes = [ctypes.c_void_p]
         self.handle = self.lib.create_fbank_extractor()
         self.tmp = Path(tempfile.mkdtemp(prefix="qualkit-fbank-"))
+
+    def close(self) -> None:
+        self.lib.destroy_fbank_extractor(self.handle)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def features(self, x: Any, subs: list[tuple[float, float]]) -> tuple[Any, Any, Any, int]:
         import soundfile as sf
@@ -87,6 +105,8 @@ class CppExtractor:
 
 
 def compare_case(name: str, cpp: CppExtractor) -> dict[str, Any]:
+    from sklearn.metrics import adjusted_rand_score
+
     from qualkit.pipeline.audio import PcmAudio, decode_to_pcm, windows
     from qualkit.pipeline.diarize import DiarizeOptions, Embeddings, turns_from_embeddings
     from qualkit.pipeline.fbank import subsegment_features
@@ -147,7 +167,7 @@ def compare_case(name: str, cpp: CppExtractor) -> dict[str, Any]:
         res[key] = {
             "voices qualkit / cpp": [side["qualkit"][2], side["cpp"][2]],
             "DER c0 qualkit / cpp": [round(side["qualkit"][1], 4), round(side["cpp"][1], 4)],
-            "same label": float(np.mean(side["qualkit"][0] == side["cpp"][0])),
+            "same label": float(adjusted_rand_score(side["qualkit"][0], side["cpp"][0])),
         }
     return res
 
@@ -159,15 +179,21 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     cpp = CppExtractor(args.lib)
     rows = []
-    for name in args.cases:
-        if not (OUT / f"{name}.wav").is_file():
-            print(f"NOTE: bench/out/{name}.wav is missing; make it with bench/focus_group_audio.py")
-            continue
-        rows.append(compare_case(name, cpp))
-        print(json.dumps(rows[-1]), flush=True)
+    try:
+        for name in args.cases:
+            if not (OUT / f"{name}.wav").is_file():
+                print(
+                    f"NOTE: bench/out/{name}.wav is missing; "
+                    "make it with bench/focus_group_audio.py"
+                )
+                continue
+            rows.append(compare_case(name, cpp))
+            print(json.dumps(rows[-1]), flush=True)
+    finally:
+        cpp.close()
     print(
         "\n| recording | sub-segments | largest feature difference | largest 1 - cos "
-        "| counted: voices / DER c0 / same label | count given: voices / DER c0 / same label |"
+        "| counted: voices / DER c0 / label ARI | count given: voices / DER c0 / label ARI |"
     )
     print("|---|---|---|---|---|---|")
     for r in rows:
@@ -176,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             v, e = r[key]["voices qualkit / cpp"], r[key]["DER c0 qualkit / cpp"]
             cells.append(
                 f"{v[0]} vs {v[1]} / {100 * e[0]:.1f} % vs {100 * e[1]:.1f} % / "
-                f"{100 * r[key]['same label']:.1f} %"
+                f"{r[key]['same label']:.3f}"
             )
         print(
             f"| {r['case']} | {r['subsegments']} ({r['frames_differ']} differ in frames) "

@@ -94,7 +94,9 @@ def subsegment_samples(samples: npt.NDArray[Any], start_s: float, end_s: float) 
     length = max(int((second - first) * rate), 1)
     total = samples.shape[0]
     # A negative start (senko's sub-segment of speech shorter than 1.5 s near the start
-    # of a window) becomes a huge unsigned index in senko's C++, so it reads nothing.
+    # of a window) becomes a huge unsigned index in senko's C++: the wheel's in-memory
+    # path then reads nothing (as read from its machine code); the WAV path of senko's
+    # published source reads memory before the samples. Silence is the defined answer.
     if start < 0 or start >= total:
         length = 0
     elif start + length > total:
