@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from asr_fallback import SCHEDULES, child  # noqa: E402
-from children import json_child  # noqa: E402
+from children import transcription_grid  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 DEFAULT_SCHEDULE = SCHEDULES["0.0-1.0 by 0.2 (default)"]
@@ -77,17 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         wav, k, seed = args.child
         print(json.dumps(child(Path(wav), DEFAULT_SCHEDULE, int(seed), int(k))))
         return 0
-    rows: list[dict[str, Any]] = []
-    for f in args.files:
-        wav = OUT / f"{f}.wav"
-        if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
-            raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
-        for k in CANDIDATES:
-            for seed in args.seeds:
-                row = json_child(__file__, str(wav), str(k), str(seed))
-                row.update(file=f, best_of=k, seed=seed)
-                print(json.dumps(row), flush=True)
-                rows.append(row)
+    variants = [str(k) for k in CANDIDATES]
+    rows = transcription_grid(__file__, args.files, variants, args.seeds, "best_of")
+    for row in rows:
+        row["best_of"] = int(row["best_of"])
     (OUT / "asr_best_of.json").write_text(json.dumps(rows, indent=1))
     print(table(rows, args.files, args.seeds))
     return 0

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from children import json_child  # noqa: E402
+from children import transcription_grid  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 SCHEDULES: dict[str, tuple[float, ...]] = {
@@ -128,17 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         wav, name, seed = args.child
         print(json.dumps(child(Path(wav), SCHEDULES[name], int(seed))))
         return 0
-    rows: list[dict[str, object]] = []
-    for f in args.files:
-        wav = OUT / f"{f}.wav"
-        if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
-            raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
-        for name in SCHEDULES:
-            for seed in args.seeds:
-                row = json_child(__file__, str(wav), name, str(seed))
-                row.update(file=f, schedule=name, seed=seed)
-                print(json.dumps(row), flush=True)
-                rows.append(row)
+    rows = transcription_grid(__file__, args.files, list(SCHEDULES), args.seeds, "schedule")
     (OUT / "asr_fallback.json").write_text(json.dumps(rows, indent=1))
     print(table(rows, args.files, args.seeds))
     return 0

@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
 
-from children import json_child  # noqa: E402
+from children import transcription_grid  # noqa: E402
 
 RECIPE = "recipe (faster-whisper defaults, whole file)"
 VARIANTS: dict[str, dict[str, Any] | None] = {
@@ -132,17 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         wav, name, seed = args.child
         print(json.dumps(child(Path(wav), name, int(seed))))
         return 0
-    rows: list[dict[str, Any]] = []
-    for seed in args.seeds:
-        for f in args.files:
-            wav = OUT / f"{f}.wav"
-            if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
-                raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
-            for name in VARIANTS:
-                row = json_child(__file__, str(wav), name, str(seed))
-                row.update(file=f, variant=name, seed=seed)
-                print(json.dumps(row), flush=True)
-                rows.append(row)
+    rows = transcription_grid(__file__, args.files, list(VARIANTS), args.seeds, "variant")
     (OUT / "asr_options.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
     return 0
