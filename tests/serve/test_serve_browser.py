@@ -60,6 +60,15 @@ def test_coder_codes_a_passage_in_the_browser(serve_project: Path, tmp_path: Pat
                     break
                 await asyncio.sleep(0.1)
             assert any("fonts.googleapis.com" in u for u in outside(page.requests))
+            # Leave the control page and let its late requests (its background image, under
+            # load) arrive before the record starts again.
+            await page.send("Page.navigate", url="about:blank")
+            seen = -1
+            for _ in range(50):
+                if len(page.requests) == seen:
+                    break
+                seen = len(page.requests)
+                await asyncio.sleep(0.5)
             page.requests.clear()
             await page.send("Page.navigate", url=url)
             # The overview lists the demo recording once the app process is up.
