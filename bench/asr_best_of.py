@@ -22,49 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from asr_fallback import SCHEDULES, child  # noqa: E402
-from children import transcription_grid  # noqa: E402
+from children import grid_table, transcription_grid  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 DEFAULT_SCHEDULE = SCHEDULES["0.0-1.0 by 0.2 (default)"]
-CANDIDATES = (5, 2, 1)  # the first is today's default
-
-
-def table(rows: list[dict[str, Any]], files: list[str], seeds: list[int]) -> str:
-    lines = [
-        "| best_of | file | WER by seed | mean WER | mean CPU s | fallback decodes | words |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    summary: list[tuple[int, float, float]] = []
-    for k in CANDIDATES:
-        mine = [r for r in rows if r["best_of"] == k]
-        for f in files:
-            rs = [r for r in mine if r["file"] == f]
-            lines.append(
-                f"| {k} | {f} | {' / '.join(format(r['wer'], '.3f') for r in rs)} "
-                f"| {statistics.mean(r['wer'] for r in rs):.3f} "
-                f"| {statistics.mean(r['cpu'] for r in rs):.0f} "
-                f"| {' / '.join(str(r['fallbacks']) for r in rs)} "
-                f"| {' / '.join(str(r['words']) for r in rs)} |"
-            )
-        summary.append(
-            (k, statistics.mean(r["wer"] for r in mine), statistics.mean(r["cpu"] for r in mine))
-        )
-    base_wer, base_cpu = summary[0][1], summary[0][2]
-    lines += ["", "| best_of | mean WER | CPU / best_of 5 |", "|---|---|---|"]
-    lines += [f"| {k} | {w:.3f} | {c / base_cpu:.2f}× |" for k, w, c in summary]
-    chosen = min((s for s in summary if s[1] <= base_wer + 0.01), key=lambda s: s[2])
-    lines += ["", f"Seeds {', '.join(map(str, seeds))}. By the rule: **best_of = {chosen[0]}**."]
-    return "\n".join(lines)
+CANDIDATES = ("5", "2", "1")  # the first is today's default
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         wav, k, seed = args.child
         print(json.dumps(child(Path(wav), DEFAULT_SCHEDULE, int(seed), int(k))))
         return 0
-    variants = [str(k) for k in CANDIDATES]
-    rows = transcription_grid(__file__, args.files, variants, args.seeds, "best_of")
-    for row in rows:
-        row["best_of"] = int(row["best_of"])
+    rows = transcription_grid(__file__, args.files, CANDIDATES, args.seeds, "best_of")
     (OUT / "asr_best_of.json").write_text(json.dumps(rows, indent=1))
-    print(table(rows, args.files, args.seeds))
+    table = grid_table(
+        rows, "best_of", CANDIDATES, args.files, args.seeds, "best_of 5", "**best_of = {}**"
+    )
+    print(table)
     return 0
 
 

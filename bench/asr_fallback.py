@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from children import transcription_grid  # noqa: E402
+from children import grid_table, transcription_grid  # noqa: E402
 
 OUT = REPO / "bench" / "out"
 SCHEDULES: dict[str, tuple[float, ...]] = {
@@ -86,38 +85,6 @@ def child(
     }
 
 
-def table(rows: list[dict[str, object]], files: list[str], seeds: list[int]) -> str:
-    def num(row: dict[str, object], key: str) -> float:
-        return float(row[key])  # type: ignore[arg-type]
-
-    def joined(rs: list[dict[str, object]], key: str, fmt: str) -> str:
-        return " / ".join(format(num(r, key), fmt) for r in rs)
-
-    lines = [
-        "| schedule | file | WER by seed | mean WER | mean CPU s | fallback decodes | words |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    summary: list[tuple[str, float, float]] = []
-    for name in SCHEDULES:
-        mine = [r for r in rows if r["schedule"] == name]
-        for f in files:
-            rs = [r for r in mine if r["file"] == f]
-            lines.append(
-                f"| {name} | {f} | {joined(rs, 'wer', '.3f')} "
-                f"| {statistics.mean(num(r, 'wer') for r in rs):.3f} "
-                f"| {statistics.mean(num(r, 'cpu') for r in rs):.0f} "
-                f"| {joined(rs, 'fallbacks', '.0f')} | {joined(rs, 'words', '.0f')} |"
-            )
-        wer = statistics.mean(num(r, "wer") for r in mine)
-        summary.append((name, wer, statistics.mean(num(r, "cpu") for r in mine)))
-    base_wer, base_cpu = summary[0][1], summary[0][2]
-    lines += ["", "| schedule | mean WER | CPU / default |", "|---|---|---|"]
-    lines += [f"| {n} | {w:.3f} | {c / base_cpu:.2f}× |" for n, w, c in summary]
-    chosen = min((s for s in summary if s[1] <= base_wer + 0.01), key=lambda s: s[2])
-    lines += ["", f"Seeds {', '.join(map(str, seeds))}. By the rule: **{chosen[0]}**."]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", nargs="+", default=["conv-3m-4v-s11", "hard-3m-4v-s99"])
@@ -130,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = transcription_grid(__file__, args.files, list(SCHEDULES), args.seeds, "schedule")
     (OUT / "asr_fallback.json").write_text(json.dumps(rows, indent=1))
-    print(table(rows, args.files, args.seeds))
+    print(grid_table(rows, "schedule", list(SCHEDULES), args.files, args.seeds))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -41,3 +42,43 @@ def transcription_grid(
                 print(json.dumps(row), flush=True)
                 rows.append(row)
     return rows
+
+
+def grid_table(
+    rows: list[dict[str, Any]],
+    key: str,
+    variants: Sequence[str],
+    files: Sequence[str],
+    seeds: Sequence[int],
+    base: str = "default",
+    verdict: str = "**{}**",
+) -> str:
+    """A transcription grid's rows as tables: each variant on each file (WER by seed, mean
+    WER and CPU, fallback decodes, words), then each variant's mean WER and CPU against the
+    first variant's (named `base` in the heading), and the rule every such bench fixed
+    before its run: the cheapest variant whose mean WER is at most 0.01 above the first's
+    (`verdict` formats its name)."""
+    lines = [
+        f"| {key} | file | WER by seed | mean WER | mean CPU s | fallback decodes | words |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    summary: list[tuple[str, float, float]] = []
+    for name in variants:
+        mine = [r for r in rows if r[key] == name]
+        for f in files:
+            rs = [r for r in mine if r["file"] == f]
+            lines.append(
+                f"| {name} | {f} | {' / '.join(format(r['wer'], '.3f') for r in rs)} "
+                f"| {statistics.mean(r['wer'] for r in rs):.3f} "
+                f"| {statistics.mean(r['cpu'] for r in rs):.0f} "
+                f"| {' / '.join(format(r['fallbacks'], '.0f') for r in rs)} "
+                f"| {' / '.join(format(r['words'], '.0f') for r in rs)} |"
+            )
+        wer = statistics.mean(r["wer"] for r in mine)
+        summary.append((name, wer, statistics.mean(r["cpu"] for r in mine)))
+    base_wer, base_cpu = summary[0][1], summary[0][2]
+    lines += ["", f"| {key} | mean WER | CPU / {base} |", "|---|---|---|"]
+    lines += [f"| {n} | {w:.3f} | {c / base_cpu:.2f}× |" for n, w, c in summary]
+    chosen = min((s for s in summary if s[1] <= base_wer + 0.01), key=lambda s: s[2])
+    lines += ["", f"Seeds {', '.join(map(str, seeds))}. By the rule: {verdict.format(chosen[0])}."]
+    return "\n".join(lines)
