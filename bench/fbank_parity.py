@@ -125,8 +125,8 @@ def compare_case(name: str, cpp: CppExtractor) -> dict[str, Any]:
         vad = d._perform_vad(x)
         speech += [(float(s) + a, float(e) + a) for s, e in vad]
         subs = d._generate_subsegments(vad, None) if vad else []
-        for g in range(0, len(subs), 128):  # the pipeline's feature groups
-            group = subs[g : g + 128]
+        for g in range(0, len(subs), emb._GROUP):  # the pipeline's feature groups
+            group = subs[g : g + emb._GROUP]
             mine = subsegment_features(x, group)
             cfeat = cpp.features(x, group)
             for i in range(len(group)):

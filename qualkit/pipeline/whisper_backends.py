@@ -111,11 +111,13 @@ class FasterWhisperBackend(_GlossaryFitting):
         if samples.size < 1600:  # under 0.1 s: nothing to hear
             return []
         hotwords, prompt = self.prompts(options)
+        # None leaves the number of candidates to faster-whisper's own default.
+        sampling = {} if options.best_of is None else {"best_of": options.best_of}
         segments, _info = self._model.transcribe(
             samples,
             language=options.language,
             beam_size=options.beam_size,
-            best_of=5 if options.best_of is None else options.best_of,
+            **sampling,
             temperature=list(options.temperatures),
             compression_ratio_threshold=options.compression_ratio_threshold,
             log_prob_threshold=options.log_prob_threshold,

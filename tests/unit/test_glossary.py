@@ -221,12 +221,9 @@ def test_a_piece_looping_inside_one_word_is_cut() -> None:
 
 
 def test_best_of_left_to_the_backend_keeps_the_key_a_number_changes_it() -> None:
+    # The default's key is the one from before the option (the test above pins it).
     opts = TranscribeOptions()
     assert opts.best_of is None
-    before = {
-        k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k != "best_of"
-    }
-    assert opts.artefact_key("abc", "m") == options_key("abc", before, "m")
     assert TranscribeOptions(best_of=2).artefact_key("abc", "m") != opts.artefact_key("abc", "m")
 
 

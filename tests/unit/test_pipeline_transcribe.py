@@ -130,6 +130,28 @@ def test_faster_whisper_loads_a_local_folder_only(tiny_model: Path) -> None:
     assert backend.transcribe_window(np.zeros(800, np.float32), TranscribeOptions()) == []
 
 
+def test_best_of_reaches_faster_whisper_only_when_set(tiny_model: Path) -> None:
+    from qualkit.pipeline.models import ModelLocation
+    from qualkit.pipeline.whisper_backends import FasterWhisperBackend
+
+    backend = FasterWhisperBackend(ModelLocation("tiny", tiny_model, "folder:test"), "cpu")
+    calls: list[dict[str, object]] = []
+
+    class Recorder:
+        hf_tokenizer = backend._model.hf_tokenizer
+
+        def transcribe(self, samples: object, **kwargs: object) -> tuple[list[object], None]:
+            calls.append(kwargs)
+            return [], None
+
+    backend._model = Recorder()
+    window = np.zeros(16000, np.float32)
+    backend.transcribe_window(window, TranscribeOptions())
+    backend.transcribe_window(window, TranscribeOptions(best_of=2))
+    assert "best_of" not in calls[0]  # faster-whisper's own default
+    assert calls[1]["best_of"] == 2
+
+
 SAMPLED_WINDOW = """
 import json, sys
 import numpy as np
