@@ -20,8 +20,6 @@ to faster-whisper, which samples 5).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -30,30 +28,23 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from asr_fallback import SCHEDULES, child  # noqa: E402
-from children import grid_table, transcription_grid  # noqa: E402
+from children import grid_main  # noqa: E402
 
-OUT = REPO / "bench" / "out"
 DEFAULT_SCHEDULE = SCHEDULES["0.0-1.0 by 0.2 (default)"]
 CANDIDATES = ("5", "2", "1")  # the first is today's default
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--files", nargs="+", default=["conv-3m-4v-s11", "hard-3m-4v-s99"])
-    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    ap.add_argument("--child", nargs=3, metavar=("WAV", "BEST_OF", "SEED"))
-    args = ap.parse_args(argv)
-    if args.child:
-        wav, k, seed = args.child
-        print(json.dumps(child(Path(wav), DEFAULT_SCHEDULE, int(seed), int(k))))
-        return 0
-    rows = transcription_grid(__file__, args.files, CANDIDATES, args.seeds, "best_of")
-    (OUT / "asr_best_of.json").write_text(json.dumps(rows, indent=1))
-    table = grid_table(
-        rows, "best_of", CANDIDATES, args.files, args.seeds, "best_of 5", "**best_of = {}**"
+    return grid_main(
+        __file__,
+        __doc__,
+        argv,
+        "best_of",
+        CANDIDATES,
+        lambda wav, k, seed: child(wav, DEFAULT_SCHEDULE, seed, int(k)),
+        "best_of 5",
+        "**best_of = {}**",
     )
-    print(table)
-    return 0
 
 
 if __name__ == "__main__":

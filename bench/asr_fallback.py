@@ -21,20 +21,18 @@ default; if none is, the default stays.
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from children import grid_table, transcription_grid  # noqa: E402
+from children import CountingModel, grid_main  # noqa: E402
 
-OUT = REPO / "bench" / "out"
 SCHEDULES: dict[str, tuple[float, ...]] = {
     "0.0-1.0 by 0.2 (default)": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
     "0.0, 0.4, 0.8": (0.0, 0.4, 0.8),
@@ -43,9 +41,10 @@ SCHEDULES: dict[str, tuple[float, ...]] = {
 
 
 def child(
-    wav: Path, temperatures: tuple[float, ...], seed: int, best_of: int = 5
+    wav: Path, temperatures: tuple[float, ...], seed: int, best_of: int = 5, **overrides: Any
 ) -> dict[str, object]:
-    """One transcription in this process; its figures."""
+    """One transcription in this process, with `overrides` of other TranscribeOptions;
+    its figures."""
     import tempfile
     from dataclasses import replace
 
@@ -66,8 +65,10 @@ def child(
     fw.addHandler(Count())
     fw.propagate = False
     whisper_backends.SAMPLING_SEED = seed
-    options = replace(TranscribeOptions(), temperatures=temperatures, best_of=best_of)
+    options = replace(TranscribeOptions(), temperatures=temperatures, best_of=best_of, **overrides)
     backend = whisper_backends.load_backend(options, "cpu")
+    counted = CountingModel(backend._model.model)  # type: ignore[attr-defined]
+    backend._model.model = counted  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as tmp:  # 18 runs would leave 18 decoded copies
         pcm = Path(tmp) / "audio.pcm"
         decode_to_pcm(wav, pcm)
@@ -82,23 +83,19 @@ def child(
         "wer": wer(ref, hyp),
         "fallbacks": fallbacks[0],
         "words": len(hyp.split()),
+        "generate": counted.generate_calls,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--files", nargs="+", default=["conv-3m-4v-s11", "hard-3m-4v-s99"])
-    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    ap.add_argument("--child", nargs=3, metavar=("WAV", "SCHEDULE", "SEED"))
-    args = ap.parse_args(argv)
-    if args.child:
-        wav, name, seed = args.child
-        print(json.dumps(child(Path(wav), SCHEDULES[name], int(seed))))
-        return 0
-    rows = transcription_grid(__file__, args.files, list(SCHEDULES), args.seeds, "schedule")
-    (OUT / "asr_fallback.json").write_text(json.dumps(rows, indent=1))
-    print(grid_table(rows, "schedule", list(SCHEDULES), args.files, args.seeds))
-    return 0
+    return grid_main(
+        __file__,
+        __doc__,
+        argv,
+        "schedule",
+        list(SCHEDULES),
+        lambda wav, name, seed: child(wav, SCHEDULES[name], seed),
+    )
 
 
 if __name__ == "__main__":

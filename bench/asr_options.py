@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out"
 
-from children import transcription_grid  # noqa: E402
+from children import CountingModel, transcription_grid  # noqa: E402
 
 RECIPE = "recipe (faster-whisper defaults, whole file)"
 VARIANTS: dict[str, dict[str, Any] | None] = {
@@ -46,26 +46,6 @@ VARIANTS: dict[str, dict[str, Any] | None] = {
     },
     RECIPE: None,
 }
-
-
-class CountingModel:
-    """The CTranslate2 Whisper model with its decoder and aligner calls counted."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.generate_calls = 0
-        self.align_calls = 0
-
-    def generate(self, *args: Any, **kwargs: Any) -> Any:
-        self.generate_calls += 1
-        return self.inner.generate(*args, **kwargs)
-
-    def align(self, *args: Any, **kwargs: Any) -> Any:
-        self.align_calls += 1
-        return self.inner.align(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def child(wav: Path, name: str, seed: int) -> dict[str, Any]:

@@ -32,6 +32,9 @@ BACKENDS = ("faster-whisper", "openai-whisper")
 # and always carries the glossary as its initial prompt into every chunk.
 GLOSSARY_MODES = ("hotwords", "prompt", "both")
 _GLOSSARY_FIELDS = ("glossary", "glossary_as", "glossary_tokens")
+# Options added after transcripts existed: at None (the backend's own behaviour) they stay
+# out of the artefact key, so transcripts made before them are not redone.
+_BACKEND_DEFAULT_FIELDS = ("best_of", "no_speech_ends_fallback")
 
 # Phrases Whisper is known to invent in silence or music for Swedish: subtitle credits
 # from its training data. A segment consisting of one of these is dropped.
@@ -80,6 +83,13 @@ class TranscribeOptions:
     # qualkit did before the option existed; then it stays out of the artefact key. Last
     # in the class so that positional state (pickles for cluster workers) keeps its order.
     best_of: int | None = None
+    # faster-whisper stops a window's temperature fallback where the window decodes badly
+    # (log prob under `log_prob_threshold`) and looks like silence (no-speech probability
+    # above this), but only through `no_speech_threshold`, which then also drops the
+    # window's text; most of such windows in focus-group audio hold speech. This stops the
+    # fallback alone and keeps the greedy text. None: fall back as faster-whisper does
+    # (and stay out of the artefact key). faster-whisper only.
+    no_speech_ends_fallback: float | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -88,6 +98,15 @@ class TranscribeOptions:
             raise InputError("beam_size must be at least 1.")
         if self.best_of is not None and self.best_of < 1:
             raise InputError("best_of must be at least 1.")
+        if self.no_speech_ends_fallback is not None and not (
+            0.0 < self.no_speech_ends_fallback < 1.0
+        ):
+            raise InputError("no_speech_ends_fallback must be a probability between 0 and 1.")
+        if self.no_speech_ends_fallback is not None and self.backend != "faster-whisper":
+            raise InputError(
+                "no_speech_ends_fallback needs the faster-whisper backend: openai-whisper's "
+                "fallback ends on silence only where it also drops the window's text."
+            )
         if self.window_s < 30:
             raise InputError("window_s must be at least 30 seconds.")
         if self.glossary_as not in GLOSSARY_MODES:
@@ -104,8 +123,9 @@ class TranscribeOptions:
         if not self.glossary:
             for name in _GLOSSARY_FIELDS:
                 del fields[name]
-        if self.best_of is None:
-            del fields["best_of"]
+        for name in _BACKEND_DEFAULT_FIELDS:
+            if fields[name] is None:
+                del fields[name]
         return options_key(sha256, fields, model_identity)
 
     def key_keeping(

@@ -7,6 +7,7 @@ compared on equal terms).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,29 @@ class _GlossaryFitting:
         return hotwords, prompt
 
 
+def _fallback_ending_model(whisper_model: type[Any]) -> type[Any]:
+    """faster-whisper's WhisperModel, whose temperature fallback can end on silence alone.
+
+    faster-whisper ends a window's fallback when it looks like silence only where
+    `no_speech_threshold` is set, and the same setting then drops the window's text. Here
+    the threshold reaches the fallback loop alone (`no_speech_ends_fallback`), so the window
+    keeps its greedy text; the skip outside the loop still sees the caller's setting."""
+
+    class FallbackEndingModel(whisper_model):  # type: ignore[misc]
+        no_speech_ends_fallback: float | None = None
+
+        def generate_with_fallback(
+            self, encoder_output: Any, prompt: Any, tokenizer: Any, options: Any
+        ) -> Any:
+            if self.no_speech_ends_fallback is not None and options.no_speech_threshold is None:
+                options = dataclasses.replace(
+                    options, no_speech_threshold=self.no_speech_ends_fallback
+                )
+            return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
+
+    return FallbackEndingModel
+
+
 class FasterWhisperBackend(_GlossaryFitting):
     name = "faster-whisper"
 
@@ -95,7 +119,7 @@ class FasterWhisperBackend(_GlossaryFitting):
         # gives the same words; a later seed would not reach a thread that has sampled.
         ctranslate2.set_random_seed(SAMPLING_SEED)
         # local_files_only: a folder path never reaches the hub, and this makes sure.
-        self._model = WhisperModel(
+        self._model = _fallback_ending_model(WhisperModel)(
             str(location.path),
             device=self.device,
             compute_type=self.compute_type,
@@ -111,6 +135,7 @@ class FasterWhisperBackend(_GlossaryFitting):
         if samples.size < 1600:  # under 0.1 s: nothing to hear
             return []
         hotwords, prompt = self.prompts(options)
+        self._model.no_speech_ends_fallback = options.no_speech_ends_fallback
         # None leaves the number of candidates to faster-whisper's own default.
         sampling = {} if options.best_of is None else {"best_of": options.best_of}
         segments, _info = self._model.transcribe(

@@ -112,8 +112,9 @@ def test_the_glossary_goes_to_hotwords_or_the_prompt(
 
 def test_without_a_glossary_the_artefact_key_is_the_one_from_before_glossaries() -> None:
     opts = TranscribeOptions()
+    later = ("best_of", "no_speech_ends_fallback")  # options added after glossaries
     before = {
-        k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k != "best_of"
+        k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k not in later
     }
     assert opts.artefact_key("abc", "m") == options_key("abc", before, "m")
     with_terms = TranscribeOptions(glossary=("Eksjö",))
@@ -220,14 +221,28 @@ def test_a_piece_looping_inside_one_word_is_cut() -> None:
     assert collapse_repeats(AsrSegment(0, 1, "hahaha, kanske", ())).text == "hahaha, kanske"
 
 
-def test_best_of_left_to_the_backend_keeps_the_key_a_number_changes_it() -> None:
-    # The default's key is the one from before the option (the test above pins it).
+@pytest.mark.parametrize("option", [{"best_of": 2}, {"no_speech_ends_fallback": 0.6}], ids=str)
+def test_options_left_to_the_backend_keep_the_key_a_value_changes_it(
+    option: dict[str, float],
+) -> None:
+    # The default's key is the one from before the options (the test above pins it).
     opts = TranscribeOptions()
-    assert opts.best_of is None
-    assert TranscribeOptions(best_of=2).artefact_key("abc", "m") != opts.artefact_key("abc", "m")
+    assert opts.best_of is None and opts.no_speech_ends_fallback is None
+    assert TranscribeOptions(**option).artefact_key("abc", "m") != opts.artefact_key("abc", "m")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("bad", [{"best_of": 0}, {"beam_size": 0}, {"window_s": 10.0}], ids=str)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"best_of": 0},
+        {"beam_size": 0},
+        {"window_s": 10.0},
+        {"no_speech_ends_fallback": 0.0},
+        {"no_speech_ends_fallback": 1.5},
+        {"no_speech_ends_fallback": 0.6, "backend": "openai-whisper"},
+    ],
+    ids=str,
+)
 def test_decoding_options_out_of_range_are_refused(bad: dict[str, float]) -> None:
     with pytest.raises(InputError):
         TranscribeOptions(**bad)  # type: ignore[arg-type]

@@ -144,12 +144,45 @@ def test_best_of_reaches_faster_whisper_only_when_set(tiny_model: Path) -> None:
             calls.append(kwargs)
             return [], None
 
-    backend._model = Recorder()
+    recorder = Recorder()
+    backend._model = recorder
     window = np.zeros(16000, np.float32)
     backend.transcribe_window(window, TranscribeOptions())
-    backend.transcribe_window(window, TranscribeOptions(best_of=2))
+    assert recorder.no_speech_ends_fallback is None  # type: ignore[attr-defined]
+    backend.transcribe_window(window, TranscribeOptions(best_of=2, no_speech_ends_fallback=0.6))
     assert "best_of" not in calls[0]  # faster-whisper's own default
     assert calls[1]["best_of"] == 2
+    assert recorder.no_speech_ends_fallback == 0.6  # type: ignore[attr-defined]
+    assert calls[1]["no_speech_threshold"] is None  # the window's text is never dropped
+
+
+def test_silence_ends_the_fallback_without_the_skip() -> None:
+    from dataclasses import dataclass
+
+    from qualkit.pipeline.whisper_backends import _fallback_ending_model
+
+    @dataclass
+    class Options:  # the one field of faster-whisper's TranscriptionOptions that matters
+        no_speech_threshold: float | None
+
+    seen: list[float | None] = []
+
+    class Model:
+        def generate_with_fallback(
+            self, encoder_output: object, prompt: object, tokenizer: object, options: Options
+        ) -> str:
+            seen.append(options.no_speech_threshold)
+            return "decoded"
+
+    model = _fallback_ending_model(Model)()
+    outer = Options(None)
+    assert model.generate_with_fallback(None, [], None, outer) == "decoded"
+    model.no_speech_ends_fallback = 0.6
+    model.generate_with_fallback(None, [], None, outer)
+    model.generate_with_fallback(None, [], None, Options(0.3))  # the caller's skip stands
+    # The fallback loop sees the threshold only when asked; the caller's options (which
+    # faster-whisper's skip reads after the loop) are never changed.
+    assert seen == [None, 0.6, 0.3] and outer.no_speech_threshold is None
 
 
 SAMPLED_WINDOW = """
