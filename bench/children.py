@@ -59,8 +59,10 @@ def transcription_grid(
         wav = OUT / f"{f}.wav"
         if not wav.is_file() or not wav.with_suffix(".ref.txt").is_file():
             raise SystemExit(f"{wav} or its .ref.txt is missing: make it with bench/asr.py")
-        for variant in variants:
-            for seed in seeds:
+        # Seed by seed, every variant one after the other: a load that changes during the
+        # run then falls on the variants alike.
+        for seed in seeds:
+            for variant in variants:
                 row = json_child(script, str(wav), variant, str(seed))
                 row.update({"file": f, key: variant, "seed": seed})
                 print(json.dumps(row), flush=True)
