@@ -87,9 +87,11 @@ class TranscribeOptions:
     # (log prob under `log_prob_threshold`) and looks like silence (no-speech probability
     # above this), but only through `no_speech_threshold`, which then also drops the
     # window's text; most of such windows in focus-group audio hold speech. This stops the
-    # fallback alone and keeps the greedy text. None: fall back as faster-whisper does
-    # (and stay out of the artefact key). faster-whisper only.
-    no_speech_ends_fallback: float | None = None
+    # fallback alone and keeps the greedy text. 0.6 (faster-whisper's own no-speech
+    # threshold) cost 0.77x the CPU at the same WER (bench/asr_fallback_end.py). None: fall
+    # back as before (and stay out of the artefact key). faster-whisper only: for
+    # openai-whisper, whose fallback cannot be ended apart from its skip, it is None.
+    no_speech_ends_fallback: float | None = 0.6
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -102,11 +104,8 @@ class TranscribeOptions:
             0.0 < self.no_speech_ends_fallback < 1.0
         ):
             raise InputError("no_speech_ends_fallback must be a probability between 0 and 1.")
-        if self.no_speech_ends_fallback is not None and self.backend != "faster-whisper":
-            raise InputError(
-                "no_speech_ends_fallback needs the faster-whisper backend: openai-whisper's "
-                "fallback ends on silence only where it also drops the window's text."
-            )
+        if self.backend != "faster-whisper":
+            object.__setattr__(self, "no_speech_ends_fallback", None)
         if self.window_s < 30:
             raise InputError("window_s must be at least 30 seconds.")
         if self.glossary_as not in GLOSSARY_MODES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -111,7 +111,7 @@ def test_the_glossary_goes_to_hotwords_or_the_prompt(
 
 
 def test_without_a_glossary_the_artefact_key_is_the_one_from_before_glossaries() -> None:
-    opts = TranscribeOptions()
+    opts = TranscribeOptions(no_speech_ends_fallback=None)
     later = ("best_of", "no_speech_ends_fallback")  # options added after glossaries
     before = {
         k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k not in later
@@ -225,9 +225,10 @@ def test_a_piece_looping_inside_one_word_is_cut() -> None:
 def test_options_left_to_the_backend_keep_the_key_a_value_changes_it(
     option: dict[str, float],
 ) -> None:
-    # The default's key is the one from before the options (the test above pins it).
-    opts = TranscribeOptions()
-    assert opts.best_of is None and opts.no_speech_ends_fallback is None
+    # Left to the backend, the key is the one from before the options (the test above
+    # pins it).
+    opts = TranscribeOptions(no_speech_ends_fallback=None)
+    assert opts.best_of is None
     assert TranscribeOptions(**option).artefact_key("abc", "m") != opts.artefact_key("abc", "m")  # type: ignore[arg-type]
 
 
@@ -239,10 +240,21 @@ def test_options_left_to_the_backend_keep_the_key_a_value_changes_it(
         {"window_s": 10.0},
         {"no_speech_ends_fallback": 0.0},
         {"no_speech_ends_fallback": 1.5},
-        {"no_speech_ends_fallback": 0.6, "backend": "openai-whisper"},
     ],
     ids=str,
 )
 def test_decoding_options_out_of_range_are_refused(bad: dict[str, float]) -> None:
     with pytest.raises(InputError):
         TranscribeOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_silence_ends_the_fallback_by_default_on_faster_whisper_only() -> None:
+    # openai-whisper cannot end its fallback apart from its skip, so its options (and the
+    # keys of its transcripts) are the ones from before the option.
+    assert TranscribeOptions().no_speech_ends_fallback == 0.6
+    openai = TranscribeOptions(backend="openai-whisper")
+    assert openai.no_speech_ends_fallback is None
+    assert replace(openai, no_speech_ends_fallback=0.6).no_speech_ends_fallback is None
+    assert openai.artefact_key("abc", "m") == replace(
+        openai, no_speech_ends_fallback=None
+    ).artefact_key("abc", "m")

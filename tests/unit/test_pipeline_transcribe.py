@@ -147,7 +147,7 @@ def test_best_of_reaches_faster_whisper_only_when_set(tiny_model: Path) -> None:
     recorder = Recorder()
     backend._model = recorder
     window = np.zeros(16000, np.float32)
-    backend.transcribe_window(window, TranscribeOptions())
+    backend.transcribe_window(window, TranscribeOptions(no_speech_ends_fallback=None))
     assert recorder.no_speech_ends_fallback is None  # type: ignore[attr-defined]
     backend.transcribe_window(window, TranscribeOptions(best_of=2, no_speech_ends_fallback=0.6))
     assert "best_of" not in calls[0]  # faster-whisper's own default
