@@ -28,9 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
-OUT = REPO / "bench" / "out"
-
-from children import CountingModel, transcription_grid  # noqa: E402
+from children import FILES, OUT, CountingModel, transcription_grid  # noqa: E402
 
 RECIPE = "recipe (faster-whisper defaults, whole file)"
 VARIANTS: dict[str, dict[str, Any] | None] = {
@@ -104,7 +102,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--files", nargs="+", default=["conv-3m-4v-s11", "hard-3m-4v-s99"])
+    ap.add_argument("--files", nargs="+", default=list(FILES))
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--child", nargs=3, metavar=("WAV", "VARIANT", "SEED"))
     args = ap.parse_args(argv)
