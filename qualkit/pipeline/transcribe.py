@@ -34,7 +34,7 @@ GLOSSARY_MODES = ("hotwords", "prompt", "both")
 _GLOSSARY_FIELDS = ("glossary", "glossary_as", "glossary_tokens")
 # Options added after transcripts existed: at None (the backend's own behaviour) they stay
 # out of the artefact key, so transcripts made before them are not redone.
-_BACKEND_DEFAULT_FIELDS = ("best_of", "no_speech_ends_fallback")
+_BACKEND_DEFAULT_FIELDS = ("best_of", "no_speech_ends_fallback", "vad_min_silence_ms")
 
 # Phrases Whisper is known to invent in silence or music for Swedish: subtitle credits
 # from its training data. A segment consisting of one of these is dropped.
@@ -92,6 +92,11 @@ class TranscribeOptions:
     # back as before (and stay out of the artefact key). faster-whisper only: for
     # openai-whisper, whose fallback cannot be ended apart from its skip, it is None.
     no_speech_ends_fallback: float | None = 0.6
+    # The VAD cuts silences at least this long out of what Whisper decodes (a pad of 0.4 s
+    # stays each side). None: faster-whisper's own 2,000 ms, as before the option existed,
+    # and out of the artefact key. Shorter cuts leave less to decode and fewer pauses for
+    # the silence guard to re-decode after (bench/asr_vad.py). faster-whisper only.
+    vad_min_silence_ms: int | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -104,8 +109,11 @@ class TranscribeOptions:
             0.0 < self.no_speech_ends_fallback < 1.0
         ):
             raise InputError("no_speech_ends_fallback must be a probability between 0 and 1.")
+        if self.vad_min_silence_ms is not None and self.vad_min_silence_ms < 100:
+            raise InputError("vad_min_silence_ms must be at least 100 (milliseconds).")
         if self.backend != "faster-whisper":
             object.__setattr__(self, "no_speech_ends_fallback", None)
+            object.__setattr__(self, "vad_min_silence_ms", None)
         if self.window_s < 30:
             raise InputError("window_s must be at least 30 seconds.")
         if self.glossary_as not in GLOSSARY_MODES:

@@ -138,6 +138,11 @@ class FasterWhisperBackend(_GlossaryFitting):
         self._model.no_speech_ends_fallback = options.no_speech_ends_fallback
         # None leaves the number of candidates to faster-whisper's own default.
         sampling = {} if options.best_of is None else {"best_of": options.best_of}
+        vad_cut: dict[str, Any] = (
+            {}
+            if options.vad_min_silence_ms is None
+            else {"vad_parameters": {"min_silence_duration_ms": options.vad_min_silence_ms}}
+        )
         segments, _info = self._model.transcribe(
             samples,
             language=options.language,
@@ -150,6 +155,7 @@ class FasterWhisperBackend(_GlossaryFitting):
             condition_on_previous_text=options.condition_on_previous_text,
             word_timestamps=options.word_timestamps,
             vad_filter=options.vad,
+            **vad_cut,
             hallucination_silence_threshold=(
                 options.hallucination_silence_threshold if options.word_timestamps else None
             ),

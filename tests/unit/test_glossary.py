@@ -112,7 +112,7 @@ def test_the_glossary_goes_to_hotwords_or_the_prompt(
 
 def test_without_a_glossary_the_artefact_key_is_the_one_from_before_glossaries() -> None:
     opts = TranscribeOptions(no_speech_ends_fallback=None)
-    later = ("best_of", "no_speech_ends_fallback")  # options added after glossaries
+    later = ("best_of", "no_speech_ends_fallback", "vad_min_silence_ms")  # added after glossaries
     before = {
         k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k not in later
     }
@@ -221,7 +221,11 @@ def test_a_piece_looping_inside_one_word_is_cut() -> None:
     assert collapse_repeats(AsrSegment(0, 1, "hahaha, kanske", ())).text == "hahaha, kanske"
 
 
-@pytest.mark.parametrize("option", [{"best_of": 2}, {"no_speech_ends_fallback": 0.6}], ids=str)
+@pytest.mark.parametrize(
+    "option",
+    [{"best_of": 2}, {"no_speech_ends_fallback": 0.6}, {"vad_min_silence_ms": 500}],
+    ids=str,
+)
 def test_options_left_to_the_backend_keep_the_key_a_value_changes_it(
     option: dict[str, float],
 ) -> None:
@@ -240,6 +244,7 @@ def test_options_left_to_the_backend_keep_the_key_a_value_changes_it(
         {"window_s": 10.0},
         {"no_speech_ends_fallback": 0.0},
         {"no_speech_ends_fallback": 1.5},
+        {"vad_min_silence_ms": 50},
     ],
     ids=str,
 )
