@@ -51,6 +51,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--date", type=iso_date, help="interview date, YYYY-MM-DD")
     p.add_argument("--guide", help="interview guide used")
     p.add_argument("--rename", metavar="NAME", help="a new name for the recording")
+    p.add_argument(
+        "--remove",
+        action="store_true",
+        help="take an uncoded recording out of the project (the audio file stays)",
+    )
     p.set_defaults(handler=cmd_recording)
 
     p = sub.add_parser("status", help="recordings, pipeline stages and coding progress")
@@ -189,6 +194,13 @@ def cmd_recording(args: argparse.Namespace) -> None:
     }
     with open_project(args.project) as project:
         rec = project.recording(args.recording)
+        if args.remove:
+            if fields:
+                raise InputError("--remove takes no other change; remove, or change, not both.")
+            project.remove_recording(rec.id)
+            where = f" ({rec.audio_path} stays on disk)" if rec.audio_path else ""
+            console.print(f"Removed recording {rec.name!r} from the project{where}.")
+            return
         if not fields:
             group = rec.group_type.value if rec.group_type else "-"
             console.print(

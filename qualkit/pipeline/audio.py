@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,11 @@ class AudioInfo:
         return self.samples == 0 or self.peak < SILENCE_PEAK
 
 
+def _reason(exc: Exception) -> str:
+    """FFmpeg's own words without PyAV's errno and file name ("[Errno 1094995529] ...")."""
+    return str(getattr(exc, "strerror", None) or exc)
+
+
 def _open(path: Path) -> object:
     import av
 
@@ -89,7 +94,7 @@ def _open(path: Path) -> object:
         return av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise AudioError(
-            f"Cannot read {path.name}: not a recognised audio or video file ({exc}). "
+            f"Cannot read {path.name}: not a recognised audio or video file ({_reason(exc)}). "
             "Convert it to wav, mp3, m4a, ogg or flac and import it again."
         ) from exc
 
@@ -112,7 +117,7 @@ def _frames(container: Any, stream: Any, path: Path, meta: dict[str, object]) ->
 
 def _iter_decode(
     path: Path, block_s: float, channel: int | None = None
-) -> Iterator[tuple[Samples, dict[str, object]]]:
+) -> Generator[tuple[Samples, dict[str, object]], None, None]:
     """Blocks of 16 kHz float32, each (channels, samples) for a stereo source (so callers
     can tell a phase-inverted channel) and (1, samples) otherwise; `channel` picks one."""
     import av
@@ -162,9 +167,27 @@ def _iter_decode(
         if pending:
             yield np.concatenate(pending, axis=1), meta
     except av.error.FFmpegError as exc:
-        raise AudioError(f"Cannot decode {path.name} ({exc}); the file may be damaged.") from exc
+        raise AudioError(
+            f"Cannot decode {path.name} ({_reason(exc)}); the file may be damaged."
+        ) from exc
     finally:
         container.close()
+
+
+def check_decodable(path: Path) -> None:
+    """Decode the first second of `path`, so a file that is not audio (a text file named
+    .wav, a damaged download) is refused when it is imported, not at the first
+    transcription, after it has become a recording of the project."""
+    blocks = _iter_decode(path, 1.0)
+    try:
+        first = next(blocks, None)
+    finally:
+        blocks.close()
+    if first is None or first[0].size == 0:
+        raise AudioError(
+            f"Cannot read {path.name}: no sound could be decoded from it. "
+            "Convert it to wav, mp3, m4a, ogg or flac and import it again."
+        )
 
 
 def iter_decode(path: Path, block_s: float = 30.0) -> Iterator[Samples]:

@@ -210,6 +210,20 @@ class Project(CodebookEditing, Importing):
                 raise InputError(f"A recording named {name!r} already exists.")
         return self.store.update_recording(rec_id, **fields)
 
+    def remove_recording(self, rec_id: int) -> Recording:
+        """Take an uncoded recording out of the project: its segments, voices and stages go;
+        the audio file stays where it is, so it can be imported again. A coded recording
+        is refused: its codings are the coder's work, removed one by one if at all."""
+        rec = self.store.recording(rec_id)
+        coded = len(self.store.codings(recording_id=rec_id))
+        if coded:
+            raise InputError(
+                f"{rec.name!r} has {coded} coding(s); a coded recording is not removed. "
+                "Remove its codings first if it really should go."
+            )
+        self.store.delete_recording(rec_id)
+        return rec
+
     # ---------------------------------------------------------------- segments
     def segments(self, recording: str | int | None = None) -> list[Segment]:
         if recording is None:

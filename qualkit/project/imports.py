@@ -9,6 +9,7 @@ from qualkit.atomic import sha256_file
 from qualkit.errors import InputError
 from qualkit.ingest import TRANSCRIPT_SUFFIXES, read_transcript
 from qualkit.model import GroupType, Recording
+from qualkit.pipeline.audio import check_decodable
 from qualkit.project.folder import ProjectFolder
 
 AUDIO_SUFFIXES = {
@@ -88,6 +89,7 @@ class Importing(ProjectFolder):
         name = resolve.normal(name or path.stem)
         if self.store.recording_by_name(name) is not None:
             raise InputError(f"A recording named {name!r} already exists; pass another --name.")
+        check_decodable(path)
         digest = sha256_file(path)
         stored = path
         if copy and self.audio_dir.resolve() not in path.resolve().parents:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from qualkit.errors import InputError
 from qualkit.model import Stage
 from qualkit.pipeline.diarize import DiarizeOptions
 from qualkit.pipeline.models import describe_model
@@ -130,15 +131,41 @@ def test_killed_process_resumes(project_dir: Path, tmp_path: Path) -> None:
         assert not list((p.cache_dir / "artefacts").rglob("*.tmp"))
 
 
+def test_a_file_that_is_not_audio_is_refused_at_import_and_nothing_is_kept(
+    project: Project,
+) -> None:
+    fake = project.root / "in" / "fake.wav"
+    fake.parent.mkdir(parents=True, exist_ok=True)
+    fake.write_text("hello, this is text")
+    with pytest.raises(InputError, match=r"fake\.wav: not a recognised audio"):
+        project.import_audio(fake)
+    assert project.recordings() == [] and not (project.audio_dir / "fake.wav").exists()
+
+
+def test_an_uncoded_recording_can_be_removed_a_coded_one_cannot(project: Project) -> None:
+    add(project, "a")
+    add(project, "b")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    b = project.recording("b")
+    project.add_coding("b:1", "ledning", coder="anna")
+    with pytest.raises(InputError, match="1 coding"):
+        project.remove_recording(b.id)
+    a = project.recording("a")
+    project.remove_recording(a.id)
+    assert [r.name for r in project.recordings()] == ["b"]
+    assert project.store.segments(a.id) == [] and (project.root / a.audio_path).is_file()
+    add(project, "a")  # the kept file can be imported again
+
+
 def test_bad_file_fails_alone(project: Project) -> None:
     add(project, "good")
-    bad = project.audio_dir / "bad.mp3"
-    bad.write_bytes(b"\x00garbage" * 300)
+    bad = tone_wav(project.audio_dir / "bad.wav", 2.0)
     project.import_audio(bad, name="bad")
+    bad.write_bytes(b"\x00garbage" * 300)  # damaged on disk after it was imported
     results = pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
     by = {r.recording: r for r in results}
     assert by["good"].ok and not by["bad"].ok
-    assert "bad.mp3" in by["bad"].error
+    assert "bad.wav" in by["bad"].error
 
 
 def test_silent_recording_gives_an_empty_transcript(project: Project) -> None:
@@ -244,15 +271,15 @@ def test_cli_prints_the_reason_for_a_failure_on_its_own_line(
     from qualkit.cli import main
 
     with open_project(project_dir) as project:
-        bad = project.audio_dir / "trasig.mp3"
-        bad.write_bytes(b"\x00garbage" * 300)
+        bad = tone_wav(project.audio_dir / "trasig.wav", 2.0)
         project.import_audio(bad, name="trasig")
+        bad.write_bytes(b"\x00garbage" * 300)  # damaged after it was imported
     monkeypatch.setenv("COLUMNS", "80")
     code = main(["transcribe", "trasig", "-p", str(project_dir), "--no-diarize"])
     out = capsys.readouterr().out
     assert code == 1
     line = next(x for x in out.splitlines() if x.startswith("trasig failed:"))
-    assert "trasig.mp3" in line
+    assert "trasig.wav" in line
 
 
 def test_the_project_names_the_speech_model_for_the_method_section(project: Project) -> None:
