@@ -33,9 +33,12 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
     top = max((max(r.counts.promoting, r.counts.hindering) for r in rel.relations), default=1) or 1
     for r in rel.relations:
         (x0, y0), (x1, y1) = pos[r.speaker], pos[r.partner]
+        # arc3 bends to the left of the direction of travel, so A->B and B->A with the
+        # same bend lie on opposite sides, and främjande and hindrande of one direction
+        # on two arcs of their own: none of the four arrows of a pair hides another.
         for value, colour, bend in (
             (r.counts.promoting, PROMOTING, 0.12),
-            (r.counts.hindering, HINDERING, -0.12),
+            (r.counts.hindering, HINDERING, 0.32),
         ):
             if not value:
                 continue
@@ -63,17 +66,18 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
                 color=colour,
             )
             ax.add_patch(arrow)
+            # The count sits on its own arc's midpoint (a quadratic curve passes half way
+            # to its control point), on a white ground so the line does not cover it.
             mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-            dx, dy = y1 - y0, x0 - x1  # perpendicular: label beside its own arrow
-            norm = math.hypot(dx, dy) or 1.0
             ax.text(
-                mx + bend * 1.1 * dx / norm,
-                my + bend * 1.1 * dy / norm,
+                mx + bend * (y1 - y0) / 2,
+                my + bend * (x0 - x1) / 2,
                 str(value),
                 fontsize=9,
                 color=colour,
                 ha="center",
                 va="center",
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
     for actor, (x, y) in pos.items():
         ax.text(

@@ -70,7 +70,9 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
             body.append(Block("figure", cap.figure(t("chart_valence"), n), chart="valence"))
         if "actors" in charts:
             dim = t(f"dimension_{report.dimension}")
-            caption = cap.figure(t("chart_actors", dimension=dim), report.material.codings)
+            # The panels show främjande and hindrande only: n counts what they show.
+            shown = sum(b.promoting + b.hindering for f in report.factors for b in f.breakdown)
+            caption = cap.figure(t("chart_actors", dimension=dim), shown)
             body.append(Block("figure", caption, chart="actors"))
         if "cooccurrence" in charts:
             caption = cap.figure(t("chart_cooccurrence"), report.material.codings)
@@ -102,7 +104,10 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
             heading(factor.label, 2, anchor=f"a_{factor.key}")
             body.append(Block("analyst", factor.recommendations))
     if not report.has_recommendations:
-        body.append(Block("muted", t("analyst_missing", hint=hint("atgarder", "KEY"))))
+        # A real factor key, so the hint can be copied as it stands.
+        per_factor = hint("atgarder", report.factors[0].key) if report.factors else ""
+        both = hint("atgarder") + (f"; {t('per_factor')}: {per_factor}" if per_factor else "")
+        body.append(Block("muted", t("analyst_missing", hint=both)))
 
     body.append(Block("pagebreak"))  # the appendices start on a page of their own
     heading(t("appendices"))

@@ -30,6 +30,7 @@ from qualkit.export.report_records import (
     TitleInfo,
     ValenceCount,
 )
+from qualkit.export.report_texts import Texts
 from qualkit.model import Actor, Code, Consent, Segment, Valence
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import DEFAULT_CODEBOOK, Project
@@ -148,12 +149,21 @@ def build_report(
         }
         recordings = [r for r in recordings if speakers_by_rec.get(r.id)]
 
+    by_dim = frame
     if kind is ReportKind.AKTOR:
         dimension = "kommun"
         values = tuple(sorted({str(k) for k in frame["kommun"] if isinstance(k, str) and k}))
     else:
         dimension = "actor"
-        values = tuple(a.value for a in REPORT_ACTORS)
+        # The moderator and others ("annan") and voices nobody has named yet are counted
+        # in every factor's total, so they get a column of their own when they have
+        # codings: a table whose rows do not add up to its n misleads.
+        unknown = Texts.load(lang, project.root)("actor_unknown")
+        by_dim = frame.assign(actor=frame["actor"].where(frame["actor"].notna(), unknown))
+        present = set(by_dim["actor"])
+        values = tuple(a.value for a in REPORT_ACTORS) + tuple(
+            v for v in (Actor.ANNAN.value, unknown) if v in present
+        )
 
     codes = list(book.codes)
     labels = {c.key: _code_label(book.codes, c.key, lang) for c in codes}
@@ -176,13 +186,15 @@ def build_report(
     dim_col = "kommun" if dimension == "kommun" else "actor"
     for code in codes:
         rows = frame[frame["code"] == code.key]
+        dim_rows = by_dim[by_dim["code"] == code.key]
         factors.append(
             FactorResult(
                 key=code.key,
                 label=labels[code.key],
                 counts=report_compare.count(labels[code.key], rows["valence"]),
                 breakdown=tuple(
-                    report_compare.count(v, rows[rows[dim_col] == v]["valence"]) for v in values
+                    report_compare.count(v, dim_rows[dim_rows[dim_col] == v]["valence"])
+                    for v in values
                 ),
                 quotes_promoting=report_quotes.pick(
                     quotes[(code.key, Valence.PROMOTING)], QUOTES_PER_VALENCE

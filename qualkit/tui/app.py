@@ -35,7 +35,7 @@ from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcribe import TranscribeDialog
 from qualkit.tui.screens.transcript import TranscriptScreen
-from qualkit.tui.state import hotkeys
+from qualkit.tui.state import digit_span, hotkeys
 from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
 from qualkit.undo import UndoStack
 
@@ -176,6 +176,13 @@ class QualkitApp(App[None]):
             book = self.project.codebook(self.codebook_id)
             self._marks = (self.codebook_id, {c.key: d for d, c in hotkeys(book).items()})
         return self._marks[1]
+
+    def get_key_display(self, binding: Binding) -> str:
+        # The digit keys that code stand for the active codebook's hotkeys ("1-8" for
+        # Danermark), not every digit: a key that only answers "no code" is not offered.
+        if binding.id and binding.id.startswith("code_"):
+            return digit_span(self.code_marks().values())
+        return super().get_key_display(binding)
 
     def data_changed(self) -> None:
         """Segments changed: the search index is rebuilt (in the background)."""

@@ -6,6 +6,7 @@ Kept free of widgets so it can be tested and measured on its own.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qualkit.model import Actor, Code, Codebook, Coding, Consent, Participant, Recording, Segment
@@ -36,6 +37,18 @@ class SpeakerInfo:
     @property
     def colour(self) -> str:
         return ACTOR_COLOURS.get(self.actor, ACTOR_COLOURS[None])
+
+
+def digit_span(digits: Iterable[str]) -> str:
+    """How the coding digits are shown: '1-8' for a run from 1, else each ('1-3, 5, 0')."""
+    ordered = sorted(set(digits), key=lambda d: int(d) or 10)  # 0 comes after 9, as on keys
+    if not ordered:
+        return "1-9"
+    run = 0
+    while run < len(ordered) and ordered[run] == str(run + 1):
+        run += 1
+    head = [f"1-{run}"] if run > 1 else ordered[:run]
+    return ", ".join([*head, *ordered[run:]])
 
 
 def hotkeys(book: Codebook) -> dict[str, Code]:

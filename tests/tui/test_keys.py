@@ -85,3 +85,15 @@ def test_every_key_is_described_in_both_languages() -> None:
         for b in Binding.make_bindings(bindings):
             if b.description.startswith(("key.", "dialog.")):
                 assert b.description in TEXT, b.description
+
+
+def test_the_footer_offers_the_codebooks_digits_and_names_keep_their_number() -> None:
+    from qualkit.tui.state import digit_span
+    from qualkit.tui.widgets.segment_list import fit_name
+
+    assert digit_span("87654321") == "1-8"  # Danermark: 9 and 0 code nothing
+    assert digit_span("1234567890") == "1-9, 0"
+    assert digit_span(["1", "2", "3", "5"]) == "1-3, 5"
+    assert fit_name("Deltagare 3", 8) == "Delta… 3"  # not 'Deltagar' for every voice
+    assert fit_name("Talare 2", 8) == "Talare 2"
+    assert fit_name("Moderatorn", 8) == "Moderat…"

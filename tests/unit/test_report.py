@@ -270,3 +270,26 @@ def test_duration_from_timed_segments(tmp_path: Path) -> None:
     assert material.total_duration_min == 3
     assert material.participants == 0  # voices not yet named
     assert region.total_duration_min is None  # the demo transcript has no times
+
+
+def test_every_coding_of_a_factor_has_a_column_and_the_chart_counts_what_it_shows(
+    tmp_path: Path,
+) -> None:
+    from qualkit.export.report_layout import layout
+    from qualkit.export.report_texts import Texts
+
+    with make_demo(tmp_path / "p") as project:
+        rec = project.recordings()[0]
+        moderator = project.store.segments(rec.id)[0]  # "Välkomna allihop ...": actor annan
+        project.add_coding(moderator.id, "stabila_org", valence=Valence.HINDERING, coder="demo")
+        report = build_report(project, ReportKind.KOMMUN, "Norrby")
+    assert report.dimension_values[-1] == "annan"
+    for factor in report.factors:  # a factor's table adds up to its n
+        assert sum(b.total for b in factor.breakdown) == factor.counts.total
+    stabila = next(f for f in report.factors if f.key == "stabila_org")
+    assert {b.label: b.hindering for b in stabila.breakdown}["annan"] == 1
+    shown = sum(b.promoting + b.hindering for f in report.factors for b in f.breakdown)
+    assert shown < report.material.codings  # the förslag are not in the panels
+    body = layout(report, Texts.load("sv"), charts={"actors": b""})
+    caption = next(b.text for b in body if b.kind == "figure" and "aktör" in b.text)
+    assert f"n = {shown}" in caption

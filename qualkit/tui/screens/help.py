@@ -31,8 +31,10 @@ class HelpScreen(ModalScreen[None]):
             everywhere: set[str] = set()
             for n, (title, bindings) in enumerate(qapp.all_bindings()):
                 table = Table(title=title, show_header=False, box=None, expand=True)
-                table.add_column(style="bold #ffaf00", width=18)
-                table.add_column()
+                # The keys' column keeps its width and the descriptions take the rest, so
+                # the descriptions of every section start in the same column.
+                table.add_column(style="bold #ffaf00", width=18, no_wrap=True)
+                table.add_column(ratio=1)
                 # Every key once per screen, keys of one action on one row ("↓ / j"); a key
                 # already listed under "everywhere" is not repeated for a screen.
                 rows: dict[str, tuple[list[str], str]] = {}

@@ -21,8 +21,7 @@ CODE_BINDINGS: list[BindingType] = [
         str(d),
         f"code('{d}')",
         "key.code",
-        show=d == "1",
-        key_display="0-9",
+        show=d == "1",  # one footer entry for them all; the app shows the codebook's digits
         id=f"code_{d}",
     )
     for d in "1234567890"
@@ -33,6 +32,10 @@ class TranscriptScreen(TranscribingActions, SuggestingActions):
     """Segments on the left, codebook, codings and suggestions on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The app's help and quit, bound here again so the footer shows them first: at 80
+        # columns the footer is cut after some eight keys.
+        Binding("question_mark,f1", "app.help", "key.help", id="help_first"),
+        Binding("q", "app.quit", "key.quit", id="quit_first"),
         *CODE_BINDINGS,
         Binding("f", "valence('främjande')", "key.promoting", id="valence_promoting"),
         Binding("h", "valence('hindrande')", "key.hindering", id="valence_hindering"),

@@ -46,6 +46,17 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     return lines or [(0, 0)]
 
 
+def fit_name(name: str, room: int) -> str:
+    """A voice's name in `room` cells: cut in the middle, so the number that tells
+    'Deltagare 3' from 'Deltagare 4' stays ('Delta… 3')."""
+    if len(name) <= room:
+        return name
+    head, _, tail = name.rpartition(" ")
+    if head and tail and len(tail) + 3 <= room:
+        return f"{head[: room - len(tail) - 2]}… {tail}"
+    return name[: room - 1] + "…"
+
+
 class SegmentList(CursorList):
     """Segments laid out over wrapped rows; only the rows on screen are drawn."""
 
@@ -133,7 +144,7 @@ class SegmentList(CursorList):
                 name, style = "⊘" + info.name, WITHDRAWN
             else:
                 name, style = info.name, Style(color=info.colour, bold=True)
-            parts.append(RichSegment(" " + name[: sw - 2].ljust(sw - 1), style + bg))
+            parts.append(RichSegment(" " + fit_name(name, sw - 2).ljust(sw - 1), style + bg))
             parts.extend(self._code_marks(seg.id, self._codes_width(width), bg))
         else:
             parts.append(RichSegment(" " * (TIME_W + sw + self._codes_width(width)), bg))
