@@ -230,6 +230,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "suggest.review_memo": ("granska", "review"),
     "stage.transcript": ("transkript", "transcript"),
     "stage.new": ("ny", "new"),
+    "stage.done": ("klar", "done"),
+    "stage.running": ("pågår", "running"),
+    "stage.failed": ("fel", "failed"),
+    "stage.partial": ("ej klar", "not done"),
     # the coding app keeps each coder's work and who said what
     "transcript.other_coder": (
         "Kodningen är {coder}s: du kan bara ändra dina egna (c väljer en annan).",

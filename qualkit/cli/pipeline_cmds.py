@@ -174,7 +174,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             fmt_time(r.duration_s),
             r.speakers,
             r.segments,
-            ", ".join(r.ran) or "(all stages reused)",
+            ", ".join(r.ran) or ("(all stages reused)" if r.ok else "-"),
             r.error,
         )
         for r in results

@@ -61,7 +61,9 @@ class RichProgress(Progress):
 
     def start_batch(self, total_s: float, count: int) -> None:
         self._p.start()
-        self._batch = self._p.add_task(f"{count} inspelningar", total=max(total_s, 1e-6))
+        # In the command line's language (English), like the table that follows.
+        what = "recording" if count == 1 else "recordings"
+        self._batch = self._p.add_task(f"{count} {what}", total=max(total_s, 1e-6))
 
     def start_recording(self, name: str, total_s: float) -> None:
         self._rec = self._p.add_task(f"  {name}", total=max(total_s, 1e-6))
@@ -73,10 +75,11 @@ class RichProgress(Progress):
     def end_recording(self, result: RunResult) -> None:
         task = next(t for t in self._p.tasks if t.id == self._rec)
         rest = max(0.0, (task.total or 0) - task.completed)
+        # A failed recording's bar stays where it stopped: a full bar would say it was done.
         self._p.update(
             self._rec,
-            completed=task.total,
-            description=f"  {result.recording} {'klar' if result.ok else 'FEL'}",
+            completed=task.total if result.ok else task.completed,
+            description=f"  {result.recording} {'done' if result.ok else 'failed'}",
         )
         self._p.update(self._batch, advance=rest)
 

@@ -179,7 +179,9 @@ class Pipeline:
         try:
             return self._run_one(rec)
         except QualkitError as exc:
-            log.warning("recording %s failed: %s", rec.id, type(exc).__name__)
+            # The user reads the reason in the result; the log keeps the kind only (no
+            # transcript text), below the warnings a terminal shows.
+            log.info("recording %s failed: %s", rec.id, type(exc).__name__)
             return RunResult(rec.name, False, error=str(exc))
 
     def _run_one(self, rec: Recording) -> RunResult:

@@ -202,9 +202,13 @@ class OverviewScreen(HostScreen):
 
 
 def _stage(rec: Recording, lang: str) -> str:
-    """The furthest stage reached: 'align done', 'transcribe running', or 'transkript'."""
+    """Where the recording's pipeline stands, in the interface language: new, running,
+    failed (`qualkit status` names the stage), done, or not done; or a typed transcript."""
     if not rec.stages:
         return t("stage.transcript" if rec.transcript_path else "stage.new", lang)
-    order = ["audio", "transcribe", "diarize", "align"]
-    last = max(rec.stages, key=lambda s: order.index(s) if s in order else -1)
-    return f"{last} {rec.stages[last]}"
+    states = set(rec.stages.values())
+    if "failed" in states:
+        return t("stage.failed", lang)
+    if "running" in states:
+        return t("stage.running", lang)
+    return t("stage.done" if rec.stages.get("align") == "done" else "stage.partial", lang)
