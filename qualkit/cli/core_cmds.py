@@ -223,9 +223,12 @@ def cmd_status(args: argparse.Namespace) -> None:
             for r in recs:
                 segs = project.store.segments(r.id)
                 n_coded = sum(1 for s in segs if s.id in coded)
-                stages = " ".join(f"{k}:{v}" for k, v in r.stages.items()) or (
-                    "imported" if r.transcript_path else "new"
-                )
+                # "done" when every stage is: the column then fits an 80-column terminal.
+                stages = (
+                    "done"
+                    if r.stages and set(r.stages.values()) <= {"done", "skipped"}
+                    else " ".join(f"{k}:{v}" for k, v in r.stages.items())
+                ) or ("imported" if r.transcript_path else "new")
                 rows.append(
                     (
                         r.id,

@@ -36,16 +36,16 @@ def table(
     """Print a table; only `wrap` columns (default: the last) wrap; ids and numbers stay whole."""
     t = Table(title=title, show_lines=False)
     wrapping = {wrap} if isinstance(wrap, str) else set(wrap or [columns[-1]])
+    # A cell's width is its longest line: a cell may hold several ("...\nvoiceprint 0.93").
     widest = [
-        max([len(str(r[i])) for r in rows if i < len(r)] + [len(col)])
+        max([len(line) for r in rows if i < len(r) for line in str(r[i]).split("\n")] + [len(col)])
         for i, col in enumerate(columns)
     ]
     # Ids and numbers are never cut; long free text is the wrap columns' job. They share
-    # what is left of the terminal; one that cannot get room for its longest word (up to
-    # _WORD_CAP characters) is left out rather than printed a few letters per line.
-    fixed = sum(
-        min(w, 30) + 3 for col, w in zip(columns, widest, strict=True) if col not in wrapping
-    )
+    # what is left of the terminal (the other columns at their full width: they do not
+    # wrap); one that cannot get room for its longest word (up to _WORD_CAP characters) is
+    # left out rather than printed a few letters per line.
+    fixed = sum(w + 3 for col, w in zip(columns, widest, strict=True) if col not in wrapping)
     n_wrap = sum(1 for col in columns if col in wrapping)
     share = (console.width - fixed - 1) // max(n_wrap, 1) - 3
 
@@ -60,7 +60,7 @@ def table(
         if col in wrapping:
             t.add_column(col, overflow="fold", ratio=1, min_width=need[i])
         else:
-            t.add_column(col, no_wrap=True, min_width=min(widest[i], 30))
+            t.add_column(col, no_wrap=True, min_width=widest[i])
     for row in rows:
         t.add_row(*("" if row[i] is None else str(row[i]) for i in shown if i < len(row)))
     console.print(t)

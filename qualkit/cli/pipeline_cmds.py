@@ -264,6 +264,7 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             f"Voices in {rec.name}",
             ["voice", "participant", "talk time", "turns", "first lines"],
             rows,
+            wrap=("participant", "first lines"),
         )
 
 
