@@ -93,10 +93,11 @@ class TranscribeOptions:
     # openai-whisper, whose fallback cannot be ended apart from its skip, it is None.
     no_speech_ends_fallback: float | None = 0.6
     # The VAD cuts silences at least this long out of what Whisper decodes (a pad of 0.4 s
-    # stays each side). None: faster-whisper's own 2,000 ms, as before the option existed,
-    # and out of the artefact key. Shorter cuts leave less to decode and fewer pauses for
-    # the silence guard to re-decode after (bench/asr_vad.py). faster-whisper only.
-    vad_min_silence_ms: int | None = None
+    # stays each side). 1,000 ms passed bench/asr_vad.py's rule (mean WER 0.830 against
+    # 0.835 at 0.86x the CPU, three seeds on two files; the saving rests on one seed of
+    # one file, see BENCHMARKS.md). None: faster-whisper's own 2,000 ms, as before the
+    # option existed, and out of the artefact key. faster-whisper only.
+    vad_min_silence_ms: int | None = 1000
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:

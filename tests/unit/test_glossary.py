@@ -111,7 +111,7 @@ def test_the_glossary_goes_to_hotwords_or_the_prompt(
 
 
 def test_without_a_glossary_the_artefact_key_is_the_one_from_before_glossaries() -> None:
-    opts = TranscribeOptions(no_speech_ends_fallback=None)
+    opts = TranscribeOptions(no_speech_ends_fallback=None, vad_min_silence_ms=None)
     later = ("best_of", "no_speech_ends_fallback", "vad_min_silence_ms")  # added after glossaries
     before = {
         k: v for k, v in asdict(opts).items() if not k.startswith("glossary") and k not in later
@@ -231,7 +231,7 @@ def test_options_left_to_the_backend_keep_the_key_a_value_changes_it(
 ) -> None:
     # Left to the backend, the key is the one from before the options (the test above
     # pins it).
-    opts = TranscribeOptions(no_speech_ends_fallback=None)
+    opts = TranscribeOptions(no_speech_ends_fallback=None, vad_min_silence_ms=None)
     assert opts.best_of is None
     assert TranscribeOptions(**option).artefact_key("abc", "m") != opts.artefact_key("abc", "m")  # type: ignore[arg-type]
 

@@ -154,9 +154,9 @@ def test_best_of_reaches_faster_whisper_only_when_set(tiny_model: Path) -> None:
     assert calls[1]["best_of"] == 2
     assert recorder.no_speech_ends_fallback == 0.6  # type: ignore[attr-defined]
     assert calls[1]["no_speech_threshold"] is None  # the window's text is never dropped
-    assert "vad_parameters" not in calls[1]  # faster-whisper's own VAD cut (2,000 ms)
-    backend.transcribe_window(window, TranscribeOptions(vad_min_silence_ms=500))
-    assert calls[2]["vad_parameters"] == {"min_silence_duration_ms": 500}
+    assert calls[1]["vad_parameters"] == {"min_silence_duration_ms": 1000}  # the default
+    backend.transcribe_window(window, TranscribeOptions(vad_min_silence_ms=None))
+    assert "vad_parameters" not in calls[2]  # faster-whisper's own VAD cut (2,000 ms)
     assert (
         TranscribeOptions(backend="openai-whisper", vad_min_silence_ms=500).vad_min_silence_ms
         is None
