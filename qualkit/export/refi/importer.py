@@ -249,10 +249,12 @@ def import_qdpx(
                     coders.add(coder)
                 else:
                     skipped += 1
+        # Every user of the file is kept as a coder of the project, but the summary
+        # names those whose codings were placed: an exporting tool's own user ("qualkit")
+        # did not code anything.
         for user in refi.users:
             if user.name:
                 project.store.ensure_coder(user.name)
-                coders.add(user.name)
         for note in refi.notes:
             project.store.add_memo("project", "", note, "refi")
     if skipped:
