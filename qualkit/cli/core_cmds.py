@@ -226,7 +226,8 @@ def cmd_status(args: argparse.Namespace) -> None:
                 # "done" when every stage is: the column then fits an 80-column terminal.
                 stages = (
                     "done"
-                    if r.stages and set(r.stages.values()) <= {"done", "skipped"}
+                    if r.stages.get("align") == "done"
+                    and set(r.stages.values()) <= {"done", "skipped"}
                     else " ".join(f"{k}:{v}" for k, v in r.stages.items())
                 ) or ("imported" if r.transcript_path else "new")
                 rows.append(

@@ -33,7 +33,7 @@ def relation_network(report: Report, dpi: int) -> bytes | None:
     top = max((max(r.counts.promoting, r.counts.hindering) for r in rel.relations), default=1) or 1
     for r in rel.relations:
         (x0, y0), (x1, y1) = pos[r.speaker], pos[r.partner]
-        # arc3 bends to the left of the direction of travel, so A->B and B->A with the
+        # arc3 bends to one side of the direction of travel (the right), so A->B and B->A with the
         # same bend lie on opposite sides, and främjande and hindrande of one direction
         # on two arcs of their own: none of the four arrows of a pair hides another.
         for value, colour, bend in (

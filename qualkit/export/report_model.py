@@ -149,16 +149,18 @@ def build_report(
         }
         recordings = [r for r in recordings if speakers_by_rec.get(r.id)]
 
-    by_dim = frame
+    # Codings whose kommun or actor nobody gave are counted in every factor's total, so
+    # they get a column of their own when there are any, as the moderator and others
+    # ("annan") do: a table whose rows do not add up to its n misleads.
+    unknown = Texts.load(lang, project.root)("actor_unknown")
     if kind is ReportKind.AKTOR:
         dimension = "kommun"
-        values = tuple(sorted({str(k) for k in frame["kommun"] if isinstance(k, str) and k}))
+        known = frame["kommun"].where(frame["kommun"].notna() & (frame["kommun"] != ""))
+        by_dim = frame.assign(kommun=known.where(known.notna(), unknown))
+        values = tuple(sorted({str(k) for k in known if isinstance(k, str) and k}))
+        values += (unknown,) if known.isna().any() else ()
     else:
         dimension = "actor"
-        # The moderator and others ("annan") and voices nobody has named yet are counted
-        # in every factor's total, so they get a column of their own when they have
-        # codings: a table whose rows do not add up to its n misleads.
-        unknown = Texts.load(lang, project.root)("actor_unknown")
         by_dim = frame.assign(actor=frame["actor"].where(frame["actor"].notna(), unknown))
         present = set(by_dim["actor"])
         values = tuple(a.value for a in REPORT_ACTORS) + tuple(

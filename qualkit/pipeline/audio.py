@@ -185,8 +185,8 @@ def check_decodable(path: Path) -> None:
         blocks.close()
     if first is None or first[0].size == 0:
         raise AudioError(
-            f"Cannot read {path.name}: no sound could be decoded from it. "
-            "Convert it to wav, mp3, m4a, ogg or flac and import it again."
+            f"Cannot import {path.name}: it holds no sound (no audio samples could be "
+            "decoded). Check that the recording was saved whole, and import it again."
         )
 
 

@@ -114,6 +114,8 @@ class TranscribeOptions:
             raise InputError("vad_min_silence_ms must be at least 100 (milliseconds).")
         if self.backend != "faster-whisper":
             object.__setattr__(self, "no_speech_ends_fallback", None)
+        if self.backend != "faster-whisper" or not self.vad:
+            # Nothing to cut without the VAD: the key stays the one from before the option.
             object.__setattr__(self, "vad_min_silence_ms", None)
         if self.window_s < 30:
             raise InputError("window_s must be at least 30 seconds.")

@@ -211,17 +211,18 @@ class Project(CodebookEditing, Importing):
         return self.store.update_recording(rec_id, **fields)
 
     def remove_recording(self, rec_id: int) -> Recording:
-        """Take an uncoded recording out of the project: its segments, voices and stages go;
-        the audio file stays where it is, so it can be imported again. A coded recording
-        is refused: its codings are the coder's work, removed one by one if at all."""
+        """Take a recording nobody has worked on out of the project: its segments, voices
+        and stages go; the audio file and any transcript files stay where they are, so it
+        can be imported again. A recording with codings, memos, suggestion feedback, named
+        voices or a place in a round is refused: that is someone's work."""
         rec = self.store.recording(rec_id)
-        coded = len(self.store.codings(recording_id=rec_id))
-        if coded:
+        work = self.store.delete_untouched_recording(rec_id)
+        if work:
+            done = ", ".join(f"{n} {kind}" for kind, n in work.items())
             raise InputError(
-                f"{rec.name!r} has {coded} coding(s); a coded recording is not removed. "
-                "Remove its codings first if it really should go."
+                f"{rec.name!r} has been worked on ({done}); it is not removed. "
+                "Undo that work first if the recording really should go."
             )
-        self.store.delete_recording(rec_id)
         return rec
 
     # ---------------------------------------------------------------- segments

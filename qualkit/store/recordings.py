@@ -114,6 +114,32 @@ class RecordingsStore(StoreBase):
         with self.transaction() as db:
             db.execute("DELETE FROM recordings WHERE id = ?", (rec_id,))
 
+    def delete_untouched_recording(self, rec_id: int) -> dict[str, int]:
+        """Delete the recording unless someone has worked on it; what they did, by kind
+        (empty when it was deleted). Counted and deleted in one transaction, so a coding
+        made meanwhile in the app cannot be taken with it."""
+        seg = "SELECT id FROM segments WHERE recording_id = ?"
+        checks = {
+            "codings": f"SELECT COUNT(*) FROM codings WHERE segment_id IN ({seg})",
+            "memos": "SELECT COUNT(*) FROM memos WHERE (target = 'recording' AND target_id = ?)"
+            f" OR (target = 'segment' AND target_id IN (SELECT CAST(id AS TEXT) FROM ({seg}) s))",
+            "suggestion feedback": (
+                f"SELECT COUNT(*) FROM suggestion_feedback WHERE segment_id IN ({seg})"
+            ),
+            "named voices": "SELECT COUNT(*) FROM speakers WHERE recording_id = ?"
+            " AND participant_id IS NOT NULL",
+            "rounds": "SELECT COUNT(*) FROM round_material WHERE recording_id = ?",
+        }
+        with self.transaction() as db:
+            work = {}
+            for kind, sql in checks.items():
+                n = int(db.execute(sql, (rec_id,) * sql.count("?")).fetchone()[0])
+                if n:
+                    work[kind] = n
+            if not work:
+                db.execute("DELETE FROM recordings WHERE id = ?", (rec_id,))
+        return work
+
     def set_stage(self, rec_id: int, stage: str, status: str, options_key: str = "") -> None:
         with self.transaction() as db:
             db.execute(

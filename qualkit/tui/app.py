@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -180,7 +181,7 @@ class QualkitApp(App[None]):
     def get_key_display(self, binding: Binding) -> str:
         # The digit keys that code stand for the active codebook's hotkeys ("1-8" for
         # Danermark), not every digit: a key that only answers "no code" is not offered.
-        if binding.id and binding.id.startswith("code_"):
+        if binding.id and re.fullmatch(r"code_\d", binding.id):  # not code_add, code_merge
             return digit_span(self.code_marks().values())
         return super().get_key_display(binding)
 

@@ -43,7 +43,7 @@ def digit_span(digits: Iterable[str]) -> str:
     """How the coding digits are shown: '1-8' for a run from 1, else each ('1-3, 5, 0')."""
     ordered = sorted(set(digits), key=lambda d: int(d) or 10)  # 0 comes after 9, as on keys
     if not ordered:
-        return "1-9"
+        return "–"  # a codebook without codes: no digit codes anything
     run = 0
     while run < len(ordered) and ordered[run] == str(run + 1):
         run += 1

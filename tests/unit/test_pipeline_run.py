@@ -151,6 +151,10 @@ def test_an_uncoded_recording_can_be_removed_a_coded_one_cannot(project: Project
     with pytest.raises(InputError, match="1 coding"):
         project.remove_recording(b.id)
     a = project.recording("a")
+    memo = project.store.add_memo("segment", str(project.store.segments(a.id)[0].id), "obs")
+    with pytest.raises(InputError, match="1 memos"):
+        project.remove_recording(a.id)  # a memo is work too
+    project.store.delete_memo(memo.id)
     project.remove_recording(a.id)
     assert [r.name for r in project.recordings()] == ["b"]
     assert project.store.segments(a.id) == [] and (project.root / a.audio_path).is_file()
