@@ -141,6 +141,20 @@ class Recording:
     guide: str | None = None
     stages: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
+    @property
+    def pipeline_state(self) -> str:
+        """Where the recording's pipeline stands, one word: new, transcript (a typed one,
+        no pipeline), failed, running, done (aligned, nothing left), or partial."""
+        if not self.stages:
+            return "transcript" if self.transcript_path else "new"
+        states = set(self.stages.values())
+        if StageStatus.FAILED in states:
+            return "failed"
+        if StageStatus.RUNNING in states:
+            return "running"
+        finished = states <= {StageStatus.DONE, StageStatus.SKIPPED}
+        return "done" if finished and self.stages.get("align") == StageStatus.DONE else "partial"
+
 
 @dataclass(frozen=True, slots=True)
 class Participant:

@@ -223,13 +223,11 @@ def cmd_status(args: argparse.Namespace) -> None:
             for r in recs:
                 segs = project.store.segments(r.id)
                 n_coded = sum(1 for s in segs if s.id in coded)
-                # "done" when every stage is: the column then fits an 80-column terminal.
-                stages = (
-                    "done"
-                    if r.stages.get("align") == "done"
-                    and set(r.stages.values()) <= {"done", "skipped"}
-                    else " ".join(f"{k}:{v}" for k, v in r.stages.items())
-                ) or ("imported" if r.transcript_path else "new")
+                # One word where one says it all, so the column fits 80 columns.
+                state = r.pipeline_state
+                stages = {"done": "done", "new": "new", "transcript": "imported"}.get(
+                    state, " ".join(f"{k}:{v}" for k, v in r.stages.items())
+                )
                 rows.append(
                     (
                         r.id,

@@ -157,7 +157,7 @@ def build_report(
         dimension = "kommun"
         known = frame["kommun"].where(frame["kommun"].notna() & (frame["kommun"] != ""))
         by_dim = frame.assign(kommun=known.where(known.notna(), unknown))
-        values = tuple(sorted({str(k) for k in known if isinstance(k, str) and k}))
+        values = tuple(sorted(set(known.dropna().astype(str))))
         values += (unknown,) if known.isna().any() else ()
     else:
         dimension = "actor"

@@ -137,7 +137,7 @@ class RecordingsStore(StoreBase):
                 if n:
                     work[kind] = n
             if not work:
-                db.execute("DELETE FROM recordings WHERE id = ?", (rec_id,))
+                self.delete_recording(rec_id)  # inside this transaction
         return work
 
     def set_stage(self, rec_id: int, stage: str, status: str, options_key: str = "") -> None:

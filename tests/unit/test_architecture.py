@@ -38,6 +38,7 @@ PLACES: dict[str, str] = {
     "qualkit.version": "base",
     "qualkit.atomic": "base",
     "qualkit.i18n": "base",
+    "qualkit.i18n_errors": "base",
     "qualkit.offline": "base",
     "qualkit.layout": "base",
     "qualkit.codebook": "logic",

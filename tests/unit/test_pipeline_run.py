@@ -338,3 +338,17 @@ def test_a_backend_handed_in_is_kept(project: Project) -> None:
     pipe = pipeline(project, asr, FakeEmbedder())
     pipe.run(project.recordings())
     assert pipe._asr is asr and asr.calls == 2
+
+
+def test_one_rule_says_where_a_recordings_pipeline_stands() -> None:
+    from qualkit.model import Recording
+
+    def state(stages: dict[str, str], transcript: str | None = None) -> str:
+        return Recording(1, "r", transcript_path=transcript, stages=stages).pipeline_state
+
+    assert state({}) == "new" and state({}, "t.docx") == "transcript"
+    assert state({"audio": "done"}) == "partial"  # a cluster run cut short: not "done"
+    assert state({"audio": "done", "transcribe": "failed"}) == "failed"
+    assert state({"audio": "done", "transcribe": "running"}) == "running"
+    done = {"audio": "done", "transcribe": "done", "diarize": "skipped", "align": "done"}
+    assert state(done) == "done"

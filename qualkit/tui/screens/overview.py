@@ -202,13 +202,6 @@ class OverviewScreen(HostScreen):
 
 
 def _stage(rec: Recording, lang: str) -> str:
-    """Where the recording's pipeline stands, in the interface language: new, running,
-    failed (`qualkit status` names the stage), done, or not done; or a typed transcript."""
-    if not rec.stages:
-        return t("stage.transcript" if rec.transcript_path else "stage.new", lang)
-    states = set(rec.stages.values())
-    if "failed" in states:
-        return t("stage.failed", lang)
-    if "running" in states:
-        return t("stage.running", lang)
-    return t("stage.done" if rec.stages.get("align") == "done" else "stage.partial", lang)
+    """Where the recording's pipeline stands, in the interface language (`qualkit status`
+    names a failed stage)."""
+    return t(f"stage.{rec.pipeline_state}", lang)
