@@ -155,6 +155,21 @@ class Recording:
         finished = states <= {StageStatus.DONE, StageStatus.SKIPPED}
         return "done" if finished and self.stages.get("align") == StageStatus.DONE else "partial"
 
+    @property
+    def pipeline_stage(self) -> str | None:
+        """The stage `pipeline_state` is about: the first that failed (failed), the one
+        running (running), the first not finished (partial); None for the other states."""
+        by_state: dict[str, set[str | None]] = {
+            "failed": {StageStatus.FAILED},
+            "running": {StageStatus.RUNNING},
+            "partial": {StageStatus.PENDING, StageStatus.RUNNING, None},
+        }
+        wanted = by_state.get(self.pipeline_state)
+        if wanted is None:
+            return None
+        # In the order the stages run, not the store's order (PostgreSQL keeps none).
+        return next((s.value for s in Stage if self.stages.get(s.value) in wanted), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Participant:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from qualkit.cli import (
     agreement_cmds,
     analysis_cmds,
+    codebook_cmds,
     core_cmds,
     db_cmds,
     exchange_cmds,
@@ -35,6 +36,7 @@ from qualkit.version import __version__
 # a missing module is a broken install and must fail loudly, not drop its commands.
 COMMAND_MODULES = (
     core_cmds,
+    codebook_cmds,
     pipeline_cmds,
     glossary_cmds,
     analysis_cmds,

@@ -1,4 +1,4 @@
-"""init, import, status, segments, codebook and code."""
+"""init, demo, import, recording, status, segments and code."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import re
 from pathlib import Path
 
-from qualkit import codebook as codebooks
 from qualkit.cli.exchange_cmds import print_import_summary
 from qualkit.cli.options import iso_date, project_option
 from qualkit.cli.output import console, fmt_time, table
@@ -14,7 +13,8 @@ from qualkit.demo import run_demo
 from qualkit.errors import InputError
 from qualkit.export.refi.importer import import_refi
 from qualkit.export.report_notes import set_partner
-from qualkit.model import Code, GroupType, Valence
+from qualkit.model import GroupType, Valence
+from qualkit.pipeline.coded import made_segments
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
 
@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="take an uncoded recording out of the project (the audio file stays)",
     )
+    p.add_argument(
+        "--discard-edits",
+        action="store_true",
+        help="with --remove: remove it even though its transcript was edited by hand",
+    )
     p.set_defaults(handler=cmd_recording)
 
     p = sub.add_parser("status", help="recordings, pipeline stages and coding progress")
@@ -67,57 +72,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(p)
     p.add_argument("recording")
     p.set_defaults(handler=cmd_segments)
-
-    p = sub.add_parser("codebook", help="list, show, validate and edit codebooks")
-    csub = p.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
-    q = csub.add_parser("list", help="codebooks in the project")
-    project_option(q)
-    q.set_defaults(handler=cmd_codebook_list)
-    q = csub.add_parser("show", help="the codes of one codebook")
-    project_option(q)
-    q.add_argument("codebook", nargs="?", default=DEFAULT_CODEBOOK)
-    q.add_argument("--descriptions", action="store_true")
-    q.set_defaults(handler=cmd_codebook_show)
-    q = csub.add_parser("validate", help="check codebook files (default: all in codebook/)")
-    project_option(q)
-    q.add_argument("files", type=Path, nargs="*")
-    q.set_defaults(handler=cmd_codebook_validate)
-    q = csub.add_parser("add", help="add a code")
-    project_option(q)
-    q.add_argument("key")
-    q.add_argument("label_sv")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.add_argument("--label-en", default="")
-    q.add_argument("--parent")
-    q.add_argument("--description", default="")
-    q.add_argument("--colour")
-    q.add_argument("--hotkey")
-    q.set_defaults(handler=cmd_codebook_add)
-    q = csub.add_parser("rename", help="change a code's labels (codings stay)")
-    project_option(q)
-    q.add_argument("key")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.add_argument("--label-sv")
-    q.add_argument("--label-en")
-    q.set_defaults(handler=cmd_codebook_rename)
-    q = csub.add_parser("move", help="move a code under another (or to the top with --top)")
-    project_option(q)
-    q.add_argument("key")
-    q.add_argument("parent", nargs="?")
-    q.add_argument("--top", action="store_true")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.set_defaults(handler=cmd_codebook_move)
-    q = csub.add_parser("merge", help="merge SOURCE into TARGET, moving all codings")
-    project_option(q)
-    q.add_argument("source")
-    q.add_argument("target")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.set_defaults(handler=cmd_codebook_merge)
-    q = csub.add_parser("delete", help="delete a code that has no codings and no sub-codes")
-    project_option(q)
-    q.add_argument("key")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.set_defaults(handler=cmd_codebook_delete)
 
     p = sub.add_parser(
         "code", help="code a segment: qualkit code demo:5 ledning --valence hindrande"
@@ -194,10 +148,14 @@ def cmd_recording(args: argparse.Namespace) -> None:
     }
     with open_project(args.project) as project:
         rec = project.recording(args.recording)
+        if args.discard_edits and not args.remove:
+            raise InputError("--discard-edits goes with --remove.")
         if args.remove:
             if fields:
                 raise InputError("--remove takes no other change; remove, or change, not both.")
-            project.remove_recording(rec.id)
+            project.remove_recording(
+                rec.id, None if args.discard_edits else made_segments(project, rec)
+            )
             where = f" ({rec.audio_path} stays on disk)" if rec.audio_path else ""
             console.print(f"Removed recording {rec.name!r} from the project{where}.")
             return
@@ -223,11 +181,12 @@ def cmd_status(args: argparse.Namespace) -> None:
             for r in recs:
                 segs = project.store.segments(r.id)
                 n_coded = sum(1 for s in segs if s.id in coded)
-                # One word where one says it all, so the column fits 80 columns.
-                state = r.pipeline_state
-                stages = {"done": "done", "new": "new", "transcript": "imported"}.get(
-                    state, " ".join(f"{k}:{v}" for k, v in r.stages.items())
-                )
+                # A state and the one stage it is about ("failed: diarize"), so the column
+                # fits 80 columns; `qualkit transcribe` prints the reason of a failure.
+                state, stage = r.pipeline_state, r.pipeline_stage
+                stages = {"transcript": "imported"}.get(state, state)
+                if stage:
+                    stages = f"next: {stage}" if state == "partial" else f"{state}: {stage}"
                 rows.append(
                     (
                         r.id,
@@ -236,13 +195,12 @@ def cmd_status(args: argparse.Namespace) -> None:
                         r.group_type or "",
                         fmt_time(r.duration_s),
                         stages,
-                        len(segs),
                         f"{n_coded}/{len(segs)}",
                     )
                 )
             table(
                 "Recordings",
-                ["id", "name", "kommun", "group", "duration", "stages", "segments", "coded"],
+                ["id", "name", "kommun", "group", "duration", "stages", "coded"],
                 rows,
                 wrap="stages",
             )
@@ -288,89 +246,6 @@ def cmd_segments(args: argparse.Namespace) -> None:
             for n, s in enumerate(project.store.segments(rec.id), start=1)
         ]
         table(rec.name, ["#", "id", "time", "speaker", "coded", "text"], rows)
-
-
-def cmd_codebook_list(args: argparse.Namespace) -> None:
-    with open_project(args.project) as project:
-        rows = []
-        for cb_id in project.codebook_ids():
-            book = project.codebook(cb_id)
-            rows.append((book.id, book.name, len(book.codes), project.codebook_path(cb_id).name))
-        table("Codebooks", ["id", "name", "codes", "file"], rows, wrap=("name", "file"))
-
-
-def cmd_codebook_show(args: argparse.Namespace) -> None:
-    with open_project(args.project) as project:
-        book = project.codebook(args.codebook)
-        depth: dict[str, int] = {}
-        rows = []
-        for code in book.codes:
-            depth[code.key] = depth.get(code.parent or "", -1) + 1 if code.parent else 0
-            indent = "  " * depth[code.key]
-            row: list[object] = [code.hotkey or "", indent + code.key, code.label_sv, code.label_en]
-            if args.descriptions:
-                row.append(code.description)
-            rows.append(row)
-        cols = ["key", "id", "svenska", "English"] + (["description"] if args.descriptions else [])
-        table(book.name, cols, rows, wrap=("svenska", "English", "description"))
-
-
-def cmd_codebook_validate(args: argparse.Namespace) -> None:
-    files = list(args.files)
-    if not files:
-        folder = args.project / "codebook"
-        files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-        if not files:
-            raise InputError(f"No codebook files in {folder}.")
-    for path in files:
-        book = codebooks.load_codebook(path)
-        console.print(f"{path}: ok ({book.id}, {len(book.codes)} codes)")
-
-
-def cmd_codebook_add(args: argparse.Namespace) -> None:
-    with open_project(args.project) as project:
-        project.add_code(
-            Code(
-                codebook=args.codebook,
-                key=args.key,
-                label_sv=args.label_sv,
-                label_en=args.label_en,
-                description=args.description,
-                parent=args.parent,
-                colour=args.colour,
-                hotkey=args.hotkey,
-            )
-        )
-        console.print(f"Added {args.key!r} to {args.codebook}.")
-
-
-def cmd_codebook_rename(args: argparse.Namespace) -> None:
-    if not (args.label_sv or args.label_en):
-        raise InputError("Give --label-sv and/or --label-en.")
-    with open_project(args.project) as project:
-        project.rename_code(args.codebook, args.key, args.label_sv, args.label_en)
-        console.print(f"Renamed {args.key!r}.")
-
-
-def cmd_codebook_move(args: argparse.Namespace) -> None:
-    if bool(args.parent) == bool(args.top):
-        raise InputError("Give a new parent code, or --top to move it to the top level.")
-    with open_project(args.project) as project:
-        project.move_code(args.codebook, args.key, None if args.top else args.parent)
-        console.print(f"Moved {args.key!r}.")
-
-
-def cmd_codebook_merge(args: argparse.Namespace) -> None:
-    with open_project(args.project) as project:
-        moved = project.merge_codes(args.codebook, args.source, args.target)
-        console.print(f"Merged {args.source!r} into {args.target!r}; {moved} codings moved.")
-
-
-def cmd_codebook_delete(args: argparse.Namespace) -> None:
-    # Same as deleting the code from the YAML by hand, but says why when it cannot go.
-    with open_project(args.project) as project:
-        project.delete_code(args.codebook, args.key)
-    console.print(f"Deleted {args.key!r} from {args.codebook}.")
 
 
 _SPAN = re.compile(r"^(\d+)-(\d+)$")

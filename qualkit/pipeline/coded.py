@@ -17,7 +17,9 @@ from qualkit.pipeline.align import AlignedTranscript
 from qualkit.pipeline.artefacts import ArtefactStore, read_json
 from qualkit.pipeline.progress import RunResult
 from qualkit.pipeline.run_options import PipelineOptions
+from qualkit.project import Project
 from qualkit.store import Store
+from qualkit.store.recordings import MadeSegment, edited_segments
 
 
 def kept_transcript(
@@ -60,23 +62,28 @@ def kept_transcript(
 def _edited(store: Store, rec: Recording, artefacts: ArtefactStore, sha: str, key: str) -> bool:
     """Whether the project's segments differ from the ALIGN artefact (`key`) they were made
     from; without that artefact nothing can be told, and the run goes on as before."""
+    made = _made(artefacts, sha, key)
+    if made is None:
+        return False
+    held = [(h.text, h.start, h.end) for h in store.segments(rec.id)]
+    return edited_segments(made, held) > 0
+
+
+def made_segments(project: Project, rec: Recording) -> list[MadeSegment] | None:
+    """The segments the pipeline made for `rec`, to tell hand edits from them; None when
+    it made none or its artefact is gone (then no edit can be told)."""
+    key = project.store.stage_options_key(rec.id, Stage.ALIGN.value)
+    if not key or not rec.sha256:
+        return None
+    return _made(ArtefactStore(project.cache_dir / "artefacts"), rec.sha256, key)
+
+
+def _made(artefacts: ArtefactStore, sha: str, key: str) -> list[MadeSegment] | None:
     made_from = artefacts.path(sha, "align", key, "json")
     if not made_from.is_file():
-        return False
+        return None
     made = AlignedTranscript.from_json(read_json(made_from)).segments
-    held = store.segments(rec.id)
-    if len(made) != len(held):
-        return True
-    return any(
-        m.text != h.text or not _same_time(m.start, h.start) or not _same_time(m.end, h.end)
-        for m, h in zip(made, held, strict=True)
-    )
-
-
-def _same_time(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return abs(a - b) < 1e-3
+    return [(m.text, m.start, m.end) for m in made]
 
 
 def _kept(store: Store, rec: Recording, duration_s: float, warnings: tuple[str, ...]) -> RunResult:

@@ -8,7 +8,7 @@ what the user typed is turned into records by `qualkit.resolve`, one way everywh
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project.codebook_edits import CodebookEditing
 from qualkit.project.imports import AUDIO_SUFFIXES, Importing
 from qualkit.store import Server, Store
+from qualkit.store.recordings import MadeSegment
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -210,18 +211,24 @@ class Project(CodebookEditing, Importing):
                 raise InputError(f"A recording named {name!r} already exists.")
         return self.store.update_recording(rec_id, **fields)
 
-    def remove_recording(self, rec_id: int) -> Recording:
+    def remove_recording(self, rec_id: int, made: Sequence[MadeSegment] | None = None) -> Recording:
         """Take a recording nobody has worked on out of the project: its segments, voices
         and stages go; the audio file and any transcript files stay where they are, so it
         can be imported again. A recording with codings, memos, suggestion feedback, named
-        voices or a place in a round is refused: that is someone's work."""
+        voices or a place in a round is refused: that is someone's work. So is one whose
+        segments differ from `made`, the segments the pipeline made (hand edits)."""
         rec = self.store.recording(rec_id)
-        work = self.store.delete_untouched_recording(rec_id)
+        work = self.store.delete_untouched_recording(rec_id, made)
         if work:
             done = ", ".join(f"{n} {kind}" for kind, n in work.items())
+            edits_only = set(work) == {"hand-edited segments"}
             raise InputError(
                 f"{rec.name!r} has been worked on ({done}); it is not removed. "
-                "Undo that work first if the recording really should go."
+                + (
+                    "Add --discard-edits to remove it and lose the edits."
+                    if edits_only
+                    else "Undo that work first if the recording really should go."
+                )
             )
         return rec
 

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any
 
 from qualkit.errors import InputError
 from qualkit.model import GroupType, Recording
 from qualkit.store.connection import StoreBase, now
+
+# (text, start, end) of a segment, as the pipeline made it or as the project holds it.
+MadeSegment = tuple[str, float | None, float | None]
+
+
+def edited_segments(made: Sequence[MadeSegment], held: Sequence[MadeSegment]) -> int:
+    """How many of the held segments differ from the made ones in words or times (to a
+    millisecond); a split or a merge changes the count, and counts at least one."""
+    differ = sum(
+        m[0] != h[0] or not _same_time(m[1], h[1]) or not _same_time(m[2], h[2])
+        for m, h in zip(made, held, strict=False)
+    )
+    return differ + abs(len(made) - len(held))
+
+
+def _same_time(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) < 1e-3
 
 
 class RecordingsStore(StoreBase):
@@ -114,10 +134,13 @@ class RecordingsStore(StoreBase):
         with self.transaction() as db:
             db.execute("DELETE FROM recordings WHERE id = ?", (rec_id,))
 
-    def delete_untouched_recording(self, rec_id: int) -> dict[str, int]:
+    def delete_untouched_recording(
+        self, rec_id: int, made: Sequence[MadeSegment] | None = None
+    ) -> dict[str, int]:
         """Delete the recording unless someone has worked on it; what they did, by kind
         (empty when it was deleted). Counted and deleted in one transaction, so a coding
-        made meanwhile in the app cannot be taken with it."""
+        made meanwhile in the app cannot be taken with it. `made`: the segments as the
+        pipeline made them; segments that differ from them are hand edits, work too."""
         seg = "SELECT id FROM segments WHERE recording_id = ?"
         checks = {
             "codings": f"SELECT COUNT(*) FROM codings WHERE segment_id IN ({seg})",
@@ -136,6 +159,14 @@ class RecordingsStore(StoreBase):
                 n = int(db.execute(sql, (rec_id,) * sql.count("?")).fetchone()[0])
                 if n:
                     work[kind] = n
+            if made is not None:
+                rows = db.execute(
+                    "SELECT text, start_s, end_s FROM segments WHERE recording_id = ? ORDER BY idx",
+                    (rec_id,),
+                ).fetchall()
+                held = [(r[0], r[1], r[2]) for r in rows]
+                if n := edited_segments(made, held):
+                    work["hand-edited segments"] = n
             if not work:
                 self.delete_recording(rec_id)  # inside this transaction
         return work

@@ -183,3 +183,41 @@ def test_recording_metadata_can_be_changed_after_import(tmp_path: Path) -> None:
     assert "kommun Eksjö, group chefer, date 2026-02-03" in res.stdout
     res = run_cli("recording", "-p", str(proj), "eksjo_chefer", "--date", "3/2")
     assert res.returncode == 2 and "YYYY-MM-DD" in res.stderr
+
+
+def test_status_names_the_failed_stage_within_80_columns(tmp_path: Path) -> None:
+    from qualkit.project import open_project
+
+    proj = tmp_path / "p"
+    run_cli("init", str(proj))
+    # A name as long as real ones; the stages column still gets room (it used to be dropped).
+    (tmp_path / "fokusgrupp_norrby_v12.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    run_cli("import", "-p", str(proj), str(tmp_path / "fokusgrupp_norrby_v12.txt"))
+    with open_project(proj) as project:
+        rec = project.recording("fokusgrupp_norrby_v12")
+        for stage, status in (("audio", "done"), ("transcribe", "failed"), ("align", "pending")):
+            project.store.set_stage(rec.id, stage, status)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "80"}
+    res = subprocess.run(
+        [sys.executable, "-m", "qualkit", "status", "-p", str(proj)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert "stages" in res.stdout and "failed:" in res.stdout and "transcribe" in res.stdout
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_discard_edits_goes_with_remove(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    run_cli("init", str(proj))
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt"))
+    res = run_cli("recording", "-p", str(proj), "fg", "--discard-edits")
+    assert res.returncode == 2 and "--discard-edits goes with --remove" in res.stderr
+    # A typed transcript has nothing the pipeline made to differ from: it is removed.
+    res = run_cli("recording", "-p", str(proj), "fg", "--remove")
+    assert res.returncode == 0 and "Removed recording 'fg'" in res.stdout

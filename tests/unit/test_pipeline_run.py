@@ -161,6 +161,26 @@ def test_an_uncoded_recording_can_be_removed_a_coded_one_cannot(project: Project
     add(project, "a")  # the kept file can be imported again
 
 
+def test_a_hand_edited_transcript_is_work_too(project: Project) -> None:
+    from qualkit.pipeline.coded import made_segments
+
+    add(project, "a")
+    add(project, "b")
+    pipeline(project, FakeAsr(), FakeEmbedder()).run(project.recordings())
+    b = project.recording("b")
+    project.remove_recording(b.id, made_segments(project, b))  # as made: no work, it goes
+    a = project.recording("a")
+    made = made_segments(project, a)
+    assert made is not None and len(made) == project.store.segment_count(a.id)
+    first = project.store.segments(a.id)[0]
+    project.store.update_segment_text(first.id, first.text + " (rättat)")
+    with pytest.raises(InputError, match=r"1 hand-edited segments.*--discard-edits"):
+        project.remove_recording(a.id, made_segments(project, a))
+    assert project.store.segment_count(a.id) == len(made)  # nothing went
+    project.remove_recording(a.id, None)  # --discard-edits: the edits go with it
+    assert project.recordings() == []
+
+
 def test_bad_file_fails_alone(project: Project) -> None:
     add(project, "good")
     bad = tone_wav(project.audio_dir / "bad.wav", 2.0)
@@ -352,3 +372,12 @@ def test_one_rule_says_where_a_recordings_pipeline_stands() -> None:
     assert state({"audio": "done", "transcribe": "running"}) == "running"
     done = {"audio": "done", "transcribe": "done", "diarize": "skipped", "align": "done"}
     assert state(done) == "done"
+
+    def stage(stages: dict[str, str]) -> str | None:
+        return Recording(1, "r", stages=stages).pipeline_stage
+
+    # In the order the stages run, whatever order the store gave them in.
+    assert stage({"align": "failed", "transcribe": "failed", "audio": "done"}) == "transcribe"
+    assert stage({"diarize": "running", "audio": "done", "transcribe": "done"}) == "diarize"
+    assert stage({"audio": "done"}) == "transcribe"  # partial: the next one to run
+    assert stage(done) is None and stage({}) is None

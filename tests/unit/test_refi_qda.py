@@ -29,7 +29,7 @@ from qualkit.export.refi.records import Limits
 from qualkit.export.refi.text import docx_text
 from qualkit.export.refi.write import export_qdpx
 from qualkit.export.refi.xmlwrite import map_span
-from qualkit.model import Actor, Consent, Valence
+from qualkit.model import Actor, Consent, GroupType, Valence
 from qualkit.privacy import Redactor
 from qualkit.project import Project, init_project, open_project
 
@@ -235,7 +235,10 @@ def test_audio_source_with_transcript_sync_points(
         w.setsampwidth(2)
         w.setframerate(8000)
         w.writeframes(b"\0\0" * 800)
-    rec = project.import_audio(wav, kommun="Eksjö")
+    rec = project.import_audio(
+        wav, kommun="Eksjö", group_type=GroupType.CHEFER, date="2026-03-14", guide="Guide B"
+    )
+    project.store.update_recording(rec.id, duration_s=3.25)  # what the audio stage records
     project.store.replace_segments(
         rec.id,
         [
@@ -261,7 +264,19 @@ def test_audio_source_with_transcript_sync_points(
     with open_project(tmp_path / "back") as back:
         import_qdpx(back, result.path)
         assert [(s.start, s.end) for s in back.segments("fg")] == [(0.0, 1.5), (1.5, 3.25)]
-        assert back.recording("fg").kommun == "Eksjö"
+        # The recording's facts come back from the sources' variables (REFI-QDA has no
+        # field for them); the length too, though the audio itself is not imported.
+        again = back.recording("fg")
+        assert (again.kommun, again.group_type, again.date, again.guide) == (
+            "Eksjö",
+            GroupType.CHEFER,
+            "2026-03-14",
+            "Guide B",
+        )
+        assert again.duration_s == pytest.approx(3.2, abs=0.06)
+    kinds = {v.get("name"): v.get("typeOfVariable") for v in root.iter(f"{{{PROJECT_NS}}}Variable")}
+    assert kinds["datum"] == "Date" and kinds["längd_s"] == "Float"
+    assert kinds["grupptyp"] == "Text" and kinds["intervjuguide"] == "Text"
     # Too big for the archive: referenced next to the project instead.
     big = export_qdpx(project, tmp_path / "big.qdpx", max_internal_bytes=10)
     audio = qde(big.path).find(".//q:AudioSource", NS)
@@ -697,3 +712,21 @@ def test_exports_with_audio_turns_or_text_only_stay_schema_valid(
     text = export_qdpx(demo_project, tmp_path / "text.qdpx", audio=False).path
     assert schema_problems(validator, turns) == []
     assert schema_problems(validator, text) == []
+
+
+def test_recording_facts_from_other_tools_are_checked() -> None:
+    """A peer's malformed date, group or length is left out with a warning, never fatal."""
+    from qualkit.export.refi.facts import recording_fields
+
+    warnings: list[str] = []
+    fields = recording_fields(
+        {"datum": "14/3", "grupptyp": "styrgrupp", "längd_s": "nan", "kommunområde": "Eksjö"},
+        "intervju 1",
+        warnings,
+    )
+    assert fields == {"kommun": "Eksjö"}
+    assert len(warnings) == 3 and all("intervju 1" in w for w in warnings)
+    fields = recording_fields(
+        {"datum": "2026-03-14T10:00:00", "grupptyp": "Managers", "längd_s": "61.5"}, "x", []
+    )
+    assert fields == {"date": "2026-03-14", "group_type": GroupType.CHEFER, "duration_s": 61.5}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qualkit.errors import InputError
 from qualkit.export.refi.constants import KOMMUN_SET, KOMMUN_VARIABLE, TURN_TABLE_TITLE
+from qualkit.export.refi.facts import recording_fields
 from qualkit.export.refi.import_codes import (
     build_codebook,
     from_peer_with_default_tags,
@@ -57,15 +58,14 @@ def split_segments(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _kommun_of(refi: RefiProject) -> dict[str, str]:
-    """Source GUID -> kommun: from our Sets, else from the source's kommun variable."""
-    out = {
-        m: s.name for s in refi.sets for m in s.sources if s.name and s.description == KOMMUN_SET
-    }
-    for source in refi.sources:
-        value = dict(source.values).get(KOMMUN_VARIABLE, "")
-        if value and source.guid not in out:
-            out[source.guid] = value
+def _facts_of(refi: RefiProject) -> dict[str, dict[str, str]]:
+    """Source GUID -> the recording's facts by variable name (facts.py); the kommun from
+    our Sets first, else from the source's kommun variable."""
+    out = {source.guid: dict(source.values) for source in refi.sources}
+    for s in refi.sets:
+        if s.name and s.description == KOMMUN_SET:
+            for member in s.sources:
+                out.setdefault(member, {})[KOMMUN_VARIABLE] = s.name
     return out
 
 
@@ -158,10 +158,11 @@ def import_qdpx(
     by_source: dict[str, list[RefiCoding]] = defaultdict(list)
     for coding in refi.codings:
         by_source[copies.get(coding.source, coding.source)].append(coding)
-    kommun_of = _kommun_of(refi)
+    facts_of = _facts_of(refi)
     for copy, kept in copies.items():
-        if copy in kommun_of:
-            kommun_of.setdefault(kept, kommun_of[copy])
+        # A fact only the audio source (or the text copy) carries still reaches the recording.
+        for name, value in facts_of.get(copy, {}).items():
+            facts_of.setdefault(kept, {}).setdefault(name, value)
     speakers = _Speakers(refi)
     recordings: list[str] = []
     n_segments = n_codings = skipped = 0
@@ -189,7 +190,7 @@ def import_qdpx(
             rec = project.store.add_recording(
                 name,
                 transcript_path=f"{path.name}#{source.guid}",
-                kommun=kommun_of.get(source.guid),
+                **recording_fields(facts_of.get(source.guid, {}), source.name, warnings),
             )
             times = {p: ms / 1000 for p, ms in source.sync} or speakers.times.get(source.guid, {})
             project.store.replace_segments(

@@ -11,7 +11,8 @@ What peers need, learnt by opening our files in them (docs/refi-qda.md):
 * The turn table ("who spoke when") is in the TextSource's Description as well as in a note:
   a source's Description survives tools that drop notes, and it lets an import rebuild the
   speakers when a tool drops the Cases' SelectionRefs.
-* The kommun is a variable on each source as well as a Set, for tools without Sets.
+* The kommun is a variable on each source as well as a Set, for tools without Sets; the
+  group, date, guide and length are variables too (facts.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE
+from qualkit.export.refi.facts import recording_facts
 from qualkit.export.refi.guids import Guids, code_guid
 from qualkit.export.refi.xmlwrite import (
     SourceText,
@@ -113,7 +115,8 @@ class SourceWriter:
         self.sets: dict[str, list[str]] = defaultdict(list)  # kommun -> source GUIDs
         self.case_sources: dict[int, list[str]] = defaultdict(list)
         self.case_selections: dict[int, list[str]] = defaultdict(list)
-        self.source_kommun: dict[str, str] = {}  # source GUID -> kommun
+        # source GUID -> the recording's facts as (variable, value)
+        self.source_facts: dict[str, list[tuple[str, str]]] = {}
         self.n_codings = 0
         self.skipped = 0
 
@@ -171,7 +174,9 @@ class SourceWriter:
             members.append(audio_el.get("guid", ""))
         if rec.kommun and members:
             self.sets[rec.kommun].extend(members)
-            self.source_kommun.update(dict.fromkeys(members, rec.kommun))
+        facts = recording_facts(rec, self.redactor.redact)
+        if facts:
+            self.source_facts.update(dict.fromkeys(members, facts))
 
     def _text_source(
         self,

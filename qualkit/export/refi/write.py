@@ -26,11 +26,11 @@ from qualkit import atomic
 from qualkit.export.refi.codebook_write import add_codes, choose_books, valence_books
 from qualkit.export.refi.constants import (
     KOMMUN_SET,
-    KOMMUN_VARIABLE,
     MAX_INTERNAL_BYTES,
     ORIGIN,
     PROJECT_NS,
 )
+from qualkit.export.refi.facts import SOURCE_VARIABLES, VALUE_ELEMENT
 from qualkit.export.refi.guids import Guids, code_guid
 from qualkit.export.refi.sources import SYSTEM_USER, Package, SourceOptions, SourceWriter
 from qualkit.export.refi.xmlwrite import datetime_of, el, root_element, serialise, text_el
@@ -98,16 +98,23 @@ def _assemble(
 ) -> ET.Element:
     """project.qde in the schema's element order."""
     guids = writer.guids
+    cases = [p for p in writer.participants.values() if p.consent is not Consent.WITHDRAWN]
+    variables = dict.fromkeys(_variables(cases), "Text")
+    used = {name for facts in writer.source_facts.values() for name, _ in facts}
+    # A participant attribute of the same name keeps the variable Text, and the sources'
+    # values of it are written as text, so every value matches its declared type.
+    variables.update(
+        (n, t) for n, t in SOURCE_VARIABLES.items() if n in used and n not in variables
+    )
     for source in writer.sources:
         # NoteRef comes after selections, codings and transcripts, VariableValue last.
         guid = source.get("guid", "")
         for ref in writer.note_refs.get(guid, []):
             el(source, NS, "NoteRef", targetGUID=ref)
-        kommun = writer.source_kommun.get(guid)
-        if kommun:
+        for name, value in writer.source_facts.get(guid, []):
             vv = el(source, NS, "VariableValue")
-            el(vv, NS, "VariableRef", targetGUID=guids("variable", KOMMUN_VARIABLE))
-            text_el(vv, NS, "TextValue", writer.redactor.redact(kommun))
+            el(vv, NS, "VariableRef", targetGUID=guids("variable", name))
+            text_el(vv, NS, VALUE_ELEMENT[variables[name]], value)
         for coding in source.iter(f"{{{NS}}}Coding"):
             for ref in writer.note_refs.get(coding.get("guid", ""), []):
                 el(coding, NS, "NoteRef", targetGUID=ref)
@@ -125,20 +132,16 @@ def _assemble(
         el(users_el, NS, "User", guid=guid, name=name, id=name)
     codebook_el = el(root, NS, "CodeBook")
     add_codes(codebook_el, NS, books, guids, with_valence, writer.note_refs)
-    cases = [p for p in writer.participants.values() if p.consent is not Consent.WITHDRAWN]
-    variables = _variables(cases)
-    if writer.source_kommun and KOMMUN_VARIABLE not in variables:
-        variables.append(KOMMUN_VARIABLE)
     if variables:
         vars_el = el(root, NS, "Variables")
-        for name in variables:
+        for name, kind in variables.items():
             el(
                 vars_el,
                 NS,
                 "Variable",
                 guid=guids("variable", name),
                 name=name,
-                typeOfVariable="Text",
+                typeOfVariable=kind,
             )
     if cases:
         cases_el = el(root, NS, "Cases")
