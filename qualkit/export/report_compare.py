@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from qualkit.analysis.agreement import CONSENSUS_CODER
 from qualkit.export.report_records import (
     MIN_N_COMPARE,
     REPORT_ACTORS,
@@ -43,14 +44,43 @@ def count(label: str, valences: Iterable[object]) -> ValenceCount:
     )
 
 
+def settled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The codings a report reads: where the coders agreed on a passage (the konsensus
+    coder, `qualkit resolve`), the agreed codings replace each coder's for it."""
+    if frame.empty:
+        return frame
+    agreed = frame["coder"] == CONSENSUS_CODER
+    resolved = set(frame.loc[agreed, "segment_id"])
+    return frame[agreed | ~frame["segment_id"].isin(resolved)].reset_index(drop=True)
+
+
+def passages(frame: pd.DataFrame, also: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per passage, code and valence, however many coders (or a coder twice, the
+    whole turn and a span of it) coded it: a kommun coded by three people must not look
+    three times as talkative. Span codings come first, so a quote is what a coder marked.
+    `also`: more columns that tell codings apart (the partner actor, for the relations)."""
+    if frame.empty:
+        return frame
+    ordered = frame.assign(_whole=frame["span_start"].isna()).sort_values(
+        ["_whole", "coding_id"], kind="stable"
+    )
+    keys = ["segment_id", "code", "valence", *also]
+    unique = ordered.drop_duplicates(keys).drop(columns="_whole")
+    return unique.sort_values("coding_id", kind="stable").reset_index(drop=True)
+
+
 def cooccurrence(frame: pd.DataFrame, keys: Sequence[str]) -> tuple[tuple[int, ...], ...]:
+    """Per pair of codes, the passages one coder gave both: two coders who disagree on a
+    passage (one codes ledning, the other stabila_org) are no co-occurrence."""
     index = {k: i for i, k in enumerate(keys)}
     grid = [[0] * len(keys) for _ in keys]
-    for _seg, codes in frame.groupby("segment_id")["code"]:
-        present = sorted({index[c] for c in codes if c in index})
-        for i in present:
-            for j in present:
-                grid[i][j] += 1
+    for _seg, rows in frame.groupby("segment_id"):
+        pairs: set[tuple[int, int]] = set()
+        for _coder, codes in rows.groupby("coder")["code"]:
+            present = sorted({index[c] for c in codes if c in index})
+            pairs.update((i, j) for i in present for j in present)
+        for i, j in pairs:
+            grid[i][j] += 1
     return tuple(tuple(row) for row in grid)
 
 

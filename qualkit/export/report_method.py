@@ -128,7 +128,10 @@ def method(
     kappa = alpha = percent = None
     units = 0
     chosen: tuple[str, ...] = ()
-    coders = [c for c in default_coders(project, codebook) if c in {s.name for s in shares}]
+    # The coders' own names choose whose agreement is computed; the shown names may be
+    # redacted (a coder called like a participant), and must not change the figure.
+    coded = {str(c) for c in frame["coder"].dropna()}
+    coders = [c for c in default_coders(project, codebook) if c in coded]
     if len(coders) >= 2:
         try:
             scored = agreement(project, coders, codebook=codebook, recordings=sorted(names) or None)
@@ -140,7 +143,8 @@ def method(
                 scored.overall.alpha,
                 scored.overall.percent,
             )
-            units, chosen = scored.overall.n, scored.coders
+            units = scored.overall.n
+            chosen = tuple(red.redact(c) for c in scored.coders)
     auto = sum(1 for i in mat.interviews if i.transcription == "auto")
     return Method(
         guides=tuple(dict.fromkeys(i.guide for i in mat.interviews if i.guide)),

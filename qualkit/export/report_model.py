@@ -34,6 +34,7 @@ from qualkit.export.report_texts import Texts
 from qualkit.model import Actor, Code, Consent, Segment, Valence
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import DEFAULT_CODEBOOK, Project
+from qualkit.rounds.answers import answer_recordings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,10 +96,12 @@ def scope_key(project: Project, kind: ReportKind | str, scope: str = "") -> tupl
     return kind.value, ""
 
 
-def title_info(project: Project, frame: pd.DataFrame) -> TitleInfo:
+def title_info(project: Project, frame: pd.DataFrame, red: Redactor) -> TitleInfo:
     store = project.store
+    # A name the lead typed is shown as typed; the coders' account names are redacted like
+    # everywhere else in the report.
     author = store.get_meta(META_AUTHOR) or ", ".join(
-        sorted({str(c) for c in frame["coder"].dropna()})
+        sorted({red.redact(str(c)) for c in frame["coder"].dropna()})
     )
     return TitleInfo(store.get_meta(META_STUDY) or "", store.get_meta(META_CLIENT) or "", author)
 
@@ -130,10 +133,13 @@ def build_report(
     red = redactor or Redactor.for_project(project)
     participants = {p.pseudonym: p for p in project.store.participants()}
 
-    segments = project.segments()
-    every = _visible_codings(project, segments, red)
+    # Written answers of a självvärdering round are no focus group: they stay out of the
+    # focus-group reports (the rounds report reads them).
+    answers = answer_recordings(project)
+    segments = [s for s in project.segments() if s.recording_id not in answers]
+    every = report_compare.settled(_visible_codings(project, segments, red))
     frame = every[every["codebook"] == codebook].reset_index(drop=True)
-    recordings = project.recordings()
+    recordings = [r for r in project.recordings() if r.id not in answers]
     kind_key, scope = scope_key(project, kind, scope)
     if kind is ReportKind.KOMMUN:
         frame = frame[frame["kommun"] == scope]
@@ -167,11 +173,15 @@ def build_report(
             v for v in (Actor.ANNAN.value, unknown) if v in present
         )
 
+    # Counts, quotes and relations read each passage once per code and valence; the
+    # co-occurrence and the coders' shares read every coder's own codings.
+    counted = report_compare.passages(frame)
+    by_dim = report_compare.passages(by_dim)
     codes = list(book.codes)
     labels = {c.key: _code_label(book.codes, c.key, lang) for c in codes}
     memos = _code_memos(project, codebook, frame, red)
     quotes = report_quotes.collect(
-        frame,
+        counted,
         participants,
         red,
         codes,
@@ -179,6 +189,7 @@ def build_report(
         setting=setting,
         with_kommun=kind is not ReportKind.KOMMUN,
         pinned=project.store.pinned_codings(),
+        segment_texts={seg.id: seg.text for seg in segments},
     )
     texts = {
         key: red.redact(text) for key, text in project.store.report_texts(kind_key, scope).items()
@@ -187,7 +198,7 @@ def build_report(
     factors: list[FactorResult] = []
     dim_col = "kommun" if dimension == "kommun" else "actor"
     for code in codes:
-        rows = frame[frame["code"] == code.key]
+        rows = counted[counted["code"] == code.key]
         dim_rows = by_dim[by_dim["code"] == code.key]
         factors.append(
             FactorResult(
@@ -216,12 +227,14 @@ def build_report(
 
     comparison = None
     if kind is ReportKind.REGION:
-        levels = report_compare.integration_levels(every, _all_labels(project, lang))
-        comparison = report_compare.compare(frame, codes, labels, kommuner(project), levels)
+        levels = report_compare.integration_levels(
+            report_compare.passages(every), _all_labels(project, lang)
+        )
+        comparison = report_compare.compare(counted, codes, labels, kommuner(project), levels)
     mat = report_method.material(
         recordings,
         speakers_by_rec,
-        len(frame),
+        len(counted),
         red,
         report_method.ends(segments),
         report_method.auto_transcribed(project),
@@ -241,9 +254,10 @@ def build_report(
         comparison=comparison,
         method=report_method.method(project, codebook, frame, mat, recordings, red),
         relations=report_compare.relations(
-            frame, kommuner(project) if kind is not ReportKind.KOMMUN else ()
+            report_compare.passages(frame, also=("partner_actor",)),
+            kommuner(project) if kind is not ReportKind.KOMMUN else (),
         ),
-        title_info=title_info(project, frame),
+        title_info=title_info(project, frame, red),
         texts={section: text for (section, factor), text in texts.items() if not factor},
         attribution=setting,
     )

@@ -143,6 +143,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
             for c in method.coders
         )
         out.append(Block("para", t("method_coders", n=len(method.coders), who=who)))
+        out.append(Block("para", t("method_counting")))
         if method.kappa is not None or method.alpha is not None:
             kind = "cohen" if len(method.agreement_coders) == 2 else "fleiss"
             # A coefficient that cannot be computed (no variation) is left out, not shown as 0.

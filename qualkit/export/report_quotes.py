@@ -8,6 +8,7 @@ most relevant sentences and every cut is marked […].
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -102,8 +103,10 @@ def collect(
     setting: Attribution,
     with_kommun: bool,
     pinned: set[int],
+    segment_texts: Mapping[int, str] | None = None,
 ) -> defaultdict[tuple[str, Valence], list[Quote]]:
-    """Per (code, valence), every quotable passage, pinned first, then by relevance."""
+    """Per (code, valence), every quotable passage, pinned first, then by relevance.
+    `segment_texts` (segment id -> text) lets a span coding be quoted in whole words."""
     unknown = "okänd talare" if lang == "sv" else "unknown speaker"
     vocab = {c.key: vocabulary(c, lang) for c in codes}
     scored: defaultdict[tuple[str, Valence], list[tuple[float, Quote]]] = defaultdict(list)
@@ -121,7 +124,11 @@ def collect(
         signed = attribution(
             person, group, kommun, setting, with_kommun=with_kommun, unknown=unknown
         )
-        text = _SPACE.sub(" ", red.redact(str(row.text))).strip()
+        raw = str(row.text)
+        whole = (segment_texts or {}).get(int(row.segment_id))
+        if whole is not None and _given(row.span_start) and _given(row.span_end):
+            raw = span_quote(whole, int(row.span_start), int(row.span_end))
+        text = _SPACE.sub(" ", red.redact(raw)).strip()
         if not text:
             continue
         words = vocab.get(str(row.code), set())
@@ -135,6 +142,25 @@ def collect(
         items.sort(key=lambda item: -item[0])  # stable: equal scores keep transcript order
         out[key] = [q for _, q in items]
     return out
+
+
+def _given(value: object) -> bool:
+    """A span bound from the frame: None or NaN where the coding has no span."""
+    return isinstance(value, numbers.Real) and value == value
+
+
+def span_quote(text: str, start: int, end: int) -> str:
+    """A coded span as a quote: widened to whole words (a coder's mouse rarely lands on a
+    word's edge), with what is left out of the turn marked […], as the reports promise."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    inner = text[start:end].strip()
+    before = "[…] " if text[:start].strip() else ""
+    after = " […]" if text[end:].strip() else ""
+    return f"{before}{inner}{after}" if inner else ""
 
 
 def pick(quotes: Iterable[Quote], n: int) -> tuple[Quote, ...]:

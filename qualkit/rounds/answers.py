@@ -12,6 +12,21 @@ from qualkit.errors import ImportFormatError, InputError
 from qualkit.model import Actor, Participant, Recording, Round
 from qualkit.project import Project
 
+# The guide an answers recording is filed under; with its place in a round it marks the
+# recording as written answers, which focus-group reports leave out.
+ANSWERS_GUIDE = "Självvärdering: fyra reflektionsfrågor"
+
+
+def answer_recordings(project: Project) -> set[int]:
+    """Ids of the recordings that hold a round's written answers, not a focus group."""
+    return {
+        rec.id
+        for rnd in project.store.rounds()
+        for rec in project.store.round_material(rnd.id)
+        if rec.guide == ANSWERS_GUIDE
+    }
+
+
 QUESTION_SPEAKER = "Fråga"
 # The four reflection questions, in the order they are asked.
 QUESTIONS: tuple[str, ...] = (
@@ -139,7 +154,7 @@ def import_answers(
             transcript_path=str(path),
             sha256=sha256_file(path),
             date=rnd.date,
-            guide="Självvärdering: fyra reflektionsfrågor",
+            guide=ANSWERS_GUIDE,
         )
         project.store.replace_segments(rec.id, turns)
         by_pseudonym = {p.pseudonym: p for p in people.values()}

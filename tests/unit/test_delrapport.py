@@ -151,9 +151,15 @@ def test_metod_reports_kappa_when_two_coders_coded(project: Project) -> None:
     assert "Kodare B (9 avsnitt i 1 intervju(er))" in metod
     assert "Intervjuguide medarbetare" in metod  # the guide named at import
     assert "Danermark" in metod
-    # Totals add up: every coding counted once, valence or not.
+    # Totals add up: every passage counted once per code and valence, however many coders
+    # coded it (the two coders' 24 codings hold 16 such), valence or not.
     total = int(re.search(r"Sammanlagt kodades (\d+) avsnitt", metod).group(1))  # type: ignore[union-attr]
-    assert total == build_report(project, "kommun", "Norrby").material.codings == 24
+    frame = project.codings_frame()
+    frame = frame[frame["codebook"] == "danermark"]
+    assert len(frame) == 24
+    distinct = len(frame.drop_duplicates(["segment_id", "code", "valence"]))
+    assert total == build_report(project, "kommun", "Norrby").material.codings == distinct == 16
+    assert "räknas ett avsnitt en gång per faktor och värdering" in metod
 
 
 def test_metod_names_the_speech_model_the_pipeline_recorded(project: Project) -> None:
@@ -294,6 +300,8 @@ def test_partner_matrix_matches_the_codings(project: Project) -> None:
     )
     frame = project.codings_frame()
     named = frame[frame["partner_actor"].notna()]
+    # Each passage once per code, valence and partner, however many coders named it.
+    named = named.drop_duplicates(["segment_id", "code", "valence", "partner_actor"])
     expected = Counter(
         (str(r.actor), str(r.partner_actor), str(r.valence)) for r in named.itertuples()
     )
