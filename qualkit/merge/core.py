@@ -15,6 +15,7 @@ span) is not added again, so merging the same work twice adds nothing.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,48 @@ def segment_bounds(segments: Sequence[Segment]) -> list[tuple[Segment, int, int]
         out.append((s, pos, pos + len(s.text)))
         pos += len(s.text) + 1
     return out
+
+
+def line_by_line(
+    foreign: str, segments: Sequence[Segment], start: int, end: int
+) -> tuple[int, int] | None:
+    """Offsets in another copy of the same transcript -> offsets in ours, when the copy has
+    one line per segment, as every qualkit export has: an export replaces names and
+    identifiers ("[Namn 1]", "[personnummer]"), so its text differs exactly where a coded
+    passage is most likely to hold them, and the passage cannot be found by its words.
+    Each end is moved along its own line by the lines' character alignment. None when the
+    copy has another number of lines (then the passage is looked for by its words)."""
+    lines = foreign.split("\n")
+    if len(lines) != len(segments):
+        return None
+    bounds = segment_bounds(segments)
+
+    def move(pos: int, at_end: bool) -> int:
+        i, lo = 0, 0
+        while i < len(lines) - 1 and pos > lo + len(lines[i]):
+            lo += len(lines[i]) + 1
+            i += 1
+        offset = _aligned(lines[i], segments[i].text, pos - lo, at_end)
+        return bounds[i][1] + offset
+
+    moved = move(start, at_end=False), move(end, at_end=True)
+    return moved if moved[0] < moved[1] else None
+
+
+def _aligned(theirs: str, ours: str, offset: int, at_end: bool) -> int:
+    """An offset in `theirs` moved onto `ours`: along unchanged text one to one; inside a
+    replaced piece ("[Namn 1]" for "Anna") to the start of its counterpart, or its end
+    for a span's end, so the replaced words stay inside the span."""
+    if theirs == ours:
+        return offset
+    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(
+        None, theirs, ours, autojunk=False
+    ).get_opcodes():
+        if a0 <= offset < a1 or (offset == a1 and at_end and a1 > a0):
+            if tag == "equal":
+                return b0 + (offset - a0)
+            return b1 if at_end else b0
+    return len(ours) if offset >= len(theirs) else 0
 
 
 def map_span(
@@ -207,14 +250,18 @@ def merge_foreign_codings(
             rec, segs, text = found
             start, end = fc.start, fc.end
             if fc.source_text != text:
+                moved = line_by_line(fc.source_text, segs, start, end)
                 passage = fc.source_text[fc.start : fc.end]
                 first = text.find(passage) if passage else -1
-                if first < 0 or text.find(passage, first + 1) >= 0:
+                if moved is not None:
+                    start, end = moved
+                elif first < 0 or text.find(passage, first + 1) >= 0:
                     merger.unmatched.append(
                         f"{where}: the source text differs and the passage is not found once"
                     )
                     continue
-                start, end = first, first + len(passage)
+                else:
+                    start, end = first, first + len(passage)
             pieces = map_span(segs, start, end)
             if not pieces:
                 merger.unmatched.append(f"{where}: offsets outside the text")

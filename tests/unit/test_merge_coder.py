@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,3 +214,40 @@ def test_refi_codings_matched_by_code_name_and_valence_subcode(project: Project)
     assert codings[0].memo == "Viktigt" and codings[0].codebook == "danermark"
     assert missing == ["code 'Något helt annat' has no match in this project"]
     assert merge_foreign_codings(project, codings).added == 2
+
+
+def test_refi_merge_places_codings_on_passages_the_export_redacted(tmp_path: Path) -> None:
+    """An export replaces identifiers, so the coded passages that hold them differ from
+    the local text; they are placed line by line, spans on the same words."""
+    from qualkit.export.refi.write import export_qdpx
+
+    turns = (
+        "Moderator: Välkomna hit.\n"
+        "Eva: Ring mig på 070-123 45 67 eller skriv till eva.berg@example.se om ledningen.\n"
+        "Eva: Mitt personnummer 19850312-1234 stod i ärendet, och ingen tog helheten.\n"
+    )
+    for name in ("a", "b"):
+        init_project(tmp_path / name).close()
+        (tmp_path / f"{name}.txt").write_text(turns, encoding="utf-8")
+    with open_project(tmp_path / "b") as theirs:
+        theirs.import_transcript(tmp_path / "b.txt", name="fg")
+        theirs.add_coding("fg:2", "ledning", valence="hindrande", coder="bo")
+        text = theirs.segments("fg")[2].text
+        at = text.index("ingen tog helheten")
+        theirs.add_coding("fg:3", "individ", coder="bo", span=(at, at + len("ingen tog helheten")))
+        whole = (0, len(text))
+        theirs.add_coding("fg:3", "stabila_org", coder="bo", span=whole)
+        qdpx = export_qdpx(theirs).path
+    with zipfile.ZipFile(qdpx) as zf:
+        raw = b"".join(zf.read(n) for n in zf.namelist())
+    assert b"19850312-1234" not in raw and b"070-123" not in raw  # the export redacted them
+    with open_project(tmp_path / "a") as ours:
+        ours.import_transcript(tmp_path / "a.txt", name="fg")
+        report = merge_coder(ours, qdpx)
+        assert report.added == 3 and report.unmatched == ()
+        segs = ours.segments("fg")
+        placed = {c.code: c for c in ours.codings()}
+        assert placed["ledning"].segment_id == segs[1].id and placed["ledning"].span_start is None
+        part = placed["individ"]
+        assert segs[2].text[part.span_start : part.span_end] == "ingen tog helheten"
+        assert placed["stabila_org"].span_start is None  # the whole turn, as coded
