@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from qualkit import spelling
 from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Participant, Recording, Round, Segment, Speaker
 from qualkit.store import Store
@@ -121,6 +122,39 @@ def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
         return found
     labels = ", ".join(s.label for s in voices) or "none (transcribe the recording first)"
     raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
+
+
+def coder_name(store: Store, name: str) -> str:
+    """The coder `name` names: an existing coder's spelling when it is theirs in
+    another case, as the store files the work (the app compares names to say whose
+    coding is whose)."""
+    return spelling.known_spelling(name, [c.name for c in store.coders()]) or spelling.tidy(name)
+
+
+def coder_note(store: Store, name: str) -> str | None:
+    """A warning for a coder name that looks like a slip for an existing coder's.
+
+    A name that equals one case-insensitively is that coder (the store files the work
+    under the known spelling); a new name one letter away from a coder's is only
+    warned about, since Eva and Ewa may both code."""
+    names = [c.name for c in store.coders()]
+    typed = spelling.tidy(name)
+    if not typed or typed in names:
+        return None
+    same = spelling.known_spelling(typed, names)
+    if same is not None:
+        return f"coder {typed!r} is written {same!r} in this project; coding as {same!r}."
+    near = [n for n in names if spelling.one_edit_apart(typed, n)]
+    if near:
+        return f"new coder {typed!r} — did you mean {' or '.join(map(repr, near))}?"
+    return None
+
+
+def kommun_note(typed: str | None, stored: str | None) -> str | None:
+    """A note when a kommun was filed under the spelling the study already uses."""
+    if typed is None or stored is None or spelling.tidy(typed) == stored:
+        return None
+    return f"kommun {typed.strip()!r} is written {stored!r} in this project; used {stored!r}."
 
 
 def round(store: Store, ref: str | int) -> Round:

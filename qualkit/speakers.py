@@ -59,26 +59,49 @@ def name_speaker(
     actor: Actor | str | None = None,
     kommun: str | None = None,
     pseudonym: str | None = None,
+    participant: str | None = None,
 ) -> Participant:
-    """Say who a voice is. Creates a participant, or updates the one already linked."""
+    """Say who a voice is. Creates a participant, or updates the one already linked;
+    with `participant` (a pseudonym or id), the voice is that existing participant (the
+    same moderator in every group) and the other fields update them."""
     spk = find_speaker(store, rec_id, ref)
     act = Actor.parse(actor) if isinstance(actor, str) else actor
-    if not (role or act or kommun or pseudonym):
-        raise InputError("Give at least one of --as ROLE, --actor, --kommun or --pseudonym.")
-    if spk.participant_id is not None:
-        fields: dict[str, object] = {}
-        if role:
-            fields["role"] = role
-        if act is not None:
-            fields["actor"] = act
-        if kommun:
-            fields["kommun"] = kommun
-        if pseudonym:
-            fields["pseudonym"] = pseudonym
-        return store.update_participant(spk.participant_id, **fields)
-    person = store.add_participant(pseudonym, role=role, actor=act, kommun=kommun)
-    store.assign_speaker(spk.id, person.id)
-    return person
+    if participant is not None and pseudonym:
+        raise InputError(
+            "Give --participant (an existing participant) or --pseudonym (a new name), not both."
+        )
+    if not (role or act or kommun or pseudonym or participant):
+        raise InputError(
+            "Give at least one of --as ROLE, --actor, --kommun, --pseudonym or --participant."
+        )
+    person = resolve.participant(store, participant) if participant is not None else None
+    if pseudonym:
+        taken = [p for p in store.participants() if p.pseudonym == resolve.normal(pseudonym)]
+        if taken and taken[0].id != spk.participant_id:
+            raise InputError(
+                f"A participant called {taken[0].pseudonym!r} already exists. If this voice is "
+                f"that person, link it with --participant {taken[0].pseudonym!r} instead of "
+                "--pseudonym."
+            )
+        pseudonym = resolve.normal(pseudonym)
+    fields: dict[str, object] = {}
+    if role:
+        fields["role"] = role
+    if act is not None:
+        fields["actor"] = act
+    if kommun:
+        fields["kommun"] = kommun
+    with store.transaction():
+        if person is not None:
+            store.assign_speaker(spk.id, person.id)
+            return store.update_participant(person.id, **fields)
+        if spk.participant_id is not None:
+            if pseudonym:
+                fields["pseudonym"] = pseudonym
+            return store.update_participant(spk.participant_id, **fields)
+        new = store.add_participant(pseudonym, role=role, actor=act, kommun=kommun)
+        store.assign_speaker(spk.id, new.id)
+        return new
 
 
 def link_speaker(store: Store, rec_id: int, ref: str, participant_id: int) -> Speaker:

@@ -115,12 +115,14 @@ class UndoStack:
         memo: str | None = None,
         span: tuple[int, int] | None = None,
     ) -> Coding:
-        coding, new = self.project.store.insert_coding(
+        write = self.project.store.insert_coding(
             segment_id, codebook, code, valence=valence, coder=self.coder, memo=memo, span=span
         )
-        if new:  # the same coding again is the stored one: nothing to undo
-            self._push(AddCoding(coding))
-        return coding
+        if write.new:
+            self._push(AddCoding(write.coding))
+        elif "memo" in write.changed:  # the coding it had, with a new memo
+            self._push(ChangeMemo(write.coding.id, write.old_memo, write.coding.memo))
+        return write.coding
 
     def remove_coding(self, coding_id: int) -> Coding:
         self._own(coding_id)

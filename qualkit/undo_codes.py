@@ -46,10 +46,10 @@ def add_code(project: Project, code: Code, coded: Mapping[int, Valence], coder: 
     with project.action():
         project.add_code(code)
         for segment_id, valence in coded.items():
-            coding, _new = store.insert_coding(
+            write = store.insert_coding(
                 segment_id, code.codebook, code.key, valence=valence, coder=coder
             )
-            codings.append(coding)
+            codings.append(write.coding)
     added = project.codebook(code.codebook).code(code.key)
     return NewCode(added, tuple(codings), path, before, path.read_bytes())
 

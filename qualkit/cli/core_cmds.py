@@ -6,13 +6,14 @@ import argparse
 import re
 from pathlib import Path
 
+from qualkit import resolve
 from qualkit.cli.exchange_cmds import print_import_summary
 from qualkit.cli.options import iso_date, project_option
-from qualkit.cli.output import console, fmt_time, table
+from qualkit.cli.output import console, fmt_time, table, warn
 from qualkit.demo import run_demo
 from qualkit.errors import InputError
 from qualkit.export.refi.importer import import_refi
-from qualkit.export.report_notes import set_partner
+from qualkit.export.report_model import resolve_actor
 from qualkit.model import GroupType, Valence
 from qualkit.pipeline.coded import made_segments
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
@@ -132,6 +133,7 @@ def cmd_import(args: argparse.Namespace) -> None:
             n = project.store.segment_count(rec.id)
             kind = "transcript" if rec.transcript_path else "recording"
             console.print(f"Imported {kind} {rec.name!r} (id {rec.id}, {n} segments).")
+            _kommun_note(args.kommun, rec.kommun)
 
 
 def cmd_recording(args: argparse.Namespace) -> None:
@@ -168,6 +170,13 @@ def cmd_recording(args: argparse.Namespace) -> None:
             return
         rec = project.update_recording(rec.id, **fields)
         console.print(f"Updated {rec.name!r}: {', '.join(sorted(fields))}.")
+        _kommun_note(args.kommun, rec.kommun)
+
+
+def _kommun_note(typed: str | None, stored: str | None) -> None:
+    note = resolve.kommun_note(typed, stored)
+    if note:
+        console.print(f"Note: {note}")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -258,8 +267,12 @@ def cmd_code(args: argparse.Namespace) -> None:
         if not m:
             raise InputError(f"--span {args.span!r}: write START-END, e.g. 0-42.")
         span = (int(m.group(1)), int(m.group(2)))
+    # Every argument is checked before anything is written: a failing command writes
+    # nothing (not the coding, not a new coder).
+    partner = resolve_actor(args.partner).value if args.partner else None
     with open_project(args.project) as project:
-        coding = project.add_coding(
+        warn(resolve.coder_note(project.store, args.coder))
+        write = project.code_segment(
             args.segment,
             args.code,
             codebook=args.codebook,
@@ -267,9 +280,20 @@ def cmd_code(args: argparse.Namespace) -> None:
             coder=args.coder,
             memo=args.memo,
             span=span,
+            partner=partner,
         )
-        partner = set_partner(project, coding.id, args.partner) if args.partner else None
-        console.print(
-            f"Coded segment {coding.segment_id} with {coding.code} ({coding.valence.value}),"
-            f" coding id {coding.id}" + (f", about {partner}." if partner else ".")
-        )
+        coding = write.coding
+        about = f", about {partner}" if partner else ""
+        if write.new:
+            console.print(
+                f"Coded segment {coding.segment_id} with {coding.code} ({coding.valence.value}),"
+                f" coding id {coding.id}{about}."
+            )
+        elif write.updated:
+            changed = " and ".join("partner" if c == "partner_actor" else c for c in write.changed)
+            console.print(f"Updated coding {coding.id} ({changed}){about}.")
+        else:
+            console.print(
+                f"Segment {coding.segment_id} already has this coding (coding id {coding.id});"
+                " nothing changed."
+            )

@@ -15,6 +15,12 @@ from qualkit.project import Project
 console = Console(highlight=False)
 
 
+def warn(text: str | None) -> None:
+    """A warning that is not an error, on stderr so a script's output stays clean."""
+    if text:
+        print(f"qualkit: warning: {text}", file=sys.stderr)
+
+
 def tolerant_streams() -> None:
     """Let output that the terminal's encoding cannot show ("å" under
     PYTHONIOENCODING=ascii) come out escaped instead of ending the command."""

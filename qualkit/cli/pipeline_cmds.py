@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qualkit import glossary, speakers, voices
+from qualkit import glossary, resolve, speakers, voices
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, fmt_time, table
 from qualkit.errors import InputError
@@ -93,6 +93,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--actor", help="kommun, vård, FK, AF or annan")
     p.add_argument("--kommun")
     p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
+    p.add_argument(
+        "--participant",
+        metavar="WHO",
+        help="this voice is an existing participant (pseudonym or id), e.g. the moderator "
+        "of every group",
+    )
     p.add_argument("--merge", nargs=2, metavar=("KEEP", "DROP"), help="two voices that are one")
     p.add_argument(
         "--unmerge", metavar="DROPPED", help="split a merged voice off again (its label)"
@@ -245,9 +251,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
                 actor=args.actor,
                 kommun=args.kommun,
                 pseudonym=args.pseudonym,
+                participant=args.participant,
             )
             console.print(f"{args.name} is now {person.pseudonym} ({person.attribution}).")
-        elif args.role or args.actor or args.kommun:
+            note = resolve.kommun_note(args.kommun, person.kommun)
+            if note:
+                console.print(f"Note: {note}")
+        elif args.role or args.actor or args.kommun or args.pseudonym or args.participant:
             raise InputError("Say which voice with --name SPEAKER.")
         rows = []
         scores = voices.voice_scores(store, rec.id)

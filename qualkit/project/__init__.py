@@ -23,6 +23,7 @@ from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project.codebook_edits import CodebookEditing
 from qualkit.project.imports import AUDIO_SUFFIXES, Importing
 from qualkit.store import Server, Store
+from qualkit.store.codings import CodingWrite
 from qualkit.store.recordings import MadeSegment
 
 if TYPE_CHECKING:
@@ -255,9 +256,35 @@ class Project(CodebookEditing, Importing):
         span: tuple[int, int] | None = None,
         round_id: int | None = None,
     ) -> Coding:
+        return self.code_segment(
+            segment,
+            code,
+            codebook=codebook,
+            valence=valence,
+            coder=coder,
+            memo=memo,
+            span=span,
+            round_id=round_id,
+        ).coding
+
+    def code_segment(
+        self,
+        segment: str | int,
+        code: str,
+        *,
+        codebook: str = DEFAULT_CODEBOOK,
+        valence: Valence | str = Valence.NONE,
+        coder: str = "default",
+        memo: str | None = None,
+        span: tuple[int, int] | None = None,
+        round_id: int | None = None,
+        partner: str | None = None,
+    ) -> CodingWrite:
+        """Code a segment, or update the coding it has for this code, valence, coder and
+        span: one write, after every argument is checked (a failing call writes nothing)."""
         seg = self.segment(segment)
         val = valence if isinstance(valence, Valence) else Valence.parse(valence)
-        return self.store.add_coding(
+        return self.store.insert_coding(
             seg.id,
             codebook,
             code,
@@ -266,6 +293,7 @@ class Project(CodebookEditing, Importing):
             memo=memo,
             span=span,
             round_id=round_id,
+            partner=partner,
         )
 
     def codings(self, **filters: object) -> list[Coding]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Code, Codebook, Coder
+from qualkit.spelling import known_spelling, tidy
 from qualkit.store.connection import StoreBase
 
 
@@ -207,7 +208,7 @@ class CodebooksStore(StoreBase):
 
     def _coder_id(self, db: sqlite3.Connection, name: str, role: str = "") -> int:
         """The id of coder `name`, created when new: the one way a coder comes to exist."""
-        name = name.strip()
+        name = tidy(name)
         if not name:
             raise InputError("A coder needs a name.")
         # Looked up first: every coding asks, and the coder is almost always there (one
@@ -215,6 +216,12 @@ class CodebooksStore(StoreBase):
         row = db.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if row is not None:
             return int(row[0])
+        # 'Anna' when 'anna' codes already is the same person: a second coder would split
+        # her work and join every agreement as a coder of her own.
+        names = [str(r[0]) for r in db.execute("SELECT name FROM coders ORDER BY id").fetchall()]
+        same = known_spelling(name, names)
+        if same is not None:
+            return self._coder_id(db, same)
         db.execute(
             "INSERT INTO coders(name, role) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, role)
         )

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Coding, Memo, Valence
 from qualkit.store.codebooks import CodebooksStore
 from qualkit.store.connection import now
+
+
+@dataclass(frozen=True, slots=True)
+class CodingWrite:
+    """What coding a segment did: a new coding, or an update of the one it had."""
+
+    coding: Coding
+    new: bool
+    changed: tuple[str, ...] = ()  # columns of the existing coding this write changed
+    old_memo: str | None = None  # its memo before, so the change can be undone
+
+    @property
+    def updated(self) -> bool:
+        return bool(self.changed)
 
 
 class CodingsStore(CodebooksStore):
@@ -49,8 +64,9 @@ class CodingsStore(CodebooksStore):
         round_id: int | None = None,
         created: str | None = None,
     ) -> Coding:
-        """Code a segment; the same coding given again is the one already stored."""
-        coding, _new = self.insert_coding(
+        """Code a segment; the same coding given again is the one already stored (with
+        the memo given now, if any)."""
+        return self.insert_coding(
             segment_id,
             codebook,
             code,
@@ -60,8 +76,7 @@ class CodingsStore(CodebooksStore):
             span=span,
             round_id=round_id,
             created=created,
-        )
-        return coding
+        ).coding
 
     def insert_coding(
         self,
@@ -75,13 +90,15 @@ class CodingsStore(CodebooksStore):
         span: tuple[int, int] | None = None,
         round_id: int | None = None,
         created: str | None = None,
-    ) -> tuple[Coding, bool]:
-        """Code a segment; returns the coding and whether it is new.
+        partner: str | None = None,
+    ) -> CodingWrite:
+        """Code a segment, or update the coding it already has (as NVivo and ATLAS.ti do).
 
-        The same coding given twice (a command run again, a double key press, two
-        processes at once) is one coding: a duplicate would be counted twice in every
-        report and in agreement. The check runs inside the write transaction, which
-        holds SQLite's write lock, so no other writer can slip a copy in between."""
+        A segment has one coding per code, valence, coder and span (and round): coding it
+        again (a command run again with a memo, a double key press, two processes at once)
+        sets the memo and partner given, if any, on that coding, and never adds a copy
+        that every report and agreement would count twice. The check runs inside the write
+        transaction, which holds SQLite's write lock, so no writer slips a copy in between."""
         with self.transaction() as db:
             seg = db.execute("SELECT text FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if seg is None:
@@ -95,9 +112,9 @@ class CodingsStore(CodebooksStore):
                     )
             coder_id = self._coder_id(db, coder)
             same = db.execute(
-                "SELECT id FROM codings WHERE segment_id = ? AND code_pk = ? AND coder_id = ?"
-                " AND valence = ? AND span_start IS ? AND span_end IS ? AND round_id IS ?"
-                " AND (? IS NULL OR memo IS ?) ORDER BY id LIMIT 1",
+                "SELECT id, memo, partner_actor FROM codings WHERE segment_id = ?"
+                " AND code_pk = ? AND coder_id = ? AND valence = ? AND span_start IS ?"
+                " AND span_end IS ? AND round_id IS ? ORDER BY id LIMIT 1",
                 (
                     segment_id,
                     pk,
@@ -106,32 +123,44 @@ class CodingsStore(CodebooksStore):
                     span[0] if span else None,
                     span[1] if span else None,
                     round_id,
-                    memo,
-                    memo,
                 ),
             ).fetchone()
             if same is not None:
-                cid, new = int(same[0]), False
-            else:
-                cur = db.execute(
-                    "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo,"
-                    " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        segment_id,
-                        pk,
-                        valence.value,
-                        coder_id,
-                        created or now(),
-                        memo,
-                        span[0] if span else None,
-                        span[1] if span else None,
-                        round_id,
-                    ),
-                )
-                cid, new = int(cur.lastrowid or 0), True
-            return self._coding(
-                db.execute(self._CODING_SELECT + " WHERE codings.id = ?", (cid,)).fetchone()
-            ), new
+                cid, old_memo = int(same[0]), same[1]
+                changed = {
+                    column: value
+                    for column, value, old in (
+                        ("memo", memo, same[1]),
+                        ("partner_actor", partner, same[2]),
+                    )
+                    if value is not None and value != old
+                }
+                if changed:
+                    assignments = ", ".join(f"{k} = ?" for k in changed)
+                    db.execute(
+                        f"UPDATE codings SET {assignments} WHERE id = ?", (*changed.values(), cid)
+                    )
+                row = db.execute(self._CODING_SELECT + " WHERE codings.id = ?", (cid,)).fetchone()
+                return CodingWrite(self._coding(row), False, tuple(changed), old_memo)
+            cur = db.execute(
+                "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo,"
+                " span_start, span_end, round_id, partner_actor) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    segment_id,
+                    pk,
+                    valence.value,
+                    coder_id,
+                    created or now(),
+                    memo,
+                    span[0] if span else None,
+                    span[1] if span else None,
+                    round_id,
+                    partner,
+                ),
+            )
+            cid = int(cur.lastrowid or 0)
+            row = db.execute(self._CODING_SELECT + " WHERE codings.id = ?", (cid,)).fetchone()
+            return CodingWrite(self._coding(row), True)
 
     def coding(self, coding_id: int) -> Coding:
         return self._one(

@@ -11,6 +11,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# A segment's number as people see it: 1-based, as `qualkit segments` lists it and
+# `qualkit code RECORDING:N` takes it. The stored idx is 0-based and only orders rows.
+_NUMBERS = (
+    "SELECT id, ROW_NUMBER() OVER (PARTITION BY recording_id ORDER BY idx) AS nr FROM segments"
+)
+
+
 class FramesStore(StoreBase):
     """Joined views of codings and segments as data frames."""
 
@@ -30,9 +37,9 @@ class FramesStore(StoreBase):
     def codings_frame(self) -> pd.DataFrame:
         """One row per coding with its segment, speaker, participant and recording."""
         return self.frame(
-            """
+            f"""
             SELECT codings.id AS coding_id, recordings.name AS recording, recordings.kommun,
-                   recordings.group_type, segments.id AS segment_id, segments.idx AS segment_idx,
+                   recordings.group_type, segments.id AS segment_id, numbers.nr AS segment_idx,
                    segments.start_s AS start, segments.end_s AS end, speakers.label AS speaker,
                    participants.pseudonym AS participant, participants.role,
                    participants.actor, participants.consent,
@@ -45,6 +52,7 @@ class FramesStore(StoreBase):
                                     codings.span_end - codings.span_start) END AS text
             FROM codings
             JOIN segments ON segments.id = codings.segment_id
+            JOIN ({_NUMBERS}) AS numbers ON numbers.id = segments.id
             JOIN recordings ON recordings.id = segments.recording_id
             JOIN codes ON codes.pk = codings.code_pk
             JOIN coders ON coders.id = codings.coder_id
@@ -56,14 +64,15 @@ class FramesStore(StoreBase):
 
     def segments_frame(self) -> pd.DataFrame:
         return self.frame(
-            """
+            f"""
             SELECT segments.id AS segment_id, recordings.name AS recording, recordings.kommun,
-                   recordings.group_type, segments.idx, segments.start_s AS start,
+                   recordings.group_type, numbers.nr AS idx, segments.start_s AS start,
                    segments.end_s AS end,
                    speakers.label AS speaker, participants.pseudonym AS participant,
                    participants.role, participants.actor, participants.consent,
                    segments.overlap, segments.text
             FROM segments
+            JOIN ({_NUMBERS}) AS numbers ON numbers.id = segments.id
             JOIN recordings ON recordings.id = segments.recording_id
             LEFT JOIN speakers ON speakers.id = segments.speaker_id
             LEFT JOIN participants ON participants.id = speakers.participant_id

@@ -11,6 +11,7 @@ from typing import Any
 from qualkit.errors import InputError
 from qualkit.model import Actor, Consent, Participant, Pseudonym
 from qualkit.store.connection import StoreBase
+from qualkit.store.recordings import kommun_spelling
 
 
 class PeopleStore(StoreBase):
@@ -42,6 +43,7 @@ class PeopleStore(StoreBase):
         real_name: str | None = None,
     ) -> Participant:
         with self.transaction() as db:
+            kommun = kommun_spelling(db, kommun)
             if pseudonym is None:
                 n = int(db.execute("SELECT COUNT(*) FROM participants").fetchone()[0]) + 1
                 while db.execute(
@@ -98,6 +100,22 @@ class PeopleStore(StoreBase):
         self.participant(pid)
         if not fields:
             return self.participant(pid)
+        with self.transaction() as db:
+            if "kommun" in fields:
+                fields["kommun"] = kommun_spelling(db, fields["kommun"], participant=pid)
+            pseudonym = fields.get("pseudonym")
+            if (
+                pseudonym is not None
+                and db.execute(
+                    "SELECT 1 FROM participants WHERE pseudonym = ? AND id != ?", (pseudonym, pid)
+                ).fetchone()
+            ):
+                raise InputError(f"A participant called {pseudonym!r} already exists.")
+            self._update_participant(db, pid, fields)
+        return self.participant(pid)
+
+    @staticmethod
+    def _update_participant(db: sqlite3.Connection, pid: int, fields: dict[str, Any]) -> None:
         values: list[Any] = []
         for key, value in fields.items():
             if key == "attributes":
@@ -106,18 +124,16 @@ class PeopleStore(StoreBase):
                 value = value.value
             values.append(value)
         assignments = ", ".join(f"{k} = ?" for k in fields)
-        with self.transaction() as db:
-            db.execute(f"UPDATE participants SET {assignments} WHERE id = ?", (*values, pid))
-            if fields.get("consent") in (Consent.WITHDRAWN, Consent.WITHDRAWN.value):
-                # A voiceprint is personal data: withdrawing consent deletes it, and the
-                # person's voice centroids it could be enrolled from again.
-                db.execute("DELETE FROM voiceprints WHERE participant_id = ?", (pid,))
-                db.execute(
-                    "DELETE FROM voice_centroids WHERE speaker_id IN"
-                    " (SELECT id FROM speakers WHERE participant_id = ?)",
-                    (pid,),
-                )
-        return self.participant(pid)
+        db.execute(f"UPDATE participants SET {assignments} WHERE id = ?", (*values, pid))
+        if fields.get("consent") in (Consent.WITHDRAWN, Consent.WITHDRAWN.value):
+            # A voiceprint is personal data: withdrawing consent deletes it, and the
+            # person's voice centroids it could be enrolled from again.
+            db.execute("DELETE FROM voiceprints WHERE participant_id = ?", (pid,))
+            db.execute(
+                "DELETE FROM voice_centroids WHERE speaker_id IN"
+                " (SELECT id FROM speakers WHERE participant_id = ?)",
+                (pid,),
+            )
 
     def set_pseudonym(
         self, kind: str, original: str, replacement: str, status: str = "proposed"

@@ -9,6 +9,7 @@ from typing import Any
 
 from qualkit.errors import InputError
 from qualkit.model import GroupType, Recording
+from qualkit.spelling import known_spelling, tidy
 from qualkit.store.connection import StoreBase, now
 
 # (text, start, end) of a segment, as the pipeline made it or as the project holds it.
@@ -29,6 +30,27 @@ def _same_time(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
     return abs(a - b) < 1e-3
+
+
+def kommun_spelling(
+    db: sqlite3.Connection, name: str | None, *, recording: int = 0, participant: int = 0
+) -> str | None:
+    """The spelling the study already uses for kommun `name` ('eksjö' -> 'Eksjö').
+
+    Every write of a kommun passes here: two spellings of one place would split the
+    material in every report and in the region table. The row being changed does not
+    count, so a kommun only it holds can still be re-spelt."""
+    if name is None or not tidy(name):
+        return None
+    known = [
+        str(r[0])
+        for r in db.execute(
+            "SELECT kommun FROM recordings WHERE kommun IS NOT NULL AND id != ?"
+            " UNION SELECT kommun FROM participants WHERE kommun IS NOT NULL AND id != ?",
+            (recording, participant),
+        ).fetchall()
+    ]
+    return known_spelling(name, sorted(known)) or tidy(name)
 
 
 class RecordingsStore(StoreBase):
@@ -69,6 +91,7 @@ class RecordingsStore(StoreBase):
         guide: str | None = None,
     ) -> Recording:
         with self.transaction() as db:
+            kommun = kommun_spelling(db, kommun)
             if db.execute("SELECT 1 FROM recordings WHERE name = ?", (name,)).fetchone():
                 raise InputError(
                     f"A recording named {name!r} already exists; choose another --name."
@@ -124,9 +147,11 @@ class RecordingsStore(StoreBase):
             raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a recording.")
         if not fields:
             return self.recording(rec_id)
-        values = [v.value if isinstance(v, GroupType) else v for v in fields.values()]
-        assignments = ", ".join(f"{k} = ?" for k in fields)
         with self.transaction() as db:
+            if "kommun" in fields:
+                fields["kommun"] = kommun_spelling(db, fields["kommun"], recording=rec_id)
+            values = [v.value if isinstance(v, GroupType) else v for v in fields.values()]
+            assignments = ", ".join(f"{k} = ?" for k in fields)
             db.execute(f"UPDATE recordings SET {assignments} WHERE id = ?", (*values, rec_id))
         return self.recording(rec_id)
 

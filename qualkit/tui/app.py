@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from qualkit import playback
+from qualkit import playback, resolve
 from qualkit.errors import QualkitError
 from qualkit.i18n import LANGS, default_lang, t
 from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
@@ -278,6 +278,7 @@ def build_app(
 ) -> QualkitApp:
     """Open the project (QualkitError if it is not one) and build the app around it."""
     project = open_project(project_path)
+    coder = resolve.coder_name(project.store, coder)
     return QualkitApp(project, coder=coder, blind=blind, lang=lang, recording=recording)
 
 
@@ -310,6 +311,9 @@ def run(
     except QualkitError as exc:
         print(f"qualkit: error: {exc}", file=sys.stderr)
         return 2
+    note = resolve.coder_note(app.project.store, coder)
+    if note:
+        print(f"qualkit: warning: {note}", file=sys.stderr)
     app.run()
     return 0
 

@@ -41,6 +41,7 @@ PLACES: dict[str, str] = {
     "qualkit.i18n_errors": "base",
     "qualkit.offline": "base",
     "qualkit.layout": "base",
+    "qualkit.spelling": "base",
     "qualkit.codebook": "logic",
     "qualkit.ingest": "logic",
     "qualkit.pseudonymise": "logic",

@@ -53,17 +53,52 @@ def test_coding_app_path_stores_one_coding_for_a_repeated_key_press(project: Pro
 
 def test_store_reports_whether_a_coding_is_new(project: Project) -> None:
     seg = _transcript(project)[0]
-    first, new = project.store.insert_coding(seg, "danermark", "ledning", coder="eva")
-    same, again = project.store.insert_coding(seg, "danermark", "ledning", coder="eva")
-    assert (new, again, same.id) == (True, False, first.id)
-    # Another coder, valence, span or round is another coding.
+    first = project.store.insert_coding(seg, "danermark", "ledning", coder="eva")
+    same = project.store.insert_coding(seg, "danermark", "ledning", coder="eva")
+    assert (first.new, same.new, same.updated, same.coding.id) == (
+        True,
+        False,
+        False,
+        first.coding.id,
+    )
+    # Another coder, valence or span is another coding.
     project.store.add_coding(seg, "danermark", "ledning", coder="dora")
     project.store.add_coding(seg, "danermark", "ledning", coder="eva", valence=Valence.PROMOTING)
     project.store.add_coding(seg, "danermark", "ledning", coder="eva", span=(0, 2))
-    # A new memo on an otherwise equal coding is a new note, kept; no memo means "the same".
-    project.store.add_coding(seg, "danermark", "ledning", coder="eva", memo="viktig")
+    # A memo on an otherwise equal coding updates it (as NVivo and ATLAS.ti do): two
+    # copies would both be counted, and an exchange file keeps only one of them.
+    memo = project.store.insert_coding(seg, "danermark", "ledning", coder="eva", memo="viktig")
+    assert (memo.new, memo.changed, memo.old_memo) == (False, ("memo",), None)
+    assert memo.coding.id == first.coding.id
+    # No memo means "the same": the memo stays.
     project.store.add_coding(seg, "danermark", "ledning", coder="eva")
-    assert len(project.codings()) == 5
+    assert len(project.codings()) == 4
+    assert project.store.coding(first.coding.id).memo == "viktig"
+
+
+def test_coding_again_with_memo_and_partner_updates_the_one_coding(project: Project) -> None:
+    seg = _transcript(project)[0]
+    first = project.code_segment(seg, "arbetsstruktur", valence="hindrande", coder="anna")
+    again = project.code_segment(
+        seg, "arbetsstruktur", valence="hindrande", coder="anna", memo="m", partner="vård"
+    )
+    assert (again.new, again.changed) == (False, ("memo", "partner_actor"))
+    assert again.coding.id == first.coding.id
+    assert len(project.codings()) == 1
+    assert project.store.partner_actor(first.coding.id) == "vård"
+    assert project.store.coding(first.coding.id).memo == "m"
+
+
+def test_coding_app_updates_a_memo_by_coding_again_undoably(project: Project) -> None:
+    seg = _transcript(project)[0]
+    undo = UndoStack(project, coder="carl")
+    coding = undo.add_coding(seg, "ledning", memo="först")
+    undo.add_coding(seg, "ledning", memo="sedan")
+    assert [c.memo for c in project.codings()] == ["sedan"]
+    undo.undo()
+    assert [(c.id, c.memo) for c in project.codings()] == [(coding.id, "först")]
+    undo.redo()
+    assert [c.memo for c in project.codings()] == ["sedan"]
 
 
 def test_a_valence_change_that_makes_a_twin_is_refused(project: Project) -> None:
@@ -91,6 +126,15 @@ def test_coders_are_created_one_way(project: Project) -> None:
     project.store.add_memo("segment", str(seg), "bra", coder="eva")
     project.store.add_suggestion_feedback(seg, "danermark", "ledning", True, coder="eva")
     assert [c.name for c in project.store.coders()] == ["eva"]
+
+
+def test_a_coder_name_in_another_case_is_the_existing_coder(project: Project) -> None:
+    """'Anna' when 'anna' codes is a slip, not a new coder who would join agreement."""
+    seg = _transcript(project)[0]
+    project.store.add_coding(seg, "danermark", "ledning", coder="anna")
+    coding = project.store.add_coding(seg, "danermark", "individ", coder="Anna")
+    assert coding.coder == "anna"
+    assert [c.name for c in project.store.coders()] == ["anna"]
 
 
 _WORKER = textwrap.dedent(

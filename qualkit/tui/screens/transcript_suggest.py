@@ -148,11 +148,20 @@ class SuggestingActions(TranscriptBase):
         if seg is None:
             return
         keep: list[object | None] = []
+        # A passage this coder already coded so keeps its coding as it is: the review
+        # memo would overwrite their own memo (coding again updates the memo).
+        coded = {
+            (c.code, c.valence)
+            for c in self.host.project.store.codings(
+                segment_id=seg.id, codebook=self.view.codebook_id, coder=self.host.coder
+            )
+            if c.span_start is None
+        }
         for s in self.suggestions:
             if s is not None and float(getattr(s, "score", 0.0)) >= SUGGEST_THRESHOLD:
                 code = str(getattr(s, "code", ""))
                 valence = getattr(s, "valence", None) or Valence.NONE
-                memo = t("suggest.review_memo", self.lang)
+                memo = None if (code, valence) in coded else t("suggest.review_memo", self.lang)
                 if self.apply_code(seg, code, valence=valence, memo=memo) is not None:
                     self._feedback(seg.id, code, True)
                 keep.append(None)
