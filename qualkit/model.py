@@ -277,6 +277,7 @@ class Coding:
     span_start: int | None = None
     span_end: int | None = None
     round_id: int | None = None
+    partner_actor: str | None = None  # the actor the passage speaks about, if a coder said
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ class CodingsStore(CodebooksStore):
             span_start=row["span_start"],
             span_end=row["span_end"],
             round_id=row["round_id"],
+            partner_actor=row["partner_actor"],
         )
 
     def add_coding(

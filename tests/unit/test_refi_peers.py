@@ -77,8 +77,11 @@ def test_every_element_that_may_carry_a_creation_date_has_one(demo_project: Proj
 
 def test_coding_memo_is_in_the_selection_description(demo_project: Project) -> None:
     # QualCoder reads a coding's memo only from PlainTextSelection/Description.
-    memos = {c.memo for c in demo_project.codings() if c.memo}
-    assert memos
+    # The memo, and the partner actor on its own last line (the note qualkit writes).
+    from qualkit.export.refi.constants import coding_note
+
+    memos = {coding_note(c) for c in demo_project.codings() if c.memo or c.partner_actor}
+    assert memos and any(c.partner_actor for c in demo_project.codings())
     root = qde(export_qdpx(demo_project).path)
     described = set()
     for sel in root.iter(f"{Q}PlainTextSelection"):

@@ -178,7 +178,9 @@ def test_cases_sets_users_and_notes(demo_project: Project) -> None:
     # Coding memos are notes, referenced from their codings.
     notes = {n.get("guid"): n for n in root.findall(".//q:Note", NS)}
     memo_refs = [r.get("targetGUID") for r in root.findall(".//q:Coding/q:NoteRef", NS)]
-    assert len(memo_refs) == 3 and all(r in notes for r in memo_refs)
+    # A coding with a memo or a partner actor (its last line) has a note.
+    with_note = [c for c in demo_project.codings() if c.memo or c.partner_actor]
+    assert len(memo_refs) == len(with_note) and all(r in notes for r in memo_refs)
     texts = {notes[r].findtext("q:PlainTextContent", namespaces=NS) for r in memo_refs}
     assert "Hospitering gav förtroende." in texts
 
@@ -601,7 +603,7 @@ def test_failed_import_leaves_nothing_behind(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ImportFormatError("simulated failure")
 
-    monkeypatch.setattr(project.store, "add_coding", broken)
+    monkeypatch.setattr(project.store, "insert_coding", broken)
     with pytest.raises(ImportFormatError, match="simulated"):
         import_qdpx(project, FIXTURES / "nvivo_win12_oltas0517.qdpx")
     assert project.recordings() == []
@@ -730,3 +732,20 @@ def test_recording_facts_from_other_tools_are_checked() -> None:
         {"datum": "2026-03-14T10:00:00", "grupptyp": "Managers", "längd_s": "61.5"}, "x", []
     )
     assert fields == {"date": "2026-03-14", "group_type": GroupType.CHEFER, "duration_s": 61.5}
+
+
+def test_partner_actor_travels_in_the_coding_note(project: Project, tmp_path: Path) -> None:
+    """REFI-QDA has no field for the actor a passage speaks about; it rides on the last
+    line of the coding's note and comes back as the partner, the memo intact."""
+    src = tmp_path / "fg.txt"
+    src.write_text("Moderator: Hej.\nEva: FK ringer aldrig tillbaka.\n", encoding="utf-8")
+    project.import_transcript(src, name="fg")
+    coding = project.add_coding("fg:2", "arbetsstruktur", valence="hindrande", coder="anna")
+    project.store.set_partner_actor(coding.id, "FK")
+    project.add_coding("fg:2", "ledning", coder="anna", memo="Om ledningen.")
+    path = export_qdpx(project).path
+    init_project(tmp_path / "back").close()
+    with open_project(tmp_path / "back") as back:
+        import_qdpx(back, path)
+        got = sorted(back.codings(), key=lambda c: c.partner_actor or "")
+        assert [(c.partner_actor, c.memo) for c in got] == [(None, "Om ledningen."), ("FK", None)]

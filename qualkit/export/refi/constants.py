@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qualkit.model import Valence
+from qualkit.model import Coding, Valence
 from qualkit.version import __version__
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -25,6 +25,9 @@ KOMMUN_SET = "Kommunområde"
 # Not "kommun", which is a participant's variable on Cases: QualCoder keeps one attribute
 # per name, for either cases or files.
 KOMMUN_VARIABLE = "kommunområde"
+# A coding's partner actor (the actor a passage speaks about) has no REFI-QDA field: it
+# travels as the last line of the coding's note, which every peer shows beside the coding.
+PARTNER_NOTE = "Om aktör: "
 # The title of the turn table (who spoke when) in a source's Description and note.
 TURN_TABLE_TITLE = "Talare och tider"
 VALENCES: tuple[Valence, ...] = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
@@ -44,3 +47,17 @@ VALENCE_NAME = re.compile(
 def valence_code_name(label: str, valence: Valence) -> str:
     """The name of a code's valence sub-code: 'En ledning … – hindrande'."""
     return f"{label}{VALENCE_SEPARATOR}{valence.value}"
+
+
+def coding_note(coding: Coding) -> str:
+    """A coding's note in an export: its memo, then its partner actor on a line of its own."""
+    partner = f"{PARTNER_NOTE}{coding.partner_actor}" if coding.partner_actor else ""
+    return "\n\n".join(t for t in (coding.memo or "", partner) if t)
+
+
+def split_partner(note: str) -> tuple[str, str]:
+    """A coding's note -> (memo, partner actor or ""), as `coding_note` wrote it."""
+    lines = note.rstrip().split("\n")
+    if lines and lines[-1].startswith(PARTNER_NOTE):
+        return "\n".join(lines[:-1]).strip(), lines[-1][len(PARTNER_NOTE) :].strip()
+    return note, ""

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualkit.errors import InputError
-from qualkit.export.refi.constants import KOMMUN_SET, KOMMUN_VARIABLE, TURN_TABLE_TITLE
+from qualkit.export.refi.constants import (
+    KOMMUN_SET,
+    KOMMUN_VARIABLE,
+    TURN_TABLE_TITLE,
+    split_partner,
+)
 from qualkit.export.refi.facts import recording_fields
 from qualkit.export.refi.import_codes import (
     build_codebook,
@@ -223,6 +228,7 @@ def import_qdpx(
                     continue
                 key, valence = target
                 coder = coding.user or "refi"
+                memo, partner = _memo_and_partner(coding.note or "")
                 placed = False
                 first = max(bisect.bisect_right(starts, coding.start) - 1, 0)
                 for (offset, text), seg in zip(lines[first:], segments[first:], strict=True):
@@ -234,15 +240,16 @@ def import_qdpx(
                     span = (
                         None if (a, b) == (offset, offset + len(text)) else (a - offset, b - offset)
                     )
-                    project.store.add_coding(
+                    project.store.insert_coding(
                         seg.id,
                         book_id,
                         key,
                         valence=valence,
                         coder=coder,
-                        memo=coding.note or None,
+                        memo=memo or None,
                         span=span,
                         created=coding.created or None,
+                        partner=partner,
                     )
                     n_codings += 1
                     placed = True
@@ -272,6 +279,18 @@ def import_qdpx(
         participants=n_people,
         warnings=tuple(warnings),
     )
+
+
+def _memo_and_partner(note: str) -> tuple[str, str | None]:
+    """A coding's note -> its memo and the partner actor qualkit wrote on its last line; a
+    line that names no known actor stays in the memo."""
+    memo, partner = split_partner(note)
+    if not partner:
+        return note, None
+    try:
+        return memo, Actor.parse(partner).value
+    except InputError:
+        return note, None
 
 
 def _memos(source: RefiSource) -> list[str]:

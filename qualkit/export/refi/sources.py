@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE
+from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE, coding_note
 from qualkit.export.refi.facts import recording_facts
 from qualkit.export.refi.guids import Guids, code_guid
 from qualkit.export.refi.xmlwrite import (
@@ -332,14 +332,15 @@ class SourceWriter:
             )
             el(c_el, NS, "CodeRef", targetGUID=target)
             label = f"Memo: {name} {start}–{end}"
-            if coding.memo:
+            note = coding_note(coding)
+            if note:
                 guid_memo = self.guids("coding-memo", coding.id)
-                self.note(coding_guid, guid_memo, label, coding.memo, coding.coder, when)
+                self.note(coding_guid, guid_memo, label, note, coding.coder, when)
             self.memo_notes(coding_guid, f"coding:{coding.id}", label, when)
             self.n_codings += 1
 
     def _memo_text(self, coding: Coding) -> str:
-        texts = [coding.memo or "", *(m.text for m in self.memos.get(f"coding:{coding.id}", []))]
+        texts = [coding_note(coding), *(m.text for m in self.memos.get(f"coding:{coding.id}", []))]
         return self.redactor.redact("\n\n".join(t for t in texts if t))
 
     def _audio_source(
