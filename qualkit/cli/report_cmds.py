@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 from qualkit.cli.options import project_option
@@ -12,7 +13,7 @@ from qualkit.export.report import ReportOptions, write_reports
 from qualkit.export.report_texts import copy_templates, project_templates_dir
 from qualkit.export.transcript import export_transcript
 from qualkit.export.xlsx import export_xlsx
-from qualkit.project import DEFAULT_CODEBOOK, open_project
+from qualkit.project import DEFAULT_CODEBOOK, Project, open_project
 
 FORMATS = ("docx", "html", "md")
 
@@ -93,8 +94,24 @@ def cmd_report(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         paths = write_reports(project, args.kind, scope or "", tuple(args.formats), options)
         warn_unreviewed(project)
+        hint = other_codebook_hint(project, args.codebook)
     for path in paths:
         console.print(f"Wrote {path}")
+    if hint:
+        console.print(hint)
+
+
+def other_codebook_hint(project: Project, codebook: str) -> str:
+    """When the report's codebook holds no codings and another does (a .qdpx import files
+    its codings under the imported codebook), say so: an empty report is no answer."""
+    counts = Counter(c.codebook for c in project.codings())
+    if counts[codebook] or not counts:
+        return ""
+    other, n = counts.most_common(1)[0]
+    return (
+        f"Note: codebook {codebook!r} has no codings; {other!r} has {n}. "
+        f"Report on it with --codebook {other}."
+    )
 
 
 def cmd_report_templates(args: argparse.Namespace) -> None:

@@ -132,6 +132,7 @@ def write_reports(
             f"Unknown report format {', '.join(unknown) or '(none)'}; "
             f"choose from {', '.join(FORMATS)}."
         )
+    _check_output(opts.output, formats)
     report = build_report(
         project,
         kind,
@@ -149,6 +150,24 @@ def write_reports(
         target = target or default_path(project, report, fmt)
         paths.append(_write(project, report, t, blocks, charts, fmt, target))
     return paths
+
+
+def _check_output(output: Path | None, formats: tuple[str, ...]) -> None:
+    """A named file holds one format, and its suffix says which: `-o rapport.html` without
+    `-f html` wrote a Word file named .html, which no browser opens."""
+    if output is None:
+        return
+    if len(set(formats)) > 1:
+        raise InputError(
+            f"-o {output} names one file, but {len(set(formats))} formats were asked for; "
+            "give one format with -o, or leave -o out (each goes to exports/)."
+        )
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix != formats[0]:
+        raise InputError(
+            f"-o {output}: a {formats[0]} report needs a name ending in .{formats[0]}"
+            + (f"; for {suffix}, add -f {suffix}." if suffix in FORMATS else ".")
+        )
 
 
 def write_report(

@@ -15,7 +15,7 @@ from qualkit.export.report import ReportOptions, write_report, write_reports
 from qualkit.export.report_model import ReportKind, build_report
 from qualkit.export.report_texts import copy_templates
 from qualkit.model import Valence
-from qualkit.project import Project
+from qualkit.project import Project, init_project, open_project
 from tests.unit.report_fixtures import add_kommun, docx_text, make_demo
 
 LOW_DPI = 40
@@ -293,3 +293,31 @@ def test_every_coding_of_a_factor_has_a_column_and_the_chart_counts_what_it_show
     body = layout(report, Texts.load("sv"), charts={"actors": b""})
     caption = next(b.text for b in body if b.kind == "figure" and "aktör" in b.text)
     assert f"n = {shown}" in caption
+
+
+def test_output_name_must_fit_the_format(region: Project, tmp_path: Path) -> None:
+    from qualkit.errors import InputError
+
+    for formats, name, says in (
+        (("docx",), "r.html", "add -f html"),
+        (("docx",), "r.xyz", "ending in .docx"),
+        (("docx", "html"), "r.docx", "names one file"),
+    ):
+        with pytest.raises(InputError, match=says):
+            write_reports(region, "region", "", formats, ReportOptions(output=tmp_path / name))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_codebook_points_at_the_one_with_codings(tmp_path: Path) -> None:
+    from qualkit.cli.report_cmds import other_codebook_hint
+
+    root = tmp_path / "p"
+    init_project(root).close()
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    with open_project(root) as project:
+        project.import_transcript(tmp_path / "fg.txt")
+        assert other_codebook_hint(project, "danermark") == ""  # nothing coded anywhere
+        project.add_coding("fg:1", "ledning")
+        assert other_codebook_hint(project, "danermark") == ""
+        hint = other_codebook_hint(project, "integrationsnivaer")
+        assert "'danermark' has 1" in hint and "--codebook danermark" in hint
