@@ -57,7 +57,7 @@ from qualkit.analysis.coefficients import (
     score,
 )
 from qualkit.errors import InputError
-from qualkit.model import Coding, Recording, Valence
+from qualkit.model import CONSENSUS_CODER, Coding, Recording, Valence
 from qualkit.project import Project
 
 # The coefficients live in coefficients.py; they are named here too because this module is
@@ -84,7 +84,6 @@ __all__ = [
 
 Unit = Literal["segment", "char"]
 UNITS: tuple[Unit, ...] = ("segment", "char")
-CONSENSUS_CODER = "konsensus"
 # Bits of the per-unit value when valences are compared.
 _VALENCE_BIT = {v: 1 << i for i, v in enumerate(Valence)}
 
