@@ -15,6 +15,7 @@ such a copy would only empty a project, and it would push real backups out of ro
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -159,9 +160,12 @@ def restore_hint(root: Path) -> str:
     found = list(reversed(list_backups(root)))
     if not found:
         return "No backup was found in .qualkit/backups/."
-    described = [(p, _contents(p)) for p in found]
-    newest = described[0]
-    usable = next(((p, c) for p, c in described if c is not None and holds_work(c)), None)
+    # Opened newest first, only until one holds work: quick_check reads a whole file.
+    described = ((p, _contents(p)) for p in found)
+    newest = next(described)
+    usable = next(
+        ((p, c) for p, c in itertools.chain([newest], described) if c and holds_work(c)), None
+    )
     if usable is None:
         return (
             f"No backup in .qualkit/backups/ holds any recordings or codings (newest: "
