@@ -12,6 +12,11 @@ from qualkit.errors import InputError, NotFoundError
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
+# The coder under which the agreed codings of a passage are stored; never counted as a
+# coder in agreement, and on a team's server written by the project lead only.
+CONSENSUS_CODER = "konsensus"
+
+
 class Actor(StrEnum):
     """The four collaborating public actors, plus 'annan' for moderators and others."""
 

@@ -15,6 +15,11 @@ coded that recording, so all of its units are *missing* for that coder (not "0")
 uses the units both coders coded; Fleiss' κ uses the units every coder coded; Krippendorff's
 α and percent agreement use every unit coded by at least two coders.
 
+Compared material: only recordings coded by at least two of the chosen coders are in scope.
+Every column (``n``, ``coded``, the coefficients) and the overall row count those units and
+the codings on them only, and only codes used there are listed; work one coder did alone
+changes nothing.
+
 Coefficients
 ------------
 - ``percent``: share of agreeing coder pairs per unit, averaged over units, 0-100.
@@ -52,7 +57,7 @@ from qualkit.analysis.coefficients import (
     score,
 )
 from qualkit.errors import InputError
-from qualkit.model import Coding, Recording, Valence
+from qualkit.model import CONSENSUS_CODER, Coding, Recording, Valence
 from qualkit.project import Project
 
 # The coefficients live in coefficients.py; they are named here too because this module is
@@ -79,7 +84,6 @@ __all__ = [
 
 Unit = Literal["segment", "char"]
 UNITS: tuple[Unit, ...] = ("segment", "char")
-CONSENSUS_CODER = "konsensus"
 # Bits of the per-unit value when valences are compared.
 _VALENCE_BIT = {v: 1 << i for i, v in enumerate(Valence)}
 
@@ -173,7 +177,10 @@ def unit_matrices(
             seg_rec[s.id] = rec.id
     codings = [c for c in codings if c.segment_id in seg_rec]
     covered = covered_recordings(codings, seg_rec)
-    scope = [r for r in recs if any(r.id in covered.get(c, set()) for c in coders)]
+    # Only material at least two of the coders coded is compared: a recording one coder
+    # coded alone has no unit to agree on, and counting it would let that coder's codes
+    # (and their "coded" units) into the table as if the others had said "not this code".
+    scope = [r for r in recs if sum(r.id in covered.get(c, set()) for c in coders) >= 2]
 
     # Offsets of each segment's first unit, per recording and overall.
     starts: dict[int, int] = {}
@@ -251,7 +258,7 @@ def agreement(
     if mats.by_code:
         stacked = np.stack(list(mats.by_code.values()))
         present = (stacked[0] != MISSING).sum(axis=0) >= 2
-        any_coded = (stacked > 0).any(axis=(0, 1))
+        any_coded = (stacked > 0).any(axis=(0, 1)) & present
         n, coded = int(present.sum()), int(any_coded.sum())
     else:
         n = coded = 0

@@ -152,7 +152,7 @@ class Scores:
     percent: float | None
     fleiss: float | None
     n: int  # units compared (coded by at least two of the coders)
-    coded: int  # units at least one coder coded with the code
+    coded: int  # units compared that at least one coder coded with the code
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,7 +170,8 @@ def score(matrix: npt.NDArray[np.int8]) -> Scores:
     data, weights = collapse_units(matrix)
     present = ~np.isnan(data)
     pairable = present.sum(axis=0) >= 2
-    coded = (np.nan_to_num(data, nan=0.0) > 0).any(axis=0)
+    # A unit only one coder saw is not compared, so it is not counted as coded either.
+    coded = (np.nan_to_num(data, nan=0.0) > 0).any(axis=0) & pairable
     fleiss = fleiss_kappa(data, weights)
     kappa = cohen_kappa(data[0], data[1], weights) if data.shape[0] == 2 else fleiss
     return Scores(

@@ -11,25 +11,33 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from qualkit.cli import (
-    agreement_cmds,
-    analysis_cmds,
-    codebook_cmds,
-    core_cmds,
-    db_cmds,
-    exchange_cmds,
-    export_cmds,
-    glossary_cmds,
-    pipeline_cmds,
-    privacy_cmds,
-    report_cmds,
-    report_text_cmds,
-    serve_cmds,
-    tui_cmds,
-    voices_cmds,
-)
-from qualkit.cli.output import tolerant_streams
-from qualkit.errors import QualkitError
+from qualkit.errors import INTERRUPTED, QualkitError, exit_interrupted, started_as_command
+
+# The command modules bring in the app (Textual), the exporters and the analysis: a moment
+# in which a Ctrl-C must end the command as it does later, with one line.
+try:
+    from qualkit.cli import (
+        agreement_cmds,
+        analysis_cmds,
+        codebook_cmds,
+        core_cmds,
+        db_cmds,
+        exchange_cmds,
+        export_cmds,
+        glossary_cmds,
+        pipeline_cmds,
+        privacy_cmds,
+        report_cmds,
+        report_text_cmds,
+        serve_cmds,
+        tui_cmds,
+        voices_cmds,
+    )
+    from qualkit.cli.output import tolerant_streams
+except KeyboardInterrupt:
+    if not started_as_command():
+        raise
+    exit_interrupted()
 from qualkit.version import __version__
 
 # Command modules, in the order their commands appear in --help. Each is imported above:
@@ -68,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a Ctrl-C at any point (building the parser included) is one line."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     tolerant_streams()
     parser = build_parser()
     try:
@@ -85,9 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QualkitError as exc:
         print(f"qualkit: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("qualkit: interrupted; everything saved so far is kept.", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
     except OSError as exc:

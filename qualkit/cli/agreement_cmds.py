@@ -160,6 +160,11 @@ def cmd_agreement(args: argparse.Namespace) -> None:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _agreement_table(rep, f"Agreement {' vs '.join(rep.coders)} ({rep.codebook}, unit: {rep.unit})")
+    if not rep.recordings:
+        console.print(
+            f"Note: no recording was coded by at least two of {', '.join(rep.coders)};"
+            " there is nothing to compare yet."
+        )
     for name, r in per.items():
         _agreement_table(r, f"{name}")
 

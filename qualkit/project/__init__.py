@@ -132,6 +132,8 @@ class Project(CodebookEditing, Importing):
         self.root = Path(root).resolve()
         db = self.root / DB_NAME
         self.codebook_problems: list[str] = []
+        # What a writable folder held when opened (see close); None on a server.
+        self._opened_with: dict[str, int] | None = None
         server = server or server_of(self.root)
         if server is not None:
             self._open_server(db, server)
@@ -149,16 +151,31 @@ class Project(CodebookEditing, Importing):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         self.store = Store(db)
         self._check()
-        try:
-            auto_backup(self)
-        except OSError as exc:  # a full disk must not stop the work
-            _log.warning("automatic backup skipped: %s", exc.strerror)
-        except ProjectError:  # nor a backup folder this user may not write
-            _log.warning("automatic backup skipped: the backup folder is read-only")
+        self._auto_backup()
+        self._opened_with = self.store.content_counts()
         # A broken codebook file must not lock the user out of the project (not even
         # `status`): it is skipped, with a warning naming it, and its last good version
         # stays in the database. `codebook validate` still fails on it.
         self.sync_codebooks(skip_broken=True)
+
+    def _auto_backup(self, *, force: bool = False) -> None:
+        try:
+            auto_backup(self, force=force)
+        except OSError as exc:  # a full disk must not stop the work
+            _log.warning("automatic backup skipped: %s", exc.strerror)
+        except ProjectError:  # nor a backup folder this user may not write
+            _log.warning("automatic backup skipped: the backup folder is read-only")
+
+    def close(self) -> None:
+        """Close the store; after new material came in (an import, a transcription) the
+        newest automatic backup is brought up to date first, whatever its age."""
+        opened_with = self._opened_with
+        if opened_with is not None:
+            self._opened_with = None
+            now = self.store.content_counts()
+            if any(now[k] != opened_with[k] for k in ("recordings", "segments")):
+                self._auto_backup(force=True)
+        super().close()
 
     def _open_server(self, db: Path, server: Server) -> None:
         """A team's study: records on the server, files in the folder.

@@ -10,6 +10,7 @@ from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Coding, Memo, Valence
 from qualkit.store.codebooks import CodebooksStore
 from qualkit.store.connection import now
+from qualkit.store.roles import check_writes_as, writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,18 @@ class CodingWrite:
 
 class CodingsStore(CodebooksStore):
     """The codings and memos tables."""
+
+    # (database user, may write as the lead) on a server, asked once per connection.
+    _writer: tuple[str, bool] | None = None
+
+    def _check_writes_as(self, coder: str) -> None:
+        """In a team's study a coder writes codings and memos under their own name only,
+        and only the lead writes the consensus; a SQLite project has one user."""
+        if self.server is None:
+            return
+        if self._writer is None:
+            self._writer = writer(self)
+        check_writes_as(*self._writer, coder)
 
     _CODING_SELECT = (
         "SELECT codings.*, codes.codebook AS codebook, codes.key AS code, coders.name AS coder"
@@ -100,6 +113,7 @@ class CodingsStore(CodebooksStore):
         sets the memo and partner given, if any, on that coding, and never adds a copy
         that every report and agreement would count twice. The check runs inside the write
         transaction, which holds SQLite's write lock, so no writer slips a copy in between."""
+        self._check_writes_as(coder)
         with self.transaction() as db:
             seg = db.execute("SELECT text FROM segments WHERE id = ?", (segment_id,)).fetchone()
             if seg is None:
@@ -208,7 +222,7 @@ class CodingsStore(CodebooksStore):
         unknown = set(fields) - allowed
         if unknown:
             raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a coding.")
-        self.coding(coding_id)
+        self._check_writes_as(self.coding(coding_id).coder)
         values = [v.value if isinstance(v, Valence) else v for v in fields.values()]
         if fields:
             assignments = ", ".join(f"{k} = ?" for k in fields)
@@ -233,12 +247,14 @@ class CodingsStore(CodebooksStore):
 
     def remove_coding(self, coding_id: int) -> Coding:
         removed = self.coding(coding_id)
+        self._check_writes_as(removed.coder)
         with self.transaction() as db:
             db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
         return removed
 
     def restore_coding(self, coding: Coding) -> Coding:
         """Put back a removed coding with its original id (undo)."""
+        self._check_writes_as(coding.coder)
         with self.transaction() as db:
             pk = self._code_pk(db, coding.codebook, coding.code)
             coder_id = self._coder_id(db, coding.coder)
@@ -323,6 +339,7 @@ class CodingsStore(CodebooksStore):
     def add_memo(self, target: str, target_id: str, text: str, coder: str = "default") -> Memo:
         if target not in {"project", "recording", "segment", "code", "coding", "round"}:
             raise InputError(f"A memo cannot be attached to {target!r}.")
+        self._check_writes_as(coder)
         with self.transaction() as db:
             coder_id = self._coder_id(db, coder)
             cur = db.execute(
@@ -363,5 +380,7 @@ class CodingsStore(CodebooksStore):
         ]
 
     def delete_memo(self, memo_id: int) -> None:
+        for memo in self.memos(memo_id=memo_id):
+            self._check_writes_as(memo.coder)
         with self.transaction() as db:
             db.execute("DELETE FROM memos WHERE id = ?", (memo_id,))

@@ -242,8 +242,24 @@ class StoreBase:
         try:
             with self._lock:
                 self._db.backup(dest)
+            # A copy in rollback-journal mode is one self-contained file: opening it to
+            # check or restore it leaves no -wal/-shm beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
+
+    def standalone(self) -> None:
+        """Leave write-ahead logging, so this (copied) file stands alone when closed."""
+        if self._pg is None:
+            self._db.execute("PRAGMA journal_mode = DELETE")
+
+    def content_counts(self) -> dict[str, int]:
+        """How much work the database holds: recordings, segments and codings."""
+        return {
+            "recordings": int(self._rows("SELECT COUNT(*) FROM recordings")[0][0]),
+            "segments": int(self._rows("SELECT COUNT(*) FROM segments")[0][0]),
+            "codings": int(self._rows("SELECT COUNT(*) FROM codings")[0][0]),
+        }
 
     # -------------------------------------------------------------------- meta
     def get_meta(self, key: str, default: str | None = None) -> str | None:

@@ -5,6 +5,11 @@ Three group roles per study database (named after it, since roles are server-wid
 - coder: codes (codings, memos, suggestion feedback, quote pins) and corrects transcripts;
 - lead: everything, codebook changes, rounds, consensus and reports included.
 A person's login role is made a member of one of them (`qualkit db roles --grant`).
+
+A coder's name is their database user (docs/team.md: `--coder anna` for the login anna).
+Table grants cannot say whose codings a row holds, so the store checks that rule before
+each write of codings and memos (check_writes_as): a coder writes under their own name,
+only the lead writes the consensus coder's.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 
 from qualkit.errors import InputError, ProjectError
+from qualkit.model import CONSENSUS_CODER
 from qualkit.store.connection import StoreBase
 
 ROLES = ("reader", "coder", "lead")
@@ -33,6 +39,31 @@ CODER_TABLES = (
 )
 
 
+def writer(store: StoreBase) -> tuple[str, bool]:
+    """The signed-in database user, and whether they may write what only the lead writes.
+
+    Adding recordings is the lead's (and the tables' owner's, and an administrator's): the
+    server's own grants answer, so a study without roles set up keeps working as before."""
+    row = store._rows("SELECT session_user, has_table_privilege('recordings', 'INSERT')")[0]
+    return str(row[0]), bool(row[1])
+
+
+def check_writes_as(user: str, may_lead: bool, coder: str) -> None:
+    """Refuse a coder's write of codings or memos that are not their own."""
+    if may_lead:
+        return
+    if coder == CONSENSUS_CODER:
+        raise ProjectError(
+            f"Only the project lead writes the consensus (coder {CONSENSUS_CODER!r}) "
+            f"in a team's study; {user!r} codes as {user!r}."
+        )
+    if coder != user:
+        raise ProjectError(
+            f"In a team's study a coder codes under their own name: you are signed in as "
+            f"{user!r}, so use --coder {user} (not {coder!r})."
+        )
+
+
 def group_name(database: str, role: str) -> str:
     """The server's group role for `role` in one study database."""
     safe = re.sub(r"[^a-z0-9_]", "_", database.lower())
@@ -49,6 +80,28 @@ def _tables(store: StoreBase) -> list[str]:
     ]
 
 
+def _role_exists(store: StoreBase, name: str) -> bool:
+    return bool(store._rows("SELECT 1 FROM pg_roles WHERE rolname = ?", (name,)))
+
+
+def _check_may_manage_roles(
+    store: StoreBase, missing: list[str], grants: dict[str, str] | None
+) -> None:
+    """Creating group roles and granting membership need CREATEROLE on the server (not a
+    role in the study): say so before the server refuses half-way."""
+    if not missing and not grants:
+        return
+    user, may = store._rows(
+        "SELECT session_user, rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = session_user"
+    )[0]
+    if not may:
+        doing = f"create the roles {', '.join(missing)}" if missing else "grant roles to users"
+        raise ProjectError(
+            f"To {doing}, the server account {user!r} needs CREATEROLE: the server's "
+            f'administrator runs ALTER ROLE "{user}" CREATEROLE, or runs qualkit db roles.'
+        )
+
+
 def set_up_roles(store: StoreBase, grants: dict[str, str] | None = None) -> dict[str, str]:
     """Create (or bring up to date) the study's three roles; make users members of them.
 
@@ -59,6 +112,8 @@ def set_up_roles(store: StoreBase, grants: dict[str, str] | None = None) -> dict
     database = str(store._rows("SELECT current_database()")[0][0])
     names = {role: group_name(database, role) for role in ROLES}
     tables = _tables(store)
+    missing = [n for n in names.values() if not _role_exists(store, n)]
+    _check_may_manage_roles(store, missing, grants)
     with store.transaction() as db:
         for name in names.values():
             exists = db.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (name,)).fetchone()

@@ -112,5 +112,6 @@ class TransferStore(StoreBase):
         copy = StoreBase(target)
         try:
             copy_study(self, copy)
+            copy.standalone()
         finally:
             copy.close()

@@ -203,3 +203,34 @@ def test_agreement_needs_two_coders(project: Project) -> None:
         agreement(project, ["A"])
     with pytest.raises(InputError, match="No coder"):
         agreement(project, ["A", "Nobody"])
+
+
+def test_work_one_coder_did_alone_changes_nothing(project: Project) -> None:
+    """A recording only A coded (with a code B never used) leaves every column as it was."""
+    _two_coder_project(project)
+    before = agreement(project, ["A", "B"]).as_dict()
+    path = project.root / "solo.txt"
+    path.write_text("X (FK): ett\nY (AF): två\nZ (vård): tre\n", encoding="utf-8")
+    project.import_transcript(path, name="solo")
+    solo = project.segments("solo")
+    project.add_coding(solo[0].id, "kunskap_samverkan", coder="A")
+    project.add_coding(solo[1].id, "ledning", coder="A")
+    after = agreement(project, ["A", "B"]).as_dict()
+    assert after == before
+    assert after["recordings"] == ["t"]
+    assert "kunskap_samverkan" not in after["codes"]
+    assert after["overall"]["coded"] <= after["overall"]["n"]
+
+
+def test_no_common_material_compares_nothing(project: Project) -> None:
+    path = project.root / "a.txt"
+    path.write_text("X (FK): ett\nY (AF): två\n", encoding="utf-8")
+    project.import_transcript(path, name="a")
+    path = project.root / "b.txt"
+    path.write_text("X (FK): tre\nY (AF): fyra\n", encoding="utf-8")
+    project.import_transcript(path, name="b")
+    project.add_coding(project.segments("a")[0].id, "ledning", coder="A")
+    project.add_coding(project.segments("b")[0].id, "ledning", coder="B")
+    rep = agreement(project, ["A", "B"])
+    assert rep.recordings == () and dict(rep.codes) == {}
+    assert rep.overall.n == 0 and rep.overall.coded == 0 and rep.overall.percent is None

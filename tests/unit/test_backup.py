@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from qualkit.backup import auto_backup, backup, list_backups, restore
+from qualkit.backup import auto_backup, backup, list_backups, restore, restore_hint
 from qualkit.cli import main
 from qualkit.errors import InputError, ProjectError
 from qualkit.project import DB_NAME, Project, open_project
+from qualkit.store import Store
 
 
 def _seed(project: Project) -> int:
     rec = project.store.add_recording("r")
     project.store.replace_segments(rec.id, [("A", "Mening.", None, None, (), False)])
     return rec.id
+
+
+@contextmanager
+def _store(path: Path) -> Iterator[Store]:
+    store = Store(path, read_only=True)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def test_backup_and_restore_round_trip(project_dir: Path) -> None:
@@ -44,6 +57,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(project_dir: Path, tmp_path
 
 def test_auto_backup_rotates(project_dir: Path) -> None:
     with open_project(project_dir) as p:
+        _seed(p)
         made = [auto_backup(p, interval_s=0, keep=3) for _ in range(5)]
         assert all(m is not None for m in made)
         autos = [b for b in list_backups(project_dir) if b.name.startswith("auto-")]
@@ -53,8 +67,76 @@ def test_auto_backup_rotates(project_dir: Path) -> None:
     assert not list((project_dir / ".qualkit" / "backups").glob("*.tmp"))
 
 
+def _autos(root: Path) -> list[Path]:
+    return [b for b in list_backups(root) if b.name.startswith("auto-")]
+
+
 def test_opening_a_project_makes_an_automatic_backup(project_dir: Path) -> None:
-    assert any(b.name.startswith("auto-") for b in list_backups(project_dir))
+    with open_project(project_dir) as p:
+        _seed(p)
+    for b in _autos(project_dir):
+        b.unlink()
+    open_project(project_dir).close()
+    assert len(_autos(project_dir)) == 1
+
+
+def test_an_empty_project_is_never_backed_up_automatically(project_dir: Path) -> None:
+    """The backup from `init` was the only one, and restoring it emptied the project."""
+    open_project(project_dir).close()
+    assert _autos(project_dir) == []
+
+
+def test_new_material_is_backed_up_when_the_project_closes(project_dir: Path) -> None:
+    """An import within the hour after the last backup is still in the newest backup."""
+    with open_project(project_dir) as p:
+        _seed(p)
+    first = _autos(project_dir)
+    assert len(first) == 1
+    with open_project(project_dir) as p:  # within the interval: nothing new on open
+        assert _autos(project_dir) == first
+        rec = p.store.add_recording("second")
+        p.store.replace_segments(rec.id, [("A", "Mer.", None, None, (), False)])
+    newest = _autos(project_dir)[-1]
+    assert newest not in first
+    with _store(newest) as store:
+        assert store.content_counts()["recordings"] == 2
+
+
+def test_restore_hint_names_date_and_contents(project_dir: Path) -> None:
+    assert restore_hint(project_dir) == "No backup was found in .qualkit/backups/."
+    with open_project(project_dir) as p:
+        empty = backup(p)  # a manual backup of the empty project
+    hint = restore_hint(project_dir)
+    assert "qualkit restore" not in hint
+    assert "holds any recordings" in hint and empty.name in hint
+    with open_project(project_dir) as p:
+        _seed(p)
+    hint = restore_hint(project_dir)
+    assert "1 recording, 0 codings" in hint and "qualkit restore" in hint
+    assert time.strftime("%Y-%m-%d") in hint
+    with open_project(project_dir) as p:
+        newer_empty = backup(p, project_dir / ".qualkit" / "backups" / "zz.db")
+    newer_empty.write_bytes(b"junk" * 100)
+    hint = restore_hint(project_dir)
+    assert "nothing to restore: zz.db" in hint and "cannot be read" in hint
+    assert "zz.db -p" not in hint
+
+
+def test_restore_leaves_nothing_beside_the_backup(project_dir: Path) -> None:
+    with open_project(project_dir) as p:
+        _seed(p)
+        copy = backup(p)
+    # Backups taken before they left write-ahead logging open with a -wal and -shm.
+    legacy = copy.with_name("legacy.db")
+    legacy.write_bytes(copy.read_bytes())
+    db = sqlite3.connect(legacy)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.close()
+    for source in (copy, legacy):
+        restore(project_dir, source)
+        assert sorted(p.name for p in source.parent.glob(source.name + "*")) == [source.name]
+    assert restore_hint(project_dir).count("qualkit restore") == 1
+    assert not list(copy.parent.glob("*-wal")) and not list(copy.parent.glob("*-shm"))
 
 
 def test_damaged_database_gives_a_clear_error_with_restore_hint(project_dir: Path) -> None:

@@ -6,8 +6,6 @@ import io
 import re
 from dataclasses import dataclass
 
-import docx
-
 from qualkit.errors import ImportFormatError
 from qualkit.export.refi.archive import open_zip
 from qualkit.export.refi.records import DEFAULT_LIMITS, Limits
@@ -32,6 +30,10 @@ def docx_text(data: bytes, label: str, limits: Limits = DEFAULT_LIMITS) -> str:
         infos = inner.infolist()
     if len(infos) > limits.max_entries or sum(i.file_size for i in infos) > limits.max_text_bytes:
         raise ImportFormatError(f"{label}: refused: a .docx source unpacks to too much data.")
+    # Imported here: python-docx and lxml take a fifth of a second, which every command
+    # would pay at start-up for the few REFI-QDA files with .docx sources.
+    import docx
+
     try:
         # python-docx reads XML with lxml, which does not expand external entities.
         document = docx.Document(io.BytesIO(data))
