@@ -7,6 +7,7 @@ HTML and Word each draw the same sequence, so headings, captions and their numbe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from qualkit.export.report_texts import Texts
 
@@ -59,8 +60,11 @@ class Captions:
 
 
 def number(value: float | None, lang: str, digits: int = 2) -> str:
-    """A decimal as the report's language writes it (0,71 in Swedish)."""
+    """A decimal as the report's language writes it (0,71 in Swedish), rounded half away
+    from zero as readers round (0,25 -> 0,3; Python's format gives 0.2, half to even)."""
     if value is None:
         return "–"
-    text = f"{value:.{digits}f}"
+    step = Decimal(1).scaleb(-digits)
+    rounded = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
+    text = str(abs(rounded) if rounded == 0 else rounded)  # no "-0,00"
     return text.replace(".", ",") if lang == "sv" else text

@@ -17,6 +17,7 @@ from pathlib import Path
 from qualkit import atomic
 from qualkit.errors import InputError
 from qualkit.export import docx_style, rounds_charts
+from qualkit.export.report_blocks import number
 from qualkit.model import Valence
 from qualkit.project import Project
 from qualkit.rounds import AssessorAgreement, CellChange, RoundComparison
@@ -47,15 +48,15 @@ def _change_line(c: CellChange) -> str:
 
 # ------------------------------------------------------------------------ figures
 def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+    return number(value, "sv", 1)
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} %"
+    return "–" if value is None else f"{number(value, 'sv', 0)} %"
 
 
 def _coef(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+    return number(value, "sv", 2)
 
 
 # ---------------------------------------------------------------------- content
@@ -77,8 +78,9 @@ def _intro(cmp: RoundComparison) -> list[str]:
         f"Material: {', '.join(cmp.material[0]) or 'inget'} respektive "
         f"{', '.join(cmp.material[1]) or 'inget'}.",
     ]
-    co = [f"{r.name}: {r.co_assessor}" for r in cmp.rounds if r.co_assessor]
-    lines.append("Medbedömare: " + ("; ".join(co) if co else "ingen angiven") + ".")
+    # The co-assessor is a named person: like every name, it stays in the project.
+    co = [r.name for r in cmp.rounds if r.co_assessor]
+    lines.append("Extern medbedömare: " + (" och ".join(co) if co else "ingen angiven") + ".")
     lines.append(
         "Antal avser kodade passager; en passage räknas en gång per kod oavsett hur många"
         " som kodat den" + (f" (endast kodaren {cmp.coder})." if cmp.coder else ".")
@@ -150,14 +152,15 @@ def _assessor_line(name: str, co: str | None, agr: AssessorAgreement) -> str:
     if not co:
         return f"{name}: ingen medbedömare i omgången."
     if agr.cells == 0 and agr.coding is None:
-        return f"{name}: personalen och medbedömaren ({co}) har inte bedömt samma celler."
+        return f"{name}: personalen och medbedömaren har inte bedömt samma celler."
     parts = []
     if agr.cells:
         diff = agr.mean_difference or 0.0
         direction = "högre" if diff >= 0 else "lägre"
         cells = "cell bedömd" if agr.cells == 1 else "celler bedömda"
         parts.append(
-            f"{agr.cells} {cells} av båda; samma betyg i {_pct(agr.exact_percent)},"
+            f"{agr.cells} {cells} av båda; samma betyg (personalens medelvärde avrundat"
+            f" till skalan) i {_pct(agr.exact_percent)},"
             f" högst ett steg isär i {_pct(agr.within_one_percent)};"
             f" personalens betyg i genomsnitt {_num(abs(diff))} steg {direction}"
             " än medbedömarens"
@@ -168,7 +171,7 @@ def _assessor_line(name: str, co: str | None, agr: AssessorAgreement) -> str:
             f"kodningen av materialet: κ = {_coef(o.kappa)}, α = {_coef(o.alpha)},"
             f" överensstämmelse {_pct(o.percent)}"
         )
-    return f"{name} (medbedömare {co}): " + "; ".join(parts) + "."
+    return f"{name} (mot medbedömaren): " + "; ".join(parts) + "."
 
 
 # ------------------------------------------------------------------------ writers

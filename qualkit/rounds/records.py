@@ -24,6 +24,7 @@ class Rating:
     code: str
     rating: int
     comment: str = ""
+    replaced: int | None = None  # the assessor's earlier rating of the cell, now changed
 
 
 # ------------------------------------------------------------------ managing rounds
@@ -87,11 +88,33 @@ def rate(
     codebook: str = GRID,
     comment: str = "",
 ) -> Rating:
-    """One assessor's 1-5 rating of a grid cell, for one participant or for the group."""
-    project.codebook(codebook).code(code)
+    """One assessor's 1-5 rating of a grid cell, for one participant or for the group.
+
+    Rating a cell again changes the rating (`replaced` says from what). A row of the grid
+    is no cell, and a participant must be one of the round's, when it has any."""
+    book = project.codebook(codebook)
+    book.code(code)
+    if any(c.parent == code for c in book.codes):
+        cells = ", ".join(c.key for c in book.codes if c.parent == code)
+        raise InputError(f"{code!r} is a row of the grid, not a cell; rate one of: {cells}.")
     pid = participant_ref(project, participant).id if participant is not None else None
+    members = project.store.round_participants(rnd.id)
+    if pid is not None and members and pid not in {p.id for p in members}:
+        names = ", ".join(p.pseudonym for p in members)
+        raise InputError(
+            f"{participant!r} is not a participant of {rnd.name}; its participants: {names}."
+        )
+    earlier = next(
+        (
+            int(r["rating"])
+            for r in project.store.ratings(rnd.id, codebook)
+            if r["participant_id"] == pid and r["assessor"] == assessor and r["code"] == code
+        ),
+        None,
+    )
     project.store.set_rating(rnd.id, pid, assessor, codebook, code, rating, comment)
-    return Rating(rnd.id, pid, assessor, codebook, code, rating, comment)
+    replaced = earlier if earlier is not None and earlier != rating else None
+    return Rating(rnd.id, pid, assessor, codebook, code, rating, comment, replaced)
 
 
 def ratings(project: Project, rnd: Round, codebook: str | None = None) -> list[Rating]:

@@ -133,6 +133,18 @@ def test_ratings_replace_and_validate(two_rounds: Project) -> None:
     assert [r.rating for r in co] == [5]
     with pytest.raises(InputError):
         rate(two_rounds, rnd, "personal_genomforande", 6, assessor="x")
+    # Rating again says what it replaced; a row of the grid and a stranger are refused.
+    again = rate(two_rounds, rnd, "personal_genomforande", 4, assessor="Extern bedömare")
+    assert again.replaced == 5
+    assert (
+        rate(two_rounds, rnd, "personal_genomforande", 4, assessor="Extern bedömare").replaced
+        is None
+    )
+    with pytest.raises(InputError, match="row of the grid"):
+        rate(two_rounds, rnd, "personal", 3, assessor="Lisa")
+    stranger = two_rounds.store.add_participant(role="chef", actor=Actor.KOMMUN)
+    with pytest.raises(InputError, match="not a participant of V1"):
+        rate(two_rounds, rnd, "personal_genomforande", 3, assessor="x", participant=stranger.id)
 
 
 def test_compare_counts_change_and_assessor_agreement(two_rounds: Project) -> None:
@@ -166,6 +178,8 @@ def test_report_renders_in_three_formats(two_rounds: Project) -> None:
     assert "## Vad har förändrats" in text and "(handläggare, FK)" in text
     assert "Deltagare: 2 i V1 (FK 1, kommun 1)" in text
     assert "Lisa" not in text and "Omar" not in text  # quotes by role and actor only
+    # The co-assessor is a named person too: named in the project, not in the report.
+    assert "Extern bedömare" not in text and "Extern medbedömare: V1 och V2." in text
     pngs = [p for p in md if p.suffix == ".png"]
     assert {p.stem.rsplit("_", 1)[1] for p in pngs} == {"rutnat", "betyg", "faktorer"}
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
