@@ -14,6 +14,7 @@ from qualkit.demo import run_demo
 from qualkit.errors import InputError
 from qualkit.export.refi.importer import import_refi
 from qualkit.export.report_model import resolve_actor
+from qualkit.layout import DB_NAME, SERVER_FILE
 from qualkit.model import GroupType, Valence
 from qualkit.pipeline.coded import made_segments
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
@@ -90,10 +91,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> None:
+    existed = any((Path(args.dir) / name).is_file() for name in (DB_NAME, SERVER_FILE))
     project = init_project(args.dir, database=args.database)
-    console.print(
-        f"Project ready in {project.root} with codebooks: {', '.join(project.codebook_ids())}"
-    )
+    books = ", ".join(project.codebook_ids())
+    said = "is already a project; nothing was changed" if existed else "is a new project"
+    console.print(f"{project.root} {said}. Codebooks: {books}")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -192,6 +194,8 @@ def cmd_status(args: argparse.Namespace) -> None:
                 n_coded = sum(1 for s in segs if s.id in coded)
                 # A state and the one stage it is about ("failed: diarize"), so the column
                 # fits 80 columns; `qualkit transcribe` prints the reason of a failure.
+                # A typed transcript with times has a length too: its last end.
+                length = r.duration_s or max((s.end or 0.0 for s in segs), default=0.0) or None
                 state, stage = r.pipeline_state, r.pipeline_stage
                 stages = {"transcript": "imported"}.get(state, state)
                 if stage:
@@ -202,7 +206,7 @@ def cmd_status(args: argparse.Namespace) -> None:
                         r.name,
                         r.kommun or "",
                         r.group_type or "",
-                        fmt_time(r.duration_s),
+                        fmt_time(length),
                         stages,
                         f"{n_coded}/{len(segs)}",
                     )

@@ -18,6 +18,7 @@ from qualkit.layout import file_stem
 from qualkit.model import Recording, Segment
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import Project
+from qualkit.rounds.answers import QUESTION_SPEAKER, answer_recordings
 
 TRANSCRIPT_FORMATS = ("docx", "txt")
 
@@ -72,11 +73,14 @@ def build_transcript(project: Project, rec: Recording, lang: str = "sv") -> Tran
     segments: list[Segment] = project.store.segments(rec.id)
     kept = exportable_segments(project, segments, redactor=red)
     people = {p.id: p for p in project.store.participants()}
+    answers = answer_recordings(project)
     names: dict[int, str] = {}
     unnamed = 0
     for sp in project.store.speakers(rec.id):
         person = people.get(sp.participant_id) if sp.participant_id is not None else None
-        if person is None:
+        if person is None and sp.label == QUESTION_SPEAKER and rec.id in answers:
+            names[sp.id] = QUESTION_SPEAKER  # the round's questions: qualkit's own label
+        elif person is None:
             unnamed += 1
             names[sp.id] = f"{words['speaker']} {unnamed}"
         elif person.attribution != person.pseudonym:

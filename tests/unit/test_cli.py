@@ -221,3 +221,26 @@ def test_discard_edits_goes_with_remove(tmp_path: Path) -> None:
     # A typed transcript has nothing the pipeline made to differ from: it is removed.
     res = run_cli("recording", "-p", str(proj), "fg", "--remove")
     assert res.returncode == 0 and "Removed recording 'fg'" in res.stdout
+
+
+def test_init_again_and_status_length_of_a_timed_transcript(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+
+    def said(*args: str) -> str:
+        return " ".join(run_cli(*args).stdout.split())  # rich wraps at the terminal width
+
+    assert "is a new project" in said("init", str(proj))
+    assert "already a project; nothing was changed" in said("init", str(proj))
+    (tmp_path / "fg.txt").write_text(
+        "[00:00:05] Anna: Hej.\n[00:01:30] Bo: Hej hej, vi börjar.\n", encoding="utf-8"
+    )
+    run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt"))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120"}
+    res = subprocess.run(
+        [sys.executable, "-m", "qualkit", "status", "-p", str(proj)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "00:01:" in res.stdout, res.stdout  # the last timed turn's end, not blank

@@ -237,3 +237,12 @@ def test_rounds_cli(project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["rounds", "compare", "V1", "V2", "--format", "md", *p]) == 0
     assert (project_dir / "exports" / "jamforelse_V1_V2.md").exists()
     assert main(["rounds", "compare", "V1", "V9", *p]) == 2
+
+
+def test_answers_transcript_names_the_questions(two_rounds: Project, tmp_path: Path) -> None:
+    from qualkit.export.transcript import export_transcript
+
+    text = export_transcript(two_rounds, "V1_svar", "txt", tmp_path / "v1.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "Fråga: " in text and "Talare 1" not in text and "Lisa" not in text
