@@ -17,6 +17,7 @@ from qualkit import spelling
 from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Participant, Recording, Round, Segment, Speaker
 from qualkit.store import Store
+from qualkit.store.roles import writer
 
 T = TypeVar("T")
 
@@ -122,6 +123,12 @@ def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
         return found
     labels = ", ".join(s.label for s in voices) or "none (transcribe the recording first)"
     raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
+
+
+def default_coder(store: Store) -> str:
+    """Whom codings are filed under when no --coder is given: in a team's study the
+    signed-in database user (a coder may code only as themselves), else 'default'."""
+    return writer(store)[0] if store.server is not None else "default"
 
 
 def coder_name(store: Store, name: str) -> str:

@@ -83,7 +83,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("code", help="code id, e.g. ledning")
     p.add_argument("--valence", "-v", default="ingen", help="främjande, hindrande, förslag, ingen")
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    p.add_argument("--coder", default="default")
+    p.add_argument("--coder", help="code as (default: your login on a team's server)")
     p.add_argument("--memo")
     p.add_argument("--span", help="character span START-END inside the segment")
     p.add_argument("--partner", metavar="ACTOR", help="the actor the passage speaks about (FK)")
@@ -275,13 +275,14 @@ def cmd_code(args: argparse.Namespace) -> None:
     # nothing (not the coding, not a new coder).
     partner = resolve_actor(args.partner).value if args.partner else None
     with open_project(args.project) as project:
-        warn(resolve.coder_note(project.store, args.coder))
+        coder = args.coder or resolve.default_coder(project.store)
+        warn(resolve.coder_note(project.store, coder))
         write = project.code_segment(
             args.segment,
             args.code,
             codebook=args.codebook,
             valence=args.valence,
-            coder=args.coder,
+            coder=coder,
             memo=args.memo,
             span=span,
             partner=partner,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from qualkit.cli.options import project_option
-from qualkit.tui.app import build_app
+from qualkit.tui.app import CODER_HELP, build_app
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tui", help="the coding app: correct, code and explore transcripts")
     project_option(p)
-    p.add_argument("--coder", default="default", help="save codings as this coder")
+    p.add_argument("--coder", help=CODER_HELP)
     p.add_argument("--blind", action="store_true", help="show only this coder's codings")
     p.add_argument("--lang", choices=("sv", "en"), help="interface language (default sv)")
     p.add_argument("--recording", help="open this recording's transcript at once")

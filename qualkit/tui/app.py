@@ -268,17 +268,20 @@ class QualkitApp(App[None]):
         self.push_screen(PseudonymScreen(self.project))
 
 
+CODER_HELP = "save codings as this coder (default: your login in a team's study, else 'default')"
+
+
 def build_app(
     project_path: Path | str,
     *,
-    coder: str = "default",
+    coder: str | None = None,
     blind: bool = False,
     lang: str | None = None,
     recording: str | None = None,
 ) -> QualkitApp:
     """Open the project (QualkitError if it is not one) and build the app around it."""
     project = open_project(project_path)
-    coder = resolve.coder_name(project.store, coder)
+    coder = resolve.coder_name(project.store, coder or resolve.default_coder(project.store))
     return QualkitApp(project, coder=coder, blind=blind, lang=lang, recording=recording)
 
 
@@ -290,7 +293,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--coder", default="default", help="save codings as this coder")
+    parser.add_argument("--coder", help=CODER_HELP)
     parser.add_argument(
         "--blind", action="store_true", help="show only this coder's codings and counts"
     )
@@ -301,7 +304,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 def run(
     project: Path,
     *,
-    coder: str = "default",
+    coder: str | None = None,
     blind: bool = False,
     lang: str | None = None,
     recording: str | None = None,
@@ -311,7 +314,7 @@ def run(
     except QualkitError as exc:
         print(f"qualkit: error: {exc}", file=sys.stderr)
         return 2
-    note = resolve.coder_note(app.project.store, coder)
+    note = resolve.coder_note(app.project.store, coder) if coder else None
     if note:
         print(f"qualkit: warning: {note}", file=sys.stderr)
     app.run()

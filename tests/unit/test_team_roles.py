@@ -66,6 +66,8 @@ def test_the_server_study_enforces_who_codes_as_whom(
     anna, lena = folder_of("anna"), folder_of("lena")
     capsys.readouterr()
     assert main(["code", "-p", str(anna), "r1:1", "ledning", "--coder", "anna"]) == 0
+    # Without --coder a coder codes as their login, not as 'default' (which is refused).
+    assert main(["code", "-p", str(anna), "r1:1", "individ"]) == 0
     for coder in ("bertil", CONSENSUS_CODER):
         assert main(["code", "-p", str(anna), "r1:2", "ledning", "--coder", coder]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -114,3 +116,14 @@ def _conninfo(root: Path) -> str:
     with open_project(root) as p:
         assert p.store.server is not None
         return p.store.server.conninfo
+
+
+def test_without_coder_a_team_member_codes_as_themselves_on_sqlite_as_default(
+    tmp_path: Path,
+) -> None:
+    from qualkit.project import init_project
+    from qualkit.resolve import default_coder
+
+    init_project(tmp_path / "p").close()
+    with open_project(tmp_path / "p") as project:
+        assert default_coder(project.store) == "default"  # one user, no login
