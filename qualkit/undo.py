@@ -175,6 +175,7 @@ class UndoStack:
                     lost.append(c)
                 store.update_coding(
                     c.id,
+                    following=True,
                     span_start=moved[0] if moved else None,
                     span_end=moved[1] if moved else None,
                 )

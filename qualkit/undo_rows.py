@@ -70,8 +70,9 @@ def restore(store: Store, expected: RecordingRows, target: RecordingRows) -> Non
                 "Cannot undo or redo: these segments changed since (another coder?)."
                 " Nothing was changed."
             )
+        # Codings move with the rows they sit on (a split undone): whoever coded them.
         for coding in now.codings:
-            store.remove_coding(coding.id)
+            store.remove_coding(coding.id, following=True)
         for speaker in target.speakers:
             store.put_speaker(speaker)
         keep = target.segment_ids
@@ -82,7 +83,7 @@ def restore(store: Store, expected: RecordingRows, target: RecordingRows) -> Non
             store.put_segment(seg)
         store.set_segment_order(target.order)
         for coding in target.codings:
-            store.restore_coding(coding)
+            store.restore_coding(coding, following=True)
         voices = {s.id for s in target.speakers}
         for speaker in now.speakers:
             if speaker.id not in voices:

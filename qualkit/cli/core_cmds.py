@@ -16,7 +16,7 @@ from qualkit.export.refi.importer import import_refi
 from qualkit.export.report_model import resolve_actor
 from qualkit.layout import DB_NAME, SERVER_FILE
 from qualkit.model import GroupType, Valence
-from qualkit.pipeline.coded import made_segments
+from qualkit.pipeline.coded import removal_baseline
 from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
 
@@ -158,7 +158,7 @@ def cmd_recording(args: argparse.Namespace) -> None:
             if fields:
                 raise InputError("--remove takes no other change; remove, or change, not both.")
             project.remove_recording(
-                rec.id, None if args.discard_edits else made_segments(project, rec)
+                rec.id, None if args.discard_edits else removal_baseline(project, rec)
             )
             where = f" ({rec.audio_path} stays on disk)" if rec.audio_path else ""
             console.print(f"Removed recording {rec.name!r} from the project{where}.")

@@ -44,28 +44,38 @@ def count(label: str, valences: Iterable[object]) -> ValenceCount:
     )
 
 
-def settled(frame: pd.DataFrame) -> pd.DataFrame:
-    """The codings a report reads: where the coders agreed on a passage (the konsensus
-    coder, `qualkit resolve`), the agreed codings replace each coder's for it."""
+def settled(frame: pd.DataFrame, no_code: Iterable[int] = ()) -> pd.DataFrame:
+    """The codings a report reads: where the coders agreed on a passage in a codebook (the
+    konsensus coder, `qualkit resolve`), the agreed codings replace each coder's there.
+    `no_code`: passages resolved by a consensus memo alone ("no code fits"); they keep no
+    coder's codings, unless the consensus coded them in some codebook (then the memo
+    belongs to that resolution)."""
     if frame.empty:
         return frame
     agreed = frame["coder"] == CONSENSUS_CODER
-    resolved = set(frame.loc[agreed, "segment_id"])
-    return frame[agreed | ~frame["segment_id"].isin(resolved)].reset_index(drop=True)
+    pairs = frame[["segment_id", "codebook"]].apply(tuple, axis=1)
+    resolved = set(pairs[agreed])
+    empty = set(no_code) - set(frame.loc[agreed, "segment_id"])
+    keep = agreed | ~(pairs.isin(resolved) | frame["segment_id"].isin(empty))
+    return frame[keep].reset_index(drop=True)
 
 
-def passages(frame: pd.DataFrame, also: Sequence[str] = ()) -> pd.DataFrame:
+def passages(
+    frame: pd.DataFrame, also: Sequence[str] = (), pinned: Iterable[int] = ()
+) -> pd.DataFrame:
     """One row per passage, code and valence, however many coders (or a coder twice, the
     whole turn and a span of it) coded it: a kommun coded by three people must not look
-    three times as talkative. Span codings come first, so a quote is what a coder marked.
-    `also`: more columns that tell codings apart (the partner actor, for the relations)."""
+    three times as talkative. The row kept is a pinned coding's if one is (a pin must not
+    vanish), else a span coding's, so a quote is what a coder marked. `also`: more columns
+    that tell codings apart (the partner actor, for the relations)."""
     if frame.empty:
         return frame
-    ordered = frame.assign(_whole=frame["span_start"].isna()).sort_values(
-        ["_whole", "coding_id"], kind="stable"
-    )
+    pins = set(pinned)
+    ordered = frame.assign(
+        _pin=~frame["coding_id"].isin(pins), _whole=frame["span_start"].isna()
+    ).sort_values(["_pin", "_whole", "coding_id"], kind="stable")
     keys = ["segment_id", "code", "valence", *also]
-    unique = ordered.drop_duplicates(keys).drop(columns="_whole")
+    unique = ordered.drop_duplicates(keys).drop(columns=["_pin", "_whole"])
     return unique.sort_values("coding_id", kind="stable").reset_index(drop=True)
 
 

@@ -31,7 +31,7 @@ from qualkit.export.report_records import (
     ValenceCount,
 )
 from qualkit.export.report_texts import Texts
-from qualkit.model import Actor, Code, Consent, Segment, Valence
+from qualkit.model import CONSENSUS_CODER, Actor, Code, Consent, Segment, Valence
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.rounds.answers import answer_recordings
@@ -137,15 +137,24 @@ def build_report(
     # focus-group reports (the rounds report reads them).
     answers = answer_recordings(project)
     segments = [s for s in project.segments() if s.recording_id not in answers]
-    every = report_compare.settled(_visible_codings(project, segments, red))
-    frame = every[every["codebook"] == codebook].reset_index(drop=True)
+    visible = _visible_codings(project, segments, red)
+    every = report_compare.settled(visible, _no_code_consensus(project))
     recordings = [r for r in project.recordings() if r.id not in answers]
     kind_key, scope = scope_key(project, kind, scope)
+
+    def in_scope(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = rows[rows["codebook"] == codebook]
+        if kind is ReportKind.KOMMUN:
+            rows = rows[rows["kommun"] == scope]
+        elif kind is ReportKind.AKTOR:
+            rows = rows[rows["actor"] == scope]
+        return rows.reset_index(drop=True)
+
+    frame = in_scope(every)
+    # Each coder's own work, for the Metod section's shares, agreement and the authors.
+    own = in_scope(visible[visible["coder"] != CONSENSUS_CODER])
     if kind is ReportKind.KOMMUN:
-        frame = frame[frame["kommun"] == scope]
         recordings = [r for r in recordings if r.kommun == scope]
-    elif kind is ReportKind.AKTOR:
-        frame = frame[frame["actor"] == scope]
 
     speakers_by_rec = report_method.participants_by_recording(project, participants)
     if kind is ReportKind.AKTOR:
@@ -174,9 +183,10 @@ def build_report(
         )
 
     # Counts, quotes and relations read each passage once per code and valence; the
-    # co-occurrence and the coders' shares read every coder's own codings.
-    counted = report_compare.passages(frame)
-    by_dim = report_compare.passages(by_dim)
+    # co-occurrence reads each coder's own (and the consensus's) codings.
+    pins = project.store.pinned_codings()
+    counted = report_compare.passages(frame, pinned=pins)
+    by_dim = report_compare.passages(by_dim, pinned=pins)
     codes = list(book.codes)
     labels = {c.key: _code_label(book.codes, c.key, lang) for c in codes}
     memos = _code_memos(project, codebook, frame, red)
@@ -188,7 +198,7 @@ def build_report(
         lang=lang,
         setting=setting,
         with_kommun=kind is not ReportKind.KOMMUN,
-        pinned=project.store.pinned_codings(),
+        pinned=pins,
         segment_texts={seg.id: seg.text for seg in segments},
     )
     texts = {
@@ -252,15 +262,25 @@ def build_report(
         factors=tuple(factors),
         cooccurrence=report_compare.cooccurrence(frame, [c.key for c in codes]),
         comparison=comparison,
-        method=report_method.method(project, codebook, frame, mat, recordings, red),
+        method=report_method.method(project, codebook, own, mat, recordings, red),
         relations=report_compare.relations(
             report_compare.passages(frame, also=("partner_actor",)),
             kommuner(project) if kind is not ReportKind.KOMMUN else (),
         ),
-        title_info=title_info(project, frame, red),
+        title_info=title_info(project, own, red),
         texts={section: text for (section, factor), text in texts.items() if not factor},
         attribution=setting,
     )
+
+
+def _no_code_consensus(project: Project) -> set[int]:
+    """Passages the coders resolved with a consensus memo (`qualkit resolve` without a
+    code): the consensus is that no code fits, as `qualkit disagreements` reads it."""
+    return {
+        int(m.target_id)
+        for m in project.store.memos(target="segment")
+        if m.coder == CONSENSUS_CODER and m.target_id.isdigit()
+    }
 
 
 def _visible_codings(project: Project, segments: Sequence[Segment], red: Redactor) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualkit import spelling
 from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project import Project
 
@@ -37,6 +38,7 @@ class ForeignCoding:
     valence: Valence = Valence.NONE
     memo: str | None = None
     codebook: str | None = None  # None: the codebook given to the merge
+    partner: str | None = None  # the actor the passage speaks about
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,22 +80,35 @@ def line_by_line(
     identifiers ("[Namn 1]", "[personnummer]"), so its text differs exactly where a coded
     passage is most likely to hold them, and the passage cannot be found by its words.
     Each end is moved along its own line by the lines' character alignment. None when the
-    copy has another number of lines (then the passage is looked for by its words)."""
+    copy has another number of lines, or a line the span touches is no longer like ours
+    (the transcript was split and joined since): then nothing is placed by guesswork."""
     lines = foreign.split("\n")
     if len(lines) != len(segments):
         return None
     bounds = segment_bounds(segments)
 
-    def move(pos: int, at_end: bool) -> int:
+    def line_of(pos: int, at_end: bool) -> tuple[int, int]:
+        # An end right after a line's newline ends that line, not the next one at 0.
         i, lo = 0, 0
-        while i < len(lines) - 1 and pos > lo + len(lines[i]):
+        while i < len(lines) - 1 and pos > lo + len(lines[i]) + (1 if at_end else 0):
             lo += len(lines[i]) + 1
             i += 1
-        offset = _aligned(lines[i], segments[i].text, pos - lo, at_end)
-        return bounds[i][1] + offset
+        return i, min(pos - lo, len(lines[i]))
 
-    moved = move(start, at_end=False), move(end, at_end=True)
-    return moved if moved[0] < moved[1] else None
+    ends = line_of(start, at_end=False), line_of(end, at_end=True)
+    for i, _ in ends:
+        if difflib.SequenceMatcher(None, lines[i], segments[i].text).ratio() < _ALIKE:
+            return None
+    moved = tuple(
+        bounds[i][1] + _aligned(lines[i], segments[i].text, offset, at_end)
+        for (i, offset), at_end in zip(ends, (False, True), strict=True)
+    )
+    return (moved[0], moved[1]) if moved[0] < moved[1] else None
+
+
+# How alike a line of the other copy and ours must be to be taken for the same turn: a
+# redacted turn keeps most of its characters; another turn shares few.
+_ALIKE = 0.6
 
 
 def _aligned(theirs: str, ours: str, offset: int, at_end: bool) -> int:
@@ -137,7 +152,8 @@ def _key(
 ) -> tuple[object, ...]:
     if span is not None and span == (0, length):
         span = None
-    return (segment_id, codebook, code, coder, valence, span)
+    # "Anna" and "anna" are one coder: the store files them under one spelling.
+    return (segment_id, codebook, code, spelling.key(coder), valence, span)
 
 
 class Merger:
@@ -177,6 +193,7 @@ class Merger:
         span: tuple[int, int] | None,
         memo: str | None,
         where: str,
+        partner: str | None = None,
     ) -> None:
         if code not in self.codes.get(codebook, set()):
             self.unmatched.append(f"{where}: code {codebook}:{code} is not in this project")
@@ -187,8 +204,15 @@ class Merger:
             return
         if span is not None and span == (0, self.lengths[segment_id]):
             span = None
-        self.project.store.add_coding(
-            segment_id, codebook, code, valence=valence, coder=coder, memo=memo, span=span
+        self.project.store.insert_coding(
+            segment_id,
+            codebook,
+            code,
+            valence=valence,
+            coder=coder,
+            memo=memo,
+            span=span,
+            partner=partner,
         )
         self.existing.add(key)
         self.added += 1
@@ -250,18 +274,20 @@ def merge_foreign_codings(
             rec, segs, text = found
             start, end = fc.start, fc.end
             if fc.source_text != text:
-                moved = line_by_line(fc.source_text, segs, start, end)
+                # The passage's own words first: found once, they are where it is, however
+                # the transcript was split or joined since. Else the lines, where they match.
                 passage = fc.source_text[fc.start : fc.end]
                 first = text.find(passage) if passage else -1
-                if moved is not None:
+                moved = line_by_line(fc.source_text, segs, start, end)
+                if first >= 0 and text.find(passage, first + 1) < 0:
+                    start, end = first, first + len(passage)
+                elif moved is not None:
                     start, end = moved
-                elif first < 0 or text.find(passage, first + 1) >= 0:
+                else:
                     merger.unmatched.append(
                         f"{where}: the source text differs and the passage is not found once"
                     )
                     continue
-                else:
-                    start, end = first, first + len(passage)
             pieces = map_span(segs, start, end)
             if not pieces:
                 merger.unmatched.append(f"{where}: offsets outside the text")
@@ -276,5 +302,6 @@ def merge_foreign_codings(
                     span,
                     fc.memo,
                     where,
+                    fc.partner,
                 )
     return merger.report(dict.fromkeys(touched))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from qualkit import spelling
 from qualkit.errors import InputError, ProjectError
 from qualkit.merge.core import Merger, MergeReport, find_recording
 from qualkit.model import Segment
@@ -107,8 +108,10 @@ def merge_project(
                         span,
                         c.memo,
                         where,
+                        c.partner_actor,
                     )
-        clash = (merger.coders & local_coders) - {coder_as}
+        here = {spelling.key(name) for name in local_coders}
+        clash = {c for c in merger.coders if spelling.key(c) in here} - {coder_as}
         if clash and merger.added:
             warnings.append(
                 f"coder {', '.join(sorted(clash))} already had codings here; if that is another"

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qualkit.errors import InputError
+from qualkit.export.refi.constants import memo_and_partner
 from qualkit.export.refi.read import read_qdpx
 from qualkit.export.refi.read_codes import code_targets
 from qualkit.export.refi.records import RefiProject
@@ -81,6 +82,7 @@ def foreign_codings_from_refi(
             missing.setdefault(f"code {name!r} has no match in this project", None)
             continue
         cb, key, valence = target
+        memo, partner = memo_and_partner(c.note or "")
         out.append(
             ForeignCoding(
                 source_name=src.name,
@@ -90,8 +92,9 @@ def foreign_codings_from_refi(
                 code_key=key,
                 coder=c.user or "okänd kodare",
                 valence=valence,
-                memo=c.note or None,
+                memo=memo or None,
                 codebook=cb,
+                partner=partner,
             )
         )
     return out, list(missing)

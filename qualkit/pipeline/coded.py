@@ -11,7 +11,9 @@ and the batch goes on. Hand edits without codings can be given up on purpose
 
 from __future__ import annotations
 
-from qualkit.errors import InputError
+from qualkit.atomic import sha256_file
+from qualkit.errors import InputError, QualkitError
+from qualkit.ingest import read_transcript
 from qualkit.model import Recording, Stage
 from qualkit.pipeline.align import AlignedTranscript
 from qualkit.pipeline.artefacts import ArtefactStore, read_json
@@ -70,12 +72,35 @@ def _edited(store: Store, rec: Recording, artefacts: ArtefactStore, sha: str, ke
 
 
 def made_segments(project: Project, rec: Recording) -> list[MadeSegment] | None:
-    """The segments the pipeline made for `rec`, to tell hand edits from them; None when
-    it made none or its artefact is gone (then no edit can be told)."""
+    """The segments `rec` was made with, to tell hand edits from them: the pipeline's
+    ALIGN artefact, or the typed transcript file read again (while it is unchanged); None
+    when neither is there (then no edit can be told)."""
     key = project.store.stage_options_key(rec.id, Stage.ALIGN.value)
-    if not key or not rec.sha256:
+    if key and rec.sha256:
+        return _made(ArtefactStore(project.cache_dir / "artefacts"), rec.sha256, key)
+    source = project.root / rec.transcript_path if rec.transcript_path else None
+    if source is None or not source.is_file() or sha256_file(source) != rec.sha256:
         return None
-    return _made(ArtefactStore(project.cache_dir / "artefacts"), rec.sha256, key)
+    try:
+        parsed = read_transcript(source)
+    except QualkitError:
+        return None  # e.g. a round's answers CSV: not a transcript format
+    return [(t.text, t.start, t.end) for t in parsed.turns]
+
+
+def removal_baseline(project: Project, rec: Recording) -> list[MadeSegment]:
+    """What `rec`'s segments were made as, for `qualkit recording --remove` to count hand
+    edits against. A transcript whose origin is gone (the cache cleared, the file moved,
+    a .qdpx source) cannot be told apart from an edited one, so it is refused: removing
+    it then takes --discard-edits."""
+    made = made_segments(project, rec)
+    if made is None and project.store.segment_count(rec.id):
+        raise InputError(
+            f"{rec.name!r}: qualkit cannot tell whether its transcript was edited by hand "
+            "(what it was made from is no longer there), so it is not removed. Add "
+            "--discard-edits to remove it with any edits."
+        )
+    return made or []
 
 
 def _made(artefacts: ArtefactStore, sha: str, key: str) -> list[MadeSegment] | None:

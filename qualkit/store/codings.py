@@ -217,12 +217,15 @@ class CodingsStore(CodebooksStore):
         sql += " ORDER BY codings.id"
         return [self._coding(r) for r in self._rows(sql, params)]
 
-    def update_coding(self, coding_id: int, **fields: Any) -> Coding:
+    def update_coding(self, coding_id: int, *, following: bool = False, **fields: Any) -> Coding:
+        """Change a coding. `following`: it follows a transcript correction (a span moved
+        with its words), which any coder may make; other changes are its coder's own."""
         allowed = {"valence", "memo", "span_start", "span_end"}
         unknown = set(fields) - allowed
         if unknown:
             raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a coding.")
-        self._check_writes_as(self.coding(coding_id).coder)
+        if not following:
+            self._check_writes_as(self.coding(coding_id).coder)
         values = [v.value if isinstance(v, Valence) else v for v in fields.values()]
         if fields:
             assignments = ", ".join(f"{k} = ?" for k in fields)
@@ -245,22 +248,32 @@ class CodingsStore(CodebooksStore):
                     )
         return self.coding(coding_id)
 
-    def remove_coding(self, coding_id: int) -> Coding:
+    def set_partner_actor(self, coding_id: int, actor: str | None) -> None:
+        """Name the actor the coded passage speaks about (None clears it); like every
+        change of a coding, its coder's own in a team's study."""
+        self._check_writes_as(self.coding(coding_id).coder)
+        with self.transaction() as db:
+            db.execute("UPDATE codings SET partner_actor=? WHERE id=?", (actor, coding_id))
+
+    def remove_coding(self, coding_id: int, *, following: bool = False) -> Coding:
         removed = self.coding(coding_id)
-        self._check_writes_as(removed.coder)
+        if not following:  # see update_coding
+            self._check_writes_as(removed.coder)
         with self.transaction() as db:
             db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
         return removed
 
-    def restore_coding(self, coding: Coding) -> Coding:
-        """Put back a removed coding with its original id (undo)."""
-        self._check_writes_as(coding.coder)
+    def restore_coding(self, coding: Coding, *, following: bool = False) -> Coding:
+        """Put back a removed coding with its original id (undo), partner actor and all."""
+        if not following:  # see update_coding
+            self._check_writes_as(coding.coder)
         with self.transaction() as db:
             pk = self._code_pk(db, coding.codebook, coding.code)
             coder_id = self._coder_id(db, coding.coder)
             db.execute(
                 "INSERT INTO codings(id, segment_id, code_pk, valence, coder_id, created, memo,"
-                " span_start, span_end, round_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " span_start, span_end, round_id, partner_actor)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     coding.id,
                     coding.segment_id,
@@ -272,6 +285,7 @@ class CodingsStore(CodebooksStore):
                     coding.span_start,
                     coding.span_end,
                     coding.round_id,
+                    coding.partner_actor,
                 ),
             )
         return self.coding(coding.id)

@@ -70,12 +70,6 @@ class ReportsStore(StoreBase):
         value = rows[0]["partner_actor"] if rows else None
         return None if value is None else str(value)
 
-    def set_partner_actor(self, coding_id: int, actor: str | None) -> None:
-        """Name the actor the coded passage speaks about (None clears it)."""
-        self._check_coding(coding_id)
-        with self.transaction() as db:
-            db.execute("UPDATE codings SET partner_actor=? WHERE id=?", (actor, coding_id))
-
     def _check_coding(self, coding_id: int) -> None:
         if not self._rows("SELECT 1 FROM codings WHERE id=?", (coding_id,)):
             raise NotFoundError(

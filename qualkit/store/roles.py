@@ -18,6 +18,7 @@ import re
 
 from qualkit.errors import InputError, ProjectError
 from qualkit.model import CONSENSUS_CODER
+from qualkit.spelling import key
 from qualkit.store.connection import StoreBase
 
 ROLES = ("reader", "coder", "lead")
@@ -52,12 +53,12 @@ def check_writes_as(user: str, may_lead: bool, coder: str) -> None:
     """Refuse a coder's write of codings or memos that are not their own."""
     if may_lead:
         return
-    if coder == CONSENSUS_CODER:
+    if key(coder) == key(CONSENSUS_CODER):
         raise ProjectError(
             f"Only the project lead writes the consensus (coder {CONSENSUS_CODER!r}) "
             f"in a team's study; {user!r} codes as {user!r}."
         )
-    if coder != user:
+    if key(coder) != key(user):  # the store files "anna" under a known "Anna"
         raise ProjectError(
             f"In a team's study a coder codes under their own name: you are signed in as "
             f"{user!r}, so use --coder {user} (not {coder!r})."

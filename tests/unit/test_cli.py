@@ -244,3 +244,24 @@ def test_init_again_and_status_length_of_a_timed_transcript(tmp_path: Path) -> N
         timeout=120,
     )
     assert "00:01:" in res.stdout, res.stdout  # the last timed turn's end, not blank
+
+
+def test_a_hand_edited_typed_transcript_is_not_removed_unasked(tmp_path: Path) -> None:
+    from qualkit.project import open_project
+
+    proj = tmp_path / "p"
+    run_cli("init", str(proj))
+    (tmp_path / "fg.txt").write_text(
+        "[00:00:01] Anna: Hej.\n[00:00:04] Bo: Vi saknar resurser.\n", encoding="utf-8"
+    )
+    run_cli("import", "-p", str(proj), str(tmp_path / "fg.txt"))
+    with open_project(proj) as project:
+        seg = project.segment("fg:2")
+        project.store.update_segment_text(seg.id, "Vi saknar resurser, rättat för hand.")
+    res = run_cli("recording", "-p", str(proj), "fg", "--remove")
+    assert res.returncode == 2 and "1 hand-edited segments" in res.stderr
+    (tmp_path / "fg.txt").unlink()  # its origin gone: cannot tell, so not removed either
+    res = run_cli("recording", "-p", str(proj), "fg", "--remove")
+    assert res.returncode == 2 and "cannot tell" in res.stderr
+    res = run_cli("recording", "-p", str(proj), "fg", "--remove", "--discard-edits")
+    assert res.returncode == 0

@@ -251,3 +251,39 @@ def test_refi_merge_places_codings_on_passages_the_export_redacted(tmp_path: Pat
         part = placed["individ"]
         assert segs[2].text[part.span_start : part.span_end] == "ingen tog helheten"
         assert placed["stabila_org"].span_start is None  # the whole turn, as coded
+
+
+def test_line_by_line_ends_and_restructured_copies(project: Project) -> None:
+    from qualkit.merge.core import line_by_line
+
+    path = project.root / "l.txt"
+    path.write_text("A: Jag ringde Anna igår.\nB: Anna svarade inte.\n", encoding="utf-8")
+    project.import_transcript(path, name="l")
+    segs = project.segments("l")
+    theirs = "Jag ringde [Namn 1] igår.\n[Namn 1] svarade inte."
+    # A span that takes its line's newline ends that line; nothing spills onto the next.
+    end_of_first = len("Jag ringde [Namn 1] igår.\n")
+    assert line_by_line(theirs, segs, 0, end_of_first) == (0, len(segs[0].text))
+    assert map_span(segs, 0, len(segs[0].text)) == [(segs[0].id, None)]
+    # Lines that are other turns now (a split and a join since): nothing is guessed.
+    other = "Hej och välkomna till gruppen.\nVi börjar med en runda."
+    assert line_by_line(other, segs, 0, 5) is None
+
+
+def test_merge_keeps_the_partner_actor(tmp_path: Path) -> None:
+    from qualkit.export.refi.write import export_qdpx
+
+    for name in ("a", "b"):
+        init_project(tmp_path / name).close()
+        (tmp_path / f"{name}.txt").write_text("Eva: FK ringer aldrig.\n", encoding="utf-8")
+    with open_project(tmp_path / "b") as theirs:
+        theirs.import_transcript(tmp_path / "b.txt", name="fg")
+        c = theirs.add_coding("fg:1", "arbetsstruktur", coder="bo", memo="svårt")
+        theirs.store.set_partner_actor(c.id, "FK")
+        qdpx = export_qdpx(theirs).path
+    with open_project(tmp_path / "a") as ours:
+        ours.import_transcript(tmp_path / "a.txt", name="fg")
+        assert merge_coder(ours, qdpx).added == 1
+        [got] = ours.codings()
+        assert (got.partner_actor, got.memo) == ("FK", "svårt")
+        assert merge_coder(ours, tmp_path / "b").added == 0  # the folder: already here

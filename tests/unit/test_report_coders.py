@@ -10,7 +10,7 @@ import pytest
 
 from qualkit.export.report_model import build_report
 from qualkit.export.report_quotes import span_quote
-from qualkit.model import Actor
+from qualkit.model import Actor, Valence
 from qualkit.project import Project, init_project, open_project
 from qualkit.rounds import add_round, import_answers
 
@@ -116,3 +116,37 @@ def test_span_quote_widens_to_words() -> None:
     assert span_quote(text, 27, 36) == "[…] besluten tas […]"
     assert span_quote(text, 0, len(text)) == text
     assert span_quote(text, 5, 5) == "Samverkansforum […]"  # widened to the start
+
+
+def test_a_consensus_is_per_codebook_and_may_be_no_code(coded: Project) -> None:
+    from qualkit.consensus import resolve
+
+    for coder in ("anna", "bo"):
+        coded.add_coding("fg_eksjo:3", "ledning", valence="hindrande", coder=coder)
+    # A consensus in another codebook leaves the Danermark codings alone.
+    other = next(b for b in coded.codebook_ids() if b != "danermark")
+    key = coded.codebook(other).codes[0].key
+    seg3 = coded.segment("fg_eksjo:3").id
+    resolve(coded, seg3, [(key, Valence.NONE)], "Enig.", codebook=other)
+    counts = {f.key: f.counts for f in build_report(coded, "kommun", "Eksjö").factors}
+    assert counts["ledning"].hindering == 1
+    # A consensus memo alone ("no code fits") settles the passage with no code.
+    coded.add_coding("fg_eksjo:2", "ledning", valence="hindrande", coder="anna")
+    coded.add_coding("fg_eksjo:2", "stabila_org", valence="hindrande", coder="bo")
+    resolve(coded, coded.segment("fg_eksjo:2").id, [], "Ingen kod passar.")
+    report = build_report(coded, "kommun", "Eksjö")
+    counts = {f.key: f.counts for f in report.factors}
+    assert counts["ledning"].hindering == 1 and counts["stabila_org"].total == 0
+    # The Metod section counts each coder's own work, never the consensus as a coder.
+    shares = {c.name: c.codings for c in report.method.coders}
+    assert shares == {"anna": 2, "bo": 2}
+
+
+def test_a_pinned_quote_survives_counting_once(coded: Project) -> None:
+    first = coded.add_coding("fg_eksjo:3", "ledning", valence="hindrande", coder="anna")
+    second = coded.add_coding("fg_eksjo:3", "ledning", valence="hindrande", coder="bo")
+    coded.store.set_pinned(second.id, True)
+    [quote] = next(
+        f for f in build_report(coded, "kommun", "Eksjö").factors if f.key == "ledning"
+    ).quotes_hindering
+    assert quote.pinned and quote.coding_id == second.id and first.id != second.id

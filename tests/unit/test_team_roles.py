@@ -127,3 +127,34 @@ def test_without_coder_a_team_member_codes_as_themselves_on_sqlite_as_default(
     init_project(tmp_path / "p").close()
     with open_project(tmp_path / "p") as project:
         assert default_coder(project.store) == "default"  # one user, no login
+
+
+def test_a_coder_corrects_text_and_undoes_a_split_whoever_coded_it(tmp_path: Path) -> None:
+    """Correcting the transcript is a coder's work: the spans on it follow, whoever coded
+    them. Simulated on SQLite as a signed-in coder 'anna' of a team's study."""
+    from qualkit.project import init_project
+    from qualkit.undo import UndoStack
+
+    init_project(tmp_path / "p").close()
+    (tmp_path / "fg.txt").write_text(
+        "Moderator: Hej.\nEva: Det saknas resurser och tid för samverkan här.\n",
+        encoding="utf-8",
+    )
+    with open_project(tmp_path / "p") as project:
+        project.import_transcript(tmp_path / "fg.txt")
+        seg = project.segment("fg:2")
+        theirs = project.add_coding("fg:2", "stabila_org", coder="Bo", span=(4, 20))
+        project.store.set_partner_actor(theirs.id, "FK")
+        project.store.server = object()  # type: ignore[assignment]
+        project.store._writer = ("anna", False)
+        undo = UndoStack(project, coder="anna")
+        undo.edit_text(seg.id, "Nu: Det saknas resurser och tid för samverkan här.")
+        undo.undo()  # the span and its partner actor come back as they were
+        back = project.store.coding(theirs.id)
+        assert (back.span_start, back.span_end, back.partner_actor) == (4, 20, "FK")
+        undo.redo()
+        # Someone else's coding itself stays theirs, also when the name differs in case.
+        with pytest.raises(ProjectError, match="own name"):
+            project.store.remove_coding(theirs.id)
+        mine = project.add_coding("fg:1", "ledning", coder="Anna")
+        project.store.remove_coding(mine.id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from qualkit.model import Coding, Valence
+from qualkit.errors import InputError
+from qualkit.model import Actor, Coding, Valence
 from qualkit.version import __version__
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -61,3 +62,15 @@ def split_partner(note: str) -> tuple[str, str]:
     if lines and lines[-1].startswith(PARTNER_NOTE):
         return "\n".join(lines[:-1]).strip(), lines[-1][len(PARTNER_NOTE) :].strip()
     return note, ""
+
+
+def memo_and_partner(note: str) -> tuple[str, str | None]:
+    """A coding's note -> its memo and the partner actor qualkit wrote on its last line; a
+    line that names no known actor stays in the memo."""
+    memo, partner = split_partner(note)
+    if not partner:
+        return note, None
+    try:
+        return memo, Actor.parse(partner).value
+    except InputError:
+        return note, None

@@ -18,7 +18,7 @@ from qualkit.export.refi.constants import (
     KOMMUN_SET,
     KOMMUN_VARIABLE,
     TURN_TABLE_TITLE,
-    split_partner,
+    memo_and_partner,
 )
 from qualkit.export.refi.facts import recording_fields
 from qualkit.export.refi.import_codes import (
@@ -228,7 +228,7 @@ def import_qdpx(
                     continue
                 key, valence = target
                 coder = coding.user or "refi"
-                memo, partner = _memo_and_partner(coding.note or "")
+                memo, partner = memo_and_partner(coding.note or "")
                 placed = False
                 first = max(bisect.bisect_right(starts, coding.start) - 1, 0)
                 for (offset, text), seg in zip(lines[first:], segments[first:], strict=True):
@@ -240,7 +240,7 @@ def import_qdpx(
                     span = (
                         None if (a, b) == (offset, offset + len(text)) else (a - offset, b - offset)
                     )
-                    project.store.insert_coding(
+                    write = project.store.insert_coding(
                         seg.id,
                         book_id,
                         key,
@@ -251,7 +251,12 @@ def import_qdpx(
                         created=coding.created or None,
                         partner=partner,
                     )
-                    n_codings += 1
+                    # Two quotations of one passage by one user are one coding here: both
+                    # notes are kept, and it is counted once.
+                    earlier = write.old_memo
+                    if "memo" in write.changed and earlier and memo and memo not in earlier:
+                        project.store.update_coding(write.coding.id, memo=f"{earlier}\n\n{memo}")
+                    n_codings += write.new
                     placed = True
                 if placed:
                     coders.add(coder)
@@ -279,18 +284,6 @@ def import_qdpx(
         participants=n_people,
         warnings=tuple(warnings),
     )
-
-
-def _memo_and_partner(note: str) -> tuple[str, str | None]:
-    """A coding's note -> its memo and the partner actor qualkit wrote on its last line; a
-    line that names no known actor stays in the memo."""
-    memo, partner = split_partner(note)
-    if not partner:
-        return note, None
-    try:
-        return memo, Actor.parse(partner).value
-    except InputError:
-        return note, None
 
 
 def _memos(source: RefiSource) -> list[str]:

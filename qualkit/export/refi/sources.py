@@ -11,8 +11,8 @@ What peers need, learnt by opening our files in them (docs/refi-qda.md):
 * The turn table ("who spoke when") is in the TextSource's Description as well as in a note:
   a source's Description survives tools that drop notes, and it lets an import rebuild the
   speakers when a tool drops the Cases' SelectionRefs.
-* The kommun is a variable on each source as well as a Set, for tools without Sets; the
-  group, date, guide and length are variables too (facts.py).
+* A recording's kommun, group, date, guide and length are variables on its sources
+  (facts.py), the kommun also a Set.
 """
 
 from __future__ import annotations
@@ -387,10 +387,8 @@ class SourceWriter:
             )
             for i, seg in enumerate(st.segments):
                 start, end = st.offsets(i)
-                for which, seconds, position in (
-                    ("start", seg.start, start),
-                    ("end", seg.end, end),
-                ):
+                ends = (("start", seg.start, start), ("end", seg.end, end))
+                for which, seconds, position in ends:
                     if seconds is not None:
                         el(
                             tr,
