@@ -104,7 +104,10 @@ def cmd_agreement(args: argparse.Namespace) -> None:
             }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    _agreement_table(rep, f"Agreement {' vs '.join(rep.coders)} ({rep.codebook}, unit: {rep.unit})")
+    what = "code and valence" if args.valence else "code"
+    _agreement_table(
+        rep, f"Agreement on {what}, {' vs '.join(rep.coders)} ({rep.codebook}, unit: {rep.unit})"
+    )
     if not rep.recordings:
         console.print(
             f"Note: no recording was coded by at least two of {', '.join(rep.coders)};"
