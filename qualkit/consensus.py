@@ -94,11 +94,7 @@ def disagreements(
     for c in all_codings:
         if c.coder == CONSENSUS_CODER:
             consensus.setdefault(c.segment_id, []).append(c)
-    settled = {
-        int(m.target_id)
-        for m in store.memos(target="segment")
-        if m.coder == CONSENSUS_CODER and m.target_id.isdigit()
-    }
+    settled = memo_settled(project)
     attribution = _speaker_attributions(project)
     out: list[Passage] = []
     for rec in recs:
@@ -129,6 +125,16 @@ def disagreements(
                 )
             )
     return out
+
+
+def memo_settled(project: Project) -> set[int]:
+    """Segments the coders resolved with a consensus memo, with or without codes (a memo
+    alone says no code fits)."""
+    return {
+        int(m.target_id)
+        for m in project.store.memos(target="segment")
+        if m.coder == CONSENSUS_CODER and m.target_id.isdigit()
+    }
 
 
 def _speaker_attributions(project: Project) -> dict[int, str]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from qualkit.analysis.agreement import CONSENSUS_CODER
 from qualkit.export.report_records import (
@@ -22,9 +23,6 @@ from qualkit.export.report_records import (
     ValenceCount,
 )
 from qualkit.model import Code, Valence
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 INTEGRATION_CODEBOOK = "integrationsnivaer"
 
@@ -53,10 +51,10 @@ def settled(frame: pd.DataFrame, no_code: Iterable[int] = ()) -> pd.DataFrame:
     if frame.empty:
         return frame
     agreed = frame["coder"] == CONSENSUS_CODER
-    pairs = frame[["segment_id", "codebook"]].apply(tuple, axis=1)
-    resolved = set(pairs[agreed])
+    pairs = pd.MultiIndex.from_frame(frame[["segment_id", "codebook"]])
+    resolved = pairs.isin(pairs[agreed.to_numpy()])
     empty = set(no_code) - set(frame.loc[agreed, "segment_id"])
-    keep = agreed | ~(pairs.isin(resolved) | frame["segment_id"].isin(empty))
+    keep = agreed | ~(resolved | frame["segment_id"].isin(empty))
     return frame[keep].reset_index(drop=True)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from qualkit.consensus import memo_settled
 from qualkit.errors import InputError, NotFoundError
 from qualkit.export import report_compare, report_method, report_quotes
 from qualkit.export.report_records import (
@@ -138,7 +139,9 @@ def build_report(
     answers = answer_recordings(project)
     segments = [s for s in project.segments() if s.recording_id not in answers]
     visible = _visible_codings(project, segments, red)
-    every = report_compare.settled(visible, _no_code_consensus(project))
+    # A passage resolved by a memo alone (no code fits) is settled, as `qualkit
+    # disagreements` reads it; `settled` keeps the ones the consensus also coded.
+    every = report_compare.settled(visible, memo_settled(project))
     recordings = [r for r in project.recordings() if r.id not in answers]
     kind_key, scope = scope_key(project, kind, scope)
 
@@ -271,16 +274,6 @@ def build_report(
         texts={section: text for (section, factor), text in texts.items() if not factor},
         attribution=setting,
     )
-
-
-def _no_code_consensus(project: Project) -> set[int]:
-    """Passages the coders resolved with a consensus memo (`qualkit resolve` without a
-    code): the consensus is that no code fits, as `qualkit disagreements` reads it."""
-    return {
-        int(m.target_id)
-        for m in project.store.memos(target="segment")
-        if m.coder == CONSENSUS_CODER and m.target_id.isdigit()
-    }
 
 
 def _visible_codings(project: Project, segments: Sequence[Segment], red: Redactor) -> pd.DataFrame:
