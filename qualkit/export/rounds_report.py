@@ -17,161 +17,18 @@ from pathlib import Path
 from qualkit import atomic
 from qualkit.errors import InputError
 from qualkit.export import docx_style, rounds_charts
-from qualkit.export.report_blocks import number
-from qualkit.model import Valence
+from qualkit.export.rounds_content import (
+    assessor_lines,
+    cell_table,
+    change_line,
+    factor_table,
+    grouped_changes,
+    intro,
+)
 from qualkit.project import Project
-from qualkit.rounds import AssessorAgreement, CellChange, RoundComparison
+from qualkit.rounds import RoundComparison
 
 FORMATS = ("md", "html", "docx")
-_VALENCES = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
-_TREND_ORDER = ("ökning", "nytt", "minskning", "försvunnet", "ändrad karaktär")
-_TREND_HEADING = {
-    "ökning": "Mer av detta",
-    "nytt": "Nya teman",
-    "minskning": "Mindre av detta",
-    "försvunnet": "Teman som inte längre nämns",
-    "ändrad karaktär": "Lika många passager, annan karaktär",
-}
-
-
-def _delta(c: CellChange) -> str:
-    return f"{c.delta:+d} ({c.trend})" if c.delta else f"0 ({c.trend})"
-
-
-def _change_line(c: CellChange) -> str:
-    line = f"{c.label}: {c.counts[0]} → {c.counts[1]}"
-    before, after = _valence_text(c.by_valence[0]), _valence_text(c.by_valence[1])
-    if before != "–" or after != "–":
-        line += f" ({before} → {after})"
-    return line
-
-
-# ------------------------------------------------------------------------ figures
-def _num(value: float | None) -> str:
-    return number(value, "sv", 1)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{number(value, 'sv', 0)} %"
-
-
-def _coef(value: float | None) -> str:
-    return number(value, "sv", 2)
-
-
-# ---------------------------------------------------------------------- content
-def _valence_text(counts: Mapping[str, int]) -> str:
-    parts = [f"{counts.get(v.value, 0)} {v.value}" for v in _VALENCES if counts.get(v.value)]
-    return ", ".join(parts) or "–"
-
-
-def _actors(counts: Mapping[str, int]) -> str:
-    return " (" + ", ".join(f"{k} {n}" for k, n in counts.items()) + ")" if counts else ""
-
-
-def _intro(cmp: RoundComparison) -> list[str]:
-    r1, r2 = cmp.rounds
-    lines = [
-        f"Omgång {r1.name} ({r1.date}) jämförs med omgång {r2.name} ({r2.date}).",
-        f"Deltagare: {cmp.participants[0]} i {r1.name}{_actors(cmp.actors[0])} och"
-        f" {cmp.participants[1]} i {r2.name}{_actors(cmp.actors[1])}.",
-        f"Material: {', '.join(cmp.material[0]) or 'inget'} respektive "
-        f"{', '.join(cmp.material[1]) or 'inget'}.",
-    ]
-    # The co-assessor is a named person: like every name, it stays in the project.
-    co = [r.name for r in cmp.rounds if r.co_assessor]
-    lines.append("Extern medbedömare: " + (" och ".join(co) if co else "ingen angiven") + ".")
-    lines.append(
-        "Antal avser kodade passager; en passage räknas en gång per kod oavsett hur många"
-        " som kodat den" + (f" (endast kodaren {cmp.coder})." if cmp.coder else ".")
-    )
-    lines.extend(cmp.notes)
-    return lines
-
-
-def _cell_table(cmp: RoundComparison) -> tuple[list[str], list[list[str]]]:
-    a, b = cmp.rounds[0].name, cmp.rounds[1].name
-    head = [
-        "Cell",
-        f"Antal {a}",
-        f"Antal {b}",
-        "Förändring",
-        f"Personal {a}",
-        f"Personal {b}",
-        f"Medbedömare {a}",
-        f"Medbedömare {b}",
-    ]
-    rows = [
-        [
-            c.label,
-            str(c.counts[0]),
-            str(c.counts[1]),
-            _delta(c),
-            _num(c.staff_rating[0]),
-            _num(c.staff_rating[1]),
-            _num(c.co_rating[0]),
-            _num(c.co_rating[1]),
-        ]
-        for c in cmp.cells
-    ]
-    return head, rows
-
-
-def _factor_table(cmp: RoundComparison) -> tuple[list[str], list[list[str]]]:
-    a, b = cmp.rounds[0].name, cmp.rounds[1].name
-    head = ["Framgångsfaktor", f"{a}", f"{b}", "Förändring"]
-    rows = [
-        [
-            c.label,
-            f"{c.counts[0]} ({_valence_text(c.by_valence[0])})",
-            f"{c.counts[1]} ({_valence_text(c.by_valence[1])})",
-            _delta(c),
-        ]
-        for c in cmp.factors
-    ]
-    return head, rows
-
-
-def _changes(cmp: RoundComparison) -> list[tuple[str, list[CellChange]]]:
-    out = []
-    for trend in _TREND_ORDER:
-        rows = [c for c in (*cmp.cells, *cmp.factors) if c.trend == trend]
-        if rows:
-            out.append((_TREND_HEADING[trend], rows))
-    return out
-
-
-def _assessor_lines(cmp: RoundComparison) -> list[str]:
-    lines = []
-    for rnd, agr in zip(cmp.rounds, cmp.assessors, strict=True):
-        lines.append(_assessor_line(rnd.name, rnd.co_assessor, agr))
-    return lines
-
-
-def _assessor_line(name: str, co: str | None, agr: AssessorAgreement) -> str:
-    if not co:
-        return f"{name}: ingen medbedömare i omgången."
-    if agr.cells == 0 and agr.coding is None:
-        return f"{name}: personalen och medbedömaren har inte bedömt samma celler."
-    parts = []
-    if agr.cells:
-        diff = agr.mean_difference or 0.0
-        direction = "högre" if diff >= 0 else "lägre"
-        cells = "cell bedömd" if agr.cells == 1 else "celler bedömda"
-        parts.append(
-            f"{agr.cells} {cells} av båda; samma betyg (personalens medelvärde avrundat"
-            f" till skalan) i {_pct(agr.exact_percent)},"
-            f" högst ett steg isär i {_pct(agr.within_one_percent)};"
-            f" personalens betyg i genomsnitt {_num(abs(diff))} steg {direction}"
-            " än medbedömarens"
-        )
-    if agr.coding is not None:
-        o = agr.coding.overall
-        parts.append(
-            f"kodningen av materialet: κ = {_coef(o.kappa)}, α = {_coef(o.alpha)},"
-            f" överensstämmelse {_pct(o.percent)}"
-        )
-    return f"{name} (mot medbedömaren): " + "; ".join(parts) + "."
 
 
 # ------------------------------------------------------------------------ writers
@@ -204,30 +61,30 @@ def render_markdown(cmp: RoundComparison, chart_files: Mapping[str, str]) -> str
             *("| " + " | ".join(r) + " |" for r in esc),
         ]
 
-    out = [f"# {_title(cmp)}", "", *_intro(cmp), ""]
+    out = [f"# {_title(cmp)}", "", *intro(cmp), ""]
     if cmp.cells:
-        out += ["## Rutnätet: antal och betyg per cell", "", *table(*_cell_table(cmp)), ""]
+        out += ["## Rutnätet: antal och betyg per cell", "", *table(*cell_table(cmp)), ""]
         for key in ("rutnat", "betyg"):
             if key in chart_files:
                 out += [f"![{caption[key]}]({chart_files[key]})", "", f"*{caption[key]}*", ""]
     if cmp.factors:
-        out += ["## Danermarks framgångsfaktorer", "", *table(*_factor_table(cmp)), ""]
+        out += ["## Danermarks framgångsfaktorer", "", *table(*factor_table(cmp)), ""]
         if "faktorer" in chart_files:
             out += [f"![{caption['faktorer']}]({chart_files['faktorer']})", ""]
             out += [f"*{caption['faktorer']}*", ""]
     out += ["## Vad har förändrats", ""]
-    changes = _changes(cmp)
+    changes = grouped_changes(cmp)
     if not changes:
         out += ["Inga skillnader i antal mellan omgångarna.", ""]
     for heading, rows in changes:
         out += [f"### {heading}", ""]
         for c in rows:
-            out.append(f"- {_change_line(c)}")
+            out.append(f"- {change_line(c)}")
             for q in c.quotes:
                 out.append(f"  > ”{q.text}” ({q.attribution})")
         out.append("")
     out += ["## Personalens bedömning och medbedömarens", ""]
-    out += [f"- {line}" for line in _assessor_lines(cmp)]
+    out += [f"- {line}" for line in assessor_lines(cmp)]
     return "\n".join(out) + "\n"
 
 
@@ -252,15 +109,15 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
         )
 
     parts = [f"<h1>{e(_title(cmp))}</h1>"]
-    parts += [f"<p>{e(line)}</p>" for line in _intro(cmp)]
+    parts += [f"<p>{e(line)}</p>" for line in intro(cmp)]
     if cmp.cells:
-        parts += ["<h2>Rutnätet: antal och betyg per cell</h2>", table(*_cell_table(cmp))]
+        parts += ["<h2>Rutnätet: antal och betyg per cell</h2>", table(*cell_table(cmp))]
         parts += [img("rutnat"), img("betyg")]
     if cmp.factors:
-        parts += ["<h2>Danermarks framgångsfaktorer</h2>", table(*_factor_table(cmp))]
+        parts += ["<h2>Danermarks framgångsfaktorer</h2>", table(*factor_table(cmp))]
         parts.append(img("faktorer"))
     parts.append("<h2>Vad har förändrats</h2>")
-    changes = _changes(cmp)
+    changes = grouped_changes(cmp)
     if not changes:
         parts.append("<p>Inga skillnader i antal mellan omgångarna.</p>")
     for heading, rows in changes:
@@ -270,10 +127,10 @@ def render_html(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> str:
                 f"<blockquote>”{e(q.text)}” <cite>({e(q.attribution)})</cite></blockquote>"
                 for q in c.quotes
             )
-            parts.append(f"<li>{e(_change_line(c))}{quotes}</li>")
+            parts.append(f"<li>{e(change_line(c))}{quotes}</li>")
         parts.append("</ul>")
     parts.append("<h2>Personalens bedömning och medbedömarens</h2><ul>")
-    parts += [f"<li>{e(line)}</li>" for line in _assessor_lines(cmp)]
+    parts += [f"<li>{e(line)}</li>" for line in assessor_lines(cmp)]
     parts.append("</ul>")
     style = (
         "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
@@ -315,7 +172,7 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
     docx_style.page_numbers(doc, title_page=False)
     caption = _captions(cmp, list(pngs))
     doc.add_heading(_title(cmp), level=1)
-    for line in _intro(cmp):
+    for line in intro(cmp):
         doc.add_paragraph(line)
 
     def table(head: list[str], rows: list[list[str]]) -> None:
@@ -346,7 +203,7 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
         doc.add_heading("Rutnätet: antal och betyg per cell", level=2)
         # Counts and ratings as two tables: eight columns do not fit a portrait page
         # without breaking headers such as "Medbedömare" mid-word.
-        head, cell_rows = _cell_table(cmp)
+        head, cell_rows = cell_table(cmp)
         table(head[:4], [r[:4] for r in cell_rows])
         doc.add_paragraph()
         table([head[0], *head[4:]], [[r[0], *r[4:]] for r in cell_rows])
@@ -354,20 +211,20 @@ def render_docx(cmp: RoundComparison, pngs: Mapping[str, bytes]) -> bytes:
         picture("betyg")
     if cmp.factors:
         doc.add_heading("Danermarks framgångsfaktorer", level=2)
-        table(*_factor_table(cmp))
+        table(*factor_table(cmp))
         picture("faktorer")
     doc.add_heading("Vad har förändrats", level=2)
-    changes = _changes(cmp)
+    changes = grouped_changes(cmp)
     if not changes:
         doc.add_paragraph("Inga skillnader i antal mellan omgångarna.")
     for heading, rows in changes:
         doc.add_heading(heading, level=3)
         for c in rows:
-            doc.add_paragraph(_change_line(c), style="List Bullet")
+            doc.add_paragraph(change_line(c), style="List Bullet")
             for q in c.quotes:
                 doc.add_paragraph(f"”{q.text}” ({q.attribution})", style="Quote")
     doc.add_heading("Personalens bedömning och medbedömarens", level=2)
-    for line in _assessor_lines(cmp):
+    for line in assessor_lines(cmp):
         doc.add_paragraph(line, style="List Bullet")
     buf = io.BytesIO()
     doc.save(buf)
