@@ -20,12 +20,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE, coding_note
 from qualkit.export.refi.facts import recording_facts
 from qualkit.export.refi.guids import Guids, code_guid
+from qualkit.export.refi.package import Package, SourceOptions, audio_file, audio_location
 from qualkit.export.refi.xmlwrite import (
     SourceText,
     clean,
@@ -53,35 +54,11 @@ class Note:
     created: str
 
 
-@dataclass
-class Package:
-    """Files that go into sources/: name -> bytes, or name -> path on disk (audio)."""
-
-    blobs: dict[str, bytes] = field(default_factory=dict)
-    files: dict[str, Path] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SourceOptions:
-    speaker_selections: bool = False  # uncoded speaker turns as selections
-    audio: bool = True
-    max_internal_bytes: int = 2**31 - 1
-
-
 def fmt_time(seconds: float | None) -> str:
     if seconds is None:
         return "--:--:--"
     s = int(seconds)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-
-
-def audio_file(project: Project, audio_path: str | None) -> Path | None:
-    if not audio_path:
-        return None
-    path = Path(audio_path)
-    if not path.is_absolute():
-        path = project.root / path
-    return path if path.is_file() else None
 
 
 class SourceWriter:
@@ -364,16 +341,7 @@ class SourceWriter:
                 "creationDateTime": created,
             },
         )
-        if audio.stat().st_size <= self.options.max_internal_bytes:
-            member = f"{guid}{audio.suffix.lower()}"
-            self.pkg.files[member] = audio
-            audio_el.set("path", f"internal://{member}")
-        else:
-            try:
-                rel = audio.resolve().relative_to(self.project.root).as_posix()
-                audio_el.set("path", f"relative:///{rel}")
-            except ValueError:  # audio kept outside the project folder
-                audio_el.set("path", f"absolute:///{audio.resolve().as_posix().lstrip('/')}")
+        audio_el.set("path", audio_location(self.project, audio, guid, self.pkg, self.options))
         if text_guid is not None:
             tr = el(
                 audio_el,

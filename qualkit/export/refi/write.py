@@ -32,7 +32,8 @@ from qualkit.export.refi.constants import (
 )
 from qualkit.export.refi.facts import SOURCE_VARIABLES, VALUE_ELEMENT
 from qualkit.export.refi.guids import Guids, code_guid
-from qualkit.export.refi.sources import SYSTEM_USER, Package, SourceOptions, SourceWriter
+from qualkit.export.refi.package import Package, SourceOptions
+from qualkit.export.refi.sources import SYSTEM_USER, SourceWriter
 from qualkit.export.refi.xmlwrite import datetime_of, el, root_element, serialise, text_el
 from qualkit.model import Codebook, Consent, Participant
 from qualkit.project import DEFAULT_CODEBOOK, Project
