@@ -216,6 +216,7 @@ def parse_codebook(text: str, path: Path | str = "<codebook>") -> Codebook:
         if "description" in book
         else "",
         version=_scalar(path, book["version"], "version") if "version" in book else "1",
+        name_en=_scalar(path, book["name_en"], "name_en") if "name_en" in book else "",
     )
 
 
@@ -281,7 +282,10 @@ def to_yaml(book: Codebook) -> str:
             out["children"] = [node(k) for k in kids]
         return out
 
-    doc: dict[str, Any] = {"id": book.id, "name": book.name, "version": book.version}
+    doc: dict[str, Any] = {"id": book.id, "name": book.name}
+    if book.name_en:
+        doc["name_en"] = book.name_en
+    doc["version"] = book.version
     if book.description:
         doc["description"] = book.description
     doc["codes"] = [node(c) for c in book.children(None)]

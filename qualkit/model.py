@@ -255,6 +255,10 @@ class Codebook:
     codes: tuple[Code, ...]
     description: str = ""
     version: str = "1"
+    name_en: str = ""  # the name an English report shows; the Swedish one when empty
+
+    def title(self, lang: str = "sv") -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     def code(self, key: str) -> Code:
         for c in self.codes:

@@ -79,6 +79,10 @@ def fmt_time(seconds: float | None) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
     """Say how many replacements this command made without anyone's review.
 
@@ -93,9 +97,16 @@ def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
         return
     made = sum(unreviewed_replacements(project).values())
     waiting = sum(unreviewed(project).values())
-    if made or waiting:
+    listing = "qualkit pseudo list --status proposed --context"
+    replaced = plural(made, "name or identifier", "names or identifiers")
+    if made and not waiting:
         console.print(
-            f"Note: {made} replacements were made without review "
-            f"({waiting} proposals wait for review). Review them: "
-            "qualkit pseudo scan; qualkit pseudo list --status proposed --context"
+            f"Privacy: this export replaced {replaced} that nobody has reviewed. "
+            f"To check them: qualkit pseudo scan, then {listing}"
+        )
+    elif made or waiting:
+        console.print(
+            f"Privacy: this export replaced {replaced} that nobody has reviewed; "
+            f"{plural(waiting, 'finding', 'findings')} of the last scan wait for review "
+            f"(replaced until a coder rejects them). To review: {listing}"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from qualkit import glossary, resolve, speakers, voices
@@ -259,6 +260,10 @@ def cmd_speakers(args: argparse.Namespace) -> None:
                 console.print(f"Note: {note}")
         elif args.role or args.actor or args.kommun or args.pseudonym or args.participant:
             raise InputError("Say which voice with --name SPEAKER.")
+        if args.merge or args.unmerge or args.unname or args.name:
+            # Naming five voices one after another should not print the table five times.
+            console.print(f"All voices: qualkit speakers {shlex.quote(rec.name)}")
+            return
         rows = []
         scores = voices.voice_scores(store, rec.id)
         for s in speakers.speaker_summaries(store, rec.id, lines=args.lines):

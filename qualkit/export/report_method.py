@@ -117,6 +117,7 @@ def method(
     mat: Material,
     recordings: Sequence[Recording],
     red: Redactor,
+    lang: str = "sv",
 ) -> Method:
     book = project.codebook(codebook)
     names = {r.name for r in recordings}
@@ -151,7 +152,7 @@ def method(
         auto_transcribed=auto,
         text_imported=len(mat.interviews) - auto,
         model=project.store.get_meta("asr_model") or DEFAULT_ASR,
-        codebook_name=book.name,
+        codebook_name=book.title(lang),
         codebook_description=book.description,
         coders=tuple(shares),
         kappa=kappa,

@@ -257,7 +257,7 @@ def build_report(
         scope=scope,
         lang=lang,
         codebook=codebook,
-        codebook_name=book.name,
+        codebook_name=book.title(lang),
         created=date.today().isoformat(),
         dimension=dimension,
         dimension_values=values,
@@ -265,7 +265,7 @@ def build_report(
         factors=tuple(factors),
         cooccurrence=report_compare.cooccurrence(frame, [c.key for c in codes]),
         comparison=comparison,
-        method=report_method.method(project, codebook, own, mat, recordings, red),
+        method=report_method.method(project, codebook, own, mat, recordings, red, lang),
         relations=report_compare.relations(
             report_compare.passages(frame, also=("partner_actor",)),
             kommuner(project) if kind is not ReportKind.KOMMUN else (),

@@ -48,6 +48,7 @@ class CodebooksStore(StoreBase):
             codes=codes,
             description=row["description"],
             version=row["version"],
+            name_en=row["name_en"],
         )
 
     def codebook_source_hash(self, codebook_id: str) -> str | None:
@@ -59,11 +60,12 @@ class CodebooksStore(StoreBase):
         (they may carry codings); labels, parents and descriptions follow `book`."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO codebooks(id, name, description, version, source_sha256) "
-                "VALUES (?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                "INSERT INTO codebooks(id, name, name_en, description, version, source_sha256) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+                "name_en = excluded.name_en, "
                 "description = excluded.description, version = excluded.version, "
                 "source_sha256 = excluded.source_sha256",
-                (book.id, book.name, book.description, book.version, source_sha256),
+                (book.id, book.name, book.name_en, book.description, book.version, source_sha256),
             )
             for pos, code in enumerate(book.codes):
                 db.execute(

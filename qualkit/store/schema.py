@@ -247,6 +247,10 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
+    # A codebook's English name, for reports written in English.
+    """
+    ALTER TABLE codebooks ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

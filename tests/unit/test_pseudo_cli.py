@@ -14,7 +14,7 @@ def test_pseudo_cli_round_trip(demo_project: Project, capsys: pytest.CaptureFixt
     demo_project.store.update_segment_text(seg.id, seg.text + " Fråga Sven Nyberg, sven@x.se.")
     assert main(["pseudo", "scan", "-p", root]) == 0
     assert main(["export", "csv", "--table", "segments", "-p", root]) == 0
-    assert "made without review" in capsys.readouterr().out.replace("\n", " ")
+    assert "that nobody has reviewed" in capsys.readouterr().out.replace("\n", " ")
     assert main(["pseudo", "list", "--status", "proposed", "--context", "-p", root]) == 0
     out = capsys.readouterr().out
     assert "Sven Nyberg" in out and "[Namn 1]" in out

@@ -193,6 +193,9 @@ def test_english_report(region: Project) -> None:
     assert "Regional summary" in html and "Proposed actions" in html
     assert "Leadership that prioritises collaboration" in html
     assert '<html lang="en">' in html
+    # The codebook's own English name, not its Swedish one, in the method and appendix.
+    assert "Codebook: Danermark&#39;s eight success factors for collaboration" in html
+    assert "Danermarks åtta framgångsfaktorer" not in html
 
 
 @pytest.mark.parametrize(

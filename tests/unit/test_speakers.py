@@ -64,7 +64,12 @@ def test_cli_speakers_and_models(project_dir: Path, capsys: pytest.CaptureFixtur
         p.store.replace_segments(rec.id, [("Talare 1", "Hej.", 0.0, 1.0, (), False)])
     args = ["speakers", "-p", str(project_dir), "g1"]
     assert main([*args, "--name", "1", "--as", "moderator", "--actor", "annan"]) == 0
-    assert "moderator" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # Naming says what changed and how to see every voice; it does not reprint the table.
+    assert "moderator" in out and "qualkit speakers g1" in out and "first lines" not in out
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "first lines" in out and "Hej." in out
     assert main([*args, "--name", "1", "--actor", "NAV"]) == 2
     assert main(["models"]) == 0
     assert "whisper-base" in capsys.readouterr().out
