@@ -125,6 +125,9 @@ def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
     raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
 
 
+CODER_HELP = "save codings as this coder (default: your login in a team's study, else 'default')"
+
+
 def default_coder(store: Store) -> str:
     """Whom codings are filed under when no --coder is given: in a team's study the
     signed-in database user (a coder may code only as themselves), else 'default'."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from qualkit.cli.options import project_option
-from qualkit.tui.app import CODER_HELP, build_app
+from qualkit.resolve import CODER_HELP
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    # The coding app is Textual: imported here, so no other command waits for it.
+    from qualkit.tui.app import build_app
 
     app = build_app(
         args.project, coder=args.coder, blind=args.blind, lang=args.lang, recording=args.recording

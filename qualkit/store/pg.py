@@ -15,21 +15,26 @@ import getpass
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
-
-import psycopg
-from psycopg import errors as pg_errors
-from psycopg.adapt import Loader
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from qualkit.errors import ConnectionLostError, ProjectError
 from qualkit.store import dialect
 from qualkit.store.server import Server
 
+if TYPE_CHECKING:
+    # psycopg is imported where a study on a server is opened, not by every command
+    # (it is a fifth of the start-up of a command on a project folder).
+    import psycopg
+
 # pg_advisory_xact_lock key of the one write lock per study database (ASCII "qkit").
 WRITE_LOCK = 0x716B6974
 
 
-_SHUTDOWN = (pg_errors.AdminShutdown, pg_errors.CrashShutdown, pg_errors.CannotConnectNow)
+def _shutdown() -> tuple[type[Exception], ...]:
+    from psycopg import errors as pg_errors
+
+    return (pg_errors.AdminShutdown, pg_errors.CrashShutdown, pg_errors.CannotConnectNow)
 
 
 class Row(tuple[Any, ...]):
@@ -66,12 +71,18 @@ def _row_factory(cursor: Any) -> Any:
     return make
 
 
-class _NumericLoader(Loader):
-    """NUMERIC (what SUM over integers gives) as int when whole, else float, as SQLite."""
+@cache
+def _numeric_loader() -> type[Any]:
+    from psycopg.adapt import Loader
 
-    def load(self, data: Any) -> Any:
-        text = bytes(data).decode()
-        return float(text) if any(c in text for c in ".eEN") else int(text)
+    class NumericLoader(Loader):
+        """NUMERIC (what SUM over integers gives) as int when whole, else float, as SQLite."""
+
+        def load(self, data: Any) -> Any:
+            text = bytes(data).decode()
+            return float(text) if any(c in text for c in ".eEN") else int(text)
+
+    return NumericLoader
 
 
 class PgCursor:
@@ -129,6 +140,8 @@ class PgConnection:
 
     # ---------------------------------------------------------------- opening
     def _open(self, *, wait: bool) -> psycopg.Connection[Any]:
+        import psycopg
+
         deadline = time.monotonic() + (self.timeout if wait else 0)
         while True:
             try:
@@ -153,6 +166,8 @@ class PgConnection:
                 time.sleep(0.2)
 
     def _connect_once(self) -> psycopg.Connection[Any]:
+        import psycopg
+
         extra: dict[str, Any] = {"connect_timeout": max(1, int(self.timeout))}
         if self._password is not None:
             extra["password"] = self._password
@@ -164,7 +179,7 @@ class PgConnection:
             application_name="qualkit",
             **extra,
         )
-        conn.adapters.register_loader("numeric", _NumericLoader)
+        conn.adapters.register_loader("numeric", _numeric_loader())
         # How long a write waits for the study's lock (another coder's write) before
         # saying the database is busy; set once, not at every write.
         conn.execute(f"SET lock_timeout = '{int(self.timeout * 1000)}ms'")
@@ -179,7 +194,7 @@ class PgConnection:
 
     def _lost(self, exc: BaseException | None = None) -> bool:
         # The server says it is shutting down (a restart) before the socket closes.
-        return self._conn.closed or self._conn.broken or isinstance(exc, _SHUTDOWN)
+        return self._conn.closed or self._conn.broken or isinstance(exc, _shutdown())
 
     def _reopen_if_lost(self) -> None:
         if self._lost():
@@ -207,6 +222,9 @@ class PgConnection:
         return PgCursor([], total, None)
 
     def _run(self, sql: str, params: Sequence[Any], *, bump: bool = True) -> PgCursor:
+        import psycopg
+        from psycopg import errors as pg_errors
+
         insert = dialect.insert_of(sql)
         text = dialect.query(sql)
         key: str | None = None
@@ -291,6 +309,9 @@ class PgConnection:
 
         Holding the study's lock for the whole transaction is what keeps a check-then-write
         (no duplicate coding, no twin after an edit) true with several coders at once."""
+        import psycopg
+        from psycopg import errors as pg_errors
+
         self._reopen_if_lost()
         start = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"  # one round trip
         self._in_tx = True
@@ -319,6 +340,8 @@ class PgConnection:
             ) from exc
 
     def commit(self) -> None:
+        import psycopg
+
         try:
             if self.wrote:
                 # The change counter others poll (data_version) and a wake-up for
@@ -343,6 +366,8 @@ class PgConnection:
         self.own_changes += int(self.wrote)
 
     def rollback(self) -> None:
+        import psycopg
+
         self._in_tx = False
         if self._lost():
             return  # the server dropped the transaction with the connection

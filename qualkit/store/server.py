@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from psycopg import conninfo as libpq
-
 from qualkit.errors import InputError
 
 _URL_SCHEMES = ("postgresql://", "postgres://")
@@ -43,6 +41,8 @@ class Server:
                 f"{target!r} is not a PostgreSQL database. Give a URL such as "
                 "postgresql://server.example/studie or a libpq service: service=studie."
             )
+        from psycopg import conninfo as libpq  # only when a server is named
+
         try:
             params = libpq.conninfo_to_dict(target)
         except Exception as exc:  # psycopg's ProgrammingError: libpq could not parse it

@@ -268,9 +268,6 @@ class QualkitApp(App[None]):
         self.push_screen(PseudonymScreen(self.project))
 
 
-CODER_HELP = "save codings as this coder (default: your login in a team's study, else 'default')"
-
-
 def build_app(
     project_path: Path | str,
     *,
@@ -293,7 +290,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--coder", help=CODER_HELP)
+    parser.add_argument("--coder", help=resolve.CODER_HELP)
     parser.add_argument(
         "--blind", action="store_true", help="show only this coder's codings and counts"
     )
