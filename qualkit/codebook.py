@@ -326,6 +326,16 @@ def shipped_codebooks() -> list[Traversable]:
     )
 
 
+def title(book: Codebook, lang: str) -> str:
+    """The codebook's name in `lang`. A project's copy of a shipped codebook made before
+    codebooks had English names takes the shipped one, unless the project renamed it."""
+    if lang == "en" and not book.name_en:
+        shipped = shipped_codebook(book.id)
+        if shipped is not None and shipped.name == book.name and shipped.name_en:
+            return shipped.name_en
+    return book.title(lang)
+
+
 def shipped_codebook(codebook_id: str) -> Codebook | None:
     """The shipped codebook with this id (its file name), or None."""
     for source in shipped_codebooks():

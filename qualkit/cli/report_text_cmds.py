@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qualkit import atomic
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console
+from qualkit.cli.output import console, plural
 from qualkit.errors import InputError
 from qualkit.export.report_notes import (
     pin_quote,
@@ -137,7 +137,7 @@ def cmd_quote(args: argparse.Namespace) -> None:
         for coding in args.coding:
             pin_quote(project, coding, args.pinned)
     verb = "Pinned" if args.pinned else "Unpinned"
-    console.print(f"{verb} {len(args.coding)} quote(s).")
+    console.print(f"{verb} {plural(len(args.coding), 'quote', 'quotes')}.")
 
 
 def cmd_partner(args: argparse.Namespace) -> None:

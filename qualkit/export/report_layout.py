@@ -114,7 +114,7 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
     heading(t("appendix_guide"), 2)
     guides = report.method.guides if report.method is not None else ()
     if guides:
-        body.append(Block("para", t("appendix_guide_intro")))
+        body.append(Block("para", t("appendix_guide_intro", n=len(guides))))
         body.append(Block("bullets", items=guides))
     else:
         body.append(Block("muted", t("method_no_guide")))

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from qualkit import codebook as codebooks
 from qualkit.analysis.agreement import agreement, default_coders
 from qualkit.errors import QualkitError
 from qualkit.export.report_records import (
@@ -152,7 +153,7 @@ def method(
         auto_transcribed=auto,
         text_imported=len(mat.interviews) - auto,
         model=project.store.get_meta("asr_model") or DEFAULT_ASR,
-        codebook_name=book.title(lang),
+        codebook_name=codebooks.title(book, lang),
         codebook_description=book.description,
         coders=tuple(shares),
         kappa=kappa,

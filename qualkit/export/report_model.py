@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from qualkit import codebook as codebooks
 from qualkit.consensus import memo_settled
 from qualkit.errors import InputError, NotFoundError
 from qualkit.export import report_compare, report_method, report_quotes
@@ -257,7 +258,7 @@ def build_report(
         scope=scope,
         lang=lang,
         codebook=codebook,
-        codebook_name=book.title(lang),
+        codebook_name=codebooks.title(book, lang),
         created=date.today().isoformat(),
         dimension=dimension,
         dimension_values=values,

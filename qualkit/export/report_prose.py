@@ -40,7 +40,10 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     if not m.interviews:
         return [Block("para", t("material_none"))]
     dates = sorted({i.date for i in m.interviews if i.date})
-    when = t("method_dates", first=dates[0], last=dates[-1]) if dates else ""
+    if len(dates) > 1:
+        when = t("method_dates", first=dates[0], last=dates[-1])
+    else:  # one day: "genomfördes 2026-03-12", not "2026-03-12–2026-03-12"
+        when = t("method_date", date=dates[0], n=len(m.interviews)) if dates else ""
     total = (
         t("total_duration", minutes=m.total_duration_min)
         if m.total_duration_min is not None

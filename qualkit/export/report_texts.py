@@ -6,6 +6,7 @@ A project's `templates/` folder wins over the package's: a user copies a file th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -66,7 +67,7 @@ class Texts:
         return cls(lang, MappingProxyType(merged))
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = self.table.get(key, key)
+        text = _plurals(self.table.get(key, key), values)
         try:
             return text.format(**values) if values else text
         except (KeyError, IndexError):
@@ -74,6 +75,21 @@ class Texts:
 
     def valence(self, value: str) -> str:
         return self(f"valence_{value}")
+
+
+# "{n|inspelning|inspelningar}": the first form when the count `n` is 1, else the second,
+# so a report says "1 inspelning" and "3 inspelningar", not "inspelning(ar)".
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _plurals(text: str, values: Mapping[str, Any]) -> str:
+    def form(match: re.Match[str]) -> str:
+        count = values.get(match.group(1))
+        if count is None:
+            return match.group(0)
+        return match.group(2) if count == 1 else match.group(3)
+
+    return _PLURAL.sub(form, text)
 
 
 def environment(project_root: Path | None, *, html: bool) -> jinja2.Environment:

@@ -120,3 +120,17 @@ def test_api_edit_changes_only_the_lines_it_touches(tmp_path: Path) -> None:
     ]
     assert len(changed) <= 6, changed
     project.close()
+
+
+def test_english_title_of_a_copy_made_before_codebooks_had_one() -> None:
+    from dataclasses import replace
+
+    from qualkit.codebook import shipped_codebook, title
+
+    shipped = shipped_codebook("danermark")
+    assert shipped is not None and shipped.name_en
+    old_copy = replace(shipped, name_en="")  # a project's codebook/ file from before name_en
+    assert title(old_copy, "en") == shipped.name_en
+    assert title(old_copy, "sv") == shipped.name
+    renamed = replace(old_copy, name="Våra faktorer")  # the project's own name is kept
+    assert title(renamed, "en") == "Våra faktorer"

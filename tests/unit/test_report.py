@@ -324,3 +324,20 @@ def test_an_empty_codebook_points_at_the_one_with_codings(tmp_path: Path) -> Non
         assert other_codebook_hint(project, "danermark") == ""
         hint = other_codebook_hint(project, "integrationsnivaer")
         assert "'danermark' has 1" in hint and "--codebook danermark" in hint
+
+
+def test_counts_take_their_singular_or_plural() -> None:
+    from qualkit.export.report_texts import Texts
+
+    sv, en = Texts.load("sv"), Texts.load("en")
+    assert sv("method_asr", n=1, model="m").startswith("1 inspelning transkriberades")
+    assert sv("method_asr", n=3, model="m").startswith("3 inspelningar transkriberades")
+    assert en("method_text", n=1) == (
+        "1 interview already had a written transcript and was imported as text."
+    )
+    assert "2 interviews" in en("method_text", n=2) and "were imported" in en("method_text", n=2)
+    assert en("method_date", date="2026-03-12", n=1) == "The interview took place on 2026-03-12."
+    assert sv("method_date", date="2026-03-12", n=2) == "Intervjuerna genomfördes 2026-03-12."
+    # A plural mark whose count is not given stays as written (as an unknown {field} does).
+    assert Texts("sv", {"k": "{x|a|b} {n}"})("k", n=1) == "{x|a|b} {n}"
+    assert Texts("sv", {"k": "{n} inspelning(ar)"})("k", n=1) == "1 inspelning(ar)"
