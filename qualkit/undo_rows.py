@@ -70,22 +70,45 @@ def restore(store: Store, expected: RecordingRows, target: RecordingRows) -> Non
                 "Cannot undo or redo: these segments changed since (another coder?)."
                 " Nothing was changed."
             )
-        # Codings move with the rows they sit on (a split undone): whoever coded them.
+        # Codings move with the words they sit on (a split undone), whoever coded them: a
+        # coding stays and only its segment and span change, which is all a team's server
+        # lets a coder do to another coder's coding (and its quote pin stays on it).
+        wanted = {c.id: c for c in target.codings}
+        placed = {c.id for c in now.codings if _only_place_differs(c, wanted.get(c.id))}
         for coding in now.codings:
-            store.remove_coding(coding.id, following=True)
+            if coding.id not in placed:
+                store.remove_coding(coding.id, following=True)
         for speaker in target.speakers:
             store.put_speaker(speaker)
+        for seg in target.segments:
+            store.put_segment(seg)
+        now_codings = {c.id: c for c in now.codings}
+        for coding in target.codings:
+            if coding.id in placed and now_codings[coding.id] != coding:
+                store.place_coding(coding)
         keep = target.segment_ids
         for seg in now.segments:
             if seg.id not in keep:
-                store.delete_segment(seg.id)
-        for seg in target.segments:
-            store.put_segment(seg)
+                store.delete_segment(seg.id)  # its codings have moved off it
         store.set_segment_order(target.order)
         for coding in target.codings:
-            store.restore_coding(coding, following=True)
+            if coding.id not in placed:
+                store.restore_coding(coding, following=True)
         voices = {s.id for s in target.speakers}
         for speaker in now.speakers:
             if speaker.id not in voices:
                 store.delete_speaker(speaker.id)
         store.set_talk_times(target.recording_id)
+
+
+def _only_place_differs(now: Coding, target: Coding | None) -> bool:
+    """Whether `now` becomes `target` by changing its segment and span alone."""
+    if target is None:
+        return False
+    moved = replace(
+        now,
+        segment_id=target.segment_id,
+        span_start=target.span_start,
+        span_end=target.span_end,
+    )
+    return moved == target

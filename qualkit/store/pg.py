@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     # (it is a fifth of the start-up of a command on a project folder).
     import psycopg
 
+# The study's trigger function that refuses a coder's write of someone else's codings or
+# memos (qualkit.store.roles installs it); its refusals are the rule, said as it is.
+OWN_ROWS_RULE = "qualkit_own_rows"
+
 # pg_advisory_xact_lock key of the one write lock per study database (ASCII "qkit").
 WRITE_LOCK = 0x716B6974
 
@@ -238,6 +242,11 @@ class PgConnection:
         try:
             cur = self._conn.execute(text, _plain(params))
         except pg_errors.InsufficientPrivilege as exc:
+            if OWN_ROWS_RULE in (exc.diag.context or ""):
+                raise ProjectError(
+                    f"{exc.diag.message_primary} (The database server {self.display} "
+                    "refused it; nothing was written.)"
+                ) from None
             raise ProjectError(
                 f"Your database role may not do this on {self.display} "
                 f"({exc.diag.message_primary}). Ask the project lead for the right role "

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 
 from qualkit.errors import NotFoundError
-from qualkit.model import Segment, Speaker
+from qualkit.model import Coding, Segment, Speaker
 from qualkit.store.connection import StoreBase
 from qualkit.store.transcripts import _words_to_json
 
@@ -55,6 +55,14 @@ class RestoreStore(StoreBase):
         """Remove a segment row (its codings go with it)."""
         with self.transaction() as db:
             db.execute("DELETE FROM segments WHERE id = ?", (seg_id,))
+
+    def place_coding(self, coding: Coding) -> None:
+        """Give a coding the segment and span given, and change nothing else of it."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE codings SET segment_id = ?, span_start = ?, span_end = ? WHERE id = ?",
+                (coding.segment_id, coding.span_start, coding.span_end, coding.id),
+            )
 
     def set_segment_order(self, order: Iterable[tuple[int, int]]) -> None:
         """Give segments their positions back: (segment id, idx) pairs."""

@@ -7,19 +7,24 @@ Three group roles per study database (named after it, since roles are server-wid
 A person's login role is made a member of one of them (`qualkit db roles --grant`).
 
 A coder's name is their database user (docs/team.md: `--coder anna` for the login anna).
-Table grants cannot say whose codings a row holds, so the store checks that rule before
-each write of codings and memos (check_writes_as): a coder writes under their own name,
-only the lead writes the consensus coder's.
+Table grants cannot say whose codings a row holds, so a trigger on codings, memos and
+coders (OWN_ROWS_RULE) keeps that rule on the server: a coder writes only rows of their
+own name (compared case-insensitively), only the lead writes the consensus coder's, and a
+transcript correction moves anyone's spans (segment and span, nothing else). The store
+checks the same rule first (check_writes_as), so the usual refusal names the --coder to
+use; the server's is the guarantee against other tools (psql).
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from qualkit.errors import InputError, ProjectError
 from qualkit.model import CONSENSUS_CODER
 from qualkit.spelling import key
 from qualkit.store.connection import StoreBase
+from qualkit.store.pg import OWN_ROWS_RULE
 
 ROLES = ("reader", "coder", "lead")
 
@@ -65,6 +70,105 @@ def check_writes_as(user: str, may_lead: bool, coder: str) -> None:
         )
 
 
+# The rule on whose rows a coder writes, run by the server before each row is written.
+# A trigger, not a row-level security policy: a policy cannot compare a row before and
+# after an UPDATE, which "only segment and span change" needs, nor say why it refused.
+# The lead is whoever may add recordings, as writer() asks (members of the lead role, the
+# tables' owner, administrators). The identity is session_user, the login: SET ROLE does
+# not change it, and a coding deleted with its segment (a cascade, run as the owner) is
+# still checked against the login. search_path holds only pg_catalog (and pg_temp, which
+# no function or operator is taken from) and every table is named with its schema, so a
+# table or function a coder makes cannot stand in for ours.
+_OWN_ROWS_FUNCTION = """
+CREATE OR REPLACE FUNCTION {schema}.{rule}() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $rule$
+DECLARE
+    whose text[] := ARRAY[]::text[];
+    one text;
+    tail text;
+BEGIN
+    IF has_table_privilege(session_user, '{recordings}', 'INSERT') THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    IF TG_TABLE_NAME = 'coders' THEN
+        IF TG_OP <> 'INSERT' THEN whose := array_append(whose, OLD.name::text); END IF;
+        IF TG_OP <> 'DELETE' THEN whose := array_append(whose, NEW.name::text); END IF;
+    ELSE
+        IF TG_TABLE_NAME = 'codings' AND TG_OP = 'UPDATE' THEN
+            IF to_jsonb(NEW) - ARRAY['segment_id', 'span_start', 'span_end']
+                    = to_jsonb(OLD) - ARRAY['segment_id', 'span_start', 'span_end']
+                AND (SELECT s.recording_id FROM {schema}.segments s WHERE s.id = NEW.segment_id)
+                    IS NOT DISTINCT FROM
+                    (SELECT s.recording_id FROM {schema}.segments s WHERE s.id = OLD.segment_id)
+            THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+        IF TG_OP <> 'INSERT' THEN
+            whose := array_append(whose, COALESCE(
+                (SELECT c.name::text FROM {schema}.coders c WHERE c.id = OLD.coder_id),
+                'default'));
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            whose := array_append(whose, COALESCE(
+                (SELECT c.name::text FROM {schema}.coders c WHERE c.id = NEW.coder_id),
+                'default'));
+        END IF;
+    END IF;
+    FOREACH one IN ARRAY whose LOOP
+        IF lower(one) = '{consensus}' THEN
+            RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format(
+                'Only the project lead writes the consensus (coder ''%s'') in a team''s'
+                ' study; %s is not the lead.', one, session_user);
+        END IF;
+        IF lower(one) <> lower(session_user) THEN
+            tail := CASE TG_TABLE_NAME
+                WHEN 'codings' THEN format('this coding is %s''s (correcting the transcript'
+                    ' moves anyone''s spans with the words, nothing else)', one)
+                WHEN 'memos' THEN format('this memo is %s''s', one)
+                ELSE format('%L is another coder''s name', one) END;
+            RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format(
+                'In a team''s study a coder writes only their own codings and memos, under'
+                ' their database login (%s): %s.', session_user, tail);
+        END IF;
+    END LOOP;
+    RETURN COALESCE(NEW, OLD);
+END
+$rule$
+"""
+
+# The tables whose rows say whose they are: a coding's and a memo's coder, and the coders
+# themselves (renaming another coder to one's own name would make their codings "own").
+OWN_ROWS_TABLES = ("codings", "memos", "coders")
+
+
+def _install_own_rows_rule(db: sqlite3.Connection, tables: list[str]) -> None:
+    """(Re)create the rule's function and its triggers; run again, it replaces them."""
+    schema, owner = db.execute(
+        "SELECT quote_ident(current_schema()), quote_ident(tableowner::text) FROM pg_tables"
+        " WHERE schemaname = current_schema() AND tablename = 'codings'"
+    ).fetchone()
+    function = f"{schema}.{OWN_ROWS_RULE}()"
+    db.execute(
+        _OWN_ROWS_FUNCTION.format(
+            schema=schema,
+            rule=OWN_ROWS_RULE,
+            recordings=f"{schema}.recordings".replace("'", "''"),
+            consensus=CONSENSUS_CODER.lower(),
+        )
+    )
+    # The tables' owner keeps it, so that whoever ran this first (the server's
+    # administrator or the lead) the owner can replace it after an upgrade.
+    db.execute(f"ALTER FUNCTION {function} OWNER TO {owner}")
+    for table in OWN_ROWS_TABLES:
+        if table in tables:
+            db.execute(f'DROP TRIGGER IF EXISTS {OWN_ROWS_RULE} ON {schema}."{table}"')
+            db.execute(
+                f"CREATE TRIGGER {OWN_ROWS_RULE} BEFORE INSERT OR UPDATE OR DELETE"
+                f' ON {schema}."{table}" FOR EACH ROW EXECUTE FUNCTION {function}'
+            )
+
+
 def group_name(database: str, role: str) -> str:
     """The server's group role for `role` in one study database."""
     safe = re.sub(r"[^a-z0-9_]", "_", database.lower())
@@ -107,7 +211,8 @@ def set_up_roles(store: StoreBase, grants: dict[str, str] | None = None) -> dict
     """Create (or bring up to date) the study's three roles; make users members of them.
 
     Run by the lead (the owner of the study's tables) after creating the study and again
-    after an upgrade added tables. Returns {role: server group role}."""
+    after an upgrade added tables; it also (re)installs the server's rule on whose codings
+    and memos a coder writes. Returns {role: server group role}."""
     if store.server is None:
         raise InputError("Roles belong to a study database on a server; this one is SQLite.")
     database = str(store._rows("SELECT current_database()")[0][0])
@@ -133,6 +238,8 @@ def set_up_roles(store: StoreBase, grants: dict[str, str] | None = None) -> dict
         # An undo puts a row back with its old id, which moves the id sequence on.
         db.execute(f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{coder}"')
         db.execute(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{lead}"')
+        if "codings" in tables:
+            _install_own_rows_rule(db, tables)
         for user, role in (grants or {}).items():
             if role not in names:
                 raise InputError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")

@@ -122,6 +122,24 @@ def test_split_just_after_the_space_a_span_starts_on_keeps_the_span_on_its_words
     check_round_trip(stack, states)
 
 
+def test_undo_of_a_split_and_a_join_keeps_the_quotes_pinned_on_their_codings(
+    project: Project,
+) -> None:
+    """The codings stay and move with their words (not removed and put back), so a pinned
+    quote stays pinned: whoever's, through undo and redo."""
+    stack = UndoStack(project, coder="carl")
+    segs = project.store.segments()
+    span = next(c for c in project.store.codings(segment_id=segs[3].id) if c.span_start)
+    project.store.set_pinned(span.id, True)  # dora's coding; carl corrects the transcript
+    states = [snapshot(project)]
+    stack.split(segs[3].id, 5)
+    states.append(snapshot(project))
+    stack.merge(segs[2].id, segs[3].id, different_speakers=True)
+    states.append(snapshot(project))
+    check_round_trip(stack, states)
+    assert project.store.pinned_codings() == {span.id}
+
+
 def test_undo_merge_of_voices_gives_back_the_voice(project: Project) -> None:
     stack = UndoStack(project, coder="carl")
     voices = {s.label: s for s in project.store.speakers()}
