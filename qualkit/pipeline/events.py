@@ -51,7 +51,8 @@ class CallbackProgress(Progress):
 
     def start_batch(self, total_s: float, count: int) -> None:
         self.total = total_s
-        self.on_event(PipelineEvent(f"{count} recording(s), {total_s / 60:.1f} min of audio", 0.0))
+        what = "1 recording" if count == 1 else f"{count} recordings"
+        self.on_event(PipelineEvent(f"{what}, {total_s / 60:.1f} min of audio", 0.0))
 
     def start_recording(self, name: str, total_s: float) -> None:
         self._check()
