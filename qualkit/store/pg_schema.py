@@ -34,8 +34,17 @@ def schema_version(db: PgConnection) -> int:
 def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
     """Apply the migrations the study database has not seen, each in its own transaction."""
     target = len(migrations)
-    if schema_version(db) == target:
+    found = schema_version(db)
+    if found == target:
         return  # up to date: opening takes no lock, and a reader may open it
+    if 0 < found < target and not _owns_study(db):
+        # Only the tables' owner may change them; a coder's or reader's login would get
+        # "permission denied for schema public", which reads like a missing role.
+        raise ProjectError(
+            f"The study database {db.display} needs an upgrade for this qualkit (schema "
+            f"{found} to {target}), which only its owner may make: the project lead opens "
+            "the project once with this qualkit (e.g. qualkit status), then everyone can."
+        )
     while True:
         db.begin()
         try:
@@ -63,3 +72,12 @@ def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
             raise
         db.commit()
         db.forget_catalog()
+
+
+def _owns_study(db: PgConnection) -> bool:
+    """Whether the signed-in user may alter the study's tables (owner or administrator)."""
+    row = db.execute(
+        "SELECT pg_has_role(session_user, tableowner, 'USAGE') FROM pg_tables"
+        " WHERE schemaname = current_schema() AND tablename = 'qualkit_schema'"
+    ).fetchone()
+    return bool(row[0]) if row is not None else True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
@@ -18,7 +19,8 @@ from qualkit.consensus import resolve
 from qualkit.errors import ProjectError
 from qualkit.model import CONSENSUS_CODER, Valence
 from qualkit.project import open_project, set_server
-from qualkit.store import Server, Store
+from qualkit.store import MIGRATIONS, Server, Store, pg_schema
+from qualkit.store.pg import PgConnection
 from qualkit.store.roles import check_writes_as, group_name, set_up_roles
 from tests.pg_server import PgServer
 
@@ -100,6 +102,13 @@ def test_the_server_study_enforces_who_codes_as_whom(
     assert main(["db", "roles", "-p", str(lena), "--grant", "anna=coder"]) == 2
     out = capsys.readouterr().err
     assert "needs CREATEROLE" in out and "Ask the project lead" not in out
+    # After an upgrade of qualkit, a coder who opens the study before the lead hears that
+    # the owner upgrades it, not "permission denied for schema public".
+    with open_project(anna) as p:
+        newer = (*MIGRATIONS, "CREATE TABLE IF NOT EXISTS later_step (x INTEGER);")
+        with pytest.raises(ProjectError, match=r"needs an upgrade .* the project lead opens"):
+            pg_schema.migrate(cast(PgConnection, p.store._db), newer)
+        assert pg_schema.schema_version(cast(PgConnection, p.store._db)) == len(MIGRATIONS)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
