@@ -15,8 +15,9 @@ from qualkit.errors import INTERRUPTED
 REPO = Path(__file__).resolve().parents[2]
 
 # A stand-in for a library, imported where the interrupt should land: yaml while the
-# package itself is imported (the codebook layer), textual while the command modules are.
-INTERRUPTING = {"package": "yaml", "commands": "textual"}
+# package itself is imported (the codebook layer), rich while the command modules are
+# (their console; textual is imported only by `qualkit tui`).
+INTERRUPTING = {"package": "yaml", "commands": "rich"}
 SCRIPT = "import sys; sys.argv[0] = '/usr/local/bin/qualkit'; from qualkit.cli import main; main()"
 
 
