@@ -199,7 +199,11 @@ def cmd_status(args: argparse.Namespace) -> None:
                 state, stage = r.pipeline_state, r.pipeline_stage
                 stages = {"transcript": "imported"}.get(state, state)
                 if stage:
-                    stages = f"next: {stage}" if state == "partial" else f"{state}: {stage}"
+                    stages = {
+                        "partial": f"next: {stage}",
+                        # Cancelled or killed, not broken: say where `transcribe` resumes.
+                        "interrupted": f"interrupted, next: {stage}",
+                    }.get(state, f"{state}: {stage}")
                 rows.append(
                     (
                         r.id,

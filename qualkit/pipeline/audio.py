@@ -56,7 +56,9 @@ class AudioInfo:
         if self.truncated:
             out.append(
                 f"the file is damaged or cut short: only {self.duration_s:.0f} s could be decoded "
-                "and transcribed; copy the recording again if more is missing"
+                "and transcribed; if more is missing, copy the whole recording over this file "
+                "and run qualkit transcribe on it again (the new file is transcribed unless "
+                "the recording has been coded or edited meanwhile)"
             )
         if self.phase_inverted:
             out.append(
