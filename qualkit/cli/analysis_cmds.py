@@ -262,7 +262,12 @@ def cmd_cluster(args: argparse.Namespace) -> None:
         )
         for p in proposals
     ]
-    table("Proposed categories", ["#", "keywords", "size", "nearest code", "passages"], rows)
+    table(
+        "Proposed categories",
+        ["#", "keywords", "size", "nearest code", "passages"],
+        rows,
+        wrap=("keywords", "passages"),
+    )
     if stable is not None:
         console.print(
             f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."
