@@ -252,7 +252,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
     rows = [
         (
             p.id,
-            ", ".join(p.keywords),
+            ", ".join(p.keywords) or "(no distinctive words)",
             p.size,
             f"{p.nearest_code or ''} {p.nearest_score:.2f}",
             "\n".join(
