@@ -111,6 +111,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_speakers)
 
     p = sub.add_parser("models", help="which offline models are installed and where from")
+    # Models belong to the machine, not a project; -p is taken like everywhere else
+    # (the README says every command takes it) and changes nothing.
+    p.add_argument("--project", "-p", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument(
         "action", nargs="?", default="list", choices=("list", "add"), help="list (default) or add"
     )
