@@ -138,6 +138,11 @@ def cmd_suggest(args: argparse.Namespace) -> None:
         known = {c.key for c in book.codes}
         for name, n, obj in _json_lines(args.examples):
             code = obj.get("code")
+            if "code" not in obj:
+                raise InputError(
+                    f'{name} line {n} has no "code"; each example is a line like '
+                    '{"text": "...", "code": "CODE"}.'
+                )
             if not isinstance(code, str) or code not in known:
                 raise InputError(
                     f"{name} line {n}: code {code!r} is not in codebook {book.id!r} "
