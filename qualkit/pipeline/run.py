@@ -335,7 +335,10 @@ class Pipeline:
             tuple(ran),
             timings,
             tuple(files),
-            warnings=(*((replaced,) if replaced else ()), *info.warnings(len(aligned.segments))),
+            warnings=(
+                *((replaced,) if replaced else ()),
+                *info.warnings(len(aligned.segments), rec.audio_path or "the audio file"),
+            ),
             known_voices=tuple((v.label, v.pseudonym, v.score) for v in known),
         )
 

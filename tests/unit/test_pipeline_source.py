@@ -99,3 +99,18 @@ def test_the_hash_is_taken_again_only_when_size_or_time_changed(
     assert current_sha(root, src) == first and not hashed
     os.utime(src, (5, 5))
     assert current_sha(root, src) == "x" and hashed == [src]
+
+
+def test_the_cut_short_warning_names_what_works(project: Project) -> None:
+    whole = tone_wav(project.root / "in" / "whole.wav", 8.0)
+    cut = project.root / "in" / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    rec = project.import_audio(cut, name="cut")
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder()).run([rec])
+    [warning] = [w for w in res.warnings if "cut short" in w]
+    named = f"copy the whole recording over {rec.audio_path} and run qualkit transcribe"
+    assert named in warning
+    shutil.copy(whole, project.root / str(rec.audio_path))  # as the warning says
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder()).run([project.recording("cut")])
+    assert res.ok and "transcribe" in res.ran and not any("cut short" in w for w in res.warnings)
+    assert project.recording("cut").duration_s == pytest.approx(8.0, abs=0.05)
