@@ -55,6 +55,13 @@ def add_terms(project: Project, terms: Iterable[str]) -> list[str]:
     return cleaned
 
 
+def added_already(project: Project, terms: Iterable[str]) -> list[str]:
+    """Those of `terms` the user has added before (in any case or spacing), as stored."""
+    own = {t.casefold(): t for t in project.store.glossary_terms(ADDED)}
+    found = (own.get(clean_term(t).casefold()) for t in terms)
+    return list(dict.fromkeys(t for t in found if t is not None))
+
+
 def remove_terms(project: Project, terms: Sequence[str]) -> list[str]:
     """Remove terms: the user's own are forgotten, seeds are marked removed."""
     current = {t.text.casefold(): t for t in project_glossary(project)}

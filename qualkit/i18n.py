@@ -92,6 +92,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "overview.done": ("Transkriberingen är klar.", "Transcription finished."),
     "overview.failed": ("Transkriberingen misslyckades", "Transcription failed"),
     "overview.cancelled": ("Transkriberingen avbröts.", "Transcription cancelled."),
+    "overview.quit_running": (
+        "En transkribering pågår. Avsluta ändå? Det som är klart sparas, och T fortsätter "
+        "där den slutade. (j/n)",
+        "A transcription is running. Quit anyway? What is finished is kept, and T continues "
+        "where it stopped. (y/n)",
+    ),
     "overview.progress": ("Kodning per faktor", "Coding per factor"),
     # transcript
     "transcript.codings": ("Kodningar", "Codings"),
@@ -235,6 +241,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage.done": ("klar", "done"),
     "stage.running": ("pågår", "running"),
     "stage.failed": ("fel", "failed"),
+    "stage.interrupted": ("avbruten", "interrupted"),
     "stage.partial": ("ej klar", "not done"),
     # the coding app keeps each coder's work and who said what
     "transcript.other_coder": (

@@ -128,6 +128,9 @@ class StageStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # Stopped by the user (Ctrl-C, Esc in the app) or by its process ending mid-stage
+    # (killed, the app quit): not a failure, and the next run resumes at this stage.
+    INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +152,8 @@ class Recording:
     @property
     def pipeline_state(self) -> str:
         """Where the recording's pipeline stands, one word: new, transcript (a typed one,
-        no pipeline), failed, running, done (aligned, nothing left), or partial."""
+        no pipeline), failed, running, interrupted, done (aligned, nothing left), or
+        partial."""
         if not self.stages:
             return "transcript" if self.transcript_path else "new"
         states = set(self.stages.values())
@@ -157,16 +161,20 @@ class Recording:
             return "failed"
         if StageStatus.RUNNING in states:
             return "running"
+        if StageStatus.INTERRUPTED in states:
+            return "interrupted"
         finished = states <= {StageStatus.DONE, StageStatus.SKIPPED}
         return "done" if finished and self.stages.get("align") == StageStatus.DONE else "partial"
 
     @property
     def pipeline_stage(self) -> str | None:
         """The stage `pipeline_state` is about: the first that failed (failed), the one
-        running (running), the first not finished (partial); None for the other states."""
+        running (running), the one to resume at (interrupted), the first not finished
+        (partial); None for the other states."""
         by_state: dict[str, set[str | None]] = {
             "failed": {StageStatus.FAILED},
             "running": {StageStatus.RUNNING},
+            "interrupted": {StageStatus.INTERRUPTED},
             "partial": {StageStatus.PENDING, StageStatus.RUNNING, None},
         }
         wanted = by_state.get(self.pipeline_state)

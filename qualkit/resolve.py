@@ -121,7 +121,10 @@ def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
     found = _by_name(named, ref, lambda s: people[s.participant_id or 0].pseudonym)
     if found is not None:
         return found
-    labels = ", ".join(s.label for s in voices) or "none (transcribe the recording first)"
+    done = store.recording(rec_id).pipeline_state == "done"
+    labels = ", ".join(s.label for s in voices) or (
+        "none, because no speech was found in it" if done else "none (transcribe it first)"
+    )
     raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
 
 

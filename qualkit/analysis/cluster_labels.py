@@ -73,17 +73,26 @@ def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float 
     out: dict[int, tuple[str, ...]] = {}
     for g in groups:
         size = sum(tf[g].values()) or 1
-        scored = []
-        for w, n in tf[g].items():
-            weight = (n / size) * np.log(1 + avg / total[w])
-            # A word used by one speaker once is an accident, not a theme.
-            if in_docs[g][w] >= 2 or len(tf[g]) < top:
-                scored.append((-weight, w))
+        weight = {w: (n / size) * np.log(1 + avg / total[w]) for w, n in tf[g].items()}
+        # A word used by one speaker once is an accident, not a theme: preferred are words
+        # of two passages or more. A small group whose passages share no such word (three
+        # people saying one thing in their own words) would then have no label at all, so
+        # it falls back to its words of one passage, and then to words so common in the
+        # material that they are no label elsewhere: a weaker label, never none.
+        shared = [w for w in weight if in_docs[g][w] >= 2 or len(tf[g]) < top]
+        tiers = [
+            sorted(shared, key=lambda w: (-weight[w], w)),
+            sorted(weight, key=lambda w: (-weight[w], w)),
+            [w for w, _n in sorted(in_docs[g].items(), key=lambda wn: (-wn[1], wn[0]))],
+        ]
         chosen: list[str] = []
-        for _, w in sorted(scored):
-            if len(chosen) == top:
+        for tier in tiers:
+            for w in tier:
+                if len(chosen) == top:
+                    break
+                if not any(_same_stem(w, c) for c in chosen):
+                    chosen.append(w)
+            if chosen:
                 break
-            if not any(_same_stem(w, c) for c in chosen):
-                chosen.append(w)
         out[g] = tuple(chosen)
     return out

@@ -138,6 +138,11 @@ def cmd_suggest(args: argparse.Namespace) -> None:
         known = {c.key for c in book.codes}
         for name, n, obj in _json_lines(args.examples):
             code = obj.get("code")
+            if "code" not in obj:
+                raise InputError(
+                    f'{name} line {n} has no "code"; each example is a line like '
+                    '{"text": "...", "code": "CODE"}.'
+                )
             if not isinstance(code, str) or code not in known:
                 raise InputError(
                     f"{name} line {n}: code {code!r} is not in codebook {book.id!r} "
@@ -252,7 +257,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
     rows = [
         (
             p.id,
-            ", ".join(p.keywords),
+            ", ".join(p.keywords) or "(no distinctive words)",
             p.size,
             f"{p.nearest_code or ''} {p.nearest_score:.2f}",
             "\n".join(
@@ -262,7 +267,12 @@ def cmd_cluster(args: argparse.Namespace) -> None:
         )
         for p in proposals
     ]
-    table("Proposed categories", ["#", "keywords", "size", "nearest code", "passages"], rows)
+    table(
+        "Proposed categories",
+        ["#", "keywords", "size", "nearest code", "passages"],
+        rows,
+        wrap=("keywords", "passages"),
+    )
     if stable is not None:
         console.print(
             f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 from pathlib import Path
 
 from qualkit import resolve
@@ -136,6 +137,12 @@ def cmd_import(args: argparse.Namespace) -> None:
             kind = "transcript" if rec.transcript_path else "recording"
             console.print(f"Imported {kind} {rec.name!r} (id {rec.id}, {n} segments).")
             _kommun_note(args.kommun, rec.kommun)
+            for twin in project.same_audio(rec):
+                warn(
+                    f"{rec.name!r} has the same audio (same content hash) as recording "
+                    f"{twin.name!r}; if it is the same session, remove one with: qualkit "
+                    f"recording {shlex.quote(rec.name)} --remove"
+                )
 
 
 def cmd_recording(args: argparse.Namespace) -> None:
@@ -199,7 +206,11 @@ def cmd_status(args: argparse.Namespace) -> None:
                 state, stage = r.pipeline_state, r.pipeline_stage
                 stages = {"transcript": "imported"}.get(state, state)
                 if stage:
-                    stages = f"next: {stage}" if state == "partial" else f"{state}: {stage}"
+                    stages = {
+                        "partial": f"next: {stage}",
+                        # Cancelled or killed, not broken: say where `transcribe` resumes.
+                        "interrupted": f"interrupted, next: {stage}",
+                    }.get(state, f"{state}: {stage}")
                 rows.append(
                     (
                         r.id,

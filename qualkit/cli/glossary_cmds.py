@@ -48,8 +48,14 @@ def cmd_glossary(args: argparse.Namespace) -> None:
         raise InputError("qualkit glossary list takes no terms; use add or remove.")
     with open_project(args.project) as project:
         if args.action == "add":
+            there = glossary.added_already(project, args.terms)
+            known = {t.casefold() for t in there}
             added = glossary.add_terms(project, args.terms)
-            console.print(f"Added to the glossary: {', '.join(added)}.", markup=False)
+            added = [t for t in added if t.casefold() not in known]
+            if there:
+                console.print(f"Already in the glossary: {', '.join(there)}.", markup=False)
+            if added:
+                console.print(f"Added to the glossary: {', '.join(added)}.", markup=False)
         elif args.action == "remove":
             removed = glossary.remove_terms(project, args.terms)
             console.print(f"Removed from the glossary: {', '.join(removed)}.", markup=False)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from qualkit.privacy import unreviewed, unreviewed_replacements
 from qualkit.project import Project
@@ -39,18 +40,28 @@ def table(
     rows: Sequence[Sequence[object]],
     wrap: str | Sequence[str] | None = None,
 ) -> None:
-    """Print a table; only `wrap` columns (default: the last) wrap; ids and numbers stay whole."""
+    """Print a table; only `wrap` columns (default: the widest that is not all numbers)
+    wrap; ids and numbers stay whole. A wrap column with no room is printed below it."""
     t = Table(title=title, show_lines=False)
-    wrapping = {wrap} if isinstance(wrap, str) else set(wrap or [columns[-1]])
+    numeric = {
+        col
+        for i, col in enumerate(columns)
+        if rows and all(i >= len(r) or _is_number(r[i]) for r in rows)
+    }
     # A cell's width is its longest line: a cell may hold several ("...\nvoiceprint 0.93").
     widest = [
         max([len(line) for r in rows if i < len(r) for line in str(r[i]).split("\n")] + [len(col)])
         for i, col in enumerate(columns)
     ]
+    if wrap is None:  # the longest text gives way
+        text = [(w, i) for i, w in enumerate(widest) if columns[i] not in numeric]
+        wrap = [columns[max(text)[1]]] if text else []
+    # A number is never the column that gives way: it is short, and cut it would lie.
+    wrapping = ({wrap} if isinstance(wrap, str) else set(wrap)) - numeric
     # Ids and numbers are never cut; long free text is the wrap columns' job. They share
     # what is left of the terminal (the other columns at their full width: they do not
-    # wrap); one that cannot get room for its longest word (up to _WORD_CAP characters) is
-    # left out rather than printed a few letters per line.
+    # wrap); one that cannot get room for its longest word (up to _WORD_CAP characters)
+    # goes below the table, row by row, rather than a few letters per line in it.
     fixed = sum(w + 3 for col, w in zip(columns, widest, strict=True) if col not in wrapping)
     n_wrap = sum(1 for col in columns if col in wrapping)
     share = (console.width - fixed - 1) // max(n_wrap, 1) - 3
@@ -70,6 +81,24 @@ def table(
     for row in rows:
         t.add_row(*("" if row[i] is None else str(row[i]) for i in shown if i < len(row)))
     console.print(t)
+    for i, col in enumerate(columns):
+        if i not in shown:
+            _below(col, [(r[0], r[i]) for r in rows if i < len(r)], columns[0])
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _below(column: str, cells: Sequence[tuple[object, object]], key: str) -> None:
+    """A column too wide for the terminal, under the table: each row's text after the
+    row's first cell, so nothing is left out silently."""
+    console.print(f"{column} (too wide for {console.width} columns; by {key}):", markup=False)
+    for first, cell in cells:
+        lines = [line for line in ("" if cell is None else str(cell)).split("\n") if line]
+        if lines:
+            text = Text(f"  {first}: " + "\n    ".join(lines))
+            console.print(text)
 
 
 def fmt_time(seconds: float | None) -> str:

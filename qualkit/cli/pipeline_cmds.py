@@ -17,7 +17,7 @@ from qualkit.pipeline.cluster import (
     transcribe_on_cluster,
 )
 from qualkit.pipeline.diarize import DiarizeOptions
-from qualkit.pipeline.models import add_model, iter_models
+from qualkit.pipeline.models import add_model, check_whisper_model, iter_models
 from qualkit.pipeline.progress import RunResult
 from qualkit.pipeline.project_batch import transcribe_project
 from qualkit.pipeline.run import PipelineOptions, RichProgress
@@ -60,13 +60,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="find overlapped speech and give it a second voice (segmentation model; on by "
         "default, --no-overlap saves its CPU time)",
     )
-    p.add_argument(
+    # Two flags that cannot be given together: with BooleanOptionalAction the last won
+    # silently.
+    use = p.add_mutually_exclusive_group()
+    use.add_argument(
         "--glossary",
-        action=argparse.BooleanOptionalAction,
+        action="store_const",
+        const=True,
         default=None,
         help="give Whisper the project's glossary (`qualkit glossary`; default: on once you "
         "have added a term; a changed glossary re-transcribes finished recordings only "
         "when --glossary or --no-glossary is given)",
+    )
+    use.add_argument(
+        "--no-glossary",
+        dest="glossary",
+        action="store_const",
+        const=False,
+        help="transcribe without the glossary",
     )
     p.add_argument(
         "--model-cache",
@@ -111,6 +122,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_speakers)
 
     p = sub.add_parser("models", help="which offline models are installed and where from")
+    # Models belong to the machine, not a project; -p is taken like everywhere else
+    # (the README says every command takes it) and changes nothing.
+    p.add_argument("--project", "-p", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument(
         "action", nargs="?", default="list", choices=("list", "add"), help="list (default) or add"
     )
@@ -133,6 +147,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     )
     if args.workers is not None and (args.cluster is None or args.workers < 1):
         raise InputError("--workers N needs --cluster and N of at least 1.")
+    if args.cluster is None:
+        # Once, before the batch: not a failure per recording inside the progress table.
+        # (A cluster's nodes have models of their own, checked there.)
+        check_whisper_model(args.model, args.model_cache)
     with open_project(args.project) as project:
         use = glossary.in_use(project) if args.glossary is None else args.glossary
         terms = glossary.transcription_terms(project) if use else ()

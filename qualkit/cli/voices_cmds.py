@@ -95,6 +95,7 @@ def cmd_list(args: argparse.Namespace) -> None:
         "Voiceprints",
         ["participant", "enrolled from", "speech", "created", "voices named"],
         rows,
+        wrap=("participant", "enrolled from"),
     )
 
 

@@ -50,13 +50,16 @@ class AudioInfo:
     sample_rate: int = SAMPLE_RATE
     phase_inverted: bool = False  # stereo whose channels cancel out; one channel was used
 
-    def warnings(self, segments: int) -> tuple[str, ...]:
-        """What the user must hear about a recording that was transcribed anyway."""
+    def warnings(self, segments: int, source: str = "this file") -> tuple[str, ...]:
+        """What the user must hear about a recording that was transcribed anyway
+        (`source`: the audio file as the user knows it, e.g. audio/fg1.wav)."""
         out = []
         if self.truncated:
             out.append(
                 f"the file is damaged or cut short: only {self.duration_s:.0f} s could be decoded "
-                "and transcribed; copy the recording again if more is missing"
+                f"and transcribed; if more is missing, copy the whole recording over {source} "
+                "and run qualkit transcribe on it again (the new file is transcribed unless "
+                "the recording has been coded or edited meanwhile)"
             )
         if self.phase_inverted:
             out.append(

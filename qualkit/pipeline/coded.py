@@ -61,10 +61,41 @@ def kept_transcript(
     return _kept(store, rec, duration_s, (message,))
 
 
+def replaced_audio(
+    store: Store, artefacts: ArtefactStore, rec: Recording, sha: str, options: PipelineOptions
+) -> str:
+    """'' when `sha` is the audio `rec` was transcribed from; when the file was replaced
+    since, a warning that the new file is transcribed, once the recording is moved to it.
+
+    Raises InputError, changing nothing, if people have worked on the recording: their
+    codings and edits point at the old transcript, which the new file would replace."""
+    if not rec.sha256 or sha == rec.sha256:
+        return ""
+    key = store.stage_options_key(rec.id, Stage.ALIGN.value)
+    made = made_by_pipeline(artefacts, rec.sha256, key) if key else None
+    work = store.work_on_recording(rec.id, made)
+    if options.replace_edited:
+        work.pop("hand-edited segments", None)
+    if work:
+        done = ", ".join(f"{n} {kind}" for kind, n in work.items())
+        how = (
+            "add --replace-edited to transcribe the new file and lose the edits"
+            if set(work) == {"hand-edited segments"}
+            else "put the original file back, or copy the new one under another name and "
+            "import it as a recording of its own"
+        )
+        raise InputError(
+            f"The audio file of {rec.name!r} has changed since it was transcribed, and the "
+            f"recording has been worked on ({done}), so its transcript is kept: {how}."
+        )
+    store.update_recording(rec.id, sha256=sha)
+    return "the audio file has changed since it was last transcribed: the new file was transcribed"
+
+
 def _edited(store: Store, rec: Recording, artefacts: ArtefactStore, sha: str, key: str) -> bool:
     """Whether the project's segments differ from the ALIGN artefact (`key`) they were made
     from; without that artefact nothing can be told, and the run goes on as before."""
-    made = _made(artefacts, sha, key)
+    made = made_by_pipeline(artefacts, sha, key)
     if made is None:
         return False
     held = [(h.text, h.start, h.end) for h in store.segments(rec.id)]
@@ -77,7 +108,7 @@ def made_segments(project: Project, rec: Recording) -> list[MadeSegment] | None:
     when neither is there (then no edit can be told)."""
     key = project.store.stage_options_key(rec.id, Stage.ALIGN.value)
     if key and rec.sha256:
-        return _made(ArtefactStore(project.cache_dir / "artefacts"), rec.sha256, key)
+        return made_by_pipeline(ArtefactStore(project.cache_dir / "artefacts"), rec.sha256, key)
     source = project.root / rec.transcript_path if rec.transcript_path else None
     if source is None or not source.is_file() or sha256_file(source) != rec.sha256:
         return None
@@ -103,7 +134,8 @@ def removal_baseline(project: Project, rec: Recording) -> list[MadeSegment]:
     return made or []
 
 
-def _made(artefacts: ArtefactStore, sha: str, key: str) -> list[MadeSegment] | None:
+def made_by_pipeline(artefacts: ArtefactStore, sha: str, key: str) -> list[MadeSegment] | None:
+    """The segments the ALIGN artefact `key` of audio `sha` holds; None if it is gone."""
     made_from = artefacts.path(sha, "align", key, "json")
     if not made_from.is_file():
         return None

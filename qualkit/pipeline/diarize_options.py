@@ -90,10 +90,13 @@ class DiarizeOptions:
     whiten: bool = True
 
     def __post_init__(self) -> None:
+        # Named as `qualkit transcribe` spells the options.
+        flags = {"num_speakers": "--speakers", "min_speakers": "--min-speakers"}
         for name in ("num_speakers", "min_speakers", "max_speakers"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise InputError(f"--{name.replace('_', '-')} must be at least 1.")
+                flag = flags.get(name, "--max-speakers")
+                raise InputError(f"{flag} must be at least 1 (it counts the voices).")
         if self.num_speakers is not None and (self.min_speakers or self.max_speakers):
             raise InputError("Give either --speakers N or --min-speakers/--max-speakers, not both.")
         if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:

@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qualkit.errors import QualkitError
+from qualkit.pipeline.progress import PipelineCancelled
 from qualkit.pipeline.project_batch import project_pipeline
 from qualkit.pipeline.run import PipelineOptions, Progress, RunResult
 from qualkit.project import Project
 
-
-class PipelineCancelled(Exception):
-    """Raised inside the runner when the user cancels; not a failure."""
+__all__ = ["CallbackProgress", "PipelineCancelled", "PipelineEvent", "run_pipeline"]
 
 
 @dataclass(frozen=True, slots=True)

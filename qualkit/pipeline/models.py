@@ -129,13 +129,9 @@ def _packaged_parts(name: str) -> tuple[list[Path], str]:
     return parts, source
 
 
-def resolve_whisper_model(
-    name_or_path: str = DEFAULT_WHISPER, cache: Path | None = None
-) -> ModelLocation:
-    """A local model folder for `name_or_path`, assembling the packaged weights once if needed.
-
-    Never returns a hub name: unknown names are a ModelMissingError.
-    """
+def _model_folder(name_or_path: str, cache: Path | None) -> ModelLocation | None:
+    """The folder `name_or_path` names (a path, or a name `qualkit models add` gave);
+    None for a packaged model's name; ModelMissingError for anything else."""
     candidate = Path(name_or_path).expanduser()
     if candidate.is_dir():
         check_model_folder(candidate)
@@ -151,6 +147,26 @@ def resolve_whisper_model(
             f"No Whisper model {name_or_path!r}: use a packaged one ({known}) or the path of a "
             "CTranslate2 model folder on this machine. Models are never downloaded."
         )
+    return None
+
+
+def check_whisper_model(name_or_path: str, cache: Path | None = None) -> None:
+    """ModelMissingError, before a batch starts, when `name_or_path` names no usable
+    model on this machine; unlike `resolve_whisper_model` it assembles nothing."""
+    if _model_folder(name_or_path, cache) is None:
+        _packaged_parts(name_or_path)
+
+
+def resolve_whisper_model(
+    name_or_path: str = DEFAULT_WHISPER, cache: Path | None = None
+) -> ModelLocation:
+    """A local model folder for `name_or_path`, assembling the packaged weights once if needed.
+
+    Never returns a hub name: unknown names are a ModelMissingError.
+    """
+    folder = _model_folder(name_or_path, cache)
+    if folder is not None:
+        return folder
     parts, source = _packaged_parts(name_or_path)
     tag = hashlib.sha256(source.encode()).hexdigest()[:12]
     target = (cache or default_model_cache()) / f"whisper-{name_or_path}-{tag}"

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 
+class PipelineCancelled(Exception):
+    """Raised inside the runner when the user cancels; not a failure."""
+
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
     recording: str

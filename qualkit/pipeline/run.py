@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qualkit.atomic import sha256_file
 from qualkit.errors import InputError, QualkitError
 from qualkit.layout import file_stem
 from qualkit.model import Recording, Stage, StageStatus
@@ -36,7 +35,7 @@ from qualkit.pipeline.artefacts import (
     write_npy,
 )
 from qualkit.pipeline.audio import DECODER_VERSION, AudioInfo, PcmAudio, decode_to_pcm
-from qualkit.pipeline.coded import kept_transcript
+from qualkit.pipeline.coded import kept_transcript, replaced_audio
 from qualkit.pipeline.diarize import (
     Diarization,
     SpeakerEmbedder,
@@ -46,9 +45,16 @@ from qualkit.pipeline.diarize import (
 )
 from qualkit.pipeline.models import describe_model, resolve_whisper_model
 from qualkit.pipeline.overlap_model import LoadedOnFirstScore, OverlapScorer
-from qualkit.pipeline.progress import Progress, RichProgress, RunResult, probe_duration
+from qualkit.pipeline.progress import (
+    PipelineCancelled,
+    Progress,
+    RichProgress,
+    RunResult,
+    probe_duration,
+)
 from qualkit.pipeline.relabel import carry_labels
 from qualkit.pipeline.run_options import WEIGHT, PipelineOptions, StageMissing
+from qualkit.pipeline.source import current_sha
 from qualkit.pipeline.transcribe import AsrBackend, Transcript, transcribe
 from qualkit.pipeline.voice_embed import release_free_memory
 from qualkit.pipeline.whisper_backends import load_backend
@@ -167,6 +173,10 @@ class Pipeline:
         t0 = time.perf_counter()
         try:
             yield
+        except (KeyboardInterrupt, PipelineCancelled):
+            # The user stopped it: the next run resumes here, nothing is wrong.
+            self.store.set_stage(rec.id, stage.value, StageStatus.INTERRUPTED.value, key)
+            raise
         except BaseException:
             self.store.set_stage(rec.id, stage.value, StageStatus.FAILED.value, key)
             raise
@@ -191,9 +201,12 @@ class Pipeline:
         src = self.audio_path(rec)
         if not src.is_file():
             raise InputError(f"Audio file {src} for {rec.name!r} is missing; check the path.")
-        sha = rec.sha256 or sha256_file(src)
+        sha = current_sha(self.artefacts.root, src)
+        replaced = replaced_audio(self.store, self.artefacts, rec, sha, opts)
         if sha != rec.sha256:
-            self.store.update_recording(rec.id, sha256=sha)
+            if not rec.sha256:
+                self.store.update_recording(rec.id, sha256=sha)
+            rec = self.store.recording(rec.id)
 
         # AUDIO
         akey = options_key(DECODER_VERSION)
@@ -287,8 +300,9 @@ class Pipeline:
             Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
         )
         if fresh:
-            # Re-diarising must not move a named voice's name to another voice.
-            aligned = carry_labels(self._stored_turns(rec.id), aligned)
+            # Re-diarising must not move a named voice's name to another voice; another
+            # file's voices have nothing to carry over.
+            aligned = carry_labels([] if replaced else self._stored_turns(rec.id), aligned)
             self.store.replace_segments(
                 rec.id,
                 ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
@@ -321,7 +335,10 @@ class Pipeline:
             tuple(ran),
             timings,
             tuple(files),
-            warnings=info.warnings(len(aligned.segments)),
+            warnings=(
+                *((replaced,) if replaced else ()),
+                *info.warnings(len(aligned.segments), rec.audio_path or "the audio file"),
+            ),
             known_voices=tuple((v.label, v.pseudonym, v.score) for v in known),
         )
 

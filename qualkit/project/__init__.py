@@ -232,9 +232,10 @@ class Project(CodebookEditing, Importing):
     def remove_recording(self, rec_id: int, made: Sequence[MadeSegment] | None = None) -> Recording:
         """Take a recording nobody has worked on out of the project: its segments, voices
         and stages go; the audio file and any transcript files stay where they are, so it
-        can be imported again. A recording with codings, memos, suggestion feedback, named
-        voices or a place in a round is refused: that is someone's work. So is one whose
-        segments differ from `made`, the segments the pipeline made (hand edits)."""
+        can be imported again. A recording with codings, memos, suggestion feedback, voices
+        named by hand or a place in a round is refused: that is someone's work. So is one
+        whose segments differ from `made`, the segments the pipeline made (hand edits). A
+        voice a voiceprint named is not: the voiceprint stays and names it again."""
         rec = self.store.recording(rec_id)
         work = self.store.delete_untouched_recording(rec_id, made)
         if work:

@@ -108,6 +108,17 @@ class Importing(ProjectFolder):
             guide=guide,
         )
 
+    def same_audio(self, rec: Recording) -> list[Recording]:
+        """Other recordings whose audio has the same content (sha256) as `rec`'s: the same
+        session imported twice is counted twice in every report, so the user is told."""
+        if not rec.audio_path or not rec.sha256:
+            return []
+        return [
+            r
+            for r in self.store.recordings()
+            if r.id != rec.id and r.audio_path and r.sha256 == rec.sha256
+        ]
+
     def import_path(self, path: Path | str, **meta: object) -> Recording:
         """Import an audio or transcript file by its suffix."""
         path = resolve.existing_path(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -66,3 +67,43 @@ def holders(db: Path, limit: int = 3) -> list[str]:
         if len(found) >= limit:
             break
     return found
+
+
+def _start_ticks(pid: int) -> str:
+    """When process `pid` started (clock ticks since boot), so a pid the system has given
+    to a new process since is not taken for the old one; '' where /proc cannot tell."""
+    try:
+        stat = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return ""
+    # The command name (field 2) may hold spaces and brackets: count from its end.
+    fields = stat[stat.rfind(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def this_process() -> str:
+    """This process as 'host:pid:start', written with a stage that is running."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}"
+
+
+def process_gone(owner: str) -> bool:
+    """Whether the process `owner` (from `this_process`) has certainly ended.
+
+    Only a process on this machine can be checked; one elsewhere (a team database) is
+    taken to live. No owner at all is a stage marked running by a qualkit from before
+    owners were written: that process cannot still be running this stage."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, and belongs to someone else
+    return bool(start) and _start_ticks(pid) not in ("", start)

@@ -8,9 +8,10 @@ from types import MappingProxyType
 from typing import Any
 
 from qualkit.errors import InputError
-from qualkit.model import GroupType, Recording
+from qualkit.model import GroupType, Recording, StageStatus
 from qualkit.spelling import known_spelling, tidy
 from qualkit.store.connection import StoreBase, now
+from qualkit.store.locks import process_gone, this_process
 
 # (text, start, end) of a segment, as the pipeline made it or as the project holds it.
 MadeSegment = tuple[str, float | None, float | None]
@@ -30,6 +31,16 @@ def _same_time(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
     return abs(a - b) < 1e-3
+
+
+def _status(status: str, owner: str) -> str:
+    """A stage's status as it stands: 'running' whose process has ended (killed, or the
+    app quit mid-run) is 'interrupted'. Told from the process itself rather than from a
+    heartbeat's age, so a long stage that reports nothing for a while is not mistaken for
+    a dead one, and nothing has to write to the database while models run."""
+    if status == StageStatus.RUNNING and process_gone(owner):
+        return StageStatus.INTERRUPTED.value
+    return status
 
 
 def kommun_spelling(
@@ -53,14 +64,50 @@ def kommun_spelling(
     return known_spelling(name, sorted(known)) or tidy(name)
 
 
+_SEGMENTS = "SELECT id FROM segments WHERE recording_id = ?"
+_WORK = {
+    "codings": f"SELECT COUNT(*) FROM codings WHERE segment_id IN ({_SEGMENTS})",
+    "memos": "SELECT COUNT(*) FROM memos WHERE (target = 'recording' AND target_id = ?)"
+    " OR (target = 'segment' AND target_id IN"
+    f" (SELECT CAST(id AS TEXT) FROM ({_SEGMENTS}) s))",
+    "suggestion feedback": (
+        f"SELECT COUNT(*) FROM suggestion_feedback WHERE segment_id IN ({_SEGMENTS})"
+    ),
+    # A name a voiceprint gave is not work: the voiceprint outlives the recording and
+    # names the voice again after a new transcription, so nothing a person did is lost.
+    "named voices": "SELECT COUNT(*) FROM speakers WHERE recording_id = ?"
+    " AND participant_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM voice_matches m"
+    " JOIN voiceprints v ON v.id = m.voiceprint_id WHERE m.speaker_id = speakers.id"
+    " AND m.status = 'named' AND v.participant_id = speakers.participant_id)",
+    "rounds": "SELECT COUNT(*) FROM round_material WHERE recording_id = ?",
+}
+
+
+def _work(db: Any, rec_id: int, made: Sequence[MadeSegment] | None) -> dict[str, int]:
+    work = {}
+    for kind, sql in _WORK.items():
+        n = int(db.execute(sql, (rec_id,) * sql.count("?")).fetchone()[0])
+        if n:
+            work[kind] = n
+    if made is not None:
+        rows = db.execute(
+            "SELECT text, start_s, end_s FROM segments WHERE recording_id = ? ORDER BY idx",
+            (rec_id,),
+        ).fetchall()
+        held = [(r[0], r[1], r[2]) for r in rows]
+        if n := edited_segments(made, held):
+            work["hand-edited segments"] = n
+    return work
+
+
 class RecordingsStore(StoreBase):
     """The recordings and stages tables."""
 
     def _recording(self, row: sqlite3.Row) -> Recording:
         stages = {
-            r["stage"]: r["status"]
+            r["stage"]: _status(r["status"], r["owner"])
             for r in self._rows(
-                "SELECT stage, status FROM stages WHERE recording_id = ?", (row["id"],)
+                "SELECT stage, status, owner FROM stages WHERE recording_id = ?", (row["id"],)
             )
         }
         return Recording(
@@ -166,44 +213,30 @@ class RecordingsStore(StoreBase):
         (empty when it was deleted). Counted and deleted in one transaction, so a coding
         made meanwhile in the app cannot be taken with it. `made`: the segments as the
         pipeline made them; segments that differ from them are hand edits, work too."""
-        seg = "SELECT id FROM segments WHERE recording_id = ?"
-        checks = {
-            "codings": f"SELECT COUNT(*) FROM codings WHERE segment_id IN ({seg})",
-            "memos": "SELECT COUNT(*) FROM memos WHERE (target = 'recording' AND target_id = ?)"
-            f" OR (target = 'segment' AND target_id IN (SELECT CAST(id AS TEXT) FROM ({seg}) s))",
-            "suggestion feedback": (
-                f"SELECT COUNT(*) FROM suggestion_feedback WHERE segment_id IN ({seg})"
-            ),
-            "named voices": "SELECT COUNT(*) FROM speakers WHERE recording_id = ?"
-            " AND participant_id IS NOT NULL",
-            "rounds": "SELECT COUNT(*) FROM round_material WHERE recording_id = ?",
-        }
         with self.transaction() as db:
-            work = {}
-            for kind, sql in checks.items():
-                n = int(db.execute(sql, (rec_id,) * sql.count("?")).fetchone()[0])
-                if n:
-                    work[kind] = n
-            if made is not None:
-                rows = db.execute(
-                    "SELECT text, start_s, end_s FROM segments WHERE recording_id = ? ORDER BY idx",
-                    (rec_id,),
-                ).fetchall()
-                held = [(r[0], r[1], r[2]) for r in rows]
-                if n := edited_segments(made, held):
-                    work["hand-edited segments"] = n
+            work = _work(db, rec_id, made)
             if not work:
                 self.delete_recording(rec_id)  # inside this transaction
         return work
 
+    def work_on_recording(
+        self, rec_id: int, made: Sequence[MadeSegment] | None = None
+    ) -> dict[str, int]:
+        """What people have done on the recording, by kind (as `delete_untouched_recording`
+        counts it); empty when a new transcript could replace the old one at no loss."""
+        with self.transaction() as db:
+            return _work(db, rec_id, made)
+
     def set_stage(self, rec_id: int, stage: str, status: str, options_key: str = "") -> None:
+        """Record a stage's status; a running stage is marked with this process."""
+        owner = this_process() if status == StageStatus.RUNNING else ""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO stages(recording_id, stage, status, options_key, updated) "
-                "VALUES (?,?,?,?,?) ON CONFLICT(recording_id, stage) DO UPDATE SET "
+                "INSERT INTO stages(recording_id, stage, status, options_key, updated, owner) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(recording_id, stage) DO UPDATE SET "
                 "status = excluded.status, options_key = excluded.options_key, "
-                "updated = excluded.updated",
-                (rec_id, stage, status, options_key, now()),
+                "updated = excluded.updated, owner = excluded.owner",
+                (rec_id, stage, status, options_key, now(), owner),
             )
 
     def stage_options_key(self, rec_id: int, stage: str) -> str | None:

@@ -251,6 +251,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE codebooks ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
     """,
+    # Which process runs a stage ('host:pid:start'), so a stage whose process was killed
+    # or quit is not shown as running for ever.
+    """
+    ALTER TABLE stages ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

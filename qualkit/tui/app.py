@@ -28,6 +28,7 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.adopt import AdoptDialog, PassageList
 from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
+from qualkit.tui.screens.dialogs import ConfirmDialog
 from qualkit.tui.screens.disagreements import DisagreementScreen
 from qualkit.tui.screens.help import HelpScreen
 from qualkit.tui.screens.overview import OverviewScreen
@@ -232,6 +233,22 @@ class QualkitApp(App[None]):
         ]
 
     # --------------------------------------------------------------- actions
+    async def action_quit(self) -> None:
+        """Quit; while a transcription runs, ask first, and stop it cleanly on yes (its
+        stage is then marked interrupted and the next run resumes there)."""
+        running = [s for s in self.screen_stack if isinstance(s, OverviewScreen) and s.transcribing]
+        if not running:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                for screen in running:
+                    screen.action_cancel_pipeline()
+                self.exit()
+
+        self.push_screen(ConfirmDialog(t("overview.quit_running", self.lang), self.lang), answered)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

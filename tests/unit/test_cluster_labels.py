@@ -37,3 +37,24 @@ def test_a_person_named_often_in_a_group_never_labels_it() -> None:
     words = keywords_for(texts, np.array([0, 0, 0, 1, 1, 1]), top=4, common=0.6)
     assert "olle" not in words[0]
     assert "teamet" in words[0]
+
+
+def test_a_group_whose_passages_share_no_word_still_gets_a_label() -> None:
+    # Three people saying one thing in their own words: no word in two of the passages.
+    texts = [
+        "Telefonkön är lång och kontaktlistan saknas, så vi ringer runt.",
+        "Kontaktlistan är gammal och telefonkön växer varje vecka.",
+        "Telefonkön igen, och ingen kontaktlista som stämmer.",
+        "Handläggaren byts ofta ut mitt under pågående ärende.",
+        "Nya ansikten varje månad gör relationen skör.",
+        "Personalomsättningen stjälper kontinuiteten fullständigt.",
+    ]
+    words = keywords_for(texts, np.array([0, 0, 0, 1, 1, 1]), top=4, common=0.6)
+    assert "telefonkön" in words[0]
+    assert words[1] and all(len(w) > 2 for w in words[1])
+
+
+def test_words_in_most_passages_label_a_group_that_has_no_other() -> None:
+    texts = ["samverkan fungerar", "samverkan fungerar bra", "samverkan fungerar", "teamet träffas"]
+    words = keywords_for(texts, np.array([0, 0, 0, 1]), top=3, common=0.4)
+    assert set(words[0]) <= {"samverkan", "fungerar"} and words[0]

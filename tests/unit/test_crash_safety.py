@@ -117,7 +117,8 @@ def check_transcripts(run: KillRun) -> None:
             if rec.id in last_done:
                 assert segs, "a reported transcript is missing"
                 assert int(next(iter(gens))[1:]) >= last_done[rec.id]
-                assert rec.stages.get("transcribe") in ("done", "running")
+                # A writer killed mid-run leaves its stage interrupted (its process is gone).
+                assert rec.stages.get("transcribe") in ("done", "interrupted")
     finally:
         again.close()
 

@@ -87,7 +87,10 @@ def test_interrupted_batch_resumes_without_redoing_finished_work(project: Projec
 
     with pytest.raises(KeyboardInterrupt):
         pipeline(project, FakeAsr(boom), FakeEmbedder()).run(project.recordings())
-    assert project.recording("b").stages["transcribe"] == "failed"
+    # Ctrl-C is the user's cancel, not a failure: shown as interrupted, resumed there.
+    b = project.recording("b")
+    assert b.stages["transcribe"] == "interrupted"
+    assert (b.pipeline_state, b.pipeline_stage) == ("interrupted", "transcribe")
     asr, emb = FakeAsr(), FakeEmbedder()
     results = pipeline(project, asr, emb).run(project.recordings())
     assert [r.ran for r in results] == [(), ("transcribe", "diarize", "align")]
@@ -125,6 +128,8 @@ def test_killed_process_resumes(project_dir: Path, tmp_path: Path) -> None:
         proc.wait()
     with open_project(project_dir) as p:
         assert p.recording("a").stages["align"] == "done"
+        # Its process is gone: the stage it was in is no longer shown as running.
+        assert p.recording("b").pipeline_state == "interrupted"
         asr, emb = FakeAsr(), FakeEmbedder()
         results = pipeline(p, asr, emb).run(p.recordings())
         assert [r.ran for r in results] == [(), ("transcribe", "diarize", "align")]
@@ -370,6 +375,8 @@ def test_one_rule_says_where_a_recordings_pipeline_stands() -> None:
     assert state({"audio": "done"}) == "partial"  # a cluster run cut short: not "done"
     assert state({"audio": "done", "transcribe": "failed"}) == "failed"
     assert state({"audio": "done", "transcribe": "running"}) == "running"
+    assert state({"audio": "done", "diarize": "interrupted"}) == "interrupted"
+    assert state({"audio": "failed", "diarize": "interrupted"}) == "failed"
     done = {"audio": "done", "transcribe": "done", "diarize": "skipped", "align": "done"}
     assert state(done) == "done"
 
@@ -380,4 +387,5 @@ def test_one_rule_says_where_a_recordings_pipeline_stands() -> None:
     assert stage({"align": "failed", "transcribe": "failed", "audio": "done"}) == "transcribe"
     assert stage({"diarize": "running", "audio": "done", "transcribe": "done"}) == "diarize"
     assert stage({"audio": "done"}) == "transcribe"  # partial: the next one to run
+    assert stage({"audio": "done", "transcribe": "done", "diarize": "interrupted"}) == "diarize"
     assert stage(done) is None and stage({}) is None

@@ -76,10 +76,25 @@ def test_table_never_folds_a_column_to_one_letter_per_line(
     out = _render(monkeypatch, 80, "Codings", cols, rows, wrap="code")
     assert "coder" in out and "demo" in out  # the last column stays whole
     assert all(len(line) <= 80 for line in out.splitlines())
-    # When the fixed columns leave no room, the wrapping column is left out, not squeezed.
+    # When the fixed columns leave no room, the wrapping column goes below the table:
+    # not squeezed, and not left out without a word.
     wide = [("x" * 30, "y" * 30, "z" * 30, "long free text")]
-    out = _render(monkeypatch, 80, None, ["a", "b", "c", "text"], wide)
-    assert "text" not in out and "x" * 30 in out
+    out = _render(monkeypatch, 80, None, ["a", "b", "c", "text"], wide, wrap="text")
+    table_part, below = out.split("text (too wide for 80 columns; by a):")
+    assert "long free text" not in table_part and "x" * 30 in table_part
+    assert f"{'x' * 30}: long free text" in below
+
+
+def test_a_number_column_is_never_the_one_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [("Deltagare 1", "fg1 Talare 2 " + "lång källa " * 4, "00:01:10", "2026-01-01", 3)]
+    cols = ["participant", "enrolled from", "speech", "created", "voices named"]
+    for width, wrap in ((80, None), (60, None), (80, ("participant", "enrolled from"))):
+        out = _render(monkeypatch, width, "Voiceprints", cols, rows, wrap=wrap)
+        assert "voices named" in out and "3" in out.split("voices named")[1]
+        assert "lång källa" in out  # wrapped in the table or written below it
+        assert all(len(line) <= width for line in out.splitlines())
+    out = _render(monkeypatch, 80, None, ["#", "n"], [(1, 2)], wrap="n")  # numbers only
+    assert "n" in out and "2" in out
 
 
 def test_rate_unknown_participant_lists_pseudonyms_not_names(

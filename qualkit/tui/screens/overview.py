@@ -140,8 +140,14 @@ class OverviewScreen(HostScreen):
         lang = self.lang
         if self.cancel_event is not None:
             return
+        # Every recording with audio that is not finished: new, cancelled, failed, or
+        # left "running" by a process that was killed (the store reads that as
+        # interrupted). The runner reuses what is done. One that another live process is
+        # transcribing is left to it.
         todo = [
-            r.id for r in self.recordings if r.audio_path and r.stages.get("transcribe") != "done"
+            r.id
+            for r in self.recordings
+            if r.audio_path and r.pipeline_state not in ("done", "running")
         ]
         if not todo:
             self.notify(t("overview.nothing_to_transcribe", lang))
@@ -174,6 +180,11 @@ class OverviewScreen(HostScreen):
     def action_cancel_pipeline(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()
+
+    @property
+    def transcribing(self) -> bool:
+        """Whether a transcription started here is still running."""
+        return self.cancel_event is not None
 
     @on(PipelineProgress)
     def _progress(self, message: PipelineProgress) -> None:
