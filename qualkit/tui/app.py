@@ -37,7 +37,7 @@ from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcribe import TranscribeDialog
 from qualkit.tui.screens.transcript import TranscriptScreen
 from qualkit.tui.state import digit_span, hotkeys
-from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
+from qualkit.tui.widgets.nav import NAV_BINDINGS
 from qualkit.undo import UndoStack
 
 # Seconds after start before the search index is built in the background.

@@ -17,6 +17,7 @@ from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
 from qualkit.tui.screens.undo_keys import after_undo
 from qualkit.tui.state import SpeakerInfo, fmt_time, speaker_infos
+from qualkit.tui.widgets.nav import RowTable
 
 
 class SpeakersScreen(HostScreen):
@@ -43,7 +44,7 @@ class SpeakersScreen(HostScreen):
     def compose(self) -> ComposeResult:
         self.compose_bindings()
         yield Static(id="speakers_header")
-        yield DataTable(id="speakers_table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="speakers_table", cursor_type="row", zebra_stripes=True)
         yield Static(id="speakers_samples")
         yield Footer()
 

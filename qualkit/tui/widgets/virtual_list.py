@@ -13,23 +13,15 @@ from typing import ClassVar
 from rich.segment import Segment as RichSegment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qualkit.tui.widgets.nav import NAV_BINDINGS
+
 # Rows of context kept above and below the cursor while moving.
 SCROLL_MARGIN = 3
-
-NAV_BINDINGS: list[BindingType] = [
-    Binding("down,j", "cursor_down", "key.down", show=False, id="down"),
-    Binding("up,k", "cursor_up", "key.up", show=False, id="up"),
-    Binding("pagedown", "page_down", "key.page_down", show=False, id="page_down"),
-    Binding("pageup", "page_up", "key.page_up", show=False, id="page_up"),
-    Binding("home,g", "first", "key.first", show=False, id="first"),
-    Binding("end,G", "last", "key.last", show=False, id="last"),
-]
 
 
 class CursorList(ScrollView, can_focus=True):
