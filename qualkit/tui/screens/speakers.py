@@ -72,7 +72,7 @@ class SpeakersScreen(HostScreen):
             t("speakers.sample", lang),
         )
         for info in self.infos:
-            who = f"{info.name}  {info.attribution}" if info.attribution else "-"
+            who = f"{info.name}  {info.role_and_actor}".rstrip() if info.named else "-"
             if info.withdrawn:
                 who = f"⊘ {who} ({t('transcript.withdrawn', lang)})"
             if info.id in scores:  # named by a voiceprint: show how sure

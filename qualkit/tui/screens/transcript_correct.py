@@ -128,7 +128,10 @@ class CorrectingActions(TranscriptBase):
         if not speakers:
             self.notify(t("speakers.none", self.lang))
             return
-        labels = [f"{s.name}  {s.attribution}" + ("  ⊘" if s.withdrawn else "") for s in speakers]
+        labels = [
+            f"{s.name}  {s.role_and_actor}".rstrip() + ("  ⊘" if s.withdrawn else "")
+            for s in speakers
+        ]
 
         def done(index: int | None) -> None:
             if index is None:
