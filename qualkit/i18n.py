@@ -16,6 +16,8 @@ LANGS = ("sv", "en")
 TEXT: dict[str, tuple[str, str]] = {
     # app and navigation
     "app.title": ("qualkit: kodning", "qualkit: coding"),
+    "app.quit_title": ("Vill du avsluta?", "Do you want to quit?"),
+    "app.quit_hint": ("Tryck [b]{key}[/b] för att avsluta.", "Press [b]{key}[/b] to quit the app."),
     "key.quit": ("Avsluta", "Quit"),
     "key.help": ("Hjälp", "Help"),
     "key.back": ("Tillbaka", "Back"),
@@ -99,6 +101,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "transcript.empty": (
         "Transkriptet är tomt: inga segment att visa.",
         "The transcript is empty: no segments to show.",
+    ),
+    "transcript.not_transcribed": (
+        "Inspelningen har inget transkript än. Tryck T i översikten (Esc dit) eller kör"
+        " `qualkit transcribe {name}` i terminalen.",
+        "This recording has no transcript yet. Press T in the overview (Esc to get there)"
+        " or run `qualkit transcribe {name}` in a terminal.",
     ),
     "transcript.all_coded": ("Alla segment är kodade.", "Every segment is coded."),
     "transcript.coded": ("Kodat", "Coded"),

@@ -236,6 +236,16 @@ class QualkitApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a text field): say how to, in the app's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    t("app.quit_hint", self.lang).format(key=key),
+                    title=t("app.quit_title", self.lang),
+                )
+                return
+
     def _push_once(self, screen: Screen[Any]) -> None:
         if type(self.screen) is not type(screen):
             self.push_screen(screen)

@@ -101,8 +101,8 @@ class CursorList(ScrollView, can_focus=True):
             self.relayout()  # wrapped rows depend on the width
         row = self.scroll_offset.y + y
         if row >= len(self.row_item):
-            if row == 0 and self.item_count == 0:
-                return self.render_empty(width)
+            if self.item_count == 0:
+                return self.render_empty(row, width).adjust_cell_length(width)
             return Strip.blank(width)
         item = self.row_item[row]
         line = row - self.first_row[item]
@@ -110,7 +110,8 @@ class CursorList(ScrollView, can_focus=True):
             width
         )
 
-    def render_empty(self, width: int) -> Strip:
+    def render_empty(self, row: int, width: int) -> Strip:
+        """Row `row` of what an empty list says (an explanation may take several rows)."""
         return Strip.blank(width)
 
     def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
@@ -210,7 +211,9 @@ class RowList(CursorList):
     def data_count(self) -> int:
         return self._count
 
-    def render_empty(self, width: int) -> Strip:
+    def render_empty(self, row: int, width: int) -> Strip:
+        if row:
+            return Strip.blank(width)
         return Strip([RichSegment(self.empty, Style(dim=True, italic=True))])
 
     def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
