@@ -16,6 +16,8 @@ LANGS = ("sv", "en")
 TEXT: dict[str, tuple[str, str]] = {
     # app and navigation
     "app.title": ("qualkit: kodning", "qualkit: coding"),
+    "app.quit_title": ("Vill du avsluta?", "Do you want to quit?"),
+    "app.quit_hint": ("Tryck [b]{key}[/b] för att avsluta.", "Press [b]{key}[/b] to quit the app."),
     "key.quit": ("Avsluta", "Quit"),
     "key.help": ("Hjälp", "Help"),
     "key.back": ("Tillbaka", "Back"),
@@ -106,6 +108,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Transkriptet är tomt: inga segment att visa.",
         "The transcript is empty: no segments to show.",
     ),
+    "transcript.not_transcribed": (
+        "Inspelningen har inget transkript än. Tryck T i översikten (Esc dit) eller kör"
+        " `qualkit transcribe {name}` i terminalen.",
+        "This recording has no transcript yet. Press T in the overview (Esc to get there)"
+        " or run `qualkit transcribe {name}` in a terminal.",
+    ),
     "transcript.all_coded": ("Alla segment är kodade.", "Every segment is coded."),
     "transcript.coded": ("Kodat", "Coded"),
     "transcript.removed": ("Kodning borttagen", "Coding removed"),
@@ -123,6 +131,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "transcript.redone": ("Gjort om", "Redone"),
     "transcript.nothing_undo": ("Inget att ångra.", "Nothing to undo."),
     "transcript.nothing_redo": ("Inget att göra om.", "Nothing to redo."),
+    # what `u` took back (qualkit.tui.undo_text)
+    "undo.undone": ("Ångrat: {what}", "Undone: {what}"),
+    "undo.redone": ("Gjort om: {what}", "Redone: {what}"),
+    "undo.elsewhere": (
+        "Inget att ångra här: det senaste ({what}) ångrar du {where}.",
+        "Nothing to undo here: the latest change ({what}) is undone {where}.",
+    ),
+    "undo.elsewhere_redo": (
+        "Inget att göra om här: det senaste ({what}) gör du om {where}.",
+        "Nothing to redo here: the latest change ({what}) is redone {where}.",
+    ),
+    "undo.at_coding": (
+        "i transkriptet, kodboken eller klustren",
+        "in the transcript, codebook or clusters",
+    ),
+    "undo.at_voices": ("på Talare-skärmen för {rec}", "on the Speakers screen of {rec}"),
+    "undo.segment": ("segment {n} i {rec}", "segment {n} in {rec}"),
+    "undo.some_segment": ("ett segment", "a segment"),
+    "undo.coding": ("kodning {code} på {segment}", "coding {code} on {segment}"),
+    "undo.removed_coding": (
+        "borttagen kodning {code} på {segment}",
+        "removed coding {code} on {segment}",
+    ),
+    "undo.valence": ("valens på {segment}", "valence on {segment}"),
+    "undo.memo": ("memo på {segment}", "memo on {segment}"),
+    "undo.new_code": ("ny kod {code}", "new code {code}"),
+    "undo.edit": ("rättad text i {segment}", "corrected text in {segment}"),
+    "undo.split": ("delning av {segment}", "split of {segment}"),
+    "undo.join": ("ihopslagning vid {segment}", "join at {segment}"),
+    "undo.speaker": ("byte av talare på {segment}", "change of speaker on {segment}"),
+    "undo.merge_voices": (
+        "sammanslagning av {drop} med {keep}",
+        "merge of {drop} into {keep}",
+    ),
+    "undo.name_voice": ("namn på {voice}", "name of {voice}"),
+    "undo.unname_voice": (
+        "borttaget röstavtrycksnamn på {voice}",
+        "voiceprint name taken back from {voice}",
+    ),
     "transcript.withdrawn": ("samtycke återkallat", "consent withdrawn"),
     "transcript.no_next": ("Inget nästa segment att slå ihop med.", "No next segment to join."),
     "transcript.unknown_speaker": ("okänd", "unknown"),

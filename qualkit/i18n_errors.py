@@ -32,6 +32,10 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "En kod kan inte slås ihop med sig själv.",
         "A code cannot be merged into itself.",
     ),
+    "err.no_recording": (
+        "Projektet har ingen inspelning '{name}' (inspelningar: {known}).",
+        "This project has no recording '{name}' (recordings: {known}).",
+    ),
     "err.gone": (
         "{what} finns inte längre (någon annan kan ha ändrat det).",
         "{what} is no longer there (someone else may have changed it).",

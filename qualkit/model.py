@@ -199,10 +199,21 @@ class Participant:
     real_name: str | None = None
 
     @property
+    def role_and_actor(self) -> str:
+        """'handläggare, FK'; empty when neither is known."""
+        return ", ".join(p for p in (self.role, self.actor.value if self.actor else "") if p)
+
+    @property
     def attribution(self) -> str:
-        """How a quote is signed in reports: 'handläggare, FK'."""
-        parts = [p for p in (self.role, self.actor.value if self.actor else "") if p]
-        return ", ".join(parts) if parts else self.pseudonym
+        """How a quote is signed in reports: 'handläggare, FK', else the pseudonym."""
+        return self.role_and_actor or self.pseudonym
+
+    @property
+    def name_with_role(self) -> str:
+        """'Lisa (handläggare, FK)', or 'Lisa' alone: the pseudonym is not said twice."""
+        return (
+            f"{self.pseudonym} ({self.role_and_actor})" if self.role_and_actor else self.pseudonym
+        )
 
 
 @dataclass(frozen=True, slots=True)

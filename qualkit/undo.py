@@ -8,7 +8,11 @@ rows before and after (`qualkit.undo_rows`): undo and redo put those rows back, 
 ids, times, speakers and codings are as they were, however often one goes back and
 forth. A new code (from the codebook screen, or a cluster with the codings made with it)
 is one action too (`qualkit.undo_codes`): undo gives the codebook file its exact bytes
-back. A coder changes only their own codings here.
+back. Naming a voice and taking back a voiceprint's name are actions too
+(`qualkit.undo_voices`). A coder changes only their own codings here.
+
+Each action belongs to a place (`place`): the coding screens, or one recording's Talare
+screen; a screen passes its place to `undo`/`redo` and reaches only its own actions.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from qualkit import undo_codes
+from qualkit import undo_codes, undo_voices
 from qualkit.errors import InputError
 from qualkit.model import Code, Coding, Segment, Speaker, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.spans import follow_span
 from qualkit.undo_codes import NewCode
 from qualkit.undo_rows import RecordingRows, capture, restore
+from qualkit.undo_voices import NameVoice, UnnameVoice, VoiceName
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +73,34 @@ class Restructure:
 
 
 Action = (
-    AddCoding | RemoveCoding | ChangeValence | ChangeMemo | AddSegmentMemo | Restructure | NewCode
+    AddCoding
+    | RemoveCoding
+    | ChangeValence
+    | ChangeMemo
+    | AddSegmentMemo
+    | Restructure
+    | NewCode
+    | NameVoice
+    | UnnameVoice
 )
+
+# Where an action is undone: coding work (the transcript, codebook and clusters screens
+# share it), or the voices of one recording (its Talare screen). One history keeps the
+# order of everything; a screen undoes the newest action only when it is its own, so `u`
+# never takes back, unseen, what was done on another screen.
+CODING = "coding"
+VOICES = "voices"
+Place = tuple[str, int | None]
+
+
+def place(action: Action) -> Place:
+    """The screen (and recording) whose `u` and `Ctrl+R` reach this action."""
+    match action:
+        case NameVoice(recording_id=rec) | UnnameVoice(recording_id=rec):
+            return (VOICES, rec)
+        case Restructure(kind="merge_voices", before=before):
+            return (VOICES, before.recording_id)
+    return (CODING, None)
 
 
 def merged_pair(action: Restructure) -> tuple[Speaker, Speaker]:
@@ -232,6 +263,18 @@ class UndoStack:
         self._push(Restructure("merge_voices", before, after, (keep_id, drop_id)))
         return kept
 
+    def name_voice(self, speaker_id: int, name: VoiceName) -> NameVoice:
+        """Say who a voice is (make its participant, or change the one it has)."""
+        action = undo_voices.name_voice(self.project, speaker_id, name)
+        self._push(action)
+        return action
+
+    def unname_voice(self, speaker_id: int) -> UnnameVoice:
+        """Take back the name a voiceprint gave the voice."""
+        action = undo_voices.unname_voice(self.project, speaker_id)
+        self._push(action)
+        return action
+
     # -------------------------------------------------------------- undo/redo
     @property
     def can_undo(self) -> bool:
@@ -241,11 +284,22 @@ class UndoStack:
     def can_redo(self) -> bool:
         return bool(self.undone)
 
-    def undo(self) -> Action | None:
-        """Reverse the newest action; returns it (None when there is nothing to undo).
+    @property
+    def next_undo(self) -> Action | None:
+        """What `undo` would reverse now."""
+        return self.done[-1] if self.done else None
+
+    @property
+    def next_redo(self) -> Action | None:
+        """What `redo` would do again now."""
+        return self.undone[-1] if self.undone else None
+
+    def undo(self, where: Place | None = None) -> Action | None:
+        """Reverse the newest action; returns it (None when there is nothing to undo, or,
+        with `where`, when the newest action belongs to another place).
 
         An action that can no longer be reversed exactly stays on the stack and raises."""
-        if not self.done:
+        if not self.done or (where is not None and place(self.done[-1]) != where):
             return None
         action = self.done[-1]
         replacement = self._reverse(action)
@@ -253,8 +307,8 @@ class UndoStack:
         self.undone.append(replacement)
         return replacement
 
-    def redo(self) -> Action | None:
-        if not self.undone:
+    def redo(self, where: Place | None = None) -> Action | None:
+        if not self.undone or (where is not None and place(self.undone[-1]) != where):
             return None
         action = self.undone[-1]
         replacement = self._apply(action)
@@ -278,6 +332,10 @@ class UndoStack:
                     store.delete_memo(memo_id)
                 case NewCode():
                     undo_codes.reverse(self.project, action)
+                case NameVoice():
+                    undo_voices.reverse_name(self.project, action)
+                case UnnameVoice():
+                    undo_voices.reverse_unname(self.project, action)
                 case Restructure(_kind, before, after, voices):
                     restore(store, after, before)
                     if voices is not None:
@@ -301,6 +359,10 @@ class UndoStack:
                     return AddSegmentMemo(memo.id, sid, text, coder)
                 case NewCode():
                     undo_codes.apply(self.project, action)
+                case NameVoice():
+                    undo_voices.apply_name(self.project, action)
+                case UnnameVoice():
+                    undo_voices.apply_unname(self.project, action)
                 case Restructure(_kind, before, after, voices):
                     if voices is not None:
                         store.record_voice_merge(*merged_pair(action))

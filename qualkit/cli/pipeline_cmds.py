@@ -272,7 +272,7 @@ def cmd_speakers(args: argparse.Namespace) -> None:
                 pseudonym=args.pseudonym,
                 participant=args.participant,
             )
-            console.print(f"{args.name} is now {person.pseudonym} ({person.attribution}).")
+            console.print(f"{args.name} is now {person.name_with_role}.")
             note = resolve.kommun_note(args.kommun, person.kommun)
             if note:
                 console.print(f"Note: {note}")
@@ -285,9 +285,7 @@ def cmd_speakers(args: argparse.Namespace) -> None:
         rows = []
         scores = voices.voice_scores(store, rec.id)
         for s in speakers.speaker_summaries(store, rec.id, lines=args.lines):
-            who = (
-                f"{s.participant.pseudonym} ({s.participant.attribution})" if s.participant else ""
-            )
+            who = s.participant.name_with_role if s.participant else ""
             if s.speaker.id in scores:
                 who += f"\nvoiceprint {scores[s.speaker.id]:.2f}"
             rows.append(

@@ -114,6 +114,38 @@ class PeopleStore(StoreBase):
             self._update_participant(db, pid, fields)
         return self.participant(pid)
 
+    def put_participant(self, person: Participant) -> None:
+        """Write a participant row exactly as given (id included), inserting it if it is
+        gone: redo of a naming gives the person back the id the voice was linked to."""
+        values = (
+            person.pseudonym,
+            person.role,
+            person.actor.value if person.actor else None,
+            person.kommun,
+            json.dumps(dict(person.attributes), ensure_ascii=False),
+            person.consent.value,
+            person.consent_date,
+            person.real_name,
+            person.id,
+        )
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE participants SET pseudonym = ?, role = ?, actor = ?, kommun = ?,"
+                " attributes = ?, consent = ?, consent_date = ?, real_name = ? WHERE id = ?",
+                values,
+            )
+            if cur.rowcount == 0:
+                db.execute(
+                    "INSERT INTO participants(pseudonym, role, actor, kommun, attributes, consent,"
+                    " consent_date, real_name, id) VALUES (?,?,?,?,?,?,?,?,?)",
+                    values,
+                )
+
+    def delete_participant(self, pid: int) -> None:
+        """Remove a participant row (undo of a naming that made them); voices keep no link."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM participants WHERE id = ?", (pid,))
+
     @staticmethod
     def _update_participant(db: sqlite3.Connection, pid: int, fields: dict[str, Any]) -> None:
         values: list[Any] = []

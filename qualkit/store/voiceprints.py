@@ -230,6 +230,18 @@ class VoiceprintsStore(StoreBase):
                 (speaker_id, voiceprint_id, score, NAMED, now()),
             )
 
+    def restore_voice_match(self, match: VoiceMatchRecord) -> None:
+        """Give a voice back the name a voiceprint gave it (undo of `undo_voice_match`)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE speakers SET participant_id = ? WHERE id = ?",
+                (match.participant_id, match.speaker_id),
+            )
+            db.execute(
+                "UPDATE voice_matches SET status = ? WHERE speaker_id = ? AND voiceprint_id = ?",
+                (match.status, match.speaker_id, match.voiceprint_id),
+            )
+
     def undo_voice_match(self, speaker_id: int) -> VoiceMatchRecord:
         """Take back an automatic naming: the voice is unnamed again and this voiceprint
         will not name it again (another one still may)."""

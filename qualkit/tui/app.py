@@ -38,7 +38,7 @@ from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcribe import TranscribeDialog
 from qualkit.tui.screens.transcript import TranscriptScreen
 from qualkit.tui.state import digit_span, hotkeys
-from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
+from qualkit.tui.widgets.nav import NAV_BINDINGS
 from qualkit.undo import UndoStack
 
 # Seconds after start before the search index is built in the background.
@@ -252,6 +252,16 @@ class QualkitApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit (it copies in a text field): say how to, in the app's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(
+                    t("app.quit_hint", self.lang).format(key=key),
+                    title=t("app.quit_title", self.lang),
+                )
+                return
 
     def _push_once(self, screen: Screen[Any]) -> None:
         if type(self.screen) is not type(screen):

@@ -28,6 +28,10 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"Moving '(?P<code>.*)' under '(?P<parent>.*)' would make a cycle", "err.code_cycle"),
         (r"A code cannot be merged into itself", "err.code_into_itself"),
+        (
+            r"No recording '(?P<name>.*)' in this project \(recordings: (?P<known>.*)\)\.",
+            "err.no_recording",
+        ),
         (r"No (?P<what>segment|coding|speaker|participant|recording) with id", "err.gone"),
         (r"Coding \d+ would become the same as coding \d+", "err.twin"),
         (r"Coding \d+ is (?P<coder>.*)'s; .* can change only their own", "err.not_own"),
@@ -54,6 +58,9 @@ WHAT = {
     "recording": ("Inspelningen", "The recording"),
 }
 
+# English words the core puts inside a message's fields.
+FIELD_WORDS = {"none yet": ("inga ännu", "none yet")}
+
 
 def error_text(exc: BaseException, lang: str) -> str:
     """The message to show for `exc` in `lang`."""
@@ -66,5 +73,9 @@ def error_text(exc: BaseException, lang: str) -> str:
         if "what" in fields:
             sv, en = WHAT[fields["what"]]
             fields["what"] = en if lang == "en" else sv
+        for name, value in fields.items():
+            if value in FIELD_WORDS:
+                sv, en = FIELD_WORDS[value]
+                fields[name] = en if lang == "en" else sv
         return t(key, lang).format(**fields)
     return message

@@ -29,7 +29,8 @@ class SpeakerInfo:
     id: int
     label: str
     name: str  # pseudonym, or the diarised label while the voice is unnamed
-    attribution: str
+    role_and_actor: str  # empty when unnamed, or named with a pseudonym alone
+    named: bool  # linked to a participant
     actor: Actor | None
     kommun: str | None
     withdrawn: bool
@@ -90,7 +91,8 @@ def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, Spea
             id=sp.id,
             label=sp.label,
             name=person.pseudonym if person else sp.label,
-            attribution=person.attribution if person else "",
+            role_and_actor=person.role_and_actor if person else "",
+            named=person is not None,
             actor=person.actor if person else None,
             kommun=person.kommun if person else None,
             withdrawn=bool(person and person.consent == Consent.WITHDRAWN),

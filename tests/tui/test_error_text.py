@@ -38,6 +38,7 @@ CASES: dict[str, Callable[[Project], object]] = {
     ),
     "err.code_into_itself": lambda p: p.merge_codes("danermark", "ledning", "ledning"),
     "err.gone": lambda p: p.store.segment(999_999),
+    "err.no_recording": lambda p: p.recording("nosuch"),
     "err.twin": lambda p: (
         p.store.add_coding(first_two(p)[0].id, "danermark", "individ", coder="tvilling"),
         c := p.store.add_coding(
@@ -86,3 +87,10 @@ def test_core_error_is_said_in_swedish(demo: Path, key: str) -> None:
 
 def test_an_unknown_error_is_shown_as_raised() -> None:
     assert error_text(QualkitError("Something new."), "sv") == "Something new."
+
+
+def test_a_missing_recording_is_said_in_swedish_with_the_names_there_are() -> None:
+    from qualkit.errors import NotFoundError
+
+    none = NotFoundError("No recording 'x' in this project (recordings: none yet).")
+    assert error_text(none, "sv") == "Projektet har ingen inspelning 'x' (inspelningar: inga ännu)."

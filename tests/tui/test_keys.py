@@ -18,7 +18,7 @@ from qualkit.tui.screens.search import CodeBrowserScreen, SearchScreen
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcribe import TranscribeDialog
 from qualkit.tui.screens.transcript import TranscriptScreen
-from qualkit.tui.widgets.virtual_list import NAV_BINDINGS
+from qualkit.tui.widgets.nav import NAV_BINDINGS
 
 SCREENS: dict[str, list[BindingType]] = {
     "everywhere": [*QualkitApp.BINDINGS, *NAV_BINDINGS],

@@ -78,6 +78,7 @@ PLACES: dict[str, str] = {
     "qualkit.undo": "services",
     "qualkit.undo_rows": "services",
     "qualkit.undo_codes": "services",
+    "qualkit.undo_voices": "services",
     "qualkit.search": "services",
     "qualkit.serve": "services",
     "qualkit.playback": "services",

@@ -101,3 +101,24 @@ def test_after_counting_the_voices_itself_the_cli_says_how_to_give_the_count(
     assert pipeline_cmds.count_tip([reused], counted=True) == ""
     failed = RunResult("g1", False, error="no audio")
     assert pipeline_cmds.count_tip([failed], counted=True) == ""
+
+
+def test_a_participant_named_by_pseudonym_alone_is_not_said_twice(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as p:
+        rec = p.store.add_recording("g1")
+        p.store.replace_segments(
+            rec.id,
+            [("Talare 1", "Hej.", 0.0, 1.0, (), False), ("Talare 2", "Tja.", 1.0, 2.0, (), False)],
+        )
+    args = ["speakers", "-p", str(project_dir), "g1"]
+    assert main([*args, "--name", "1", "--pseudonym", "Lisa"]) == 0
+    assert "is now Lisa." in capsys.readouterr().out
+    assert main([*args, "--name", "2", "--as", "kurator", "--pseudonym", "Kim"]) == 0
+    assert "is now Kim (kurator)." in capsys.readouterr().out
+    assert main([*args, "--lines", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Lisa" in out and "(Lisa)" not in out and "Kim (kurator)" in out

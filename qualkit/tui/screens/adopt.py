@@ -19,12 +19,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label
 
 from qualkit.i18n import t
 from qualkit.model import Valence
 from qualkit.tui.screens.dialogs import error_line, show_error
 from qualkit.tui.state import VALENCE_MARK
+from qualkit.tui.widgets.nav import NavList
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class Adoption:
     valences: dict[int, Valence] = field(default_factory=dict)
 
 
-class PassageList(OptionList):
+class PassageList(NavList):
     """The cluster's passages; f/h/p set valence, x leaves one out."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

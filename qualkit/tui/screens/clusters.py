@@ -20,6 +20,7 @@ from qualkit.tui.messages import ClustersReady, ClustersUnavailable
 from qualkit.tui.screens.adopt import AdoptDialog, Adoption, Passage
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
 from qualkit.tui.state import digit_of, fmt_time, new_code_hotkey
+from qualkit.tui.widgets.nav import NavList
 
 
 def code_id(words: str) -> str:
@@ -43,7 +44,7 @@ class ClustersScreen(UndoKeys):
     def compose(self) -> ComposeResult:
         self.compose_bindings()
         yield Static(f"[b]{t('clusters.title', self.lang)}[/b]", id="clusters_header")
-        yield OptionList(id="clusters_list")
+        yield NavList(id="clusters_list")
         yield Static(id="clusters_detail")
         yield Footer()
 

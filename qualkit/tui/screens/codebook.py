@@ -17,6 +17,7 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
 from qualkit.tui.state import digit_of, new_code_hotkey
+from qualkit.tui.widgets.nav import NavList
 
 
 class CodebookScreen(UndoKeys):
@@ -37,7 +38,7 @@ class CodebookScreen(UndoKeys):
     def compose(self) -> ComposeResult:
         self.compose_bindings()
         yield Static(id="codebook_header")
-        yield OptionList(id="codebook_codes")
+        yield NavList(id="codebook_codes")
         yield Static(id="codebook_detail")
         yield Footer()
 

@@ -21,6 +21,7 @@ from qualkit.errors import QualkitError
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.tui.error_text import error_text
+from qualkit.tui.widgets.nav import NavList
 
 
 def _choice_value(choice: CodeChoice) -> str:
@@ -69,7 +70,7 @@ class DisagreementScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="dis_title")
         with Horizontal():
-            yield OptionList(id="dis_passages")
+            yield NavList(id="dis_passages")
             with VerticalScroll(id="dis_detail"):
                 yield Static(id="dis_text")
                 yield Horizontal(id="dis_sides")

@@ -18,6 +18,7 @@ from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import PipelineCancelled, PipelineDone, PipelineFailed, PipelineProgress
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.state import fmt_time, hotkeys
+from qualkit.tui.widgets.nav import RowTable
 
 
 class OverviewScreen(HostScreen):
@@ -41,7 +42,7 @@ class OverviewScreen(HostScreen):
     def compose(self) -> ComposeResult:
         self.compose_bindings()
         yield Static(id="overview_header")
-        yield DataTable(id="recordings", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="recordings", cursor_type="row", zebra_stripes=True)
         yield Static(id="factor_progress")
         yield ProgressBar(id="pipeline_bar", show_eta=False)
         yield Static(id="pipeline_status")

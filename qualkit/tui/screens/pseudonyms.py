@@ -21,6 +21,7 @@ from qualkit.model import Pseudonym
 from qualkit.privacy import contexts_for, review_kind, scan
 from qualkit.project import Project
 from qualkit.tui.error_text import error_text
+from qualkit.tui.widgets.nav import RowTable
 
 KIND_LABELS = {
     "name": "namn",
@@ -58,7 +59,7 @@ class PseudonymScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Pseudonymer: förslag att granska", id="pseudo-title")
-            yield DataTable(id="pseudo-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="pseudo-table", cursor_type="row", zebra_stripes=True)
             yield Input(placeholder="Ny ersättning, Enter sparar", id="pseudo-edit")
             yield Static("", id="pseudo-status")
         yield Footer()

@@ -17,6 +17,7 @@ from qualkit.i18n import t
 from qualkit.search import LIMIT, Hit, Query, SearchIndex
 from qualkit.tui.host import Host, HostScreen
 from qualkit.tui.state import VALENCE_MARK, fmt_time
+from qualkit.tui.widgets.nav import NavList
 from qualkit.tui.widgets.virtual_list import CursorList, RowList
 
 SEL = Style(bgcolor="#2a3550")
@@ -177,7 +178,7 @@ class CodeBrowserScreen(HostScreen):
         self.compose_bindings()
         yield Static(id="browser_header")
         with Horizontal():
-            yield OptionList(id="browser_codes")
+            yield NavList(id="browser_codes")
             yield RowList(self.render_row, 0, id="browser_passages")
         yield Footer()
 

@@ -11,15 +11,17 @@ from textual.widgets import DataTable, Footer, Static
 from qualkit import voices
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
-from qualkit.model import Actor, Recording, Segment
+from qualkit.model import Recording, Segment
 from qualkit.tui.error_text import error_text
-from qualkit.tui.host import HostScreen
 from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
-from qualkit.tui.screens.undo_keys import after_undo
+from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
 from qualkit.tui.state import SpeakerInfo, fmt_time, speaker_infos
+from qualkit.tui.widgets.nav import RowTable
+from qualkit.undo import VOICES, Place
+from qualkit.undo_voices import VoiceName
 
 
-class SpeakersScreen(HostScreen):
+class SpeakersScreen(UndoKeys):
     """One row per voice: who it is, how long it talks, what it says first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -28,7 +30,7 @@ class SpeakersScreen(HostScreen):
         Binding("v", "mark", "key.mark", id="mark_voice"),
         Binding("J", "merge", "key.merge", id="merge_voices"),
         Binding("x", "unname", "key.unname", id="unname_voice"),
-        Binding("u", "undo", "key.undo", id="speakers_undo"),
+        *undo_bindings("speakers"),
         Binding("escape", "back", "key.back", id="speakers_back"),
     ]
 
@@ -43,7 +45,7 @@ class SpeakersScreen(HostScreen):
     def compose(self) -> ComposeResult:
         self.compose_bindings()
         yield Static(id="speakers_header")
-        yield DataTable(id="speakers_table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="speakers_table", cursor_type="row", zebra_stripes=True)
         yield Static(id="speakers_samples")
         yield Footer()
 
@@ -71,7 +73,7 @@ class SpeakersScreen(HostScreen):
             t("speakers.sample", lang),
         )
         for info in self.infos:
-            who = f"{info.name}  {info.attribution}" if info.attribution else "-"
+            who = f"{info.name}  {info.role_and_actor}".rstrip() if info.named else "-"
             if info.withdrawn:
                 who = f"⊘ {who} ({t('transcript.withdrawn', lang)})"
             if info.id in scores:  # named by a voiceprint: show how sure
@@ -133,25 +135,9 @@ class SpeakersScreen(HostScreen):
 
         def save(result: ParticipantForm) -> str | None:
             # Saved from inside the dialog: an error is shown there, with the form as typed.
+            name = VoiceName(result.pseudonym, result.role, result.actor, result.kommun)
             try:
-                actor = Actor.parse(result.actor) if result.actor else None
-                with self.host.project.action():
-                    if person is None:
-                        new = store.add_participant(
-                            result.pseudonym or None,
-                            role=result.role,
-                            actor=actor,
-                            kommun=result.kommun or None,
-                        )
-                        store.assign_speaker(info.id, new.id)
-                    else:
-                        store.update_participant(
-                            person.id,
-                            pseudonym=result.pseudonym or person.pseudonym,
-                            role=result.role,
-                            actor=actor,
-                            kommun=result.kommun or None,
-                        )
+                self.host.undo.name_voice(info.id, name)
             except QualkitError as exc:
                 return error_text(exc, self.lang)
             return None
@@ -159,6 +145,7 @@ class SpeakersScreen(HostScreen):
         def done(result: ParticipantForm | None) -> None:
             if result is not None:
                 self.notify(t("speakers.named", self.lang))
+                self.host.data_changed()  # the transcript shows the new name
                 self.load()
 
         self.app.push_screen(ParticipantDialog(form, self.lang, check=save), done)
@@ -215,23 +202,18 @@ class SpeakersScreen(HostScreen):
             self.notify(t("speakers.not_voiceprint", self.lang), severity="warning")
             return
         try:
-            with self.host.project.action():
-                voices.unname(self.host.project.store, self.recording.id, info.label)
+            self.host.undo.unname_voice(info.id)
         except QualkitError as exc:
             self.notify(error_text(exc, self.lang), severity="error")
             return
         self.notify(t("speakers.unnamed", self.lang).format(voice=info.label))
         self.load()
 
-    def action_undo(self) -> None:
-        try:
-            action = self.host.undo.undo()
-        except QualkitError as exc:
-            self.notify(error_text(exc, self.lang), severity="error")
-            return
-        if action is not None:
-            after_undo(self, action)
-        self.notify(t("transcript.undone" if action else "transcript.nothing_undo", self.lang))
+    def undo_place(self) -> Place:
+        return (VOICES, self.recording.id)
+
+    def undo_done(self) -> None:
+        self.marked = None  # a voice marked for merging may be gone, or back
         self.load()
 
     def action_back(self) -> None:

@@ -8,6 +8,8 @@ from qualkit.model import Segment
 from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, EditDialog, SplitDialog
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcript_base import TranscriptBase
+from qualkit.tui.screens.undo_keys import undo_step
+from qualkit.undo import CODING
 from qualkit.undo_codes import NewCode
 
 
@@ -16,32 +18,20 @@ class CorrectingActions(TranscriptBase):
 
     def action_undo(self) -> None:
         self.pending = None
-        try:
-            action = self.host.undo.undo()
-        except QualkitError as exc:
-            self.error(exc)
-            return
-        if action is None:
-            self.notify(t("transcript.nothing_undo", self.lang))
-            return
-        if isinstance(action, NewCode):  # a code made (from clusters) or taken back
-            self.host.codebook_changed()
-        self.after_structure_change()
-        self.notify(t("transcript.undone", self.lang))
+        self._undo_step(redo=False)
 
     def action_redo(self) -> None:
-        try:
-            action = self.host.undo.redo()
-        except QualkitError as exc:
-            self.error(exc)
-            return
+        self._undo_step(redo=True)
+
+    def _undo_step(self, *, redo: bool) -> None:
+        # Coding work from any coding screen; a voice named on the Talare screen is
+        # undone there (the toast says so).
+        action = undo_step(self, (CODING, None), redo=redo)
         if action is None:
-            self.notify(t("transcript.nothing_redo", self.lang))
             return
         if isinstance(action, NewCode):  # a code made (from clusters) or taken back
             self.host.codebook_changed()
         self.after_structure_change()
-        self.notify(t("transcript.redone", self.lang))
 
     def action_edit(self) -> None:
         seg = self.current
@@ -128,7 +118,10 @@ class CorrectingActions(TranscriptBase):
         if not speakers:
             self.notify(t("speakers.none", self.lang))
             return
-        labels = [f"{s.name}  {s.attribution}" + ("  ⊘" if s.withdrawn else "") for s in speakers]
+        labels = [
+            f"{s.name}  {s.role_and_actor}".rstrip() + ("  ⊘" if s.withdrawn else "")
+            for s in speakers
+        ]
 
         def done(index: int | None) -> None:
             if index is None:

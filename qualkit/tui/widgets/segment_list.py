@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
@@ -124,8 +125,26 @@ class SegmentList(CursorList):
         out.append(RichSegment(text[at:], style))
         return out
 
-    def render_empty(self, width: int) -> Strip:
-        return Strip([RichSegment(t("transcript.empty", self.lang), Style(italic=True))])
+    def empty_text(self) -> str:
+        """Why there is nothing to show: a recording whose pipeline has not run to the end
+        (never started, or stopped half-way) says how to get its transcript."""
+        rec = self.view.recording if self.view else None
+        if (
+            rec is not None
+            and rec.audio_path
+            and not rec.transcript_path
+            and rec.pipeline_state != "done"
+        ):
+            return t("transcript.not_transcribed", self.lang).format(name=shlex.quote(rec.name))
+        return t("transcript.empty", self.lang)
+
+    def render_empty(self, row: int, width: int) -> Strip:
+        text = self.empty_text()
+        lines = wrap_offsets(text, max(width, 8))
+        if row >= len(lines):
+            return Strip.blank(width)
+        start, end = lines[row]
+        return Strip([RichSegment(text[start:end], Style(italic=True))])
 
     def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
         assert self.view is not None

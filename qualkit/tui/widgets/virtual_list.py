@@ -13,23 +13,15 @@ from typing import ClassVar
 from rich.segment import Segment as RichSegment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qualkit.tui.widgets.nav import NAV_BINDINGS
+
 # Rows of context kept above and below the cursor while moving.
 SCROLL_MARGIN = 3
-
-NAV_BINDINGS: list[BindingType] = [
-    Binding("down,j", "cursor_down", "key.down", show=False, id="down"),
-    Binding("up,k", "cursor_up", "key.up", show=False, id="up"),
-    Binding("pagedown", "page_down", "key.page_down", show=False, id="page_down"),
-    Binding("pageup", "page_up", "key.page_up", show=False, id="page_up"),
-    Binding("home,g", "first", "key.first", show=False, id="first"),
-    Binding("end,G", "last", "key.last", show=False, id="last"),
-]
 
 
 class CursorList(ScrollView, can_focus=True):
@@ -109,8 +101,8 @@ class CursorList(ScrollView, can_focus=True):
             self.relayout()  # wrapped rows depend on the width
         row = self.scroll_offset.y + y
         if row >= len(self.row_item):
-            if row == 0 and self.item_count == 0:
-                return self.render_empty(width)
+            if self.item_count == 0:
+                return self.render_empty(row, width).adjust_cell_length(width)
             return Strip.blank(width)
         item = self.row_item[row]
         line = row - self.first_row[item]
@@ -118,7 +110,8 @@ class CursorList(ScrollView, can_focus=True):
             width
         )
 
-    def render_empty(self, width: int) -> Strip:
+    def render_empty(self, row: int, width: int) -> Strip:
+        """Row `row` of what an empty list says (an explanation may take several rows)."""
         return Strip.blank(width)
 
     def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
@@ -218,7 +211,9 @@ class RowList(CursorList):
     def data_count(self) -> int:
         return self._count
 
-    def render_empty(self, width: int) -> Strip:
+    def render_empty(self, row: int, width: int) -> Strip:
+        if row:
+            return Strip.blank(width)
         return Strip([RichSegment(self.empty, Style(dim=True, italic=True))])
 
     def render_item_line(self, index: int, line: int, width: int, selected: bool) -> Strip:
