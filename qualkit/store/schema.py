@@ -247,13 +247,11 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
-    # A codebook's English name, for reports written in English.
+    # A codebook's English name, for reports written in English; which process runs a
+    # stage ('host:pid:start'), so a stage whose process was killed or quit is not shown
+    # as running for ever.
     """
     ALTER TABLE codebooks ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
-    """,
-    # Which process runs a stage ('host:pid:start'), so a stage whose process was killed
-    # or quit is not shown as running for ever.
-    """
     ALTER TABLE stages ADD COLUMN owner TEXT NOT NULL DEFAULT '';
     """,
 )
