@@ -157,10 +157,11 @@ class Recording:
         if not self.stages:
             return "transcript" if self.transcript_path else "new"
         states = set(self.stages.values())
-        if StageStatus.FAILED in states:
-            return "failed"
+        # A run under way comes first: an earlier stage's failure is what it is redoing.
         if StageStatus.RUNNING in states:
             return "running"
+        if StageStatus.FAILED in states:
+            return "failed"
         if StageStatus.INTERRUPTED in states:
             return "interrupted"
         finished = states <= {StageStatus.DONE, StageStatus.SKIPPED}

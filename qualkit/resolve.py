@@ -121,10 +121,14 @@ def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
     found = _by_name(named, ref, lambda s: people[s.participant_id or 0].pseudonym)
     if found is not None:
         return found
-    done = store.recording(rec_id).pipeline_state == "done"
-    labels = ", ".join(s.label for s in voices) or (
-        "none, because no speech was found in it" if done else "none (transcribe it first)"
-    )
+    rec = store.recording(rec_id)
+    if rec.stages.get("diarize") == "skipped":
+        why = "none, because it was transcribed without telling voices apart (--no-diarize)"
+    elif rec.pipeline_state == "done":
+        why = "none, because no speech was found in it"
+    else:
+        why = "none (transcribe it first)"
+    labels = ", ".join(s.label for s in voices) or why
     raise NotFoundError(f"No voice {ref!r} in this recording. Voices: {labels}.")
 
 

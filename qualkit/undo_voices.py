@@ -108,13 +108,12 @@ def reverse_name(project: Project, action: NameVoice) -> None:
         if action.person_before is not None:
             store.update_participant(after.id, **_editable(action.person_before))
             return
-        # A participant the naming made goes again, unless someone else has come to rely
-        # on them meanwhile (another voice linked, a voiceprint enrolled).
-        others = [s for s in store.speakers() if s.participant_id == after.id]
-        if len(others) > 1 or store.voiceprint_of(after.id) is not None:
-            raise _conflict()
+        # A participant the naming made goes again, unless someone has come to rely on
+        # them meanwhile (another voice linked, a round, a rating, a voiceprint): then
+        # nothing changes (the transaction rolls the unlinking back).
         store.assign_speaker(action.speaker_id, action.linked_before)
-        store.delete_participant(after.id)
+        if not store.delete_unused_participant(after.id):
+            raise _conflict()
 
 
 def apply_name(project: Project, action: NameVoice) -> None:

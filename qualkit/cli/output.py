@@ -53,8 +53,10 @@ def table(
         max([len(line) for r in rows if i < len(r) for line in str(r[i]).split("\n")] + [len(col)])
         for i, col in enumerate(columns)
     ]
-    if wrap is None:  # the longest text gives way
-        text = [(w, i) for i, w in enumerate(widest) if columns[i] not in numeric]
+    if wrap is None:  # the longest text gives way; the first names the row, so it stays
+        text = [(w, i) for i, w in enumerate(widest) if columns[i] not in numeric and i > 0]
+        if not text and columns[0] not in numeric:
+            text = [(widest[0], 0)]  # the only text there is
         wrap = [columns[max(text)[1]]] if text else []
     # A number is never the column that gives way: it is short, and cut it would lie.
     wrapping = ({wrap} if isinstance(wrap, str) else set(wrap)) - numeric
@@ -83,7 +85,10 @@ def table(
     console.print(t)
     for i, col in enumerate(columns):
         if i not in shown:
-            _below(col, [(r[0], r[i]) for r in rows if i < len(r)], columns[0])
+            # Each moved cell is keyed by its row's first cell, or by its row number when
+            # the first column is the one moved.
+            keyed = [(r[0] if i else n, r[i]) for n, r in enumerate(rows, 1) if i < len(r)]
+            _below(col, keyed, columns[0] if i else "row")
 
 
 def _is_number(value: object) -> bool:

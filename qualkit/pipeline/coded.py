@@ -73,9 +73,7 @@ def replaced_audio(
         return ""
     key = store.stage_options_key(rec.id, Stage.ALIGN.value)
     made = made_by_pipeline(artefacts, rec.sha256, key) if key else None
-    work = store.work_on_recording(rec.id, made)
-    if options.replace_edited:
-        work.pop("hand-edited segments", None)
+    work = store.move_to_new_audio(rec.id, sha, made, edits_may_go=options.replace_edited)
     if work:
         done = ", ".join(f"{n} {kind}" for kind, n in work.items())
         how = (
@@ -88,7 +86,6 @@ def replaced_audio(
             f"The audio file of {rec.name!r} has changed since it was transcribed, and the "
             f"recording has been worked on ({done}), so its transcript is kept: {how}."
         )
-    store.update_recording(rec.id, sha256=sha)
     return "the audio file has changed since it was last transcribed: the new file was transcribed"
 
 

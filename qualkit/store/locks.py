@@ -81,10 +81,23 @@ def _start_ticks(pid: int) -> str:
     return fields[19] if len(fields) > 19 else ""
 
 
+def _machine() -> str:
+    """This machine: its host name and, where the system has one, its machine id, so two
+    machines cloned from one image (both called "ubuntu") are not taken for each other."""
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            ident = Path(path).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if ident.isalnum():
+            return f"{socket.gethostname()}-{ident[:16]}"
+    return socket.gethostname()
+
+
 def this_process() -> str:
-    """This process as 'host:pid:start', written with a stage that is running."""
+    """This process as 'machine:pid:start', written with a stage that is running."""
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}"
+    return f"{_machine().replace(':', '-')}:{pid}:{_start_ticks(pid)}"
 
 
 def process_gone(owner: str) -> bool:
@@ -97,7 +110,7 @@ def process_gone(owner: str) -> bool:
         return True
     host, _, rest = owner.partition(":")
     pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != _machine().replace(":", "-") or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     try:

@@ -13,6 +13,15 @@ from qualkit.model import Actor, Consent, Participant, Pseudonym
 from qualkit.store.connection import StoreBase
 from qualkit.store.recordings import kommun_spelling
 
+# Where a participant is referred to; rounds and ratings would go with a deleted one.
+_PARTICIPANT_USES = (
+    "SELECT 1 FROM speakers WHERE participant_id = ?",
+    "SELECT 1 FROM round_participants WHERE participant_id = ?",
+    "SELECT 1 FROM ratings WHERE participant_id = ?",
+    "SELECT 1 FROM voiceprints WHERE participant_id = ?",
+    "SELECT 1 FROM voice_merges WHERE kept_participant_id = ? OR dropped_participant_id = ?",
+)
+
 
 class PeopleStore(StoreBase):
     """The participants and pseudonyms tables."""
@@ -141,10 +150,16 @@ class PeopleStore(StoreBase):
                     values,
                 )
 
-    def delete_participant(self, pid: int) -> None:
-        """Remove a participant row (undo of a naming that made them); voices keep no link."""
+    def delete_unused_participant(self, pid: int) -> bool:
+        """Remove a participant nothing refers to (undo of a naming that made them);
+        False, changing nothing, while a voice, a round, a rating, a voiceprint or a
+        merge record still names them: deleting would take those with it."""
         with self.transaction() as db:
+            for sql in _PARTICIPANT_USES:
+                if db.execute(sql, (pid,) * sql.count("?")).fetchone() is not None:
+                    return False
             db.execute("DELETE FROM participants WHERE id = ?", (pid,))
+        return True
 
     @staticmethod
     def _update_participant(db: sqlite3.Connection, pid: int, fields: dict[str, Any]) -> None:

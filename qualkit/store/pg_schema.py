@@ -37,13 +37,15 @@ def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
     found = schema_version(db)
     if found == target:
         return  # up to date: opening takes no lock, and a reader may open it
-    if 0 < found < target and not _owns_study(db):
+    owner = _study_owner(db)
+    if 0 < found < target and owner is not None:
         # Only the tables' owner may change them; a coder's or reader's login would get
         # "permission denied for schema public", which reads like a missing role.
         raise ProjectError(
             f"The study database {db.display} needs an upgrade for this qualkit (schema "
-            f"{found} to {target}), which only its owner may make: the project lead opens "
-            "the project once with this qualkit (e.g. qualkit status), then everyone can."
+            f"{found} to {target}), which only the owner of its tables ({owner}) may make: "
+            f"{owner} opens the project once with this qualkit (e.g. qualkit status), then "
+            "everyone can."
         )
     while True:
         db.begin()
@@ -74,10 +76,11 @@ def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
         db.forget_catalog()
 
 
-def _owns_study(db: PgConnection) -> bool:
-    """Whether the signed-in user may alter the study's tables (owner or administrator)."""
+def _study_owner(db: PgConnection) -> str | None:
+    """The owner of the study's tables when the signed-in user may not alter them (is not
+    that owner, a member of it, or an administrator); None when they may."""
     row = db.execute(
-        "SELECT pg_has_role(session_user, tableowner, 'USAGE') FROM pg_tables"
+        "SELECT tableowner, pg_has_role(session_user, tableowner, 'USAGE') FROM pg_tables"
         " WHERE schemaname = current_schema() AND tablename = 'qualkit_schema'"
     ).fetchone()
-    return bool(row[0]) if row is not None else True
+    return None if row is None or row[1] else str(row[0])

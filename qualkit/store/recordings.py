@@ -227,6 +227,32 @@ class RecordingsStore(StoreBase):
         with self.transaction() as db:
             return _work(db, rec_id, made)
 
+    def move_to_new_audio(
+        self,
+        rec_id: int,
+        sha256: str,
+        made: Sequence[MadeSegment] | None = None,
+        *,
+        edits_may_go: bool = False,
+    ) -> dict[str, int]:
+        """Point the recording at a replaced audio file (`sha256`) and drop the old file's
+        transcript: its segments, voices (with their centroids and voiceprint names) and
+        stages, so nothing of the old file is carried onto the new one, even if the run
+        that follows is stopped. Refused, changing nothing, when people have worked on it
+        (checked in the same transaction); returns that work, empty when it was done."""
+        with self.transaction() as db:
+            work = _work(db, rec_id, made)
+            if edits_may_go:
+                work.pop("hand-edited segments", None)
+            if work:
+                return work
+            db.execute("DELETE FROM segments WHERE recording_id = ?", (rec_id,))
+            db.execute("DELETE FROM voice_merges WHERE recording_id = ?", (rec_id,))
+            db.execute("DELETE FROM speakers WHERE recording_id = ?", (rec_id,))
+            db.execute("DELETE FROM stages WHERE recording_id = ?", (rec_id,))
+            db.execute("UPDATE recordings SET sha256 = ? WHERE id = ?", (sha256, rec_id))
+        return {}
+
     def set_stage(self, rec_id: int, stage: str, status: str, options_key: str = "") -> None:
         """Record a stage's status; a running stage is marked with this process."""
         owner = this_process() if status == StageStatus.RUNNING else ""

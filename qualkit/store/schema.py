@@ -247,11 +247,13 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
-    # A codebook's English name, for reports written in English; which process runs a
-    # stage ('host:pid:start'), so a stage whose process was killed or quit is not shown
-    # as running for ever.
+    # A codebook's English name, for reports written in English.
     """
     ALTER TABLE codebooks ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
+    """,
+    # Which process runs a stage ('machine:pid:start'), so a stage whose process was
+    # killed or quit is not shown as running for ever.
+    """
     ALTER TABLE stages ADD COLUMN owner TEXT NOT NULL DEFAULT '';
     """,
 )

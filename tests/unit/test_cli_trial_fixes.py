@@ -68,6 +68,9 @@ def test_a_recording_without_speech_says_so_when_a_voice_is_asked_for(project: P
         project.store.set_stage(rec.id, stage, "done")
     with pytest.raises(NotFoundError, match="no speech was found"):
         resolve.speaker(project.store, rec.id, "1")
+    project.store.set_stage(rec.id, "diarize", "skipped")  # transcribed with --no-diarize
+    with pytest.raises(NotFoundError, match="without telling voices apart"):
+        resolve.speaker(project.store, rec.id, "1")
 
 
 def test_an_example_without_a_code_is_named_as_such(

@@ -114,3 +114,27 @@ def test_the_cut_short_warning_names_what_works(project: Project) -> None:
     [res] = pipeline(project, FakeAsr(), FakeEmbedder()).run([project.recording("cut")])
     assert res.ok and "transcribe" in res.ran and not any("cut short" in w for w in res.warnings)
     assert project.recording("cut").duration_s == pytest.approx(8.0, abs=0.05)
+
+
+def test_a_replaced_file_whose_run_stops_keeps_nothing_of_the_old_transcript(
+    project: Project,
+) -> None:
+    # The old file's turns and voice names must not be carried onto the new file's, even
+    # when the run that transcribes the new file is stopped half-way and run again.
+    path = transcribed(project)
+    first = project.store.speakers(project.recording("cut").id)[0]
+    bo = project.store.add_participant(pseudonym="Bo")
+    project.store.assign_speaker(first.id, bo.id)
+    project.store.assign_speaker(first.id, None)  # taken back: no work left on the voice
+    replace_audio(project, path, 15.0)
+
+    def stop(_: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pipeline(project, FakeAsr(on_call=stop), FakeEmbedder()).run([project.recording("cut")])
+    rec = project.recording("cut")
+    assert project.segments("cut") == [] and project.store.speakers(rec.id) == []
+    [res] = pipeline(project, FakeAsr(), FakeEmbedder()).run([rec])
+    assert res.ok and "transcribe" in res.ran
+    assert max(s.end or 0 for s in project.segments("cut")) > 7.0

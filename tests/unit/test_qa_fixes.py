@@ -97,6 +97,19 @@ def test_a_number_column_is_never_the_one_given_up(monkeypatch: pytest.MonkeyPat
     assert "n" in out and "2" in out
 
 
+def test_the_first_column_names_the_row_and_always_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The widest text is in the first column: the next widest gives way instead.
+    rows = [("en mycket lång nyckel " * 3, "kort", "b " * 20)]
+    out = _render(monkeypatch, 80, None, ["key", "a", "b"], rows)
+    table_part, below = out.split("b (too wide for 80 columns; by key):")
+    assert "en mycket lång nyckel" in table_part and "kort" in table_part
+    assert "b b b" in below and all(len(line) <= 80 for line in table_part.splitlines())
+    # Moved below when asked to give way and there is no room: keyed by row number.
+    rows = [("x " * 30, "y" * 40, "z" * 40)]
+    out = _render(monkeypatch, 80, None, ["key", "b", "c"], rows, wrap="key")
+    assert "key (too wide for 80 columns; by row):" in out and "  1: x x" in out
+
+
 def test_rate_unknown_participant_lists_pseudonyms_not_names(
     project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

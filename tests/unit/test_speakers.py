@@ -122,3 +122,22 @@ def test_a_participant_named_by_pseudonym_alone_is_not_said_twice(
     assert main([*args, "--lines", "1"]) == 0
     out = capsys.readouterr().out
     assert "Lisa" in out and "(Lisa)" not in out and "Kim (kurator)" in out
+
+
+def test_undoing_a_naming_keeps_a_person_a_round_has_come_to_use(
+    project: Project, rec_id: int
+) -> None:
+    from qualkit.undo_rows import UndoConflict
+    from qualkit.undo_voices import VoiceName, name_voice, reverse_name
+
+    voice = project.store.speakers(rec_id)[0]
+    named = name_voice(project, voice.id, VoiceName("Lisa", "handläggare", "FK", ""))
+    lisa = named.person_after
+    round_ = project.store.add_round("Runda 1", "2026-12-03")
+    project.store.add_round_participant(round_.id, lisa.id)
+    # Undo would delete Lisa, and her round membership with her: it is refused instead.
+    with pytest.raises(UndoConflict):
+        reverse_name(project, named)
+    assert project.store.speaker(voice.id).participant_id == lisa.id
+    assert project.store.participant(lisa.id) == lisa
+    assert [p.id for p in project.store.round_participants(round_.id)] == [lisa.id]

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from qualkit.i18n import t
-from qualkit.model import Recording
+from qualkit.model import Recording, StageStatus
 from qualkit.pipeline import events as pipeline_events
 from qualkit.tui.host import HostScreen
 from qualkit.tui.messages import PipelineCancelled, PipelineDone, PipelineFailed, PipelineProgress
@@ -148,7 +148,9 @@ class OverviewScreen(HostScreen):
         todo = [
             r.id
             for r in self.recordings
-            if r.audio_path and r.pipeline_state not in ("done", "running")
+            if r.audio_path
+            and r.pipeline_state != "done"
+            and StageStatus.RUNNING not in r.stages.values()
         ]
         if not todo:
             self.notify(t("overview.nothing_to_transcribe", lang))
