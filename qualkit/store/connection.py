@@ -192,6 +192,17 @@ class StoreBase:
                 raise
             self._db.execute("COMMIT")
 
+    def _put_row(self, table: str, columns: Sequence[str], values: Sequence[Any]) -> None:
+        """Write a row exactly as given, its id last in `values`: updated in place, or
+        inserted with that id if it is gone (undo and redo put rows back as they were)."""
+        sets = ", ".join(f"{c} = ?" for c in columns)
+        names = ", ".join((*columns, "id"))
+        marks = ",".join("?" * (len(columns) + 1))
+        with self.transaction() as db:
+            cur = db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", values)
+            if cur.rowcount == 0:
+                db.execute(f"INSERT INTO {table}({names}) VALUES ({marks})", values)
+
     def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()

@@ -13,6 +13,17 @@ from qualkit.model import Actor, Consent, Participant, Pseudonym
 from qualkit.store.connection import StoreBase
 from qualkit.store.recordings import kommun_spelling
 
+_PARTICIPANT_COLUMNS = (
+    "pseudonym",
+    "role",
+    "actor",
+    "kommun",
+    "attributes",
+    "consent",
+    "consent_date",
+    "real_name",
+)
+
 # Where a participant is referred to; rounds and ratings would go with a deleted one.
 _PARTICIPANT_USES = (
     "SELECT 1 FROM speakers WHERE participant_id = ?",
@@ -137,18 +148,7 @@ class PeopleStore(StoreBase):
             person.real_name,
             person.id,
         )
-        with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE participants SET pseudonym = ?, role = ?, actor = ?, kommun = ?,"
-                " attributes = ?, consent = ?, consent_date = ?, real_name = ? WHERE id = ?",
-                values,
-            )
-            if cur.rowcount == 0:
-                db.execute(
-                    "INSERT INTO participants(pseudonym, role, actor, kommun, attributes, consent,"
-                    " consent_date, real_name, id) VALUES (?,?,?,?,?,?,?,?,?)",
-                    values,
-                )
+        self._put_row("participants", _PARTICIPANT_COLUMNS, values)
 
     def delete_unused_participant(self, pid: int) -> bool:
         """Remove a participant nothing refers to (undo of a naming that made them);

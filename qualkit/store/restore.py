@@ -38,18 +38,11 @@ class RestoreStore(StoreBase):
             int(seg.overlap),
             seg.id,
         )
-        with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE segments SET recording_id = ?, idx = ?, start_s = ?, end_s = ?,"
-                " speaker_id = ?, text = ?, words = ?, overlap = ? WHERE id = ?",
-                values,
-            )
-            if cur.rowcount == 0:
-                db.execute(
-                    "INSERT INTO segments(recording_id, idx, start_s, end_s, speaker_id, text,"
-                    " words, overlap, id) VALUES (?,?,?,?,?,?,?,?,?)",
-                    values,
-                )
+        self._put_row(
+            "segments",
+            ("recording_id", "idx", "start_s", "end_s", "speaker_id", "text", "words", "overlap"),
+            values,
+        )
 
     def delete_segment(self, seg_id: int) -> None:
         """Remove a segment row (its codings go with it)."""
@@ -72,17 +65,7 @@ class RestoreStore(StoreBase):
     def put_speaker(self, speaker: Speaker) -> None:
         """Write a voice row exactly as given (id included), inserting it if it is gone."""
         values = (speaker.recording_id, speaker.label, speaker.participant_id, speaker.id)
-        with self.transaction() as db:
-            cur = db.execute(
-                "UPDATE speakers SET recording_id = ?, label = ?, participant_id = ? WHERE id = ?",
-                values,
-            )
-            if cur.rowcount == 0:
-                db.execute(
-                    "INSERT INTO speakers(recording_id, label, participant_id, id)"
-                    " VALUES (?,?,?,?)",
-                    values,
-                )
+        self._put_row("speakers", ("recording_id", "label", "participant_id"), values)
 
     def delete_speaker(self, speaker_id: int) -> None:
         with self.transaction() as db:
