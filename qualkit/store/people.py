@@ -13,6 +13,7 @@ from qualkit.model import Actor, Consent, Participant, Pseudonym
 from qualkit.store.connection import StoreBase
 from qualkit.store.recordings import kommun_spelling
 
+# What a participant row holds besides its id (and what update_participant may set).
 _PARTICIPANT_COLUMNS = (
     "pseudonym",
     "role",
@@ -104,17 +105,7 @@ class PeopleStore(StoreBase):
         return [self._participant(r) for r in self._rows("SELECT * FROM participants ORDER BY id")]
 
     def update_participant(self, pid: int, **fields: Any) -> Participant:
-        allowed = {
-            "pseudonym",
-            "role",
-            "actor",
-            "kommun",
-            "attributes",
-            "consent",
-            "consent_date",
-            "real_name",
-        }
-        unknown = set(fields) - allowed
+        unknown = set(fields) - set(_PARTICIPANT_COLUMNS)
         if unknown:
             raise InputError(f"Cannot set {', '.join(sorted(unknown))} on a participant.")
         self.participant(pid)
