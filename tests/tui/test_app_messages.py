@@ -54,9 +54,17 @@ def test_a_recording_not_transcribed_yet_says_how_to_get_a_transcript(
     seen: dict[str, str] = {}
 
     async def steps(pilot: Any) -> None:
-        seglist = pilot.app.screen.seglist
-        lines = ("".join(s.text for s in seglist.render_line(y)).strip() for y in range(10))
-        seen["text"] = " ".join(line for line in lines if line)
+        # On a loaded machine the transcript screen may not be laid out at the first
+        # look: wait (up to 10 s) until it shows something.
+        for _ in range(200):
+            await pilot.pause(0.05)
+            seglist = getattr(pilot.app.screen, "seglist", None)
+            if seglist is None:
+                continue
+            lines = ("".join(s.text for s in seglist.render_line(y)).strip() for y in range(10))
+            seen["text"] = " ".join(line for line in lines if line)
+            if seen["text"]:
+                break
 
     drive(steps, root=project_dir, size=(60, 20), recording="grupp 1", lang=lang)
     assert said in seen["text"]
