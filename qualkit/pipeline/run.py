@@ -300,9 +300,9 @@ class Pipeline:
             Stage.ALIGN.value in ran or stored_key != lkey or not self.store.segment_count(rec.id)
         )
         if fresh:
-            # Re-diarising must not move a named voice's name to another voice; another
-            # file's voices have nothing to carry over.
-            aligned = carry_labels([] if replaced else self._stored_turns(rec.id), aligned)
+            # Re-diarising must not move a named voice's name to another voice. (A replaced
+            # file's old turns are gone already: move_to_new_audio dropped them.)
+            aligned = carry_labels(self._stored_turns(rec.id), aligned)
             self.store.replace_segments(
                 rec.id,
                 ((s.speaker, s.text, s.start, s.end, s.words, s.overlap) for s in aligned.segments),
