@@ -35,6 +35,7 @@ OWN_ROWS_RULE = "qualkit_own_rows"
 WRITE_LOCK = 0x716B6974
 
 
+@cache  # read on every statement's connection check
 def _shutdown() -> tuple[type[Exception], ...]:
     from psycopg import errors as pg_errors
 
