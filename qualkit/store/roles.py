@@ -7,10 +7,11 @@ Three group roles per study database (named after it, since roles are server-wid
 A person's login role is made a member of one of them (`qualkit db roles --grant`).
 
 A coder's name is their database user (docs/team.md: `--coder anna` for the login anna).
-Table grants cannot say whose codings a row holds, so a trigger on codings, memos and
-coders (OWN_ROWS_RULE) keeps that rule on the server: a coder writes only rows of their
-own name (compared case-insensitively), only the lead writes the consensus coder's, and a
-transcript correction moves anyone's spans (segment and span, nothing else). The store
+Table grants cannot say whose codings a row holds, so a trigger on codings, memos, quote
+pins, answers to suggestions and coders (OWN_ROWS_RULE) keeps that rule on the server: a
+coder writes only rows of their own name (compared case-insensitively; a pin is its
+coding's), only the lead writes the consensus coder's, and a transcript correction moves
+anyone's spans (segment and span, nothing else). The store
 checks the same rule first (check_writes_as), so the usual refusal names the --coder to
 use; the server's is the guarantee against other tools (psql).
 """
@@ -93,7 +94,33 @@ BEGIN
     IF TG_TABLE_NAME = 'coders' THEN
         IF TG_OP <> 'INSERT' THEN whose := array_append(whose, OLD.name::text); END IF;
         IF TG_OP <> 'DELETE' THEN whose := array_append(whose, NEW.name::text); END IF;
+    ELSIF TG_TABLE_NAME = 'quote_pins' THEN
+        -- A pin is its coding's: whose the coding is, is whose the pin is. A pin that goes
+        -- because its coding went (the cascade, which no longer sees the coding) was checked
+        -- with the coding.
+        IF TG_OP <> 'INSERT' THEN
+            one := (SELECT c.name::text FROM {schema}.codings g
+                    JOIN {schema}.coders c ON c.id = g.coder_id WHERE g.id = OLD.coding_id);
+            IF one IS NULL AND TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            whose := array_append(whose, COALESCE(one, 'default'));
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            whose := array_append(whose, COALESCE(
+                (SELECT c.name::text FROM {schema}.codings g
+                 JOIN {schema}.coders c ON c.id = g.coder_id WHERE g.id = NEW.coding_id),
+                'default'));
+        END IF;
     ELSE
+        -- Answers to suggestions go with their turn when a correction joins it away: the
+        -- cascade no longer sees the turn, whose own deletion was checked.
+        -- (Nested: an expression is planned whole, and other tables have no segment_id.)
+        IF TG_TABLE_NAME = 'suggestion_feedback' AND TG_OP = 'DELETE' THEN
+            IF NOT EXISTS (SELECT 1 FROM {schema}.segments s WHERE s.id = OLD.segment_id) THEN
+                RETURN OLD;
+            END IF;
+        END IF;
         IF TG_TABLE_NAME = 'codings' AND TG_OP = 'UPDATE' THEN
             IF to_jsonb(NEW) - ARRAY['segment_id', 'span_start', 'span_end']
                     = to_jsonb(OLD) - ARRAY['segment_id', 'span_start', 'span_end']
@@ -126,10 +153,14 @@ BEGIN
                 WHEN 'codings' THEN format('this coding is %s''s (correcting the transcript'
                     ' moves anyone''s spans with the words, nothing else)', one)
                 WHEN 'memos' THEN format('this memo is %s''s', one)
+                WHEN 'quote_pins' THEN format('this quote is pinned on %s''s coding', one)
+                WHEN 'suggestion_feedback' THEN format(
+                    'this answer to a suggestion is %s''s', one)
                 ELSE format('%L is another coder''s name', one) END;
             RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format(
-                'In a team''s study a coder writes only their own codings and memos, under'
-                ' their database login (%s): %s.', session_user, tail);
+                'In a team''s study a coder writes only their own codings, memos, quote'
+                ' pins and answers to suggestions, under their database login (%s): %s.',
+                session_user, tail);
         END IF;
     END LOOP;
     RETURN COALESCE(NEW, OLD);
@@ -137,9 +168,10 @@ END
 $rule$
 """
 
-# The tables whose rows say whose they are: a coding's and a memo's coder, and the coders
-# themselves (renaming another coder to one's own name would make their codings "own").
-OWN_ROWS_TABLES = ("codings", "memos", "coders")
+# The tables whose rows say whose they are: a coding's, a memo's and an answer to a
+# suggestion's coder, a pin's coding, and the coders themselves (renaming another coder to
+# one's own name would make their codings "own").
+OWN_ROWS_TABLES = ("codings", "memos", "coders", "quote_pins", "suggestion_feedback")
 
 
 def _install_own_rows_rule(db: sqlite3.Connection, tables: list[str]) -> None:

@@ -205,7 +205,7 @@ class TeamStudy:
         with psycopg.connect(self.conninfo) as conn:  # the owner sees every row
             return {
                 table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-                for table in ("codings", "memos", "coders", "quote_pins")
+                for table in ("codings", "memos", "coders", "quote_pins", "suggestion_feedback")
             }
 
 
@@ -228,14 +228,19 @@ def _team_study(
         whole = owner.add_coding(seg2, "ledning", coder="ulla")
         consensus = owner.add_coding(seg2, "ledning", coder=CONSENSUS_CODER)
         memo = owner.store.add_memo("segment", str(seg2), "Ullas tanke.", coder="ulla")
+        elsewhere = owner.store.segments(other.id)[0].id
+        answer = owner.store.add_suggestion_feedback(
+            elsewhere, "danermark", "ledning", False, "ulla"
+        )
         ids = {
             "seg1": seg1,
             "seg2": seg2,
-            "elsewhere": owner.store.segments(other.id)[0].id,
+            "elsewhere": elsewhere,
             "theirs": span.id,
             "whole": whole.id,
             "consensus": consensus.id,
             "memo": memo.id,
+            "answer": answer,
             "ulla": owner.store.ensure_coder("ulla").id,
             "konsensus": owner.store.ensure_coder(CONSENSUS_CODER).id,
             "pk": int(owner.store._rows("SELECT pk FROM codes WHERE key = 'ledning'")[0][0]),
@@ -291,6 +296,18 @@ OTHERS_WORK = (
     ("UPDATE memos SET text = 'Min tanke.' WHERE id = {memo}", "this memo is ulla's"),
     ("UPDATE memos SET coder_id = {olle} WHERE id = {memo}", "this memo is ulla's"),
     ("DELETE FROM memos WHERE id = {memo}", "this memo is ulla's"),
+    # A pin is its coding's; an answer to a suggestion is its coder's.
+    ("INSERT INTO quote_pins(coding_id, created) VALUES ({whole}, 'nu')", "pinned on ulla's"),
+    ("DELETE FROM quote_pins WHERE coding_id = {theirs}", "pinned on ulla's coding"),
+    ("UPDATE quote_pins SET coding_id = {whole} WHERE coding_id = {theirs}", "pinned on ulla's"),
+    (
+        "INSERT INTO suggestion_feedback(segment_id, codebook, code, accepted, coder_id, created)"
+        " VALUES ({seg2}, 'danermark', 'ledning', 1, {ulla}, 'nu')",
+        "this answer to a suggestion is ulla's",
+    ),
+    ("UPDATE suggestion_feedback SET accepted = 1 WHERE id = {answer}", "suggestion is ulla's"),
+    ("UPDATE suggestion_feedback SET coder_id = {olle} WHERE id = {answer}", "is ulla's"),
+    ("DELETE FROM suggestion_feedback WHERE id = {answer}", "suggestion is ulla's"),
     # Renamed to one's own name, ulla's codings would pass as one's own.
     ("UPDATE coders SET name = 'olle2' WHERE id = {ulla}", "'ulla' is another coder's name"),
     ("DELETE FROM coders WHERE id = {ulla}", "'ulla' is another coder's name"),
@@ -352,6 +369,22 @@ def test_the_server_lets_a_coder_write_their_own_and_move_others_spans(
         assert memo is not None
         olle.execute("UPDATE memos SET text = 'Min tanke.' WHERE id = %s", (memo[0],))
         olle.execute("DELETE FROM memos WHERE id = %s", (memo[0],))
+        # One's own pins and answers; a pinned coding removed takes its pin with it.
+        row = olle.execute(sql, (ids["seg1"], ids["pk"], me[0])).fetchone()
+        assert row is not None
+        olle.execute("INSERT INTO quote_pins(coding_id, created) VALUES (%s, 'nu')", (row[0],))
+        olle.execute("DELETE FROM quote_pins WHERE coding_id = %s", (row[0],))
+        olle.execute("INSERT INTO quote_pins(coding_id, created) VALUES (%s, 'nu')", (row[0],))
+        olle.execute("DELETE FROM codings WHERE id = %s", (row[0],))
+        assert olle.execute("SELECT count(*) FROM quote_pins").fetchone() == (1,)  # ulla's
+        answer = olle.execute(
+            "INSERT INTO suggestion_feedback(segment_id, codebook, code, accepted, coder_id,"
+            " created) VALUES (%s, 'danermark', 'ledning', 1, %s, 'nu') RETURNING id",
+            (ids["seg1"], me[0]),
+        ).fetchone()
+        assert answer is not None
+        olle.execute("UPDATE suggestion_feedback SET accepted = 0 WHERE id = %s", (answer[0],))
+        olle.execute("DELETE FROM suggestion_feedback WHERE id = %s", (answer[0],))
         # A corrected transcript moves ulla's span and the consensus's with the words.
         olle.execute(
             "UPDATE codings SET span_start = 5, span_end = 21 WHERE id = %s", (ids["theirs"],)
@@ -363,6 +396,12 @@ def test_the_server_lets_a_coder_write_their_own_and_move_others_spans(
             "SELECT span_start, partner_actor FROM codings WHERE id = %s", (ids["theirs"],)
         )
         assert moved.fetchone() == (5, "FK")
+        # A turn joined away (no codings on it) takes ulla's answer about it along.
+        olle.execute("DELETE FROM segments WHERE id = %s", (ids["elsewhere"],))
+        gone = olle.execute(
+            "SELECT count(*) FROM suggestion_feedback WHERE id = %s", (ids["answer"],)
+        )
+        assert gone.fetchone() == (0,)
     with study.connect("greta") as greta:  # the lead writes anyone's, the consensus included
         greta.execute("UPDATE codings SET valence = 'förslag' WHERE id = %s", (ids["theirs"],))
         greta.execute("DELETE FROM codings WHERE id = %s", (ids["consensus"],))
@@ -376,7 +415,7 @@ def test_the_server_lets_a_coder_write_their_own_and_move_others_spans(
             store.update_coding(ids["whole"], valence=Valence.HINDERING)
         said = str(err.value)
         assert "\n" not in said
-        assert "a coder writes only their own codings and memos" in said
+        assert "a coder writes only their own codings, memos, quote pins" in said
         assert "this coding is ulla's" in said and "refused it; nothing was written" in said
         with pytest.raises(ProjectError, match="Only the project lead writes the consensus"):
             store.add_coding(ids["seg1"], "danermark", "ledning", coder=CONSENSUS_CODER)
