@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qualkit import atomic
@@ -327,16 +327,10 @@ class ClusterRun:
             return RunResult(rec.name, False, error="the worker's artefacts did not match")
         self.computed_by[rec.name] = job.worker
         log.info("recording %s: computed on %s in %.1f s", rec.id, job.worker, job.seconds)
-        return RunResult(
-            landed.recording,
-            landed.ok,
-            landed.duration_s,
-            landed.segments,
-            landed.speakers,
-            tuple(dict.fromkeys(job.ran + landed.ran)),
-            {"worker": job.seconds},
-            landed.outputs,
-            landed.error,
+        # Everything the landing says (its warnings and the voices voiceprints named
+        # included), with the stages the worker ran and its time.
+        return replace(
+            landed, ran=tuple(dict.fromkeys(job.ran + landed.ran)), seconds={"worker": job.seconds}
         )
 
 

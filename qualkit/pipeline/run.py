@@ -110,6 +110,10 @@ class Pipeline:
         # False: land what artefacts hold and raise StageMissing before any model stage
         # (the cluster runner computes those elsewhere).
         self.compute = compute
+        # A replaced file's warning, until the recording lands: without compute the file
+        # is met twice (before and after the cluster's workers), and only the first
+        # meeting sees that it changed.
+        self._replaced: dict[int, str] = {}
 
     # ------------------------------------------------------------- models
     @property
@@ -203,6 +207,8 @@ class Pipeline:
             raise InputError(f"Audio file {src} for {rec.name!r} is missing; check the path.")
         sha = current_sha(self.artefacts.root, src)
         replaced = replaced_audio(self.store, self.artefacts, rec, sha, opts)
+        if replaced:
+            self._replaced[rec.id] = replaced
         if sha != rec.sha256:
             if not rec.sha256:
                 self.store.update_recording(rec.id, sha256=sha)
@@ -336,7 +342,7 @@ class Pipeline:
             timings,
             tuple(files),
             warnings=(
-                *((replaced,) if replaced else ()),
+                *((self._replaced.pop(rec.id),) if rec.id in self._replaced else ()),
                 *info.warnings(len(aligned.segments), rec.audio_path or "the audio file"),
             ),
             known_voices=tuple((v.label, v.pseudonym, v.score) for v in known),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,6 +158,22 @@ def test_a_broken_recording_is_named_and_the_rest_finish(
     results = {r.recording: r for r in run.run(local_cluster, project.recordings())}
     assert not results["trasig"].ok and results["trasig"].error
     assert all(results[n].ok for n in NAMES)
+
+
+def test_a_replaced_file_is_transcribed_again_and_the_user_is_told(
+    local_cluster: Any, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path / "p")
+    first = cluster_run(project, 2).run(local_cluster, project.recordings())
+    assert all(r.ok and not r.warnings for r in first)
+    old = project.recording(NAMES[0])
+    new = tone_wav(project.root / "incoming" / "ny.wav", 11.0, rate=44100, channels=2)
+    shutil.copy(new, project.root / str(old.audio_path))
+    # The file is met twice: before the worker (where the change is seen) and on landing.
+    again, *rest = cluster_run(project, 2).run(local_cluster, project.recordings())
+    assert again.ok and "transcribe" in again.ran and all(r.ran == () for r in rest)
+    assert any("audio file has changed" in w for w in again.warnings)
+    assert project.recording(NAMES[0]).sha256 != old.sha256
 
 
 def test_only_an_explicit_address_is_accepted() -> None:
