@@ -7,7 +7,7 @@ module) can strip them from log records as well as the exporters from files.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 # Kinds of personal data and the neutral replacement each gets.
@@ -25,9 +25,50 @@ PLACEHOLDERS: Mapping[str, str] = {
     ADDRESS: "[adress]",
 }
 
+# ------------------------------------------------------------- separators
+# Word processors type en dashes, phones and PDFs bring other dashes, and file names join
+# words with underscores: "850709–1234", "intervju_anna_svensson". Every shape below is
+# matched on a copy with these made plain, which keeps every offset (one character for
+# one), and the original text is cut at the same places.
+_PLAIN = str.maketrans(
+    {
+        "_": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\ufe63": "-",
+        "\uff0d": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
+
+
+def plain_separators(text: str) -> str:
+    """`text` with underscores as spaces and every dash as '-', of the same length."""
+    return text.translate(_PLAIN)
+
+
 # ------------------------------------------------------------------ numbers
 # 6 or 8 digit date, optional separator, 4 digits: ÅÅMMDD-NNNN / ÅÅÅÅMMDDNNNN, also '+'.
-PERSONNUMMER_RE = re.compile(r"(?<![\d\w])((?:19|20)?\d{6})[-+ ]?(\d{4})(?![\d\w])")
+# Also as people type them: "850709 - 1234", "850709-12 34", "85 07 09-1234",
+# "1985-07-09-1234" (a date split by spaces or hyphens must be followed by '-' or '+').
+PERSONNUMMER_RE = re.compile(
+    r"(?<![\d\w])"
+    r"(?:((?:19|20)?\d{6})(?:\s?[-+]\s?|\s)?"
+    r"|((?:19|20)?\d{2}([- ])\d{2}\3\d{2})\s?[-+]\s?)"
+    r"(\d{2}\s?\d{2})(?![\d\w])"
+)
+
+
+def personnummer_parts(match: re.Match[str]) -> tuple[str, str]:
+    """(date digits, serial digits) of a PERSONNUMMER_RE match, separators dropped."""
+    date_part = match.group(1) or re.sub(r"\D", "", match.group(2))
+    return date_part, re.sub(r"\D", "", match.group(4))
 
 
 def luhn_ok(digits: str) -> bool:
@@ -67,7 +108,7 @@ def personnummer_like(match: re.Match[str]) -> bool:
     digits that start with 0 and fail the check digit are read as a phone number
     (0701234567), which is replaced all the same.
     """
-    date_part, serial = match.group(1), match.group(2)
+    date_part, serial = personnummer_parts(match)
     if not personnummer_date_ok(date_part):
         return False
     bare = match.group(0).isdigit() and len(match.group(0)) == 10
@@ -82,11 +123,12 @@ EMAIL_RE = re.compile(
 )
 
 # Swedish numbers: +46/0046 or a trunk 0, area code (1-3 digits after 0), then digit
-# groups split by spaces or hyphens. Validated on the digit count below.
+# groups split by spaces, hyphens (with spaces around them too) or a slash after the area
+# code ("070/765 43 21"). Validated on the digit count below.
 PHONE_RE = re.compile(
     r"(?<![\w+])"
     r"(?:(?:\+|00)46[\s-]?(?:\(0\)\s?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
-    r"(?:[\s-]?\d{2,4}){1,4}"
+    r"(?:(?:\s?[-/]\s?|\s)?\d{2,4}){1,4}"
     r"(?![\w-]|\d)"
 )
 
@@ -166,8 +208,21 @@ def redact_identifiers(text: str) -> str:
 
     The logger's last line of defence: no project, no review, shapes only.
     """
-    text = EMAIL_RE.sub(PLACEHOLDERS[EMAIL], text)
-    text = PERSONNUMMER_RE.sub(
-        lambda m: PLACEHOLDERS[PERSONNUMMER] if personnummer_like(m) else m.group(0), text
-    )
-    return PHONE_RE.sub(lambda m: PLACEHOLDERS[PHONE] if phone_ok(m.group(0)) else m.group(0), text)
+    text = _replace(text, EMAIL_RE, lambda m: True, PLACEHOLDERS[EMAIL])
+    text = _replace(text, PERSONNUMMER_RE, personnummer_like, PLACEHOLDERS[PERSONNUMMER])
+    return _replace(text, PHONE_RE, lambda m: phone_ok(m.group(0)), PLACEHOLDERS[PHONE])
+
+
+def _replace(
+    text: str, pattern: re.Pattern[str], wanted: Callable[[re.Match[str]], bool], label: str
+) -> str:
+    """`text` with `pattern`'s wanted matches (found on plain separators) replaced."""
+    out: list[str] = []
+    pos = 0
+    for m in pattern.finditer(plain_separators(text)):
+        if wanted(m):
+            out.append(text[pos : m.start()])
+            out.append(label)
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)

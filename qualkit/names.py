@@ -21,7 +21,19 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 
     firsts = frozenset(Provider.first_names_female) | frozenset(Provider.first_names_male)
     lasts = frozenset(Provider.last_names)
-    return firsts, lasts
+    return firsts | _NICKNAMES, lasts
+
+
+# Swedish short forms of first names, which talk uses more than the names themselves
+# ("Micke och Janne fixade det") and the statistics lists leave out.
+_NICKNAMES = frozenset(
+    """
+    Micke Janne Bosse Jonte Nisse Hasse Kicki Lillis Kattis Mackan Fredde Jocke Kenta
+    Lelle Pontus Totte Ante Danne Affe Berra Calle Conny Frasse Gurra Jöns Kjelle
+    Leffe Lollo Mange Masse Nicke Perra Robban Ragge Sune Tobbe Uffe Ville Ylva Åsa
+    Mimmi Lisen Sussie Bettan Gittan Majsan Tessan Lotten Stisse Bengan
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
 
 
 # Names that are also ordinary Swedish words: at the start of a sentence (where every
@@ -131,11 +143,16 @@ def _single_name(
         return True
     common = common_words()
     if first:
-        # Inside a sentence capitalisation marks a name even for "Per" or "Dag".
-        return lower not in common or (not start_of_sentence and lower not in _NEVER_ALONE)
+        # Inside a sentence capitalisation marks a name even for "Per" or "Dag"; so
+        # does a verb of speech after it at a sentence's start ("Maj sa ingenting").
+        return lower not in common or (
+            lower not in _NEVER_ALONE
+            and (not start_of_sentence or bool(_CUE_AFTER.match(text[m.end() : m.end() + 16])))
+        )
     if surname:
         after_title = _TITLE_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
-        return bool(after_title) or (not start_of_sentence and lower not in common)
+        spoke = bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))  # "Svensson sa att"
+        return bool(after_title) or (lower not in common and (not start_of_sentence or spoke))
     return False
 
 
@@ -149,10 +166,13 @@ _CUE_BEFORE = re.compile(
     r"socialsekreteraren|handledaren|samordnaren|koordinatorn|arbetsförmedlaren|"
     r"sjuksköterskan|psykologen|terapeuten|rektorn|rektor|enhetschefen|professor|docent|"
     r"grannen|kompisen|vännen|klienten|patienten|brukaren|deltagaren|maken|sambon|"
-    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|"
+    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|chef|"
+    r"sa|sade|säger|"
     r"(?:kalla|kallar|kallade) (?:honom|henne|hen))[,:]?\s$",
     re.IGNORECASE,
 )
+# Words that say what a person is called: they make even a place's name a person's.
+_NAMED = re.compile(r"(?<!\w)(?:heter|hette|kallas|kallad|kallade)\s$", re.IGNORECASE)
 # A verb of speech after an unknown capitalised word inside a sentence: "... när Ossi sa".
 _CUE_AFTER = re.compile(
     r"^,?\s(?:sa|sade|berättade|svarade|frågade|tyckte|menade|förklarade|skrev|ringde|"
@@ -210,6 +230,64 @@ def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) 
     )
 
 
+_LETTERS = re.compile(rf"[{_UP}{_LOW}]+(?:-[{_UP}{_LOW}]+)?")
+
+
+def _as_names_are_written(text: str, register: Iterable[str]) -> str:
+    """`text` with listed names that are not written as names capitalised, same length.
+
+    Talk typed fast, file names and shouted notes write names "anna", "kalle svensson",
+    "ANNA": an ALL-CAPS word that is a listed name, a lower-case first name and surname
+    ("anna svensson"), and a lower-case first name after a word that announces a person
+    ("med anna", "kalle sa") are given a capital, so the rules below see them as names.
+    A lower-case word alone stays a word ("rosa", "klara"): only its neighbours make it
+    a name."""
+    firsts, lasts = name_lists()
+    common = common_words()
+    known = {w.casefold() for name in register for w in name.split() if len(w) > 1}
+
+    def listed(word: str) -> bool:
+        title = word[:1].upper() + word[1:].lower()
+        return word.casefold() in known or _is_first(title, firsts) or title in lasts
+
+    chars = list(text)
+    words = list(_LETTERS.finditer(text))
+    for k, m in enumerate(words):
+        word = m.group(0)
+        lower = word.lower()
+        if lower in common or not listed(word):
+            continue
+        if word.isupper() and len(word) > 2:
+            recase = True
+        elif word.islower():
+            nxt = words[k + 1] if k + 1 < len(words) else None
+            prv = words[k - 1] if k > 0 else None
+            pair = (
+                nxt is not None
+                and text[m.end() : nxt.start()] == " "
+                and nxt.group(0).islower()
+                and nxt.group(0) not in common
+                and listed(nxt.group(0))
+                and _is_first(word[:1].upper() + word[1:], firsts)
+            ) or (
+                prv is not None
+                and text[prv.end() : m.start()] == " "
+                and prv.group(0).islower()
+                and _is_first(prv.group(0)[:1].upper() + prv.group(0)[1:], firsts)
+                and prv.group(0) not in common
+            )
+            cued = bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])) or bool(
+                _CUE_AFTER.match(text[m.end() : m.end() + 16])
+            )
+            recase = pair or cued
+        else:
+            continue
+        if recase:
+            chars[m.start()] = word[0].upper()
+            chars[m.start() + 1 : m.end()] = list(word[1:].lower())
+    return "".join(chars)
+
+
 def find_names(
     text: str, register: Iterable[str] = (), places: Iterable[str] = ()
 ) -> list[tuple[int, int]]:
@@ -227,8 +305,10 @@ def find_names(
     """
     firsts, lasts = name_lists()
     common = common_words()
+    text = _as_names_are_written(text, register)
     known = {w for name in register for w in name.split() if len(w) > 1}
-    not_people = {p.casefold() for place in places for p in place.split()} | _towns()
+    own_places = {p.casefold() for place in places for p in place.split()}
+    not_people = own_places | _towns()
     groups = (firsts, lasts, known)
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -238,11 +318,22 @@ def find_names(
         w = _genitive_base(m.group(0), groups)
         lower = w.lower()
         start_of_sentence = _sentence_start(text, m.start())
-        first = _is_first(w, firsts) or w in known
+        # The project's own kommuner ("Vilhelmina", "Nora") are places, listed names or
+        # not, unless someone is said to be called so ("jag heter Vilhelmina").
+        named = bool(_NAMED.search(text[max(0, m.start() - 12) : m.start()]))
+        named = (
+            named
+            or (  # "Nora Lund" is a person, "Nora kommun" a place
+                i + 1 < len(words)
+                and text[m.end() : words[i + 1].start()] == " "
+                and _genitive_base(words[i + 1].group(0), groups) in lasts
+            )
+        )
+        first = (_is_first(w, firsts) and (lower not in own_places or named)) or w in known
         place_like = lower in not_people or bool(_ACTOR_SHAPE.search(lower))
         cued = (
             lower not in common
-            and not place_like
+            and (not place_like or named)
             and bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
         )
         cued = cued or (

@@ -25,6 +25,7 @@ from qualkit.redaction import Redactor, unreviewed_replacements
 __all__ = [
     "Redactor",
     "ScanResult",
+    "add_name",
     "consent_list",
     "exportable_segments",
     "is_personnummer",
@@ -174,18 +175,59 @@ def unreviewed(project: Project) -> dict[str, int]:
     return counts
 
 
+def _check_replacement(replacement: str) -> str:
+    """A replacement must not be personal data itself ("Anna S." for Anna Svensson)."""
+    text = replacement.strip()
+    if not text:
+        raise InputError('The replacement is empty; give a label such as "[Namn 3]".')
+    found = detect(re.sub(r"\[[^\]]*\]", " ", text))  # labels such as "[Namn 3]" aside
+    if found:
+        raise InputError(
+            f"The replacement {text!r} holds personal data itself ({found[0].text!r}): use a "
+            'neutral label such as "[Namn 3]" or "Deltagare 2".'
+        )
+    return text
+
+
 def review(
     project: Project, ids: Iterable[int], status: str, replacement: str | None = None
 ) -> list[Pseudonym]:
     """Accept or reject proposals by id (optionally with an edited replacement)."""
+    if replacement is not None:
+        replacement = _check_replacement(replacement)
     out = []
     for pid in ids:
         out.append(project.store.update_pseudonym(pid, status=status, replacement=replacement))
     return out
 
 
+def add_name(project: Project, name: str, replacement: str | None = None) -> Pseudonym:
+    """A name the finder missed ("Bosse", "Homan Amani"), replaced in every export from
+    now on, in any case and genitive, as a reviewed name."""
+    original = " ".join(name.split())
+    if not original:
+        raise InputError('Give the name to replace: qualkit pseudo add "Homan Amani".')
+    if any(ch.isdigit() for ch in original) or "@" in original:
+        raise InputError(
+            f"{original!r} is not a name: numbers and e-mail addresses are found by their "
+            "shape and replaced in every export already."
+        )
+    if replacement is None:
+        taken = [
+            int(m.group(1))
+            for p in project.store.pseudonyms()
+            if (m := _NAME_LABEL.match(p.replacement))
+        ]
+        label = f"[Namn {max(taken, default=0) + 1}]"
+    else:
+        label = _check_replacement(replacement)
+    return project.store.set_pseudonym(NAME, original, label, "accepted")
+
+
 def review_kind(project: Project, kind: str, status: str = "accepted") -> int:
     """Accept (or reject) every proposal of one kind; returns how many changed."""
+    if kind not in PLACEHOLDERS:
+        raise InputError(f"Unknown kind {kind!r}; use one of {', '.join(PLACEHOLDERS)}.")
     with project.action():
         todo = [p for p in project.store.pseudonyms("proposed") if p.kind == kind]
         for p in todo:

@@ -30,6 +30,7 @@ from qualkit.identifiers import (
     personnummer_date_ok,
     personnummer_like,
     phone_ok,
+    plain_separators,
 )
 from qualkit.names import common_words, find_names, name_lists
 
@@ -80,6 +81,7 @@ def detect(text: str, register: Iterable[str] = (), places: Iterable[str] = ()) 
     `places` are words that name places or actors in this project (its kommuner), so a
     cue such as "Nacka sa" does not make them a person.
     """
+    original, text = text, plain_separators(text)  # same length: offsets hold
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
@@ -89,7 +91,7 @@ def detect(text: str, register: Iterable[str] = (), places: Iterable[str] = ()) 
     def add(kind: str, a: int, b: int) -> None:
         if free(a, b):
             taken.append((a, b))
-            found.append(Finding(kind, a, b, text[a:b]))
+            found.append(Finding(kind, a, b, original[a:b]))
 
     # Most specific first: e-mail holds name-like parts, personnummer looks like a phone.
     for m in EMAIL_RE.finditer(text):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
+from qualkit.identifiers import plain_separators
+from qualkit.names import name_lists
 from qualkit.project import Project
 from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect
 
@@ -29,6 +31,23 @@ _TALLIES: WeakKeyDictionary[Project, Counter[str]] = WeakKeyDictionary()
 _NAME_LABEL = re.compile(r"^\[Namn (\d+)\]")
 # A genitive after a known name: "Karins" -> "[Namn 1]:s".
 _GENITIVE = r"(?P<gen>[’':]?s)?"
+
+
+def _listed(key: str) -> bool:
+    """Whether a found name (case-folded) is made of listed first names and surnames,
+    its genitive aside: such a name is a name in any case ("anna", "ANNAS")."""
+    firsts, lasts = name_lists()
+    words = [w for w in re.split(r"[\s-]+", key) if w]
+    if not words:
+        return False
+    if words[-1].endswith("s") and not _listed_word(words[-1], firsts, lasts):
+        words[-1] = words[-1][:-1]
+    return all(_listed_word(w, firsts, lasts) for w in words)
+
+
+def _listed_word(word: str, firsts: frozenset[str], lasts: frozenset[str]) -> bool:
+    title = word[:1].upper() + word[1:]
+    return title in firsts or title in lasts
 
 
 def unreviewed_replacements(project: Project) -> dict[str, int]:
@@ -81,7 +100,10 @@ class Redactor:
                 pairs[original] = ps.replacement
                 reviewed.add(original.casefold())
             elif ps.status == "rejected":
-                keep.add(original.casefold())
+                # "Not personal data" is a coder's word on a name only: a number, e-mail
+                # or address of a person's shape is replaced whatever anyone said.
+                if ps.kind == NAME:
+                    keep.add(original.casefold())
             else:
                 proposed[original] = ps.replacement
         for original, label in proposed.items():
@@ -99,13 +121,46 @@ class Redactor:
         )
         taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
         red.numbers[0] = max(taken, default=0)
-        # Speaker labels and recording names first, in id order, so a voice typed as
-        # "Anna:" gets the same label in every export of the project.
-        for text in [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)] + [
-            r.name for r in sorted(recordings, key=lambda r: r.id)
-        ]:
+        # Read the whole project once, in a fixed order (speaker labels and recording
+        # names by id, then every turn and memo), so a name gets the same label in every
+        # export ("[Namn 4]" is the same person in the CSV and the report), and a listed
+        # name found anywhere is replaced everywhere, in any case: "anna" and "ANNAS" as
+        # well as "Anna", as a scan's proposals would be.
+        texts = [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)]
+        texts += [r.name for r in sorted(recordings, key=lambda r: r.id)]
+        texts += [seg.text for seg in project.store.segments_light()]
+        texts += [m.text for m in project.store.memos()]
+        for text in texts:
             red.redact(text, count=False)
-        return red
+        # Not the project's own kommuner: "jag heter Nora" must not take Nora kommun along.
+        own = {w.casefold() for place in places for w in place.split()}
+        learned = {
+            k: v for k, v in red.fresh.items() if k not in red.table and k not in own and _listed(k)
+        }
+        whole = [name for name in learned if " " in name]
+        for name, label in list(learned.items()):  # "svensson" in "anna.svensson" too
+            for part in name.split():
+                if len(part) > 1 and part not in {*red.table, *red.keep, *own}:
+                    learned.setdefault(part, label)
+        for name in list(learned):
+            # "anna" is Anna Svensson's label when she is the only Anna in the project.
+            owners = {learned[w] for w in whole if name in w.split()}
+            if " " not in name and len(owners) == 1:
+                learned[name] = owners.pop()
+        if not learned:
+            return red
+        wider = cls.from_pairs(
+            {**pairs, **learned},
+            keep,
+            reviewed=reviewed,
+            register=register,
+            places=places,
+            tally=red.tally,
+        )
+        wider.fresh.update(red.fresh)
+        wider.fresh.update(learned)
+        wider.numbers[0] = red.numbers[0]
+        return wider
 
     @classmethod
     def from_pairs(
@@ -121,7 +176,7 @@ class Redactor:
         """A redactor from original -> replacement pairs (all reviewed unless told)."""
         table: dict[str, str] = {}
         for orig, repl in pairs.items():
-            table.setdefault(orig.strip().casefold(), repl)
+            table.setdefault(plain_separators(orig.strip()).casefold(), repl)
         table = {k: v for k, v in table.items() if k}
         pattern = None
         if table:
@@ -166,7 +221,7 @@ class Redactor:
         return self._detected(text, inserted, count)
 
     def _name_label(self, found: str) -> str:
-        key = found.casefold()
+        key = plain_separators(found).casefold()
         label = self.fresh.get(key)
         if label is None:
             self.numbers[0] += 1
@@ -180,8 +235,10 @@ class Redactor:
         out: list[str] = []
         inserted: list[tuple[int, int]] = []
         size = pos = 0
-        for m in self.pattern.finditer(text):
-            found, key = m.group("base"), m.group("base").casefold()
+        # Matched with plain separators: "intervju_anna_svensson" holds "anna svensson".
+        for m in self.pattern.finditer(plain_separators(text)):
+            found = text[m.start("base") : m.end("base")]
+            key = m.group("base").casefold()
             if key in self.capital_only and not found[:1].isupper():
                 continue
             label = self.table[key] + (":s" if m.group("gen") else "")
@@ -203,7 +260,7 @@ class Redactor:
         for f in detect(text, self.register, self.places):
             if any(f.start < b and a < f.end for a, b in inserted):
                 continue  # a label put in above ("[Namn 1]"), not personal data
-            if f.text.casefold() in self.keep:
+            if f.kind == NAME and plain_separators(f.text).casefold() in self.keep:
                 continue
             out.append(text[pos : f.start])
             out.append(self._name_label(f.text) if f.kind == NAME else PLACEHOLDERS[f.kind])

@@ -9,7 +9,15 @@ from qualkit.backup import backup, list_backups, restore
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
 from qualkit.errors import InputError
-from qualkit.privacy import consent_list, contexts_for, review, review_kind, scan, set_consent
+from qualkit.privacy import (
+    add_name,
+    consent_list,
+    contexts_for,
+    review,
+    review_kind,
+    scan,
+    set_consent,
+)
 from qualkit.project import open_project
 
 
@@ -34,6 +42,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         if action == "accept":
             q.add_argument("--replacement", help="use this replacement instead")
         q.set_defaults(handler=cmd_pseudo_review, status=status)
+
+    q = psub.add_parser("add", help="a name the scan missed: replaced in every export from now on")
+    project_option(q)
+    q.add_argument("name", metavar="NAME", help='as it is written, e.g. "Homan Amani"')
+    q.add_argument("--replacement", help="the label to use (default: the next [Namn N])")
+    q.set_defaults(handler=cmd_pseudo_add)
 
     p = sub.add_parser("consent", help="record consent per participant, or list it")
     project_option(p)
@@ -93,6 +107,16 @@ def cmd_pseudo_review(args: argparse.Namespace) -> None:
         if args.kind:
             n += review_kind(project, args.kind, args.status)
     console.print(f"{args.status.capitalize()}: {n}")
+
+
+def cmd_pseudo_add(args: argparse.Namespace) -> None:
+
+    with open_project(args.project) as project:
+        added = add_name(project, args.name, args.replacement)
+    console.print(
+        f"{added.original!r} is replaced by {added.replacement} in every export from now on "
+        "(in any case, genitive too)."
+    )
 
 
 def cmd_consent(args: argparse.Namespace) -> None:

@@ -76,3 +76,29 @@ def test_unredacted_csv_never_replaces_the_redacted_files(
         assert raw.read_text(encoding="utf-8").splitlines()[0].startswith("# UNREDACTED")
         assert len(pd.read_csv(raw, skiprows=1)) == len(pd.read_csv(exports / f"{table}.csv"))
     assert "Sven Nyberg" in (exports / "segments-UNREDACTED.csv").read_text(encoding="utf-8")
+
+
+def test_a_name_the_scan_missed_is_added_and_replaced_everywhere(
+    demo_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(demo_project.root)
+    seg = demo_project.segments("fokusgrupp_demo")[1]
+    text = seg.text + " Projektledare har varit Homan Amani, och homan amanis team."
+    demo_project.store.update_segment_text(seg.id, text)
+    assert main(["pseudo", "add", "Homan Amani", "-p", root]) == 0
+    assert "replaced by [Namn" in capsys.readouterr().out
+    out_file = demo_project.root / "seg.csv"
+    assert main(["export", "csv", "--table", "segments", "-o", str(out_file), "-p", root]) == 0
+    assert "amani" not in out_file.read_text(encoding="utf-8").casefold()
+    # A replacement that is personal data itself, a number or an empty name: refused.
+    for args in (
+        ["Micke", "--replacement", "Anna S."],
+        ["070-123 45 67"],
+        ["  "],
+    ):
+        assert main(["pseudo", "add", *args, "-p", root]) == 2
+    err = capsys.readouterr().err
+    assert "holds personal data itself" in err and "is not a name" in err
+    assert main(["pseudo", "accept", "--kind", "nonsense", "-p", root]) == 2
+    assert "Unknown kind 'nonsense'" in capsys.readouterr().err
+    assert [p.original for p in demo_project.store.pseudonyms()] == ["Homan Amani"]

@@ -96,15 +96,77 @@ def test_scan_proposes_consistent_replacements(demo_project: Project) -> None:
     assert out == f"{label} och {label} och Erik Holm"
 
 
-def test_identifiers_are_redacted_before_review_unless_rejected(project: Project) -> None:
+def test_identifiers_are_redacted_reviewed_or_not_and_a_rejection_keeps_names_only(
+    project: Project,
+) -> None:
     red = Redactor.for_project(project)
-    text = "Ring 070-123 45 67 eller mejla a.b@c.se, Storgatan 12, pnr 811218-9876."
-    assert red.redact(text) == (
-        "Ring [telefonnummer] eller mejla [e-post], [adress], pnr [personnummer]."
-    )
-    project.store.set_pseudonym("phone", "070-123 45 67", "[telefonnummer]", "rejected")
-    assert "070-123 45 67" in Redactor.for_project(project).redact(text)
+    text = "Ring 070-123 45 67 eller mejla a.b@c.se, Storgatan 12, pnr 811218-9876. Hej Ossian!"
+    redacted = "Ring [telefonnummer] eller mejla [e-post], [adress], pnr [personnummer]."
+    assert red.redact(text) == redacted + " Hej [Namn 1]!"
+    # A coder saying "not personal data" of a number, e-mail or address changes nothing:
+    # the brief's "reviewed or not". Of a name it keeps the word (a place, a method).
+    for kind, original in (
+        ("phone", "070-123 45 67"),
+        ("email", "a.b@c.se"),
+        ("address", "Storgatan 12"),
+        ("personnummer", "811218-9876"),
+        ("name", "Ossian"),
+    ):
+        project.store.set_pseudonym(kind, original, "[x]", "rejected")
+    assert Redactor.for_project(project).redact(text) == redacted + " Hej Ossian!"
     assert Redactor.disabled().redact(text) == text
+
+
+def test_identifiers_typed_with_other_dashes_or_in_file_names_are_found(
+    project: Project,
+) -> None:
+    red = Redactor.for_project(project)
+    for text in (
+        "pnr 850709–1234",  # en dash, as word processors type it
+        "pnr 850709\u22121234",
+        "pnr 850709 - 1234",
+        "pnr 850709-12 34",
+        "pnr 85 07 09-1234",
+        "pnr 1985-07-09-1234",
+    ):
+        assert red.redact(text) == "pnr [personnummer]", text
+    for text in ("tel 070–123 45 67", "tel 070/765 43 21", "tel 070 - 123 45 67"):
+        assert red.redact(text) == "tel [telefonnummer]", text
+    assert red.redact("intervju_anna_svensson_850709-1234_tel_0701234567") == (
+        "intervju_[Namn 1]_[personnummer]_tel_[telefonnummer]"
+    )
+    # Times, years and sums with dashes stay.
+    for text in ("kl 08.30–09.45", "åren 2014–2016", "1 200 000 kr", "sidan 12–34"):
+        assert red.redact(text) == text
+
+
+def test_a_listed_name_found_once_is_replaced_in_any_case_everywhere(project: Project) -> None:
+    rec = project.store.add_recording("r1")
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("A", "Anna Svensson ringde från FK.", 0.0, 1.0, (), False),
+            ("B", "Det var annas idé, sa ANNA sen, och svensson höll med.", 1.0, 2.0, (), False),
+            (
+                "B",
+                "SVEN SVENSSON var där. Som kalle sa. Maj sa inget. Vår chef Bosse.",
+                2.0,
+                3.0,
+                (),
+                False,
+            ),
+            ("A", "Det är rosa och vi ska klara det.", 3.0, 4.0, (), False),
+        ],
+    )
+    red = Redactor.for_project(project)
+    texts = [red.redact(s.text) for s in project.store.segments(rec.id)]
+    joined = " ".join(texts).casefold()
+    for name in ("anna", "svensson", "sven", "kalle", "maj ", "bosse"):
+        assert name not in joined, (name, texts)
+    assert texts[1].startswith("Det var [Namn 1]:s idé, sa [Namn 1] sen")
+    assert texts[3] == "Det är rosa och vi ska klara det."  # words, not names
+    # The same label in a second redactor of the project: numbers mean one person.
+    assert Redactor.for_project(project).redact("Anna") == red.redact("Anna")
 
 
 def test_speaker_labels_and_memos_are_redacted_in_csv(demo_project: Project) -> None:
@@ -133,3 +195,41 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
     assert red.redact("Per sa att det kostar 500 kr per timme.") == (
         "[Namn 1] sa att det kostar 500 kr per timme."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("SVEN SVENSSON ringde om det.", ["SVEN SVENSSON"]),
+        ("ANNA var där men förstod inte FK:s regelverk.", ["ANNA"]),
+        ("fil: intervju_anna_svensson", ["anna_svensson"]),
+        ("Som kalle sa, det funkar inte.", ["kalle"]),
+        ("Jag pratade med anna i går.", ["anna"]),
+        ("Vår chef Bosse är bra, sa Micke.", ["Bosse", "Micke"]),
+        ("Maj sa ingenting på mötet.", ["Maj"]),
+        ("Svensson sa att det var fel rutin.", ["Svensson"]),
+        # Words stay words.
+        ("Det är rosa och vi ska klara det.", []),
+        ("Alla sa att det var bra. Dag efter dag.", []),
+        ("Det gick till Ledningen och Handläggarna.", []),
+        ("Vi har SIP, Samordnad Individuell Plan, med FK och AF.", []),
+        ("Svensson var där.", []),
+    ],
+)
+def test_names_not_written_as_names(text: str, names: list[str]) -> None:
+    assert [f.text for f in detect(text) if f.kind == "name"] == names
+
+
+def test_a_kommun_that_is_also_a_first_name_stays_a_place(project: Project) -> None:
+    rec = project.store.add_recording("fg", kommun="Nora")
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("A", "I Nora fungerar samverkan. Nora kommun har ett team.", 0.0, 1.0, (), False),
+            ("B", "Jag heter Nora, och vi träffade Nora Lund.", 1.0, 2.0, (), False),
+        ],
+    )
+    red = Redactor.for_project(project)
+    first, second = (red.redact(s.text) for s in project.store.segments(rec.id))
+    assert first == "I Nora fungerar samverkan. Nora kommun har ett team."
+    assert "Nora" not in second
