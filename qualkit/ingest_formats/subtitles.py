@@ -14,6 +14,11 @@ log = get_logger("ingest")
 
 # ------------------------------------------------------------------ subtitles
 _CUE_TIME = re.compile(r"^\s*" + TS + r"\s*-->\s*" + TS + r"(?:\s+.*)?$")
+# A cue time with a mistyped arrow ("->", "- ->", "–>"): a cue, skipped with a warning, not
+# a text line, or its words would vanish without a word.
+_CUE_LIKE = re.compile(
+    r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\s*[-–—=]*>\s*(?:\d{1,2}:)?\d"
+)
 _VTT_VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+([^>]+)>(.*?)(?:</v>)?$", re.S)
 _BRACKET_SPEAKER = re.compile(r"^\[([^\]]{1,40})\]\s*(.*)$", re.S)
 _TAGS = re.compile(r"<[^>]+>")
@@ -43,7 +48,7 @@ def read_subtitles(path: Path) -> ParsedTranscript:
     skipped: list[str] = []
     while i < len(lines):
         line = lines[i]
-        if "-->" not in line:
+        if "-->" not in line and not _CUE_LIKE.match(line):
             i += 1
             continue
         problem = None

@@ -66,6 +66,24 @@ def test_one_bad_vtt_cue_is_skipped_with_a_warning_naming_the_line(
     assert "Können Sie sich" not in caplog.text  # the skipped text is not logged
 
 
+def test_a_cue_with_a_mistyped_arrow_is_skipped_with_a_warning_not_silently(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "hand_edited.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nAnna: Hej.\n\n"
+        "2\n00:00:03,000 -> 00:00:04,000\nKalle: Det här kom bort.\n\n"
+        "3\n00:00:05,000 --> 00:00:06,000\nAnna: 10:00-12:00 hade vi möte.\n",
+        encoding="utf-8",
+    )
+    parsed = read_transcript(path)
+    assert [t.text for t in parsed.turns] == ["Hej.", "10:00-12:00 hade vi möte."]
+    assert parsed.warnings == (
+        f"{path} line 6: cannot read the cue time; expected 00:00:01,000 --> 00:00:04,000; "
+        "this cue was skipped.",
+    )
+
+
 def test_a_vtt_with_only_bad_cues_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.vtt"
     path.write_text("WEBVTT\n\n1\n00:00:05.000 --> 00:00:01.000\nhej\n", encoding="utf-8")
