@@ -85,3 +85,31 @@ def test_review_keys(demo_project: Project) -> None:
     red = Redactor.for_project(demo_project)
     out = red.redact("Anna Svensson och Erik Holm, 070-123 45 67.")
     assert "Anna Svensson" not in out and "Erik Holm" in out and "[tfn]" in out
+
+
+def test_a_name_the_scan_missed_is_added_with_plus(demo_project: Project) -> None:
+    planted(demo_project)
+    segs = demo_project.segments("fokusgrupp_demo")
+    demo_project.store.update_segment_text(segs[3].id, segs[3].text + " Det var Homan Amani.")
+
+    async def run() -> None:
+        app = ReviewApp(demo_project)
+        async with app.run_test(size=(140, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, PseudonymScreen)
+            await pilot.press("plus")
+            await pilot.press(*"Homan Amani", "enter")
+            await pilot.pause()
+            assert by_original(demo_project)["Homan Amani"][0] == "accepted"
+            assert "ersätts med [Namn" in str(screen.query_one("#pseudo-status").render())
+            # An edited replacement that is a name itself is refused, nothing changes.
+            first = screen.current()
+            assert first is not None
+            before = by_original(demo_project)[first.original]
+            await pilot.press("e", "ctrl+a", *"Anna S.", "enter")
+            await pilot.pause()
+            assert by_original(demo_project)[first.original] == before
+
+    asyncio.run(run())
+    assert "Homan" not in Redactor.for_project(demo_project).redact(segs[3].text + " Homan Amani")

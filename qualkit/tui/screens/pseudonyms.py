@@ -1,9 +1,10 @@
 """Review pseudonym proposals: accept, reject, edit the replacement, accept a whole kind.
 
 Keys: a accept, x reject, e edit the replacement, A accept every proposal of the
-highlighted row's kind, R scan again, escape close (the same letters as on the
-transcript screen: a/x take or reject a proposal, A takes all). The list shows where each original
-occurs, so the coder can judge "Per" the person from "per" the preposition.
+highlighted row's kind, + add a name the scan missed, R scan again, escape close (the same
+letters as on the transcript screen: a/x take or reject a proposal, A takes all). The list
+shows where each original occurs, so the coder can judge "Per" the person from "per" the
+preposition.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from qualkit.errors import QualkitError
 from qualkit.model import Pseudonym
-from qualkit.privacy import contexts_for, review_kind, scan
+from qualkit.privacy import add_name, contexts_for, review, review_kind, scan
 from qualkit.project import Project
 from qualkit.tui.error_text import error_text
 from qualkit.tui.widgets.nav import RowTable
@@ -40,6 +41,7 @@ class PseudonymScreen(Screen[None]):
         Binding("x", "reject", "Avvisa", id="pseudo.reject"),
         Binding("e", "edit", "Ändra ersättning", id="pseudo.edit"),
         Binding("A", "accept_kind", "Acceptera alla av typen", id="pseudo.accept_kind"),
+        Binding("plus", "add_name", "Lägg till missat namn", id="pseudo.add"),
         Binding("R", "scan", "Sök igen", id="pseudo.scan"),
         Binding("escape", "close", "Stäng", id="pseudo.close"),
     ]
@@ -55,6 +57,7 @@ class PseudonymScreen(Screen[None]):
         self.project = project
         self._rows: list[Pseudonym] = []
         self._contexts: dict[str, list[str]] = {}
+        self._adding = False  # the input box takes a new name, not a replacement
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -114,7 +117,7 @@ class PseudonymScreen(Screen[None]):
         if item is None:
             return
         try:
-            self.project.store.update_pseudonym(item.id, status=status, replacement=replacement)
+            review(self.project, [item.id], status, replacement)
         except QualkitError as exc:
             self.set_status(error_text(exc, "sv"))
             return
@@ -144,8 +147,16 @@ class PseudonymScreen(Screen[None]):
         item = self.current()
         if item is None:
             return
+        self._open_box(item.replacement, "Ny ersättning, Enter sparar", adding=False)
+
+    def action_add_name(self) -> None:
+        self._open_box("", "Ett namn som sökningen missade, Enter lägger till", adding=True)
+
+    def _open_box(self, value: str, placeholder: str, *, adding: bool) -> None:
+        self._adding = adding
         box = self.query_one("#pseudo-edit", Input)
-        box.value = item.replacement
+        box.value = value
+        box.placeholder = placeholder
         box.add_class("editing")
         box.focus()
 
@@ -153,8 +164,18 @@ class PseudonymScreen(Screen[None]):
         box = self.query_one("#pseudo-edit", Input)
         box.remove_class("editing")
         self.query_one(DataTable).focus()
-        if event.value.strip():
+        if not event.value.strip():
+            return
+        if not self._adding:
             self._set("accepted", event.value.strip())
+            return
+        try:
+            added = add_name(self.project, event.value)
+        except QualkitError as exc:
+            self.set_status(error_text(exc, "sv"))
+            return
+        self.refresh_rows()
+        self.set_status(f"{added.original} ersätts med {added.replacement} i alla exporter")
 
     def action_close(self) -> None:
         box = self.query_one("#pseudo-edit", Input)
