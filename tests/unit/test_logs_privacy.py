@@ -67,6 +67,11 @@ def test_logger_filter_redacts_identifiers(caplog: pytest.LogCaptureFixture) -> 
     get_logger("test").debug("segment 3 mentions %s and %s", PLANTED_PNR, "a.b@example.se")
     text = caplog.records[-1].getMessage()
     assert PLANTED_PNR not in text and "a.b@example.se" not in text
+    # In a file name, and typed with an en dash: found all the same, the name kept as given.
+    get_logger("test").warning("in/intervju_anna_850709–1234_tel_0701234567.vtt line 3: ...")
+    assert caplog.records[-1].getMessage() == (
+        "in/intervju_anna_[personnummer]_tel_[telefonnummer].vtt line 3: ..."
+    )
 
 
 def test_broken_transcript_error_does_not_quote_text(tmp_path: Path) -> None:
