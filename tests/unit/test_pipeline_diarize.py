@@ -160,3 +160,16 @@ def test_a_voice_too_short_for_a_midpoint_takes_its_label() -> None:
     cents = speaker_centroids(Embeddings(spans, np.stack([a, a, b])), labels, dia)
     first, second = (cents[dia.speakers.index(s)] for s in ("Talare 1", "Talare 2"))
     assert np.allclose(first, a) and np.allclose(second, b)
+
+
+def test_short_speech_regions_can_keep_to_themselves() -> None:
+    from qualkit.pipeline.voice_embed import within_regions
+
+    regions = [(0.0, 2.5), (3.0, 3.4)]  # a sentence, a pause, then a 0.4 s "Tack."
+    senko = [(0.0, 1.5), (0.6, 2.1), (1.0, 2.5), (1.9, 3.4)]  # its last reaches back
+    assert within_regions(senko, regions) == [(0.0, 1.5), (0.6, 2.1), (1.0, 2.5), (3.0, 3.4)]
+    assert DiarizeOptions().artefact_key("x") != DiarizeOptions(short_speech="own").artefact_key(
+        "x"
+    )
+    with pytest.raises(InputError, match="short-speech"):
+        DiarizeOptions(short_speech="long")
