@@ -340,28 +340,20 @@ def diagnose(ref: list[RefTurn], tr: Transcript, dia: Diarization) -> list[dict[
 
 
 def summarise(seen: list[dict[str, Any]]) -> None:
-    """Where the wrong first words after a change come from, in counts."""
-    bad = [d for d in seen if not d["ok"]]
-    short = [d for d in seen if d["ref_s"] < 1.0]
-    print(f"first words after a change, heard right: {len(seen)}; wrong voice: {len(bad)}")
-    print(
-        f"  of the wrong: in a reply under 1 s {sum(d['ref_s'] < 1.0 for d in bad)};"
-        f" under 1 s wrong {sum(not d['ok'] for d in short)} of {len(short)},"
-        f" longer wrong {len(bad) - sum(d['ref_s'] < 1.0 for d in bad)}"
-        f" of {len(seen) - len(short)}"
-    )
-    starts = sorted(d["word_start"] for d in bad)
-    if starts:
-        print(
-            f"  Whisper's start minus the turn's: median {starts[len(starts) // 2]:+.2f} s,"
-            f" range {starts[0]:+.2f}..{starts[-1]:+.2f}; starting >0.2 s early:"
-            f" {sum(x < -0.2 for x in starts)}"
-        )
+    """Where the wrong words after a change come from, in counts."""
+    print(f"aligned words at changes: {len(seen)}; wrong voice: {sum(not d['ok'] for d in seen)}")
     for kind in ("after a pause", "under 1 s", "overlapped start", "misaligned"):
         of = [d for d in seen if d["kind"] == kind]
         print(f"  {kind}: {sum(not d['ok'] for d in of)} wrong of {len(of)}")
-    bad = [d for d in bad if d["heard"] and d["kind"] != "misaligned"]
-    print(f"  wrong, heard right and in place: {len(bad)}; under them:")
+    bad = [d for d in seen if not d["ok"] and d["heard"] and d["kind"] != "misaligned"]
+    print(f"  wrong, heard right and in place: {len(bad)}")
+    starts = sorted(d["word_start"] for d in bad)
+    if starts:
+        print(
+            f"    Whisper's start minus the turn's: median {starts[len(starts) // 2]:+.2f} s,"
+            f" range {starts[0]:+.2f}..{starts[-1]:+.2f}; >0.2 s early:"
+            f" {sum(x < -0.2 for x in starts)}"
+        )
     kinds: dict[str, int] = {}
     for d in bad:
         edge = abs(d["under_start"]) <= 0.15
@@ -373,7 +365,7 @@ def summarise(seen: list[dict[str, Any]]) -> None:
         }.get(d["under"], "a third voice's turn" + (" starting at the reply" if edge else ""))
         kinds[key] = kinds.get(key, 0) + 1
     for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
-        print(f"  {n:3d} {k}")
+        print(f"    {n:3d} {k}")
 
 
 Row = tuple[WordSpeakerScore, float, float, int]
