@@ -92,6 +92,10 @@ class DiarizeOptions:
     # How a speech region shorter than a sub-segment (1.5 s) is embedded
     # (`voice_embed.SHORT_SPEECH`): senko's "window" reaches back over the pause before
     # it, so a one-word reply shares its only embedding with the voice before it.
+    # Measured and not the default: "tile" gave replies their own voice far more often
+    # (wrong for 1 of 19 against 9 of 20) and lowered the word-level error at speaker
+    # changes by 2-3 points, but on one new clip of four it found an extra voice
+    # (bench/word_speakers.py, BENCHMARKS.md).
     short_speech: str = "window"
 
     def __post_init__(self) -> None:
