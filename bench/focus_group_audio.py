@@ -13,11 +13,15 @@ time, hardly any overlap, a dry studio. Real focus groups are not. This one make
 - overlapped speech (turns that start before the previous one ends, and short
   backchannels "mm", "ja", "precis" said over someone else), at least 5 % of speech;
 - long pauses (4-12 s) now and then;
-- room reverb (sox `reverb`) and pink background noise at 15-20 dB SNR (sox `synth`).
+- room reverb (sox `reverb`) and pink background noise at 15-20 dB SNR (sox `synth`);
+- with `--replies`, one-word replies ("Tack.", "Ja.", "Precis.") as turns of their own,
+  under half a second to a second, after about half of the turns.
 
 Writes NAME.wav, NAME.rttm, NAME.ref.txt and NAME.meta.json under bench/out/ (once:
 an existing file is reused) and returns the paths. The reference turns are where each
-clip was placed, so backchannels are reference turns of their own.
+clip was placed, so backchannels are reference turns of their own. meta.json's "turns"
+lists every reference turn with what it said (backchannels too, which ref.txt leaves out),
+for word-level scores.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ EXTRA: tuple[str, ...] = (
     "Budgeten för nästa år är inte klar och det skapar oro.",
 )
 BACKCHANNELS: tuple[str, ...] = ("mm", "ja", "precis", "ja precis", "absolut", "mm mm")
+# Replies that take the floor for one word: the turns a word-level score is hardest on.
+REPLIES: tuple[str, ...] = ("Tack.", "Ja.", "Precis.", "Absolut.", "Nej.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +95,14 @@ class Case:
     # cached takes. With three takes the moderator's few questions are the same few dozen
     # clips replayed all through a recording, which real speech never is.
     unique_takes: bool = False
+    # One-word replies as turns of their own (`REPLIES`).
+    replies: bool = False
 
     @property
     def name(self) -> str:
         unique = "-u" if self.unique_takes else ""
-        return f"hard-{self.minutes:g}m-{self.voices}v-s{self.seed}{unique}"
+        replies = "-r" if self.replies else ""
+        return f"hard-{self.minutes:g}m-{self.voices}v-s{self.seed}{unique}{replies}"
 
 
 def talk_shares(voices: int, rng: random.Random) -> list[float]:
@@ -136,6 +145,8 @@ def pick_take(rng: random.Random, case: Case, clips_so_far: int) -> int:
 def script(case: Case) -> list[tuple[int, str, str]]:
     """(speaker, kind, text) lines with talk time near each speaker's share."""
     rng = random.Random(case.seed * 1000 + case.voices)
+    # Replies draw from their own generator, so a case without them keeps its script.
+    reply_rng = random.Random(case.seed * 1000 + case.voices + 500)
     shares = talk_shares(case.voices, rng)
     bank = list(synth.BANK) + list(EXTRA)
     target = case.minutes * 60 * 0.8  # the rest is pauses
@@ -160,6 +171,12 @@ def script(case: Case) -> list[tuple[int, str, str]]:
             total += est
             out.append((who, kind, text))
         prev = who
+        if case.replies and reply_rng.random() < 0.5:
+            # Mostly the moderator thanks or confirms; sometimes another participant.
+            others = [i for i in range(case.voices - 1) if i != who]
+            replier = 0 if who and reply_rng.random() < 0.6 else reply_rng.choice(others)
+            out.append((replier, "reply", reply_rng.choice(REPLIES)))
+            prev = replier
     return out
 
 
@@ -174,15 +191,18 @@ def build(case: Case) -> dict[str, Path]:
     lines = script(case)
     names = ["Moderator"] + [f"Deltagare {i}" for i in range(1, case.voices)]
     placed: list[tuple[int, np.ndarray, synth.Utterance]] = []
+    said: dict[tuple[str, float], str] = {}  # backchannels' words, which ref.txt leaves out
     with tempfile.TemporaryDirectory(prefix="qualkit-hard-") as d:
         tmp = Path(d)
         t = 1.0
         prev_end = 1.0
         prev_who = -1
-        for who, _kind, text in lines:
+        for who, kind, text in lines:
             x = take(text, who, pick_take(rng, case, len(placed)), tmp)
             r = rng.random()
-            if prev_who not in (-1, who) and r < 0.3:
+            if kind == "reply":
+                start = prev_end + rng.uniform(0.2, 1.0)  # a reply waits for its turn
+            elif prev_who not in (-1, who) and r < 0.3:
                 start = max(t + 0.3, prev_end - rng.uniform(0.3, 1.2))  # talks over the end
             elif r < 0.36:
                 start = prev_end + rng.uniform(4.0, 12.0)  # a long pause
@@ -196,13 +216,14 @@ def build(case: Case) -> dict[str, Path]:
             if utt.end - utt.start > 2.5 and rng.random() < 0.45:
                 # The quiet participant keeps quiet here too.
                 other = rng.choice([i for i in range(case.voices - 1) if i != who])
-                said = rng.choice(BACKCHANNELS)
-                bc = take(said, other, pick_take(rng, case, len(placed)), tmp)
+                said_bc = rng.choice(BACKCHANNELS)
+                bc = take(said_bc, other, pick_take(rng, case, len(placed)), tmp)
                 b0 = rng.uniform(utt.start + 0.8, utt.end - 0.8)
                 bu = synth.Utterance(
                     names[other], "", round(b0, 3), round(b0 + len(bc) / SAMPLE_RATE, 3)
                 )
                 placed.append((round(b0 * SAMPLE_RATE), bc, bu))
+                said[(bu.speaker, bu.start)] = said_bc
             t = start
             prev_end = max(prev_end, utt.end)
             prev_who = who
@@ -236,6 +257,9 @@ def build(case: Case) -> dict[str, Path]:
         "quiet": names[-1],
         "snr_db": snr_db,
         "backchannels": sum(1 for u in utts if not u.text),
+        "turns": [
+            [u.speaker, u.start, u.end, u.text or said.get((u.speaker, u.start), "")] for u in utts
+        ],
     }
     paths["meta.json"].write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
     return paths
@@ -296,10 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--voices", type=int, nargs="+", default=[4, 6, 8])
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--unique-takes", action="store_true", help="render every line anew")
+    ap.add_argument("--replies", action="store_true", help="add one-word replies as turns")
     args = ap.parse_args(argv)
     for m in args.minutes:
         for v in args.voices:
-            paths = build(Case(m, v, args.seed, args.unique_takes))
+            paths = build(Case(m, v, args.seed, args.unique_takes, args.replies))
             print(paths["meta.json"].read_text(encoding="utf-8"), flush=True)
     return 0
 

@@ -289,4 +289,4 @@ def speaker_centroids(emb: Embeddings, labels: npt.NDArray[np.int64], dia: Diari
 
 
 def load_embedder(options: DiarizeOptions, device: str = "auto") -> SpeakerEmbedder:
-    return _load_embedder(options.backend, device)
+    return _load_embedder(options.backend, device, options.short_speech)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 from qualkit.errors import InputError
 from qualkit.pipeline.artefacts import options_key
+from qualkit.pipeline.voice_embed import SHORT_SPEECH
 
 __all__ = ["CLUSTERING", "HINT_MODES", "DiarizeOptions"]
 
@@ -88,6 +89,14 @@ class DiarizeOptions:
     # recordings, then confirmed by a rule fixed in advance on new ones
     # (bench/diarize_whiten.py: mean DER with the count given 28.6 % -> 24.5 %).
     whiten: bool = True
+    # How a speech region shorter than a sub-segment (1.5 s) is embedded
+    # (`voice_embed.SHORT_SPEECH`): senko's "window" reaches back over the pause before
+    # it, so a one-word reply shares its only embedding with the voice before it.
+    # Measured and not the default: "tile" gave replies their own voice far more often
+    # (wrong for 1 of 19 against 9 of 20) and lowered the word-level error at speaker
+    # changes by 2-3 points, but on one new clip of four it found an extra voice
+    # (bench/word_speakers.py, BENCHMARKS.md).
+    short_speech: str = "window"
 
     def __post_init__(self) -> None:
         # Named as `qualkit transcribe` spells the options.
@@ -103,6 +112,9 @@ class DiarizeOptions:
             raise InputError("--min-speakers is larger than --max-speakers.")
         if self.hint_mode not in HINT_MODES:
             raise InputError(f"Unknown hint mode {self.hint_mode!r}: use oracle, merge or best.")
+        if self.short_speech not in SHORT_SPEECH:
+            known = ", ".join(SHORT_SPEECH)
+            raise InputError(f"Unknown short-speech mode {self.short_speech!r}: use {known}.")
         if self.clustering not in CLUSTERING:
             known = ", ".join(CLUSTERING)
             raise InputError(f"Unknown clustering {self.clustering!r}: use {known}.")
@@ -118,6 +130,8 @@ class DiarizeOptions:
         fields = asdict(self)
         if not self.whitens:
             del fields["whiten"]
+        if self.short_speech == "window":  # as keys were before the option existed
+            del fields["short_speech"]
         if not self.overlap:
             # The hop does not matter without the stage: hash the one all keys had before
             # it moved to 5 s, so --no-overlap finds what was diarised then.

@@ -1,10 +1,12 @@
-"""Accuracy measures for the benchmark and the tests: WER (jiwer) and DER (pyannote.metrics)."""
+"""Accuracy measures for the benchmark and the tests: WER (jiwer), DER (pyannote.metrics)
+and WDER (words given to the wrong voice)."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from qualkit.pipeline.turns import Turn
 
@@ -108,3 +110,115 @@ def speaker_found(
     heard = Timeline([Segment(t.start, t.end) for t in hypothesis if t.speaker == voice]).support()
     covered = sum(s.duration for s in theirs.crop(heard, mode="intersection"))
     return bool(covered >= share * sum(s.duration for s in theirs))
+
+
+# ------------------------------------------------------------------ words and voices
+# What a coder reads is words, and DER counts frames: a one-word reply given to the
+# wrong voice barely moves DER. The word-level diarisation error rate (WDER) of Shafey
+# et al. (2019, joint ASR and diarisation) counts words: hypothesis words are aligned
+# to reference words by edit distance, hypothesis voices are mapped one-to-one to
+# reference speakers so as to agree on the most aligned words, and WDER is the share
+# of aligned words (substituted or correct) whose voice maps to someone else.
+
+SpokenWord = tuple[str, str | None]  # (word, speaker or voice; None: no voice)
+
+
+@dataclass(frozen=True, slots=True)
+class WordSpeakerScore:
+    """Counts behind WDER, so that scores of several recordings can be added up."""
+
+    aligned: int = 0  # reference words with a hypothesis word (substituted or correct)
+    wrong: int = 0  # ... whose voice is not the mapped speaker's
+    aligned_at_change: int = 0  # the same for the first words after a speaker change
+    wrong_at_change: int = 0
+
+    @property
+    def wder(self) -> float:
+        return self.wrong / self.aligned if self.aligned else 0.0
+
+    @property
+    def wder_at_change(self) -> float:
+        return self.wrong_at_change / self.aligned_at_change if self.aligned_at_change else 0.0
+
+    def __add__(self, other: WordSpeakerScore) -> WordSpeakerScore:
+        return WordSpeakerScore(
+            self.aligned + other.aligned,
+            self.wrong + other.wrong,
+            self.aligned_at_change + other.aligned_at_change,
+            self.wrong_at_change + other.wrong_at_change,
+        )
+
+
+def spoken_words(turns: Iterable[tuple[str | None, str]]) -> list[SpokenWord]:
+    """(speaker, text) turns in time order to normalised words, each with its speaker.
+    A hyphenated word becomes two, on both sides alike."""
+    return [(w, speaker) for speaker, text in turns for w in normalise(text).split()]
+
+
+def align_words(reference: Sequence[str], hypothesis: Sequence[str]) -> list[tuple[int, int]]:
+    """(reference index, hypothesis index) of the words a minimum edit distance
+    alignment pairs up (correct or substituted; not inserted or deleted)."""
+    n, m = len(reference), len(hypothesis)
+    # cost[i][j]: edit distance between the first i reference and j hypothesis words.
+    cost = [list(range(m + 1))] + [[i] + [0] * m for i in range(1, n + 1)]
+    for i in range(1, n + 1):
+        row, above = cost[i], cost[i - 1]
+        for j in range(1, m + 1):
+            diag = above[j - 1] + (reference[i - 1] != hypothesis[j - 1])
+            row[j] = min(diag, above[j] + 1, row[j - 1] + 1)
+    pairs: list[tuple[int, int]] = []
+    i, j = n, m
+    while i and j:
+        # Prefer the diagonal on ties: a substitution keeps a word's speaker in the count.
+        if cost[i][j] == cost[i - 1][j - 1] + (reference[i - 1] != hypothesis[j - 1]):
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif cost[i][j] == cost[i - 1][j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+def change_positions(speakers: Sequence[str | None], first: int = 2) -> set[int]:
+    """Indexes of the first `first` words of every reference turn after a change of
+    speaker (the recording's first turn follows no change)."""
+    out: set[int] = set()
+    for i in range(1, len(speakers)):
+        if speakers[i] != speakers[i - 1]:
+            out.update(range(i, min(i + first, len(speakers))))
+    return out
+
+
+def word_speaker_errors(
+    reference: Sequence[SpokenWord], hypothesis: Sequence[SpokenWord], change_words: int = 2
+) -> WordSpeakerScore:
+    """WDER's counts, overall and at speaker changes (the first `change_words` words of
+    each reference turn), under the best one-to-one mapping of voices to speakers."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    pairs = align_words([w for w, _ in reference], [w for w, _ in hypothesis])
+    refs = sorted({s for _, s in reference if s is not None})
+    voices = sorted({s for _, s in hypothesis if s is not None})
+    agree = np.zeros((len(voices), len(refs)), dtype=np.int64)
+    for i, j in pairs:
+        r, h = reference[i][1], hypothesis[j][1]
+        if r is not None and h is not None:
+            agree[voices.index(h), refs.index(r)] += 1
+    rows, cols = linear_sum_assignment(agree, maximize=True)
+    mapped = {voices[a]: refs[b] for a, b in zip(rows, cols, strict=True)}
+    at_change = change_positions([s for _, s in reference], change_words)
+    wrong = [
+        (
+            i in at_change,
+            hypothesis[j][1] is None or mapped.get(hypothesis[j][1]) != reference[i][1],
+        )
+        for i, j in pairs
+    ]
+    return WordSpeakerScore(
+        len(pairs),
+        sum(bad for _, bad in wrong),
+        sum(change for change, _ in wrong),
+        sum(change and bad for change, bad in wrong),
+    )

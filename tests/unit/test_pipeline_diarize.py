@@ -160,3 +160,44 @@ def test_a_voice_too_short_for_a_midpoint_takes_its_label() -> None:
     cents = speaker_centroids(Embeddings(spans, np.stack([a, a, b])), labels, dia)
     first, second = (cents[dia.speakers.index(s)] for s in ("Talare 1", "Talare 2"))
     assert np.allclose(first, a) and np.allclose(second, b)
+
+
+def test_short_speech_regions_can_keep_to_themselves() -> None:
+    from qualkit.pipeline.voice_embed import within_regions
+
+    regions = [(0.0, 2.5), (3.0, 3.4)]  # a sentence, a pause, then a 0.4 s "Tack."
+    senko = [(0.0, 1.5), (0.6, 2.1), (1.0, 2.5), (1.9, 3.4)]  # its last reaches back
+    assert within_regions(senko, regions) == [(0.0, 1.5), (0.6, 2.1), (1.0, 2.5), (3.0, 3.4)]
+    assert DiarizeOptions().artefact_key("x") != DiarizeOptions(short_speech="own").artefact_key(
+        "x"
+    )
+    with pytest.raises(InputError, match="short-speech"):
+        DiarizeOptions(short_speech="long")
+
+
+def test_tiled_short_speech_fills_the_batch_with_its_own_frames() -> None:
+    import torch
+
+    from qualkit.pipeline.voice_embed import SenkoEmbedder
+
+    seen: list[np.ndarray] = []
+
+    class Model:
+        def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+            seen.append(batch.numpy().copy())
+            return batch[:, :, :1].sum(dim=1)  # one number per item: the frames' sum
+
+    class Senko:
+        embeddings_model = Model()
+        torch_device = "cpu"
+
+    emb = SenkoEmbedder.__new__(SenkoEmbedder)
+    emb._d = Senko()
+    frames = np.array([3, 148])
+    feats = np.concatenate([np.arange(1, 4.0).repeat(2), np.ones(148 * 2)]).astype(np.float32)
+    offsets = np.array([0, 6])
+    padded = emb._embed_fixed(feats, frames, offsets, 2)
+    tiled = emb._embed_fixed(feats, frames, offsets, 2, tile=True)
+    assert padded[:, 0].tolist() == [6.0, 148.0]  # 1+2+3, then zeros
+    assert tiled[:, 0].tolist() == [49 * 6.0 + 1, 148.0]  # 1,2,3 repeated over 148 frames
+    assert seen[1][0, :6, 0].tolist() == [1, 2, 3, 1, 2, 3]
