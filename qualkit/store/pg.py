@@ -136,6 +136,7 @@ class PgConnection:
         self.conninfo = server.conninfo
         self.display = server.display
         self.timeout = timeout
+        self.reconnect_s = timeout  # how long to wait for a server that went away
         self._password = server.password
         self._identity: dict[str, tuple[str, str]] | None = None
         self.wrote = False
@@ -147,7 +148,7 @@ class PgConnection:
     def _open(self, *, wait: bool) -> psycopg.Connection[Any]:
         import psycopg
 
-        deadline = time.monotonic() + (self.timeout if wait else 0)
+        deadline = time.monotonic() + (self.reconnect_s if wait else 0)
         while True:
             try:
                 return self._connect_once()
@@ -173,7 +174,10 @@ class PgConnection:
     def _connect_once(self) -> psycopg.Connection[Any]:
         import psycopg
 
-        extra: dict[str, Any] = {"connect_timeout": max(1, int(self.timeout))}
+        # A host that does not answer at all is given up after this long (libpq counts
+        # at least 2 s).
+        wait = min(self.timeout, self.reconnect_s)
+        extra: dict[str, Any] = {"connect_timeout": max(2, int(wait))}
         if self._password is not None:
             extra["password"] = self._password
         conn: psycopg.Connection[Any] = psycopg.connect(

@@ -21,6 +21,7 @@ from qualkit.model import Pseudonym
 from qualkit.privacy import contexts_for, review_kind, scan
 from qualkit.project import Project
 from qualkit.tui.error_text import error_text
+from qualkit.tui.guard import NoticeOnError
 from qualkit.tui.widgets.nav import RowTable
 
 KIND_LABELS = {
@@ -32,7 +33,7 @@ KIND_LABELS = {
 }
 
 
-class PseudonymScreen(Screen[None]):
+class PseudonymScreen(NoticeOnError, Screen[None]):
     """A table of proposals with their context; every change is saved at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
