@@ -206,3 +206,27 @@ def test_a_missing_password_names_the_user_tried(
         Store(tmp_path / "x.db", server=Server.parse("postgresql://anna@dbserver/studie"))
     said = str(err.value)
     assert "wants a password for user anna and none was given" in said
+
+
+def test_a_plain_pull_says_the_folder_left_the_server_and_the_way_back(
+    demo_project: Project, pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = demo_project.root
+    demo_project.close()
+    url = pg_server.new_database()
+    assert main(["db", "attach", url, "-p", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["db", "pull", "-p", str(root)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "no longer uses" in said and "the team does not see them" in said
+    assert "--replace-local" in said
+    # Both hold the study now: a plain attach is refused and names the way back.
+    assert main(["db", "attach", url, "-p", str(root)]) == 2
+    assert "--replace-local" in " ".join(capsys.readouterr().err.split())
+    assert main(["db", "attach", url, "-p", str(root), "--replace-local"]) == 0
+    assert (root / SERVER_FILE).exists() and not (root / DB_NAME).exists()
+    assert any(
+        p.name.startswith("before-attach-") for p in (root / ".qualkit" / "backups").iterdir()
+    )
+    with open_project(root) as back:
+        assert back.store.server is not None and back.store.codings()
