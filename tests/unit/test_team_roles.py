@@ -103,6 +103,13 @@ def test_the_server_study_enforces_who_codes_as_whom(
     assert main(["db", "roles", "-p", str(lena), "--grant", "anna=coder"]) == 2
     out = capsys.readouterr().err
     assert "needs CREATEROLE" in out and "Ask the project lead" not in out
+    # A coder is not told to get CREATEROLE: db roles is the lead's; a wrong role is
+    # said before any question of rights.
+    assert main(["db", "roles", "-p", str(anna), "--grant", "bertil=coder"]) == 2
+    out = " ".join(capsys.readouterr().err.split())
+    assert "the project lead's command" in out and "ALTER ROLE" not in out
+    assert main(["db", "roles", "-p", str(anna), "--grant", "anna=boss"]) == 2
+    assert "Unknown role 'boss'" in capsys.readouterr().err
     # After an upgrade of qualkit, a coder who opens the study before the lead hears that
     # the owner upgrades it, not "permission denied for schema public".
     with open_project(anna) as p:
