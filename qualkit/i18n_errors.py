@@ -94,4 +94,44 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "The code id '{code}' may only hold a-z, 0-9, _ and - (a letter or digit first).",
     ),
     "err.empty": ("Fältet får inte vara tomt.", "The field cannot be empty."),
+    "err.server_away": (
+        "Projektets databasserver {server} svarar inte. Kontrollera att den är igång och att "
+        "du kan nå den; nästa åtgärd försöker igen.",
+        "The project's database server {server} does not answer. Check that it runs and "
+        "that you can reach it; the next action tries again.",
+    ),
+    "err.connection_lost": (
+        "Förbindelsen med databasservern {server} bröts; ändringen sparades inte (inget av "
+        "den skrevs). Försök igen.",
+        "The connection to the database server {server} was lost; the change was not saved "
+        "(nothing of it was written). Try again.",
+    ),
+    "err.role_denied": (
+        "Din databasroll får inte göra detta på {server} ({why}). Be projektledaren om rätt "
+        "roll (qualkit db roles).",
+        "Your database role may not do this on {server} ({why}). Ask the project lead for "
+        "the right role (qualkit db roles).",
+    ),
+    "err.own_name": (
+        "I ett teams studie kodar var och en under sitt eget namn: du är inloggad som "
+        "'{user}', så starta appen med --coder {login} (inte '{coder}').",
+        "In a team's study a coder codes under their own name: you are signed in as "
+        "'{user}', so start the app with --coder {login} (not '{coder}').",
+    ),
+    "err.lead_consensus": (
+        "Bara projektledaren skriver konsensus (kodaren '{coder}') i ett teams studie.",
+        "Only the project lead writes the consensus (coder '{coder}') in a team's study.",
+    ),
+    "err.server_own_rows": (
+        "I ett teams studie skriver en kodare bara sina egna kodningar, memon, citatnålar "
+        "och svar på förslag, under sin databasinloggning ({user}). Databasservern vägrade; "
+        "inget skrevs.",
+        "In a team's study a coder writes only their own codings, memos, quote pins and "
+        "answers to suggestions, under their database login ({user}). The database server "
+        "refused it; nothing was written.",
+    ),
+    "err.consensus_memo": (
+        "Skriv ett memo om hur kodarna kom överens.",
+        "Write a memo that says how the coders agreed.",
+    ),
 }

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualkit import atomic
+from qualkit import atomic, resolve, spelling
 from qualkit.errors import InputError, QualkitError
 from qualkit.project import open_project
 
@@ -123,6 +123,29 @@ def plan_sessions(options: ServeOptions) -> list[CoderSession]:
     ]
 
 
+def check_project(options: ServeOptions) -> None:
+    """Open the project (a wrong folder fails here, not in each browser); on a team's
+    study on a database server, refuse pages for anyone but the serving login.
+
+    Every page's app runs as this process's user, so on a server it connects with this
+    person's database login and rights: a lead's pages would let the coder behind each
+    one write as anyone, change the codebook and write the consensus. Each coder opens
+    the app with their own login instead; serving one's own page stays possible."""
+    with open_project(options.project) as project:
+        if project.store.server is None:
+            return
+        login = resolve.default_coder(project.store)
+    others = [c for c in options.coders if spelling.key(c.strip()) != spelling.key(login)]
+    if others:
+        raise InputError(
+            f"This study is on a database server, and every page of `qualkit serve` would "
+            f"use your database login ({login}) and its rights, so the page for "
+            f"{others[0].strip()!r} could write as anyone. Serve only your own page "
+            f"(--coder {login}); each coder opens the app with their own login: `qualkit "
+            "tui`, or `qualkit serve --coder NAME` run by that coder (docs/team.md)."
+        )
+
+
 def offline_template(template: str, static_url: str = "{{ config.static.url }}") -> str:
     """textual-serve's page with the web-font link replaced by the bundled font."""
     found = FONT_LINK.findall(template)
@@ -165,10 +188,14 @@ def serve(
     options: ServeOptions,
     say: Callable[[str], None] = print,
     on_ready: Callable[[Sequence[CoderSession]], None] | None = None,
+    *,
+    checked: bool = False,
 ) -> None:
-    """Serve every coder's page until interrupted (Ctrl+C or SIGTERM)."""
+    """Serve every coder's page until interrupted (Ctrl+C or SIGTERM); `checked` when the
+    caller already ran plan_sessions and check_project on these options."""
     sessions = plan_sessions(options)
-    open_project(options.project).close()  # a wrong folder fails here, not in each browser
+    if not checked:
+        check_project(options)
     with tempfile.TemporaryDirectory(prefix="qualkit-serve-") as tmp:
         templates = write_offline_templates(Path(tmp))
         asyncio.run(_serve_all(options.host, sessions, templates, say, on_ready))

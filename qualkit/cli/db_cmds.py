@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from qualkit.cli.options import project_option
@@ -19,6 +20,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = dsub.add_parser("attach", help="move the folder's records to a server and use it")
     project_option(q)
     q.add_argument("url", help="postgresql://HOST/DB or service=NAME (no password)")
+    q.add_argument(
+        "--replace-local",
+        action="store_true",
+        help="when both the folder and the server hold a study (after db pull): use the "
+        "server's; the folder's qualkit.db goes to .qualkit/backups/",
+    )
     q.set_defaults(handler=cmd_attach)
     q = dsub.add_parser("push", help="copy the folder's records to an empty server database")
     project_option(q)
@@ -53,7 +60,7 @@ def _rows(copied: dict[str, int]) -> str:
 
 
 def cmd_attach(args: argparse.Namespace) -> None:
-    server, copied = attach(args.project, args.url)
+    server, copied = attach(args.project, args.url, replace_local=args.replace_local)
     moved = f"; copied {_rows(copied)}" if copied else ""
     console.print(f"The project now keeps its records in {server.display}{moved}.")
 
@@ -64,8 +71,18 @@ def cmd_push(args: argparse.Namespace) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> None:
+    server = server_of(Path(args.project).resolve())
     target = pull(args.project, args.output)
     console.print(f"Wrote the server's records to {target}.")
+    if args.output is None and server is not None:
+        # The folder left the team's study: say so, and the way back.
+        console.print(
+            f"This folder no longer uses {server.display}: from now on its codings go to its "
+            "own qualkit.db only, and the team does not see them. To go back to the server: "
+            f"qualkit db attach {shlex.quote(server.conninfo)} -p {args.project} "
+            "--replace-local (this "
+            "folder's qualkit.db then goes to .qualkit/backups/)."
+        )
 
 
 def cmd_roles(args: argparse.Namespace) -> None:

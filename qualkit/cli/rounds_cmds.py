@@ -62,7 +62,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(q)
     q.add_argument("first")
     q.add_argument("second")
-    q.add_argument("--format", "-f", choices=("html", "docx", "md"), default="html")
+    q.add_argument(
+        "--format",
+        "-f",
+        choices=("html", "docx", "md"),
+        nargs="+",
+        default=["html"],
+        dest="formats",
+        help="one or more of html, docx, md (default: html), as for report",
+    )
     q.add_argument("--coder", help="count only this coder's codings")
     q.add_argument("--output", "-o", type=Path)
     q.set_defaults(handler=cmd_rounds_compare)
@@ -190,6 +198,13 @@ def cmd_rounds_compare(args: argparse.Namespace) -> None:
 
     with open_project(args.project) as project:
         cmp = compare(project, args.first, args.second, coder=args.coder)
-        written = write_comparison(project, cmp, args.format, args.output)
+        formats = list(dict.fromkeys(args.formats))
+        written: list[Path] = []
+        for fmt in formats:
+            # With several formats, --output names the file and each gets its own suffix.
+            output = args.output
+            if output is not None and len(formats) > 1:
+                output = output.with_suffix(f".{fmt}")
+            written += write_comparison(project, cmp, fmt, output)
     for path in written:
         console.print(f"Wrote {path}")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from qualkit.cli.options import project_option
-from qualkit.serve import ServeOptions, is_loopback, serve
+from qualkit.serve import ServeOptions, check_project, is_loopback, plan_sessions, serve
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +43,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         blind=args.blind,
         lang=args.lang,
     )
+    # Every refusal comes before the warning, so a refused command never warns.
+    plan_sessions(options)
+    check_project(options)
     if not is_loopback(options.host):
         print(
             f"qualkit: warning: serving on {options.host}: anyone who can reach this address "
@@ -54,6 +57,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(line, flush=True)
 
-    serve(options, say=say)
+    serve(options, say=say, checked=True)
     say("qualkit serve stopped.")
     return 0

@@ -11,24 +11,26 @@ by Ray and the recording is retried; one that still fails is reported by name an
 rest finish.
 
 Audio travels to the cluster's nodes: the cluster must be inside the organisation.
-Ray is an optional extra and is imported here only.
+Ray is an optional extra, imported only when a run connects (cluster_connect).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from qualkit import atomic
-from qualkit.errors import InputError, ModelMissingError, QualkitError
 from qualkit.model import Recording
+from qualkit.pipeline.cluster_connect import (
+    ClusterError,
+    check_address,
+    connected,
+    import_ray,
+)
 from qualkit.pipeline.cluster_worker import (
     JobResult,
     ModelFactory,
@@ -49,12 +51,15 @@ from qualkit.project import Project
 
 log = logging.getLogger(__name__)
 
-CLUSTER_EXTRA = "pip install 'qualkit[cluster]'"
-_ADDRESS = re.compile(r"^(ray://)?[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
-
-
-class ClusterError(QualkitError):
-    """The cluster cannot be reached or used."""
+# The connection's names stay importable from here (the CLI, tests, bench).
+__all__ = [
+    "ClusterError",
+    "ClusterOptions",
+    "ClusterRun",
+    "check_address",
+    "connected",
+    "import_ray",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,64 +70,6 @@ class ClusterOptions:
     workers: int | None = None  # None: one per node, or one per GPU on a GPU node
     retries: int = 2  # extra tries for a recording whose worker died
     model_cache: str | None = None
-
-
-def check_address(address: str) -> str:
-    """Only an address the user gave: `auto` (the cluster running on this machine),
-    `local` (start one in this process) or HOST:PORT / ray://HOST:PORT. Ray's own
-    discovery (RAY_ADDRESS, an empty address) is never used."""
-    text = address.strip()
-    if text in ("auto", "local") or _ADDRESS.match(text):
-        return text
-    raise InputError(
-        f"Cluster address {address!r}: give ray://HOST:10001, HOST:PORT, 'auto' for the "
-        "cluster already running on this machine, or 'local' to start one here."
-    )
-
-
-LOOPBACK = "127.0.0.1"
-
-
-def import_ray() -> Any:
-    try:
-        import ray
-    except ImportError as exc:
-        raise ModelMissingError(
-            f"Ray is not installed, so --cluster cannot be used: {CLUSTER_EXTRA}"
-        ) from exc
-    return ray
-
-
-@contextmanager
-def connected(address: str) -> Iterator[Any]:
-    """Connect to (or start) the cluster for the length of a run."""
-    ray = import_ray()
-    address = check_address(address)
-    if ray.is_initialized():  # the caller connected already (tests, notebooks)
-        yield ray
-        return
-    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # Ray phones home unless told not to
-    os.environ.pop("RAY_ADDRESS", None)
-    try:
-        if address == "local":
-            # A cluster started here serves this process only: loopback, no dashboard.
-            ray.init(
-                address="local",  # "local" alone would attach to a running cluster
-                include_dashboard=False,
-                log_to_driver=False,
-                _node_ip_address=LOOPBACK,
-            )
-        else:
-            ray.init(address=address, log_to_driver=False)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise ClusterError(
-            f"Cannot reach the Ray cluster at {address}: {exc}. Is `ray start --head` "
-            "running there, and is the address right?"
-        ) from exc
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
 
 
 class ClusterProgress(Progress):

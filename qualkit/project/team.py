@@ -50,8 +50,13 @@ def push(root: Path, target: str) -> dict[str, int]:
         local.close()
 
 
-def attach(root: Path, target: str) -> tuple[Server, dict[str, int]]:
-    """Make the folder use a study database on a server; {table: rows copied there}."""
+def attach(
+    root: Path, target: str, *, replace_local: bool = False
+) -> tuple[Server, dict[str, int]]:
+    """Make the folder use a study database on a server; {table: rows copied there}.
+
+    When both hold a study, `replace_local` lets the server's replace the folder's (the
+    way back after `db pull`): the folder's qualkit.db is kept in the backups, not copied."""
     root = Path(root).resolve()
     if server_of(root) is not None:
         raise InputError(
@@ -66,12 +71,16 @@ def attach(root: Path, target: str) -> tuple[Server, dict[str, int]]:
         if db.exists():
             local = Store(db)
             try:
-                if has_work(local) and has_work(remote):
+                both = has_work(local) and has_work(remote)
+                if both and not replace_local:
                     raise InputError(
                         f"Both this folder and {server.display} hold a study; attach a folder "
-                        "without records to join the server's study, or use an empty database."
+                        "without records to join the server's study, or use an empty database. "
+                        "To go back to the server's study after `db pull`, add --replace-local: "
+                        f"the folder's {DB_NAME} then goes to .qualkit/backups/ (work done in "
+                        "it since stays only there)."
                     )
-                if has_work(local):
+                if has_work(local) and not both:
                     copied = copy_study(local, remote)
                 backup_store(
                     local, backup_dir(root) / f"before-attach-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.db"

@@ -157,6 +157,13 @@ class StoreBase:
             f"{self.timeout:g} s.{held} Wait for it to finish or close it, then try again."
         )
 
+    def reconnect_within(self, seconds: float) -> None:
+        """How long a read waits for a team's server that went away (the lock's timeout by
+        default). The coding app waits briefly, so a server that is down is said at once
+        rather than after a frozen screen; the next action tries again."""
+        if self._pg is not None:
+            self._pg.reconnect_s = seconds
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -12,14 +12,17 @@ the caller hears it (ConnectionLostError), never half of it.
 from __future__ import annotations
 
 import getpass
+import os
+import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from qualkit.errors import ConnectionLostError, ProjectError
 from qualkit.store import dialect
+from qualkit.store.pg_rows import PgCursor, Row, numeric_loader, row_factory
 from qualkit.store.server import Server
 
 if TYPE_CHECKING:
@@ -42,82 +45,6 @@ def _shutdown() -> tuple[type[Exception], ...]:
     return (pg_errors.AdminShutdown, pg_errors.CrashShutdown, pg_errors.CannotConnectNow)
 
 
-class Row(tuple[Any, ...]):
-    """A result row: by position, by column name, keys(); like sqlite3.Row."""
-
-    _index: dict[str, int]
-
-    def __new__(cls, values: Sequence[Any], index: dict[str, int]) -> Row:
-        row = super().__new__(cls, values)
-        row._index = index
-        return row
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, str):
-            try:
-                return tuple.__getitem__(self, self._index[key.lower()])
-            except KeyError:
-                raise IndexError(f"No column named {key}") from None
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-
-def _row_factory(cursor: Any) -> Any:
-    names = [c.name for c in cursor.description or ()]
-    index: dict[str, int] = {}
-    for i, name in enumerate(names):
-        index.setdefault(name.lower(), i)
-
-    def make(values: Sequence[Any]) -> Row:
-        return Row(values, index)
-
-    return make
-
-
-@cache
-def _numeric_loader() -> type[Any]:
-    from psycopg.adapt import Loader
-
-    class NumericLoader(Loader):
-        """NUMERIC (what SUM over integers gives) as int when whole, else float, as SQLite."""
-
-        def load(self, data: Any) -> Any:
-            text = bytes(data).decode()
-            return float(text) if any(c in text for c in ".eEN") else int(text)
-
-    return NumericLoader
-
-
-class PgCursor:
-    """The finished result of one statement."""
-
-    def __init__(
-        self, rows: list[Row], rowcount: int, lastrowid: int | None, names: Sequence[str] = ()
-    ) -> None:
-        # DB-API's description: one 7-tuple per column, the name first.
-        self.description = tuple((n, None, None, None, None, None, None) for n in names)
-        self._rows = rows
-        self._next = 0
-        self.rowcount = rowcount
-        self.lastrowid = lastrowid
-
-    def fetchone(self) -> Row | None:
-        if self._next >= len(self._rows):
-            return None
-        self._next += 1
-        return self._rows[self._next - 1]
-
-    def fetchall(self) -> list[Row]:
-        rest = self._rows[self._next :]
-        self._next = len(self._rows)
-        return rest
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self.fetchall())
-
-
 def _plain(params: Sequence[Any] | Iterable[Any]) -> tuple[Any, ...]:
     # SQLite stores True as 1 in an INTEGER column; PostgreSQL will not put a boolean
     # in a BIGINT one.
@@ -129,6 +56,15 @@ def _is_password_problem(exc: psycopg.OperationalError) -> bool:
     return "password" in text and ("no password supplied" in text or "authentication" in text)
 
 
+_REFUSED = re.compile(r'password authentication failed for user "?(?P<user>[^"\s]+)"?')
+
+
+def _refused_user(exc: psycopg.OperationalError) -> str | None:
+    """The user whose password the server refused (a wrong one, not a missing one)."""
+    found = _REFUSED.search(str(exc))
+    return found["user"] if found else None
+
+
 class PgConnection:
     """One session with the study's database server."""
 
@@ -136,6 +72,7 @@ class PgConnection:
         self.conninfo = server.conninfo
         self.display = server.display
         self.timeout = timeout
+        self.reconnect_s = timeout  # how long to wait for a server that went away
         self._password = server.password
         self._identity: dict[str, tuple[str, str]] | None = None
         self.wrote = False
@@ -147,18 +84,29 @@ class PgConnection:
     def _open(self, *, wait: bool) -> psycopg.Connection[Any]:
         import psycopg
 
-        deadline = time.monotonic() + (self.timeout if wait else 0)
+        deadline = time.monotonic() + (self.reconnect_s if wait else 0)
         while True:
             try:
                 return self._connect_once()
             except psycopg.OperationalError as exc:
+                refused = _refused_user(exc)
+                if refused is not None:
+                    typed = " (or the one you typed)" if self._password is not None else ""
+                    raise ProjectError(
+                        f"The database server {self.display} refused the password for user "
+                        f"{refused}: check that user's line in your ~/.pgpass file (or the "
+                        f"file PGPASSFILE names){typed}, or ask for the password to be "
+                        "reset; see docs/team.md."
+                    ) from None
                 if _is_password_problem(exc):
                     if self._password is None and sys.stdin.isatty():
                         self._password = getpass.getpass(f"Password for {self.display}: ")
                         continue
+                    user = self._user()
                     raise ProjectError(
-                        f"The database server {self.display} wants a password. Put it in "
-                        "your ~/.pgpass file (or the file PGPASSFILE names), never in the "
+                        f"The database server {self.display} wants a password"
+                        f"{f' for user {user}' if user else ''} and none was given. Put it "
+                        "in your ~/.pgpass file (or the file PGPASSFILE names), never in the "
                         "project folder; see docs/team.md."
                     ) from None
                 if time.monotonic() >= deadline:
@@ -170,21 +118,35 @@ class PgConnection:
                     ) from None
                 time.sleep(0.2)
 
+    def _user(self) -> str | None:
+        """The user a connection signs in as, where the address or PGUSER says (a
+        service file's user is libpq's to read)."""
+        import psycopg
+
+        try:
+            named = psycopg.conninfo.conninfo_to_dict(self.conninfo).get("user")
+        except psycopg.ProgrammingError:
+            named = None
+        return str(named or os.environ.get("PGUSER") or "") or None
+
     def _connect_once(self) -> psycopg.Connection[Any]:
         import psycopg
 
-        extra: dict[str, Any] = {"connect_timeout": max(1, int(self.timeout))}
+        # A host that does not answer at all is given up after this long (libpq counts
+        # at least 2 s).
+        wait = min(self.timeout, self.reconnect_s)
+        extra: dict[str, Any] = {"connect_timeout": max(2, int(wait))}
         if self._password is not None:
             extra["password"] = self._password
         conn: psycopg.Connection[Any] = psycopg.connect(
             self.conninfo,
             autocommit=True,
             cursor_factory=psycopg.ClientCursor,
-            row_factory=_row_factory,
+            row_factory=row_factory,
             application_name="qualkit",
             **extra,
         )
-        conn.adapters.register_loader("numeric", _numeric_loader())
+        conn.adapters.register_loader("numeric", numeric_loader())
         # How long a write waits for the study's lock (another coder's write) before
         # saying the database is busy; set once, not at every write.
         conn.execute(f"SET lock_timeout = '{int(self.timeout * 1000)}ms'")

@@ -47,6 +47,8 @@ def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
             f"{owner} opens the project once with this qualkit (e.g. qualkit status), then "
             "everyone can."
         )
+    if found == 0:
+        _check_may_create(db)
     while True:
         db.begin()
         try:
@@ -74,6 +76,26 @@ def migrate(db: PgConnection, migrations: tuple[str, ...] = MIGRATIONS) -> None:
             raise
         db.commit()
         db.forget_catalog()
+
+
+def _check_may_create(db: PgConnection) -> None:
+    """An empty study database whose schema the signed-in user may not create tables in:
+    since PostgreSQL 15 only the database's owner may, by default; say who must own it."""
+    row = db.execute(
+        "SELECT has_schema_privilege(current_schema(), 'CREATE'), session_user,"
+        " current_database(), current_schema()"
+    ).fetchone()
+    if row is None or row[0]:
+        return
+    user, database, schema = str(row[1]), str(row[2]), str(row[3])
+    raise ProjectError(
+        f"Your login ({user}) may not create the study's tables in the database {database} "
+        f"on {db.display} (no CREATE on schema {schema}; since PostgreSQL 15 only the "
+        "database's owner has it). The study database's owner must be the project lead: "
+        f"the administrator makes it with `createdb -O {user} {database}`, or runs "
+        f"`ALTER DATABASE {database} OWNER TO {user}` (or `GRANT CREATE ON SCHEMA {schema} "
+        f"TO {user}`) on it. Then try again."
+    )
 
 
 def _study_owner(db: PgConnection) -> str | None:

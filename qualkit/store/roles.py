@@ -233,6 +233,13 @@ def _check_may_manage_roles(
     )[0]
     if not may:
         doing = f"create the roles {', '.join(missing)}" if missing else "grant roles to users"
+        if not writer(store)[1]:
+            # A coder or reader ran it: CREATEROLE is not theirs to get.
+            raise ProjectError(
+                f"qualkit db roles is the project lead's command: to {doing} needs the "
+                f"lead's login (with CREATEROLE) or the server's administrator, and "
+                f"{user!r} is neither. Ask the project lead to run it."
+            )
         raise ProjectError(
             f"To {doing}, the server account {user!r} needs CREATEROLE: the server's "
             f'administrator runs ALTER ROLE "{user}" CREATEROLE, or runs qualkit db roles.'
@@ -250,6 +257,11 @@ def set_up_roles(store: StoreBase, grants: dict[str, str] | None = None) -> dict
     database = str(store._rows("SELECT current_database()")[0][0])
     names = {role: group_name(database, role) for role in ROLES}
     tables = _tables(store)
+    for user, role in (grants or {}).items():  # what the user typed, before the server
+        if role not in names:
+            raise InputError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+        if not re.fullmatch(r"[A-Za-z0-9_.@-]+", user):
+            raise InputError(f"{user!r} is not a database user name.")
     missing = [n for n in names.values() if not _role_exists(store, n)]
     _check_may_manage_roles(store, missing, grants)
     with store.transaction() as db:
@@ -273,10 +285,6 @@ def set_up_roles(store: StoreBase, grants: dict[str, str] | None = None) -> dict
         if "codings" in tables:
             _install_own_rows_rule(db, tables)
         for user, role in (grants or {}).items():
-            if role not in names:
-                raise InputError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
-            if not re.fullmatch(r"[A-Za-z0-9_.@-]+", user):
-                raise InputError(f"{user!r} is not a database user name.")
             if db.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (user,)).fetchone() is None:
                 raise ProjectError(
                     f"The server has no user {user!r}; the server's administrator creates "

@@ -25,6 +25,7 @@ from qualkit.search import SearchIndex
 from qualkit.tui.audio import AudioControl
 from qualkit.tui.collector import QUIET_S, QuietCollector
 from qualkit.tui.error_text import error_text
+from qualkit.tui.guard import NoticeOnError, qualkit_error, show_error
 from qualkit.tui.screens.adopt import AdoptDialog, PassageList
 from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
@@ -43,9 +44,12 @@ from qualkit.undo import UndoStack
 
 # Seconds after start before the search index is built in the background.
 INDEX_DELAY_S = 0.5
+# Seconds a read waits for a team's database server that went away before the app says
+# so (the CLI waits the lock's 30 s); the next action tries again.
+RECONNECT_S = 3.0
 
 
-class QualkitApp(App[None]):
+class QualkitApp(NoticeOnError, App[None]):
     """Keyboard-first coding of focus-group transcripts; every action is saved at once."""
 
     CSS_PATH = "qualkit.tcss"
@@ -77,6 +81,7 @@ class QualkitApp(App[None]):
     ) -> None:
         super().__init__()
         self.project = project
+        project.store.reconnect_within(RECONNECT_S)
         self.coder = coder
         self.blind = blind
         self.lang = lang if lang in LANGS else default_lang()
@@ -127,6 +132,15 @@ class QualkitApp(App[None]):
         if isinstance(event, events.InputEvent):
             self.collector.input_seen()
         await super().on_event(event)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # What NoticeOnError did not catch (a worker, a callback after a refresh, a
+        # widget's handler): a user's error is a notice here too, never the end of the app.
+        found = qualkit_error(error)
+        if found is None:
+            super()._handle_exception(error)
+            return
+        show_error(self, found)
 
     def on_unmount(self) -> None:
         self.collector.release()

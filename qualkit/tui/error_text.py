@@ -47,6 +47,31 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"The project database is busy", "err.busy"),
         (r"The project folder .* is read-only", "err.read_only"),
         (r"code id '(?P<code>[^']*)' must be", "err.bad_code_id"),
+        # A team's study on a database server (qualkit.store.pg, qualkit.store.roles).
+        (r"Cannot reach the project's database server (?P<server>.*?) \(", "err.server_away"),
+        (
+            r"The connection to the database server (?P<server>.*?) was lost",
+            "err.connection_lost",
+        ),
+        (
+            r"Your database role may not do this on (?P<server>.*?) \((?P<why>.*?)\)\. ",
+            "err.role_denied",
+        ),
+        (
+            r"In a team's study a coder codes under their own name: you are signed in as "
+            r"'(?P<user>[^']*)', so use --coder (?P<login>\S+) \(not '(?P<coder>[^']*)'\)",
+            "err.own_name",
+        ),
+        (
+            r"Only the project lead writes the consensus \(coder '(?P<coder>[^']*)'\)",
+            "err.lead_consensus",
+        ),
+        (
+            r"In a team's study a coder writes only their own codings, memos, quote pins and "
+            r"answers to suggestions, under their database login \((?P<user>[^)]*)\)",
+            "err.server_own_rows",
+        ),
+        (r"Write a memo that says how the coders agreed", "err.consensus_memo"),
     )
 )
 

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from qualkit.project import Project
 from qualkit.search import SearchIndex
 from qualkit.tui.audio import AudioControl
+from qualkit.tui.guard import NoticeOnError
 from qualkit.undo import UndoStack
 
 
@@ -53,7 +54,7 @@ class Host(Protocol):
     def get_key_display(self, binding: Binding) -> str: ...
 
 
-class HostScreen(Screen[None]):
+class HostScreen(NoticeOnError, Screen[None]):
     """A screen of the coding app: `host` is the app, typed by what screens may use."""
 
     @property

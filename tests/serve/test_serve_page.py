@@ -111,9 +111,13 @@ def test_cli_refuses_a_folder_that_is_no_project(tmp_path: Path) -> None:
 
 
 def test_cli_warns_when_serving_beyond_this_machine(tmp_path: Path) -> None:
-    # No project there: the warning is printed before anything else, then the error.
+    # A project there, but no such address here: the warning, then the error.
+    from qualkit.project import init_project
+
+    init_project(tmp_path / "x").close()
     res = cli("serve", "-p", str(tmp_path / "x"), "--coder", "anna", "--host", "192.0.2.1")
     assert "anyone who can reach this address" in res.stderr
+    assert "Cannot listen on 192.0.2.1" in res.stderr
     assert res.returncode == 2
 
 

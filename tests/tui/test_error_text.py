@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from qualkit.consensus import resolve
 from qualkit.errors import QualkitError
-from qualkit.model import Actor, Code, Valence
+from qualkit.model import CONSENSUS_CODER, Actor, Code, Valence
 from qualkit.project import Project, open_project
+from qualkit.store import Server, Store
+from qualkit.store.roles import check_writes_as
 from qualkit.tui.error_text import KNOWN, error_text
 from qualkit.undo import UndoStack
 
@@ -65,6 +68,14 @@ CASES: dict[str, Callable[[Project], object]] = {
         first_two(p)[0].speaker_id, first_two(p)[0].speaker_id
     ),
     "err.bad_code_id": lambda p: p.add_code(Code("danermark", "_ny", "Ny")),
+    "err.consensus_memo": lambda p: resolve(
+        p, first_two(p)[0].id, [("ledning", Valence.NONE)], " "
+    ),
+    "err.own_name": lambda p: check_writes_as("anna", False, "bertil"),
+    "err.lead_consensus": lambda p: check_writes_as("anna", False, CONSENSUS_CODER),
+    "err.server_away": lambda p: Store(
+        p.root / "x.db", server=Server.parse("postgresql://127.0.0.1:1/studie")
+    ),
     "err.code_undo_conflict": lambda p: (
         stack := UndoStack(p, coder="carl"),
         stack.add_code(Code("danermark", "ny_av_carl", "Ny")),
@@ -94,3 +105,25 @@ def test_a_missing_recording_is_said_in_swedish_with_the_names_there_are() -> No
 
     none = NotFoundError("No recording 'x' in this project (recordings: none yet).")
     assert error_text(none, "sv") == "Projektet har ingen inspelning 'x' (inspelningar: inga ännu)."
+
+
+@pytest.mark.parametrize(
+    ("raised", "said"),
+    [
+        (
+            "Your database role may not do this on db/studie (permission denied for table "
+            "coders). Ask the project lead for the right role (qualkit db roles).",
+            "Din databasroll får inte göra detta på db/studie (permission denied for table "
+            "coders). Be projektledaren om rätt roll (qualkit db roles).",
+        ),
+        (
+            "The connection to the database server service studie was lost; the change in "
+            "progress was not saved (nothing of it was written). Try again.",
+            "Förbindelsen med databasservern service studie bröts; ändringen sparades inte "
+            "(inget av den skrevs). Försök igen.",
+        ),
+    ],
+)
+def test_a_team_servers_refusal_or_loss_is_said_in_swedish(raised: str, said: str) -> None:
+    # Raised by qualkit.store.pg from a live server's answer (tests/unit/test_team_*.py).
+    assert error_text(QualkitError(raised), "sv") == said

@@ -236,6 +236,10 @@ def test_rounds_cli(project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert "Deltagare 1" in shown and "handläggare" in shown and "Lisa" not in shown
     assert main(["rounds", "compare", "V1", "V2", "--format", "md", *p]) == 0
     assert (project_dir / "exports" / "jamforelse_V1_V2.md").exists()
+    # Several formats at once, as `report -f docx html` takes them.
+    assert main(["rounds", "compare", "V1", "V2", "--format", "docx", "html", *p]) == 0
+    for suffix in ("docx", "html"):
+        assert (project_dir / "exports" / f"jamforelse_V1_V2.{suffix}").exists()
     assert main(["rounds", "compare", "V1", "V9", *p]) == 2
 
 

@@ -148,3 +148,85 @@ def test_the_server_refuses_a_reader_who_codes(project_dir: Path, pg_server: PgS
         assert len(coder.codings()) == 2
     finally:
         coder.close()
+
+
+def test_a_lead_who_does_not_own_the_study_database_is_told_who_must(
+    pg_server: PgServer, tmp_path: Path
+) -> None:
+    # `createdb studie` by the administrator, then `db attach` as the lead: on PostgreSQL
+    # 15 only the database's owner may create tables in schema public.
+    _login(pg_server, "lena_not_owner")
+    url = psycopg.conninfo.make_conninfo(pg_server.new_database(), user="lena_not_owner")
+    with pytest.raises(QualkitError) as err:
+        Store(tmp_path / "x.db", server=Server.parse(url))
+    said = str(err.value)
+    assert "owner must be the project lead" in said and "createdb -O lena_not_owner" in said
+    assert "Ask the project lead" not in said
+
+
+def _refusing(message: str) -> object:
+    def connect_once(_self: object) -> object:
+        raise psycopg.OperationalError(message)
+
+    return connect_once
+
+
+def test_a_wrong_password_is_not_reported_as_a_missing_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from qualkit.store.pg import PgConnection
+
+    monkeypatch.setattr(
+        PgConnection,
+        "_connect_once",
+        _refusing(
+            'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
+            'FATAL:  password authentication failed for user "anna"'
+        ),
+    )
+    with pytest.raises(QualkitError) as err:
+        Store(tmp_path / "x.db", server=Server.parse("postgresql://anna@dbserver/studie"))
+    said = str(err.value)
+    assert "refused the password for user anna" in said and "~/.pgpass" in said
+    assert "wants a password" not in said
+
+
+def test_a_missing_password_names_the_user_tried(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from qualkit.store.pg import PgConnection
+
+    monkeypatch.setattr(
+        PgConnection,
+        "_connect_once",
+        _refusing("connection failed: fe_sendauth: no password supplied"),
+    )
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(QualkitError) as err:
+        Store(tmp_path / "x.db", server=Server.parse("postgresql://anna@dbserver/studie"))
+    said = str(err.value)
+    assert "wants a password for user anna and none was given" in said
+
+
+def test_a_plain_pull_says_the_folder_left_the_server_and_the_way_back(
+    demo_project: Project, pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = demo_project.root
+    demo_project.close()
+    url = pg_server.new_database()
+    assert main(["db", "attach", url, "-p", str(root)]) == 0
+    capsys.readouterr()
+    assert main(["db", "pull", "-p", str(root)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "no longer uses" in said and "the team does not see them" in said
+    assert "--replace-local" in said
+    # Both hold the study now: a plain attach is refused and names the way back.
+    assert main(["db", "attach", url, "-p", str(root)]) == 2
+    assert "--replace-local" in " ".join(capsys.readouterr().err.split())
+    assert main(["db", "attach", url, "-p", str(root), "--replace-local"]) == 0
+    assert (root / SERVER_FILE).exists() and not (root / DB_NAME).exists()
+    assert any(
+        p.name.startswith("before-attach-") for p in (root / ".qualkit" / "backups").iterdir()
+    )
+    with open_project(root) as back:
+        assert back.store.server is not None and back.store.codings()

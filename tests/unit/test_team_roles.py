@@ -22,6 +22,7 @@ from qualkit.project import open_project, set_server
 from qualkit.store import MIGRATIONS, Server, Store, pg_schema
 from qualkit.store.pg import PgConnection
 from qualkit.store.roles import check_writes_as, group_name, set_up_roles
+from qualkit.tui.error_text import error_text
 from tests.pg_server import PgServer
 
 
@@ -102,6 +103,13 @@ def test_the_server_study_enforces_who_codes_as_whom(
     assert main(["db", "roles", "-p", str(lena), "--grant", "anna=coder"]) == 2
     out = capsys.readouterr().err
     assert "needs CREATEROLE" in out and "Ask the project lead" not in out
+    # A coder is not told to get CREATEROLE: db roles is the lead's; a wrong role is
+    # said before any question of rights.
+    assert main(["db", "roles", "-p", str(anna), "--grant", "bertil=coder"]) == 2
+    out = " ".join(capsys.readouterr().err.split())
+    assert "the project lead's command" in out and "ALTER ROLE" not in out
+    assert main(["db", "roles", "-p", str(anna), "--grant", "anna=boss"]) == 2
+    assert "Unknown role 'boss'" in capsys.readouterr().err
     # After an upgrade of qualkit, a coder who opens the study before the lead hears that
     # the owner upgrades it, not "permission denied for schema public".
     with open_project(anna) as p:
@@ -417,8 +425,10 @@ def test_the_server_lets_a_coder_write_their_own_and_move_others_spans(
         assert "\n" not in said
         assert "a coder writes only their own codings, memos, quote pins" in said
         assert "this coding is ulla's" in said and "refused it; nothing was written" in said
-        with pytest.raises(ProjectError, match="Only the project lead writes the consensus"):
+        assert error_text(err.value, "sv").startswith("I ett teams studie skriver en kodare")
+        with pytest.raises(ProjectError, match="Only the project lead writes the consensus") as err:
             store.add_coding(ids["seg1"], "danermark", "ledning", coder=CONSENSUS_CODER)
+        assert error_text(err.value, "sv").startswith("Bara projektledaren skriver konsensus")
         assert store.coding(ids["whole"]).valence == Valence.NONE
     finally:
         store.close()

@@ -21,6 +21,7 @@ from qualkit.errors import QualkitError
 from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.tui.error_text import error_text
+from qualkit.tui.guard import NoticeOnError
 from qualkit.tui.widgets.nav import NavList
 
 
@@ -33,7 +34,7 @@ def _parse_value(value: str) -> CodeChoice:
     return code, Valence(valence)
 
 
-class DisagreementScreen(Screen[None]):
+class DisagreementScreen(NoticeOnError, Screen[None]):
     """Left: the passages still in dispute. Right: the text, each coder's codes, the choice."""
 
     DEFAULT_CSS = """

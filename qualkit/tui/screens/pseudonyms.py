@@ -22,6 +22,7 @@ from qualkit.model import Pseudonym
 from qualkit.privacy import add_name, contexts_for, review, review_kind, scan
 from qualkit.project import Project
 from qualkit.tui.error_text import error_text
+from qualkit.tui.guard import NoticeOnError
 from qualkit.tui.widgets.nav import RowTable
 
 KIND_LABELS = {
@@ -33,7 +34,7 @@ KIND_LABELS = {
 }
 
 
-class PseudonymScreen(Screen[None]):
+class PseudonymScreen(NoticeOnError, Screen[None]):
     """A table of proposals with their context; every change is saved at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
