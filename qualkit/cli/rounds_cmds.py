@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, table
+from qualkit.cli.output import console, table, warn_unreviewed
 from qualkit.errors import InputError
 from qualkit.export.rounds_report import write_comparison
 from qualkit.project import open_project
@@ -191,5 +191,6 @@ def cmd_rounds_compare(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         cmp = compare(project, args.first, args.second, coder=args.coder)
         written = write_comparison(project, cmp, args.format, args.output)
-    for path in written:
-        console.print(f"Wrote {path}")
+        for path in written:
+            console.print(f"Wrote {path}")
+        warn_unreviewed(project)
