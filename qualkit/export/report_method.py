@@ -2,7 +2,8 @@
 
 Recordings with dates and lengths, participants per actor and role, the interview guides
 named at import, how each recording was transcribed, the codebook, and, when two or more
-coders coded, who coded how much and their agreement (the `qualkit agreement` figures).
+coders coded, how much each coded ("Kodare 1", "Kodare 2": never an account name) and
+their agreement (the `qualkit agreement` figures).
 """
 
 from __future__ import annotations
@@ -126,9 +127,10 @@ def auto_transcribed(project: Project) -> set[int]:
 
 
 def coder_labels(project: Project, lang: str = "sv") -> Callable[[str], str]:
-    """Coder account name -> "Kodare 1", "Kodare 2", ... in the order the coders first
-    coded in the project, the same in every report of it. An account name is often a
-    person's own ("anna.svensson") and the name finder cannot tell it from a word."""
+    """Coder account name -> "Kodare 1", "Kodare 2", ... in the order the coders joined
+    the project (their first coding or import), the same in every report of it. An
+    account name is often a person's own ("anna.svensson"), and the name finder cannot
+    tell it from a word."""
     t = Texts.load(lang, project.root)
     order = [c.name for c in project.store.coders() if c.name != CONSENSUS_CODER]
     numbers = {name: n for n, name in enumerate(order, start=1)}

@@ -119,7 +119,7 @@ def test_word_file_is_a4_swedish_with_properties(project: Project) -> None:
     props = doc.core_properties
     assert props.title == "Delrapport: Norrby"
     # A name typed as author passes the redactor like every text of a report.
-    assert "Anna" not in props.author and props.author.endswith(" Analytiker")
+    assert "Anna" not in props.author and props.author.startswith("[Namn ")
     assert props.language == "sv-SE"
     text = docx_text(path)
     assert "På uppdrag av Samordningsförbundet Höglandet" in text
@@ -149,7 +149,7 @@ def test_metod_reports_kappa_when_two_coders_coded(project: Project) -> None:
     kappa = f"{scored.overall.kappa:.2f}".replace(".", ",")
     alpha = f"{scored.overall.alpha:.2f}".replace(".", ",")
     assert f"κ = {kappa} (Cohens kappa)" in metod and f"α = {alpha}" in metod
-    # Coders by neutral label, numbered in the order they first coded ("demo", "Kodare B").
+    # Coders by neutral label, numbered in the order they joined ("demo", "Kodare B").
     assert "Kodare 1 (15 avsnitt i 1 intervju)" in metod
     assert "Kodare 2 (9 avsnitt i 1 intervju)" in metod
     assert "demo (" not in metod and "Kodare B" not in metod
