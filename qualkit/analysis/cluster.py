@@ -16,13 +16,13 @@ are hints, not findings; see BENCHMARKS.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from qualkit.analysis.cluster_labels import keywords_for
+from qualkit.analysis.cluster_labels import keywords_for, named_words
 from qualkit.analysis.cluster_labels import stopwords as stopwords
 from qualkit.analysis.coassociation import coassociation_labels
 from qualkit.analysis.embed import Embedder, FloatArray, Progress
@@ -30,6 +30,7 @@ from qualkit.analysis.suggest import moderator_segment_ids, project_suggester
 from qualkit.errors import InputError
 from qualkit.model import Code
 from qualkit.project import Project
+from qualkit.redaction import Redactor
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +125,16 @@ def propose_from_vectors(
     *,
     seed: int = 0,
     options: ClusterOptions | None = None,
+    names: Collection[str] = (),
 ) -> list[ClusterProposal]:
-    """Proposals for any passages (ids are the caller's); the core of `propose_categories`."""
+    """Proposals for any passages (ids are the caller's); the core of `propose_categories`.
+    `names`: words (casefolded) that are names in this material and never label a group."""
     opts = options or ClusterOptions()
     if len(ids) != len(texts) or len(texts) != len(vecs):
         raise InputError("ids, texts and vectors must have the same length.")
     min_size = opts.min_size or auto_min_size(len(ids))
     labels = cluster_vectors(vecs, min_size, seed, opts.components, opts.method)
-    words = keywords_for(texts, labels, opts.keywords, opts.common_share)
+    words = keywords_for(texts, labels, opts.keywords, opts.common_share, names=names)
     proposals: list[ClusterProposal] = []
     for g in sorted(words):
         members = np.flatnonzero(labels == g)
@@ -188,8 +191,18 @@ def propose_categories(
     suggester = project_suggester(project, codebook, embedder=embedder)
     ids, texts = _material(project, codebook, uncoded_only, opts)
     vecs = suggester.cache.embed(texts, progress=progress)
+    # Keywords become a code's label and description when a proposal is adopted, and the
+    # CLI prints them: a word the project's redactor would replace is no keyword.
+    names = named_words(texts, Redactor.for_project(project))
     return propose_from_vectors(
-        ids, texts, vecs, suggester.keys, suggester.code_vectors(), seed=seed, options=opts
+        ids,
+        texts,
+        vecs,
+        suggester.keys,
+        suggester.code_vectors(),
+        seed=seed,
+        options=opts,
+        names=names,
     )
 
 
@@ -326,7 +339,13 @@ def adopt_cluster(
     codebook: str = "danermark",
     coder: str = "default",
 ) -> Code:
-    """Turn a proposal into a code and code its passages with it, as one action."""
+    """Turn a proposal into a code and code its passages with it, as one action. Keywords
+    the project's redactor would replace in the proposal's passages (a proposal made
+    elsewhere, or before a name was registered) stay out of the description."""
+    members = set(proposal.segment_ids)
+    texts = [s.text for s in project.store.segments() if s.id in members]
+    names = named_words(texts, Redactor.for_project(project))
+    proposal = replace(proposal, keywords=tuple(w for w in proposal.keywords if w not in names))
     code = cluster_code(proposal, key, label_sv, parent, codebook)
     with project.action():
         project.add_code(code)

@@ -2,20 +2,22 @@
 
 Class-based TF-IDF over the passages' words. Swedish and English stopwords (the maintained
 stopwords-iso lists), words found in most passages, word pieces broken at a PDF line end
-("perspek-") and person names never appear; inflections of one word count once.
+("perspek-") and person names never appear (those the name finder sees, and in a project
+every word its redactor replaces: `named_words`); inflections of one word count once.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
 
 from qualkit.names import find_names
+from qualkit.redaction import Redactor
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 # "samordnings- och" is fine Swedish, but text from PDFs also breaks words at line ends
@@ -41,9 +43,29 @@ def _same_stem(a: str, b: str) -> bool:
     return shared >= max(5, 0.8 * max(len(a), len(b)))
 
 
-def keywords_for(texts: Sequence[str], labels: Any, top: int = 6, common: float = 0.4) -> Any:
-    """Class-based TF-IDF: the words most particular to each group, no stopwords."""
+def named_words(texts: Sequence[str], red: Redactor) -> frozenset[str]:
+    """Words (casefolded) the redactor replaces somewhere in `texts`: the project's
+    registered and reviewed names and everything its detector finds, in their context."""
+    out: set[str] = set()
+    for text in texts:
+        before = Counter(w.casefold() for w in _WORD.findall(text))
+        after = Counter(w.casefold() for w in _WORD.findall(red.redact(text, count=False)))
+        out.update(before - after)
+    return frozenset(out)
+
+
+def keywords_for(
+    texts: Sequence[str],
+    labels: Any,
+    top: int = 6,
+    common: float = 0.4,
+    *,
+    names: Collection[str] = (),
+) -> Any:
+    """Class-based TF-IDF: the words most particular to each group, no stopwords, no
+    names (`names`: more words that are names here, casefolded, e.g. `named_words`)."""
     stop = set(stopwords())
+    stop.update(w.casefold() for w in names)
     stop.update(m.casefold() for text in texts for m in _BROKEN.findall(text))
     # A name said often in one group ("Olle" in a case story) is no theme, and a label is
     # shown and exported: person names never label a group.

@@ -105,7 +105,8 @@ def cmd_export_qdc(args: argparse.Namespace) -> None:
         if args.codebooks:
             check_codebooks(project, args.codebooks)
         path = export_qdc(project, args.output, args.codebooks)
-    console.print(f"Wrote {path}")
+        console.print(f"Wrote {path}")
+        warn_unreviewed(project)
 
 
 def cmd_codebook_export(args: argparse.Namespace) -> None:
@@ -115,7 +116,8 @@ def cmd_codebook_export(args: argparse.Namespace) -> None:
             path = export_qdc(project, args.output, [args.codebook])
         else:
             path = export_codebook_csv(project, args.codebook, args.output)
-    console.print(f"Wrote {path}")
+        console.print(f"Wrote {path}")
+        warn_unreviewed(project)
 
 
 def cmd_codebook_import(args: argparse.Namespace) -> None:

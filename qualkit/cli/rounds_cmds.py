@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, table
+from qualkit.cli.output import console, table, warn_unreviewed
 from qualkit.errors import InputError
 from qualkit.export.rounds_report import write_comparison
 from qualkit.project import open_project
@@ -206,5 +206,6 @@ def cmd_rounds_compare(args: argparse.Namespace) -> None:
             if output is not None and len(formats) > 1:
                 output = output.with_suffix(f".{fmt}")
             written += write_comparison(project, cmp, fmt, output)
-    for path in written:
-        console.print(f"Wrote {path}")
+        for path in written:
+            console.print(f"Wrote {path}")
+        warn_unreviewed(project)

@@ -6,6 +6,7 @@ HTML and Word each draw the same sequence, so headings, captions and their numbe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -68,3 +69,44 @@ def number(value: float | None, lang: str, digits: int = 2) -> str:
     rounded = Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP)
     text = str(abs(rounded) if rounded == 0 else rounded)  # no "-0,00"
     return text.replace(".", ",") if lang == "sv" else text
+
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def demote_headings(text: str, below: int) -> str:
+    """The analyst's Markdown with every heading `below` levels lower (at most six): a
+    "# Sammanfattning" written under the report's "## Sammanfattning" becomes
+    "### Sammanfattning", so the report keeps one title and one outline. Setext headings
+    become ATX ones; fenced code stays as it is."""
+    lines = text.split("\n")
+    out: list[str] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced:
+            out.append(line)
+            continue
+        m = _ATX.match(line)
+        if m:
+            hashes = "#" * min(6, len(m.group(2)) + below)
+            out.append(m.group(1) + hashes + line[m.end() :])
+            continue
+        s = _SETEXT.match(line)
+        if s and i > 0 and _paragraph_line(out[-1]):
+            level = 1 if s.group(1)[0] == "=" else 2
+            out[-1] = "#" * min(6, level + below) + " " + out[-1].strip()
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _paragraph_line(line: str) -> bool:
+    """A line a setext underline makes a heading of (not a list item, quote, table or heading)."""
+    text = line.strip()
+    return bool(text) and not (
+        _ATX.match(line) or text[0] in "-*+>|" or re.match(r"\d+[.)]\s", text)
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from qualkit.export import report_prose
-from qualkit.export.report_blocks import Block, Captions
+from qualkit.export.report_blocks import Block, Captions, demote_headings
 from qualkit.export.report_records import FactorResult, Quote, Report, ReportKind
 from qualkit.export.report_texts import Texts
 
@@ -45,10 +45,12 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
         extra = f" --factor {factor}" if factor else ""
         return f"qualkit report text edit {where} --section {section}{extra}"
 
+    # The analyst's Markdown sits under a heading the title's "#" and the section's own
+    # level put above it: its headings go below those (demote_headings).
     def analyst(section: str) -> None:
         text = report.texts.get(section, "").strip()
         if text:
-            body.append(Block("analyst", text))
+            body.append(Block("analyst", demote_headings(text, 2)))
         else:
             body.append(Block("muted", t("analyst_missing", hint=hint(section))))
 
@@ -98,11 +100,11 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
     if report.has_recommendations:
         body.append(Block("muted", t("recommendations_note")))
     if report.texts.get("atgarder"):
-        body.append(Block("analyst", report.texts["atgarder"]))
+        body.append(Block("analyst", demote_headings(report.texts["atgarder"], 2)))
     for factor in report.factors:
         if factor.recommendations:
             heading(factor.label, 2, anchor=f"a_{factor.key}")
-            body.append(Block("analyst", factor.recommendations))
+            body.append(Block("analyst", demote_headings(factor.recommendations, 3)))
     if not report.has_recommendations:
         # A real factor key, so the hint can be copied as it stands.
         per_factor = hint("atgarder", report.factors[0].key) if report.factors else ""
@@ -147,7 +149,7 @@ def _factor_blocks(
     if factor.definition:
         out.append(Block("definition", factor.definition))
     if factor.synthesis:
-        out.append(Block("analyst", factor.synthesis))
+        out.append(Block("analyst", demote_headings(factor.synthesis, 3)))
     elif factor.raised:
         out.append(Block("muted", t("analyst_missing", hint=hint)))
     if not factor.raised:

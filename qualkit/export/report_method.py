@@ -2,18 +2,20 @@
 
 Recordings with dates and lengths, participants per actor and role, the interview guides
 named at import, how each recording was transcribed, the codebook, and, when two or more
-coders coded, who coded how much and their agreement (the `qualkit agreement` figures).
+coders coded, how much each coded ("Kodare 1", "Kodare 2": never an account name) and
+their agreement (the `qualkit agreement` figures).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from qualkit import codebook as codebooks
 from qualkit.analysis.agreement import agreement, default_coders
 from qualkit.errors import QualkitError
+from qualkit.export.code_text import code_text
 from qualkit.export.report_records import (
     REPORT_ACTORS,
     CoderShare,
@@ -21,7 +23,17 @@ from qualkit.export.report_records import (
     Material,
     Method,
 )
-from qualkit.model import Actor, Consent, Participant, Recording, Segment, Stage, StageStatus
+from qualkit.export.report_texts import Texts
+from qualkit.model import (
+    CONSENSUS_CODER,
+    Actor,
+    Consent,
+    Participant,
+    Recording,
+    Segment,
+    Stage,
+    StageStatus,
+)
 from qualkit.privacy import Redactor
 from qualkit.project import Project
 
@@ -89,7 +101,10 @@ def material(
             )
         )
     by_actor = Counter(p.actor.value for p in everyone.values() if p.actor)
-    by_role = Counter((p.role, p.actor.value if p.actor else "") for p in everyone.values())
+    # A role is typed text ("kurator hos Gunborg"): redacted like every other.
+    by_role = Counter(
+        (red.redact(p.role), p.actor.value if p.actor else "") for p in everyone.values()
+    )
     groups = Counter(i.group_type for i in interviews if i.group_type)
     return Material(
         interviews=tuple(interviews),
@@ -111,6 +126,23 @@ def auto_transcribed(project: Project) -> set[int]:
     }
 
 
+def coder_labels(project: Project, lang: str = "sv") -> Callable[[str], str]:
+    """Coder account name -> "Kodare 1", "Kodare 2", ... in the order the coders joined
+    the project (their first coding or import), the same in every report of it. An
+    account name is often a person's own ("anna.svensson"), and the name finder cannot
+    tell it from a word."""
+    t = Texts.load(lang, project.root)
+    order = [c.name for c in project.store.coders() if c.name != CONSENSUS_CODER]
+    numbers = {name: n for n, name in enumerate(order, start=1)}
+
+    def label(coder: str) -> str:
+        if coder not in numbers:  # not in the coders table: numbered after those that are
+            numbers[coder] = len(numbers) + 1
+        return t("coder_label", n=numbers[coder])
+
+    return label
+
+
 def method(
     project: Project,
     codebook: str,
@@ -122,16 +154,16 @@ def method(
 ) -> Method:
     book = project.codebook(codebook)
     names = {r.name for r in recordings}
+    label = coder_labels(project, lang)
     shares = []
     for coder, rows in frame.groupby("coder"):
-        name = red.redact(str(coder))
-        shares.append(CoderShare(name, len(rows), int(rows["recording"].nunique())))
+        shares.append(CoderShare(label(str(coder)), len(rows), int(rows["recording"].nunique())))
     shares.sort(key=lambda s: (-s.codings, s.name))
     kappa = alpha = percent = None
     units = 0
     chosen: tuple[str, ...] = ()
-    # The coders' own names choose whose agreement is computed; the shown names may be
-    # redacted (a coder called like a participant), and must not change the figure.
+    # The coders' own names choose whose agreement is computed; the report shows only
+    # their neutral labels, which must not change the figure.
     coded = {str(c) for c in frame["coder"].dropna()}
     coders = [c for c in default_coders(project, codebook) if c in coded]
     if len(coders) >= 2:
@@ -146,15 +178,15 @@ def method(
                 scored.overall.percent,
             )
             units = scored.overall.n
-            chosen = tuple(red.redact(c) for c in scored.coders)
+            chosen = tuple(label(c) for c in scored.coders)
     auto = sum(1 for i in mat.interviews if i.transcription == "auto")
     return Method(
         guides=tuple(dict.fromkeys(i.guide for i in mat.interviews if i.guide)),
         auto_transcribed=auto,
         text_imported=len(mat.interviews) - auto,
         model=project.store.get_meta("asr_model") or DEFAULT_ASR,
-        codebook_name=codebooks.title(book, lang),
-        codebook_description=book.description,
+        codebook_name=code_text(codebooks.title(book, lang), red),
+        codebook_description=code_text(book.description, red),
         coders=tuple(shares),
         kappa=kappa,
         alpha=alpha,

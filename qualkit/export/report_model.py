@@ -18,6 +18,7 @@ from qualkit import codebook as codebooks
 from qualkit.consensus import memo_settled
 from qualkit.errors import InputError, NotFoundError
 from qualkit.export import report_compare, report_method, report_quotes
+from qualkit.export.code_text import code_text, redact_codebook
 from qualkit.export.report_records import (
     PROPOSALS_PER_FACTOR,
     QUOTES_PER_VALENCE,
@@ -98,14 +99,16 @@ def scope_key(project: Project, kind: ReportKind | str, scope: str = "") -> tupl
     return kind.value, ""
 
 
-def title_info(project: Project, frame: pd.DataFrame, red: Redactor) -> TitleInfo:
+def title_info(project: Project, red: Redactor) -> TitleInfo:
+    """The title page as `qualkit report info` set it, through the redactor like every text
+    of a report: a study, client or author line is typed text and may hold a name. With no
+    author set the line is left out; coders' account names never sign a report."""
     store = project.store
-    # A name the lead typed is shown as typed; the coders' account names are redacted like
-    # everywhere else in the report.
-    author = store.get_meta(META_AUTHOR) or ", ".join(
-        sorted({red.redact(str(c)) for c in frame["coder"].dropna()})
+    study, client, author = (
+        red.redact((store.get_meta(key) or "").strip())
+        for key in (META_STUDY, META_CLIENT, META_AUTHOR)
     )
-    return TitleInfo(store.get_meta(META_STUDY) or "", store.get_meta(META_CLIENT) or "", author)
+    return TitleInfo(study, client, author)
 
 
 # ----------------------------------------------------------------------- build
@@ -131,8 +134,10 @@ def build_report(
     if codebook not in project.codebook_ids():
         known = ", ".join(project.codebook_ids())
         raise NotFoundError(f"No codebook {codebook!r} in this project; known: {known}.")
-    book = project.codebook(codebook)
     red = redactor or Redactor.for_project(project)
+    # Labels and descriptions may hold names (typed, or made from passage words): the
+    # whole tree, charts included, shows them redacted; shipped text passes as it is.
+    book = redact_codebook(project.codebook(codebook), red)
     participants = {p.pseudonym: p for p in project.store.participants()}
 
     # Written answers of a självvärdering round are no focus group: they stay out of the
@@ -233,7 +238,7 @@ def build_report(
                 proposals=report_quotes.pick(
                     quotes[(code.key, Valence.PROPOSAL)], PROPOSALS_PER_FACTOR
                 ),
-                definition=red.redact(code.description.strip()),
+                definition=code.description.strip(),
                 synthesis=texts.get(("syntes", code.key), ""),
                 recommendations=texts.get(("atgarder", code.key), ""),
             )
@@ -242,7 +247,7 @@ def build_report(
     comparison = None
     if kind is ReportKind.REGION:
         levels = report_compare.integration_levels(
-            report_compare.passages(every), _all_labels(project, lang)
+            report_compare.passages(every), _all_labels(project, lang, red)
         )
         comparison = report_compare.compare(counted, codes, labels, kommuner(project), levels)
     mat = report_method.material(
@@ -271,7 +276,7 @@ def build_report(
             report_compare.passages(frame, also=("partner_actor",)),
             kommuner(project) if kind is not ReportKind.KOMMUN else (),
         ),
-        title_info=title_info(project, own, red),
+        title_info=title_info(project, red),
         texts={section: text for (section, factor), text in texts.items() if not factor},
         attribution=setting,
     )
@@ -296,10 +301,10 @@ def _code_label(codes: Sequence[Code], key: str, lang: str) -> str:
     return label
 
 
-def _all_labels(project: Project, lang: str) -> dict[str, str]:
+def _all_labels(project: Project, lang: str, red: Redactor) -> dict[str, str]:
     out: dict[str, str] = {}
     for cb in project.codebook_ids():
-        out.update({c.key: c.label(lang) for c in project.codebook(cb).codes})
+        out.update({c.key: code_text(c.label(lang), red) for c in project.codebook(cb).codes})
     return out
 
 

@@ -37,12 +37,14 @@ def attribution(
     *,
     with_kommun: bool,
     unknown: str,
+    red: Redactor | None = None,
 ) -> str:
-    """'FK, medarbetare', 'FK', or 'handläggare, FK'; ', Norrby' added where asked."""
+    """'FK, medarbetare', 'FK', or 'handläggare, FK'; ', Norrby' added where asked.
+    A role is typed text ("kurator hos Gunborg"), so it passes `red` when given."""
     if person is None or person.actor is None:
         parts = [unknown]
     elif setting is Attribution.ROLE_ACTOR:
-        parts = [person.attribution]
+        parts = [red.redact(person.attribution) if red is not None else person.attribution]
     elif setting is Attribution.ACTOR:
         parts = [person.actor.value]
     else:
@@ -122,7 +124,7 @@ def collect(
         group = str(row.group_type) if isinstance(row.group_type, str) else ""
         # A speaker label could be a name, so it is never used to sign a quote.
         signed = attribution(
-            person, group, kommun, setting, with_kommun=with_kommun, unknown=unknown
+            person, group, kommun, setting, with_kommun=with_kommun, unknown=unknown, red=red
         )
         raw = str(row.text)
         whole = (segment_texts or {}).get(int(row.segment_id))

@@ -5,10 +5,13 @@ The writers in rounds_report lay these out as Markdown, HTML or Word.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
+from qualkit.export.code_text import code_text
 from qualkit.export.report_blocks import number
 from qualkit.model import Valence
+from qualkit.privacy import Redactor
 from qualkit.rounds import AssessorAgreement, CellChange, RoundComparison
 
 _VALENCES = (Valence.PROMOTING, Valence.HINDERING, Valence.PROPOSAL)
@@ -20,6 +23,38 @@ _TREND_HEADING = {
     "försvunnet": "Teman som inte längre nämns",
     "ändrad karaktär": "Lika många passager, annan karaktär",
 }
+
+
+def redacted(
+    cmp: RoundComparison, red: Redactor, coder_label: Callable[[str], str]
+) -> RoundComparison:
+    """The comparison as a report may show it: round names, labels, material, signatures
+    and notes through the redactor (shipped labels pass), the coder as "Kodare N", and
+    no co-assessor's name. Quote texts were redacted when the comparison was made."""
+
+    def change(c: CellChange) -> CellChange:
+        quotes = tuple(
+            replace(q, attribution=red.redact(q.attribution), recording=red.redact(q.recording))
+            for q in c.quotes
+        )
+        return replace(c, label=code_text(c.label, red), quotes=quotes)
+
+    r1, r2 = (
+        replace(r, name=red.redact(r.name), co_assessor="medbedömare" if r.co_assessor else None)
+        for r in cmp.rounds
+    )
+    return replace(
+        cmp,
+        rounds=(r1, r2),
+        cells=tuple(change(c) for c in cmp.cells),
+        factors=tuple(change(c) for c in cmp.factors),
+        material=(
+            tuple(red.redact(n) for n in cmp.material[0]),
+            tuple(red.redact(n) for n in cmp.material[1]),
+        ),
+        coder=coder_label(cmp.coder) if cmp.coder else None,
+        notes=tuple(red.redact(n) for n in cmp.notes),
+    )
 
 
 def _delta(c: CellChange) -> str:
@@ -66,12 +101,18 @@ def intro(cmp: RoundComparison) -> list[str]:
         f"Material: {', '.join(cmp.material[0]) or 'inget'} respektive "
         f"{', '.join(cmp.material[1]) or 'inget'}.",
     ]
-    # The co-assessor is a named person: like every name, it stays in the project.
+    # The co-assessor is a named person: like every name, it stays in the project; the
+    # report says which rounds had one.
     co = [r.name for r in cmp.rounds if r.co_assessor]
-    lines.append("Extern medbedömare: " + (" och ".join(co) if co else "ingen angiven") + ".")
+    if len(co) == 2:
+        lines.append(f"Båda omgångarna hade en extern medbedömare ({co[0]} och {co[1]}).")
+    elif co:
+        lines.append(f"Omgång {co[0]} hade en extern medbedömare.")
+    else:
+        lines.append("Extern medbedömare: ingen angiven.")
     lines.append(
         "Antal avser kodade passager; en passage räknas en gång per kod oavsett hur många"
-        " som kodat den" + (f" (endast kodaren {cmp.coder})." if cmp.coder else ".")
+        " som kodat den" + (f" (endast kodningar av {cmp.coder})." if cmp.coder else ".")
     )
     lines.extend(cmp.notes)
     return lines

@@ -2,7 +2,8 @@
 
 Charts are drawn with matplotlib's Agg backend (no display needed), embedded as base64 PNG in
 HTML and as pictures in docx; Markdown gets PNG files next to it. Quotes are signed by role
-and actor only and have passed the project's Redactor (see `qualkit.rounds.compare`).
+and actor only and have passed the project's Redactor (see `qualkit.rounds.compare`);
+round names, labels, material and signatures pass it here (`rounds_content.redacted`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from qualkit import atomic
 from qualkit.errors import InputError
 from qualkit.export import docx_style, rounds_charts
+from qualkit.export.report_method import coder_labels
 from qualkit.export.rounds_content import (
     assessor_lines,
     cell_table,
@@ -24,7 +26,9 @@ from qualkit.export.rounds_content import (
     factor_table,
     grouped_changes,
     intro,
+    redacted,
 )
+from qualkit.privacy import Redactor
 from qualkit.project import Project
 from qualkit.rounds import RoundComparison
 
@@ -241,6 +245,7 @@ def write_comparison(
     """Write the report to exports/ (or `output`). Returns the files written."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown format {fmt!r}: use {', '.join(FORMATS)}.")
+    cmp = redacted(cmp, Redactor.for_project(project), coder_labels(project, "sv"))
     stem = f"jamforelse_{_slug(cmp.rounds[0].name)}_{_slug(cmp.rounds[1].name)}"
     target = output or project.exports_dir / f"{stem}.{fmt}"
     pngs = rounds_charts.charts(cmp)

@@ -73,7 +73,8 @@ class ReportsStore(StoreBase):
     def _check_coding(self, coding_id: int) -> None:
         if not self._rows("SELECT 1 FROM codings WHERE id=?", (coding_id,)):
             raise NotFoundError(
-                f"No coding {coding_id}; list coding ids with: qualkit export csv codings"
+                f"No coding {coding_id}; list coding ids with: qualkit codings "
+                "(--recording NAME for one recording)"
             )
 
     # ---------------------------------------------------------------- stages

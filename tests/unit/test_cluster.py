@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from qualkit.analysis.cluster import (
     ClusterProposal,
     adopt_cluster,
     keywords_for,
+    named_words,
     proposal_stability,
     propose_categories,
     propose_from_vectors,
@@ -21,6 +23,8 @@ from qualkit.analysis.cluster import (
 )
 from qualkit.analysis.embed import HashingEmbedder
 from qualkit.cli import main
+from qualkit.model import Actor
+from qualkit.privacy import Redactor
 from qualkit.project import Project
 
 THEMES = {
@@ -162,6 +166,33 @@ def test_propose_and_adopt_in_a_project(
     assert "praktiska_hinder" in proj.codebook_path("danermark").read_text("utf-8")
     later = propose_categories(proj, "danermark", uncoded_only=True, seed=0)
     assert not any(set(p.segment_ids) & coded for p in later)
+
+
+def test_names_never_become_keywords_or_an_adopted_description(
+    themed_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(embed.ENV_MODEL, "hashing")
+    proj = themed_project
+    # "Homan" in every parking passage: the finder alone does not take it for a name there
+    # (it would be the group's first keyword), the register does.
+    texts = [t + (" Det vet Homan också." if "arkering" in t else "") for t in corpus()[1]]
+    labels = np.array([0] * 5 + [1] * 5 + [2] * 5)
+    assert "homan" in keywords_for(texts, labels)[0]
+    for seg in proj.segments("tema"):
+        if "arkering" in seg.text:
+            proj.store.update_segment_text(seg.id, seg.text + " Det vet Homan också.")
+    proj.store.add_participant(role="chef", actor=Actor.KOMMUN, real_name="Homan Amani")
+    red = Redactor.for_project(proj)
+    assert "homan" in named_words([s.text for s in proj.segments("tema")], red)
+    proposals = propose_categories(proj, "danermark", uncoded_only=True, seed=0)
+    assert proposals and all("homan" not in p.keywords for p in proposals)
+    # A proposal made before the name was known still loses it on adoption.
+    parking = next(p for p in proposals if "parkering" in " ".join(p.keywords))
+    stale = replace(parking, keywords=("homan", *parking.keywords))
+    code = adopt_cluster(proj, stale, "parkering", "Parkering", coder="anna")
+    assert "homan" not in code.description and "parkering" in code.description
+    # keywords_for leaves out the words it is told are names.
+    assert "homan" not in keywords_for(texts, labels, names={"homan"})[0]
 
 
 def test_cluster_cli(themed_project: Project, capsys: pytest.CaptureFixture[str]) -> None:

@@ -139,7 +139,7 @@ def test_a_consensus_is_per_codebook_and_may_be_no_code(coded: Project) -> None:
     assert counts["ledning"].hindering == 1 and counts["stabila_org"].total == 0
     # The Metod section counts each coder's own work, never the consensus as a coder.
     shares = {c.name: c.codings for c in report.method.coders}
-    assert shares == {"anna": 2, "bo": 2}
+    assert shares == {"Kodare 1": 2, "Kodare 2": 2}
 
 
 def test_a_pinned_quote_survives_counting_once(coded: Project) -> None:

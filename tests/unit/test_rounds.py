@@ -12,7 +12,7 @@ from docx import Document
 from qualkit.cli import main
 from qualkit.errors import ImportFormatError, InputError
 from qualkit.export.rounds_report import write_comparison
-from qualkit.model import Actor
+from qualkit.model import Actor, Code
 from qualkit.project import Project
 from qualkit.rounds import (
     QUESTIONS,
@@ -24,6 +24,7 @@ from qualkit.rounds import (
     ratings,
     read_answers,
 )
+from tests.unit.report_fixtures import zip_text
 
 # Every test here that uses a project runs on SQLite and on a PostgreSQL server.
 pytestmark = pytest.mark.both_backends
@@ -179,7 +180,10 @@ def test_report_renders_in_three_formats(two_rounds: Project) -> None:
     assert "Deltagare: 2 i V1 (FK 1, kommun 1)" in text
     assert "Lisa" not in text and "Omar" not in text  # quotes by role and actor only
     # The co-assessor is a named person too: named in the project, not in the report.
-    assert "Extern bedömare" not in text and "Extern medbedömare: V1 och V2." in text
+    assert (
+        "Extern bedömare" not in text
+        and "Båda omgångarna hade en extern medbedömare (V1 och V2)." in text
+    )
     pngs = [p for p in md if p.suffix == ".png"]
     assert {p.stem.rsplit("_", 1)[1] for p in pngs} == {"rutnat", "betyg", "faktorer"}
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
@@ -193,6 +197,29 @@ def test_report_renders_in_three_formats(two_rounds: Project) -> None:
     assert any("Rutnätet" in p.text for p in doc.paragraphs)
     with pytest.raises(InputError):
         write_comparison(two_rounds, cmp, "pdf")
+
+
+def test_report_redacts_labels_roles_material_and_the_coder(two_rounds: Project) -> None:
+    project = two_rounds
+    project.add_code(
+        Code("danermark", "karins", "Förslag från Karin Lindqvist", description="070-123 45 67")
+    )
+    v2 = project.segments("V2_svar")
+    project.add_coding(v2[1].id, "karins", valence="förslag", coder="anna.svensson")
+    lisa = next(p for p in project.store.participants() if p.role == "handläggare")
+    project.store.update_participant(lisa.id, role="kurator hos Gunborg")
+    project.update_recording(project.recording("V2_svar").id, name="svar Karin Lindqvist")
+    cmp = compare(project, "V1", "V2", coder="anna.svensson")
+    for fmt in ("md", "html", "docx"):
+        [path, *_] = write_comparison(project, cmp, fmt)
+        text = zip_text(path) if fmt == "docx" else path.read_text(encoding="utf-8")
+        for secret in ("Karin", "Lindqvist", "Gunborg", "anna.svensson", "Extern bedömare"):
+            assert secret not in text, (secret, fmt)
+    md = write_comparison(project, cmp, "md")[0].read_text(encoding="utf-8")
+    assert "Förslag från [Namn" in md and "kurator hos [Namn" in md
+    assert "(endast kodningar av Kodare " in md
+    # Shipped grid labels as shipped.
+    assert "| Personal - Genomförande |" in md
 
 
 def test_rounds_cli(project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import ImportFormatError, InputError
+from qualkit.export.code_text import redact_codebook
 from qualkit.export.refi.codebook_write import valence_books
 from qualkit.export.refi.constants import VALENCES, valence_code_name
 from qualkit.export.refi.import_codes import (
@@ -32,6 +33,7 @@ from qualkit.export.refi.import_codes import (
 from qualkit.export.refi.importer import ImportSummary
 from qualkit.export.refi.records import RefiCode
 from qualkit.export.refi.text import decode_text
+from qualkit.privacy import Redactor
 from qualkit.project import Project
 
 COLUMNS = ("tag", "description", "key", "parent", "valence", "label_en", "colour")
@@ -42,8 +44,9 @@ TAGUETTE_COUNTS = "number of highlights"
 
 
 def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | None = None) -> Path:
-    """Write one codebook as CSV and return its path (default exports/<codebook>.csv)."""
-    book = project.codebook(codebook_id)
+    """Write one codebook as CSV and return its path (default exports/<codebook>.csv);
+    labels and descriptions redacted as every exported text is (shipped text passes)."""
+    book = redact_codebook(project.codebook(codebook_id), Redactor.for_project(project))
     with_valence = book.id in valence_books(project, [book])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")

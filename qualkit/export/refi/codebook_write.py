@@ -1,4 +1,8 @@
-"""Writing code trees: a .qdc codebook, and the CodeBook of a .qdpx project."""
+"""Writing code trees: a .qdc codebook, and the CodeBook of a .qdpx project.
+
+Labels and descriptions are typed text and may hold names: `choose_books` hands both
+writers the codebooks already through the project's redactor.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.export.code_text import redact_codebook
 from qualkit.export.refi.constants import CODEBOOK_NS, ORIGIN, VALENCES, valence_code_name
 from qualkit.export.refi.guids import Guids, code_guid
 from qualkit.export.refi.xmlwrite import el, root_element, serialise, text_el
 from qualkit.model import Code, Codebook, Valence
+from qualkit.privacy import Redactor
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
 
@@ -74,12 +80,16 @@ def add_codes(
             add(node, book, code)
 
 
-def choose_books(project: Project, codebook_ids: Sequence[str] | None) -> list[Codebook]:
-    if codebook_ids:
-        return [project.codebook(cb) for cb in codebook_ids]
-    used = {c.codebook for c in project.store.codings()}
-    ids = [cb for cb in project.codebook_ids() if cb in used] or [DEFAULT_CODEBOOK]
-    return [project.codebook(cb) for cb in ids]
+def choose_books(
+    project: Project, codebook_ids: Sequence[str] | None, red: Redactor | None = None
+) -> list[Codebook]:
+    """The codebooks an export writes (those asked for, else those in use), their names,
+    labels and descriptions redacted as every exported text is (shipped text passes)."""
+    red = red or Redactor.for_project(project)
+    if not codebook_ids:
+        used = {c.codebook for c in project.store.codings()}
+        codebook_ids = [cb for cb in project.codebook_ids() if cb in used] or [DEFAULT_CODEBOOK]
+    return [redact_codebook(project.codebook(cb), red) for cb in codebook_ids]
 
 
 def export_qdc(
