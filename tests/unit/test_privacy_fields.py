@@ -269,3 +269,52 @@ def test_cluster_output_is_redacted_and_leaves_out_withdrawn_speech(demo_project
     out = " ".join(shown.representatives)
     for secret in ("070-123 45 67", "m.siddiqui@af.se", "850709-1234"):
         assert secret not in out
+
+
+def test_a_name_nobody_scanned_has_one_number_in_every_export(
+    demo_project: Project, tmp_path: Path
+) -> None:
+    segs = demo_project.segments("fokusgrupp_demo")
+    demo_project.store.update_segment_text(segs[1].id, "Och när Ossi sa nej blev det tyst.")
+    second = tmp_path / "andra.txt"
+    second.write_text("Eva: Sen när Tuula sa ja gick det.\n", encoding="utf-8")
+    rec = demo_project.import_transcript(second, name="andra")
+    root = str(demo_project.root)
+    assert main(["export", "csv", "--table", "segments", "-p", root]) == 0
+    assert main(["export", "transcript", str(rec.id), "-f", "txt", "-p", root]) == 0
+    table = (demo_project.exports_dir / "segments.csv").read_text(encoding="utf-8")
+    transcript = next(demo_project.exports_dir.glob("transkript_*.txt")).read_text()
+    found = re.search(r"när (\[Namn \d+\]) sa ja", table)
+    assert found is not None and "Tuula" not in table + transcript
+    assert f"när {found.group(1)} sa ja" in transcript
+    other = re.search(r"när (\[Namn \d+\]) sa nej", table)
+    assert other is not None and other.group(1) != found.group(1)
+
+
+def test_cases_named_by_real_names_are_redacted_after_import(
+    demo_project: Project, tmp_path: Path
+) -> None:
+    from qualkit.export.refi.importer import import_qdpx
+    from qualkit.export.refi.write import export_qdpx
+    from qualkit.project import init_project, open_project
+
+    path = export_qdpx(demo_project, tmp_path / "a.qdpx", audio=False).path
+    renamed = tmp_path / "renamed.qdpx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(renamed, "w") as dst:
+        for item in src.namelist():
+            data = src.read(item)
+            if item == "project.qde":
+                data = re.sub(rb'(<Case [^>]*name=")Deltagare 1"', rb'\1Hampus Lindholm"', data)
+            dst.writestr(item, data)
+    init_project(tmp_path / "other").close()
+    with open_project(tmp_path / "other") as other:
+        import_qdpx(other, renamed)
+        assert "Hampus Lindholm" in {p.pseudonym for p in other.store.participants()}
+        root = str(other.root)
+        assert main(["export", "csv", "-p", root]) == 0
+        assert main(["export", "qdpx", "-p", root]) == 0
+        rec = other.recordings()[0]
+        assert main(["export", "transcript", str(rec.id), "-f", "txt", "-p", root]) == 0
+        for file in other.exports_dir.iterdir():
+            text = unpacked(file) if file.suffix == ".qdpx" else file.read_text(encoding="utf-8")
+            assert "Hampus" not in text and "Lindholm" not in text, file.name
