@@ -38,22 +38,17 @@ _LABEL = re.compile(r"\[[^\[\]\n]{1,80}\](?::s)?")
 
 
 def project_redactor(project: Project) -> Redactor:
-    """`Redactor.for_project` with every free text of the project met once, in a fixed order.
+    """`Redactor.for_project` that has also met every participant's pseudonym, role and
+    attributes, in id order.
 
-    A name nobody scanned gets the next free `[Namn N]` when a redactor first meets it, so
-    two exports that redact in different orders would number it differently. Meeting the
-    participants (id order), every segment (recording, then position) and every memo here
-    first gives each such name the same number in every export of the project."""
+    A name nobody scanned gets the next free `[Namn N]` when a redactor first meets it.
+    `for_project` reads speaker labels, recording names, turns and memos in a fixed order;
+    a name typed only as a pseudonym ("Maj-Britt") or in a role ("kurator hos Gunborg") is
+    met here, so it too has one number in every export that asks for this redactor."""
     red = Redactor.for_project(project)
-    store = project.store
-    texts: list[str] = []
-    for p in sorted(store.participants(), key=lambda p: p.id):
-        texts += [p.pseudonym, p.role, *(str(v) for v in p.attributes.values())]
-    segments = sorted(store.segments(), key=lambda s: (s.recording_id, s.idx))
-    texts += [s.text for s in segments]
-    texts += [m.text for m in sorted(store.memos(), key=lambda m: m.id)]
-    for text in texts:
-        red.redact(text, count=False)
+    for p in sorted(project.store.participants(), key=lambda p: p.id):
+        for text in (p.pseudonym, p.role, *(str(v) for v in p.attributes.values())):
+            red.redact(text, count=False)
     return red
 
 
