@@ -20,6 +20,7 @@ from qualkit.analysis.suggest import Example, suggest_texts
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
 from qualkit.errors import CodebookError, InputError, NotFoundError
+from qualkit.export.clusters import exportable_proposals
 from qualkit.model import Codebook, Valence
 from qualkit.project import open_project
 
@@ -207,7 +208,8 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             embedder=embedder,
             progress=_progress(),
         )
-        text = {s.id: s.text for s in project.segments()}
+        # Printed passages and keywords pass the export gate: redacted, withdrawn speech out.
+        shown = exportable_proposals(project, proposals)
         stable = (
             project_stability(
                 project, args.codebook, not args.all, min_size=args.min_size, embedder=embedder
@@ -228,7 +230,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             else {}
         )
     if args.format == "jsonl":
-        for p in proposals:
+        for p in shown:
             print(
                 json.dumps(
                     {
@@ -237,7 +239,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
                         "size": p.size,
                         "segment_ids": list(p.segment_ids),
                         "representative_ids": list(p.representative_ids),
-                        "representatives": [text[i] for i in p.representative_ids],
+                        "representatives": list(p.representatives),
                         "nearest_code": p.nearest_code,
                         "nearest_score": p.nearest_score,
                     },
@@ -252,7 +254,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             }
             print(json.dumps({"stability": stability}))
         return
-    if not proposals:
+    if not shown:
         console.print("No groups found: too few passages, or nothing recurs often enough.")
     rows = [
         (
@@ -261,11 +263,11 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             p.size,
             f"{p.nearest_code or ''} {p.nearest_score:.2f}",
             "\n".join(
-                f"[{i}] " + text[i][:70] + ("…" if len(text[i]) > 70 else "")
-                for i in p.representative_ids
+                f"[{i}] " + t[:70] + ("…" if len(t) > 70 else "")
+                for i, t in zip(p.representative_ids, p.representatives, strict=True)
             ),
         )
-        for p in proposals
+        for p in shown
     ]
     table(
         "Proposed categories",

@@ -70,6 +70,11 @@ def register_export(esub: Subparsers) -> None:
         help="every speaker turn as a selection of its participant's Case (NVivo case coding)",
     )
     q.add_argument("--no-audio", action="store_true", help="texts only, no audio files")
+    q.add_argument(
+        "--coder-names",
+        action="store_true",
+        help="name users as stored, e.g. for merge-coder (default: Kodare 1, Kodare 2 ...)",
+    )
     q.set_defaults(handler=cmd_export_qdpx)
     q = esub.add_parser("qdc", help="REFI-QDA codebook (.qdc)")
     project_option(q)
@@ -88,6 +93,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
             args.codebooks,
             speaker_selections=args.turns,
             audio=not args.no_audio,
+            coder_names=args.coder_names,
         )
         console.print(
             f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "

@@ -10,7 +10,7 @@ from qualkit.cli import exchange_cmds, report_cmds
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, warn_unreviewed
 from qualkit.export.csv import TABLES, export_csv
-from qualkit.privacy import Redactor
+from qualkit.export.fields import project_redactor
 from qualkit.project import open_project
 
 if TYPE_CHECKING:
@@ -29,6 +29,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="keep real names and identifiers (default: pseudonymised); for internal use only",
     )
+    q.add_argument(
+        "--coder-names",
+        action="store_true",
+        help="name coders as stored (default: Kodare 1, Kodare 2 ...)",
+    )
     q.set_defaults(handler=cmd_export_csv)
     # The other export formats: reports and REFI-QDA files.
     report_cmds.register_export(esub)
@@ -39,7 +44,7 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
     tables = TABLES if args.table == "all" else (args.table,)
     with open_project(args.project) as project:
         # One redactor for all tables: a name first met in one table keeps its label.
-        redactor = Redactor.for_project(project)
+        redactor = project_redactor(project)
         for what in tables:
             target = None
             if args.output is not None:
@@ -48,6 +53,13 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                     if (len(tables) > 1 or args.output.is_dir())
                     else args.output
                 )
-            path = export_csv(project, what, target, unredacted=args.unredacted, redactor=redactor)
+            path = export_csv(
+                project,
+                what,
+                target,
+                unredacted=args.unredacted,
+                redactor=redactor,
+                coder_names=args.coder_names,
+            )
             console.print(f"Wrote {path}")
         warn_unreviewed(project, args.unredacted)

@@ -72,6 +72,11 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     q.add_argument("--lang", choices=("sv", "en"), default="sv")
     q.add_argument("--output", "-o", type=Path)
+    q.add_argument(
+        "--coder-names",
+        action="store_true",
+        help="name coders as stored (default: Kodare 1, Kodare 2 ...)",
+    )
     q.set_defaults(handler=cmd_export_xlsx)
 
     q = esub.add_parser("transcript", help="a recording's transcript as Word or text")
@@ -127,7 +132,13 @@ def cmd_report_templates(args: argparse.Namespace) -> None:
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
-        path = export_xlsx(project, args.output, codebook=args.codebook, lang=args.lang)
+        path = export_xlsx(
+            project,
+            args.output,
+            codebook=args.codebook,
+            lang=args.lang,
+            coder_names=args.coder_names,
+        )
         console.print(f"Wrote {path}")
         warn_unreviewed(project)
 

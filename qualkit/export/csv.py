@@ -8,6 +8,14 @@ from typing import TYPE_CHECKING
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.export.fields import (
+    coder_labels,
+    participant_name,
+    participant_role,
+    project_redactor,
+    redacted_span,
+    span_bound,
+)
 from qualkit.model import Consent
 from qualkit.privacy import Redactor
 from qualkit.project import Project
@@ -31,18 +39,33 @@ UNREDACTED_WARNING = (
 
 
 def table_frame(
-    project: Project, what: str, *, unredacted: bool = False, redactor: Redactor | None = None
+    project: Project,
+    what: str,
+    *,
+    unredacted: bool = False,
+    redactor: Redactor | None = None,
+    coder_names: bool = False,
 ) -> pd.DataFrame:
-    """One table as a DataFrame, pseudonymised unless `unredacted` is asked for explicitly."""
+    """One table as a DataFrame, pseudonymised unless `unredacted` is asked for explicitly.
+
+    Coders are 'Kodare 1', 'Kodare 2' ... (`fields.coder_labels`) unless `coder_names` or
+    `unredacted` asks for their names."""
     import pandas as pd
 
-    red = Redactor.disabled() if unredacted else (redactor or Redactor.for_project(project))
+    red = Redactor.disabled() if unredacted else (redactor or project_redactor(project))
     if what in ("codings", "segments"):
         frame = project.codings_frame() if what == "codings" else project.segments_frame()
         # Withdrawn consent: the person's speech stays in the project but is never exported.
         frame = frame[frame["consent"] != Consent.WITHDRAWN.value].reset_index(drop=True)
+        done = (
+            _codings_columns(project, frame, red, coder_names or unredacted)
+            if what == "codings"
+            else set()
+        )
         for column in frame.columns:
-            if column in _VOCABULARY or pd.api.types.is_numeric_dtype(frame[column]):
+            if column in _VOCABULARY or column in done:
+                continue
+            if pd.api.types.is_numeric_dtype(frame[column]):
                 continue
             frame[column] = [
                 t if (t is None or not isinstance(t, str)) else red.redact(t) for t in frame[column]
@@ -53,8 +76,8 @@ def table_frame(
         # (role and attribute values are free text, so they pass the redactor too).
         rows = [
             {
-                "pseudonym": p.pseudonym,
-                "role": red.redact(p.role),
+                "pseudonym": participant_name(red, p),
+                "role": participant_role(red, p),
                 "actor": p.actor.value if p.actor else "",
                 "kommun": p.kommun or "",
                 "consent": p.consent.value,
@@ -66,6 +89,26 @@ def table_frame(
         # With no participants yet the file still has its header, so it reads as a table.
         return pd.DataFrame(rows, columns=None if rows else list(PARTICIPANT_COLUMNS))
     raise InputError(f"Unknown table {what!r}; choose one of {', '.join(TABLES)}.")
+
+
+def _codings_columns(project: Project, frame: pd.DataFrame, red: Redactor, names: bool) -> set[str]:
+    """Coder labels and redacted coded text, in place; returns the columns it wrote.
+
+    The text column of a span coding is the span alone; redacted on its own, a name at its
+    start ("Svensson på FK") has no sentence around it for the name finder. So the span is
+    cut from the redacted segment instead (`fields.redacted_span`)."""
+    labels = coder_labels(project, names=names)
+    frame["coder"] = [labels(str(c)) for c in frame["coder"]]
+    whole = {s.id: s.text for s in project.store.segments()}
+    texts: list[str | None] = []
+    for row in frame.itertuples(index=False):
+        start, end, seg = row.span_start, row.span_end, whole.get(int(row.segment_id))
+        if seg is not None and span_bound(start) and span_bound(end):
+            texts.append(redacted_span(red, seg, int(start), int(end)))
+        else:
+            texts.append(red.redact(row.text) if isinstance(row.text, str) else None)
+    frame["text"] = texts
+    return {"coder", "text"}
 
 
 def unredacted_path(path: Path) -> Path:
@@ -82,13 +125,16 @@ def export_csv(
     *,
     unredacted: bool = False,
     redactor: Redactor | None = None,
+    coder_names: bool = False,
 ) -> Path:
     """Write one table as CSV (atomically) and return its path.
 
     An unredacted table goes to its own file name (`codings-UNREDACTED.csv`) and opens
     with a warning line, so it never replaces, or passes for, the redacted file.
     """
-    frame = table_frame(project, what, unredacted=unredacted, redactor=redactor)
+    frame = table_frame(
+        project, what, unredacted=unredacted, redactor=redactor, coder_names=coder_names
+    )
     target = path or project.exports_dir / f"{what}.csv"
     buf = io.StringIO()
     if unredacted:

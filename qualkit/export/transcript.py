@@ -14,9 +14,10 @@ from pathlib import Path
 from qualkit import atomic
 from qualkit.errors import InputError
 from qualkit.export import docx_style
+from qualkit.export.fields import participant_signature, project_redactor
 from qualkit.layout import file_stem
 from qualkit.model import Recording, Segment
-from qualkit.privacy import Redactor, exportable_segments
+from qualkit.privacy import exportable_segments
 from qualkit.project import Project
 from qualkit.rounds.answers import QUESTION_SPEAKER, answer_recordings
 
@@ -69,7 +70,7 @@ def build_transcript(project: Project, rec: Recording, lang: str = "sv") -> Tran
     if lang not in _WORDS:
         raise InputError(f"Unknown language {lang!r}; choose sv or en.")
     words = _WORDS[lang]
-    red = Redactor.for_project(project)
+    red = project_redactor(project)
     segments: list[Segment] = project.store.segments(rec.id)
     kept = exportable_segments(project, segments, redactor=red)
     people = {p.id: p for p in project.store.participants()}
@@ -83,10 +84,9 @@ def build_transcript(project: Project, rec: Recording, lang: str = "sv") -> Tran
         elif person is None:
             unnamed += 1
             names[sp.id] = f"{words['speaker']} {unnamed}"
-        elif person.attribution != person.pseudonym:
-            names[sp.id] = f"{person.pseudonym} ({person.attribution})"
         else:
-            names[sp.id] = person.pseudonym
+            # Typed by a person, so pseudonym and role can be names: redacted like text.
+            names[sp.id] = participant_signature(red, person)
     lines = tuple(
         TranscriptLine(
             _clock(s.start),

@@ -12,6 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualkit import atomic
+from qualkit.export.fields import (
+    CoderLabels,
+    coder_labels,
+    participant_attribution,
+    participant_name,
+    participant_role,
+    project_redactor,
+    redacted_span,
+    span_bound,
+)
 from qualkit.export.report_model import ReportKind, ValenceCount, build_report
 from qualkit.export.report_texts import Texts
 from qualkit.model import Consent, Participant
@@ -66,19 +76,22 @@ def export_xlsx(
     *,
     codebook: str = DEFAULT_CODEBOOK,
     lang: str = "sv",
+    coder_names: bool = False,
 ) -> Path:
-    """Write exports/qualkit.xlsx (atomically) and return its path."""
+    """Write exports/qualkit.xlsx (atomically) and return its path.
+
+    Coders are 'Kodare 1', 'Kodare 2' ... unless `coder_names` asks for their names."""
     from openpyxl import Workbook
 
     t = Texts.load(lang, project.root)
-    red = Redactor.for_project(project)
+    red = project_redactor(project)
     region = build_report(project, ReportKind.REGION, lang=lang, codebook=codebook, redactor=red)
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Kodningar" if lang == "sv" else "Codings"
-    _codings_sheet(ws, project, red, lang)
+    _codings_sheet(ws, project, red, coder_labels(project, lang, names=coder_names), lang)
 
     by_kommun = wb.create_sheet("Faktor per kommun" if lang == "sv" else "Factor by kommun")
     matrix = region.comparison.matrix if region.comparison else ()
@@ -115,19 +128,31 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _codings_sheet(ws: Worksheet, project: Project, red: Redactor, lang: str) -> None:
+def _codings_sheet(
+    ws: Worksheet, project: Project, red: Redactor, coders: CoderLabels, lang: str
+) -> None:
     frame = project.codings_frame()
     # Withdrawn consent: the person's speech stays in the project but is never exported.
     frame = frame[frame["consent"] != Consent.WITHDRAWN.value]
     allowed = {s.id for s in exportable_segments(project, project.segments(), redactor=red)}
     frame = frame[frame["segment_id"].isin(allowed)]
     people = {p.pseudonym: p for p in project.store.participants()}
+    whole = {s.id: s.text for s in project.store.segments()}
     _header(ws, coding_headers(lang))
     times = [CODING_COLUMNS.index(c) + 1 for c in TIME_COLUMNS]
     for row in frame.to_dict("records"):
         person = people.get(row["participant"]) if isinstance(row["participant"], str) else None
-        row["attribution"] = person.attribution if person else None
-        row["text"] = red.redact(str(row["text"] or ""))
+        # Pseudonyms and roles are typed by a person and can be names: redacted like text.
+        row["participant"] = participant_name(red, person) if person else None
+        row["attribution"] = participant_attribution(red, person) if person else None
+        row["role"] = participant_role(red, person) if person else None
+        row["coder"] = coders(str(row["coder"]))
+        seg = whole.get(int(row["segment_id"]))
+        if seg is not None and span_bound(row["span_start"]) and span_bound(row["span_end"]):
+            # Cut from the redacted segment: a name at the span's start needs its sentence.
+            row["text"] = redacted_span(red, seg, int(row["span_start"]), int(row["span_end"]))
+        else:
+            row["text"] = red.redact(str(row["text"] or ""))
         row["memo"] = red.redact(row["memo"]) if isinstance(row["memo"], str) else None
         row["recording"] = red.redact(str(row["recording"]))
         for name in TIME_COLUMNS:
@@ -175,8 +200,8 @@ def _participants_sheet(
     for p in participants:
         ws.append(
             [
-                p.pseudonym,
-                p.role,
+                participant_name(red, p),
+                participant_role(red, p),
                 p.actor.value if p.actor else None,
                 p.kommun,
                 p.consent.value,

@@ -237,7 +237,7 @@ def test_refi_merge_places_codings_on_passages_the_export_redacted(tmp_path: Pat
         theirs.add_coding("fg:3", "individ", coder="bo", span=(at, at + len("ingen tog helheten")))
         whole = (0, len(text))
         theirs.add_coding("fg:3", "stabila_org", coder="bo", span=whole)
-        qdpx = export_qdpx(theirs).path
+        qdpx = export_qdpx(theirs, coder_names=True).path
     with zipfile.ZipFile(qdpx) as zf:
         raw = b"".join(zf.read(n) for n in zf.namelist())
     assert b"19850312-1234" not in raw and b"070-123" not in raw  # the export redacted them
@@ -280,7 +280,7 @@ def test_merge_keeps_the_partner_actor(tmp_path: Path) -> None:
         theirs.import_transcript(tmp_path / "b.txt", name="fg")
         c = theirs.add_coding("fg:1", "arbetsstruktur", coder="bo", memo="svårt")
         theirs.store.set_partner_actor(c.id, "FK")
-        qdpx = export_qdpx(theirs).path
+        qdpx = export_qdpx(theirs, coder_names=True).path
     with open_project(tmp_path / "a") as ours:
         ours.import_transcript(tmp_path / "a.txt", name="fg")
         assert merge_coder(ours, qdpx).added == 1

@@ -174,7 +174,9 @@ def test_cases_sets_users_and_notes(demo_project: Project) -> None:
     kommun_set = root.find(".//q:Set", NS)
     assert kommun_set.get("name") == "Norrby"
     assert len(kommun_set.findall("q:MemberSource", NS)) == 1
-    assert {u.get("name") for u in root.findall(".//q:User", NS)} >= {"demo"}
+    # Coders are labelled by default: a coder's name is a name.
+    users = {u.get("name") for u in root.findall(".//q:User", NS)}
+    assert "Kodare 1" in users and "demo" not in users
     # Coding memos are notes, referenced from their codings.
     notes = {n.get("guid"): n for n in root.findall(".//q:Note", NS)}
     memo_refs = [r.get("targetGUID") for r in root.findall(".//q:Coding/q:NoteRef", NS)]
@@ -288,7 +290,7 @@ def test_audio_source_with_transcript_sync_points(
 # -------------------------------------------------------------------- round trip
 def test_round_trip_keeps_sources_codes_and_codings(demo_project: Project, tmp_path: Path) -> None:
     demo_project.add_coding("fokusgrupp_demo:6", "individ", coder="anna", span=(4, 12))
-    path = export_qdpx(demo_project).path
+    path = export_qdpx(demo_project, coder_names=True).path
     init_project(tmp_path / "other").close()
     with open_project(tmp_path / "other") as other:
         summary = import_qdpx(other, path)
@@ -344,7 +346,7 @@ def test_round_trip_keeps_sources_codes_and_codings(demo_project: Project, tmp_p
 
 def test_read_back_own_export_without_side_effects(demo_project: Project) -> None:
     """What coder-merge does: read an export and resolve GUIDs to codes and valence."""
-    path = export_qdpx(demo_project).path
+    path = export_qdpx(demo_project, coder_names=True).path
     refi = read_qdpx(path)
     targets = code_targets(refi.codes)
     index = guid_index(demo_project)

@@ -22,6 +22,7 @@ class SourceOptions:
     speaker_selections: bool = False  # uncoded speaker turns as selections
     audio: bool = True
     max_internal_bytes: int = 2**31 - 1
+    coder_names: bool = False  # Users named as typed instead of 'Kodare 1', 'Kodare 2' ...
 
 
 def audio_file(project: Project, audio_path: str | None) -> Path | None:

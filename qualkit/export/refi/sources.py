@@ -23,6 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualkit.export.fields import (
+    coder_labels,
+    participant_signature,
+    project_redactor,
+    span_offsets,
+)
 from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE, coding_note
 from qualkit.export.refi.facts import recording_facts
 from qualkit.export.refi.guids import Guids, code_guid
@@ -32,12 +38,11 @@ from qualkit.export.refi.xmlwrite import (
     clean,
     datetime_of,
     el,
-    map_span,
     source_text,
     text_el,
 )
 from qualkit.model import Code, Coding, Memo, Recording, Segment, Valence
-from qualkit.privacy import Redactor, exportable_segments
+from qualkit.privacy import exportable_segments
 from qualkit.project import Project
 
 NS = PROJECT_NS
@@ -77,7 +82,9 @@ class SourceWriter:
         self.codes = codes
         self.with_valence = with_valence
         self.options = options
-        self.redactor = Redactor.for_project(project)
+        self.redactor = project_redactor(project)
+        # Users are 'Kodare 1', 'Kodare 2' ... unless asked for: a coder's name is a name.
+        self.coder_label = coder_labels(project, names=options.coder_names)
         self.participants = {p.id: p for p in project.store.participants()}
         self.speakers = {s.id: s for s in project.store.speakers()}
         self.memos: dict[str, list[Memo]] = defaultdict(list)
@@ -86,7 +93,7 @@ class SourceWriter:
         self.pkg = Package()
         self.notes: list[Note] = []
         self.note_refs: dict[str, list[str]] = defaultdict(list)  # owner GUID -> note GUIDs
-        self.users: dict[str, str] = {}  # coder name -> GUID
+        self.users: dict[str, str] = {}  # user name as written (a coder label) -> GUID
         self.sources: list[ET.Element] = []
         self.names: set[str] = set()
         self.sets: dict[str, list[str]] = defaultdict(list)  # kommun -> source GUIDs
@@ -98,7 +105,9 @@ class SourceWriter:
         self.skipped = 0
 
     # ------------------------------------------------------------------ helpers
-    def user(self, name: str) -> str:
+    def user(self, coder: str) -> str:
+        """The GUID of the User a coder is written as (qualkit's own user keeps its name)."""
+        name = coder if coder == SYSTEM_USER else self.coder_label(coder)
         if name not in self.users:
             self.users[name] = self.guids("user", name)
         return self.users[name]
@@ -209,7 +218,7 @@ class SourceWriter:
                 else None
             )
             if person is not None:
-                who = f"{person.pseudonym} ({person.attribution})"
+                who = participant_signature(self.redactor, person)
                 if guid not in self.case_sources[person.id]:
                     self.case_sources[person.id].append(guid)
                 # Each named speaker's turn is a selection its Case can refer to: NVivo and
@@ -248,10 +257,11 @@ class SourceWriter:
             seg_start, seg_end = st.offsets(index[coding.segment_id])
             span = (seg_start, seg_end)
             if coding.span_start is not None and coding.span_end is not None:
-                a, b = map_span(
+                a, b = span_offsets(
+                    self.redactor,
                     originals[coding.segment_id].text,
-                    (coding.span_start, coding.span_end),
-                    self.redactor.redact,
+                    coding.span_start,
+                    coding.span_end,
                 )
                 span = (seg_start + a, seg_start + b)
             if span[1] <= span[0]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualkit import atomic
+from qualkit.export.fields import participant_name
 from qualkit.export.refi.codebook_write import add_codes, choose_books, valence_books
 from qualkit.export.refi.constants import (
     KOMMUN_SET,
@@ -58,18 +59,20 @@ def export_qdpx(
     max_internal_bytes: int = MAX_INTERNAL_BYTES,
     speaker_selections: bool = False,
     audio: bool = True,
+    coder_names: bool = False,
 ) -> QdpxExport:
     """Write the whole project as a REFI-QDA .qdpx archive (project.qde + sources/).
 
     A coded passage that is exactly one named participant's turn is always linked to that
     participant's Case. With `speaker_selections`, every other turn becomes an uncoded
     selection the Case refers to as well (NVivo's case coding; QualCoder shows them as empty
-    annotations, so it is off by default). Without `audio` only the texts are written."""
+    annotations, so it is off by default). Without `audio` only the texts are written.
+    Users are 'Kodare 1', 'Kodare 2' ... unless `coder_names` asks for the coders' names."""
     books = choose_books(project, codebook_ids)
     guids = Guids.for_project(project)
     with_valence = valence_books(project, books)
     codes = {(c.codebook, c.key): c for b in books for c in b.codes}
-    options = SourceOptions(speaker_selections, audio, max_internal_bytes)
+    options = SourceOptions(speaker_selections, audio, max_internal_bytes, coder_names)
     writer = SourceWriter(project, guids, codes, with_valence, options)
     for rec in project.recordings():
         writer.add_recording(rec)
@@ -147,9 +150,9 @@ def _assemble(
     if cases:
         cases_el = el(root, NS, "Cases")
         for person in cases:
-            case = el(
-                cases_el, NS, "Case", guid=guids("participant", person.id), name=person.pseudonym
-            )
+            # A pseudonym is typed by a person and can be a name ("Björn B"): redacted.
+            case_name = participant_name(writer.redactor, person)
+            case = el(cases_el, NS, "Case", guid=guids("participant", person.id), name=case_name)
             for name, value in case_values(person):
                 vv = el(case, NS, "VariableValue")
                 el(vv, NS, "VariableRef", targetGUID=guids("variable", name))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualkit.export.refi.constants import SCHEMA_LOCATION, XSI
 from qualkit.model import Segment
+from qualkit.spans import map_span as map_span  # where the span helpers live
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
@@ -82,20 +83,3 @@ def source_text(segments: Sequence[Segment]) -> SourceText:
         starts.append(pos)
         pos += len(seg.text) + 1
     return SourceText("\n".join(s.text for s in segments), tuple(segments), tuple(starts))
-
-
-def map_span(original: str, span: tuple[int, int], redact: Callable[[str], str]) -> tuple[int, int]:
-    """Move a span on the original text onto the redacted text.
-
-    Redaction replaces names with labels of another length; the span keeps its context on
-    both sides, so its start is the redacted length of what precedes it and its end is
-    measured back from the end of the redacted text."""
-    start, end = span
-    redacted_len = len(redact(original))
-    new_start = len(redact(original[:start]))
-    new_end = redacted_len - len(redact(original[end:]))
-    new_start = max(0, min(new_start, redacted_len))
-    new_end = max(0, min(new_end, redacted_len))
-    if new_end <= new_start:
-        return (min(new_start, max(redacted_len - 1, 0)), redacted_len) if redacted_len else (0, 0)
-    return new_start, new_end
