@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
-from qualkit.identifiers import plain_separators
+from qualkit.identifiers import EMAIL, EMAIL_RE, plain_separators
 from qualkit.names import name_lists
 from qualkit.project import Project
 from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect
@@ -121,13 +121,16 @@ class Redactor:
         )
         taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
         red.numbers[0] = max(taken, default=0)
-        # Read the whole project once, in a fixed order (speaker labels and recording
-        # names by id, then every turn and memo), so a name gets the same label in every
+        # Read the whole project once, in a fixed order (speaker labels, recording names
+        # and participants by id, then every turn and memo), so a name gets the same label in every
         # export ("[Namn 4]" is the same person in the CSV and the report), and a listed
         # name found anywhere is replaced everywhere, in any case: "anna" and "ANNAS" as
         # well as "Anna", as a scan's proposals would be.
         texts = [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)]
         texts += [r.name for r in sorted(recordings, key=lambda r: r.id)]
+        for person in sorted(project.store.participants(), key=lambda p: p.id):
+            # Typed by a person: a pseudonym ("Maj-Britt") or a role ("kurator hos Gunborg").
+            texts += [person.pseudonym, person.role, *map(str, person.attributes.values())]
         texts += [seg.text for seg in project.store.segments_light()]
         texts += [m.text for m in project.store.memos()]
         for text in texts:
@@ -217,8 +220,20 @@ class Redactor:
     def redact(self, text: str, *, count: bool = True) -> str:
         if not self.enabled or not text:
             return text
+        # E-mail first: "anna.svensson@kommun.se" is one address, not two known names
+        # and a domain left standing.
+        if "@" in text:
+            text = EMAIL_RE.sub(self._email(count), text)
         text, inserted = self._known(text, count)
         return self._detected(text, inserted, count)
+
+    def _email(self, count: bool) -> Callable[[re.Match[str]], str]:
+        def label(_m: re.Match[str]) -> str:
+            if count:
+                self.tally[EMAIL] += 1
+            return PLACEHOLDERS[EMAIL]
+
+        return label
 
     def _name_label(self, found: str) -> str:
         key = plain_separators(found).casefold()

@@ -10,8 +10,8 @@ from qualkit.cli import exchange_cmds, report_cmds
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, warn_unreviewed
 from qualkit.export.csv import TABLES, export_csv
-from qualkit.export.fields import project_redactor
 from qualkit.project import open_project
+from qualkit.redaction import Redactor
 
 if TYPE_CHECKING:
     pass
@@ -44,7 +44,7 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
     tables = TABLES if args.table == "all" else (args.table,)
     with open_project(args.project) as project:
         # One redactor for all tables: a name first met in one table keeps its label.
-        redactor = project_redactor(project)
+        redactor = Redactor.for_project(project)
         for what in tables:
             target = None
             if args.output is not None:

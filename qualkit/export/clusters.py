@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualkit.analysis.cluster import ClusterProposal
-from qualkit.export.fields import project_redactor
 from qualkit.privacy import Redactor, exportable_segments
 from qualkit.project import Project
 
@@ -49,7 +48,7 @@ def exportable_proposals(
 
     A proposal left with no passage is dropped. Its size is the number of passages
     shown."""
-    red = redactor or project_redactor(project)
+    red = redactor or Redactor.for_project(project)
     original = {s.id: s.text for s in project.segments()}
     kept = {s.id: s.text for s in exportable_segments(project, project.segments(), red)}
     out: list[ProposalView] = []

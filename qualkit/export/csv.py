@@ -12,7 +12,6 @@ from qualkit.export.fields import (
     coder_labels,
     participant_name,
     participant_role,
-    project_redactor,
     redacted_span,
     span_bound,
 )
@@ -52,7 +51,7 @@ def table_frame(
     `unredacted` asks for their names."""
     import pandas as pd
 
-    red = Redactor.disabled() if unredacted else (redactor or project_redactor(project))
+    red = Redactor.disabled() if unredacted else (redactor or Redactor.for_project(project))
     if what in ("codings", "segments"):
         frame = project.codings_frame() if what == "codings" else project.segments_frame()
         # Withdrawn consent: the person's speech stays in the project but is never exported.

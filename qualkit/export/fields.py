@@ -26,30 +26,14 @@ __all__ = [
     "participant_name",
     "participant_role",
     "participant_signature",
-    "project_redactor",
     "redacted_span",
     "span_bound",
     "span_offsets",
 ]
 
-_CODER_WORD = {"sv": "Kodare", "en": "Coder"}
+_CODER_TEMPLATE = {"sv": "Kodare {n}", "en": "Coder {n}"}
 # A label the redactor put in ("[Namn 3]", "[handläggare, FK]", "[e-post]"), with a genitive.
 _LABEL = re.compile(r"\[[^\[\]\n]{1,80}\](?::s)?")
-
-
-def project_redactor(project: Project) -> Redactor:
-    """`Redactor.for_project` that has also met every participant's pseudonym, role and
-    attributes, in id order.
-
-    A name nobody scanned gets the next free `[Namn N]` when a redactor first meets it.
-    `for_project` reads speaker labels, recording names, turns and memos in a fixed order;
-    a name typed only as a pseudonym ("Maj-Britt") or in a role ("kurator hos Gunborg") is
-    met here, so it too has one number in every export that asks for this redactor."""
-    red = Redactor.for_project(project)
-    for p in sorted(project.store.participants(), key=lambda p: p.id):
-        for text in (p.pseudonym, p.role, *(str(v) for v in p.attributes.values())):
-            red.redact(text, count=False)
-    return red
 
 
 # ---------------------------------------------------------------- participants
@@ -87,7 +71,7 @@ class CoderLabels:
     With `names` the names are kept as typed (the user asked for them)."""
 
     labels: dict[str, str] = field(default_factory=dict)
-    word: str = _CODER_WORD["sv"]
+    template: str = "Kodare {n}"
     names: bool = False
 
     def __call__(self, name: str) -> str:
@@ -95,31 +79,33 @@ class CoderLabels:
             return name
         label = self.labels.get(name)
         if label is None:  # a name only a memo or an import knows: the next number
-            label = self.labels[name] = f"{self.word} {len(self._numbered()) + 1}"
+            label = self.labels[name] = self.template.format(n=len(self.labels) + 1)
         return label
-
-    def _numbered(self) -> list[str]:
-        return [v for v in self.labels.values() if v.startswith(f"{self.word} ")]
 
 
 def coder_labels(
-    project: Project, lang: str = "sv", *, names: bool = False, extra: Iterable[str] = ()
+    project: Project,
+    lang: str = "sv",
+    *,
+    names: bool = False,
+    extra: Iterable[str] = (),
+    template: str | None = None,
 ) -> CoderLabels:
     """Neutral labels for a project's coders: 'Kodare 1', 'Kodare 2' ... by coder id, then
     names that only memos carry, sorted; the consensus coder keeps 'konsensus'.
 
     Every default export and report labels coders with this, so 'Kodare 2' is the same
-    person in the workbook, the CSV, the .qdpx and the report. `names=True` (the user's
-    explicit choice) keeps the names as typed."""
-    word = _CODER_WORD.get(lang, _CODER_WORD["sv"])
+    person in the workbook, the CSV, the .qdpx and the report (whose texts may word it
+    otherwise: `template`). `names=True` (the user's explicit choice) keeps the names."""
+    template = template or _CODER_TEMPLATE.get(lang, _CODER_TEMPLATE["sv"])
     ordered = [c.name for c in sorted(project.store.coders(), key=lambda c: c.id)]
     memo_coders = {m.coder for m in project.store.memos()} | set(extra)
     ordered += sorted(memo_coders - set(ordered))
     labels: dict[str, str] = {}
     for name in ordered:
         if name != CONSENSUS_CODER and name not in labels:
-            labels[name] = f"{word} {len(labels) + 1}"
-    return CoderLabels(labels, word, names)
+            labels[name] = template.format(n=len(labels) + 1)
+    return CoderLabels(labels, template, names)
 
 
 # ----------------------------------------------------------------- coded spans

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from qualkit import codebook as codebooks
 from qualkit.analysis.agreement import agreement, default_coders
 from qualkit.errors import QualkitError
+from qualkit.export import fields
 from qualkit.export.code_text import code_text
 from qualkit.export.report_records import (
     REPORT_ACTORS,
@@ -25,7 +26,6 @@ from qualkit.export.report_records import (
 )
 from qualkit.export.report_texts import Texts
 from qualkit.model import (
-    CONSENSUS_CODER,
     Actor,
     Consent,
     Participant,
@@ -127,20 +127,11 @@ def auto_transcribed(project: Project) -> set[int]:
 
 
 def coder_labels(project: Project, lang: str = "sv") -> Callable[[str], str]:
-    """Coder account name -> "Kodare 1", "Kodare 2", ... in the order the coders joined
-    the project (their first coding or import), the same in every report of it. An
-    account name is often a person's own ("anna.svensson"), and the name finder cannot
-    tell it from a word."""
-    t = Texts.load(lang, project.root)
-    order = [c.name for c in project.store.coders() if c.name != CONSENSUS_CODER]
-    numbers = {name: n for n, name in enumerate(order, start=1)}
-
-    def label(coder: str) -> str:
-        if coder not in numbers:  # not in the coders table: numbered after those that are
-            numbers[coder] = len(numbers) + 1
-        return t("coder_label", n=numbers[coder])
-
-    return label
+    """Coder account name -> "Kodare 1", "Kodare 2", ... as every export numbers them
+    (`fields.coder_labels`), worded by the report's texts. An account name is often a
+    person's own ("anna.svensson"), and the name finder cannot tell it from a word."""
+    texts = Texts.load(lang, project.root)
+    return fields.coder_labels(project, lang, template=texts.table.get("coder_label"))
 
 
 def method(

@@ -14,11 +14,12 @@ from pathlib import Path
 from qualkit import atomic
 from qualkit.errors import InputError
 from qualkit.export import docx_style
-from qualkit.export.fields import participant_signature, project_redactor
+from qualkit.export.fields import participant_signature
 from qualkit.layout import file_stem
 from qualkit.model import Recording, Segment
 from qualkit.privacy import exportable_segments
 from qualkit.project import Project
+from qualkit.redaction import Redactor
 from qualkit.rounds.answers import QUESTION_SPEAKER, answer_recordings
 
 TRANSCRIPT_FORMATS = ("docx", "txt")
@@ -70,7 +71,7 @@ def build_transcript(project: Project, rec: Recording, lang: str = "sv") -> Tran
     if lang not in _WORDS:
         raise InputError(f"Unknown language {lang!r}; choose sv or en.")
     words = _WORDS[lang]
-    red = project_redactor(project)
+    red = Redactor.for_project(project)
     segments: list[Segment] = project.store.segments(rec.id)
     kept = exportable_segments(project, segments, redactor=red)
     people = {p.id: p for p in project.store.participants()}

@@ -18,7 +18,6 @@ from qualkit.export.fields import (
     participant_attribution,
     participant_name,
     participant_role,
-    project_redactor,
     redacted_span,
     span_bound,
 )
@@ -84,7 +83,7 @@ def export_xlsx(
     from openpyxl import Workbook
 
     t = Texts.load(lang, project.root)
-    red = project_redactor(project)
+    red = Redactor.for_project(project)
     region = build_report(project, ReportKind.REGION, lang=lang, codebook=codebook, redactor=red)
 
     wb = Workbook()

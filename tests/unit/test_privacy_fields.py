@@ -19,10 +19,11 @@ from lxml import etree
 from qualkit.analysis.cluster import ClusterProposal
 from qualkit.cli import main
 from qualkit.export.clusters import exportable_proposals
-from qualkit.export.fields import coder_labels, project_redactor, redacted_span
+from qualkit.export.fields import coder_labels, redacted_span
 from qualkit.model import Consent
 from qualkit.privacy import set_consent
 from qualkit.project import Project
+from qualkit.redaction import Redactor
 
 PSEUDONYM = "Björn B"
 ROLE = "kurator hos Gunborg"
@@ -111,7 +112,7 @@ def test_exports_agree_on_pseudonyms_roles_and_coders(
     for argv in (["export", "csv"], ["export", "xlsx"], ["export", "qdpx"]):
         assert main([*argv, "-p", root]) == 0
     assert main(["export", "transcript", str(ids["recording"]), "-f", "txt", "-p", root]) == 0
-    red = project_redactor(project)
+    red = Redactor.for_project(project)
     name, role = red.redact(PSEUDONYM), red.redact(ROLE)
     assert re.fullmatch(r"\[Namn \d+\] B", name) and re.search(r"\[Namn \d+\]", role)
 
@@ -272,7 +273,7 @@ def test_cluster_output_is_redacted_and_leaves_out_withdrawn_speech(demo_project
     assert shown.segment_ids == (kept[0].id, kept[1].id) and shown.size == 2
     assert shown.keywords == ("projektledare", "arbetet")
     # The passages shown are the redacted ones (what the name finder catches is names.py's).
-    red = project_redactor(demo_project)
+    red = Redactor.for_project(demo_project)
     assert shown.representatives == tuple(red.redact(texts[i]) for i in shown.representative_ids)
     out = " ".join(shown.representatives)
     for secret in ("070-123 45 67", "m.siddiqui@af.se", "850709-1234"):

@@ -26,7 +26,6 @@ from pathlib import Path
 from qualkit.export.fields import (
     coder_labels,
     participant_signature,
-    project_redactor,
     span_offsets,
 )
 from qualkit.export.refi.constants import PROJECT_NS, TURN_TABLE_TITLE, coding_note
@@ -44,6 +43,7 @@ from qualkit.export.refi.xmlwrite import (
 from qualkit.model import Code, Coding, Memo, Recording, Segment, Valence
 from qualkit.privacy import exportable_segments
 from qualkit.project import Project
+from qualkit.redaction import Redactor
 
 NS = PROJECT_NS
 # The user that owns what qualkit itself writes (turn tables, sources).
@@ -82,7 +82,7 @@ class SourceWriter:
         self.codes = codes
         self.with_valence = with_valence
         self.options = options
-        self.redactor = project_redactor(project)
+        self.redactor = Redactor.for_project(project)
         # Users are 'Kodare 1', 'Kodare 2' ... unless asked for: a coder's name is a name.
         self.coder_label = coder_labels(project, names=options.coder_names)
         self.participants = {p.id: p for p in project.store.participants()}
