@@ -57,12 +57,16 @@ def plain_separators(text: str) -> str:
 # 6 or 8 digit date, optional separator, 4 digits: ÅÅMMDD-NNNN / ÅÅÅÅMMDDNNNN, also '+'.
 # Also as people type them: "850709 - 1234", "850709-12 34", "85 07 09-1234",
 # "1985-07-09-1234" (a date split by spaces or hyphens must be followed by '-' or '+').
+# These looser forms are also how dates and times are written ("2021-03-15 - 1030",
+# "211015 - 1300"), so they count only with a valid check digit (`personnummer_like`),
+# and never when a date goes on after them ("2018-01-01 - 2018-12-31").
 PERSONNUMMER_RE = re.compile(
     r"(?<![\d\w])"
     r"(?:((?:19|20)?\d{6})(?:\s?[-+]\s?|\s)?"
     r"|((?:19|20)?\d{2}([- ])\d{2}\3\d{2})\s?[-+]\s?)"
-    r"(\d{2}\s?\d{2})(?![\d\w])"
+    r"(\d{2}\s?\d{2})(?![\d\w])(?!-\d)"
 )
+_LOOSE = re.compile(r"\s[-+]|[-+]\s")
 
 
 def personnummer_parts(match: re.Match[str]) -> tuple[str, str]:
@@ -111,6 +115,9 @@ def personnummer_like(match: re.Match[str]) -> bool:
     date_part, serial = personnummer_parts(match)
     if not personnummer_date_ok(date_part):
         return False
+    loose = match.group(2) or _LOOSE.search(match.group(0)) or " " in match.group(4)
+    if loose and not luhn_ok(date_part[-6:] + serial):
+        return False  # a loose shape needs the check digit: "2021-03-15 - 1030" is a time
     bare = match.group(0).isdigit() and len(match.group(0)) == 10
     if bare and date_part.startswith("0") and not luhn_ok(date_part + serial):
         return not phone_ok(match.group(0))
@@ -123,12 +130,13 @@ EMAIL_RE = re.compile(
 )
 
 # Swedish numbers: +46/0046 or a trunk 0, area code (1-3 digits after 0), then digit
-# groups split by spaces, hyphens (with spaces around them too) or a slash after the area
-# code ("070/765 43 21"). Validated on the digit count below.
+# groups split by spaces or hyphens; a hyphen with spaces around it only after the area
+# code ("070 - 123 45 67": between other groups it is a range, "05 - 10 - 15"). No
+# slash: "040/2019/123" is a case number. Validated on the digit count below.
 PHONE_RE = re.compile(
     r"(?<![\w+])"
     r"(?:(?:\+|00)46[\s-]?(?:\(0\)\s?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
-    r"(?:(?:\s?[-/]\s?|\s)?\d{2,4}){1,4}"
+    r"(?:\s-\s|[\s-])?\d{2,4}(?:[\s-]?\d{2,4}){0,3}"
     r"(?![\w-]|\d)"
 )
 

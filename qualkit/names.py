@@ -166,8 +166,7 @@ _CUE_BEFORE = re.compile(
     r"socialsekreteraren|handledaren|samordnaren|koordinatorn|arbetsförmedlaren|"
     r"sjuksköterskan|psykologen|terapeuten|rektorn|rektor|enhetschefen|professor|docent|"
     r"grannen|kompisen|vännen|klienten|patienten|brukaren|deltagaren|maken|sambon|"
-    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|chef|"
-    r"sa|sade|säger|"
+    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|"
     r"(?:kalla|kallar|kallade) (?:honom|henne|hen))[,:]?\s$",
     re.IGNORECASE,
 )
@@ -258,7 +257,21 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
         if lower in common or not listed(word):
             continue
         if word.isupper() and len(word) > 2:
-            recase = True
+            # Registers and projects are written in capitals too ("LISA", "ALMA"): only a
+            # full name ("SVEN SVENSSON") or a cued one ("ANNA sa") is a person.
+            nxt = words[k + 1] if k + 1 < len(words) else None
+            prv = words[k - 1] if k > 0 else None
+            recase = (
+                any(
+                    w is not None
+                    and w.group(0).isupper()
+                    and listed(w.group(0))
+                    and w.group(0).lower() not in common
+                    for w in (nxt, prv)
+                )
+                or bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
+                or bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
+            )
         elif word.islower():
             nxt = words[k + 1] if k + 1 < len(words) else None
             prv = words[k - 1] if k > 0 else None

@@ -19,7 +19,7 @@ from qualkit import resolve
 from qualkit.errors import InputError
 from qualkit.model import Consent, Participant, Pseudonym, Segment
 from qualkit.project import Project
-from qualkit.pseudonymise import NAME, PLACEHOLDERS, detect, is_personnummer, luhn_ok
+from qualkit.pseudonymise import NAME, PLACEHOLDERS, Finding, detect, is_personnummer, luhn_ok
 from qualkit.redaction import Redactor, unreviewed_replacements
 
 __all__ = [
@@ -175,16 +175,29 @@ def unreviewed(project: Project) -> dict[str, int]:
     return counts
 
 
-def _check_replacement(replacement: str) -> str:
-    """A replacement must not be personal data itself ("Anna S." for Anna Svensson)."""
+def _check_replacement(project: Project, replacement: str) -> str:
+    """A replacement must not be personal data itself: no number, e-mail or address, and
+    no name of someone in this project ("Anna S." for Anna Svensson). An invented name
+    ("Lisa" where no Lisa is spoken of) is the field's usual pseudonym and is allowed."""
     text = replacement.strip()
     if not text:
         raise InputError('The replacement is empty; give a label such as "[Namn 3]".')
-    found = detect(re.sub(r"\[[^\]]*\]", " ", text))  # labels such as "[Namn 3]" aside
+    probe = re.sub(r"\[[^\]]*\]", " ", text)  # labels such as "[Namn 3]" aside
+    found = [f for f in detect(probe) if f.kind != NAME]
+    names = [f.text for f in detect(probe) if f.kind == NAME]
+    if names:
+        said = [s.text for s in project.store.segments_light()]
+        said += [p.real_name or "" for p in project.store.participants()]
+        for name in names:
+            pattern = re.compile(rf"(?<!\w){re.escape(name.split()[0])}(?!\w)", re.IGNORECASE)
+            if any(pattern.search(t) for t in said):
+                found.append(Finding(NAME, 0, 0, name))
+                break
     if found:
         raise InputError(
-            f"The replacement {text!r} holds personal data itself ({found[0].text!r}): use a "
-            'neutral label such as "[Namn 3]" or "Deltagare 2".'
+            f"The replacement {text!r} holds personal data from this project "
+            f'({found[0].text!r}): use a neutral label such as "[Namn 3]", "Deltagare 2", '
+            "or an invented name nobody in the material has."
         )
     return text
 
@@ -194,7 +207,7 @@ def review(
 ) -> list[Pseudonym]:
     """Accept or reject proposals by id (optionally with an edited replacement)."""
     if replacement is not None:
-        replacement = _check_replacement(replacement)
+        replacement = _check_replacement(project, replacement)
     out = []
     for pid in ids:
         out.append(project.store.update_pseudonym(pid, status=status, replacement=replacement))
@@ -220,7 +233,7 @@ def add_name(project: Project, name: str, replacement: str | None = None) -> Pse
         ]
         label = f"[Namn {max(taken, default=0) + 1}]"
     else:
-        label = _check_replacement(replacement)
+        label = _check_replacement(project, replacement)
     return project.store.set_pseudonym(NAME, original, label, "accepted")
 
 

@@ -122,10 +122,11 @@ class Redactor:
         taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
         red.numbers[0] = max(taken, default=0)
         # Read the whole project once, in a fixed order (speaker labels, recording names
-        # and participants by id, then every turn and memo), so a name gets the same label in every
-        # export ("[Namn 4]" is the same person in the CSV and the report), and a listed
-        # name found anywhere is replaced everywhere, in any case: "anna" and "ANNAS" as
-        # well as "Anna", as a scan's proposals would be.
+        # and participants by id, then every turn and memo), so a name gets the same label
+        # in every export ("[Namn 4]" is the same person in the CSV and the report), and a
+        # full name of listed names found anywhere is replaced everywhere in any case
+        # ("ANNA SVENSSON", "anna svensson"), as a scan's proposal would be. A single
+        # word is not carried over: "Hans", "Bo", "Klara" and "Lund" are words too.
         texts = [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)]
         texts += [r.name for r in sorted(recordings, key=lambda r: r.id)]
         for person in sorted(project.store.participants(), key=lambda p: p.id):
@@ -135,21 +136,12 @@ class Redactor:
         texts += [m.text for m in project.store.memos()]
         for text in texts:
             red.redact(text, count=False)
-        # Not the project's own kommuner: "jag heter Nora" must not take Nora kommun along.
         own = {w.casefold() for place in places for w in place.split()}
         learned = {
-            k: v for k, v in red.fresh.items() if k not in red.table and k not in own and _listed(k)
+            k: v
+            for k, v in red.fresh.items()
+            if " " in k and k not in red.table and not set(k.split()) & own and _listed(k)
         }
-        whole = [name for name in learned if " " in name]
-        for name, label in list(learned.items()):  # "svensson" in "anna.svensson" too
-            for part in name.split():
-                if len(part) > 1 and part not in {*red.table, *red.keep, *own}:
-                    learned.setdefault(part, label)
-        for name in list(learned):
-            # "anna" is Anna Svensson's label when she is the only Anna in the project.
-            owners = {learned[w] for w in whole if name in w.split()}
-            if " " not in name and len(owners) == 1:
-                learned[name] = owners.pop()
         if not learned:
             return red
         wider = cls.from_pairs(

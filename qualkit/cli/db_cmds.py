@@ -63,6 +63,12 @@ def cmd_attach(args: argparse.Namespace) -> None:
     server, copied = attach(args.project, args.url, replace_local=args.replace_local)
     moved = f"; copied {_rows(copied)}" if copied else ""
     console.print(f"The project now keeps its records in {server.display}{moved}.")
+    if args.replace_local:
+        console.print(
+            "The folder's own records were not copied to the server: they are kept in "
+            ".qualkit/backups/before-attach-*.db (newest), where anything coded since the "
+            "pull stays (qualkit db push -p COPY could copy it to an empty study)."
+        )
 
 
 def cmd_push(args: argparse.Namespace) -> None:
@@ -79,9 +85,10 @@ def cmd_pull(args: argparse.Namespace) -> None:
         console.print(
             f"This folder no longer uses {server.display}: from now on its codings go to its "
             "own qualkit.db only, and the team does not see them. To go back to the server: "
-            f"qualkit db attach {shlex.quote(server.conninfo)} -p {args.project} "
-            "--replace-local (this "
-            "folder's qualkit.db then goes to .qualkit/backups/)."
+            f"qualkit db attach {shlex.quote(server.conninfo)} -p "
+            f"{shlex.quote(str(args.project))} --replace-local (this folder's qualkit.db, "
+            "with anything coded in it after this pull, then goes to .qualkit/backups/ and "
+            "does not reach the server)."
         )
 
 

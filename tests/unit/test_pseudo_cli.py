@@ -83,7 +83,7 @@ def test_a_name_the_scan_missed_is_added_and_replaced_everywhere(
 ) -> None:
     root = str(demo_project.root)
     seg = demo_project.segments("fokusgrupp_demo")[1]
-    text = seg.text + " Projektledare har varit Homan Amani, och homan amanis team."
+    text = seg.text + " Projektledare har varit Homan Amani, och homan amanis team. Anna Svensson."
     demo_project.store.update_segment_text(seg.id, text)
     assert main(["pseudo", "add", "Homan Amani", "-p", root]) == 0
     assert "replaced by [Namn" in capsys.readouterr().out
@@ -98,7 +98,9 @@ def test_a_name_the_scan_missed_is_added_and_replaced_everywhere(
     ):
         assert main(["pseudo", "add", *args, "-p", root]) == 2
     err = capsys.readouterr().err
-    assert "holds personal data itself" in err and "is not a name" in err
+    assert "holds personal data from this project ('Anna')" in err and "is not a name" in err
+    # An invented name nobody in the material has is the field's usual pseudonym.
+    assert main(["pseudo", "add", "Micke", "--replacement", "Ulrika", "-p", root]) == 0
     assert main(["pseudo", "accept", "--kind", "nonsense", "-p", root]) == 2
     assert "Unknown kind 'nonsense'" in capsys.readouterr().err
-    assert [p.original for p in demo_project.store.pseudonyms()] == ["Homan Amani"]
+    assert [p.original for p in demo_project.store.pseudonyms()] == ["Homan Amani", "Micke"]

@@ -124,49 +124,63 @@ def test_identifiers_typed_with_other_dashes_or_in_file_names_are_found(
     for text in (
         "pnr 850709–1234",  # en dash, as word processors type it
         "pnr 850709\u22121234",
-        "pnr 850709 - 1234",
-        "pnr 850709-12 34",
-        "pnr 85 07 09-1234",
-        "pnr 1985-07-09-1234",
+        "pnr 850709 1234",
+        # Loose shapes count with a valid check digit (dates and times look like them).
+        "pnr 850709 - 1232",
+        "pnr 850709-12 32",
+        "pnr 85 07 09-1232",
+        "pnr 1985-07-09-1232",
     ):
         assert red.redact(text) == "pnr [personnummer]", text
-    for text in ("tel 070–123 45 67", "tel 070/765 43 21", "tel 070 - 123 45 67"):
+    for text in ("tel 070–123 45 67", "tel 070 - 123 45 67"):
         assert red.redact(text) == "tel [telefonnummer]", text
     assert red.redact("intervju_anna_svensson_850709-1234_tel_0701234567") == (
         "intervju_[Namn 1]_[personnummer]_tel_[telefonnummer]"
     )
-    # Times, years and sums with dashes stay.
-    for text in ("kl 08.30–09.45", "åren 2014–2016", "1 200 000 kr", "sidan 12–34"):
+    # Times, years, dates, sums, ranges and case numbers stay.
+    for text in (
+        "kl 08.30–09.45",
+        "åren 2014–2016",
+        "1 200 000 kr",
+        "sidan 12–34",
+        "Perioden 2018-01-01 – 2018-12-31 ingick",
+        "Mötet 2021-03-15 - 1030 i sal B",
+        "Datum: 211015 - 1300",
+        "Dnr 040/2019/123",
+        "Nr 031/2017-2018",
+        "Dnr 08/1234-56",
+        "Läsåren 08/09 - 10/11",
+        "Mellan 05 - 10 - 15 - 20 procent",
+    ):
         assert red.redact(text) == text
 
 
-def test_a_listed_name_found_once_is_replaced_in_any_case_everywhere(project: Project) -> None:
+def test_a_full_name_found_once_is_replaced_in_any_case_but_words_stay_words(
+    project: Project,
+) -> None:
     rec = project.store.add_recording("r1")
+    lines = [
+        "Anna Svensson ringde från FK. Vi pratade med Hans, Bo och Per i går.",
+        "Sen skrev anna svensson, och ANNA SVENSSON höll med.",
+        "Det var hans bil. Var ska de bo nu? 500 kr per timme och dag efter dag.",
+        "Ring Sten Lund och Klara Ek. Han kastade en sten i Lund; vi ska klara det under en ek.",
+        "SVEN SVENSSON var där. Som kalle sa. Vår chef Bosse. Uppgifter från LISA och SCB.",
+        "Det är rosa och ROSA. Kontaktperson: Marie Fridolf. Marie sa hej.",
+    ]
     project.store.replace_segments(
-        rec.id,
-        [
-            ("A", "Anna Svensson ringde från FK.", 0.0, 1.0, (), False),
-            ("B", "Det var annas idé, sa ANNA sen, och svensson höll med.", 1.0, 2.0, (), False),
-            (
-                "B",
-                "SVEN SVENSSON var där. Som kalle sa. Maj sa inget. Vår chef Bosse.",
-                2.0,
-                3.0,
-                (),
-                False,
-            ),
-            ("A", "Det är rosa och vi ska klara det.", 3.0, 4.0, (), False),
-        ],
+        rec.id, [("A", line, float(i), i + 1.0, (), False) for i, line in enumerate(lines)]
     )
     red = Redactor.for_project(project)
     texts = [red.redact(s.text) for s in project.store.segments(rec.id)]
-    joined = " ".join(texts).casefold()
-    for name in ("anna", "svensson", "sven", "kalle", "maj ", "bosse"):
-        assert name not in joined, (name, texts)
-    assert texts[1].startswith("Det var [Namn 1]:s idé, sa [Namn 1] sen")
-    assert texts[3] == "Det är rosa och vi ska klara det."  # words, not names
+    assert texts[1] == "Sen skrev [Namn 1], och [Namn 1] höll med."
+    assert texts[2] == lines[2]  # words, not the names Hans, Bo and Per
+    assert texts[3].endswith("Han kastade en sten i Lund; vi ska klara det under en ek.")
+    assert "SVEN" not in texts[4] and "kalle" not in texts[4] and "Bosse" not in texts[4]
+    assert texts[4].endswith("Uppgifter från LISA och SCB.")
+    assert texts[5].startswith("Det är rosa och ROSA. Kontaktperson: [Namn")
+    assert "Fridolf" not in texts[5]
     # The same label in a second redactor of the project: numbers mean one person.
-    assert Redactor.for_project(project).redact("Anna") == red.redact("Anna")
+    assert Redactor.for_project(project).redact("Anna Svensson") == red.redact("Anna Svensson")
 
 
 def test_speaker_labels_and_memos_are_redacted_in_csv(demo_project: Project) -> None:
@@ -201,7 +215,7 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
     ("text", "names"),
     [
         ("SVEN SVENSSON ringde om det.", ["SVEN SVENSSON"]),
-        ("ANNA var där men förstod inte FK:s regelverk.", ["ANNA"]),
+        ("ANNA sa att hon inte förstod FK:s regelverk.", ["ANNA"]),
         ("fil: intervju_anna_svensson", ["anna_svensson"]),
         ("Som kalle sa, det funkar inte.", ["kalle"]),
         ("Jag pratade med anna i går.", ["anna"]),
@@ -211,6 +225,7 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
         # Words stay words.
         ("Det är rosa och vi ska klara det.", []),
         ("Alla sa att det var bra. Dag efter dag.", []),
+        ("Vad sa Gud? Hon sa Grattis! Projektet ALMA, registret LISA.", []),
         ("Det gick till Ledningen och Handläggarna.", []),
         ("Vi har SIP, Samordnad Individuell Plan, med FK och AF.", []),
         ("Svensson var där.", []),
