@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualkit import atomic
+from qualkit.export.code_text import code_text
 from qualkit.export.fields import (
     CoderLabels,
     coder_labels,
@@ -154,6 +155,10 @@ def _codings_sheet(
             row["text"] = red.redact(str(row["text"] or ""))
         row["memo"] = red.redact(row["memo"]) if isinstance(row["memo"], str) else None
         row["recording"] = red.redact(str(row["recording"]))
+        # A code's label and a group's type are typed by a person too ("Jannes idé").
+        row["code_label"] = code_text(str(row["code_label"] or ""), red)
+        if isinstance(row.get("group_type"), str):
+            row["group_type"] = red.redact(row["group_type"])
         for name in TIME_COLUMNS:
             seconds = _clean(row.get(name))
             row[name] = seconds / 86400 if isinstance(seconds, int | float) else None

@@ -88,6 +88,9 @@ def planted(demo_project: Project) -> tuple[Project, dict[str, int]]:
 def test_every_field_is_redacted_in_every_export(planted: tuple[Project, dict[str, int]]) -> None:
     project, ids = planted
     root = str(project.root)
+    # A code the team named after a person, coded once: its label is typed text too.
+    assert main(["codebook", "add", "-p", root, "janne_kod", "Jannes idé (Janne Lindqvist)"]) == 0
+    project.add_coding(ids["segment"], "janne_kod", coder=CODERS[0])
     for argv in (
         ["export", "csv"],
         ["export", "xlsx"],
@@ -102,6 +105,7 @@ def test_every_field_is_redacted_in_every_export(planted: tuple[Project, dict[st
         assert leaks(path.name) == [], path.name  # transcript file names too
         text = unpacked(path) if path.suffix in {".xlsx", ".qdpx", ".docx"} else path.read_text()
         assert leaks(text) == [], path.name
+        assert "Lindqvist" not in text, path.name
 
 
 def test_exports_agree_on_pseudonyms_roles_and_coders(
