@@ -229,6 +229,13 @@ def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) 
     )
 
 
+def is_listed(word: str) -> bool:
+    """Whether `word`, in whatever case it is written, is a listed first name or surname."""
+    firsts, lasts = name_lists()
+    title = word[:1].upper() + word[1:].lower()
+    return _is_first(title, firsts) or title in lasts
+
+
 _LETTERS = re.compile(rf"[{_UP}{_LOW}]+(?:-[{_UP}{_LOW}]+)?")
 
 
@@ -241,13 +248,12 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
     ("med anna", "kalle sa") are given a capital, so the rules below see them as names.
     A lower-case word alone stays a word ("rosa", "klara"): only its neighbours make it
     a name."""
-    firsts, lasts = name_lists()
+    firsts = name_lists()[0]
     common = common_words()
     known = {w.casefold() for name in register for w in name.split() if len(w) > 1}
 
     def listed(word: str) -> bool:
-        title = word[:1].upper() + word[1:].lower()
-        return word.casefold() in known or _is_first(title, firsts) or title in lasts
+        return word.casefold() in known or is_listed(word)
 
     chars = list(text)
     words = list(_LETTERS.finditer(text))

@@ -19,7 +19,7 @@ from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
 from qualkit.identifiers import EMAIL, EMAIL_RE, plain_separators
-from qualkit.names import name_lists
+from qualkit.names import is_listed
 from qualkit.project import Project
 from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect
 
@@ -34,20 +34,14 @@ _GENITIVE = r"(?P<gen>[’':]?s)?"
 
 
 def _listed(key: str) -> bool:
-    """Whether a found name (case-folded) is made of listed first names and surnames,
-    its genitive aside: such a name is a name in any case ("anna", "ANNAS")."""
-    firsts, lasts = name_lists()
+    """Whether a found full name (case-folded) is made of listed first names and surnames,
+    its genitive aside ("anna svenssons"): such a name is a name in any case."""
     words = [w for w in re.split(r"[\s-]+", key) if w]
     if not words:
         return False
-    if words[-1].endswith("s") and not _listed_word(words[-1], firsts, lasts):
+    if words[-1].endswith("s") and not is_listed(words[-1]):
         words[-1] = words[-1][:-1]
-    return all(_listed_word(w, firsts, lasts) for w in words)
-
-
-def _listed_word(word: str, firsts: frozenset[str], lasts: frozenset[str]) -> bool:
-    title = word[:1].upper() + word[1:]
-    return title in firsts or title in lasts
+    return all(is_listed(w) for w in words)
 
 
 def unreviewed_replacements(project: Project) -> dict[str, int]:
