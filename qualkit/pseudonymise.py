@@ -51,6 +51,7 @@ __all__ = [
     "Finding",
     "common_words",
     "detect",
+    "detect_identifiers",
     "find_names",
     "is_personnummer",
     "luhn_ok",
@@ -75,37 +76,54 @@ class Finding:
 
 
 # ------------------------------------------------------------------ detect
+class _Found:
+    """Findings in one text, without overlaps: the first to claim a span keeps it."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.found: list[Finding] = []
+
+    def add(self, kind: str, a: int, b: int) -> None:
+        if all(b <= f.start or a >= f.end for f in self.found):
+            self.found.append(Finding(kind, a, b, self.original[a:b]))
+
+    def ordered(self) -> list[Finding]:
+        return sorted(self.found, key=lambda f: f.start)
+
+
+def _identifiers(found: _Found, text: str) -> None:
+    # Most specific first: e-mail holds name-like parts, personnummer looks like a phone.
+    for m in EMAIL_RE.finditer(text):
+        found.add(EMAIL, m.start(), m.end())
+    for m in PERSONNUMMER_RE.finditer(text):
+        if personnummer_like(m):
+            found.add(PERSONNUMMER, m.start(), m.end())
+    for m in PHONE_RE.finditer(text):
+        if phone_ok(m.group(0)):
+            found.add(PHONE, m.start(), m.end())
+    for m in ADDRESS_RE.finditer(text):
+        found.add(ADDRESS, m.start(), m.end())
+    for m in APARTMENT_RE.finditer(text):
+        found.add(ADDRESS, m.start(), m.end())
+
+
+def detect_identifiers(text: str) -> list[Finding]:
+    """E-mail addresses, personnummer, phone numbers and addresses in `text` (no names),
+    ordered by position, without overlaps."""
+    found = _Found(text)
+    _identifiers(found, plain_separators(text))  # same length: offsets hold
+    return found.ordered()
+
+
 def detect(text: str, register: Iterable[str] = (), places: Iterable[str] = ()) -> list[Finding]:
     """All personal data in `text`, ordered by position, without overlaps.
 
     `places` are words that name places or actors in this project (its kommuner), so a
     cue such as "Nacka sa" does not make them a person.
     """
-    original, text = text, plain_separators(text)  # same length: offsets hold
-    found: list[Finding] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    def add(kind: str, a: int, b: int) -> None:
-        if free(a, b):
-            taken.append((a, b))
-            found.append(Finding(kind, a, b, original[a:b]))
-
-    # Most specific first: e-mail holds name-like parts, personnummer looks like a phone.
-    for m in EMAIL_RE.finditer(text):
-        add(EMAIL, m.start(), m.end())
-    for m in PERSONNUMMER_RE.finditer(text):
-        if personnummer_like(m):
-            add(PERSONNUMMER, m.start(), m.end())
-    for m in PHONE_RE.finditer(text):
-        if phone_ok(m.group(0)):
-            add(PHONE, m.start(), m.end())
-    for m in ADDRESS_RE.finditer(text):
-        add(ADDRESS, m.start(), m.end())
-    for m in APARTMENT_RE.finditer(text):
-        add(ADDRESS, m.start(), m.end())
-    for a, b in find_names(text, register, places):
-        add(NAME, a, b)
-    return sorted(found, key=lambda f: f.start)
+    found = _Found(text)
+    plain = plain_separators(text)  # same length: offsets hold
+    _identifiers(found, plain)
+    for a, b in find_names(plain, register, places):
+        found.add(NAME, a, b)
+    return found.ordered()

@@ -1,10 +1,11 @@
 """The one gate every export passes: replace personal data, reviewed or not.
 
 `Redactor.for_project` is what every exporter and report asks for. It replaces, in this
-order: participants' real names (with their role label), accepted proposals (with their
-possibly edited replacement), proposals not yet reviewed (with the label the scan gave
-them), and then anything the detector finds in the text itself, scanned or not. Only a
-string a coder rejected is left as it is. So with default settings nothing the scanner
+order: e-mail addresses, personnummer, phone numbers and addresses (always, a coder can
+only edit their replacement), participants' real names (with their role label), accepted
+proposals (with their possibly edited replacement), proposals not yet reviewed (with the
+label the scan gave them), and then any name the detector finds in the text itself,
+scanned or not. Only a name a coder rejected is left as it is. So with default settings nothing the scanner
 would find reaches a file, whether or not anyone reviewed it; what was replaced without
 review is counted per project, and the export commands say how many.
 """
@@ -13,15 +14,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
-from qualkit.identifiers import EMAIL, EMAIL_RE, plain_separators
+from qualkit.identifiers import plain_separators
 from qualkit.names import is_listed
 from qualkit.project import Project
-from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect
+from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect, detect_identifiers
 
 __all__ = ["Redactor", "unreviewed_replacements"]
 
@@ -206,20 +207,23 @@ class Redactor:
     def redact(self, text: str, *, count: bool = True) -> str:
         if not self.enabled or not text:
             return text
-        # E-mail first: "anna.svensson@kommun.se" is one address, not two known names
-        # and a domain left standing.
-        if "@" in text:
-            text = EMAIL_RE.sub(self._email(count), text)
-        text, inserted = self._known(text, count)
-        return self._detected(text, inserted, count)
+        # Identifiers first: "anna.svensson@kommun.se" is one address, not two known names
+        # and a domain left standing, and "Anna Lindhs väg 3" is an address, not a known
+        # name and a house number.
+        text, labels = self._identifiers(text, count)
+        text, labels = self._known(text, labels, count)
+        return self._detected(text, labels, count)
 
-    def _email(self, count: bool) -> Callable[[re.Match[str]], str]:
-        def label(_m: re.Match[str]) -> str:
-            if count:
-                self.tally[EMAIL] += 1
-            return PLACEHOLDERS[EMAIL]
-
-        return label
+    def _identifiers(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
+        """Replace e-mail addresses, personnummer, phone numbers and addresses. Whatever a
+        coder said about one, only its replacement can change (an accepted proposal's)."""
+        edits: list[tuple[int, int, str]] = []
+        for f in detect_identifiers(text):
+            key = plain_separators(f.text).casefold()
+            edits.append((f.start, f.end, self.table.get(key, PLACEHOLDERS[f.kind])))
+            if count and key not in self.reviewed:
+                self.tally[f.kind] += 1
+        return _splice(text, edits, [])
 
     def _name_label(self, found: str) -> str:
         key = plain_separators(found).casefold()
@@ -229,15 +233,18 @@ class Redactor:
             label = self.fresh[key] = f"[Namn {self.numbers[0]}]"
         return label
 
-    def _known(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
-        """Replace the table's originals; return the text and where labels were put."""
+    def _known(
+        self, text: str, labels: list[tuple[int, int]], count: bool
+    ) -> tuple[str, list[tuple[int, int]]]:
+        """Replace the table's originals outside the `labels` already put in; return the
+        text and where every label now lies."""
         if self.pattern is None:
-            return text, []
-        out: list[str] = []
-        inserted: list[tuple[int, int]] = []
-        size = pos = 0
+            return text, labels
+        edits: list[tuple[int, int, str]] = []
         # Matched with plain separators: "intervju_anna_svensson" holds "anna svensson".
         for m in self.pattern.finditer(plain_separators(text)):
+            if any(m.start() < b and a < m.end() for a, b in labels):
+                continue
             found = text[m.start("base") : m.end("base")]
             key = m.group("base").casefold()
             if key in self.capital_only and not found[:1].isupper():
@@ -245,21 +252,15 @@ class Redactor:
             label = self.table[key] + (":s" if m.group("gen") else "")
             if count and key not in self.reviewed:
                 self.tally[NAME if label.startswith("[Namn") else "other"] += 1
-            out.append(text[pos : m.start()])
-            size += m.start() - pos
-            out.append(label)
-            inserted.append((size, size + len(label)))
-            size += len(label)
-            pos = m.end()
-        out.append(text[pos:])
-        return "".join(out), inserted
+            edits.append((m.start(), m.end(), label))
+        return _splice(text, edits, labels)
 
-    def _detected(self, text: str, inserted: list[tuple[int, int]], count: bool) -> str:
+    def _detected(self, text: str, labels: list[tuple[int, int]], count: bool) -> str:
         """Replace what the detector finds and nobody rejected."""
         out: list[str] = []
         pos = 0
         for f in detect(text, self.register, self.places):
-            if any(f.start < b and a < f.end for a, b in inserted):
+            if any(f.start < b and a < f.end for a, b in labels):
                 continue  # a label put in above ("[Namn 1]"), not personal data
             if f.kind == NAME and plain_separators(f.text).casefold() in self.keep:
                 continue
@@ -270,3 +271,28 @@ class Redactor:
                 self.tally[f.kind] += 1
         out.append(text[pos:])
         return "".join(out)
+
+
+def _splice(
+    text: str, edits: list[tuple[int, int, str]], labels: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with each (start, end, label) edit made (in order, none overlapping), and
+    where every label lies afterwards: the edits' own and `labels`, moved with the text."""
+    out: list[str] = []
+    placed: list[tuple[int, int]] = []
+    moves: list[tuple[int, int]] = []  # (position in the old text, shift from there on)
+    shift = pos = 0
+    for a, b, label in edits:
+        out.append(text[pos:a])
+        out.append(label)
+        placed.append((a + shift, a + shift + len(label)))
+        shift += len(label) - (b - a)
+        moves.append((b, shift))
+        pos = b
+    out.append(text[pos:])
+
+    def moved(i: int) -> int:
+        return i + next((d for end, d in reversed(moves) if end <= i), 0)
+
+    placed += [(moved(a), moved(b)) for a, b in labels]
+    return "".join(out), sorted(placed)

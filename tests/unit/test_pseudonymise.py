@@ -117,6 +117,27 @@ def test_identifiers_are_redacted_reviewed_or_not_and_a_rejection_keeps_names_on
     assert Redactor.disabled().redact(text) == text
 
 
+def test_identifiers_are_replaced_before_known_names() -> None:
+    red = Redactor.from_pairs({"Anna Lindh": "[Deltagare 1]", "Ek": "[Deltagare 2]"})
+    # A street named like a participant is an address, not her name and a house number.
+    assert red.redact("Hon bor på Anna Lindhs väg 3.") == "Hon bor på [adress]."
+    # An e-mail holding a known name is one address.
+    assert red.redact("Mejla anna.lindh@ek.se, Ek.") == "Mejla [e-post], [Deltagare 2]."
+    # Known names around and between identifiers are still replaced, once each.
+    assert (
+        red.redact("Ek 811218-9876 och Anna Lindh 070-123 45 67 och Ek")
+        == "[Deltagare 2] [personnummer] och [Deltagare 1] [telefonnummer] och [Deltagare 2]"
+    )
+
+
+def test_an_accepted_replacement_of_an_identifier_is_used(project: Project) -> None:
+    project.store.set_pseudonym("phone", "070-123 45 67", "[telefon, kontoret]", "accepted")
+    red = Redactor.for_project(project)
+    assert red.redact("Ring 070-123 45 67 eller 070-765 43 21.") == (
+        "Ring [telefon, kontoret] eller [telefonnummer]."
+    )
+
+
 def test_identifiers_typed_with_other_dashes_or_in_file_names_are_found(
     project: Project,
 ) -> None:
