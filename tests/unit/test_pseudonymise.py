@@ -243,7 +243,12 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
         ("Vår chef Bosse är bra, sa Micke.", ["Bosse", "Micke"]),
         ("Maj sa ingenting på mötet.", ["Maj"]),
         ("Svensson sa att det var fel rutin.", ["Svensson"]),
+        # Talk retells in the present tense too.
+        ("Nguyen håller med. Svensson säger att det går.", ["Nguyen", "Svensson"]),
+        ("Ossi menar något annat, Timur sa nej.", ["Ossi", "Timur"]),
         # Words stay words.
+        ("Chefer tycker olika. Föräldrar frågar. Anhöriga berättar. Boende säger.", []),
+        ("Folk tycker till. Unga undrar. Vårdanalys menar att det behövs.", []),
         ("Det är rosa och vi ska klara det.", []),
         ("Alla sa att det var bra. Dag efter dag.", []),
         ("Vad sa Gud? Hon sa Grattis! Projektet ALMA, registret LISA.", []),
