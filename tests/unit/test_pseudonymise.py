@@ -246,6 +246,7 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
         # Talk retells in the present tense too.
         ("Nguyen håller med. Svensson säger att det går.", ["Nguyen", "Svensson"]),
         ("Ossi menar något annat, Timur sa nej.", ["Ossi", "Timur"]),
+        ("Yasser tycker annorlunda. Ammar håller med.", ["Yasser", "Ammar"]),
         # Words stay words.
         ("Chefer tycker olika. Föräldrar frågar. Anhöriga berättar. Boende säger.", []),
         ("Folk tycker till. Unga undrar. Vårdanalys menar att det behövs.", []),
