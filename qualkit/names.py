@@ -175,6 +175,10 @@ _ACTOR_SHAPE = re.compile(
 )
 
 
+# Words that open a place's name ("Västra Götaland", "Norra Sverige").
+_PLACE_WORDS = frozenset({"västra", "östra", "norra", "södra", "mellersta", "nordvästra"})
+
+
 @lru_cache(maxsize=1)
 def _towns() -> frozenset[str]:
     """Swedish towns and counties from faker's sv_SE address lists, lower-case."""
@@ -307,7 +311,7 @@ def find_names(
     text = _as_names_are_written(text, register)
     known = {w for name in register for w in name.split() if len(w) > 1}
     own_places = {p.casefold() for place in places for p in place.split()}
-    not_people = own_places | _towns()
+    not_people = own_places | _towns() | _PLACE_WORDS
     groups = (firsts, lasts, known)
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -342,7 +346,14 @@ def find_names(
             and not (start_of_sentence and _group_of_people(lower))
             and bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
         )
-        # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen".
+        # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen"; after an
+        # unknown word inside a sentence, another unknown word ("har varit Homan Amani").
+        pairable = (
+            not start_of_sentence
+            and lower not in common
+            and not place_like
+            and not _WORD_SHAPE.search(lower)
+        )
         j = i + 1
         while j < len(words) and j - i <= 2 and text[words[j - 1].end() : words[j].start()] == " ":
             nxt = _genitive_base(words[j].group(0), groups)
@@ -351,6 +362,12 @@ def find_names(
                 or nxt in known
                 or bool(_SURNAME_SHAPE.search(nxt))
                 or ((first or cued) and nxt.lower() not in common)
+                or (
+                    pairable
+                    and j == i + 1
+                    and _unknown_name_word(nxt, common, not_people)
+                    and not text.startswith("-", words[j].end())  # "Hälso- och sjukvård"
+                )
             ):
                 break
             j += 1
@@ -358,10 +375,7 @@ def find_names(
         # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place).
         unknown_then_surname = (
             j == i + 2
-            and not start_of_sentence
-            and lower not in common
-            and not place_like
-            and not _WORD_SHAPE.search(lower)
+            and pairable
             and (
                 _genitive_base(words[i + 1].group(0), groups) in lasts
                 or _unknown_name_word(words[i + 1].group(0), common, not_people)

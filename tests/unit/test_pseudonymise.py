@@ -247,6 +247,9 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
         ("Nguyen håller med. Svensson säger att det går.", ["Nguyen", "Svensson"]),
         ("Ossi menar något annat, Timur sa nej.", ["Ossi", "Timur"]),
         ("Yasser tycker annorlunda. Ammar håller med.", ["Yasser", "Ammar"]),
+        # Two unknown capitalised words inside a sentence.
+        ("I arbetet har varit Homan Amani.", ["Homan Amani"]),
+        ("Länsstyrelsen i Västra Götalands län; hälso- och Äldreomsorg Hälso- och sjukvård.", []),
         # Words stay words.
         ("Chefer tycker olika. Föräldrar frågar. Anhöriga berättar. Boende säger.", []),
         ("Folk tycker till. Unga undrar. Vårdanalys menar att det behövs.", []),
