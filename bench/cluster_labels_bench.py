@@ -110,10 +110,10 @@ def judge(texts: Sequence[str], groups: dict[str, dict[str, Any]]) -> dict[str, 
         for w in group["keywords"]:
             has = _passages_with(w, docs)
             h = w in GENERIC_SV
-            b = has.mean() > BACKGROUND
+            b = bool(has.mean() > BACKGROUND)
             inside = has[members].mean()
             outside = has[~members].mean() if (~members).any() else 0.0
-            low = inside < LIFT * outside
+            low = bool(inside < LIFT * outside)
             counts["H"] += h
             counts["B"] += b
             counts["L"] += low
