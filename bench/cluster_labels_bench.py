@@ -54,7 +54,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from suggest_data import DiskEmbeddings, load_sets
 
 from qualkit.analysis.cluster import auto_min_size, cluster_vectors
-from qualkit.analysis.cluster_labels import _WORD, _same_stem, keywords_for
+from qualkit.analysis.cluster_labels import (
+    _WORD,
+    GENERIC_WORDS,
+    PRIOR_WORDS,
+    _same_stem,
+    keywords_for,
+)
 from qualkit.analysis.embed import EmbeddingCache, get_embedder
 
 DECIDING = ("corpus", "spoken", "written")
@@ -183,8 +189,16 @@ def main() -> None:
     ap.add_argument("--save", type=Path, required=True)
     ap.add_argument("--against", type=Path)
     ap.add_argument("--options", default="{}", help="keywords_for options as JSON (variants)")
+    ap.add_argument(
+        "--logodds",
+        action="store_true",
+        help="the variant measured on 2026-12-03: log-odds with PRIOR_WORDS, GENERIC_WORDS",
+    )
     args = ap.parse_args()
-    result = label_sets(args.sets.split(","), **json.loads(args.options))
+    options = json.loads(args.options)
+    if args.logodds:
+        options.update(prior_words=PRIOR_WORDS, generic=GENERIC_WORDS)
+    result = label_sets(args.sets.split(","), **options)
     for name, entry in result.items():
         print(f"\n## {name}: {entry['counts']}")
         for gid, group in entry["groups"].items():
