@@ -5,9 +5,9 @@ order: e-mail addresses, personnummer, phone numbers and addresses (always, a co
 only edit their replacement), participants' real names (with their role label), accepted
 proposals (with their possibly edited replacement), proposals not yet reviewed (with the
 label the scan gave them), and then any name the detector finds in the text itself,
-scanned or not. Only a name a coder rejected is left as it is. So with default settings nothing the scanner
-would find reaches a file, whether or not anyone reviewed it; what was replaced without
-review is counted per project, and the export commands say how many.
+scanned or not. Only a name a coder rejected is left as it is. So with default settings
+nothing the scanner would find reaches a file, whether or not anyone reviewed it; what was
+replaced without review is counted per project, and the export commands say how many.
 """
 
 from __future__ import annotations

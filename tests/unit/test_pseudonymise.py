@@ -117,6 +117,14 @@ def test_identifiers_are_redacted_reviewed_or_not_and_a_rejection_keeps_names_on
     assert Redactor.disabled().redact(text) == text
 
 
+def test_a_phone_number_is_not_read_across_a_tab_or_a_line() -> None:
+    assert kinds("5\t00:00:53–00:01:03\t712–902\tDeltagare 4") == []
+    assert kinds("tid 03\n712-902") == []
+    assert kinds("Ring 070\u00a0123\u00a045\u00a067.") == [
+        ("phone", "070\u00a0123\u00a045\u00a067")
+    ]
+
+
 def test_identifiers_are_replaced_before_known_names() -> None:
     red = Redactor.from_pairs({"Anna Lindh": "[Deltagare 1]", "Ek": "[Deltagare 2]"})
     # A street named like a participant is an address, not her name and a house number.

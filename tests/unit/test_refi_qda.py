@@ -26,7 +26,7 @@ from qualkit.export.refi.importer import import_qdc, import_qdpx, split_segments
 from qualkit.export.refi.read import read_qdpx
 from qualkit.export.refi.read_codes import code_targets, read_qdc
 from qualkit.export.refi.records import Limits
-from qualkit.export.refi.text import docx_text
+from qualkit.export.refi.text import docx_text, turn_table
 from qualkit.export.refi.write import export_qdpx
 from qualkit.export.refi.xmlwrite import map_span
 from qualkit.model import Actor, Consent, GroupType, Valence
@@ -185,6 +185,32 @@ def test_cases_sets_users_and_notes(demo_project: Project) -> None:
     assert len(memo_refs) == len(with_note) and all(r in notes for r in memo_refs)
     texts = {notes[r].findtext("q:PlainTextContent", namespaces=NS) for r in memo_refs}
     assert "Hospitering gav förtroende." in texts
+
+
+def test_the_turn_table_is_not_redacted_as_text(project: Project) -> None:
+    """Times and offsets are no phone numbers: the row "2<tab>00:01:00–00:01:03<tab>712–902"
+    once lost "03<tab>712–902" to "[telefonnummer]"."""
+    rec = project.store.add_recording("fg", kommun="Norrby")
+    first, second, third = "ord " * 177 + "sis", "ja " * 63 + "j", "Ring 070-123 45 67."
+    assert (len(first), len(second)) == (711, 190)
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("A", first, 0.0, 59.0, (), False),
+            ("B", second, 60.0, 63.0, (), False),
+            ("A", third, 64.0, 66.0, (), False),
+        ],
+    )
+    root = qde(export_qdpx(project).path)
+    table = next(
+        n.findtext("q:PlainTextContent", namespaces=NS)
+        for n in root.findall(".//q:Note", NS)
+        if n.get("name", "").startswith("Talare och tider")
+    )
+    assert [(r.start, r.end) for r in turn_table(table)][:2] == [(0, 711), (712, 902)]
+    assert "telefonnummer" not in table
+    # The text itself is still redacted.
+    assert "070-123" not in zipfile.ZipFile(export_qdpx(project).path).read("project.qde").decode()
 
 
 @needs_refi

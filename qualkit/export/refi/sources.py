@@ -112,8 +112,22 @@ class SourceWriter:
             self.users[name] = self.guids("user", name)
         return self.users[name]
 
-    def note(self, owner: str, guid: str, name: str, text: str, coder: str, created: str) -> None:
-        self.notes.append(Note(guid, name, self.redactor.redact(text), coder, created))
+    def note(
+        self,
+        owner: str,
+        guid: str,
+        name: str,
+        text: str,
+        coder: str,
+        created: str,
+        *,
+        made_of_redacted: bool = False,
+    ) -> None:
+        """A note on `owner`; its text is redacted unless it is `made_of_redacted` (a table
+        qualkit wrote from times, offsets and fields it redacted itself)."""
+        if not made_of_redacted:
+            text = self.redactor.redact(text)
+        self.notes.append(Note(guid, name, text, coder, created))
         self.note_refs[owner].append(guid)
         self.user(coder)
 
@@ -238,8 +252,11 @@ class SourceWriter:
             table,
             SYSTEM_USER,
             created,
+            # Times and character offsets are no phone numbers ("00:01:03\t712–902"): the
+            # only typed field, the speaker, is redacted above.
+            made_of_redacted=True,
         )
-        return turn_of, f"{TURN_TABLE_TITLE}\n{self.redactor.redact(table)}"
+        return turn_of, f"{TURN_TABLE_TITLE}\n{table}"
 
     def _coded_spans(
         self, st: SourceText, original: Sequence[Segment], codings: Sequence[Coding]
