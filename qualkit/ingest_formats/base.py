@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,3 +104,18 @@ def seconds(h: str | None, m: str, s: str, frac: str | None) -> float:
 
 
 # A speaker label: up to 40 characters and four words before a colon, e.g. "Anna:",
+
+
+# ------------------------------------------------------------------ CSV
+def csv_rows(text: str, name: str, delimiter: str = ",") -> list[list[str]]:
+    """The rows of a CSV file, read strictly: a quote left open or stray text after a
+    closing quote is an error naming the line, not a row silently swallowed or merged."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise ImportFormatError(
+            f"{name} line {reader.line_num}: not valid CSV ({exc}); check the quotes "
+            "(a value with a comma or a line break is written in double quotes, and a quote "
+            'inside it is doubled: "a ""b"", c").'
+        ) from exc

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from qualkit.atomic import sha256_file
 from qualkit.errors import ImportFormatError, InputError
+from qualkit.ingest_formats.base import csv_rows
 from qualkit.model import Actor, Participant, Recording, Round
 from qualkit.project import Project
 
@@ -65,9 +64,11 @@ def read_answers(path: Path | str) -> list[Answer]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFormatError(f"{path}: cannot read the answers file ({exc}).") from exc
     dialect = ";" if raw.count(";") > raw.count(",") else ","
-    reader = csv.DictReader(io.StringIO(raw), delimiter=dialect)
+    table = csv_rows(raw, str(path), dialect)
+    fieldnames = table[0] if table else []
+    reader = [dict(zip(fieldnames, r, strict=False)) for r in table[1:]]
     columns: dict[str, str] = {}
-    for field_name in reader.fieldnames or []:
+    for field_name in fieldnames:
         key = field_name.strip().casefold()
         for name, aliases in _HEADERS.items():
             if key in aliases:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from qualkit.cli import main
+from qualkit.errors import ImportFormatError
 from qualkit.export.refi.codebook_csv import import_codebook_csv
 from qualkit.export.refi.constants import KOMMUN_VARIABLE, PROJECT_NS
 from qualkit.export.refi.importer import import_qdc, import_qdpx
@@ -273,3 +274,11 @@ def test_a_code_of_ones_own_named_interesting_is_kept(project: Project, tmp_path
     )
     summary = import_codebook_csv(project, used)
     assert [c.label_sv for c in project.codebook(summary.codebook).codes] == ["interesting"]
+
+
+def test_a_codebook_csv_with_a_quote_left_open_is_refused(project: Project, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text('tag,description\n"unclosed,x\nsecond,y\n', encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"bad.csv line \d+: not valid CSV"):
+        import_codebook_csv(project, bad)
+    assert not list(project.codebook_dir.glob("csv_bad*"))

@@ -124,6 +124,10 @@ def test_answers_file_errors(tmp_path: Path) -> None:
     bad.write_text("deltagare;fråga;svar\nA;7;B\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="line 2"):
         read_answers(bad)
+    # A quote left open would swallow every answer after it.
+    bad.write_text('deltagare;fråga;svar\nA;1;"Bra\nB;2;Sämre\n', encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="not valid CSV"):
+        read_answers(bad)
 
 
 def test_ratings_replace_and_validate(two_rounds: Project) -> None:

@@ -33,6 +33,7 @@ from qualkit.export.refi.import_codes import (
 from qualkit.export.refi.importer import ImportSummary
 from qualkit.export.refi.records import RefiCode
 from qualkit.export.refi.text import decode_text
+from qualkit.ingest_formats.base import csv_rows
 from qualkit.privacy import Redactor
 from qualkit.project import Project
 
@@ -83,7 +84,7 @@ def read_codebook_csv(path: Path) -> tuple[list[RefiCode], set[str] | None]:
         raise InputError(f"{path}: no such file.")
     if path.stat().st_size > MAX_CSV_BYTES:
         raise ImportFormatError(f"{path.name}: refused: larger than {MAX_CSV_BYTES} bytes.")
-    rows = list(csv.reader(io.StringIO(decode_text(path.read_bytes()))))
+    rows = csv_rows(decode_text(path.read_bytes()), path.name)
     if not rows:
         raise ImportFormatError(f"{path.name}: empty; a codebook CSV has a header row.")
     header = [cell.strip().lower() for cell in rows[0]]
