@@ -115,7 +115,7 @@ class Redactor:
             tally=_TALLIES.setdefault(project, Counter()),
         )
         taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
-        red.numbers[0] = max(taken, default=0)
+        base = red.numbers[0] = max(taken, default=0)
         # Read the whole project once, in a fixed order (speaker labels, recording names
         # and participants by id, then every turn and memo), so a name gets the same label
         # in every export ("[Namn 4]" is the same person in the CSV and the report), and a
@@ -131,6 +131,7 @@ class Redactor:
         texts += [m.text for m in project.store.memos()]
         for text in texts:
             red.redact(text, count=False)
+        red._link_names_alone(base)
         own = {w.casefold() for place in places for w in place.split()}
         learned = {
             k: v
@@ -229,9 +230,51 @@ class Redactor:
         key = plain_separators(found).casefold()
         label = self.fresh.get(key)
         if label is None:
-            self.numbers[0] += 1
-            label = self.fresh[key] = f"[Namn {self.numbers[0]}]"
+            label = self._same_person(key)
+            if label is None:
+                self.numbers[0] += 1
+                label = f"[Namn {self.numbers[0]}]"
+            self.fresh[key] = label
         return label
+
+    def _same_person(self, key: str) -> str | None:
+        """The label of the one full name found so far that a first name or surname alone
+        ("karin", "lindqvists") belongs to: "Karin" in a memo is the "Karin Lindqvist" of a
+        voice's label. None when it belongs to none, or to two people ("Karin Berg")."""
+        labels = self._full_names_with(key)
+        return labels.pop() if len(labels) == 1 else None
+
+    def _full_names_with(self, key: str) -> set[str]:
+        if " " in key:
+            return set()
+        forms = {key, key.removesuffix(":s"), key.removesuffix("s")}
+        return {
+            label for name, label in self.fresh.items() if " " in name and forms & set(name.split())
+        }
+
+    def _link_names_alone(self, base: int) -> None:
+        """After a whole project is read: a first name or surname alone takes the label of
+        the one full name it belongs to, wherever either was read first; one that belongs
+        to two people ("Karin" of "Karin Lindqvist" and "Karin Berg") has its own."""
+        for key in [k for k in self.fresh if " " not in k]:
+            labels = self._full_names_with(key)
+            if len(labels) == 1:
+                self.fresh[key] = labels.pop()
+            elif self.fresh[key] in labels:
+                self.numbers[0] += 1
+                self.fresh[key] = f"[Namn {self.numbers[0]}]"
+        self._renumber(base)
+
+    def _renumber(self, base: int) -> None:
+        """Number the labels given after `base` 1, 2, 3... in the order they were first
+        given, so linking leaves no gaps ("[Namn 1]", "[Namn 3]")."""
+        order: dict[str, str] = {}
+        for label in self.fresh.values():
+            m = _NAME_LABEL.match(label)
+            if m and int(m.group(1)) > base and label not in order:
+                order[label] = f"[Namn {base + len(order) + 1}]"
+        self.fresh.update({k: order.get(v, v) for k, v in self.fresh.items()})
+        self.numbers[0] = base + len(order)
 
     def _known(
         self, text: str, labels: list[tuple[int, int]], count: bool

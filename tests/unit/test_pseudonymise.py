@@ -286,3 +286,33 @@ def test_a_kommun_that_is_also_a_first_name_stays_a_place(project: Project) -> N
     first, second = (red.redact(s.text) for s in project.store.segments(rec.id))
     assert first == "I Nora fungerar samverkan. Nora kommun har ett team."
     assert "Nora" not in second
+
+
+def test_a_first_name_alone_takes_the_label_of_its_full_name(project: Project) -> None:
+    rec = project.store.add_recording("fg", kommun="Norrby")
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("B", "Peter har rätt.", 0.0, 1.0, (), False),
+            ("Karin Lindqvist", "Jag ringde Peter Nilsson i går.", 1.0, 2.0, (), False),
+            ("B", "Karin tycker som Peter.", 2.0, 3.0, (), False),
+        ],
+    )
+    red = Redactor.for_project(project)
+    texts = [red.redact(s.text) for s in project.store.segments(rec.id)]
+    # "Karin" is the voice "Karin Lindqvist", "Peter" the "Peter Nilsson" read after him;
+    # the labels are numbered without gaps.
+    assert texts == [
+        "[Namn 2] har rätt.",
+        "Jag ringde [Namn 2] i går.",
+        "[Namn 1] tycker som [Namn 2].",
+    ]
+    assert red.redact("Karin Lindqvist") == "[Namn 1]"
+    # A first name two people share is neither of them.
+    project.store.replace_segments(
+        rec.id, [("C", "Karin Berg och Karin Lindqvist. Karin sa nej.", 0.0, 1.0, (), False)]
+    )
+    red = Redactor.for_project(project)
+    said = red.redact("Karin sa nej. Karin Berg sa ja.")
+    first, second = said.split(" sa nej. ")
+    assert first.startswith("[Namn") and first not in second
