@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from qualkit.model import Word
@@ -22,6 +22,17 @@ class AlignOptions:
     merge_gap_s: float = 1.5  # join one voice's pieces across pauses up to this long
     max_turn_s: float = 45.0  # but start a new segment after this, to keep units codable
     overlap_share: float = 0.3  # a word this much inside a second voice's turn is overlap
+    # Move up to this many words across a voice change to the side of the sentence they
+    # belong to, by Whisper's punctuation (`realign_by_sentence`); 0 turns it off.
+    sentence_words: int = 0
+
+    def key_fields(self) -> dict[str, Any]:
+        """What the ALIGN artefact's key hashes: with the sentence rule off, the fields
+        keys had before it existed, so recordings aligned then are not redone."""
+        fields = asdict(self)
+        if not self.sentence_words:
+            del fields["sentence_words"]
+        return fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +133,66 @@ def assign_words(
     return out
 
 
+_SENTENCE_END = (".", "?", "!", "…")
+
+
+def _ends_sentence(word: Word) -> bool:
+    return word.text.rstrip().rstrip("\"'»”)").endswith(_SENTENCE_END)
+
+
+def realign_by_sentence(
+    words: Sequence[Word], assigned: list[tuple[str | None, bool]], most: int
+) -> list[tuple[str | None, bool]]:
+    """Words at a voice change moved to the sentence they belong to.
+
+    A diarisation turn often starts a word late or early: the next speaker's first word
+    ends the last one's turn ("...ni möter. De | får berätta..."), or the last word of a
+    sentence opens the next turn. Whisper's punctuation says where sentences end: up to
+    `most` words after the last voice's final full stop go to the next voice, and up to
+    `most` words of the next voice that end the last voice's unfinished sentence go back,
+    when the other side goes on for longer than the words moved."""
+    out = list(assigned)
+    n = len(words)
+    for c in range(1, n):
+        a, b = out[c - 1][0], out[c][0]
+        if a is None or b is None or a == b:
+            continue
+        run_a = c
+        while run_a > 0 and out[run_a - 1][0] == a:
+            run_a -= 1
+        run_b = c
+        while run_b < n and out[run_b][0] == b:
+            run_b += 1
+        # The last voice's sentence ended 1..most words before the change: a tail.
+        tail = next(
+            (
+                k
+                for k in range(1, most + 1)
+                if c - k - 1 >= run_a and _ends_sentence(words[c - k - 1])
+            ),
+            0,
+        )
+        if tail and not _ends_sentence(words[c - 1]) and run_b - c > tail:
+            for i in range(c - tail, c):
+                out[i] = (b, out[i][1])
+            continue
+        # The next voice finishes the last voice's sentence within 1..most words: a head.
+        if _ends_sentence(words[c - 1]):
+            continue
+        head = next(
+            (
+                k
+                for k in range(1, most + 1)
+                if c + k - 1 < run_b and _ends_sentence(words[c + k - 1])
+            ),
+            0,
+        )
+        if head and run_b - c > head and c - run_a > head:
+            for i in range(c, c + head):
+                out[i] = (a, out[i][1])
+    return out
+
+
 def align(
     transcript: Transcript, diarization: Diarization | None, options: AlignOptions = AlignOptions()
 ) -> AlignedTranscript:
@@ -144,6 +215,8 @@ def align(
             )
             continue
         assigned = assign_words(seg.words, index, options.overlap_share)
+        if options.sentence_words:
+            assigned = realign_by_sentence(seg.words, assigned, options.sentence_words)
         run: list[Word] = []
         run_spk: str | None = None
         run_ov = False

@@ -233,7 +233,7 @@ class Pipeline:
         # TRANSCRIBE
         tkey = self._transcribe_key(rec, sha, "" if info.silent else self._model_identity())
         dkey = opts.diarize.artefact_key(sha) if opts.diarization else "off"
-        lkey = options_key(tkey, dkey, opts.align)
+        lkey = options_key(tkey, dkey, opts.align.key_fields())
         kept = kept_transcript(self.store, self.artefacts, rec, sha, lkey, info.duration_s, opts)
         if kept is not None:
             return kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qualkit.model import Word
 from qualkit.pipeline.align import AlignOptions, align, speaker_label
+from qualkit.pipeline.artefacts import options_key
 from qualkit.pipeline.diarize import Diarization, Turn
 from qualkit.pipeline.transcribe import AsrSegment, Transcript
 
@@ -101,3 +102,55 @@ def test_a_one_word_reply_in_a_turn_of_its_own_goes_to_its_voice() -> None:
         ("Talare 2", "Tack."),
         ("Talare 1", "Jag med"),
     ]
+
+
+def test_words_at_a_change_go_to_the_sentence_they_belong_to() -> None:
+    dia = Diarization(20.0, (Turn(0, 3.0, "SPEAKER_01"), Turn(3.0, 9.0, "SPEAKER_02")), ())
+    # The next voice's first word ends the last one's turn: "... ni möter? De | får ..."
+    tail = transcript(
+        words(
+            (0.2, 1.0, "Vad"),
+            (1.0, 2.0, "ni"),
+            (2.0, 2.6, "möter."),
+            (2.7, 2.95, "De"),
+            (3.1, 3.6, "får"),
+            (3.7, 4.2, "berätta"),
+            (4.3, 5.0, "igen."),
+        )
+    )
+    # The last voice's final word opens the next turn: "... en gemensam | plan. Då ..."
+    head = transcript(
+        words(
+            (0.2, 1.0, "Vi"),
+            (1.0, 2.0, "gör"),
+            (2.0, 2.9, "gemensam"),
+            (3.05, 3.5, "plan."),
+            (3.6, 4.0, "Då"),
+            (4.1, 4.6, "blir"),
+            (4.7, 5.0, "det"),
+            (5.1, 5.5, "bra."),
+        )
+    )
+    on = AlignOptions(sentence_words=2)
+    assert [s.text for s in align(tail, dia).segments] == ["Vad ni möter. De", "får berätta igen."]
+    assert [s.text for s in align(tail, dia, on).segments] == [
+        "Vad ni möter.",
+        "De får berätta igen.",
+    ]
+    assert [s.text for s in align(head, dia, on).segments] == [
+        "Vi gör gemensam plan.",
+        "Då blir det bra.",
+    ]
+    # A one-word reply after a full stop stays the reply's own: nothing goes on after it.
+    reply = transcript(
+        words((0.2, 1.0, "Är"), (1.0, 2.0, "det"), (2.0, 2.8, "klart?"), (3.1, 3.5, "Ja."))
+    )
+    assert [s.text for s in align(reply, dia, on).segments] == ["Är det klart?", "Ja."]
+
+
+def test_the_align_key_is_unchanged_with_the_sentence_rule_off() -> None:
+    before = {"merge_gap_s": 1.5, "max_turn_s": 45.0, "overlap_share": 0.3}
+    assert options_key("t", "d", AlignOptions().key_fields()) == options_key("t", "d", before)
+    assert options_key("t", "d", AlignOptions(sentence_words=2).key_fields()) != options_key(
+        "t", "d", before
+    )
