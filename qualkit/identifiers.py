@@ -133,12 +133,10 @@ EMAIL_RE = re.compile(
 # groups split by spaces or hyphens; a hyphen with spaces around it only after the area
 # code ("070 - 123 45 67": between other groups it is a range, "05 - 10 - 15"). No
 # slash: "040/2019/123" is a case number. Validated on the digit count below.
-# Parts of a number are separated by spaces (a non-breaking one too) or hyphens, never by
-# a tab or a line break: "00:01:03<tab>712–902" is a time and character offsets in a table.
 PHONE_RE = re.compile(
     r"(?<![\w+])"
-    r"(?:(?:\+|00)46[ \u00a0-]?(?:\(0\)[ \u00a0]?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
-    r"(?:[ \u00a0]-[ \u00a0]|[ \u00a0-])?\d{2,4}(?:[ \u00a0-]?\d{2,4}){0,3}"
+    r"(?:(?:\+|00)46[\s-]?(?:\(0\)\s?)?[1-9]\d{0,2}|\(?0[1-9]\d{0,2}\)?)"
+    r"(?:\s-\s|[\s-])?\d{2,4}(?:[\s-]?\d{2,4}){0,3}"
     r"(?![\w-]|\d)"
 )
 

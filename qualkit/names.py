@@ -12,6 +12,13 @@ from functools import lru_cache
 
 from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
+from qualkit.name_words import (
+    COMMON_WORDS,
+    GROUP_WORDS,
+    NAME_PART_NEVER,
+    NICKNAMES,
+    PLACE_WORDS,
+)
 
 
 @lru_cache(maxsize=1)
@@ -21,31 +28,7 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 
     firsts = frozenset(Provider.first_names_female) | frozenset(Provider.first_names_male)
     lasts = frozenset(Provider.last_names)
-    return firsts | _NICKNAMES, lasts
-
-
-# Swedish short forms of first names, which talk uses more than the names themselves
-# ("Micke och Janne fixade det") and the statistics lists leave out.
-_NICKNAMES = frozenset(
-    """
-    Micke Janne Bosse Jonte Nisse Hasse Kicki Lillis Kattis Mackan Fredde Jocke Kenta
-    Lelle Pontus Totte Ante Danne Affe Berra Calle Conny Frasse Gurra Jöns Kjelle
-    Leffe Lollo Mange Masse Nicke Perra Robban Ragge Sune Tobbe Uffe Ville Ylva Åsa
-    Mimmi Lisen Sussie Bettan Gittan Majsan Tessan Lotten Stisse Bengan
-    """.split()  # noqa: SIM905 (a list of words reads better as words)
-)
-
-
-# Names that are also ordinary Swedish words: at the start of a sentence (where every
-# word is capitalised) they are read as the word, not the name. Extends the Swedish
-# stop-word list from stopwordsiso with frequent nouns and verbs that are names too.
-_COMMON_WORDS = frozenset(
-    """
-    alla hej per bo dag liv stig sten maj mark rut love edit my vide hans inga mina del
-    ask sol ros lo tor ek berg lund holm ström strand sand vik dahl hall falk nord björk
-    lind alm ali max kim gun signe ebbe
-    """.split()  # noqa: SIM905 (a list of words reads better as words)
-)
+    return firsts | NICKNAMES, lasts
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +40,7 @@ def common_words() -> frozenset[str]:
         stop = frozenset(str(w) for w in stopwordsiso.stopwords("sv"))
     except ImportError:  # the hand list alone still guards the frequent cases
         stop = frozenset()
-    return stop | _COMMON_WORDS
+    return stop | COMMON_WORDS
 
 
 _WORD = re.compile(rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[’']s|:s)?(?!\w)")
@@ -139,24 +122,15 @@ _CUE_AFTER = re.compile(
 )
 # Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
 _DEFINITE = re.compile(r"(?:en|et|na|rna|in|an)$")
-# So do groups of people ("Medarbetare tycker", "Anhöriga berättar", "Chefer säger"): at
-# a sentence's start such a word before a verb of speech is no name. Plurals in -ar, -er
-# and -or are listed rather than matched by their ending, since many names end so too
-# ("Yasser sa", "Ammar tycker").
+
+
+# At a sentence's start, words of these shapes before a verb of speech are groups of
+# people too ("Anhöriga berättar", "Boende säger"), as are the listed `GROUP_WORDS`.
 _GROUP_SHAPE = re.compile(r"(?:are|iga|ande|ende)$")
-_GROUP_WORDS = frozenset(
-    """
-    folk barn personal soc ledning staten unga äldre män kvinnor vuxna gamla chefer
-    politiker föräldrar klienter patienter kommuner regioner myndigheter forskare experter
-    ungdomar elever kollegor tjänstemän medborgare invånare familjer grannar läkare
-    handläggare arbetsgivare brukare deltagare företrädare representanter anställda
-    kuratorer psykologer sjuksköterskor socialsekreterare arbetsförmedlare lärare
-    """.split()  # noqa: SIM905 (a list of words reads better as words)
-)
 
 
 def _group_of_people(lower: str) -> bool:
-    return bool(_DEFINITE.search(lower) or _GROUP_SHAPE.search(lower)) or lower in _GROUP_WORDS
+    return bool(_DEFINITE.search(lower) or _GROUP_SHAPE.search(lower)) or lower in GROUP_WORDS
 
 
 # Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
@@ -170,13 +144,10 @@ _ACTOR_SHAPE = re.compile(
     r"(?:kassan|förmedlingen|kommun|kommunen|regionen|region|landstinget|nämnden|förbundet|"
     r"verket|styrelsen|myndigheten|enheten|centrum|centralen|vården|tjänsten|huset|kliniken|"
     r"mottagningen|skolan|polisen|bolaget|gruppen|teamet|projektet|rådet|inspektionen|"
-    r"domstolen|departementet|analys|institutet|byrån|universitetet|sverige|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
+    r"domstolen|departementet|analys|institutet|byrån|universitetet|sverige|fogden|partiet|"
+    r"erna|torg|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
     r"ånger|län|land)$"
 )
-
-
-# Words that open a place's name ("Västra Götaland", "Norra Sverige").
-_PLACE_WORDS = frozenset({"västra", "östra", "norra", "södra", "mellersta", "nordvästra"})
 
 
 @lru_cache(maxsize=1)
@@ -292,7 +263,7 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
 
 
 def find_names(
-    text: str, register: Iterable[str] = (), places: Iterable[str] = ()
+    text: str, register: Iterable[str] = (), places: Iterable[str] = (), *, field: bool = False
 ) -> list[tuple[int, int]]:
     """Spans of person names.
 
@@ -304,14 +275,16 @@ def find_names(
     by a verb of speech inside a sentence ("när Ossi sa"), unless it is shaped like an
     organisation or is one of `places` (the project's kommuner) or a known town.
     Genitives count as their name ("Karins", "Lindqvists"). Names in `register` (the
-    participants' real names) always count.
+    participants' real names) always count. A `field` (a role, a pseudonym, a voice's
+    label typed by a person) opens with no sentence: a surname at its start counts
+    ("Lindqvists assistent").
     """
     firsts, lasts = name_lists()
     common = common_words()
     text = _as_names_are_written(text, register)
     known = {w for name in register for w in name.split() if len(w) > 1}
     own_places = {p.casefold() for place in places for p in place.split()}
-    not_people = own_places | _towns() | _PLACE_WORDS
+    not_people = own_places | _towns() | PLACE_WORDS
     groups = (firsts, lasts, known)
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -351,8 +324,11 @@ def find_names(
         pairable = (
             not start_of_sentence
             and lower not in common
+            and lower not in NAME_PART_NEVER
             and not place_like
             and not _WORD_SHAPE.search(lower)
+            # "Pappa Seppo Kosonen": a cue's own word is no part of the name it announces.
+            and not _CUE_BEFORE.search(w + " ")
         )
         j = i + 1
         while j < len(words) and j - i <= 2 and text[words[j - 1].end() : words[j].start()] == " ":
@@ -363,9 +339,12 @@ def find_names(
                 or bool(_SURNAME_SHAPE.search(nxt))
                 or ((first or cued) and nxt.lower() not in common)
                 or (
+                    # Up to three words: "Previa Ossi Lähteenmäki" is replaced whole
+                    # rather than leave the last of them standing.
                     pairable
-                    and j == i + 1
+                    and j <= i + 2
                     and _unknown_name_word(nxt, common, not_people)
+                    and nxt.lower() not in NAME_PART_NEVER
                     and not text.startswith("-", words[j].end())  # "Hälso- och sjukvård"
                 )
             ):
@@ -374,7 +353,7 @@ def find_names(
         # Two capitalised words inside a sentence, neither a word, place nor organisation:
         # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place).
         unknown_then_surname = (
-            j == i + 2
+            j >= i + 2
             and pairable
             and (
                 _genitive_base(words[i + 1].group(0), groups) in lasts
@@ -385,7 +364,8 @@ def find_names(
             spans.append((m.start(), words[j - 1].end()))
             i = j
             continue
-        if cued or _single_name(text, m, first, w in known, w in lasts, start_of_sentence, lower):
+        opens = start_of_sentence and not (field and m.start() == 0)
+        if cued or _single_name(text, m, first, w in known, w in lasts, opens, lower):
             spans.append((m.start(), m.end()))
         i += 1
     return spans

@@ -52,6 +52,7 @@ __all__ = [
     "common_words",
     "detect",
     "detect_identifiers",
+    "detect_names",
     "find_names",
     "is_personnummer",
     "luhn_ok",
@@ -115,15 +116,28 @@ def detect_identifiers(text: str) -> list[Finding]:
     return found.ordered()
 
 
-def detect(text: str, register: Iterable[str] = (), places: Iterable[str] = ()) -> list[Finding]:
+def detect_names(
+    text: str, register: Iterable[str] = (), places: Iterable[str] = (), *, field: bool = False
+) -> list[Finding]:
+    """Person names in `text` (`detect` without the identifiers), ordered by position."""
+    plain = plain_separators(text)  # same length: offsets hold
+    return [
+        Finding(NAME, a, b, text[a:b]) for a, b in find_names(plain, register, places, field=field)
+    ]
+
+
+def detect(
+    text: str, register: Iterable[str] = (), places: Iterable[str] = (), *, field: bool = False
+) -> list[Finding]:
     """All personal data in `text`, ordered by position, without overlaps.
 
     `places` are words that name places or actors in this project (its kommuner), so a
-    cue such as "Nacka sa" does not make them a person.
+    cue such as "Nacka sa" does not make them a person. `field`: `text` is a short field
+    typed by a person, not a sentence (`find_names`).
     """
     found = _Found(text)
     plain = plain_separators(text)  # same length: offsets hold
     _identifiers(found, plain)
-    for a, b in find_names(plain, register, places):
+    for a, b in find_names(plain, register, places, field=field):
         found.add(NAME, a, b)
     return found.ordered()

@@ -22,7 +22,13 @@ from weakref import WeakKeyDictionary
 from qualkit.identifiers import plain_separators
 from qualkit.names import is_listed
 from qualkit.project import Project
-from qualkit.pseudonymise import NAME, PLACEHOLDERS, common_words, detect, detect_identifiers
+from qualkit.pseudonymise import (
+    NAME,
+    PLACEHOLDERS,
+    common_words,
+    detect_identifiers,
+    detect_names,
+)
 
 __all__ = ["Redactor", "unreviewed_replacements"]
 
@@ -67,6 +73,9 @@ class Redactor:
     # distinct in one export ("[Namn 4]" said this, "[Namn 5]" that).
     fresh: dict[str, str] = field(default_factory=dict)
     numbers: list[int] = field(default_factory=lambda: [0])
+    # Each word of a full name (and its last word without a genitive) -> the labels of the
+    # full names it is part of, once the project is read (`_link_names_alone`).
+    parts: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def for_project(cls, project: Project) -> Redactor:
@@ -149,6 +158,7 @@ class Redactor:
             tally=red.tally,
         )
         wider.fresh.update(red.fresh)
+        wider.parts.update(red.parts)
         wider.fresh.update(learned)
         wider.numbers[0] = red.numbers[0]
         return wider
@@ -205,7 +215,13 @@ class Redactor:
         """How many replacements this redactor (or its project) made without review."""
         return sum(self.tally.values())
 
-    def redact(self, text: str, *, count: bool = True) -> str:
+    def redact_field(self, text: str, *, count: bool = True) -> str:
+        """`redact` for a short field a person typed (a role, a pseudonym, a voice's label):
+        it opens with no sentence, so a surname at its start is a name ("Lindqvists
+        assistent")."""
+        return self.redact(text, count=count, field=True)
+
+    def redact(self, text: str, *, count: bool = True, field: bool = False) -> str:
         if not self.enabled or not text:
             return text
         # Identifiers first: "anna.svensson@kommun.se" is one address, not two known names
@@ -213,7 +229,7 @@ class Redactor:
         # name and a house number.
         text, labels = self._identifiers(text, count)
         text, labels = self._known(text, labels, count)
-        return self._detected(text, labels, count)
+        return self._detected(text, labels, count, field)
 
     def _identifiers(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
         """Replace e-mail addresses, personnummer, phone numbers and addresses. Whatever a
@@ -230,40 +246,51 @@ class Redactor:
         key = plain_separators(found).casefold()
         label = self.fresh.get(key)
         if label is None:
-            label = self._same_person(key)
-            if label is None:
+            same = self._people_with(key) if " " not in key else set()
+            if len(same) == 1:
+                label = self.fresh[key] = same.pop()
+            else:
                 self.numbers[0] += 1
-                label = f"[Namn {self.numbers[0]}]"
-            self.fresh[key] = label
+                label = self.fresh[key] = f"[Namn {self.numbers[0]}]"
         return label
 
-    def _same_person(self, key: str) -> str | None:
-        """The label of the one full name found so far that a first name or surname alone
-        ("karin", "lindqvists") belongs to: "Karin" in a memo is the "Karin Lindqvist" of a
-        voice's label. None when it belongs to none, or to two people ("Karin Berg")."""
-        labels = self._full_names_with(key)
-        return labels.pop() if len(labels) == 1 else None
-
-    def _full_names_with(self, key: str) -> set[str]:
-        if " " in key:
-            return set()
-        forms = {key, key.removesuffix(":s"), key.removesuffix("s")}
-        return {
-            label for name, label in self.fresh.items() if " " in name and forms & set(name.split())
-        }
+    def _people_with(self, key: str) -> set[str]:
+        """Labels of the full names a word alone ("karin", "lindqvists") is part of."""
+        return set().union(*(self.parts.get(b, set()) for b in _bases(key)))
 
     def _link_names_alone(self, base: int) -> None:
-        """After a whole project is read: a first name or surname alone takes the label of
-        the one full name it belongs to, wherever either was read first; one that belongs
-        to two people ("Karin" of "Karin Lindqvist" and "Karin Berg") has its own."""
-        for key in [k for k in self.fresh if " " not in k]:
-            labels = self._full_names_with(key)
+        """After a whole project is read: a full name in the genitive is its full name
+        ("Karin Lindqvists"); a first name or surname alone, or in the genitive, takes the
+        label of the one full name it belongs to (a scan's proposal or one found), wherever
+        either was read first; one that belongs to two people ("Karin" of "Karin
+        Lindqvist" and "Karin Berg") has its own, as its genitive has its label."""
+        proposed = {k: v for k, v in self.table.items() if _NAME_LABEL.match(v)}
+        people = {k: v for k, v in {**proposed, **self.fresh}.items() if " " in k}
+        for key in [k for k in people if k in self.fresh]:
+            plain = next((b for b in _bases(key) if b != key and b in people), None)
+            if plain is not None:
+                self.fresh[key] = people[key] = people[plain]
+        self._index_parts(people)
+        alone = [k for k in self.fresh if " " not in k]
+        for key in alone:
+            labels = self._people_with(key)
             if len(labels) == 1:
                 self.fresh[key] = labels.pop()
             elif self.fresh[key] in labels:
                 self.numbers[0] += 1
                 self.fresh[key] = f"[Namn {self.numbers[0]}]"
+        for key in alone:  # "Karins" is "Karin", whoever that is
+            plain = next((b for b in _bases(key) if b != key and b in self.fresh), None)
+            if plain is not None:
+                self.fresh[key] = self.fresh[plain]
         self._renumber(base)
+        self._index_parts({k: self.fresh.get(k, v) for k, v in people.items()})
+
+    def _index_parts(self, people: Mapping[str, str]) -> None:
+        self.parts.clear()
+        for name, label in people.items():
+            for word in {*name.split(), *_bases(name.split()[-1])}:
+                self.parts.setdefault(word, set()).add(label)
 
     def _renumber(self, base: int) -> None:
         """Number the labels given after `base` 1, 2, 3... in the order they were first
@@ -298,17 +325,20 @@ class Redactor:
             edits.append((m.start(), m.end(), label))
         return _splice(text, edits, labels)
 
-    def _detected(self, text: str, labels: list[tuple[int, int]], count: bool) -> str:
+    def _detected(
+        self, text: str, labels: list[tuple[int, int]], count: bool, field: bool = False
+    ) -> str:
         """Replace what the detector finds and nobody rejected."""
         out: list[str] = []
         pos = 0
-        for f in detect(text, self.register, self.places):
+        # Identifiers were replaced first (`_identifiers`): only names are left to find.
+        for f in detect_names(text, self.register, self.places, field=field):
             if any(f.start < b and a < f.end for a, b in labels):
                 continue  # a label put in above ("[Namn 1]"), not personal data
-            if f.kind == NAME and plain_separators(f.text).casefold() in self.keep:
+            if plain_separators(f.text).casefold() in self.keep:
                 continue
             out.append(text[pos : f.start])
-            out.append(self._name_label(f.text) if f.kind == NAME else PLACEHOLDERS[f.kind])
+            out.append(self._name_label(f.text))
             pos = f.end
             if count:
                 self.tally[f.kind] += 1
@@ -339,3 +369,8 @@ def _splice(
 
     placed += [(moved(a), moved(b)) for a, b in labels]
     return "".join(out), sorted(placed)
+
+
+def _bases(key: str) -> tuple[str, ...]:
+    """A casefolded name and the forms it has without a genitive ("karins" -> "karin")."""
+    return (key, key.removesuffix(":s"), key.removesuffix("s"))

@@ -81,7 +81,7 @@ def table_frame(
                 "kommun": p.kommun or "",
                 "consent": p.consent.value,
                 "consent_date": p.consent_date or "",
-                **{f"attr_{k}": red.redact(str(v)) for k, v in p.attributes.items()},
+                **{f"attr_{k}": red.redact_field(str(v)) for k, v in p.attributes.items()},
             }
             for p in project.store.participants()
         ]

@@ -39,11 +39,11 @@ _LABEL = re.compile(r"\[[^\[\]\n]{1,80}\](?::s)?")
 # ---------------------------------------------------------------- participants
 def participant_name(red: Redactor, person: Participant) -> str:
     """The pseudonym as exported: typed by a person, so it passes the redactor."""
-    return red.redact(person.pseudonym)
+    return red.redact_field(person.pseudonym)
 
 
 def participant_role(red: Redactor, person: Participant) -> str:
-    return red.redact(person.role)
+    return red.redact_field(person.role)
 
 
 def participant_attribution(red: Redactor, person: Participant) -> str:

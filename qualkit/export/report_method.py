@@ -103,7 +103,7 @@ def material(
     by_actor = Counter(p.actor.value for p in everyone.values() if p.actor)
     # A role is typed text ("kurator hos Gunborg"): redacted like every other.
     by_role = Counter(
-        (red.redact(p.role), p.actor.value if p.actor else "") for p in everyone.values()
+        (red.redact_field(p.role), p.actor.value if p.actor else "") for p in everyone.values()
     )
     groups = Counter(i.group_type for i in interviews if i.group_type)
     return Material(

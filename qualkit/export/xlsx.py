@@ -210,7 +210,7 @@ def _participants_sheet(
                 p.kommun,
                 p.consent.value,
                 p.consent_date,
-                *(red.redact(p.attributes[k]) if k in p.attributes else None for k in keys),
+                *(red.redact_field(p.attributes[k]) if k in p.attributes else None for k in keys),
             ]
         )
     ws.freeze_panes = "A2"

@@ -48,6 +48,7 @@ PLACES: dict[str, str] = {
     "qualkit.pseudonymise": "logic",
     "qualkit.identifiers": "logic",
     "qualkit.names": "logic",
+    "qualkit.name_words": "logic",
     "qualkit.ingest_formats": "logic",
     "qualkit.log": "logic",
     "qualkit.spans": "logic",

@@ -117,12 +117,10 @@ def test_identifiers_are_redacted_reviewed_or_not_and_a_rejection_keeps_names_on
     assert Redactor.disabled().redact(text) == text
 
 
-def test_a_phone_number_is_not_read_across_a_tab_or_a_line() -> None:
-    assert kinds("5\t00:00:53–00:01:03\t712–902\tDeltagare 4") == []
-    assert kinds("tid 03\n712-902") == []
-    assert kinds("Ring 070\u00a0123\u00a045\u00a067.") == [
-        ("phone", "070\u00a0123\u00a045\u00a067")
-    ]
+def test_a_phone_number_broken_over_lines_is_still_found() -> None:
+    # Hard-wrapped text and memos break numbers; the .qdpx turn table, whose times and
+    # offsets once read as a number, is no longer redacted as text (test_refi_qda).
+    assert kinds("Ring mig på 070\n123 45 67.") == [("phone", "070\n123 45 67")]
 
 
 def test_identifiers_are_replaced_before_known_names() -> None:
@@ -255,8 +253,14 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
         ("Nguyen håller med. Svensson säger att det går.", ["Nguyen", "Svensson"]),
         ("Ossi menar något annat, Timur sa nej.", ["Ossi", "Timur"]),
         ("Yasser tycker annorlunda. Ammar håller med.", ["Yasser", "Ammar"]),
-        # Two unknown capitalised words inside a sentence.
+        # Two unknown capitalised words inside a sentence, three at most.
         ("I arbetet har varit Homan Amani.", ["Homan Amani"]),
+        (
+            "Vi bjöd in Pappa Seppo Kosonen och Previa Ossi Lähteenmäki.",
+            ["Seppo Kosonen", "Ossi Lähteenmäki"],
+        ),
+        ("Vi har Microsoft Teams, Röda Korset och Svenska Kyrkan.", []),
+        ("Tjejer säger en sak. Om Kronofogden säger nej och Moderaterna tycker så.", []),
         ("Länsstyrelsen i Västra Götalands län; hälso- och Äldreomsorg Hälso- och sjukvård.", []),
         # Words stay words.
         ("Chefer tycker olika. Föräldrar frågar. Anhöriga berättar. Boende säger.", []),
@@ -316,3 +320,26 @@ def test_a_first_name_alone_takes_the_label_of_its_full_name(project: Project) -
     said = red.redact("Karin sa nej. Karin Berg sa ja.")
     first, second = said.split(" sa nej. ")
     assert first.startswith("[Namn") and first not in second
+
+
+def test_a_full_name_in_the_genitive_or_proposed_is_linked_too(project: Project) -> None:
+    rec = project.store.add_recording("fg", kommun="Norrby")
+    project.store.replace_segments(
+        rec.id,
+        [
+            ("A", "Jag ringde Karin Lindqvist i går.", 0.0, 1.0, (), False),
+            ("B", "Det var Karin Lindqvists förslag, Karins idé.", 1.0, 2.0, (), False),
+            ("A", "Sen sa Karin nej, och Erik Holm kom.", 2.0, 3.0, (), False),
+        ],
+    )
+    project.store.set_pseudonym("name", "Erik Holm", "[Namn 1]", "proposed")
+    red = Redactor.for_project(project)
+    said = red.redact("Karin Lindqvists förslag. Karins idé. Karin. Erik sa ja.")
+    assert said == "[Namn 2] förslag. [Namn 2] idé. [Namn 2]. [Namn 1] sa ja."
+
+
+def test_a_typed_field_opens_with_no_sentence() -> None:
+    red = Redactor.from_pairs({})
+    assert red.redact_field("Lindqvists assistent") == "[Namn 1] assistent"
+    assert red.redact_field("Handläggare FK") == "Handläggare FK"
+    assert red.redact("Lindqvists assistent") == "Lindqvists assistent"  # a sentence's start

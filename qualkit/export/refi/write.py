@@ -156,7 +156,7 @@ def _assemble(
             for name, value in case_values(person):
                 vv = el(case, NS, "VariableValue")
                 el(vv, NS, "VariableRef", targetGUID=guids("variable", name))
-                text_el(vv, NS, "TextValue", writer.redactor.redact(value))
+                text_el(vv, NS, "TextValue", writer.redactor.redact_field(value))
             for src in writer.case_sources.get(person.id, []):
                 el(case, NS, "SourceRef", targetGUID=src)
             for sel in writer.case_selections.get(person.id, []):

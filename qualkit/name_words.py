@@ -1,0 +1,59 @@
+"""Word lists the name finder (`qualkit.names`) reads: short forms of first names, names
+that are ordinary words, words for groups of people, and words of organisations and places.
+
+Kept apart from the rules so the rules read as rules; each list says why it exists.
+"""
+
+from __future__ import annotations
+
+# Swedish short forms of first names, which talk uses more than the names themselves
+# ("Micke och Janne fixade det") and the statistics lists leave out.
+NICKNAMES = frozenset(
+    """
+    Micke Janne Bosse Jonte Nisse Hasse Kicki Lillis Kattis Mackan Fredde Jocke Kenta
+    Lelle Pontus Totte Ante Danne Affe Berra Calle Conny Frasse Gurra Jöns Kjelle
+    Leffe Lollo Mange Masse Nicke Perra Robban Ragge Sune Tobbe Uffe Ville Ylva Åsa
+    Mimmi Lisen Sussie Bettan Gittan Majsan Tessan Lotten Stisse Bengan
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
+
+# Names that are also ordinary Swedish words: at the start of a sentence (where every
+# word is capitalised) they are read as the word, not the name. Extends the Swedish
+# stop-word list from stopwordsiso with frequent nouns and verbs that are names too.
+COMMON_WORDS = frozenset(
+    """
+    alla hej per bo dag liv stig sten maj mark rut love edit my vide hans inga mina del
+    ask sol ros lo tor ek berg lund holm ström strand sand vik dahl hall falk nord björk
+    lind alm ali max kim gun signe ebbe
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
+
+# Groups of people speak too ("Medarbetare tycker", "Chefer säger"): at a sentence's start
+# such a word before a verb of speech is no name. Plurals in -ar, -er and -or are listed
+# rather than matched by their ending, since many names end so too ("Yasser sa", "Ammar
+# tycker").
+GROUP_WORDS = frozenset(
+    """
+    folk barn personal soc ledning staten unga äldre män kvinnor vuxna gamla chefer tjejer
+    killar mammor pappor studenter kunder pensionärer syskon rektorer socionomer vänner
+    poliser flyktingar arbetslösa nyanlända hemlösa vissa
+    politiker föräldrar klienter patienter kommuner regioner myndigheter forskare experter
+    ungdomar elever kollegor tjänstemän medborgare invånare familjer grannar läkare
+    handläggare arbetsgivare brukare deltagare företrädare representanter anställda
+    kuratorer psykologer sjuksköterskor socialsekreterare arbetsförmedlare lärare
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
+
+# Words of organisations, programmes and products said in this talk that two capitalised
+# unknown words would otherwise make a person ("Röda Korset", "Microsoft Teams").
+NAME_PART_NEVER = frozenset(
+    """
+    röda korset svenska kyrkan hela människan microsoft teams outlook google meet docs zoom
+    office online nya karolinska housing first capio ica maxi volvo cars recovery college
+    case management campus norr söder stiftelsen mental health aid gamla stan lex mini
+    ekonomiskt bistånd supported employment individual placement support samordnat stöd
+    anonyma alkoholister jobbtorg kommunal unionen vision akademikerförbundet previa
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
+# Words that open a place's name ("Västra Götaland", "Norra Sverige").
+PLACE_WORDS = frozenset({"västra", "östra", "norra", "södra", "mellersta", "nordvästra"})
