@@ -1,7 +1,7 @@
 """Words given to the right voice: WDER, WDER at speaker changes and DER, per clip.
 
-    OMP_NUM_THREADS=2 PYTHONPATH=. nice -n 10 .venv/bin/python bench/word_speakers.py --round 3
-    (--round 1, 2: the earlier rounds; bench/word_speakers_causes.py: the diagnosis)
+    OMP_NUM_THREADS=2 PYTHONPATH=. nice -n 10 .venv/bin/python bench/word_speakers.py --round 4
+    (--round 1-3: the earlier rounds; bench/word_speakers_causes.py: the diagnosis)
 
 What a coder reads is words; DER counts frames, so a one-word reply given to the voice
 before it hardly moves DER. This scores every word's voice (WDER, `metrics`) on short
@@ -73,6 +73,12 @@ the voices found are the default's by construction. On the development clips (a)
 pooled WDER at changes must fall by at least 2 points and (b) the pooled WDER must not
 rise; then on the confirmation clips the pooled WDER at changes must fall and (b) hold.
 If all hold, `sentence_words=2` becomes the default; otherwise nothing changes.
+Outcome (2026-12-03, commit 3239d6d, the rule applied within one Whisper segment): it
+moved no word on any development clip (every figure equal to default's): fails (a).
+
+Round 4 (`--round 4`), written and committed after round 3's outcome and before its own
+first run: the same rule and clips for the same option, now applied over the whole
+transcript (a voice change often falls where Whisper starts a new segment).
 
 Prints a row per clip and variant (WDER, at changes, DER collar 0, DER of the
 transcript's segments collar 0, voices), pooled rows, and the rule's outcome.
@@ -358,12 +364,12 @@ def passes(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--round", type=int, default=3, choices=(1, 2, 3))
+    ap.add_argument("--round", type=int, default=4, choices=(1, 2, 3, 4))
     args = ap.parse_args(argv)
     models: dict[str, Any] = {}
     header = "| clip | variant | WDER % | at changes % | DER % (c0) | segments DER % | voices |"
     print(header + "\n|---|---|---|---|---|---|---|", flush=True)
-    if args.round == 3:
+    if args.round in (3, 4):  # round 4: the same rule, the option's later implementation
         return round_3(models)
     if args.round == 2:
         res = run(ROUND2, models, ("default", "tile"))

@@ -193,13 +193,36 @@ def realign_by_sentence(
     return out
 
 
+def _word_voices(
+    transcript: Transcript, index: _TurnIndex, options: AlignOptions
+) -> list[list[tuple[str | None, bool]]]:
+    """(voice, overlapped) per word, per Whisper segment. The sentence rule runs over the
+    whole transcript: a voice change often falls where Whisper starts a new segment
+    ("... ni möter. De" | "får berätta ...")."""
+    per_segment = [
+        assign_words(seg.words, index, options.overlap_share) for seg in transcript.segments
+    ]
+    if not options.sentence_words:
+        return per_segment
+    words = [w for seg in transcript.segments for w in seg.words]
+    flat = realign_by_sentence(
+        words, [a for seg in per_segment for a in seg], options.sentence_words
+    )
+    out, at = [], 0
+    for seg in transcript.segments:
+        out.append(flat[at : at + len(seg.words)])
+        at += len(seg.words)
+    return out
+
+
 def align(
     transcript: Transcript, diarization: Diarization | None, options: AlignOptions = AlignOptions()
 ) -> AlignedTranscript:
     index = _TurnIndex(diarization.turns if diarization else ())
     regions = diarization.overlaps if diarization else ()
     pieces: list[AlignedSegment] = []
-    for seg in transcript.segments:
+    voices = _word_voices(transcript, index, options)
+    for seg, assigned in zip(transcript.segments, voices, strict=True):
         if not seg.words:  # no word times: the whole segment goes to the best voice
             ov = index.overlaps(seg.start, seg.end)
             spk = max(ov, key=lambda s: ov[s]) if ov else index.nearest((seg.start + seg.end) / 2)
@@ -214,9 +237,6 @@ def align(
                 )
             )
             continue
-        assigned = assign_words(seg.words, index, options.overlap_share)
-        if options.sentence_words:
-            assigned = realign_by_sentence(seg.words, assigned, options.sentence_words)
         run: list[Word] = []
         run_spk: str | None = None
         run_ov = False

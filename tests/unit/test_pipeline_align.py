@@ -154,3 +154,16 @@ def test_the_align_key_is_unchanged_with_the_sentence_rule_off() -> None:
     assert options_key("t", "d", AlignOptions(sentence_words=2).key_fields()) != options_key(
         "t", "d", before
     )
+
+
+def test_the_sentence_rule_works_across_whisper_segments() -> None:
+    dia = Diarization(20.0, (Turn(0, 3.0, "SPEAKER_01"), Turn(3.0, 9.0, "SPEAKER_02")), ())
+    t = transcript(
+        words((0.2, 1.0, "Vad"), (1.0, 2.0, "ni"), (2.0, 2.6, "möter."), (2.7, 2.95, "De")),
+        words((3.1, 3.6, "får"), (3.7, 4.2, "berätta"), (4.3, 5.0, "igen.")),
+    )
+    out = align(t, dia, AlignOptions(sentence_words=2))
+    assert [(s.speaker, s.text) for s in out.segments] == [
+        ("Talare 1", "Vad ni möter."),
+        ("Talare 2", "De får berätta igen."),
+    ]
