@@ -312,8 +312,15 @@ def cmd_models(args: argparse.Namespace) -> None:
         state = "installed" if m.installed else "NOT installed"
         console.print(f"[bold]{m.name}[/bold] ({m.kind}): {state}")
         if m.where:
-            console.print(f"  where:   {m.where}")
-        console.print(f"  from:    {m.source}")
-        console.print(f"  licence: {m.licence}")
+            _model_field("where", m.where)
+        _model_field("from", m.source)
+        _model_field("licence", m.licence)
         if not m.installed:
-            console.print(f"  install: {m.install}")
+            _model_field("install", m.install)
+
+
+def _model_field(label: str, value: str) -> None:
+    # One line per field, whatever the width: a source or path with no spaces in it would
+    # otherwise be moved whole to the next line, leaving "from:" alone on its own. Long
+    # lines are wrapped by the terminal, and a copied path stays in one piece.
+    console.print(f"  {label + ':':<9}{value}", markup=False, soft_wrap=True)
