@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from qualkit.analysis.suggest import Example, suggest_texts
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
 from qualkit.errors import CodebookError, InputError, NotFoundError
-from qualkit.export.clusters import exportable_proposals
+from qualkit.export.clusters import ProposalView, exportable_proposals
 from qualkit.model import Codebook, Valence
 from qualkit.project import open_project
 
@@ -255,7 +255,21 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             print(json.dumps({"stability": stability}))
         return
     if not shown:
+        # An empty table under the message would only repeat it.
         console.print("No groups found: too few passages, or nothing recurs often enough.")
+    else:
+        _proposal_table(shown)
+    if stable is not None:
+        console.print(
+            f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."
+        )
+        console.print(
+            "Comes back on 80% subsamples (Jaccard; below 0.5 a hint, from 0.75 a pattern): "
+            + ", ".join(f"#{k} {v:.2f}" for k, v in kept.items())
+        )
+
+
+def _proposal_table(shown: Sequence[ProposalView]) -> None:
     rows = [
         (
             p.id,
@@ -275,11 +289,3 @@ def cmd_cluster(args: argparse.Namespace) -> None:
         rows,
         wrap=("keywords", "passages"),
     )
-    if stable is not None:
-        console.print(
-            f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."
-        )
-        console.print(
-            "Comes back on 80% subsamples (Jaccard; below 0.5 a hint, from 0.75 a pattern): "
-            + ", ".join(f"#{k} {v:.2f}" for k, v in kept.items())
-        )

