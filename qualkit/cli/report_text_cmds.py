@@ -111,10 +111,13 @@ def cmd_text_edit(args: argparse.Namespace) -> None:
                 raise InputError(f"Cannot read {args.from_file}: {exc.strerror}.") from None
         else:
             text = _edit(read_text(project, key))
-        write_text(project, key, text)
+        changed = write_text(project, key, text)
     where = f"{key.section}" + (f" ({key.factor})" if key.factor else "")
-    state = "saved" if text.strip() else "cleared"
     report = f"{key.kind} report {key.scope}".strip()
+    if not changed:
+        console.print(f"Text for {where} in the {report} unchanged; nothing was saved.")
+        return
+    state = "saved" if text.strip() else "cleared"
     console.print(f"Text for {where} in the {report} {state}.")
 
 

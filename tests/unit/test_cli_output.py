@@ -49,3 +49,49 @@ def test_cluster_with_no_groups_prints_the_message_only(
     out = buf.getvalue()
     assert "No groups found" in out
     assert "Proposed categories" not in out and "┃" not in out
+
+
+def test_report_text_edit_that_changes_nothing_says_so(
+    project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualkit.cli import report_text_cmds
+    from qualkit.export.report_notes import read_text, text_key, write_text
+    from qualkit.project import open_project
+
+    (tmp_path / "fg.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    assert (
+        main(["import", "-p", str(project_dir), str(tmp_path / "fg.txt"), "--kommun", "Norrby"])
+        == 0
+    )
+    note = tmp_path / "note.md"
+    note.write_text("Samverkan bärs av eldsjälar.\n", encoding="utf-8")
+    edit = [
+        "report",
+        "text",
+        "edit",
+        "-p",
+        str(project_dir),
+        "-k",
+        "Norrby",
+        "-s",
+        "sammanfattning",
+    ]
+    buf = _console(monkeypatch, report_text_cmds, width=200)
+    assert main([*edit, "--from-file", str(note)]) == 0
+    assert "saved" in buf.getvalue()
+    # An editor closed without a change (here `true`, which leaves the file as it was).
+    monkeypatch.setenv("EDITOR", "true")
+    monkeypatch.delenv("VISUAL", raising=False)
+    buf = _console(monkeypatch, report_text_cmds, width=200)
+    assert main(edit) == 0
+    assert (
+        "unchanged; nothing was saved" in buf.getvalue() and "Norrby saved." not in buf.getvalue()
+    )
+    with open_project(project_dir) as project:
+        key = text_key(project, "kommun", "Norrby", "sammanfattning", "", "danermark")
+        assert read_text(project, key) == "Samverkan bärs av eldsjälar."
+        # Nothing is written: the stored text keeps its date.
+        monkeypatch.setattr(
+            project.store, "set_report_text", lambda *_a: pytest.fail("written again")
+        )
+        assert write_text(project, key, "Samverkan bärs av eldsjälar.\n\n") is False
