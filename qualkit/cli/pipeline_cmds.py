@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualkit import glossary, resolve, speakers, voices
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, fmt_time, table
+from qualkit.cli.output import console, fmt_time, plural, table
 from qualkit.errors import InputError
 from qualkit.pipeline.cluster import (
     ClusterOptions,
@@ -284,12 +284,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             return
         rows = []
         scores = voices.voice_scores(store, rec.id)
-        for s in speakers.speaker_summaries(store, rec.id, lines=args.lines):
+        summaries = speakers.speaker_summaries(store, rec.id, lines=args.lines)
+        for s in summaries:
             who = s.participant.name_with_role if s.participant else ""
             if s.speaker.id in scores:
                 who += f"\nvoiceprint {scores[s.speaker.id]:.2f}"
             rows.append(
-                (s.speaker.label, who, fmt_time(s.talk_time_s), s.turns, "\n".join(s.first_lines))
+                (s.speaker.label, who, _talk_cell(s.talk), s.turns, "\n".join(s.first_lines))
             )
         table(
             f"Voices in {rec.name}",
@@ -297,6 +298,23 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             rows,
             wrap=("participant", "first lines"),
         )
+        untimed = sum(s.talk.untimed for s in summaries)
+        if untimed:
+            marks = []
+            if any(s.talk.known_s is None for s in summaries):
+                marks.append("– unknown: none of the voice's turns has times")
+            if any(s.talk.known_s is not None and s.talk.untimed for s in summaries):
+                marks.append("* some of its turns left out")
+            console.print(
+                "Talk time counts only the turns with a start and an end time; "
+                f"{plural(untimed, 'turn has', 'turns have')} none ({'; '.join(marks)})."
+            )
+
+
+def _talk_cell(talk: speakers.TalkTime) -> str:
+    if talk.known_s is None:
+        return "–"
+    return fmt_time(talk.known_s) + ("*" if talk.untimed else "")
 
 
 def cmd_models(args: argparse.Namespace) -> None:
