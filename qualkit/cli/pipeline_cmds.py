@@ -39,14 +39,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="packaged Whisper model name or a CTranslate2 model folder",
     )
     p.add_argument(
-        "--backend", default="faster-whisper", choices=("faster-whisper", "openai-whisper")
+        "--backend",
+        default="faster-whisper",
+        choices=("faster-whisper", "openai-whisper"),
+        help="speech recogniser; openai-whisper is the slower reference (default: %(default)s)",
     )
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
+        help="where to run the models (default: %(default)s: a GPU if there is one)",
+    )
     p.add_argument("--language", default="sv", help="spoken language (default sv)")
-    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument(
+        "--beam-size",
+        type=int,
+        default=5,
+        help="Whisper's beam width: wider is slower, sometimes better (default: %(default)s)",
+    )
     p.add_argument("--speakers", type=int, metavar="N", help="exact number of voices")
-    p.add_argument("--min-speakers", type=int, metavar="A")
-    p.add_argument("--max-speakers", type=int, metavar="B")
+    p.add_argument("--min-speakers", type=int, metavar="A", help="at least this many voices")
+    p.add_argument("--max-speakers", type=int, metavar="B", help="at most this many voices")
     p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
     p.add_argument(
         "--replace-edited",
@@ -99,11 +112,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("speakers", help="list a recording's voices; name or merge them")
     project_option(p)
-    p.add_argument("recording", metavar="RECORDING")
+    p.add_argument("recording", metavar="RECORDING", help="recording name or id")
     p.add_argument("--name", metavar="SPEAKER", help="the voice to name ('Talare 2' or 2)")
     p.add_argument("--as", dest="role", default="", metavar="ROLE", help="role, e.g. handläggare")
     p.add_argument("--actor", help="kommun, vård, FK, AF or annan")
-    p.add_argument("--kommun")
+    p.add_argument("--kommun", help="the participant's kommunområde (with --name)")
     p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
     p.add_argument(
         "--participant",
@@ -131,7 +144,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("path", nargs="?", type=Path, metavar="PATH", help="model folder (add)")
     p.add_argument("--name", help="name to use with --model (add)")
     p.add_argument("--origin", default="", help="where the model came from (add)")
-    p.add_argument("--model-cache", type=Path, metavar="DIR")
+    p.add_argument(
+        "--model-cache",
+        type=Path,
+        metavar="DIR",
+        help="where models are kept (default: ~/.cache/qualkit/models)",
+    )
     p.set_defaults(handler=cmd_models)
 
 

@@ -37,7 +37,9 @@ def _scope_options(p: argparse.ArgumentParser) -> None:
         help="sammanfattning, bakgrund, slutsatser, atgarder; or syntes/atgarder with --factor",
     )
     p.add_argument("--factor", "-F", default="", metavar="KEY", help="a factor's own section")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook of the report (default: %(default)s)"
+    )
 
 
 def register_report_text(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
