@@ -5,12 +5,46 @@ Shared by the CLI (`qualkit speakers`) and the TUI; no UI imports here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from qualkit import resolve
 from qualkit.errors import InputError
-from qualkit.model import Actor, Participant, Speaker
+from qualkit.model import Actor, Participant, Segment, Speaker
 from qualkit.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class TalkTime:
+    """How long a voice speaks, from its turns that have both a start and an end time.
+
+    A typed transcript may have no times (a plain .txt), or no end for its last turn: such
+    a turn's length is unknown, not zero, and the sum says how many it leaves out."""
+
+    seconds: float = 0.0
+    timed: int = 0
+    untimed: int = 0
+
+    @property
+    def known_s(self) -> float | None:
+        """The talk time, or None when no turn of the voice has times."""
+        return self.seconds if self.timed else None
+
+
+def talk_times(segments: Iterable[Segment]) -> dict[int, TalkTime]:
+    """Each voice's talk time (by speaker id) from its turns."""
+    out: dict[int, TalkTime] = {}
+    for seg in segments:
+        if seg.speaker_id is None:
+            continue
+        was = out.get(seg.speaker_id, TalkTime())
+        if seg.start is not None and seg.end is not None and seg.end >= seg.start:
+            out[seg.speaker_id] = replace(
+                was, seconds=was.seconds + seg.end - seg.start, timed=was.timed + 1
+            )
+        else:
+            out[seg.speaker_id] = replace(was, untimed=was.untimed + 1)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +55,12 @@ class SpeakerSummary:
     participant: Participant | None
     turns: int
     first_lines: tuple[str, ...]
+    talk: TalkTime = TalkTime()
 
     @property
-    def talk_time_s(self) -> float:
-        return self.speaker.talk_time_s
+    def talk_time_s(self) -> float | None:
+        """Seconds of the turns with times; None when none has (unknown, not zero)."""
+        return self.talk.known_s
 
 
 def speaker_summaries(
@@ -32,13 +68,14 @@ def speaker_summaries(
 ) -> list[SpeakerSummary]:
     """Voices of a recording, most talk time first, with their first `lines` turns."""
     segments = store.segments(rec_id)
+    talk = talk_times(segments)
     out = []
     for spk in store.speakers(rec_id):
         own = [s for s in segments if s.speaker_id == spk.id]
         first = tuple(_clip(s.text, width) for s in own[:lines])
         person = store.participant(spk.participant_id) if spk.participant_id else None
-        out.append(SpeakerSummary(spk, person, len(own), first))
-    return sorted(out, key=lambda s: (-s.talk_time_s, s.speaker.label))
+        out.append(SpeakerSummary(spk, person, len(own), first, talk.get(spk.id, TalkTime())))
+    return sorted(out, key=lambda s: (-s.talk.seconds, s.speaker.label))
 
 
 def _clip(text: str, width: int) -> str:

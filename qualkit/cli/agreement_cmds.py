@@ -25,14 +25,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(p)
     p.add_argument("--coders", help="coders to compare, A,B (default: all but konsensus)")
     p.add_argument("--coder", action="append", default=[], help="a coder to compare (repeatable)")
-    p.add_argument("--unit", choices=("segment", "char"), default="segment")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--unit",
+        choices=("segment", "char"),
+        default="segment",
+        help="compare whole segments, or each character as NVivo does (default: %(default)s)",
+    )
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     p.add_argument("--recording", action="append", help="only this recording (repeatable)")
     p.add_argument(
         "--valence", action="store_true", help="count a different valence as disagreement"
     )
     p.add_argument("--per-recording", action="store_true", help="also one result per recording")
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "json"),
+        default="table",
+        help="table on screen, or JSON for scripts (default: %(default)s)",
+    )
     p.set_defaults(handler=cmd_agreement)
 
     p = sub.add_parser(
@@ -48,23 +61,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("codings", help="list codings; --coder NAME shows only yours (blind work)")
     project_option(p)
     p.add_argument("--coder", help="only this coder's codings")
-    p.add_argument("--recording")
-    p.add_argument("--codebook")
+    p.add_argument("--recording", help="only this recording (name or id)")
+    p.add_argument("--codebook", help="only this codebook (default: all)")
     p.set_defaults(handler=cmd_codings)
 
     p = sub.add_parser("disagreements", help="passages where coders differ")
     project_option(p)
     p.add_argument("--coders", help="A,B (default: all but konsensus)")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     p.add_argument("--all", action="store_true", help="also passages already resolved")
     p.set_defaults(handler=cmd_disagreements)
 
     p = sub.add_parser("resolve", help="write the consensus coding of a passage, with a memo")
     project_option(p)
     p.add_argument("segment", help="segment id or RECORDING:NUMBER")
-    p.add_argument("--code", action="append", default=[], metavar="CODE[:VALENCE]")
+    p.add_argument(
+        "--code",
+        action="append",
+        default=[],
+        metavar="CODE[:VALENCE]",
+        help="an agreed code, e.g. ledning:hindrande (repeatable)",
+    )
     p.add_argument("--memo", required=True, help="how the coders agreed")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     p.set_defaults(handler=cmd_resolve)
 
 

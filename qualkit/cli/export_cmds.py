@@ -22,7 +22,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     esub = p.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
     q = esub.add_parser("csv", help="codings, segments or participants as CSV")
     project_option(q)
-    q.add_argument("--table", choices=("codings", "segments", "participants", "all"), default="all")
+    q.add_argument(
+        "--table",
+        choices=("codings", "segments", "participants", "all"),
+        default="all",
+        help="which table to write (default: %(default)s)",
+    )
     q.add_argument("--output", "-o", type=Path, help="file (one table) or folder")
     q.add_argument(
         "--unredacted",

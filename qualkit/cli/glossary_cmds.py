@@ -32,10 +32,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         project_option(q, default=argparse.SUPPRESS)
         if nargs:
             q.add_argument("terms", nargs=nargs, metavar="TERM", help=f"terms to {name}")
-        q.add_argument("--model", default=argparse.SUPPRESS, metavar="NAME|PATH")
-        q.add_argument("--model-cache", type=Path, default=argparse.SUPPRESS, metavar="DIR")
+        q.add_argument(
+            "--model",
+            default=argparse.SUPPRESS,
+            metavar="NAME|PATH",
+            help="whose tokens to count (default: base)",
+        )
+        q.add_argument(
+            "--model-cache",
+            type=Path,
+            default=argparse.SUPPRESS,
+            metavar="DIR",
+            help="where models are kept (default: ~/.cache/qualkit/models)",
+        )
     p.add_argument("--model", default="base", metavar="NAME|PATH", help="whose tokens to count")
-    p.add_argument("--model-cache", type=Path, metavar="DIR")
+    p.add_argument(
+        "--model-cache",
+        type=Path,
+        metavar="DIR",
+        help="where models are kept (default: ~/.cache/qualkit/models)",
+    )
     p.set_defaults(terms=[])
     p.set_defaults(handler=cmd_glossary)
 

@@ -32,6 +32,9 @@ def tolerant_streams() -> None:
 
 _MIN_WRAP = 6
 _WORD_CAP = 12
+# Rich draws a border left of every column and one at the end, and pads each cell by one
+# on either side: a table of n columns needs 3n + 1 characters besides its text.
+_PER_COLUMN = 3
 
 
 def table(
@@ -40,46 +43,70 @@ def table(
     rows: Sequence[Sequence[object]],
     wrap: str | Sequence[str] | None = None,
 ) -> None:
-    """Print a table; only `wrap` columns (default: the widest that is not all numbers)
-    wrap; ids and numbers stay whole. A wrap column with no room is printed below it."""
+    """Print a table; only `wrap` columns (default: the widest free text) wrap, and only at
+    spaces: a word, id or number is never split. A wrap column with no room goes below."""
     t = Table(title=title, show_lines=False)
     numeric = {
         col
         for i, col in enumerate(columns)
         if rows and all(i >= len(r) or _is_number(r[i]) for r in rows)
     }
+    cells = [
+        [str(r[i]) if i < len(r) and r[i] is not None else "" for r in rows]
+        for i in range(len(columns))
+    ]
     # A cell's width is its longest line: a cell may hold several ("...\nvoiceprint 0.93").
     widest = [
-        max([len(line) for r in rows if i < len(r) for line in str(r[i]).split("\n")] + [len(col)])
+        max([len(line) for c in cells[i] for line in c.split("\n")] + [len(col)])
+        for i, col in enumerate(columns)
+    ]
+    # What a column needs when it wraps at spaces: its longest word (the header's too).
+    longest_word = [
+        max([len(w) for c in [*cells[i], col] for w in c.split()] + [1])
         for i, col in enumerate(columns)
     ]
     if wrap is None:  # the longest text gives way; the first names the row, so it stays
-        text = [(w, i) for i, w in enumerate(widest) if columns[i] not in numeric and i > 0]
+        text = [
+            (longest_word[i] < w, w, i)
+            for i, w in enumerate(widest)
+            if columns[i] not in numeric and i > 0
+        ]
         if not text and columns[0] not in numeric:
-            text = [(widest[0], 0)]  # the only text there is
-        wrap = [columns[max(text)[1]]] if text else []
+            text = [(True, widest[0], 0)]  # the only text there is
+        wrap = [columns[max(text)[2]]] if text else []
     # A number is never the column that gives way: it is short, and cut it would lie.
     wrapping = ({wrap} if isinstance(wrap, str) else set(wrap)) - numeric
-    # Ids and numbers are never cut; long free text is the wrap columns' job. They share
-    # what is left of the terminal (the other columns at their full width: they do not
-    # wrap); one that cannot get room for its longest word (up to _WORD_CAP characters)
-    # goes below the table, row by row, rather than a few letters per line in it.
-    fixed = sum(w + 3 for col, w in zip(columns, widest, strict=True) if col not in wrapping)
+    # The other columns keep their full width. The wrap columns share what is left; one that
+    # cannot get room for its longest word (up to _WORD_CAP characters) goes below the
+    # table, row by row, rather than a few letters per line in it.
+    fixed = sum(
+        w + _PER_COLUMN for col, w in zip(columns, widest, strict=True) if col not in wrapping
+    )
     n_wrap = sum(1 for col in columns if col in wrapping)
-    share = (console.width - fixed - 1) // max(n_wrap, 1) - 3
-
-    def longest_word(i: int) -> int:
-        words = [w for r in rows if i < len(r) for w in str(r[i] or "").split()]
-        return max([len(w) for w in words] + [len(columns[i]), _MIN_WRAP])
-
-    need = {i: min(longest_word(i), _WORD_CAP) for i, c in enumerate(columns) if c in wrapping}
+    share = (console.width - fixed - 1) // max(n_wrap, 1) - _PER_COLUMN
+    need = {
+        i: min(max(longest_word[i], _MIN_WRAP), _WORD_CAP, widest[i])
+        for i, c in enumerate(columns)
+        if c in wrapping
+    }
     shown = [i for i, col in enumerate(columns) if col not in wrapping or share >= need[i]]
+    room = console.width - 1 - _PER_COLUMN * len(shown)
+    widths = _fit(
+        {i: widest[i] for i in shown},
+        {i: max(need[i], min(longest_word[i], widest[i])) for i in shown if columns[i] in wrapping},
+        {i: need[i] for i in shown if columns[i] in wrapping},
+        {i for i in shown if columns[i] in numeric},
+        room,
+    )
     for i in shown:
-        col = columns[i]
-        if col in wrapping:
-            t.add_column(col, overflow="fold", ratio=1, min_width=need[i])
-        else:
-            t.add_column(col, no_wrap=True, min_width=widest[i])
+        # "ellipsis": a word longer than its column (the terminal is too narrow for it) is
+        # cut with "…", never folded onto the next line as a stray few letters.
+        t.add_column(
+            columns[i],
+            width=widths[i],
+            no_wrap=columns[i] not in wrapping,
+            overflow="ellipsis",
+        )
     for row in rows:
         t.add_row(*("" if row[i] is None else str(row[i]) for i in shown if i < len(row)))
     console.print(t)
@@ -89,6 +116,38 @@ def table(
             # the first column is the one moved.
             keyed = [(r[0] if i else n, r[i]) for n, r in enumerate(rows, 1) if i < len(r)]
             _below(col, keyed, columns[0] if i else "row")
+
+
+def _fit(
+    full: dict[int, int],
+    whole_words: dict[int, int],
+    least: dict[int, int],
+    numbers: set[int],
+    room: int,
+) -> dict[int, int]:
+    """Column widths that fit `room`: every column at `full` width if they fit; else the
+    wrap columns narrow to their longest word (`whole_words`); only then are the widest
+    columns cut (a wrap column down to `least`), numbers never."""
+    widths = dict(full)
+
+    def narrow(limit: dict[int, int], keep: set[int]) -> None:
+        # Take a character at a time from the widest column that may still give one, so
+        # the columns end up as even as their limits allow.
+        while sum(widths.values()) > room:
+            able = [i for i in widths if i not in keep and widths[i] > limit.get(i, 0)]
+            if not able:
+                return
+            widths[max(able, key=lambda i: (widths[i], i))] -= 1
+
+    wrapping = set(whole_words)
+    narrow(whole_words, set(widths) - wrapping)
+    # Too narrow for whole words, ids and names: cut the widest first, to a useful few
+    # letters (a wrap column to what it was given room for); the first column, which names
+    # the row, only when cutting the others was not enough.
+    cut = {i: least.get(i, _MIN_WRAP) for i in widths}
+    narrow(cut, numbers | {0})
+    narrow(cut, numbers)
+    return widths
 
 
 def _is_number(value: object) -> bool:

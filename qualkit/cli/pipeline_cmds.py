@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualkit import glossary, resolve, speakers, voices
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, fmt_time, table
+from qualkit.cli.output import console, fmt_time, plural, table
 from qualkit.errors import InputError
 from qualkit.pipeline.cluster import (
     ClusterOptions,
@@ -39,14 +39,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="packaged Whisper model name or a CTranslate2 model folder",
     )
     p.add_argument(
-        "--backend", default="faster-whisper", choices=("faster-whisper", "openai-whisper")
+        "--backend",
+        default="faster-whisper",
+        choices=("faster-whisper", "openai-whisper"),
+        help="speech recogniser; openai-whisper is the slower reference (default: %(default)s)",
     )
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
+        help="where to run the models (default: %(default)s: a GPU if there is one)",
+    )
     p.add_argument("--language", default="sv", help="spoken language (default sv)")
-    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument(
+        "--beam-size",
+        type=int,
+        default=5,
+        help="Whisper's beam width: wider is slower, sometimes better (default: %(default)s)",
+    )
     p.add_argument("--speakers", type=int, metavar="N", help="exact number of voices")
-    p.add_argument("--min-speakers", type=int, metavar="A")
-    p.add_argument("--max-speakers", type=int, metavar="B")
+    p.add_argument("--min-speakers", type=int, metavar="A", help="at least this many voices")
+    p.add_argument("--max-speakers", type=int, metavar="B", help="at most this many voices")
     p.add_argument("--no-diarize", action="store_true", help="words only, no speakers")
     p.add_argument(
         "--replace-edited",
@@ -99,11 +112,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("speakers", help="list a recording's voices; name or merge them")
     project_option(p)
-    p.add_argument("recording", metavar="RECORDING")
+    p.add_argument("recording", metavar="RECORDING", help="recording name or id")
     p.add_argument("--name", metavar="SPEAKER", help="the voice to name ('Talare 2' or 2)")
     p.add_argument("--as", dest="role", default="", metavar="ROLE", help="role, e.g. handläggare")
     p.add_argument("--actor", help="kommun, vård, FK, AF or annan")
-    p.add_argument("--kommun")
+    p.add_argument("--kommun", help="the participant's kommunområde (with --name)")
     p.add_argument("--pseudonym", help="participant pseudonym (default: Deltagare N)")
     p.add_argument(
         "--participant",
@@ -131,7 +144,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("path", nargs="?", type=Path, metavar="PATH", help="model folder (add)")
     p.add_argument("--name", help="name to use with --model (add)")
     p.add_argument("--origin", default="", help="where the model came from (add)")
-    p.add_argument("--model-cache", type=Path, metavar="DIR")
+    p.add_argument(
+        "--model-cache",
+        type=Path,
+        metavar="DIR",
+        help="where models are kept (default: ~/.cache/qualkit/models)",
+    )
     p.set_defaults(handler=cmd_models)
 
 
@@ -284,12 +302,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             return
         rows = []
         scores = voices.voice_scores(store, rec.id)
-        for s in speakers.speaker_summaries(store, rec.id, lines=args.lines):
+        summaries = speakers.speaker_summaries(store, rec.id, lines=args.lines)
+        for s in summaries:
             who = s.participant.name_with_role if s.participant else ""
             if s.speaker.id in scores:
                 who += f"\nvoiceprint {scores[s.speaker.id]:.2f}"
             rows.append(
-                (s.speaker.label, who, fmt_time(s.talk_time_s), s.turns, "\n".join(s.first_lines))
+                (s.speaker.label, who, _talk_cell(s.talk), s.turns, "\n".join(s.first_lines))
             )
         table(
             f"Voices in {rec.name}",
@@ -297,6 +316,23 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             rows,
             wrap=("participant", "first lines"),
         )
+        untimed = sum(s.talk.untimed for s in summaries)
+        if untimed:
+            marks = []
+            if any(s.talk.known_s is None for s in summaries):
+                marks.append("– unknown: none of the voice's turns has times")
+            if any(s.talk.known_s is not None and s.talk.untimed for s in summaries):
+                marks.append("* some of its turns left out")
+            console.print(
+                "Talk time counts only the turns with a start and an end time; "
+                f"{plural(untimed, 'turn has', 'turns have')} none ({'; '.join(marks)})."
+            )
+
+
+def _talk_cell(talk: speakers.TalkTime) -> str:
+    if talk.known_s is None:
+        return "–"
+    return fmt_time(talk.known_s) + ("*" if talk.untimed else "")
 
 
 def cmd_models(args: argparse.Namespace) -> None:
@@ -312,8 +348,15 @@ def cmd_models(args: argparse.Namespace) -> None:
         state = "installed" if m.installed else "NOT installed"
         console.print(f"[bold]{m.name}[/bold] ({m.kind}): {state}")
         if m.where:
-            console.print(f"  where:   {m.where}")
-        console.print(f"  from:    {m.source}")
-        console.print(f"  licence: {m.licence}")
+            _model_field("where", m.where)
+        _model_field("from", m.source)
+        _model_field("licence", m.licence)
         if not m.installed:
-            console.print(f"  install: {m.install}")
+            _model_field("install", m.install)
+
+
+def _model_field(label: str, value: str) -> None:
+    # One line per field, whatever the width: a source or path with no spaces in it would
+    # otherwise be moved whole to the next line, leaving "from:" alone on its own. Long
+    # lines are wrapped by the terminal, and a copied path stays in one piece.
+    console.print(f"  {label + ':':<9}{value}", markup=False, soft_wrap=True)

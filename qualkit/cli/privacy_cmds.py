@@ -30,14 +30,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.set_defaults(handler=cmd_pseudo_scan)
     q = psub.add_parser("list", help="proposals with a snippet of context")
     project_option(q)
-    q.add_argument("--status", choices=("proposed", "accepted", "rejected", "all"), default="all")
+    q.add_argument(
+        "--status",
+        choices=("proposed", "accepted", "rejected", "all"),
+        default="all",
+        help="only proposals in this state (default: %(default)s)",
+    )
     q.add_argument("--kind", help="name, personnummer, phone, email or address")
     q.add_argument("--context", action="store_true", help="show where each one occurs")
     q.set_defaults(handler=cmd_pseudo_list)
     for action, status in (("accept", "accepted"), ("reject", "rejected")):
         q = psub.add_parser(action, help=f"{action} proposals by id, or all of one kind")
         project_option(q)
-        q.add_argument("ids", type=int, nargs="*", metavar="ID")
+        q.add_argument(
+            "ids", type=int, nargs="*", metavar="ID", help="proposal ids as listed by pseudo list"
+        )
         q.add_argument("--kind", help=f"{action} every proposal of this kind")
         if action == "accept":
             q.add_argument("--replacement", help="use this replacement instead")
@@ -52,7 +59,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("consent", help="record consent per participant, or list it")
     project_option(p)
     p.add_argument("participant", metavar="PARTICIPANT|list", help="id or pseudonym, or 'list'")
-    p.add_argument("state", nargs="?", choices=("given", "withdrawn", "givet", "återkallat"))
+    p.add_argument(
+        "state",
+        nargs="?",
+        choices=("given", "withdrawn", "givet", "återkallat"),
+        help="given or withdrawn (givet, återkallat); withdrawn speech is left out of every export",
+    )
     p.add_argument("--date", help="YYYY-MM-DD (default: today)")
     p.set_defaults(handler=cmd_consent)
 
@@ -64,7 +76,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("restore", help="replace the project database with a backup")
     project_option(p)
-    p.add_argument("backup", type=Path, metavar="BACKUP")
+    p.add_argument(
+        "backup", type=Path, metavar="BACKUP", help="a backup file, as listed by backup --list"
+    )
     p.set_defaults(handler=cmd_restore)
 
 

@@ -30,7 +30,11 @@ def _report_options(p: argparse.ArgumentParser) -> None:
         help="one or more of docx, html, md (default: docx)",
     )
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook",
+        default=DEFAULT_CODEBOOK,
+        help="codebook whose factors the report is built on (default: %(default)s)",
+    )
     p.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
     p.add_argument(
         "--attribution",
@@ -46,12 +50,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     q = rsub.add_parser("kommun", help="sub-report (delrapport) for one kommunområde")
     _report_options(q)
-    q.add_argument("--kommun", "-k", required=True, metavar="NAME")
+    q.add_argument(
+        "--kommun", "-k", required=True, metavar="NAME", help="the kommunområde, as given on import"
+    )
     q.set_defaults(handler=cmd_report, kind="kommun")
 
     q = rsub.add_parser("aktor", help="what one actor (kommun, vård, FK, AF) says")
     _report_options(q)
-    q.add_argument("--aktor", "-a", required=True, metavar="ACTOR")
+    q.add_argument("--aktor", "-a", required=True, metavar="ACTOR", help="kommun, vård, FK or AF")
     q.set_defaults(handler=cmd_report, kind="aktor")
 
     q = rsub.add_parser("region", help="regional summary: common ground and differences")
@@ -69,9 +75,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = esub.add_parser("xlsx", help="Excel workbook: codings, factor matrices, participants")
     project_option(q)
-    q.add_argument("--codebook", default=DEFAULT_CODEBOOK)
-    q.add_argument("--lang", choices=("sv", "en"), default="sv")
-    q.add_argument("--output", "-o", type=Path)
+    q.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
+    )
+    q.add_argument(
+        "--lang",
+        choices=("sv", "en"),
+        default="sv",
+        help="language of headings and labels (default: %(default)s)",
+    )
+    q.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
     q.add_argument(
         "--coder-names",
         action="store_true",
@@ -82,9 +95,21 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     q = esub.add_parser("transcript", help="a recording's transcript as Word or text")
     project_option(q)
     q.add_argument("recording", help="recording name or id")
-    q.add_argument("--format", "-f", choices=("docx", "txt"), default="docx", dest="fmt")
-    q.add_argument("--lang", choices=("sv", "en"), default="sv")
-    q.add_argument("--output", "-o", type=Path)
+    q.add_argument(
+        "--format",
+        "-f",
+        choices=("docx", "txt"),
+        default="docx",
+        dest="fmt",
+        help="Word or plain text (default: %(default)s)",
+    )
+    q.add_argument(
+        "--lang",
+        choices=("sv", "en"),
+        default="sv",
+        help="language of headings and labels (default: %(default)s)",
+    )
+    q.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
     q.set_defaults(handler=cmd_export_transcript)
 
 

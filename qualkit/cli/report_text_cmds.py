@@ -37,7 +37,9 @@ def _scope_options(p: argparse.ArgumentParser) -> None:
         help="sammanfattning, bakgrund, slutsatser, atgarder; or syntes/atgarder with --factor",
     )
     p.add_argument("--factor", "-F", default="", metavar="KEY", help="a factor's own section")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument(
+        "--codebook", default=DEFAULT_CODEBOOK, help="codebook of the report (default: %(default)s)"
+    )
 
 
 def register_report_text(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -111,10 +113,13 @@ def cmd_text_edit(args: argparse.Namespace) -> None:
                 raise InputError(f"Cannot read {args.from_file}: {exc.strerror}.") from None
         else:
             text = _edit(read_text(project, key))
-        write_text(project, key, text)
+        changed = write_text(project, key, text)
     where = f"{key.section}" + (f" ({key.factor})" if key.factor else "")
-    state = "saved" if text.strip() else "cleared"
     report = f"{key.kind} report {key.scope}".strip()
+    if not changed:
+        console.print(f"Text for {where} in the {report} unchanged; nothing was saved.")
+        return
+    state = "saved" if text.strip() else "cleared"
     console.print(f"Text for {where} in the {report} {state}.")
 
 

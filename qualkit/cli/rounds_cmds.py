@@ -26,10 +26,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rsub = p.add_subparsers(dest="rounds_command", metavar="ACTION", required=True)
     q = rsub.add_parser("add", help="add a round with participants and material")
     project_option(q)
-    q.add_argument("name")
+    q.add_argument("name", help="name of the round, e.g. V1")
     q.add_argument("--date", required=True, help="YYYY-MM-DD")
     q.add_argument("--co-assessor", help="the external co-assessor (medbedömare)")
-    q.add_argument("--description", default="")
+    q.add_argument("--description", default="", help="what the round covers")
     q.add_argument("--participant", action="append", default=[], help="pseudonym (repeatable)")
     q.add_argument("--recording", action="append", default=[], help="material (repeatable)")
     q.add_argument("--answers", type=Path, help="CSV of written answers: deltagare;fråga;svar")
@@ -39,29 +39,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.set_defaults(handler=cmd_rounds_list)
     q = rsub.add_parser("show", help="one round: participants with attributes, material, ratings")
     project_option(q)
-    q.add_argument("round")
+    q.add_argument("round", help="round name or id")
     q.set_defaults(handler=cmd_rounds_show)
     q = rsub.add_parser("material", help="add recordings or a written-answers CSV to a round")
     project_option(q)
-    q.add_argument("round")
-    q.add_argument("--recording", action="append", default=[])
-    q.add_argument("--answers", type=Path)
+    q.add_argument("round", help="round name or id")
+    q.add_argument(
+        "--recording", action="append", default=[], help="recording to add as material (repeatable)"
+    )
+    q.add_argument("--answers", type=Path, help="CSV of written answers: deltagare;fråga;svar")
     q.set_defaults(handler=cmd_rounds_material)
     q = rsub.add_parser("rate", help="rate a grid cell 1-5: rounds rate V1 personal_resultat 4")
     project_option(q)
-    q.add_argument("round")
+    q.add_argument("round", help="round name or id")
     q.add_argument("cell", help="a sjalvvardering code, e.g. personal_genomforande")
-    q.add_argument("rating", type=int)
+    q.add_argument("rating", type=int, help="rating from 1 to 5")
     q.add_argument(
         "--assessor", required=True, help="who rates (the co-assessor's name for theirs)"
     )
     q.add_argument("--participant", help="the participant rated (default: the whole group)")
-    q.add_argument("--comment", default="")
+    q.add_argument("--comment", default="", help="why this rating")
     q.set_defaults(handler=cmd_rounds_rate)
     q = rsub.add_parser("compare", help="report what changed between two rounds")
     project_option(q)
-    q.add_argument("first")
-    q.add_argument("second")
+    q.add_argument("first", help="the earlier round")
+    q.add_argument("second", help="the later round")
     q.add_argument(
         "--format",
         "-f",
@@ -72,7 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="one or more of html, docx, md (default: html), as for report",
     )
     q.add_argument("--coder", help="count only this coder's codings")
-    q.add_argument("--output", "-o", type=Path)
+    q.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
     q.set_defaults(handler=cmd_rounds_compare)
 
 

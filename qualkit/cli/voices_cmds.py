@@ -28,7 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     project_option(q)
     q.add_argument("name", metavar="NAME", help="participant pseudonym or id (new: created)")
-    q.add_argument("--from", dest="recording", required=True, metavar="RECORDING")
+    q.add_argument(
+        "--from",
+        dest="recording",
+        required=True,
+        metavar="RECORDING",
+        help="the transcribed recording the voice is in",
+    )
     q.add_argument("--speaker", required=True, metavar="VOICE", help="'Talare 2' or 2")
     q.add_argument(
         "--replace",

@@ -65,9 +65,13 @@ def read_text(project: Project, key: TextKey) -> str:
     return project.store.report_text(key.kind, key.scope, key.section, key.factor)
 
 
-def write_text(project: Project, key: TextKey, text: str) -> None:
-    """Store the analyst's Markdown for one section; an empty text removes it."""
+def write_text(project: Project, key: TextKey, text: str) -> bool:
+    """Store the analyst's Markdown for one section; an empty text removes it. False, and
+    nothing written, when the text is what is stored already (its date would move)."""
+    if text.strip() == read_text(project, key).strip():
+        return False
     project.store.set_report_text(key.kind, key.scope, key.section, text.strip(), key.factor)
+    return True
 
 
 def set_title_info(

@@ -178,6 +178,27 @@ def _relation_label(t: Texts, r: Relation) -> str:
     return t("relation_pair", speaker=r.speaker, partner=r.partner)
 
 
+# Up to this many relations that tie for the most remarks are named; more are counted.
+_TIES_NAMED = 3
+
+
+def most_remarks(t: Texts, relations: Sequence[Relation], valence: str) -> str | None:
+    """'Flest hindrande omdömen: …': the relation with the most `valence` ('hindering' or
+    'promoting') remarks; all of them when several tie, or how many when more than three."""
+    top = max((int(getattr(r.counts, valence)) for r in relations), default=0)
+    if not top:
+        return None
+    tied = [r for r in relations if getattr(r.counts, valence) == top]
+    key = f"relations_most_{valence}"
+    if len(tied) == 1:
+        return t(key, pair=_relation_label(t, tied[0]), n=top)
+    if len(tied) > _TIES_NAMED:
+        return t(f"{key}_many", count=len(tied), n=top)
+    labels = [_relation_label(t, r) for r in tied]
+    pairs = ", ".join(labels[:-1]) + t("and_join") + labels[-1]
+    return t(f"{key}_tied", pairs=pairs, n=top)
+
+
 def relation_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> list[Block]:
     rel = report.relations
     if rel is None or not rel.n:
@@ -200,24 +221,10 @@ def relation_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> lis
     )
     if chart:
         out.append(Block("figure", cap.figure(t("relations_chart"), rel.n), chart="relations"))
-    hindering = sorted(rel.relations, key=lambda r: -r.counts.hindering)
-    promoting = sorted(rel.relations, key=lambda r: -r.counts.promoting)
-    if hindering and hindering[0].counts.hindering:
-        r = hindering[0]
-        out.append(
-            Block(
-                "para",
-                t("relations_most_hindering", pair=_relation_label(t, r), n=r.counts.hindering),
-            )
-        )
-    if promoting and promoting[0].counts.promoting:
-        r = promoting[0]
-        out.append(
-            Block(
-                "para",
-                t("relations_most_promoting", pair=_relation_label(t, r), n=r.counts.promoting),
-            )
-        )
+    for valence in ("hindering", "promoting"):
+        most = most_remarks(t, rel.relations, valence)
+        if most:
+            out.append(Block("para", most))
     if rel.by_kommun and len([k for k, rs in rel.by_kommun if rs]) >= 2:
         header = (t("kommun"), t("relations_pairs"), t("count"))
         rows = []

@@ -341,3 +341,37 @@ def test_counts_take_their_singular_or_plural() -> None:
     # A plural mark whose count is not given stays as written (as an unknown {field} does).
     assert Texts("sv", {"k": "{x|a|b} {n}"})("k", n=1) == "{x|a|b} {n}"
     assert Texts("sv", {"k": "{n} inspelning(ar)"})("k", n=1) == "1 inspelning(ar)"
+
+
+def test_relations_that_tie_for_the_most_remarks_are_all_named() -> None:
+    from qualkit.export.report_prose import most_remarks
+    from qualkit.export.report_records import Relation, ValenceCount
+    from qualkit.export.report_texts import Texts
+
+    def rel(speaker: str, partner: str, hindering: int, promoting: int = 0) -> Relation:
+        return Relation(speaker, partner, ValenceCount("", promoting, hindering))
+
+    sv, en = Texts.load("sv"), Texts.load("en")
+    one = [rel("vård", "AF", 2), rel("kommun", "FK", 1)]
+    assert most_remarks(sv, one, "hindering") == "Flest hindrande omdömen: vård om AF (2)."
+    assert most_remarks(sv, one, "promoting") is None  # no promoting remark at all
+    two = [rel("vård", "AF", 1), rel("kommun", "FK", 1)]
+    assert (
+        most_remarks(sv, two, "hindering")
+        == "Flest hindrande omdömen: vård om AF och kommun om FK (1 vardera)."
+    )
+    three = [*two, rel("AF", "kommun", 1, promoting=3)]
+    assert (
+        most_remarks(sv, three, "hindering")
+        == "Flest hindrande omdömen: vård om AF, kommun om FK och AF om kommun (1 vardera)."
+    )
+    assert most_remarks(sv, three, "promoting") == "Flest främjande omdömen: AF om kommun (3)."
+    assert (
+        most_remarks(en, three, "hindering")
+        == "Most hindering remarks: vård about AF, kommun about FK and AF about kommun (1 each)."
+    )
+    four = [*three, rel("FK", "vård", 1)]
+    assert (
+        most_remarks(sv, four, "hindering")
+        == "Flest hindrande omdömen: 4 relationer har lika många (1 vardera)."
+    )

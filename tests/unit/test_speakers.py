@@ -141,3 +141,37 @@ def test_undoing_a_naming_keeps_a_person_a_round_has_come_to_use(
     assert project.store.speaker(voice.id).participant_id == lisa.id
     assert project.store.participant(lisa.id) == lisa
     assert [p.id for p in project.store.round_participants(round_.id)] == [lisa.id]
+
+
+def test_a_turn_without_times_has_unknown_talk_time_not_zero(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A timed transcript: each turn ends where the next begins, so the last has no end.
+    timed = tmp_path / "timed.txt"
+    timed.write_text(
+        "[00:00:05] Anna: Hej.\n[00:00:12] Bo: Vi saknar resurser.\n"
+        "[00:00:40] Cecilia: Håller med.\n[00:00:50] Anna: Tack.\n",
+        encoding="utf-8",
+    )
+    rec = project.import_transcript(timed)
+    by_label = {s.speaker.label: s for s in speakers.speaker_summaries(project.store, rec.id)}
+    assert by_label["Bo"].talk_time_s == pytest.approx(28.0)
+    assert by_label["Cecilia"].talk_time_s == pytest.approx(10.0)
+    # Anna's last turn has no end: counted out, and said to be.
+    anna = by_label["Anna"].talk
+    assert anna.known_s == pytest.approx(7.0) and (anna.timed, anna.untimed) == (1, 1)
+    # A plain transcript has no times at all: unknown for every voice.
+    plain = tmp_path / "plain.txt"
+    plain.write_text("Anna: Hej.\nBo: Vi saknar resurser.\n", encoding="utf-8")
+    rec = project.import_transcript(plain)
+    rows = speakers.speaker_summaries(project.store, rec.id)
+    assert [r.talk_time_s for r in rows] == [None, None]
+
+    capsys.readouterr()
+    assert main(["speakers", "-p", str(project.root), "plain"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "00:00:00" not in out and "│ – │" in out
+    assert "counts only the turns with a start and an end time; 2 turns have none" in out
+    assert main(["speakers", "-p", str(project.root), "timed"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "00:00:07*" in out and "1 turn has none" in out and "some of its turns" in out

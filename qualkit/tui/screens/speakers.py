@@ -12,6 +12,7 @@ from qualkit import voices
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Recording, Segment
+from qualkit.speakers import talk_times
 from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
@@ -39,7 +40,7 @@ class SpeakersScreen(UndoKeys):
         self.recording = recording
         self.infos: list[SpeakerInfo] = []
         self.samples: dict[int, list[Segment]] = {}
-        self.talk: dict[int, float] = {}
+        self.talk: dict[int, float | None] = {}
         self.marked: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -57,10 +58,12 @@ class SpeakersScreen(UndoKeys):
         lang = self.lang
         store = self.host.project.store
         self.infos = list(speaker_infos(self.host.project, self.recording.id).values())
-        self.talk = {s.id: s.talk_time_s for s in store.speakers(self.recording.id)}
+        segments = store.segments_light(self.recording.id)
+        # Unknown (None, shown as --:--) when none of a voice's turns has times.
+        self.talk = {i: talk.known_s for i, talk in talk_times(segments).items()}
         scores = voices.voice_scores(store, self.recording.id)
         self.samples = {}
-        for seg in store.segments_light(self.recording.id):
+        for seg in segments:
             if seg.speaker_id is not None and len(self.samples.setdefault(seg.speaker_id, [])) < 3:
                 self.samples[seg.speaker_id].append(seg)
         table = self.query_one(DataTable)
