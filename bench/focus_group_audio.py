@@ -183,7 +183,11 @@ def script(case: Case) -> list[tuple[int, str, str]]:
 def build(case: Case) -> dict[str, Path]:
     """Generate (or reuse) the case's audio and reference files."""
     stem = OUT / case.name
-    paths = {ext: stem.with_suffix(f".{ext}") for ext in ("wav", "rttm", "ref.txt", "meta.json")}
+    # Not `with_suffix`: "hard-1.5m-4v-s21-r" would lose ".5m-4v-s21-r", and every 1.5-minute
+    # case would share one file (seeds 21 and 24 did, until 2026-12-03).
+    paths = {
+        ext: stem.parent / f"{stem.name}.{ext}" for ext in ("wav", "rttm", "ref.txt", "meta.json")
+    }
     if all(p.is_file() for p in paths.values()):
         return paths
     OUT.mkdir(parents=True, exist_ok=True)

@@ -23,12 +23,14 @@ class AlignOptions:
     max_turn_s: float = 45.0  # but start a new segment after this, to keep units codable
     overlap_share: float = 0.3  # a word this much inside a second voice's turn is overlap
     # Move up to this many words across a voice change to the side of the sentence they
-    # belong to, by Whisper's punctuation (`realign_by_sentence`); 0 turns it off.
-    sentence_words: int = 0
+    # belong to, by Whisper's punctuation (`realign_by_sentence`); 0 turns it off. On by
+    # the rule of bench/word_speakers.py round 4 (BENCHMARKS.md, "Words given to the right
+    # voice"): fewer words at a change went to the wrong voice, and no more overall.
+    sentence_words: int = 2
 
     def key_fields(self) -> dict[str, Any]:
-        """What the ALIGN artefact's key hashes: with the sentence rule off, the fields
-        keys had before it existed, so recordings aligned then are not redone."""
+        """What the ALIGN artefact's key hashes: with the sentence rule off
+        (`sentence_words=0`), the fields keys had before the rule existed."""
         fields = asdict(self)
         if not self.sentence_words:
             del fields["sentence_words"]
