@@ -278,7 +278,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
         console.print("No groups found: too few passages, or nothing recurs often enough.")
     else:
         _proposal_table(shown)
-    if stable is not None:
+    if stable is not None and shown:
         console.print(
             f"Stability: ARI across seeds {stable[0]:.2f}; across 90% subsamples {stable[1]:.2f}."
         )

@@ -6,6 +6,7 @@ import io
 import sys
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -56,13 +57,14 @@ def table(
         for i in range(len(columns))
     ]
     # A cell's width is its longest line: a cell may hold several ("...\nvoiceprint 0.93").
+    # Widths are screen cells, not characters: "日本" takes four.
     widest = [
-        max([len(line) for c in cells[i] for line in c.split("\n")] + [len(col)])
+        max([cell_len(line) for c in cells[i] for line in c.split("\n")] + [cell_len(col)])
         for i, col in enumerate(columns)
     ]
     # What a column needs when it wraps at spaces: its longest word (the header's too).
     longest_word = [
-        max([len(w) for c in [*cells[i], col] for w in c.split()] + [1])
+        max([cell_len(w) for c in [*cells[i], col] for w in c.split()] + [1])
         for i, col in enumerate(columns)
     ]
     if wrap is None:  # the longest text gives way; the first names the row, so it stays
@@ -82,33 +84,56 @@ def table(
     fixed = sum(
         w + _PER_COLUMN for col, w in zip(columns, widest, strict=True) if col not in wrapping
     )
-    n_wrap = sum(1 for col in columns if col in wrapping)
-    share = (console.width - fixed - 1) // max(n_wrap, 1) - _PER_COLUMN
+    # A column of ids ("danermark:kunskap_samverkan", no spaces) needs its whole width: cut
+    # or folded, two ids could read alike, so without room it goes below the table.
     need = {
-        i: min(max(longest_word[i], _MIN_WRAP), _WORD_CAP, widest[i])
+        i: (
+            min(max(longest_word[i], _MIN_WRAP), _WORD_CAP, widest[i])
+            if longest_word[i] < widest[i]
+            else widest[i]
+        )
         for i, c in enumerate(columns)
         if c in wrapping
     }
-    shown = [i for i, col in enumerate(columns) if col not in wrapping or share >= need[i]]
-    room = console.width - 1 - _PER_COLUMN * len(shown)
-    widths = _fit(
-        {i: widest[i] for i in shown},
-        {i: max(need[i], min(longest_word[i], widest[i])) for i in shown if columns[i] in wrapping},
-        {i: need[i] for i in shown if columns[i] in wrapping},
-        {i for i in shown if columns[i] in numeric},
-        room,
-    )
+    # The wrap columns that fit together at what they need; the neediest go below first.
+    below: set[int] = set()
+    while (
+        need.keys() - below
+        and fixed + 1 + sum(need[i] + _PER_COLUMN for i in need.keys() - below) > console.width
+    ):
+        below.add(max(need.keys() - below, key=lambda i: (need[i], i)))
+    shown = [i for i in range(len(columns)) if i not in below]
+    while True:
+        room = console.width - 1 - _PER_COLUMN * len(shown)
+        widths = _fit(
+            {i: widest[i] for i in shown},
+            {
+                i: max(need[i], min(longest_word[i], widest[i]))
+                for i in shown
+                if columns[i] in wrapping
+            },
+            {i: need[i] for i in shown if columns[i] in wrapping},
+            {i for i in shown if columns[i] in numeric},
+            room,
+        )
+        # Still too wide (ids and numbers are never cut below a few letters): the last
+        # column goes below the table too, rather than the terminal squeezing them all.
+        if sum(widths.values()) <= room or len(shown) < 2:
+            break
+        shown.pop()
     for i in shown:
-        # "ellipsis": a word longer than its column (the terminal is too narrow for it) is
-        # cut with "…", never folded onto the next line as a stray few letters.
+        # A text column folds a word longer than itself ("samverkansöverenskommelse")
+        # onto the next line, every letter kept; an id too wide for a narrow terminal is
+        # cut with "…".
         t.add_column(
             columns[i],
             width=widths[i],
             no_wrap=columns[i] not in wrapping,
-            overflow="ellipsis",
+            overflow="fold" if columns[i] in wrapping else "ellipsis",
         )
     for row in rows:
-        t.add_row(*("" if row[i] is None else str(row[i]) for i in shown if i < len(row)))
+        # Text, not markup: "[ohörbart]" in a transcript is a word, "[/b]" no error.
+        t.add_row(*(Text("" if row[i] is None else str(row[i])) for i in shown if i < len(row)))
     console.print(t)
     for i, col in enumerate(columns):
         if i not in shown:

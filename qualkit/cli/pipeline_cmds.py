@@ -330,8 +330,8 @@ def cmd_speakers(args: argparse.Namespace) -> None:
 
 
 def _talk_cell(talk: speakers.TalkTime) -> str:
-    if talk.known_s is None:
-        return "–"
+    if talk.known_s is None:  # unknown, or no turns at all (then it is nothing)
+        return "–" if talk.untimed else fmt_time(0)
     return fmt_time(talk.known_s) + ("*" if talk.untimed else "")
 
 

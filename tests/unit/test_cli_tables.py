@@ -110,3 +110,24 @@ def test_codebook_list_at_80_columns(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "integrationsnivaer.yaml" in _cells(res.stdout)
     assert all(len(line) <= 80 for line in res.stdout.splitlines())
+
+
+def test_a_long_word_in_text_is_folded_whole_and_brackets_are_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "Vi behöver en samverkansöverenskommelse [ohörbart] med AF [/b] nu."
+    out = _render(monkeypatch, 50, ["segment", "speaker", "text"], [("fg:12", "Talare 1", text)])
+    flat = "".join(re.sub(r"[│┃ ]", "", line) for line in out.splitlines())
+    assert "samverkansöverenskommelse" in flat and "[ohörbart]" in flat and "[/b]" in flat
+    assert "…" not in out
+
+
+def test_a_terminal_too_narrow_for_ids_moves_columns_below(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = _render(monkeypatch, 30, CODING_COLUMNS, CODINGS)
+    # Every id and every code is shown whole somewhere: no column squeezed to nothing.
+    for n, _, code, *_ in CODINGS:
+        assert re.search(rf"(│ {n} +│|^  {n}: )", out, re.M), n
+        assert code in out
+    assert all(len(line) <= 30 for line in out.splitlines())

@@ -86,7 +86,7 @@ class SpeakersScreen(UndoKeys):
             table.add_row(
                 mark + info.label,
                 who,
-                fmt_time(self.talk.get(info.id)),
+                fmt_time(self.talk.get(info.id, 0.0)),  # no turns: no talk
                 (first[0].text[:70] if first else ""),
                 key=str(info.id),
             )
