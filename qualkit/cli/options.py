@@ -31,3 +31,13 @@ def project_option(parser: argparse.ArgumentParser, default: object = Path("."))
         metavar="DIR",
         help="project folder (default: the current folder)",
     )
+
+
+def lang_option(parser: argparse.ArgumentParser, what: str = "headings and labels") -> None:
+    """--lang sv|en for a file qualkit writes."""
+    parser.add_argument(
+        "--lang",
+        choices=("sv", "en"),
+        default="sv",
+        help=f"language of {what} (default: %(default)s)",
+    )

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from qualkit.cli.options import project_option
+from qualkit.cli.options import lang_option, project_option
 from qualkit.cli.output import console, warn_unreviewed
 from qualkit.cli.report_text_cmds import register_report_text
 from qualkit.export.report import ReportOptions, write_reports
@@ -29,7 +29,7 @@ def _report_options(p: argparse.ArgumentParser) -> None:
         dest="formats",
         help="one or more of docx, html, md (default: docx)",
     )
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
+    lang_option(p, "the report")
     p.add_argument(
         "--codebook",
         default=DEFAULT_CODEBOOK,
@@ -78,12 +78,7 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     q.add_argument(
         "--codebook", default=DEFAULT_CODEBOOK, help="codebook id (default: %(default)s)"
     )
-    q.add_argument(
-        "--lang",
-        choices=("sv", "en"),
-        default="sv",
-        help="language of headings and labels (default: %(default)s)",
-    )
+    lang_option(q)
     q.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
     q.add_argument(
         "--coder-names",
@@ -103,12 +98,7 @@ def register_export(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         dest="fmt",
         help="Word or plain text (default: %(default)s)",
     )
-    q.add_argument(
-        "--lang",
-        choices=("sv", "en"),
-        default="sv",
-        help="language of headings and labels (default: %(default)s)",
-    )
+    lang_option(q)
     q.add_argument("--output", "-o", type=Path, help="file to write (default: exports/...)")
     q.set_defaults(handler=cmd_export_transcript)
 
