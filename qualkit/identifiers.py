@@ -129,6 +129,19 @@ EMAIL_RE = re.compile(
     r"(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
 )
 
+# An address said aloud, as a transcript writes it: "anna punkt svensson snabel-a kommun
+# punkt se", or typed to dodge harvesters: "ebba.gron(at)fk.se". The domain needs a dot
+# or "punkt", so "titta at home" is nothing.
+_PART = r"[A-Za-z0-9åäöÅÄÖéü_+-]+"
+_DOT = r"(?:\.|\s+(?:punkt|dot)\s+)"
+_AT = r"(?:\s+snabel[\s-]?a\s+|\s*[(\[{]\s*(?:at|snabel-?a)\s*[)\]}]\s*|\s+at\s+)"
+EMAIL_SPOKEN_RE = re.compile(
+    # Bounded repeats: a long run of "x punkt y punkt ..." is read in linear time.
+    rf"(?<![\w.@]){_PART}(?:{_DOT}{_PART}){{0,4}}{_AT}{_PART}(?:{_DOT}{_PART}){{0,3}}{_DOT}"
+    r"[A-Za-zåäö]{2,}(?![\w])",
+    re.IGNORECASE,
+)
+
 # Swedish numbers: +46/0046 or a trunk 0, area code (1-3 digits after 0), then digit
 # groups split by spaces or hyphens; a hyphen with spaces around it only after the area
 # code ("070 - 123 45 67": between other groups it is a range, "05 - 10 - 15"). No
@@ -217,6 +230,7 @@ def redact_identifiers(text: str) -> str:
     The logger's last line of defence: no project, no review, shapes only.
     """
     text = _replace(text, EMAIL_RE, lambda m: True, PLACEHOLDERS[EMAIL])
+    text = _replace(text, EMAIL_SPOKEN_RE, lambda m: True, PLACEHOLDERS[EMAIL])
     text = _replace(text, PERSONNUMMER_RE, personnummer_like, PLACEHOLDERS[PERSONNUMMER])
     return _replace(text, PHONE_RE, lambda m: phone_ok(m.group(0)), PLACEHOLDERS[PHONE])
 

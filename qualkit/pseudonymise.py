@@ -17,6 +17,7 @@ from qualkit.identifiers import (
     APARTMENT_RE,
     EMAIL,
     EMAIL_RE,
+    EMAIL_SPOKEN_RE,
     KINDS,
     NAME,
     PERSONNUMMER,
@@ -40,6 +41,7 @@ __all__ = [
     "APARTMENT_RE",
     "EMAIL",
     "EMAIL_RE",
+    "EMAIL_SPOKEN_RE",
     "KINDS",
     "NAME",
     "PERSONNUMMER",
@@ -95,6 +97,8 @@ class _Found:
 def _identifiers(found: _Found, text: str) -> None:
     # Most specific first: e-mail holds name-like parts, personnummer looks like a phone.
     for m in EMAIL_RE.finditer(text):
+        found.add(EMAIL, m.start(), m.end())
+    for m in EMAIL_SPOKEN_RE.finditer(text):
         found.add(EMAIL, m.start(), m.end())
     for m in PERSONNUMMER_RE.finditer(text):
         if personnummer_like(m):

@@ -25,6 +25,11 @@ def kinds(text: str, register: tuple[str, ...] = ()) -> list[tuple[str, str]]:
         ("Ring 031-12 34 56 direkt.", ("phone", "031-12 34 56")),
         ("Mobil 0701234567 fungerar.", ("phone", "0701234567")),
         ("Skriv till karin.lind@norrby.se snarast.", ("email", "karin.lind@norrby.se")),
+        (
+            "Mejla anna punkt svensson snabel-a kommun punkt se.",
+            ("email", "anna punkt svensson snabel-a kommun punkt se"),
+        ),
+        ("Eller ebba.gron(at)fk.se om det brådskar.", ("email", "ebba.gron(at)fk.se")),
         ("Han har pnr 811218-9876.", ("personnummer", "811218-9876")),
         ("Samordningsnummer 19811278-9873 gäller.", ("personnummer", "19811278-9873")),
         ("Hon bor på Storgatan 12 nu.", ("address", "Storgatan 12")),
@@ -343,3 +348,12 @@ def test_a_typed_field_opens_with_no_sentence() -> None:
     assert red.redact_field("Lindqvists assistent") == "[Namn 1] assistent"
     assert red.redact_field("Handläggare FK") == "Handläggare FK"
     assert red.redact("Lindqvists assistent") == "Lindqvists assistent"  # a sentence's start
+
+
+def test_words_around_at_and_punkt_are_no_e_mail() -> None:
+    for text in (
+        "Det är tre punkt fem procent.",
+        "Han var at the meeting.",
+        "Titta at home punkt.",
+    ):
+        assert kinds(text) == [], text
