@@ -342,7 +342,6 @@ def find_names(
                     # Up to three words: "Previa Ossi Lähteenmäki" is replaced whole
                     # rather than leave the last of them standing.
                     pairable
-                    and j <= i + 2
                     and _unknown_name_word(nxt, common, not_people)
                     and nxt.lower() not in NAME_PART_NEVER
                     and not text.startswith("-", words[j].end())  # "Hälso- och sjukvård"

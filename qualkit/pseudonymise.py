@@ -140,8 +140,7 @@ def detect(
     typed by a person, not a sentence (`find_names`).
     """
     found = _Found(text)
-    plain = plain_separators(text)  # same length: offsets hold
-    _identifiers(found, plain)
-    for a, b in find_names(plain, register, places, field=field):
-        found.add(NAME, a, b)
+    _identifiers(found, plain_separators(text))  # same length: offsets hold
+    for f in detect_names(text, register, places, field=field):
+        found.add(NAME, f.start, f.end)
     return found.ordered()

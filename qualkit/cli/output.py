@@ -78,8 +78,8 @@ def table(
         wrap = [columns[max(text)[2]]] if text else []
     # A number is never the column that gives way: it is short, and cut it would lie.
     wrapping = ({wrap} if isinstance(wrap, str) else set(wrap)) - numeric
-    # The other columns keep their full width. The wrap columns share what is left; one that
-    # cannot get room for its longest word (up to _WORD_CAP characters) goes below the
+    # The other columns keep their full width. The wrap columns take what is left; those
+    # that cannot get room for their longest word (up to _WORD_CAP characters) go below the
     # table, row by row, rather than a few letters per line in it.
     fixed = sum(
         w + _PER_COLUMN for col, w in zip(columns, widest, strict=True) if col not in wrapping
@@ -131,9 +131,9 @@ def table(
             no_wrap=columns[i] not in wrapping,
             overflow="fold" if columns[i] in wrapping else "ellipsis",
         )
-    for row in rows:
+    for n in range(len(rows)):
         # Text, not markup: "[ohörbart]" in a transcript is a word, "[/b]" no error.
-        t.add_row(*(Text("" if row[i] is None else str(row[i])) for i in shown if i < len(row)))
+        t.add_row(*(Text(cells[i][n]) for i in shown))
     console.print(t)
     for i, col in enumerate(columns):
         if i not in shown:
