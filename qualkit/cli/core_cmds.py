@@ -140,6 +140,7 @@ def cmd_import(args: argparse.Namespace) -> None:
             raise InputError(f"{wrong[0]} is not a .{fmt} file.")
     if args.name and len(files) > 1:
         raise InputError("--name can only be given when importing one file.")
+    _refuse_recording_options(args, files)
     with open_project(args.project) as project:
         for path in files:
             if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
@@ -200,6 +201,23 @@ def cmd_recording(args: argparse.Namespace) -> None:
         rec = project.update_recording(rec.id, **fields)
         console.print(f"Updated {rec.name!r}: {', '.join(sorted(fields))}.")
         _kommun_note(args.kommun, rec.kommun)
+
+
+def _refuse_recording_options(args: argparse.Namespace, files: list[Path]) -> None:
+    """A REFI-QDA file brings its sources' own names and attributes, so a recording option
+    would be silently ignored for it: refuse before anything is written."""
+    exchange = [f for f in files if f.suffix.lower() in (".qdpx", ".qdc", ".qde")]
+    given = [
+        f"--{name}"
+        for name in ("name", "kommun", "group", "date", "guide")
+        if getattr(args, name) is not None
+    ]
+    if exchange and given:
+        raise InputError(
+            f"{', '.join(given)} set a recording's details and do not apply to "
+            f"{exchange[0].name}: a REFI-QDA file brings its sources' own. Import it without "
+            "them, then set them with: qualkit recording NAME --kommun ... (see qualkit status)"
+        )
 
 
 def _kommun_note(typed: str | None, stored: str | None) -> None:

@@ -157,6 +157,15 @@ def test_import_accepts_refi_files_with_and_without_format_word(tmp_path: Path) 
     assert "1 coding by" in res.stdout
     res = run_cli("import", "-p", str(other), "qdc", str(tmp_path / "x.qdpx"))
     assert res.returncode == 2 and "is not a .qdc file" in res.stderr
+    # A recording's details cannot go with a .qdpx, whose sources bring their own: the
+    # option is refused before anything is written, not silently dropped.
+    third = tmp_path / "r"
+    run_cli("init", str(third))
+    res = run_cli("import", "-p", str(third), str(tmp_path / "x.qdpx"), "--kommun", "Eksjö")
+    assert res.returncode == 2 and "--kommun" in res.stderr and "x.qdpx" in res.stderr
+    assert "Traceback" not in res.stderr
+    res = run_cli("status", "-p", str(third))
+    assert res.returncode == 0 and "fg" not in res.stdout
 
 
 def test_recording_metadata_can_be_changed_after_import(tmp_path: Path) -> None:
