@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from rich.cells import cell_len
@@ -33,6 +34,8 @@ def tolerant_streams() -> None:
 
 _MIN_WRAP = 6
 _WORD_CAP = 12
+# A number column's header folds to no fewer letters than this ("hindr" / "ande").
+_HEADER_LEAST = 5
 # Rich draws a border left of every column and one at the end, and pads each cell by one
 # on either side: a table of n columns needs 3n + 1 characters besides its text.
 _PER_COLUMN = 3
@@ -78,12 +81,6 @@ def table(
         wrap = [columns[max(text)[2]]] if text else []
     # A number is never the column that gives way: it is short, and cut it would lie.
     wrapping = ({wrap} if isinstance(wrap, str) else set(wrap)) - numeric
-    # The other columns keep their full width. The wrap columns take what is left; those
-    # that cannot get room for their longest word (up to _WORD_CAP characters) go below the
-    # table, row by row, rather than a few letters per line in it.
-    fixed = sum(
-        w + _PER_COLUMN for col, w in zip(columns, widest, strict=True) if col not in wrapping
-    )
     # A column of ids ("danermark:kunskap_samverkan", no spaces) needs its whole width: cut
     # or folded, two ids could read alike, so without room it goes below the table.
     need = {
@@ -95,13 +92,31 @@ def table(
         for i, c in enumerate(columns)
         if c in wrapping
     }
-    # The wrap columns that fit together at what they need; the neediest go below first.
+    # A number column is as wide as its header ("hindrande") but needs only its numbers:
+    # on a narrow terminal the header folds before an id beside it is cut.
+    figures = {
+        i: max([cell_len(c) for c in cells[i]] + [min(cell_len(columns[i]), _HEADER_LEAST)])
+        for i, col in enumerate(columns)
+        if col in numeric
+    }
+
+    def fixed(ids_only: bool) -> int:
+        # What the other columns take: numbers at their folded width only to keep ids in
+        # the table; free text goes below rather than fold every header.
+        return sum(
+            (figures.get(i, w) if ids_only else w) + _PER_COLUMN
+            for i, (col, w) in enumerate(zip(columns, widest, strict=True))
+            if col not in wrapping
+        )
+
+    # The other columns keep their full width. The wrap columns take what is left; those
+    # that cannot get room for their longest word (up to _WORD_CAP characters) go below the
+    # table, row by row, rather than a few letters per line in it. The neediest go first.
     below: set[int] = set()
-    while (
-        need.keys() - below
-        and fixed + 1 + sum(need[i] + _PER_COLUMN for i in need.keys() - below) > console.width
-    ):
-        below.add(max(need.keys() - below, key=lambda i: (need[i], i)))
+    while (left := need.keys() - below) and fixed(
+        all(need[i] == widest[i] for i in left)
+    ) + 1 + sum(need[i] + _PER_COLUMN for i in left) > console.width:
+        below.add(max(left, key=lambda i: (need[i], i)))
     shown = [i for i in range(len(columns)) if i not in below]
     while True:
         room = console.width - 1 - _PER_COLUMN * len(shown)
@@ -113,7 +128,7 @@ def table(
                 if columns[i] in wrapping
             },
             {i: need[i] for i in shown if columns[i] in wrapping},
-            {i for i in shown if columns[i] in numeric},
+            {i: figures[i] for i in shown if i in figures},
             room,
         )
         # Still too wide (ids and numbers are never cut below a few letters): the last
@@ -125,11 +140,15 @@ def table(
         # A text column folds a word longer than itself ("samverkansöverenskommelse")
         # onto the next line, every letter kept; an id too wide for a narrow terminal is
         # cut with "…".
+        # A number column folds only its header: it is never narrower than its numbers,
+        # which stand right-aligned so that their digits line up.
+        folds = columns[i] in wrapping or i in figures
         t.add_column(
             columns[i],
             width=widths[i],
-            no_wrap=columns[i] not in wrapping,
-            overflow="fold" if columns[i] in wrapping else "ellipsis",
+            no_wrap=not folds,
+            overflow="fold" if folds else "ellipsis",
+            justify="right" if i in figures else "left",
         )
     for n in range(len(rows)):
         # Text, not markup: "[ohörbart]" in a transcript is a word, "[/b]" no error.
@@ -147,13 +166,15 @@ def _fit(
     full: dict[int, int],
     whole_words: dict[int, int],
     least: dict[int, int],
-    numbers: set[int],
+    figures: dict[int, int],
     room: int,
 ) -> dict[int, int]:
     """Column widths that fit `room`: every column at `full` width if they fit; else the
-    wrap columns narrow to their longest word (`whole_words`); only then are the widest
-    columns cut (a wrap column down to `least`), numbers never."""
+    wrap columns narrow to their longest word (`whole_words`), then the number columns to
+    their numbers (`figures`: the header folds); only then are the widest columns cut (a
+    wrap column down to `least`), numbers never."""
     widths = dict(full)
+    numbers = set(figures)
 
     def narrow(limit: dict[int, int], keep: set[int]) -> None:
         # Take a character at a time from the widest column that may still give one, so
@@ -166,6 +187,7 @@ def _fit(
 
     wrapping = set(whole_words)
     narrow(whole_words, set(widths) - wrapping)
+    narrow(figures, set(widths) - numbers)
     # Too narrow for whole words, ids and names: cut the widest first, to a useful few
     # letters (a wrap column to what it was given room for); the first column, which names
     # the row, only when cutting the others was not enough.
@@ -182,12 +204,33 @@ def _is_number(value: object) -> bool:
 def _below(column: str, cells: Sequence[tuple[object, object]], key: str) -> None:
     """A column too wide for the terminal, under the table: each row's text after the
     row's first cell, so nothing is left out silently."""
+    if not any(str(cell).strip() for _, cell in cells if cell is not None):
+        return  # an empty column leaves nothing out
     console.print(f"{column} (too wide for {console.width} columns; by {key}):", markup=False)
     for first, cell in cells:
         lines = [line for line in ("" if cell is None else str(cell)).split("\n") if line]
-        if lines:
-            text = Text(f"  {first}: " + "\n    ".join(lines))
-            console.print(text)
+        if not lines:
+            continue
+        # Wrapped at spaces under its own text, not under its key. A word or id is never
+        # split: when the longest does not fit beside the key, the text starts on the next
+        # line, indented less (or not at all).
+        head = f"  {first}: "
+        longest = max(cell_len(w) for line in lines for w in line.split())
+        room = console.width - longest
+        indent = " " * (len(head) if room >= len(head) else max(0, min(4, room)))
+        wrapped = [] if indent == " " * len(head) else [head.rstrip()]
+        for line in lines:
+            wrapped.append(
+                textwrap.fill(
+                    line,
+                    width=console.width,
+                    initial_indent=head if not wrapped else indent,
+                    subsequent_indent=indent,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        console.print(Text("\n".join(wrapped)), soft_wrap=True)
 
 
 def fmt_time(seconds: float | None) -> str:

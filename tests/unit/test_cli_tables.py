@@ -128,6 +128,31 @@ def test_a_terminal_too_narrow_for_ids_moves_columns_below(
     out = _render(monkeypatch, 30, CODING_COLUMNS, CODINGS)
     # Every id and every code is shown whole somewhere: no column squeezed to nothing.
     for n, _, code, *_ in CODINGS:
-        assert re.search(rf"(│ {n} +│|^  {n}: )", out, re.M), n
+        assert re.search(rf"(│ +{n} +│|^  {n}: )", out, re.M), n
         assert code in out
     assert all(len(line) <= 30 for line in out.splitlines())
+
+
+def test_number_headers_fold_before_an_id_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = ["hotkey", "code", "främjande", "hindrande", "förslag", "ingen", "total"]
+    ids = ["ledning", "arbetsstruktur", "kunskap_respekt", "kunskap_samverkan"]
+    rows = [(str(n), code, 1, 12, 0, 0, 13) for n, code in enumerate(ids, 1)]
+    out = _render(monkeypatch, 70, columns, rows)
+    assert all(len(line) <= 70 for line in out.splitlines())
+    # Every id whole: "kunska…" twice would not say which code a row counts.
+    for code in ids:
+        assert f" {code} " in out
+    # The numbers are right-aligned and whole; a header folds instead ("främj" / "ande").
+    assert re.search(r"│ +12 │", out)
+    assert "främjande" not in out and "främj" in out
+
+
+def test_text_below_the_table_wraps_under_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    label = "En tydlig arbetsstruktur med ansvarsfördelning, kontaktvägar och rutiner"
+    rows = [("2", "arbetsstruktur", label, 3, "")]
+    out = _render(monkeypatch, 50, ["hotkey", "code", "label", "total", "note"], rows)
+    below = out.split("by hotkey):\n", 1)[1].splitlines()
+    assert below[0].startswith("  2: En tydlig")
+    assert all(line.startswith("     ") for line in below[1:]) and len(below) > 1
+    # The empty column has nothing to show below the table, so it gets no heading.
+    assert "note" not in out.split("┘", 1)[1]
