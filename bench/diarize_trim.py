@@ -198,14 +198,11 @@ def trim_change(threshold: float, min_gap_s: float, edges_only: bool = False) ->
         frames: FrameScores,
         speech: Sequence[tuple[float, float]],
     ) -> tuple[list[Turn], list[Turn]]:
-        from qualkit.pipeline.speech_trim import trim_edges, trim_to_speech
+        from qualkit.pipeline.speech_trim import trim_edges, trim_turns
 
         if edges_only:
             return trim_edges(turns, frames, threshold), trim_edges(second, frames, threshold)
-        return (
-            trim_to_speech(turns, frames, threshold, min_gap_s),
-            trim_to_speech(second, frames, threshold, min_gap_s),
-        )
+        return trim_turns(turns, second, frames, threshold, min_gap_s)
 
     return change
 

@@ -44,6 +44,27 @@ def trim_to_speech(
     return clip_to_speech(list(turns), tuple(heard_regions(frames, threshold, min_gap_s)), min_s)
 
 
+def trim_turns(
+    turns: Sequence[Turn],
+    second: Sequence[Turn],
+    frames: FrameScores,
+    threshold: float,
+    min_gap_s: float = 0.0,
+) -> tuple[list[Turn], list[Turn]]:
+    """The one-voice turns and the overlap stage's second-voice turns, both cut to
+    where the model hears speech. A voice whose every turn would go keeps its turns
+    uncut: the trim may shorten a voice, never take one away (most likely the quiet
+    participant, or a voice a count hint asked for)."""
+    cut = trim_to_speech(turns, frames, threshold, min_gap_s)
+    kept = {t.speaker for t in cut}
+    lost = {t.speaker for t in turns} - kept
+    if lost:
+        cut = sorted(
+            cut + [t for t in turns if t.speaker in lost], key=lambda t: (t.start, t.speaker)
+        )
+    return cut, trim_to_speech(second, frames, threshold, min_gap_s)
+
+
 def trim_edges(
     turns: Sequence[Turn], frames: FrameScores, threshold: float, min_s: float = 0.05
 ) -> list[Turn]:
