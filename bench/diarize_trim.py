@@ -189,6 +189,29 @@ def evaluate(cases: list[str], changes: dict[str, Change]) -> list[dict[str, Any
     return rows
 
 
+def trim_edges(
+    turns: Sequence[Turn], frames: FrameScores, threshold: float, min_s: float = 0.05
+) -> list[Turn]:
+    """Each turn's start moved forward and its end back past frames whose P(speech) is
+    under `threshold`; what lies between is kept whatever its score."""
+    if frames.speech is None:
+        return list(turns)
+    times = frames.times()
+    half = frames.step / 2
+    out = []
+    for t in turns:
+        inside = np.flatnonzero(
+            (times + half > t.start) & (times - half < t.end) & (frames.speech >= threshold)
+        )
+        if not len(inside):
+            continue
+        a = max(t.start, float(times[inside[0]]) - half)
+        b = min(t.end, float(times[inside[-1]]) + half)
+        if b - a >= min_s:
+            out.append(Turn(round(a, 3), round(b, 3), t.speaker))
+    return out
+
+
 def trim_change(threshold: float, min_gap_s: float, edges_only: bool = False) -> Change:
     """Both voices' turns cut to where the segmentation model hears speech."""
 
@@ -198,7 +221,7 @@ def trim_change(threshold: float, min_gap_s: float, edges_only: bool = False) ->
         frames: FrameScores,
         speech: Sequence[tuple[float, float]],
     ) -> tuple[list[Turn], list[Turn]]:
-        from qualkit.pipeline.speech_trim import trim_edges, trim_turns
+        from qualkit.pipeline.speech_trim import trim_turns
 
         if edges_only:
             return trim_edges(turns, frames, threshold), trim_edges(second, frames, threshold)

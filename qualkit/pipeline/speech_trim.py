@@ -63,26 +63,3 @@ def trim_turns(
             cut + [t for t in turns if t.speaker in lost], key=lambda t: (t.start, t.speaker)
         )
     return cut, trim_to_speech(second, frames, threshold, min_gap_s)
-
-
-def trim_edges(
-    turns: Sequence[Turn], frames: FrameScores, threshold: float, min_s: float = 0.05
-) -> list[Turn]:
-    """Each turn's start moved forward and its end back past frames whose P(speech) is
-    under `threshold`; what lies between is kept whatever its score."""
-    if frames.speech is None:
-        return list(turns)
-    times = frames.times()
-    half = frames.step / 2
-    out = []
-    for t in turns:
-        inside = np.flatnonzero(
-            (times + half > t.start) & (times - half < t.end) & (frames.speech >= threshold)
-        )
-        if not len(inside):
-            continue
-        a = max(t.start, float(times[inside[0]]) - half)
-        b = min(t.end, float(times[inside[-1]]) + half)
-        if b - a >= min_s:
-            out.append(Turn(round(a, 3), round(b, 3), t.speaker))
-    return out
