@@ -73,6 +73,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="find overlapped speech and give it a second voice (segmentation model; on by "
         "default, --no-overlap saves its CPU time)",
     )
+    p.add_argument(
+        "--speech-trim",
+        action=argparse.BooleanOptionalAction,
+        default=DiarizeOptions().speech_trim,
+        help="cut the turns where the overlap stage's model hears no speech (reverb "
+        "after a voice stops; on by default, needs the overlap stage)",
+    )
     # Two flags that cannot be given together: with BooleanOptionalAction the last won
     # silently.
     use = p.add_mutually_exclusive_group()
@@ -162,6 +169,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         min_speakers=args.min_speakers,
         max_speakers=args.max_speakers,
         overlap=args.overlap,
+        speech_trim=args.speech_trim,
     )
     if args.workers is not None and (args.cluster is None or args.workers < 1):
         raise InputError("--workers N needs --cluster and N of at least 1.")

@@ -29,6 +29,7 @@ from qualkit.pipeline.speaker_clustering import (
     normalise,
     sampled_spectral_labels,
 )
+from qualkit.pipeline.speech_trim import trim_turns
 from qualkit.pipeline.turns import Turn, clip_to_speech, labels_to_turns, overlap_regions
 from qualkit.pipeline.voice_embed import (
     Embeddings,
@@ -225,7 +226,8 @@ def diarize(
     """Turns for a whole recording, plus one centroid per voice (rows in speaker order).
 
     With `options.overlap`, the segmentation model (`detector`, or the packaged one)
-    marks overlapped speech and each overlap region gets a second voice."""
+    marks overlapped speech and each overlap region gets a second voice; with
+    `options.trims` too, both voices' turns are cut where it hears no speech."""
     # With the overlap stage the bar gives the embedding two thirds of the recording's
     # length and the overlap model the rest (at a 5 s hop it costs about half as much as
     # the embedding; BENCHMARKS.md).
@@ -246,6 +248,10 @@ def diarize(
             _scaled(progress, share * audio.duration_s, 1.0 - share),
         )
         overlaps, second = overlap_from_scores(turns, scores, options)
+        if options.trims:
+            turns, second = trim_turns(
+                turns, second, scores, options.speech_trim_threshold, options.speech_trim_gap_s
+            )
     else:
         overlaps = overlap_regions(emb.spans, emb.vectors, labels, options.overlap_margin)
     result = Diarization(

@@ -23,11 +23,15 @@ Region = tuple[float, float]
 
 @dataclass(frozen=True, slots=True)
 class FrameScores:
-    """One score per frame of a recording; frame k is centred at `start + k * step`."""
+    """One score per frame of a recording; frame k is centred at `start + k * step`.
+
+    `scores` is P(two voices); `speech`, where the model gave it, P(any voice) on the
+    same frames (None from a scorer that knows only overlap)."""
 
     scores: Array
     start: float
     step: float
+    speech: Array | None = None
 
     def times(self) -> Array:
         return np.asarray(self.start + self.step * np.arange(len(self.scores)), np.float32)
@@ -41,23 +45,38 @@ class FrameAccumulator:
 
     def __init__(self, n_frames: int, step: float, start: float = 0.0) -> None:
         self.total = np.zeros(n_frames, np.float64)
+        self.speech = np.zeros(n_frames, np.float64)
         self.weight = np.zeros(n_frames, np.float64)
+        self.has_speech = False
         self.step = step
         self.start = start
 
-    def add(self, offset_s: float, scores: npt.NDArray[np.floating]) -> None:
-        """Add one window's frame scores; the window starts `offset_s` into the recording."""
+    def add(
+        self,
+        offset_s: float,
+        scores: npt.NDArray[np.floating],
+        speech: npt.NDArray[np.floating] | None = None,
+    ) -> None:
+        """Add one window's frame scores (and P(speech), if given, on the same frames);
+        the window starts `offset_s` into the recording."""
         first = round(offset_s / self.step)
         n = min(len(scores), len(self.total) - first)
         if n <= 0:
             return
         w = np.hamming(len(scores))[:n] + 1e-6
         self.total[first : first + n] += w * np.asarray(scores[:n], np.float64)
+        if speech is not None:
+            self.has_speech = True
+            self.speech[first : first + n] += w * np.asarray(speech[:n], np.float64)
         self.weight[first : first + n] += w
 
     def result(self) -> FrameScores:
-        mean = np.where(self.weight > 0, self.total / np.maximum(self.weight, 1e-12), 0.0)
-        return FrameScores(mean.astype(np.float32), self.start, self.step)
+        weight = np.maximum(self.weight, 1e-12)
+        mean = np.where(self.weight > 0, self.total / weight, 0.0).astype(np.float32)
+        speech = None
+        if self.has_speech:
+            speech = np.where(self.weight > 0, self.speech / weight, 0.0).astype(np.float32)
+        return FrameScores(mean, self.start, self.step, speech)
 
 
 def binarize(

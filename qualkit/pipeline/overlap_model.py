@@ -105,16 +105,20 @@ class OverlapDetector:
         order = [c for k in range(max_per_frame + 1) for c in combinations(range(speakers), k)]
         return [i for i, c in enumerate(order) if len(c) == 2]
 
-    def window_scores(self, batch: Array) -> Array:
-        """P(two voices) per frame for a batch of windows (n, samples) -> (n, frames)."""
+    def window_scores(self, batch: Array) -> tuple[Array, Array]:
+        """P(two voices) and P(any voice) per frame for a batch of windows
+        (n, samples) -> two (n, frames) arrays. P(any voice) is one minus the empty
+        class's probability: free, from the same forward pass."""
         import torch
 
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(batch[:, None, :])).to(self._device)
             logp = self._model(x)
             pairs = logp[..., self.pair_classes].exp().sum(-1)
+            speech = 1.0 - logp[..., 0].exp()
         out: Array = pairs.cpu().numpy().astype(np.float32)
-        return out
+        voiced: Array = speech.cpu().numpy().astype(np.float32)
+        return out, voiced
 
     def score(
         self,
@@ -122,7 +126,8 @@ class OverlapDetector:
         options: OverlapOptions = OverlapOptions(),
         progress: Callable[[float], None] | None = None,
     ) -> FrameScores:
-        """P(two voices) for every frame of the recording, averaged over the windows."""
+        """P(two voices) and P(speech) for every frame of the recording, averaged over
+        the windows."""
         duration = audio.duration_s
         n_frames = max(1, int(duration / self.frame_step) + 1)
         acc = FrameAccumulator(n_frames, self.frame_step, self.frame_start)
@@ -138,8 +143,9 @@ class OverlapDetector:
                 a = round((s - chunk[0]) * self.sample_rate)
                 piece = block[a : a + size]
                 batch[j, : len(piece)] = piece
-            for s, frames in zip(chunk, self.window_scores(batch), strict=True):
-                acc.add(float(s), frames)
+            pairs, speech = self.window_scores(batch)
+            for s, frames, voiced in zip(chunk, pairs, speech, strict=True):
+                acc.add(float(s), frames, voiced)
             if progress:
                 progress(min(duration, chunk[-1] + self.window_s))
         return acc.result()

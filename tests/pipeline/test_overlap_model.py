@@ -71,7 +71,7 @@ def test_overlap_aware_diarisation_misses_less_and_adds_no_voice(
     aware, _ = diarize(
         audio,
         embedder,
-        DiarizeOptions(num_speakers=3, overlap=True),
+        DiarizeOptions(num_speakers=3, overlap=True, speech_trim=False),
         None,
         load_overlap_detector("cpu"),
     )
@@ -81,3 +81,16 @@ def test_overlap_aware_diarisation_misses_less_and_adds_no_voice(
     before, after = der_detail(ref, plain.all_turns), der_detail(ref, aware.all_turns)
     assert after["missed"] < before["missed"]
     assert after["der"] < before["der"]
+    # The default also cuts the turns where the model hears no speech: it only ever
+    # shortens a voice's turns, takes no voice away and adds no false alarm.
+    trimmed, _ = diarize(
+        audio, embedder, DiarizeOptions(num_speakers=3), None, load_overlap_detector("cpu")
+    )
+    assert set(trimmed.speakers) == set(aware.speakers)
+    for t in trimmed.all_turns:
+        assert any(
+            u.speaker == t.speaker and u.start <= t.start and t.end <= u.end
+            for u in aware.all_turns
+        ), t
+    cut = der_detail(ref, trimmed.all_turns)
+    assert cut["false_alarm"] <= after["false_alarm"]
