@@ -1,0 +1,170 @@
+"""The shapes the red-team trial of 2026-12-03 saw leak, and the traps beside them.
+
+Each case says what an export must not carry (the whole string, not a part of it) or what
+must stay as it is: ordinary capitalised words opening a sentence ("Region Jönköping"),
+acronyms and shouting ("SIP", "KOMMUN"), names that are words ("rosa").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qualkit.pseudonymise import detect
+
+# Shapes not found yet: strict, so a shape that starts to be found must lose its mark.
+MISSED = pytest.mark.xfail(strict=True, reason="not found yet (docs/privacy.md)")
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in detect(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("Homan Amani var där hela dagen.", "Homan Amani", marks=MISSED),
+        pytest.param("Seppo Kosonen sa att det inte gick.", "Seppo Kosonen", marks=MISSED),
+        pytest.param("Ossi Nilsson var med på mötet.", "Ossi Nilsson", marks=MISSED),
+        pytest.param("Jag vet inte. Tuomas Heikkinen har ringt.", "Tuomas Heikkinen", marks=MISSED),
+        pytest.param("Lindqvist har haft ärendet sedan i våras.", "Lindqvist", marks=MISSED),
+    ],
+)
+def test_names_opening_a_sentence_are_found_whole(text: str, name: str) -> None:
+    assert ("name", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Region Jönköping har tagit över ansvaret.",
+        "Svenska Kyrkan var med på mötet.",
+        "Röda Korset har också en verksamhet där.",
+        "Arbetsförmedlingen Rehab tog över ärendet.",
+        "Rädda Barnen har en stödlinje för unga.",
+        "Social Resursförvaltning har en annan modell.",
+        "Stockholms Stad har egna riktlinjer.",
+        "Unga Vuxna har en egen mottagning.",
+        "Mobila Teamet var där på natten.",
+        "Första Linjen har tagit emot honom.",
+        "Stora Sköndal har en kurs om det.",
+        "Ekonomiskt Bistånd var inte inblandat.",
+    ],
+)
+def test_organisations_opening_a_sentence_are_no_names(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("ANNA var där och höll med.", "ANNA", marks=MISSED),
+        pytest.param("Sen kom KARIN och då blev det bättre.", "KARIN", marks=MISSED),
+        pytest.param("Vi väntade på JOHANSSON hela dagen.", "JOHANSSON", marks=MISSED),
+        ("Vi ringde ANNA sa hon.", "ANNA"),
+    ],
+)
+def test_a_name_in_capitals_is_found(text: str, name: str) -> None:
+    assert ("name", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SIP är ett bra verktyg när det fungerar.",
+        "FK och AF har ett gemensamt ansvar.",
+        "LSS gäller inte här, det är SoL.",
+        "KOMMUN MÅSTE TA ANSVAR, skrev någon på tavlan.",
+        "Det står i LISA, men siffrorna är gamla.",
+        "IVO var på inspektion förra veckan.",
+        "VIKTIGT: ALLA MÅSTE VARA MED PÅ MÖTET.",
+    ],
+)
+def test_acronyms_and_shouting_are_no_names(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("sen kom anna in och då blev det lugnt", "anna", marks=MISSED),
+        pytest.param("jag tror att karin hade rätt om det", "karin", marks=MISSED),
+    ],
+)
+def test_a_lone_lower_case_name_is_found(text: str, name: str) -> None:
+    assert ("name", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Det var en rosa väska och hon klarade det.",
+        "Vi måste klara det här, sa hon till slut.",
+    ],
+)
+def test_names_that_are_words_stay_words(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param(
+            "anna punkt maria punkt lena punkt berg punkt svensson punkt ab snabel-a kommun "
+            "punkt se",
+            marks=MISSED,
+        ),
+        pytest.param(
+            "hans punkt erik punkt olof punkt von punkt der punkt linden snabel-a region punkt se",
+            marks=MISSED,
+        ),
+    ],
+)
+def test_an_email_spelled_out_in_many_parts_is_found_whole(address: str) -> None:
+    assert ("email", address) in found(f"Skicka till {address} så tar hon det.")
+
+
+def test_point_by_point_is_no_email() -> None:
+    assert found("Vi tog det punkt för punkt på mötet.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        pytest.param("Hon jobbar på Annagårdens förskola.", "Annagårdens", marks=MISSED),
+        pytest.param("Vi hade möte på Margaretagården i fredags.", "Margaretagården", marks=MISSED),
+    ],
+)
+def test_workplaces_named_after_people_are_found(text: str, place: str) -> None:
+    assert ("name", place) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vasaskolan har en egen kurator.",
+        "Solgården och Ekbackens förskola ligger nära.",
+        "Han bor i Kristinehamn och pendlar.",
+    ],
+)
+def test_places_that_are_not_named_after_a_listed_first_name_stay(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        pytest.param("Hon bor på storgatan 12 sedan flytten.", "storgatan 12", marks=MISSED),
+        pytest.param("Kontoret ligger på kungsgatan 4 B nu.", "kungsgatan 4 B", marks=MISSED),
+        pytest.param("Han har flyttat till björkvägen 3.", "björkvägen 3", marks=MISSED),
+    ],
+)
+def test_lower_case_street_addresses_are_found(text: str, address: str) -> None:
+    assert ("address", address) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Vi pratade om vårdplan 2 och plan 3 i huset.", "Det står i kapitel 4 och i paragraf 12."],
+)
+def test_plans_and_chapters_are_no_addresses(text: str) -> None:
+    assert found(text) == []
