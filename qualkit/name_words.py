@@ -53,6 +53,8 @@ NAME_PART_NEVER = frozenset(
     case management campus norr söder stiftelsen mental health aid gamla stan lex mini
     ekonomiskt bistånd supported employment individual placement support samordnat stöd
     anonyma alkoholister jobbtorg kommunal unionen vision akademikerförbundet previa
+    rädda barnen unga örnar friskis svettis ersta diakoni stora sköndal första linjen
+    mobila teamet stadsmission
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 # Words that open a place's name ("Västra Götaland", "Norra Sverige").

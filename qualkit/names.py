@@ -92,7 +92,7 @@ def _single_name(
         )
     if surname:
         after_title = _TITLE_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
-        spoke = bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))  # "Svensson sa att"
+        spoke = _acts_after(text, m.end())  # "Svensson sa att", "Lindqvist har haft"
         return bool(after_title) or (lower not in common and (not start_of_sentence or spoke))
     return False
 
@@ -120,6 +120,19 @@ _CUE_AFTER = re.compile(
     r"mejlade|hade sagt|säger|berättar|svarar|frågar|tycker|menar|förklarar|undrar|"
     r"påpekar|instämmer|håller med)(?!\w)"
 )
+# After a name opening a sentence, a verb of being or doing as well as one of speech tells
+# a person from a heading or a firm's name in a colophon ("Homan Amani var där").
+_BEING_AFTER = re.compile(
+    r"^,?\s(?:var|är|har|hade|blev|kom|fick|ska|skulle|jobbar|jobbade|arbetar|arbetade|"
+    r"bor|bodde)(?!\w)"
+)
+
+
+def _acts_after(text: str, end: int) -> bool:
+    after = text[end : end + 16]
+    return bool(_CUE_AFTER.match(after) or _BEING_AFTER.match(after))
+
+
 # Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
 _DEFINITE = re.compile(r"(?:en|et|na|rna|in|an)$")
 
@@ -322,8 +335,7 @@ def find_names(
         # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen"; after an
         # unknown word inside a sentence, another unknown word ("har varit Homan Amani").
         pairable = (
-            not start_of_sentence
-            and lower not in common
+            lower not in common
             and lower not in NAME_PART_NEVER
             and not place_like
             and not _WORD_SHAPE.search(lower)
@@ -350,13 +362,20 @@ def find_names(
                 break
             j += 1
         # Two capitalised words inside a sentence, neither a word, place nor organisation:
-        # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place).
+        # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place). At a
+        # sentence's start, where every word is capitalised, only before a verb of speech
+        # or being ("Homan Amani var där"; a heading or a firm in a colophon has none).
         unknown_then_surname = (
             j >= i + 2
             and pairable
             and (
                 _genitive_base(words[i + 1].group(0), groups) in lasts
                 or _unknown_name_word(words[i + 1].group(0), common, not_people)
+            )
+            and (
+                not start_of_sentence
+                # ("Homan" ends like a definite noun: the plurals list alone rules here).
+                or (lower not in GROUP_WORDS and _acts_after(text, words[j - 1].end()))
             )
         )
         if (first or cued or unknown_then_surname) and j > i + 1:

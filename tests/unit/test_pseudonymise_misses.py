@@ -22,11 +22,11 @@ def found(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        pytest.param("Homan Amani var där hela dagen.", "Homan Amani", marks=MISSED),
-        pytest.param("Seppo Kosonen sa att det inte gick.", "Seppo Kosonen", marks=MISSED),
-        pytest.param("Ossi Nilsson var med på mötet.", "Ossi Nilsson", marks=MISSED),
-        pytest.param("Jag vet inte. Tuomas Heikkinen har ringt.", "Tuomas Heikkinen", marks=MISSED),
-        pytest.param("Lindqvist har haft ärendet sedan i våras.", "Lindqvist", marks=MISSED),
+        ("Homan Amani var där hela dagen.", "Homan Amani"),
+        ("Seppo Kosonen sa att det inte gick.", "Seppo Kosonen"),
+        ("Ossi Nilsson var med på mötet.", "Ossi Nilsson"),
+        ("Jag vet inte. Tuomas Heikkinen har ringt.", "Tuomas Heikkinen"),
+        ("Lindqvist har haft ärendet sedan i våras.", "Lindqvist"),
     ],
 )
 def test_names_opening_a_sentence_are_found_whole(text: str, name: str) -> None:
