@@ -1,10 +1,13 @@
 """Word lists the name finder (`qualkit.names`) reads: short forms of first names, names
 that are ordinary words, words for groups of people, and words of organisations and places.
 
-Kept apart from the rules so the rules read as rules; each list says why it exists.
+Kept apart from the rules so the rules read as rules; each list says why it exists. The
+word endings of organisations and ordinary words are lists too, written as patterns.
 """
 
 from __future__ import annotations
+
+import re
 
 # Swedish short forms of first names, which talk uses more than the names themselves
 # ("Micke och Janne fixade det") and the statistics lists leave out.
@@ -59,3 +62,32 @@ NAME_PART_NEVER = frozenset(
 )
 # Words that open a place's name ("Västra Götaland", "Norra Sverige").
 PLACE_WORDS = frozenset({"västra", "östra", "norra", "södra", "mellersta", "nordvästra"})
+
+# Listed names that, written in capitals, are more often something else in this field: a
+# register or a tool (LISA at Statistics Sweden, SARA for risk assessment), a word
+# ("ROSA", "SKOG", "LÖNN"), a month in a table ("JUNI 2019"). In capitals they count as a
+# name only with a cue ("LISA sa"), as every name in capitals did before.
+CAPS_NOT_NAMES = frozenset(
+    """
+    lisa alma sara nova iris rosa viola linnea klara saga lova vera juni august may jan
+    jack bill tom asp skog palm bäck malm rask gren lönn frid fors hult borg wall alba
+    luna vega svea axel lilja siri uno isa sam ture
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
+
+
+# Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
+WORD_SHAPE = re.compile(
+    r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"
+    r"else|ism|itet|ur|ör|are|are|na|or|er|erna|arna|orna)$"
+)
+# Organisations and places act and speak in this talk too ("Försäkringskassan sa",
+# "Nacka tyckte"): words of those shapes never become names by a cue alone.
+ACTOR_SHAPE = re.compile(
+    r"(?:kassan|förmedlingen|kommun|kommunen|regionen|region|landstinget|nämnden|förbundet|"
+    r"verket|styrelsen|myndigheten|enheten|centrum|centralen|vården|tjänsten|huset|kliniken|"
+    r"mottagningen|skolan|polisen|bolaget|gruppen|teamet|projektet|rådet|inspektionen|"
+    r"domstolen|departementet|analys|institutet|byrån|universitetet|sverige|fogden|partiet|"
+    r"erna|torg|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
+    r"ånger|län|land)$"
+)

@@ -13,11 +13,14 @@ from functools import lru_cache
 from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
 from qualkit.name_words import (
+    ACTOR_SHAPE,
+    CAPS_NOT_NAMES,
     COMMON_WORDS,
     GROUP_WORDS,
     NAME_PART_NEVER,
     NICKNAMES,
     PLACE_WORDS,
+    WORD_SHAPE,
 )
 
 
@@ -146,23 +149,6 @@ def _group_of_people(lower: str) -> bool:
     return bool(_DEFINITE.search(lower) or _GROUP_SHAPE.search(lower)) or lower in GROUP_WORDS
 
 
-# Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
-_WORD_SHAPE = re.compile(
-    r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"
-    r"else|ism|itet|ur|ör|are|are|na|or|er|erna|arna|orna)$"
-)
-# Organisations and places act and speak in this talk too ("Försäkringskassan sa",
-# "Nacka tyckte"): words of those shapes never become names by a cue alone.
-_ACTOR_SHAPE = re.compile(
-    r"(?:kassan|förmedlingen|kommun|kommunen|regionen|region|landstinget|nämnden|förbundet|"
-    r"verket|styrelsen|myndigheten|enheten|centrum|centralen|vården|tjänsten|huset|kliniken|"
-    r"mottagningen|skolan|polisen|bolaget|gruppen|teamet|projektet|rådet|inspektionen|"
-    r"domstolen|departementet|analys|institutet|byrån|universitetet|sverige|fogden|partiet|"
-    r"erna|torg|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
-    r"ånger|län|land)$"
-)
-
-
 @lru_cache(maxsize=1)
 def _towns() -> frozenset[str]:
     """Swedish towns and counties from faker's sv_SE address lists, lower-case."""
@@ -192,8 +178,8 @@ def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) 
     return not (
         lower in common
         or lower in not_people
-        or _ACTOR_SHAPE.search(lower)
-        or _WORD_SHAPE.search(lower)
+        or ACTOR_SHAPE.search(lower)
+        or WORD_SHAPE.search(lower)
     )
 
 
@@ -205,6 +191,18 @@ def is_listed(word: str) -> bool:
 
 
 _LETTERS = re.compile(rf"[{_UP}{_LOW}]+(?:-[{_UP}{_LOW}]+)?")
+
+
+def _shouted_alone(
+    text: str, m: re.Match[str], prv: re.Match[str] | None, nxt: re.Match[str] | None
+) -> bool:
+    """Whether the word in capitals at `m` has no neighbour in capitals on its line."""
+    return not any(
+        w is not None
+        and "\n" not in text[min(w.end(), m.end()) : max(w.start(), m.start())]
+        and w.group(0).isupper()
+        for w in (prv, nxt)
+    )
 
 
 def _as_names_are_written(text: str, register: Iterable[str]) -> str:
@@ -245,6 +243,10 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
                 )
                 or bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
                 or bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
+                # A name shouted in talk written in lower case ("Sen kom KARIN och ...",
+                # "ANNA var där") or alone on its line; a heading or a shouted line in
+                # capitals needs a cue, and registers and words are listed.
+                or (lower not in CAPS_NOT_NAMES and _shouted_alone(text, m, prv, nxt))
             )
         elif word.islower():
             nxt = words[k + 1] if k + 1 < len(words) else None
@@ -319,7 +321,7 @@ def find_names(
             )
         )
         first = (_is_first(w, firsts) and (lower not in own_places or named)) or w in known
-        place_like = lower in not_people or bool(_ACTOR_SHAPE.search(lower))
+        place_like = lower in not_people or bool(ACTOR_SHAPE.search(lower))
         cued = (
             lower not in common
             and (not place_like or named)
@@ -338,7 +340,7 @@ def find_names(
             lower not in common
             and lower not in NAME_PART_NEVER
             and not place_like
-            and not _WORD_SHAPE.search(lower)
+            and not WORD_SHAPE.search(lower)
             # "Pappa Seppo Kosonen": a cue's own word is no part of the name it announces.
             and not _CUE_BEFORE.search(w + " ")
         )
