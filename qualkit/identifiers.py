@@ -136,8 +136,9 @@ _PART = r"[A-Za-z0-9åäöÅÄÖéü_+-]+"
 _DOT = r"(?:\.|\s+(?:punkt|dot)\s+)"
 _AT = r"(?:\s+snabel[\s-]?a\s+|\s*[(\[{]\s*(?:at|snabel-?a)\s*[)\]}]\s*|\s+at\s+)"
 EMAIL_SPOKEN_RE = re.compile(
-    # Bounded repeats: a long run of "x punkt y punkt ..." is read in linear time.
-    rf"(?<![\w.@]){_PART}(?:{_DOT}{_PART}){{0,4}}{_AT}{_PART}(?:{_DOT}{_PART}){{0,3}}{_DOT}"
+    # Bounded repeats: a long run of "x punkt y punkt ..." is read in linear time. Up to
+    # ten parts before the "snabel-a": with five, the first of six was left standing.
+    rf"(?<![\w.@]){_PART}(?:{_DOT}{_PART}){{0,9}}{_AT}{_PART}(?:{_DOT}{_PART}){{0,3}}{_DOT}"
     r"[A-Za-zåäö]{2,}(?![\w])",
     re.IGNORECASE,
 )
