@@ -217,6 +217,15 @@ ADDRESS_RE = re.compile(
     # House number with optional letter and entrance: 12, 3B, 14 A, 5-7.
     rf"\s\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
 )
+# Street names typed in lower case or in capitals ("storgatan 12", "KUNGSGATAN 4 B"): only
+# the street words no document or everyday word ends in, so "vårdplan 2" and "handlings-
+# plan 2014" stay, and never before a unit ("halvvägen 3 gånger").
+ADDRESS_ANY_CASE_RE = re.compile(
+    rf"(?<![\w])[{UPPER}{LOWER}]{{2,}}(?:gatan|vägen|gränden|gränd|allén|torget)"
+    rf"\s\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
+    r"(?!\s?(?:%|kr|år|gång|min|tim|dag|veck|mån|km|mil|meter|st\b|procent))",
+    re.IGNORECASE,
+)
 # Swedish flats carry a four-digit number (lägenhetsnummer): "lgh 1102", "lägenhet 1102".
 APARTMENT_RE = re.compile(
     r"(?<!\w)(?:lgh\.?|lägenhets?(?:nummer|nr\.?)?|lägenhet nr\.?)\s?(?:nr\.?\s?)?"
