@@ -8,6 +8,7 @@ word endings of organisations and ordinary words are lists too, written as patte
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Swedish short forms of first names, which talk uses more than the names themselves
 # ("Micke och Janne fixade det") and the statistics lists leave out.
@@ -91,3 +92,22 @@ ACTOR_SHAPE = re.compile(
     r"erna|torg|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
     r"ånger|län|land)$"
 )
+
+# Homes, schools and care units named after a person ("Annagårdens förskola",
+# "Margaretahemmet", "Eriksgården"): the name identifies the workplace as well as a street
+# does. A pattern of the compound; the first part must be a listed first name.
+WORKPLACE_OF_A_NAME = re.compile(
+    r"^(?P<name>[A-ZÅÄÖÉ][a-zåäöé]{2,}?)(?:gården|hemmet|boendet|skolan|förskolan|stugan|"
+    r"huset|kliniken|mottagningen)s?$"
+)
+
+
+@lru_cache(maxsize=1)
+def towns() -> frozenset[str]:
+    """Swedish towns and counties from faker's sv_SE address lists, lower-case."""
+    from faker.providers.address.sv_SE import Provider
+
+    counties = (s.split()[-2] if len(s.split()) > 1 else s for s in Provider.states)
+    return frozenset(c.lower() for c in Provider.cities) | frozenset(
+        c.lower().removesuffix("s") for c in counties
+    )

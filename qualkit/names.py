@@ -21,6 +21,8 @@ from qualkit.name_words import (
     NICKNAMES,
     PLACE_WORDS,
     WORD_SHAPE,
+    WORKPLACE_OF_A_NAME,
+    towns,
 )
 
 
@@ -68,6 +70,14 @@ def _sentence_start(text: str, pos: int) -> bool:
 
 def _is_first(word: str, firsts: frozenset[str]) -> bool:
     return word in firsts or ("-" in word and all(p in firsts for p in word.split("-")))
+
+
+def _workplace_of_a_name(word: str, firsts: frozenset[str]) -> bool:
+    """'Annagårdens', 'Eriksgården': a listed first name (not a word: 'Solgården') and a
+    workplace."""
+    m = WORKPLACE_OF_A_NAME.match(word)
+    name = m.group("name") if m else ""
+    return any(b in firsts and b.lower() not in common_words() for b in (name, name[:-1]))
 
 
 _NEVER_ALONE = frozenset({"alla", "hej", "inga", "mina"})
@@ -147,17 +157,6 @@ _GROUP_SHAPE = re.compile(r"(?:are|iga|ande|ende)$")
 
 def _group_of_people(lower: str) -> bool:
     return bool(_DEFINITE.search(lower) or _GROUP_SHAPE.search(lower)) or lower in GROUP_WORDS
-
-
-@lru_cache(maxsize=1)
-def _towns() -> frozenset[str]:
-    """Swedish towns and counties from faker's sv_SE address lists, lower-case."""
-    from faker.providers.address.sv_SE import Provider
-
-    counties = (s.split()[-2] if len(s.split()) > 1 else s for s in Provider.states)
-    return frozenset(c.lower() for c in Provider.cities) | frozenset(
-        c.lower().removesuffix("s") for c in counties
-    )
 
 
 def _genitive_base(word: str, names: Iterable[frozenset[str] | set[str]]) -> str:
@@ -299,7 +298,7 @@ def find_names(
     text = _as_names_are_written(text, register)
     known = {w for name in register for w in name.split() if len(w) > 1}
     own_places = {p.casefold() for place in places for p in place.split()}
-    not_people = own_places | _towns() | PLACE_WORDS
+    not_people = own_places | towns() | PLACE_WORDS
     groups = (firsts, lasts, known)
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -385,7 +384,11 @@ def find_names(
             i = j
             continue
         opens = start_of_sentence and not (field and m.start() == 0)
-        if cued or _single_name(text, m, first, w in known, w in lasts, opens, lower):
+        if (
+            cued
+            or _single_name(text, m, first, w in known, w in lasts, opens, lower)
+            or _workplace_of_a_name(w, firsts)
+        ):
             spans.append((m.start(), m.end()))
         i += 1
     return spans
