@@ -77,6 +77,21 @@ CAPS_NOT_NAMES = frozenset(
 )
 
 
+# Listed first names that are also Swedish words, written in lower case: in talk ("jag
+# ville", "hela dan", "inge bra", "en tom stol", "rita en bild", "mackan"), in months, in
+# words of English. A lower-case first name alone is a name unless it is one of these
+# (written down from the lists before measuring, no Swedish dictionary ships with qualkit;
+# "andres", as in "den andres kompetens", was added after the real reports showed it).
+LOWER_CASE_WORDS = frozenset(
+    """
+    axel ben bror dan inge karl klara knut lina linda lisa lova rosa saga sanna tina tom
+    ville rita urban viking kaj jarl fred frank frans juni august iris viola linnea linnéa
+    malva lucia marina tuva tindra ebba alvar tim lena björn meja mila tilde said bill jack
+    rose may sam ester lage helga engla nisse lotten lillis mackan mange nicke ante
+    enar nova aurora noel alma andres jan
+    """.split()  # noqa: SIM905 (a list of words reads better as words)
+)
+
 # Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
 WORD_SHAPE = re.compile(
     r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"

@@ -17,6 +17,7 @@ from qualkit.name_words import (
     CAPS_NOT_NAMES,
     COMMON_WORDS,
     GROUP_WORDS,
+    LOWER_CASE_WORDS,
     NAME_PART_NEVER,
     NICKNAMES,
     PLACE_WORDS,
@@ -267,7 +268,11 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
             cued = bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])) or bool(
                 _CUE_AFTER.match(text[m.end() : m.end() + 16])
             )
-            recase = pair or cued
+            # A listed first name that is no word is a name alone too ("sen kom anna in").
+            alone = (
+                lower not in LOWER_CASE_WORDS and len(word) > 2 and _is_first(word.title(), firsts)
+            )
+            recase = pair or cued or alone
         else:
             continue
         if recase:
