@@ -136,8 +136,9 @@ _PART = r"[A-Za-z0-9åäöÅÄÖéü_+-]+"
 _DOT = r"(?:\.|\s+(?:punkt|dot)\s+)"
 _AT = r"(?:\s+snabel[\s-]?a\s+|\s*[(\[{]\s*(?:at|snabel-?a)\s*[)\]}]\s*|\s+at\s+)"
 EMAIL_SPOKEN_RE = re.compile(
-    # Bounded repeats: a long run of "x punkt y punkt ..." is read in linear time.
-    rf"(?<![\w.@]){_PART}(?:{_DOT}{_PART}){{0,4}}{_AT}{_PART}(?:{_DOT}{_PART}){{0,3}}{_DOT}"
+    # Bounded repeats: a long run of "x punkt y punkt ..." is read in linear time. Up to
+    # ten parts before the "snabel-a": with five, the first of six was left standing.
+    rf"(?<![\w.@]){_PART}(?:{_DOT}{_PART}){{0,9}}{_AT}{_PART}(?:{_DOT}{_PART}){{0,3}}{_DOT}"
     r"[A-Za-zåäö]{2,}(?![\w])",
     re.IGNORECASE,
 )
@@ -215,6 +216,15 @@ ADDRESS_RE = re.compile(
     rf"|(?:[{UPPER}][{LOWER}]+\s){{1,2}}(?:{_SEPARATE}))"
     # House number with optional letter and entrance: 12, 3B, 14 A, 5-7.
     rf"\s\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
+)
+# Street names typed in lower case or in capitals ("storgatan 12", "KUNGSGATAN 4 B"): only
+# the street words no document or everyday word ends in, so "vårdplan 2" and "handlings-
+# plan 2014" stay, and never before a unit ("halvvägen 3 gånger").
+ADDRESS_ANY_CASE_RE = re.compile(
+    rf"(?<![\w])[{UPPER}{LOWER}]{{2,}}(?:gatan|vägen|gränden|gränd|allén|torget)"
+    rf"\s\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
+    r"(?!\s?(?:%|kr|år|gång|min|tim|dag|veck|mån|km|mil|meter|st\b|procent))",
+    re.IGNORECASE,
 )
 # Swedish flats carry a four-digit number (lägenhetsnummer): "lgh 1102", "lägenhet 1102".
 APARTMENT_RE = re.compile(

@@ -13,11 +13,17 @@ from functools import lru_cache
 from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
 from qualkit.name_words import (
+    ACTOR_SHAPE,
+    CAPS_NOT_NAMES,
     COMMON_WORDS,
     GROUP_WORDS,
+    LOWER_CASE_WORDS,
     NAME_PART_NEVER,
     NICKNAMES,
     PLACE_WORDS,
+    WORD_SHAPE,
+    WORKPLACE_OF_A_NAME,
+    towns,
 )
 
 
@@ -67,6 +73,14 @@ def _is_first(word: str, firsts: frozenset[str]) -> bool:
     return word in firsts or ("-" in word and all(p in firsts for p in word.split("-")))
 
 
+def _workplace_of_a_name(word: str, firsts: frozenset[str]) -> bool:
+    """'Annagårdens', 'Eriksgården': a listed first name (not a word: 'Solgården') and a
+    workplace."""
+    m = WORKPLACE_OF_A_NAME.match(word)
+    name = m.group("name") if m else ""
+    return any(b in firsts and b.lower() not in common_words() for b in (name, name[:-1]))
+
+
 _NEVER_ALONE = frozenset({"alla", "hej", "inga", "mina"})
 
 
@@ -92,7 +106,7 @@ def _single_name(
         )
     if surname:
         after_title = _TITLE_BEFORE.search(text[max(0, m.start() - 20) : m.start()])
-        spoke = bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))  # "Svensson sa att"
+        spoke = _acts_after(text, m.end())  # "Svensson sa att", "Lindqvist har haft"
         return bool(after_title) or (lower not in common and (not start_of_sentence or spoke))
     return False
 
@@ -120,6 +134,19 @@ _CUE_AFTER = re.compile(
     r"mejlade|hade sagt|säger|berättar|svarar|frågar|tycker|menar|förklarar|undrar|"
     r"påpekar|instämmer|håller med)(?!\w)"
 )
+# After a name opening a sentence, a verb of being or doing as well as one of speech tells
+# a person from a heading or a firm's name in a colophon ("Homan Amani var där").
+_BEING_AFTER = re.compile(
+    r"^,?\s(?:var|är|har|hade|blev|kom|fick|ska|skulle|jobbar|jobbade|arbetar|arbetade|"
+    r"bor|bodde)(?!\w)"
+)
+
+
+def _acts_after(text: str, end: int) -> bool:
+    after = text[end : end + 16]
+    return bool(_CUE_AFTER.match(after) or _BEING_AFTER.match(after))
+
+
 # Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
 _DEFINITE = re.compile(r"(?:en|et|na|rna|in|an)$")
 
@@ -131,34 +158,6 @@ _GROUP_SHAPE = re.compile(r"(?:are|iga|ande|ende)$")
 
 def _group_of_people(lower: str) -> bool:
     return bool(_DEFINITE.search(lower) or _GROUP_SHAPE.search(lower)) or lower in GROUP_WORDS
-
-
-# Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
-_WORD_SHAPE = re.compile(
-    r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"
-    r"else|ism|itet|ur|ör|are|are|na|or|er|erna|arna|orna)$"
-)
-# Organisations and places act and speak in this talk too ("Försäkringskassan sa",
-# "Nacka tyckte"): words of those shapes never become names by a cue alone.
-_ACTOR_SHAPE = re.compile(
-    r"(?:kassan|förmedlingen|kommun|kommunen|regionen|region|landstinget|nämnden|förbundet|"
-    r"verket|styrelsen|myndigheten|enheten|centrum|centralen|vården|tjänsten|huset|kliniken|"
-    r"mottagningen|skolan|polisen|bolaget|gruppen|teamet|projektet|rådet|inspektionen|"
-    r"domstolen|departementet|analys|institutet|byrån|universitetet|sverige|fogden|partiet|"
-    r"erna|torg|köping|sjö|stad|hamn|ryd|hult|näs|sund|vik|ås|torp|borg|"
-    r"ånger|län|land)$"
-)
-
-
-@lru_cache(maxsize=1)
-def _towns() -> frozenset[str]:
-    """Swedish towns and counties from faker's sv_SE address lists, lower-case."""
-    from faker.providers.address.sv_SE import Provider
-
-    counties = (s.split()[-2] if len(s.split()) > 1 else s for s in Provider.states)
-    return frozenset(c.lower() for c in Provider.cities) | frozenset(
-        c.lower().removesuffix("s") for c in counties
-    )
 
 
 def _genitive_base(word: str, names: Iterable[frozenset[str] | set[str]]) -> str:
@@ -179,8 +178,8 @@ def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) 
     return not (
         lower in common
         or lower in not_people
-        or _ACTOR_SHAPE.search(lower)
-        or _WORD_SHAPE.search(lower)
+        or ACTOR_SHAPE.search(lower)
+        or WORD_SHAPE.search(lower)
     )
 
 
@@ -192,6 +191,18 @@ def is_listed(word: str) -> bool:
 
 
 _LETTERS = re.compile(rf"[{_UP}{_LOW}]+(?:-[{_UP}{_LOW}]+)?")
+
+
+def _shouted_alone(
+    text: str, m: re.Match[str], prv: re.Match[str] | None, nxt: re.Match[str] | None
+) -> bool:
+    """Whether the word in capitals at `m` has no neighbour in capitals on its line."""
+    return not any(
+        w is not None
+        and "\n" not in text[min(w.end(), m.end()) : max(w.start(), m.start())]
+        and w.group(0).isupper()
+        for w in (prv, nxt)
+    )
 
 
 def _as_names_are_written(text: str, register: Iterable[str]) -> str:
@@ -232,6 +243,10 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
                 )
                 or bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
                 or bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
+                # A name shouted in talk written in lower case ("Sen kom KARIN och ...",
+                # "ANNA var där") or alone on its line; a heading or a shouted line in
+                # capitals needs a cue, and registers and words are listed.
+                or (lower not in CAPS_NOT_NAMES and _shouted_alone(text, m, prv, nxt))
             )
         elif word.islower():
             nxt = words[k + 1] if k + 1 < len(words) else None
@@ -253,7 +268,11 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
             cued = bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])) or bool(
                 _CUE_AFTER.match(text[m.end() : m.end() + 16])
             )
-            recase = pair or cued
+            # A listed first name that is no word is a name alone too ("sen kom anna in").
+            alone = (
+                lower not in LOWER_CASE_WORDS and len(word) > 2 and _is_first(word.title(), firsts)
+            )
+            recase = pair or cued or alone
         else:
             continue
         if recase:
@@ -284,7 +303,7 @@ def find_names(
     text = _as_names_are_written(text, register)
     known = {w for name in register for w in name.split() if len(w) > 1}
     own_places = {p.casefold() for place in places for p in place.split()}
-    not_people = own_places | _towns() | PLACE_WORDS
+    not_people = own_places | towns() | PLACE_WORDS
     groups = (firsts, lasts, known)
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -306,7 +325,7 @@ def find_names(
             )
         )
         first = (_is_first(w, firsts) and (lower not in own_places or named)) or w in known
-        place_like = lower in not_people or bool(_ACTOR_SHAPE.search(lower))
+        place_like = lower in not_people or bool(ACTOR_SHAPE.search(lower))
         cued = (
             lower not in common
             and (not place_like or named)
@@ -322,11 +341,10 @@ def find_names(
         # Surnames that follow: "Anna Svensson", "Eva Lind Berg", "Leevi Turpeinen"; after an
         # unknown word inside a sentence, another unknown word ("har varit Homan Amani").
         pairable = (
-            not start_of_sentence
-            and lower not in common
+            lower not in common
             and lower not in NAME_PART_NEVER
             and not place_like
-            and not _WORD_SHAPE.search(lower)
+            and not WORD_SHAPE.search(lower)
             # "Pappa Seppo Kosonen": a cue's own word is no part of the name it announces.
             and not _CUE_BEFORE.search(w + " ")
         )
@@ -350,7 +368,9 @@ def find_names(
                 break
             j += 1
         # Two capitalised words inside a sentence, neither a word, place nor organisation:
-        # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place).
+        # "Ossi Lähteenmäki", "Seppo Kosonen och ..." ("Region Jönköping" is a place). At a
+        # sentence's start, where every word is capitalised, only before a verb of speech
+        # or being ("Homan Amani var där"; a heading or a firm in a colophon has none).
         unknown_then_surname = (
             j >= i + 2
             and pairable
@@ -358,13 +378,22 @@ def find_names(
                 _genitive_base(words[i + 1].group(0), groups) in lasts
                 or _unknown_name_word(words[i + 1].group(0), common, not_people)
             )
+            and (
+                not start_of_sentence
+                # ("Homan" ends like a definite noun: the plurals list alone rules here).
+                or (lower not in GROUP_WORDS and _acts_after(text, words[j - 1].end()))
+            )
         )
         if (first or cued or unknown_then_surname) and j > i + 1:
             spans.append((m.start(), words[j - 1].end()))
             i = j
             continue
         opens = start_of_sentence and not (field and m.start() == 0)
-        if cued or _single_name(text, m, first, w in known, w in lasts, opens, lower):
+        if (
+            cued
+            or _single_name(text, m, first, w in known, w in lasts, opens, lower)
+            or _workplace_of_a_name(w, firsts)
+        ):
             spans.append((m.start(), m.end()))
         i += 1
     return spans

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from qualkit.identifiers import (
     ADDRESS,
+    ADDRESS_ANY_CASE_RE,
     ADDRESS_RE,
     APARTMENT_RE,
     EMAIL,
@@ -37,6 +38,7 @@ from qualkit.names import common_words, find_names, name_lists
 
 __all__ = [
     "ADDRESS",
+    "ADDRESS_ANY_CASE_RE",
     "ADDRESS_RE",
     "APARTMENT_RE",
     "EMAIL",
@@ -107,6 +109,8 @@ def _identifiers(found: _Found, text: str) -> None:
         if phone_ok(m.group(0)):
             found.add(PHONE, m.start(), m.end())
     for m in ADDRESS_RE.finditer(text):
+        found.add(ADDRESS, m.start(), m.end())
+    for m in ADDRESS_ANY_CASE_RE.finditer(text):
         found.add(ADDRESS, m.start(), m.end())
     for m in APARTMENT_RE.finditer(text):
         found.add(ADDRESS, m.start(), m.end())

@@ -17,7 +17,7 @@ from qualkit.codebook import parse_codebook, shipped_codebooks
 from qualkit.model import Code, Codebook
 from qualkit.redaction import Redactor
 
-__all__ = ["code_text", "redact_code", "redact_codebook", "shipped_texts"]
+__all__ = ["code_key", "code_text", "redact_code", "redact_codebook", "shipped_texts"]
 
 
 def _plain(text: str) -> str:
@@ -35,6 +35,26 @@ def shipped_texts() -> frozenset[str]:
         for code in book.codes:
             out.update((code.label_sv, code.label_en, code.description))
     return frozenset(p for p in map(_plain, out) if p)
+
+
+@cache
+def shipped_keys() -> frozenset[str]:
+    """Every code key of the codebooks qualkit ships."""
+    out: set[str] = set()
+    for source in shipped_codebooks():
+        book = parse_codebook(source.read_text(encoding="utf-8"), source.name)
+        out.update(code.key for code in book.codes)
+    return frozenset(out)
+
+
+def code_key(key: str, red: Redactor) -> str:
+    """A code's key as a table shows it: a key someone typed can hold a name
+    ("samtal_med_karin"), so it is redacted as a field; a shipped key passes as it is.
+    Only the tables that show keys call this: GUIDs in .qdc/.qdpx are made from the key
+    as stored, so an exchange file still reads back into its project."""
+    if not key or key in shipped_keys():
+        return key
+    return red.redact_field(key)
 
 
 def code_text(text: str, red: Redactor) -> str:

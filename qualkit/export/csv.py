@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from qualkit import atomic
 from qualkit.errors import InputError
+from qualkit.export.code_text import code_key
 from qualkit.export.fields import (
     coder_labels,
     participant_name,
@@ -91,7 +92,8 @@ def table_frame(
 
 
 def _codings_columns(project: Project, frame: pd.DataFrame, red: Redactor, names: bool) -> set[str]:
-    """Coder labels and redacted coded text, in place; returns the columns it wrote.
+    """Coder labels, redacted coded text and code keys, in place; returns the columns it
+    wrote.
 
     The text column of a span coding is the span alone; redacted on its own, a name at its
     start ("Svensson på FK") has no sentence around it for the name finder. So the span is
@@ -107,7 +109,9 @@ def _codings_columns(project: Project, frame: pd.DataFrame, red: Redactor, names
         else:
             texts.append(red.redact(row.text) if isinstance(row.text, str) else None)
     frame["text"] = texts
-    return {"coder", "text"}
+    # A code key someone typed can hold a name ("samtal_med_karin"); shipped keys pass.
+    frame["code"] = [code_key(c, red) if isinstance(c, str) else c for c in frame["code"]]
+    return {"coder", "text", "code"}
 
 
 def unredacted_path(path: Path) -> Path:

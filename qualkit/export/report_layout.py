@@ -101,12 +101,14 @@ def layout(report: Report, t: Texts, charts: Mapping[str, bytes]) -> tuple[Block
         body.append(Block("muted", t("recommendations_note")))
     if report.texts.get("atgarder"):
         body.append(Block("analyst", demote_headings(report.texts["atgarder"], 2)))
-    for factor in report.factors:
+    for n, factor in enumerate(report.factors, 1):
         if factor.recommendations:
-            heading(factor.label, 2, anchor=f"a_{factor.key}")
+            # By position: a redacted key ("samtal_med_[Namn 1]") is no anchor.
+            heading(factor.label, 2, anchor=f"a_{n}")
             body.append(Block("analyst", demote_headings(factor.recommendations, 3)))
     if not report.has_recommendations:
-        # A real factor key, so the hint can be copied as it stands.
+        # A real factor key, so the hint can be copied as it stands (redacted if it holds
+        # a name).
         per_factor = hint("atgarder", report.factors[0].key) if report.factors else ""
         both = hint("atgarder") + (f"; {t('per_factor')}: {per_factor}" if per_factor else "")
         body.append(Block("muted", t("analyst_missing", hint=both)))

@@ -18,7 +18,7 @@ from qualkit import codebook as codebooks
 from qualkit.consensus import memo_settled
 from qualkit.errors import InputError, NotFoundError
 from qualkit.export import report_compare, report_method, report_quotes
-from qualkit.export.code_text import code_text, redact_codebook
+from qualkit.export.code_text import code_key, code_text, redact_codebook
 from qualkit.export.report_records import (
     PROPOSALS_PER_FACTOR,
     QUOTES_PER_VALENCE,
@@ -221,7 +221,8 @@ def build_report(
         dim_rows = by_dim[by_dim["code"] == code.key]
         factors.append(
             FactorResult(
-                key=code.key,
+                # Shown in the report's hints: a key someone typed can hold a name.
+                key=code_key(code.key, red),
                 label=labels[code.key],
                 counts=report_compare.count(labels[code.key], rows["valence"]),
                 breakdown=tuple(

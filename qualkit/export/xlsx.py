@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualkit import atomic
-from qualkit.export.code_text import code_text
+from qualkit.export.code_text import code_key, code_text
 from qualkit.export.fields import (
     CoderLabels,
     coder_labels,
@@ -157,6 +157,7 @@ def _codings_sheet(
         row["recording"] = red.redact(str(row["recording"]))
         # A code's label and a group's type are typed by a person too ("Jannes idé").
         row["code_label"] = code_text(str(row["code_label"] or ""), red)
+        row["code"] = code_key(str(row["code"] or ""), red)
         if isinstance(row.get("group_type"), str):
             row["group_type"] = red.redact(row["group_type"])
         for name in TIME_COLUMNS:

@@ -137,3 +137,35 @@ def test_names_nobody_scanned_stay_distinct_and_stable(planted: Project) -> None
     labels = re.findall(r"\[Namn \d+\]", first.redact("Hon heter Pirjo, och när Tuula sa nej"))
     assert len(labels) == 2 and labels[0] != labels[1]
     assert re.findall(r"\[Namn \d+\]", first.redact("Sen när Tuula sa ja")) == [labels[1]]
+
+
+def test_a_code_key_typed_with_a_name_leaves_no_export(
+    planted: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.model import Code
+
+    book = "danermark"
+    planted.add_code(Code(codebook=book, key="samtal_med_birgitta", label_sv="Samtal"))
+    first = planted.segments("intervju Karin Lindqvist")[0]
+    planted.add_coding(first.id, "samtal_med_birgitta", codebook=book)
+    root = str(planted.root)
+    commands = (
+        ["export", "csv"],
+        ["export", "xlsx"],
+        ["export", "qdpx"],
+        ["report", "region", "-f", "md", "html", "docx"],
+        ["report", "aktor", "--aktor", "FK", "-f", "md"],
+    )
+    for argv in commands:
+        assert main([*argv, "-p", root]) == 0, argv
+    assert main(["codebook", "export", book, "--format", "csv", "-p", root]) == 0
+    capsys.readouterr()
+    files = exported_text(planted.exports_dir)
+    assert [where for where, text in files.items() if "birgitta" in text.casefold()] == []
+    # Every table that shows the key shows it the same way, so they still join.
+    shown = {
+        where: set(re.findall(r"samtal_med_\[Namn \d+\]", text))
+        for where, text in files.items()
+        if where in ("codings.csv", "danermark.csv")
+    }
+    assert len(shown) == 2 and len(set().union(*shown.values())) == 1, shown

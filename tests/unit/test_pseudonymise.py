@@ -275,7 +275,9 @@ def test_common_word_names_are_replaced_only_when_capitalised(project: Project) 
         ("Vad sa Gud? Hon sa Grattis! Projektet ALMA, registret LISA.", []),
         ("Det gick till Ledningen och Handläggarna.", []),
         ("Vi har SIP, Samordnad Individuell Plan, med FK och AF.", []),
-        ("Svensson var där.", []),
+        # A surname opening a sentence before a verb of being, too (a known miss until
+        # 2026-12-03, when this case pinned it as missed).
+        ("Svensson var där.", ["Svensson"]),
     ],
 )
 def test_names_not_written_as_names(text: str, names: list[str]) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import ImportFormatError, InputError
-from qualkit.export.code_text import redact_codebook
+from qualkit.export.code_text import code_key, redact_codebook
 from qualkit.export.refi.codebook_write import valence_books
 from qualkit.export.refi.constants import VALENCES, valence_code_name
 from qualkit.export.refi.import_codes import (
@@ -47,7 +47,8 @@ TAGUETTE_COUNTS = "number of highlights"
 def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | None = None) -> Path:
     """Write one codebook as CSV and return its path (default exports/<codebook>.csv);
     labels and descriptions redacted as every exported text is (shipped text passes)."""
-    book = redact_codebook(project.codebook(codebook_id), Redactor.for_project(project))
+    red = Redactor.for_project(project)
+    book = redact_codebook(project.codebook(codebook_id), red)
     with_valence = book.id in valence_books(project, [book])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -59,8 +60,8 @@ def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | N
                 (
                     code.label_sv,
                     code.description,
-                    code.key,
-                    code.parent or "",
+                    code_key(code.key, red),
+                    code_key(code.parent or "", red),
                     "",
                     code.label_en,
                     code.colour or "",
@@ -69,7 +70,7 @@ def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | N
             if with_valence:
                 for valence in VALENCES:
                     name = valence_code_name(code.label_sv, valence)
-                    writer.writerow((name, "", "", code.key, valence.value, "", ""))
+                    writer.writerow((name, "", "", code_key(code.key, red), valence.value, "", ""))
             add(code.key)
 
     add(None)
