@@ -76,6 +76,9 @@ class Redactor:
     # Each word of a full name (and its last word without a genitive) -> the labels of the
     # full names it is part of, once the project is read (`_link_names_alone`).
     parts: dict[str, set[str]] = field(default_factory=dict)
+    # The project's code keys as tables show them, each distinct ("kontakt_karin" and
+    # "kontakt_karin_lindqvist" both redact to "kontakt_[Namn 1]"; `code_keys`).
+    shown_keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def for_project(cls, project: Project) -> Redactor:
@@ -141,7 +144,8 @@ class Redactor:
         # Code keys are typed too ("samtal_med_karin"): read here, every table that shows
         # a key gives its name the same label, so the tables still join.
         store = project.store
-        texts += [c.key for b in store.codebook_ids() for c in store.codebook(b).codes]
+        keys = [c.key for b in store.codebook_ids() for c in store.codebook(b).codes]
+        texts += keys
         for text in texts:
             red.redact(text, count=False)
         red._link_names_alone(base)
@@ -152,6 +156,7 @@ class Redactor:
             if " " in k and k not in red.table and not set(k.split()) & own and _listed(k)
         }
         if not learned:
+            red.code_keys(keys)
             return red
         wider = cls.from_pairs(
             {**pairs, **learned},
@@ -165,7 +170,22 @@ class Redactor:
         wider.parts.update(red.parts)
         wider.fresh.update(learned)
         wider.numbers[0] = red.numbers[0]
+        wider.code_keys(keys)
         return wider
+
+    def code_keys(self, keys: Iterable[str]) -> None:
+        """Fix how each code key shows, in the project's order: redacted as a field, and a
+        key that would show like another gets a number ("kontakt_[Namn 1]_2"), so the
+        tables that join on keys still tell the codes apart."""
+        keys = list(keys)
+        taken = set(keys)
+        for key in dict.fromkeys(keys):
+            shown = base = self.redact_field(key, count=False)
+            n = 2
+            while shown != key and shown in taken:
+                shown, n = f"{base}_{n}", n + 1
+            taken.add(shown)
+            self.shown_keys[key] = shown
 
     @classmethod
     def from_pairs(

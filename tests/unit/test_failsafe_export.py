@@ -169,3 +169,30 @@ def test_a_code_key_typed_with_a_name_leaves_no_export(
         if where in ("codings.csv", "danermark.csv")
     }
     assert len(shown) == 2 and len(set().union(*shown.values())) == 1, shown
+
+
+def test_two_code_keys_that_redact_alike_stay_two_codes(
+    planted: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.model import Code
+
+    # "karin" alone takes the label of the one full name it belongs to (the recording
+    # "intervju Karin Lindqvist"), so both keys would read "kontakt_[Namn N]".
+    book = "danermark"
+    first = planted.segments("intervju Karin Lindqvist")[0]
+    for key in ("kontakt_karin", "kontakt_karin_lindqvist"):
+        planted.add_code(Code(codebook=book, key=key, label_sv="Kontakt"))
+        planted.add_coding(first.id, key, codebook=book)
+    root = str(planted.root)
+    assert main(["export", "csv", "-p", root]) == 0
+    assert main(["codebook", "export", book, "--format", "csv", "-p", root]) == 0
+    capsys.readouterr()
+    files = exported_text(planted.exports_dir)
+    for where in ("codings.csv", "danermark.csv"):
+        keys = set(re.findall(r"kontakt_\[Namn \d+\](?:_\d+)?", files[where]))
+        assert len(keys) == 2, (where, keys)
+        assert "karin" not in files[where].casefold()
+    # Both tables show the same two keys, so they still join.
+    assert set(re.findall(r"kontakt_\[Namn \d+\](?:_\d+)?", files["codings.csv"])) == set(
+        re.findall(r"kontakt_\[Namn \d+\](?:_\d+)?", files["danermark.csv"])
+    )
