@@ -221,8 +221,10 @@ ADDRESS_RE = re.compile(
 # the street words no document or everyday word ends in, so "vårdplan 2" and "handlings-
 # plan 2014" stay, and never before a unit ("halvvägen 3 gånger").
 ADDRESS_ANY_CASE_RE = re.compile(
-    rf"(?<![\w])[{UPPER}{LOWER}]{{2,}}(?:gatan|vägen|gränden|gränd|allén|torget)"
-    rf"\s\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
+    # Not the everyday "-vägen" words ("halvvägen 2019", "omvägen 2 ggr"), nor a year.
+    r"(?<![\w])(?!(?:halv|om|gen|mellan|hem|bort|till|från|upp|ned|ner)vägen\b)"
+    rf"[{UPPER}{LOWER}]{{2,}}(?:gatan|vägen|gränden|gränd|allén|torget)"
+    rf"\s(?!(?:19|20)\d\d(?!\d))\d{{1,4}}(?:\s?[A-Ha-h](?![\w]))?(?:-\d{{1,4}})?(?![\d\w])"
     r"(?!\s?(?:%|kr|år|gång|min|tim|dag|veck|mån|km|mil|meter|st\b|procent))",
     re.IGNORECASE,
 )

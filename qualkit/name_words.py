@@ -59,6 +59,9 @@ NAME_PART_NEVER = frozenset(
     anonyma alkoholister jobbtorg kommunal unionen vision akademikerförbundet previa
     rädda barnen unga örnar friskis svettis ersta diakoni stora sköndal första linjen
     mobila teamet stadsmission
+    team syd öst väst nord ung unga kraft direkt öppen öppna grön digital vård omsorg
+    hemtjänst mötesplats rehab ingång brevlåda företagshälsa hjärnkoll skyddsnätet feelgood
+    center centrum hälsa hjälp jobb arbete framtid
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 # Words that open a place's name ("Västra Götaland", "Norra Sverige").
@@ -72,7 +75,7 @@ CAPS_NOT_NAMES = frozenset(
     """
     lisa alma sara nova iris rosa viola linnea klara saga lova vera juni august may jan
     jack bill tom asp skog palm bäck malm rask gren lönn frid fors hult borg wall alba
-    luna vega svea axel lilja siri uno isa sam ture
+    luna vega svea axel lilja siri uno isa sam ture ester eva alf mia tim
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 
@@ -88,7 +91,7 @@ LOWER_CASE_WORDS = frozenset(
     ville rita urban viking kaj jarl fred frank frans juni august iris viola linnea linnéa
     malva lucia marina tuva tindra ebba alvar tim lena björn meja mila tilde said bill jack
     rose may sam ester lage helga engla nisse lotten lillis mackan mange nicke ante
-    enar nova aurora noel alma andres jan
+    enar nova aurora noel alma andres jan mats lotta
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 

@@ -78,7 +78,9 @@ def _workplace_of_a_name(word: str, firsts: frozenset[str]) -> bool:
     workplace."""
     m = WORKPLACE_OF_A_NAME.match(word)
     name = m.group("name") if m else ""
-    return any(b in firsts and b.lower() not in common_words() for b in (name, name[:-1]))
+    # "Eriksgården" is Erik's; "Rosengården" is no Rose's: only a genitive s comes off.
+    bases = (name, name[:-1]) if name.endswith("s") else (name,)
+    return any(b in firsts and b.lower() not in common_words() for b in bases)
 
 
 _NEVER_ALONE = frozenset({"alla", "hej", "inga", "mina"})

@@ -174,3 +174,25 @@ def test_lower_case_street_addresses_are_found(text: str, address: str) -> None:
 )
 def test_plans_and_chapters_are_no_addresses(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Found by a review of the rules above: organisations and projects that open a
+        # sentence before a verb of being, words that are listed names, tools in capitals,
+        # a district named like a workplace, and "-vägen" words before a number.
+        "Team Syd har tagit över.",
+        "Hemtjänst Öst var först på plats.",
+        "Ung Kraft var där i våras.",
+        "Mötesplats Ung har flyttat.",
+        "hon mats av personalen varje kväll",
+        "vi har en lotta i föreningen",
+        "vi använder ESTER för bedömningen",
+        "Vi bor i Rosengården i Malmö.",
+        "vi var halvvägen 2019 när det hände",
+        "det blev en omvägen 2 ggr",
+    ],
+)
+def test_organisations_words_and_tools_are_no_names(text: str) -> None:
+    assert found(text) == []
