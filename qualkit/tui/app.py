@@ -29,7 +29,7 @@ from qualkit.tui.guard import NoticeOnError, qualkit_error, show_error
 from qualkit.tui.screens.adopt import AdoptDialog, PassageList
 from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
-from qualkit.tui.screens.dialogs import ConfirmDialog
+from qualkit.tui.screens.dialogs import ConfirmDialog, unsaved_edits
 from qualkit.tui.screens.disagreements import DisagreementScreen
 from qualkit.tui.screens.help import HelpScreen
 from qualkit.tui.screens.overview import OverviewScreen
@@ -248,6 +248,22 @@ class QualkitApp(NoticeOnError, App[None]):
 
     # --------------------------------------------------------------- actions
     async def action_quit(self) -> None:
+        """Quit (Ctrl+Q anywhere, `q` where no field takes it). A dialog with unsaved
+        text (the segment editor, a memo) first asks, as its Escape does, whether to
+        throw the text away; on no, the dialog stays as it was."""
+        if any(unsaved_edits(s) for s in self.screen_stack):
+            if isinstance(self.screen, ConfirmDialog):
+                return  # already asking something: answer that first
+
+            def discard(yes: bool | None) -> None:
+                if yes:
+                    self._quit_unless_running()
+
+            self.push_screen(ConfirmDialog(t("dialog.discard", self.lang), self.lang), discard)
+            return
+        self._quit_unless_running()
+
+    def _quit_unless_running(self) -> None:
         """Quit; while a transcription runs, ask first, and stop it cleanly on yes (its
         stage is then marked interrupted and the next run resumes there)."""
         running = [s for s in self.screen_stack if isinstance(s, OverviewScreen) and s.transcribing]

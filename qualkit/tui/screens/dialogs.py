@@ -58,6 +58,10 @@ class InputDialog(ModalScreen[str | None]):
             return
         self.dismiss(event.value)
 
+    def unsaved(self) -> bool:
+        """Whether the line differs from what the dialog opened with (quitting asks)."""
+        return self.query_one(Input).value != self.value
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
@@ -95,9 +99,13 @@ class EditDialog(ModalScreen[str | None]):
             return
         self.dismiss(text)
 
-    def action_cancel(self) -> None:
+    def unsaved(self) -> bool:
+        """Whether the text was changed and not saved (Escape and quitting ask first)."""
         area = self.query_one(TextArea)
-        if area.read_only or area.text == self.text:
+        return not area.read_only and area.text != self.text
+
+    def action_cancel(self) -> None:
+        if not self.unsaved():
             self.dismiss(None)
             return
 
@@ -280,3 +288,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def unsaved_edits(screen: Screen[Any]) -> bool:
+    """Whether `screen` is a dialog holding typed text not yet saved."""
+    unsaved = getattr(screen, "unsaved", None)
+    return bool(unsaved()) if callable(unsaved) else False

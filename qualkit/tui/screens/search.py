@@ -48,7 +48,13 @@ class SearchScreen(HostScreen):
 
     def compose(self) -> ComposeResult:
         self.compose_bindings()
-        yield Input(self.initial, placeholder=t("search.placeholder", self.lang), id="q")
+        # Focus does not select the query: a character typed in the hits is added to it.
+        yield Input(
+            self.initial,
+            placeholder=t("search.placeholder", self.lang),
+            id="q",
+            select_on_focus=False,
+        )
         yield Static(id="search_status")
         yield RowList(self.render_hit, 0, id="hits")
         yield Footer()
@@ -113,8 +119,23 @@ class SearchScreen(HostScreen):
             event.stop()
             self.query_one(RowList).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """A character typed in the hits goes to the query, never to a key binding: the
+        field still looks as if it takes the typing, and a stray `K`, `u` or `q` there
+        would open the codebook, undo a coding or quit. Arrows and Enter still move and
+        open in the list. (The field stops the characters typed in it itself.)"""
+        if not event.is_printable or event.character is None:
+            return
+        event.prevent_default()
+        event.stop()
+        field = self.query_one(Input)
+        field.focus()
+        field.insert_text_at_cursor(event.character)
+
     def action_focus_input(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        field.focus()
+        field.select_all()  # typing replaces the query; arrows keep it
 
     @on(CursorList.Chosen)
     def _chosen(self, event: CursorList.Chosen) -> None:
