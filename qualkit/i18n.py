@@ -262,6 +262,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "codebook.merge_prompt": ("Slå ihop med kod (id)", "Merge into code (id)"),
     "codebook.switch_prompt": ("Kodbok (id)", "Codebook (id)"),
     "codebook.switched": ("Aktiv kodbok", "Active codebook"),
+    "codebook.others_kept": (
+        "Kodningar i andra kodböcker finns kvar och visas när du byter tillbaka.",
+        "Codings in other codebooks are kept and shown when you switch back.",
+    ),
     "codebook.saved": ("Kodboken är sparad", "Codebook saved"),
     # clusters
     "clusters.title": ("Klusterförslag", "Cluster proposals"),

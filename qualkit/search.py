@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qualkit.errors import QualkitError
+from qualkit.errors import InputError, QualkitError
 from qualkit.model import Actor, Coding, Participant, Recording, Segment, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 
@@ -31,6 +31,35 @@ FILTER_NAMES = {
 }
 
 
+# A word, a filter or a quoted phrase: `talare:"Deltagare 1"` and `"ett ord"` keep their
+# spaces (an unclosed quote, as while typing, runs to the end).
+_TOKEN = re.compile(r'(?:[^\s"]+|"[^"]*(?:"|$))+')
+
+VALENCE_NAMES = ", ".join(v.value for v in Valence)
+
+
+class QueryError(InputError):
+    """A search filter with a value it cannot use: said, not dropped silently."""
+
+
+def _valence(value: str) -> Valence:
+    """'h', 'hindrande', 'hind', 'promoting' -> the valence; anything else is an error."""
+    try:
+        return Valence.parse(value)
+    except QualkitError:
+        pass
+    want = value.strip().casefold()
+    starts = {v for v in Valence for name in (v.value, v.name) if name.casefold().startswith(want)}
+    if len(starts) == 1:
+        return starts.pop()
+    raise QueryError(f"okänd valens {value!r}: {VALENCE_NAMES}")
+
+
+def tokens(text: str) -> list[str]:
+    """The query's words and filters, quotes removed: 'talare:"Deltagare 1" x' -> two."""
+    return [m.group(0).replace('"', "") for m in _TOKEN.finditer(text)]
+
+
 # More hits than any study has: a result this long may have been cut off.
 LIMIT = 100_000
 
@@ -47,22 +76,20 @@ class Query:
 
     @classmethod
     def parse(cls, text: str) -> Query:
-        """'samverkan kod:ledning valens:h aktör:FK' -> words and filters."""
+        """'samverkan kod:ledning valens:h aktör:FK' -> words and filters.
+
+        Raises QueryError for a valence it does not know ('valens:xyz'), rather than
+        dropping the filter and finding every passage."""
         words: list[str] = []
         filters: dict[str, str] = {}
-        for token in text.split():
+        for token in tokens(text):
             name, sep, value = token.partition(":")
             key = FILTER_NAMES.get(name.casefold()) if sep else None
-            if key and value:
-                filters[key] = value
-            else:
+            if key and value.strip():
+                filters[key] = value.strip()
+            elif token.strip():
                 words.append(token.casefold())
-        valence = None
-        if "valence" in filters:
-            try:
-                valence = Valence.parse(filters["valence"])
-            except Exception:
-                valence = None
+        valence = _valence(filters["valence"]) if "valence" in filters else None
         return cls(
             words=tuple(words),
             code=filters.get("code"),
@@ -299,17 +326,21 @@ class SearchIndex:
                     )
                     if kommun.casefold() != want_kommun:
                         continue
-                if want_speaker:
-                    names = {
-                        self.speaker_label.get(seg.speaker_id or -1, "").casefold(),
-                        (person.pseudonym.casefold() if person else ""),
-                    }
-                    if want_speaker not in names:
-                        continue
+                if want_speaker and not self._speaker_matches(seg, person, want_speaker):
+                    continue
             out.append(i)
             if len(out) >= limit:
                 break
         return out
+
+    def _speaker_matches(self, seg: Segment, person: Participant | None, want: str) -> bool:
+        """`talare:` as the app shows speakers: any part of the pseudonym, role, quote
+        attribution or voice label ('Deltagare 1'), any case ('moderator', 'deltagare')."""
+        label = self.speaker_label.get(seg.speaker_id, "") if seg.speaker_id is not None else ""
+        names = [label]
+        if person:
+            names += [person.pseudonym, person.role, person.attribution]
+        return any(want in name.casefold() for name in names if name)
 
     def passages(self, code: str, group_by: str = "kommun") -> list[tuple[str, list[Hit]]]:
         """Every passage coded with `code`, grouped by kommun or actor (sorted by group)."""

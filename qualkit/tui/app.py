@@ -212,6 +212,7 @@ class QualkitApp(NoticeOnError, App[None]):
             if isinstance(screen, TranscriptScreen):
                 screen.view.switch_codebook(self.codebook_id)
                 screen.seglist.refresh()
+                screen.codebook_switched()
                 screen.refresh_panels(counts=True)
 
     def open_transcript(

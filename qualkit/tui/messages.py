@@ -12,6 +12,7 @@ from textual.message import Message
 class SuggestionsReady(Message):
     segment_id: int
     suggestions: Sequence[object]
+    codebook: str  # the codebook they were computed for: stale after a switch
 
 
 @dataclass

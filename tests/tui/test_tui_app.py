@@ -533,6 +533,21 @@ def test_search_sees_codings_made_while_coding(drive: Callable[..., Any]) -> Non
     drive(steps, coder="anna")
 
 
+def test_search_says_an_unknown_valence(drive: Callable[..., Any]) -> None:
+    async def steps(pilot: Any) -> None:
+        app = pilot.app
+        await pilot.pause(0.7)
+        await app.workers.wait_for_complete()  # the background search index
+        screen = await keys(pilot, "slash", *"valens:xyz")
+        status = str(screen.query_one("#search_status").render())
+        assert "okänd valens 'xyz': främjande, hindrande, förslag, ingen" in status
+        assert screen.positions == []
+        await keys(pilot, *["backspace"] * len("valens:xyz"), *'talare:"Deltagare 1"')
+        assert screen.positions and {screen.hit(0).speaker} == {"Deltagare 1"}
+
+    drive(steps)
+
+
 def test_dialogs_cancel_with_escape(demo_root: Path, drive: Callable[..., Any]) -> None:
     async def steps(pilot: Any) -> None:
         app = pilot.app

@@ -4,7 +4,7 @@ import pytest
 
 from qualkit.model import Valence
 from qualkit.project import Project
-from qualkit.search import Query, SearchIndex
+from qualkit.search import Query, QueryError, SearchIndex, tokens
 
 # Every test here that uses a project runs on SQLite and on a PostgreSQL server.
 pytestmark = pytest.mark.both_backends
@@ -30,7 +30,59 @@ def test_keyword_in_context_and_filters(demo_project: Project) -> None:
         for h in coded
     )
     assert index.search("kommun:Söderby") == []
-    assert index.search("talare:Deltagare 1") == index.search("talare:Deltagare")  # word 1
+    everyone = index.search("talare:Deltagare")  # a prefix of every pseudonym
+    assert len(everyone) == sum(1 for s in index.segments if s.speaker_id is not None)
+    assert everyone and all(h.speaker.startswith("Deltagare") for h in everyone)
+
+
+def test_quoted_values_keep_their_spaces() -> None:
+    assert tokens('talare:"Deltagare 1" samverkan "ett ord"') == [
+        "talare:Deltagare 1",
+        "samverkan",
+        "ett ord",
+    ]
+    q = Query.parse('talare:"Deltagare 1" samverkan')
+    assert (q.speaker, q.words) == ("Deltagare 1", ("samverkan",))
+    # An unclosed quote, as while typing, runs to the end.
+    assert Query.parse('talare:"Deltagare 1').speaker == "Deltagare 1"
+    assert Query.parse('"ett ord').words == ("ett ord",)
+
+
+@pytest.mark.parametrize("value", ["hindrade", "xyz", "hj"])
+def test_unknown_valence_is_an_error_not_dropped(value: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        Query.parse(f"samverkan valens:{value}")
+    assert str(caught.value) == (f"okänd valens '{value}': främjande, hindrande, förslag, ingen")
+
+
+@pytest.mark.parametrize(
+    ("value", "valence"),
+    [
+        ("h", Valence.HINDERING),
+        ("hindrande", Valence.HINDERING),
+        ("hind", Valence.HINDERING),  # part typed so far
+        ("Främjande", Valence.PROMOTING),
+        ("fö", Valence.PROPOSAL),
+        ("ingen", Valence.NONE),
+    ],
+)
+def test_valence_names_and_prefixes(value: str, valence: Valence) -> None:
+    assert Query.parse(f"valens:{value}").valence is valence
+
+
+def test_speaker_filter_matches_shown_names(demo_project: Project) -> None:
+    index = SearchIndex(demo_project)
+    one = index.search('talare:"Deltagare 1"')
+    assert one and {h.speaker for h in one} == {"Deltagare 1"}
+    assert index.search('talare:"deltagare 1"') == one  # any case
+    # By role (the moderator's pseudonym is a Deltagare too) and by voice label.
+    moderator = index.search("talare:moderator")
+    assert moderator and all(h.attribution.startswith("moderator") for h in moderator)
+    assert index.search("talare:MODER") == moderator
+    fk = index.search("talare:handläggare")
+    assert fk and all(h.actor == "FK" for h in fk)
+    assert index.search('talare:"Handläggare (FK)"') == fk  # the voice label
+    assert index.search("talare:nobody") == []
 
 
 def test_passages_grouped(demo_project: Project) -> None:

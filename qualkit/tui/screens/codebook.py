@@ -207,7 +207,11 @@ class CodebookScreen(UndoKeys):
                 return
             self.host.codebook_id = ids[index]
             self.host.codebook_changed()
-            self.notify(f"{t('codebook.switched', self.lang)}: {ids[index]}")
+            # The old codebook's marks leave the transcript ("Kodat 0"): they are not lost.
+            self.notify(
+                f"{t('codebook.switched', self.lang)}: {ids[index]}. "
+                f"{t('codebook.others_kept', self.lang)}"
+            )
             self.load()
 
         self.app.push_screen(ChoiceDialog(t("codebook.switch_prompt", self.lang), ids), done)

@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Input, OptionList, Static
 
 from qualkit.i18n import t
-from qualkit.search import LIMIT, Hit, Query, SearchIndex
+from qualkit.search import LIMIT, Hit, Query, QueryError, SearchIndex
 from qualkit.tui.host import Host, HostScreen
 from qualkit.tui.state import VALENCE_MARK, fmt_time
 from qualkit.tui.widgets.nav import NavList
@@ -97,7 +97,15 @@ class SearchScreen(HostScreen):
         index = self.host.search_index()
         self.query_text = text
         self._cache = {}
-        query = Query.parse(text)
+        try:
+            query = Query.parse(text)
+        except QueryError as error:
+            # Said where the hit count stands, not dropped: 'valens:xyz' finds nothing.
+            self._last = None
+            self.positions = []
+            self.query_one("#search_status", Static).update(str(error))
+            self.query_one(RowList).set_count(0)
+            return
         last, self._last = self._last, None
         among = None
         if last and last[0] is index and len(last[2]) < LIMIT and query.narrows(last[1]):

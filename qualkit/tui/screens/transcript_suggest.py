@@ -39,16 +39,23 @@ class SuggestingActions(TranscriptBase):
             SUGGEST_DELAY_S, lambda: self.compute_suggestions(seg_id)
         )
 
+    def codebook_switched(self) -> None:
+        """Another codebook (or its codes changed): the suggestions shown name codes it
+        may not have, so they are dropped and computed anew for it."""
+        self.pending = None
+        self.cursor_settled()
+
     @work(thread=True, exclusive=True, group="suggest")
     def compute_suggestions(self, segment_id: int) -> None:
+        codebook = self.view.codebook_id
         try:
             found = suggest.suggest_for_segment(
-                self.host.project, segment_id, codebook=self.view.codebook_id, top=3
+                self.host.project, segment_id, codebook=codebook, top=3
             )
         except Exception as exc:  # a failing model must not take the coding screen down
             self.post_message(SuggestionsUnavailable(self._model_failure(exc)))
             return
-        self.post_message(SuggestionsReady(segment_id, list(found)))
+        self.post_message(SuggestionsReady(segment_id, list(found), codebook))
 
     def _model_failure(self, exc: Exception) -> str:
         """What the coder is told when the suggestion model fails in a worker: a user error
@@ -61,6 +68,8 @@ class SuggestingActions(TranscriptBase):
     def _suggestions_ready(self, message: SuggestionsReady) -> None:
         seg = self.current
         if seg is None or seg.id != message.segment_id:
+            return
+        if message.codebook != self.view.codebook_id:  # computed before a switch
             return
         self.suggestions = list(message.suggestions)
         self.query_one(SuggestionsPanel).show_suggestions(self.view, self.suggestions, self.lang)
