@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from qualkit import playback, resolve
 from qualkit.errors import QualkitError
@@ -98,6 +99,7 @@ class QualkitApp(NoticeOnError, App[None]):
         self._search_index: SearchIndex | None = None
         self._marks: tuple[str, dict[str, str]] | None = None
         self._index_generation = 0
+        self._closed = False
         self.touched_segments: set[int] = set()  # coded since search last looked
         self.collector = QuietCollector()
         self.title = t("app.title", self.lang)
@@ -137,6 +139,11 @@ class QualkitApp(NoticeOnError, App[None]):
         # What NoticeOnError did not catch (a worker, a callback after a refresh, a
         # widget's handler): a user's error is a notice here too, never the end of the app.
         found = qualkit_error(error)
+        if found is None and self._closed and isinstance(error, WorkerFailed):
+            # A thread still at work (the search index, a suggestion) when the project was
+            # closed at exit: its result has nowhere to go, and a traceback at exit would
+            # save nothing (a transcription resumes on its next run; quitting asks first).
+            return
         if found is None:
             super()._handle_exception(error)
             return
@@ -145,6 +152,7 @@ class QualkitApp(NoticeOnError, App[None]):
     def on_unmount(self) -> None:
         self.collector.release()
         self.player.stop()
+        self._closed = True
         self.project.close()
 
     # ---------------------------------------------------------------- shared

@@ -115,3 +115,21 @@ def test_quitting_with_an_unsaved_memo_asks_and_an_untouched_dialog_does_not(
         assert not app.is_running
 
     drive(steps)
+
+
+def test_a_thread_that_fails_on_the_closed_project_after_exit_is_no_error(
+    drive: Callable[..., Any],
+) -> None:
+    import sqlite3
+
+    from textual.worker import WorkerFailed
+
+    async def steps(pilot: Any) -> None:
+        await pilot.pause()
+
+    app = drive(steps)
+    # After exit the project is closed; a search index or suggestion thread still reading
+    # fails on it. That is no error of the user's work, and must not end in a traceback.
+    late = WorkerFailed(sqlite3.ProgrammingError("Cannot operate on a closed database."))
+    app._handle_exception(late)
+    assert app._exit_renderables == [] and app.return_code in (None, 0)
