@@ -103,7 +103,10 @@ def test_own_features_match_senkos_prebuilt_extractor(tmp_path: Path) -> None:
         check=True,
         timeout=300,
     )
-    _assert_same_features(x, subs, dict(np.load(tmp_path / "senko.npz")), atol=5e-4)
+    # The wheel's extractor is built with -ffast-math too: on an AVX-512 machine (first seen
+    # on 2026-12-03) two log-mel values of about 3-4 differed by up to 6.4e-4, the same
+    # float32 rounding as the build from source below, so the same tolerance.
+    _assert_same_features(x, subs, dict(np.load(tmp_path / "senko.npz")), atol=1e-3)
 
 
 # senko's C interface on a float WAV (read back unscaled), for a library built from senko's
