@@ -64,6 +64,12 @@ NAME_PART_NEVER = frozenset(
     center centrum hälsa hjälp jobb arbete framtid
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
+# After a name opening a sentence, a verb of being or doing as well as one of speech tells
+# a person from a heading or a firm's name in a colophon ("Homan Amani var där").
+BEING_AFTER = re.compile(
+    r"^,?\s(?:var|är|har|hade|blev|kom|fick|ska|skulle|jobbar|jobbade|arbetar|arbetade|"
+    r"bor|bodde)(?!\w)"
+)
 # Words that open a place's name ("Västra Götaland", "Norra Sverige").
 PLACE_WORDS = frozenset({"västra", "östra", "norra", "södra", "mellersta", "nordvästra"})
 

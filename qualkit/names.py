@@ -14,6 +14,7 @@ from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
 from qualkit.name_words import (
     ACTOR_SHAPE,
+    BEING_AFTER,
     CAPS_NOT_NAMES,
     COMMON_WORDS,
     GROUP_WORDS,
@@ -136,17 +137,11 @@ _CUE_AFTER = re.compile(
     r"mejlade|hade sagt|säger|berättar|svarar|frågar|tycker|menar|förklarar|undrar|"
     r"påpekar|instämmer|håller med)(?!\w)"
 )
-# After a name opening a sentence, a verb of being or doing as well as one of speech tells
-# a person from a heading or a firm's name in a colophon ("Homan Amani var där").
-_BEING_AFTER = re.compile(
-    r"^,?\s(?:var|är|har|hade|blev|kom|fick|ska|skulle|jobbar|jobbade|arbetar|arbetade|"
-    r"bor|bodde)(?!\w)"
-)
 
 
 def _acts_after(text: str, end: int) -> bool:
     after = text[end : end + 16]
-    return bool(_CUE_AFTER.match(after) or _BEING_AFTER.match(after))
+    return bool(_CUE_AFTER.match(after) or BEING_AFTER.match(after))
 
 
 # Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
