@@ -141,10 +141,10 @@ class Redactor:
             texts += [person.pseudonym, person.role, *map(str, person.attributes.values())]
         texts += [seg.text for seg in project.store.segments_light()]
         texts += [m.text for m in project.store.memos()]
-        # Code keys are typed too ("samtal_med_karin"): read here, every table that shows
-        # a key gives its name the same label, so the tables still join.
-        store = project.store
-        keys = [c.key for b in store.codebook_ids() for c in store.codebook(b).codes]
+        # Code keys and codebook ids are typed too ("samtal_med_karin"): read here, every
+        # table that shows a key gives its name the same label, so the tables still join.
+        books = project.store.codebook_ids()
+        keys = [c.key for b in books for c in project.store.codebook(b).codes] + books
         texts += keys
         for text in texts:
             red.redact(text, count=False)

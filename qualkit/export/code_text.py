@@ -39,17 +39,19 @@ def shipped_texts() -> frozenset[str]:
 
 @cache
 def shipped_keys() -> frozenset[str]:
-    """Every code key of the codebooks qualkit ships."""
+    """Every codebook id and code key of the codebooks qualkit ships."""
     out: set[str] = set()
     for source in shipped_codebooks():
         book = parse_codebook(source.read_text(encoding="utf-8"), source.name)
+        out.add(book.id)
         out.update(code.key for code in book.codes)
     return frozenset(out)
 
 
 def code_key(key: str, red: Redactor) -> str:
-    """A code's key as a table shows it: a key someone typed can hold a name
-    ("samtal_med_karin"), so it is redacted as a field; a shipped key passes as it is.
+    """A code's key or a codebook's id as a table shows it: one someone typed can hold a
+    name ("samtal_med_karin", a codebook "intervjuer_karin"), so it is redacted as a
+    field; a shipped key passes as it is.
     Only the tables that show keys call this: GUIDs in .qdc/.qdpx are made from the key
     as stored, so an exchange file still reads back into its project."""
     if not key or key in shipped_keys():

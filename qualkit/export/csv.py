@@ -28,9 +28,7 @@ PARTICIPANT_COLUMNS = ("pseudonym", "role", "actor", "kommun", "consent", "conse
 # Columns whose values come from a fixed vocabulary or the codebook: everything else
 # (transcript text, memos, speaker labels, recording names, roles ...) is free text that
 # can name a person, so it passes the redactor. New columns are redacted by default.
-_VOCABULARY = frozenset(
-    {"group_type", "actor", "consent", "codebook", "code", "valence", "created"}
-)
+_VOCABULARY = frozenset({"group_type", "actor", "consent", "code", "valence", "created"})
 UNREDACTED_MARK = "UNREDACTED"
 UNREDACTED_WARNING = (
     "# UNREDACTED EXPORT: real names and identifiers. For internal use only; "
@@ -109,9 +107,11 @@ def _codings_columns(project: Project, frame: pd.DataFrame, red: Redactor, names
         else:
             texts.append(red.redact(row.text) if isinstance(row.text, str) else None)
     frame["text"] = texts
-    # A code key someone typed can hold a name ("samtal_med_karin"); shipped keys pass.
-    frame["code"] = [code_key(c, red) if isinstance(c, str) else c for c in frame["code"]]
-    return {"coder", "text", "code"}
+    # A code key or codebook id someone typed can hold a name ("samtal_med_karin");
+    # shipped ones pass.
+    for column in ("code", "codebook"):
+        frame[column] = [code_key(c, red) if isinstance(c, str) else c for c in frame[column]]
+    return {"coder", "text", "code", "codebook"}
 
 
 def unredacted_path(path: Path) -> Path:

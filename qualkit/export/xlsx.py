@@ -158,6 +158,7 @@ def _codings_sheet(
         # A code's label and a group's type are typed by a person too ("Jannes idé").
         row["code_label"] = code_text(str(row["code_label"] or ""), red)
         row["code"] = code_key(str(row["code"] or ""), red)
+        row["codebook"] = code_key(str(row["codebook"] or ""), red)
         if isinstance(row.get("group_type"), str):
             row["group_type"] = red.redact(row["group_type"])
         for name in TIME_COLUMNS:

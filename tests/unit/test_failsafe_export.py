@@ -196,3 +196,38 @@ def test_two_code_keys_that_redact_alike_stay_two_codes(
     assert set(re.findall(r"kontakt_\[Namn \d+\](?:_\d+)?", files["codings.csv"])) == set(
         re.findall(r"kontakt_\[Namn \d+\](?:_\d+)?", files["danermark.csv"])
     )
+
+
+def test_a_codebook_id_typed_with_a_name_leaves_no_export(
+    planted: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.codebook import save_codebook
+    from qualkit.model import Code, Codebook
+
+    # A coder's own codebook, its id typed with a name in it.
+    book = "intervjuer_birgitta"
+    code = Code(codebook=book, key="uppfoljning", label_sv="Uppföljning")
+    save_codebook(
+        Codebook(id=book, name="Egen kodbok", codes=[code]),
+        planted.root / "codebook" / "egen.yaml",
+    )
+    planted.sync_codebooks()
+    first = planted.segments("intervju Karin Lindqvist")[0]
+    planted.add_coding(first.id, "uppfoljning", codebook=book)
+    root = str(planted.root)
+    commands = (
+        ["export", "csv"],
+        ["export", "xlsx"],
+        ["export", "qdpx"],
+        ["report", "region", "--codebook", book, "-f", "md", "html", "docx"],
+        ["codebook", "export", book, "--format", "csv"],
+        ["codebook", "export", book, "--format", "qdc"],
+    )
+    for argv in commands:
+        assert main([*argv, "-p", root]) == 0, argv
+    capsys.readouterr()
+    files = exported_text(planted.exports_dir)
+    # File names included: `codebook export` names its file after the codebook.
+    assert [where for where, text in files.items() if "birgitta" in where + text.casefold()] == []
+    # The coding is still there, under the codebook's redacted id.
+    assert re.search(r"intervjuer_\[Namn \d+\]", files["codings.csv"])

@@ -74,7 +74,9 @@ def export_codebook_csv(project: Project, codebook_id: str, path: Path | str | N
             add(code.key)
 
     add(None)
-    target = Path(path) if path is not None else project.exports_dir / f"{book.id}.csv"
+    # A codebook id a person typed can hold a name ("intervjuer_karin"), and so the file's.
+    shown = code_key(book.id, red)
+    target = Path(path) if path is not None else project.exports_dir / f"{shown}.csv"
     return atomic.write_bytes(target, buf.getvalue().encode("utf-8-sig"))
 
 

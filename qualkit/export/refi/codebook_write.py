@@ -12,7 +12,7 @@ from pathlib import Path
 
 from qualkit import atomic
 from qualkit.errors import InputError
-from qualkit.export.code_text import redact_codebook
+from qualkit.export.code_text import code_key, redact_codebook
 from qualkit.export.refi.constants import CODEBOOK_NS, ORIGIN, VALENCES, valence_code_name
 from qualkit.export.refi.guids import Guids, code_guid
 from qualkit.export.refi.xmlwrite import el, root_element, serialise, text_el
@@ -96,11 +96,13 @@ def export_qdc(
     project: Project, path: Path | str | None = None, codebook_ids: Sequence[str] | None = None
 ) -> Path:
     """Write the codebook(s) as a REFI-QDA .qdc file and return its path."""
-    books = choose_books(project, codebook_ids)
+    red = Redactor.for_project(project)
+    books = choose_books(project, codebook_ids, red)
     guids = Guids.for_project(project)
     root = root_element(CODEBOOK_NS, "CodeBook", origin=ORIGIN)
     add_codes(root, CODEBOOK_NS, books, guids, valence_books(project, books))
-    name = books[0].id if len(books) == 1 else project.root.name
+    # A codebook id or project folder a person named can hold a name ("intervjuer_karin").
+    name = code_key(books[0].id, red) if len(books) == 1 else red.redact_field(project.root.name)
     target = Path(path) if path is not None else project.exports_dir / f"{name}.qdc"
     return atomic.write_bytes(target, serialise(root))
 

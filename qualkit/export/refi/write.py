@@ -78,7 +78,9 @@ def export_qdpx(
         writer.add_recording(rec)
     _code_and_project_memos(writer)
     root = _assemble(project, writer, books, with_valence)
-    out = Path(path) if path is not None else project.exports_dir / f"{project.root.name}.qdpx"
+    # The project folder's name is typed by a person ("studie_karin"): a field like others.
+    shown = writer.redactor.redact_field(project.root.name)
+    out = Path(path) if path is not None else project.exports_dir / f"{shown}.qdpx"
     write_zip(out, serialise(root), writer.pkg)
     n_codes = len(list(root.iter(f"{{{NS}}}Code")))
     return QdpxExport(out, len(writer.sources), n_codes, writer.n_codings, writer.skipped)
@@ -126,7 +128,7 @@ def _assemble(
     root = root_element(
         NS,
         "Project",
-        name=project.root.name,
+        name=writer.redactor.redact_field(project.root.name),
         origin=ORIGIN,
         creatingUserGUID=writer.user(SYSTEM_USER),
         creationDateTime=datetime_of(created),
