@@ -101,6 +101,13 @@ LOWER_CASE_WORDS = frozenset(
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 
+# Surnames no Swedish word shares the ending of: listed and written in lower case, they
+# are names alone ("sen kom svensson in", "lindqvist sa").
+SURNAME_SHAPE = re.compile(r"(?:son|[qk]vist)$")
+# "det var" announces a person ("det var Anna som ringde") but in lower case far more
+# often a word ("det var inge bra", "det var tom där", "det var klara besked").
+WORD_AFTER_CUE = re.compile(r"(?<!\w)det var\s$", re.IGNORECASE)
+
 # Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
 WORD_SHAPE = re.compile(
     r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"

@@ -22,6 +22,8 @@ from qualkit.name_words import (
     NAME_PART_NEVER,
     NICKNAMES,
     PLACE_WORDS,
+    SURNAME_SHAPE,
+    WORD_AFTER_CUE,
     WORD_SHAPE,
     WORKPLACE_OF_A_NAME,
     towns,
@@ -262,13 +264,15 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
                 and _is_first(prv.group(0)[:1].upper() + prv.group(0)[1:], firsts)
                 and prv.group(0) not in common
             )
-            cued = bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])) or bool(
-                _CUE_AFTER.match(text[m.end() : m.end() + 16])
+            before = text[max(0, m.start() - 30) : m.start()]
+            cued = bool(_CUE_BEFORE.search(before)) and not (
+                lower in LOWER_CASE_WORDS and WORD_AFTER_CUE.search(before)
             )
-            # A listed first name that is no word is a name alone too ("sen kom anna in").
-            alone = (
-                lower not in LOWER_CASE_WORDS and len(word) > 2 and _is_first(word.title(), firsts)
-            )
+            cued = cued or bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
+            # A listed first name that is no word is a name alone too ("sen kom anna in"),
+            # and so is a surname of a shape no word has ("svensson var där").
+            alone = lower not in LOWER_CASE_WORDS and len(word) > 2
+            alone = alone and (_is_first(word.title(), firsts) or bool(SURNAME_SHAPE.search(lower)))
             recase = pair or cued or alone
         else:
             continue

@@ -91,6 +91,9 @@ def test_a_name_on_a_line_of_its_own_in_capitals_is_found() -> None:
     [
         ("sen kom anna in och då blev det lugnt", "anna"),
         ("jag tror att karin hade rätt om det", "karin"),
+        # Surnames of a shape no word has, alone and opening a sentence.
+        ("sen kom svensson in och tog över", "svensson"),
+        ("lindqvist var där hela dagen", "lindqvist"),
     ],
 )
 def test_a_lone_lower_case_name_is_found(text: str, name: str) -> None:
@@ -104,10 +107,17 @@ def test_a_lone_lower_case_name_is_found(text: str, name: str) -> None:
         "Vi måste klara det här, sa hon till slut.",
         "jag ville inte, det är inge bra, hela dan gick åt",
         "en tom stol, rita en bild, respekt för den andres kompetens, budget jan 2019",
+        # "det var" announces a person, but before these words in lower case it is talk.
+        "det var inge bra, det var tom i lokalen, det var klara besked, det var rosa",
+        "en person kom in, och sen kom fler",
     ],
 )
 def test_names_that_are_words_stay_words(text: str) -> None:
     assert found(text) == []
+
+
+def test_det_var_still_announces_a_name_that_is_no_word() -> None:
+    assert ("name", "anna") in found("det var anna som ringde i morse")
 
 
 @pytest.mark.parametrize(
