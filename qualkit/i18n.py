@@ -256,10 +256,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "codebook.label_prompt": ("Etikett på svenska", "Swedish label"),
     "codebook.parent_prompt": (
-        "Ny förälder (id, tomt för toppnivå)",
-        "New parent (id, empty for top level)",
+        "Ny förälder (siffra eller id, tomt för toppnivå)",
+        "New parent (digit or id, empty for top level)",
     ),
-    "codebook.merge_prompt": ("Slå ihop med kod (id)", "Merge into code (id)"),
+    "codebook.merge_prompt": (
+        "Slå ihop med kod (siffran i listan eller id)",
+        "Merge into code (its digit in the list, or its id)",
+    ),
     "codebook.switch_prompt": ("Kodbok (id)", "Codebook (id)"),
     "codebook.switched": ("Aktiv kodbok", "Active codebook"),
     "codebook.others_kept": (

@@ -37,3 +37,44 @@ def test_codings_panel_scrolls_with_the_selection(drive: Callable[..., Any]) -> 
         assert "▶" in on_screen(pilot)
 
     drive(steps, coder="anna")
+
+
+# ------------------------------------------- J takes the digit shown on screen
+def test_merging_a_code_takes_the_digit_the_list_shows(
+    demo_root: Path, drive: Callable[..., Any]
+) -> None:
+    from qualkit.project import open_project
+
+    with open_project(demo_root) as p:
+        book = p.codebook("danermark")
+        by_digit = {c.hotkey: c.key for c in book.codes if c.hotkey}
+        before = len(p.codings(code=by_digit["1"])) + len(p.codings(code=by_digit["2"]))
+
+    async def steps(pilot: Any) -> None:
+        await keys(pilot, "K")  # the first row is the code coded with 1
+        listed = str(pilot.app.screen.query_one("OptionList").get_option_at_index(1).prompt)
+        assert listed.lstrip().startswith("2 ")  # the digit a coder reads off the list
+        await keys(pilot, "J")
+        await keys(pilot, "2", "enter")  # the digit, not the id
+
+    drive(steps)
+    with open_project(demo_root) as p:
+        keys_left = {c.key for c in p.codebook("danermark").codes}
+        assert by_digit["1"] not in keys_left
+        assert len(p.codings(code=by_digit["2"])) == before
+
+
+def test_merging_a_code_still_takes_its_id(demo_root: Path, drive: Callable[..., Any]) -> None:
+    from qualkit.project import open_project
+
+    with open_project(demo_root) as p:
+        by_digit = {c.hotkey: c.key for c in p.codebook("danermark").codes if c.hotkey}
+
+    async def steps(pilot: Any) -> None:
+        await keys(pilot, "K")
+        await keys(pilot, "J")
+        await keys(pilot, *by_digit["3"], "enter")
+
+    drive(steps)
+    with open_project(demo_root) as p:
+        assert by_digit["1"] not in {c.key for c in p.codebook("danermark").codes}
