@@ -289,7 +289,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "dialog.cancel": ("Avbryt", "Cancel"),
     "error": ("Fel", "Error"),
     "transcript.title": ("Transkript och kodning", "Transcript and coding"),
-    "suggest.review_memo": ("granska", "review"),
     "stage.transcript": ("transkript", "transcript"),
     "stage.new": ("ny", "new"),
     "stage.done": ("klar", "done"),

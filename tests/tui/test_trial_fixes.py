@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import keys, open_transcript
+from .conftest import keys, open_transcript, settle
 
 pytestmark = pytest.mark.tui
 
@@ -78,3 +78,25 @@ def test_merging_a_code_still_takes_its_id(demo_root: Path, drive: Callable[...,
     drive(steps)
     with open_project(demo_root) as p:
         assert by_digit["1"] not in {c.key for c in p.codebook("danermark").codes}
+
+
+# ------------------------------------------- A writes nothing into memos
+def test_taking_all_suggestions_leaves_memos_to_the_coder(
+    demo_root: Path, drive: Callable[..., Any], fake_suggest: list[tuple[Any, ...]]
+) -> None:
+    from qualkit.project import open_project
+
+    async def steps(pilot: Any) -> None:
+        await open_transcript(pilot)
+        await settle(pilot)
+        await pilot.press("1", "h")  # the first suggestion's code and valence, by hand
+        await keys(pilot, "m")
+        await keys(pilot, *"mitt citat", "enter")
+        await pilot.press("A")  # ledning 0.81 and individ 0.62 are above the threshold
+        await pilot.pause()
+
+    drive(steps, coder="anna")
+    with open_project(demo_root) as p:
+        memos = {c.code: c.memo for c in p.codings(coder="anna")}
+    assert memos == {"ledning": "mitt citat", "individ": None}
+    assert [f[2:] for f in fake_suggest] == [("ledning", True, "anna"), ("individ", True, "anna")]
