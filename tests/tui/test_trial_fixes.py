@@ -100,3 +100,34 @@ def test_taking_all_suggestions_leaves_memos_to_the_coder(
         memos = {c.code: c.memo for c in p.codings(coder="anna")}
     assert memos == {"ledning": "mitt citat", "individ": None}
     assert [f[2:] for f in fake_suggest] == [("ledning", True, "anna"), ("individ", True, "anna")]
+
+
+# ------------------------------------------------- j/k move in the pickers
+def test_j_and_k_move_in_the_speaker_picker(drive: Callable[..., Any]) -> None:
+    async def steps(pilot: Any) -> None:
+        await open_transcript(pilot)
+        picker = await keys(pilot, "r")
+        options = picker.query_one("#dialog_options")
+        assert options.option_count > 2 and options.highlighted == 0
+        await keys(pilot, "j", "j")
+        assert options.highlighted == 2
+        await keys(pilot, "k")
+        assert options.highlighted == 1
+        await keys(pilot, "G")
+        assert options.highlighted == options.option_count - 1
+        await keys(pilot, "g")
+        assert options.highlighted == 0
+
+    drive(steps, coder="anna")
+
+
+def test_j_and_k_move_in_the_codebook_picker(drive: Callable[..., Any]) -> None:
+    async def steps(pilot: Any) -> None:
+        await keys(pilot, "K")
+        picker = await keys(pilot, "b")
+        options = picker.query_one("#dialog_options")
+        assert options.option_count > 1 and options.highlighted == 0
+        await keys(pilot, "j")
+        assert options.highlighted == 1
+
+    drive(steps)
