@@ -131,3 +131,21 @@ def test_j_and_k_move_in_the_codebook_picker(drive: Callable[..., Any]) -> None:
         assert options.highlighted == 1
 
     drive(steps)
+
+
+# ------------------------------------------- the overview at 80 columns
+def test_overview_at_80_columns_shows_every_factor_column(drive: Callable[..., Any]) -> None:
+    async def steps(pilot: Any) -> None:
+        table = pilot.app.screen.query_one("#recordings")
+        labels = [str(c.label) for c in table.columns.values()]
+        factors = [label for label in labels if label.isdigit()]
+        assert len(factors) >= 8
+        assert "Inspelning" in labels and "Kodade" in labels
+        widths = sum(c.get_render_width(table) for c in table.columns.values())
+        assert widths <= 80  # nothing beyond the right edge
+        await pilot.resize_terminal(140, 30)  # wider: the recording's facts come back
+        await pilot.pause()
+        labels = [str(c.label) for c in table.columns.values()]
+        assert "Längd" in labels and "Steg" in labels
+
+    drive(steps, size=(80, 24))
