@@ -297,6 +297,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage.interrupted": ("avbruten", "interrupted"),
     "stage.partial": ("ej klar", "not done"),
     # the coding app keeps each coder's work and who said what
+    "coder.unnamed": (
+        "{coder} (ange --coder NAMN)",
+        "{coder} (give --coder NAME)",
+    ),
+    "transcript.unnamed_coder": (
+        "Du kodar som {coder}, för appen startades utan --coder: starta den med"
+        " --coder DITT_NAMN för att koda och ändra som dig själv.",
+        "You are coding as {coder}, as the app was started without --coder: start it"
+        " with --coder YOUR_NAME to code and change codings as yourself.",
+    ),
     "transcript.other_coder": (
         "Kodningen är {coder}s: du kan bara ändra dina egna (c väljer en annan).",
         "That coding is {coder}'s: you can only change your own (c selects another).",

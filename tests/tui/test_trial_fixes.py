@@ -149,3 +149,28 @@ def test_overview_at_80_columns_shows_every_factor_column(drive: Callable[..., A
         assert "Längd" in labels and "Steg" in labels
 
     drive(steps, size=(80, 24))
+
+
+# ------------------------------------------- without --coder, say who you are
+def test_without_coder_the_app_says_who_you_are_and_how_to_change_it(
+    drive: Callable[..., Any], notes: list[str]
+) -> None:
+    async def steps(pilot: Any) -> None:
+        header = str(pilot.app.screen.query_one("#overview_header").render())
+        assert "default" in header and "--coder" in header
+        screen = await open_transcript(pilot)
+        assert "--coder" in str(screen.query_one("#transcript_header").render())
+        coded = next(i for i, s in enumerate(screen.view.segments) if screen.view.codings.get(s.id))
+        screen.seglist.move_to(coded)
+        await keys(pilot, "f")  # a demo coder's coding: refused, and told how to be yourself
+        assert any("--coder" in n for n in notes), notes
+
+    drive(steps)
+
+
+def test_a_named_coder_sees_just_the_name(drive: Callable[..., Any]) -> None:
+    async def steps(pilot: Any) -> None:
+        header = str(pilot.app.screen.query_one("#overview_header").render())
+        assert "anna" in header and "--coder" not in header
+
+    drive(steps, coder="anna")

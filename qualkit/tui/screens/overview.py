@@ -145,7 +145,7 @@ class OverviewScreen(HostScreen):
             )
         if self.recordings:
             table.move_cursor(row=min(max(row, 0), len(self.recordings) - 1))
-        header = f"[b]{t('overview.title', lang)}[/b]  {project.root.name}  ·  {self.host.coder}"
+        header = f"[b]{t('overview.title', lang)}[/b]  {project.root.name}  ·  {self.coder_shown()}"
         if not self.recordings:
             header += f"\n\n{t('overview.empty', lang)}"
         self.query_one("#overview_header", Static).update(header)
