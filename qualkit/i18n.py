@@ -256,10 +256,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "codebook.label_prompt": ("Etikett på svenska", "Swedish label"),
     "codebook.parent_prompt": (
-        "Ny förälder (id, tomt för toppnivå)",
-        "New parent (id, empty for top level)",
+        "Ny förälder (siffra eller id, tomt för toppnivå)",
+        "New parent (digit or id, empty for top level)",
     ),
-    "codebook.merge_prompt": ("Slå ihop med kod (id)", "Merge into code (id)"),
+    "codebook.merge_prompt": (
+        "Slå ihop med kod (siffran i listan eller id)",
+        "Merge into code (its digit in the list, or its id)",
+    ),
     "codebook.switch_prompt": ("Kodbok (id)", "Codebook (id)"),
     "codebook.switched": ("Aktiv kodbok", "Active codebook"),
     "codebook.others_kept": (
@@ -286,7 +289,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "dialog.cancel": ("Avbryt", "Cancel"),
     "error": ("Fel", "Error"),
     "transcript.title": ("Transkript och kodning", "Transcript and coding"),
-    "suggest.review_memo": ("granska", "review"),
     "stage.transcript": ("transkript", "transcript"),
     "stage.new": ("ny", "new"),
     "stage.done": ("klar", "done"),
@@ -295,6 +297,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage.interrupted": ("avbruten", "interrupted"),
     "stage.partial": ("ej klar", "not done"),
     # the coding app keeps each coder's work and who said what
+    "coder.unnamed": (
+        "{coder} (ange --coder NAMN)",
+        "{coder} (give --coder NAME)",
+    ),
+    "transcript.unnamed_coder": (
+        "Du kodar som {coder}, för appen startades utan --coder: starta den med"
+        " --coder DITT_NAMN för att koda och ändra som dig själv.",
+        "You are coding as {coder}, as the app was started without --coder: start it"
+        " with --coder YOUR_NAME to code and change codings as yourself.",
+    ),
     "transcript.other_coder": (
         "Kodningen är {coder}s: du kan bara ändra dina egna (c väljer en annan).",
         "That coding is {coder}'s: you can only change your own (c selects another).",

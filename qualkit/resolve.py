@@ -135,10 +135,14 @@ def speaker(store: Store, rec_id: int, ref: str) -> Speaker:
 CODER_HELP = "save codings as this coder (default: your login in a team's study, else 'default')"
 
 
+# Whom codings are filed under without --coder outside a team's study.
+UNNAMED_CODER = "default"
+
+
 def default_coder(store: Store) -> str:
     """Whom codings are filed under when no --coder is given: in a team's study the
     signed-in database user (a coder may code only as themselves), else 'default'."""
-    return writer(store)[0] if store.server is not None else "default"
+    return writer(store)[0] if store.server is not None else UNNAMED_CODER
 
 
 def coder_name(store: Store, name: str) -> str:

@@ -13,7 +13,9 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from qualkit.i18n import t
 from qualkit.project import Project
+from qualkit.resolve import UNNAMED_CODER
 from qualkit.search import SearchIndex
 from qualkit.tui.audio import AudioControl
 from qualkit.tui.guard import NoticeOnError
@@ -64,6 +66,18 @@ class HostScreen(NoticeOnError, Screen[None]):
     @property
     def lang(self) -> str:
         return self.host.lang
+
+    @property
+    def unnamed(self) -> bool:
+        """Whether the app was started without --coder (outside a team's study), so the
+        codings made here are filed under 'default', not under anyone's name."""
+        return self.host.coder == UNNAMED_CODER
+
+    def coder_shown(self) -> str:
+        """Who is coding, for a screen's header: without --coder, also how to say it."""
+        if self.unnamed:
+            return t("coder.unnamed", self.lang).format(coder=self.host.coder)
+        return self.host.coder
 
     def compose_bindings(self) -> None:
         """Binding descriptions are i18n keys: show them in the interface language."""

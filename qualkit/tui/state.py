@@ -82,6 +82,15 @@ def digit_of(book: Codebook, key: str) -> str | None:
     return next((d for d, c in hotkeys(book).items() if c.key == key), None)
 
 
+def code_key_typed(book: Codebook, typed: str) -> str:
+    """The code id meant by what was typed in a dialog: the digit the screens show beside
+    the code (what a coder reads off the list), else the id itself. A digit that is both
+    one code's hotkey and another code's id means the code shown with that digit."""
+    typed = typed.strip()
+    shown = hotkeys(book).get(typed)
+    return shown.key if shown is not None else typed
+
+
 def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, SpeakerInfo]:
     people: dict[int, Participant] = {p.id: p for p in project.store.participants()}
     out: dict[int, SpeakerInfo] = {}

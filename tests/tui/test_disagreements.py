@@ -100,3 +100,27 @@ async def _empty_when_coders_agree(tmp_path: Path) -> None:
         text = str(app.screen.query_one("#dis_text", Static).render())
         assert "Inga oenigheter" in text
     project.close()
+
+
+def test_j_and_k_move_among_the_consensus_choices(coded_twice: Project) -> None:
+    """The choices move with j/k like every list; the memo field still takes the letters."""
+
+    async def go() -> None:
+        app = Host(coded_twice)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            choices = app.screen.query_one(SelectionList)
+            choices.focus()
+            await pilot.pause()
+            await pilot.press("down")  # onto the first choice (none is highlighted yet)
+            assert choices.highlighted == 0
+            await pilot.press("j")
+            assert choices.highlighted == 1
+            await pilot.press("k")
+            assert choices.highlighted == 0
+            await pilot.click("#dis_memo")
+            await pilot.press(*"jk")
+            assert app.screen.query_one("#dis_memo", Input).value == "jk"
+        coded_twice.close()
+
+    asyncio.run(go())

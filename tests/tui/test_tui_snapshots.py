@@ -19,6 +19,13 @@ def test_overview(snap_compare: Any, demo_root: Path, make_app: Callable[..., An
     assert snap_compare(make_app(demo_root, coder="anna"), terminal_size=SIZE)
 
 
+def test_overview_80_columns(
+    snap_compare: Any, demo_root: Path, make_app: Callable[..., Any]
+) -> None:
+    """At 80 columns every factor column shows; the recording's facts give way first."""
+    assert snap_compare(make_app(demo_root, coder="anna"), terminal_size=(80, 24))
+
+
 def test_transcript_coding(
     snap_compare: Any,
     demo_root: Path,

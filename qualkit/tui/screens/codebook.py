@@ -16,7 +16,7 @@ from qualkit.model import Code
 from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
-from qualkit.tui.state import digit_of, new_code_hotkey
+from qualkit.tui.state import code_key_typed, digit_of, new_code_hotkey
 from qualkit.tui.widgets.nav import NavList
 
 
@@ -64,7 +64,8 @@ class CodebookScreen(UndoKeys):
         options.clear_options()
         for depth, c in ordered:
             n = sum(counts.get(c.key, {}).values())
-            options.add_option(f"{'  ' * depth}{c.hotkey or ' '} {c.label(lang)}  [{c.key}]  ({n})")
+            digit = digit_of(book, c.key) or " "  # the digit that codes with it, as typed
+            options.add_option(f"{'  ' * depth}{digit} {c.label(lang)}  [{c.key}]  ({n})")
         if self.codes:
             idx = next((i for i, c in enumerate(self.codes) if c.key == keep), old)
             options.highlighted = min(idx, len(self.codes) - 1)
@@ -173,9 +174,10 @@ class CodebookScreen(UndoKeys):
             return
 
         def move(parent: str) -> str | None:
+            book = self.host.project.codebook(code.codebook)
             return self._do(
                 lambda: self.host.project.move_code(
-                    code.codebook, code.key, parent.strip() or None
+                    code.codebook, code.key, code_key_typed(book, parent) or None
                 ),
                 code.key,
             )
@@ -192,9 +194,9 @@ class CodebookScreen(UndoKeys):
         def merge(target: str) -> str | None:
             if not target.strip():
                 return t("err.empty", self.lang)
+            key = code_key_typed(self.host.project.codebook(code.codebook), target)
             return self._do(
-                lambda: self.host.project.merge_codes(code.codebook, code.key, target.strip()),
-                target.strip(),
+                lambda: self.host.project.merge_codes(code.codebook, code.key, key), key
             )
 
         self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.lang), check=merge))

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, TextArea
 
 from qualkit.i18n import t
+from qualkit.tui.widgets.nav import NavList
 
 # Called with what was typed: an error to show in the dialog, which then stays open with
 # the text as typed, or None to close it. A check may also do the action itself, so an
@@ -188,7 +189,8 @@ class ChoiceDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.prompt, classes="dialog-title")
-            yield OptionList(*self.options, id="dialog_options")
+            # No text field here: j/k/g/G move, as in every list of the app.
+            yield NavList(*self.options, id="dialog_options")
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -22,7 +22,7 @@ from qualkit.model import Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.tui.error_text import error_text
 from qualkit.tui.guard import NoticeOnError
-from qualkit.tui.widgets.nav import NavList
+from qualkit.tui.widgets.nav import NavList, NavSelectionList
 
 
 def _choice_value(choice: CodeChoice) -> str:
@@ -76,7 +76,7 @@ class DisagreementScreen(NoticeOnError, Screen[None]):
                 yield Static(id="dis_text")
                 yield Horizontal(id="dis_sides")
                 yield Static("Konsensus: välj koderna som ska gälla", id="dis_choose")
-                yield SelectionList[str](id="dis_choices")
+                yield NavSelectionList(id="dis_choices")
                 yield Input(placeholder="Memo: hur kom ni överens?", id="dis_memo")
                 with Vertical(id="dis_actions"):
                     yield Button("Spara konsensus (Ctrl+S)", id="dis_save", variant="primary")

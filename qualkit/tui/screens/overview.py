@@ -20,6 +20,43 @@ from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.state import fmt_time, hotkeys
 from qualkit.tui.widgets.nav import RowTable
 
+# The recording's columns: label key, width, width at a narrow terminal. The factor
+# columns come after them, 3 wide each.
+COLUMNS = (
+    ("recording", 24, 16),
+    ("kommun", 12, 10),
+    ("group", 11, 11),
+    ("duration", 7, 7),
+    ("stage", 15, 15),
+    ("segments", 7, 7),
+    ("coded", 11, 6),
+)
+COLUMNS_WIDE = [(key, wide) for key, wide, _narrow in COLUMNS]
+# Which go first when the terminal is too narrow for all: the coding per factor is what
+# the overview is opened for, so the recording's facts give way to it, least used first.
+DROP_ORDER = ("duration", "group", "stage", "segments", "kommun")
+FACTOR_WIDTH = 3
+CELL_PADDING = 2  # a DataTable cell's padding, one column each side
+SCROLLBAR = 2  # kept free for the vertical scrollbar of a long list
+
+
+def fit_columns(width: int, factors: int) -> list[tuple[str, int]]:
+    """The recording's columns (label key, width) that leave room for every factor column
+    in a terminal `width` wide: all at full width if they fit, else narrower, then fewer."""
+    room = width - SCROLLBAR - factors * (FACTOR_WIDTH + CELL_PADDING)
+
+    def cost(cols: list[tuple[str, int]]) -> int:
+        return sum(w + CELL_PADDING for _k, w in cols)
+
+    if cost(COLUMNS_WIDE) <= room:
+        return list(COLUMNS_WIDE)
+    cols = [(key, narrow) for key, _wide, narrow in COLUMNS]
+    for gone in DROP_ORDER:
+        if cost(cols) <= room:
+            break
+        cols = [(key, w) for key, w in cols if key != gone]
+    return cols
+
 
 class OverviewScreen(HostScreen):
     """Every recording with its stage and how far its coding has come."""
@@ -38,6 +75,8 @@ class OverviewScreen(HostScreen):
         super().__init__()
         self.recordings: list[Recording] = []
         self.cancel_event: threading.Event | None = None
+        self._columns: list[tuple[str, int]] = []
+        self._factor_count = 0
 
     def compose(self) -> ComposeResult:
         self.compose_bindings()
@@ -56,6 +95,11 @@ class OverviewScreen(HostScreen):
     def on_screen_resume(self) -> None:
         self.load()
 
+    def on_resize(self) -> None:
+        # A wider or narrower terminal may fit other columns: lay the table out again.
+        if self._columns and fit_columns(self.app.size.width, self._factor_count) != self._columns:
+            self.load()
+
     def load(self) -> None:
         lang = self.lang
         project = self.host.project
@@ -64,40 +108,44 @@ class OverviewScreen(HostScreen):
         self.recordings = project.recordings()
         book = project.codebook(self.host.codebook_id)
         keys = sorted(hotkeys(book).items())
+        self._factor_count = len(keys)
         per_rec: dict[int, dict[str, int]] = defaultdict(dict)
         for rec_id, code, n in store.recording_coding_counts(self.host.codebook_id, coder):
             per_rec[rec_id][code] = n
         coded_segments = store.coded_segment_counts(self.host.codebook_id, coder)
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear(columns=True)
-        for label, width in (
-            (t("overview.recording", lang), 24),
-            (t("overview.kommun", lang), 12),
-            (t("overview.group", lang), 11),
-            (t("overview.duration", lang), 7),
-            (t("overview.stage", lang), 15),
-            (t("overview.segments", lang), 7),
-            (t("overview.coded", lang), 11),
-            *[(digit, 3) for digit, _code in keys],
-        ):
-            table.add_column(label, width=width)
+        self._columns = fit_columns(self.app.size.width, len(keys))
+        shown = [key for key, _w in self._columns]
+        for key, width in self._columns:
+            table.add_column(t(f"overview.{key}", lang), width=width)
+        for digit, _code in keys:
+            table.add_column(digit, width=FACTOR_WIDTH)
         seg_counts = store.segment_counts()
+        # Narrow, "Kodade" says only the share: the count needs the segments beside it.
+        narrow_coded = dict(self._columns).get("coded") != dict(COLUMNS_WIDE)["coded"]
         for rec in self.recordings:
             n_seg = seg_counts.get(rec.id, 0)
             n_coded = coded_segments.get(rec.id, 0)
             pct = f"{100 * n_coded // n_seg}%" if n_seg else "-"
+            cells = {
+                "recording": rec.name,
+                "kommun": rec.kommun or "",
+                "group": rec.group_type.value if rec.group_type else "",
+                "duration": fmt_time(rec.duration_s) if rec.duration_s else "",
+                "stage": _stage(rec, lang),
+                "segments": str(n_seg),
+                "coded": pct if narrow_coded else f"{n_coded} ({pct})",
+            }
             table.add_row(
-                rec.name,
-                rec.kommun or "",
-                rec.group_type.value if rec.group_type else "",
-                fmt_time(rec.duration_s) if rec.duration_s else "",
-                _stage(rec, lang),
-                str(n_seg),
-                f"{n_coded} ({pct})",
+                *[cells[key] for key in shown],
                 *[str(per_rec[rec.id].get(code.key, 0) or "") for _d, code in keys],
                 key=str(rec.id),
             )
-        header = f"[b]{t('overview.title', lang)}[/b]  {project.root.name}  ·  {self.host.coder}"
+        if self.recordings:
+            table.move_cursor(row=min(max(row, 0), len(self.recordings) - 1))
+        header = f"[b]{t('overview.title', lang)}[/b]  {project.root.name}  ·  {self.coder_shown()}"
         if not self.recordings:
             header += f"\n\n{t('overview.empty', lang)}"
         self.query_one("#overview_header", Static).update(header)

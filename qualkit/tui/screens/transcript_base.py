@@ -120,10 +120,10 @@ class TranscriptBase(HostScreen):
             return None
         if coding is None or coding.coder != self.host.coder:
             coding = coding or others[-1]
-            self.notify(
-                t("transcript.other_coder", self.lang).format(coder=coding.coder),
-                severity="warning",
-            )
+            said = t("transcript.other_coder", self.lang).format(coder=coding.coder)
+            if self.unnamed:  # most likely a named coder who forgot --coder: say how
+                said += " " + t("transcript.unnamed_coder", self.lang).format(coder=self.host.coder)
+            self.notify(said, severity="warning")
             return None
         return coding
 
@@ -151,7 +151,7 @@ class TranscriptBase(HostScreen):
         pos = f"{self.seglist.cursor + 1}/{len(view.segments)}" if view.segments else "0/0"
         bits.append(pos)
         bits.append(f"{t('transcript.coded', self.lang)} {coded}")
-        bits.append(f"[i]{self.host.coder}[/i]")
+        bits.append(f"[i]{self.coder_shown()}[/i]")
         if self.host.blind:
             bits.append(f"[reverse] {t('transcript.blind', self.lang)} [/reverse]")
         withdrawn = [s.name for s in view.speakers.values() if s.withdrawn]

@@ -13,7 +13,7 @@ from qualkit.tui.messages import SuggestionsReady, SuggestionsUnavailable, Uncer
 from qualkit.tui.screens.transcript_base import TranscriptBase
 from qualkit.tui.widgets.panels import SuggestionsPanel
 
-# Suggestions at or above this score are coded by "accept all" (marked for review).
+# Suggestions at or above this score are coded by "accept all".
 SUGGEST_THRESHOLD = 0.5
 # Wait this long after the cursor stops before computing suggestions.
 SUGGEST_DELAY_S = 0.25
@@ -157,21 +157,13 @@ class SuggestingActions(TranscriptBase):
         if seg is None:
             return
         keep: list[object | None] = []
-        # A passage this coder already coded so keeps its coding as it is: the review
-        # memo would overwrite their own memo (coding again updates the memo).
-        coded = {
-            (c.code, c.valence)
-            for c in self.host.project.store.codings(
-                segment_id=seg.id, codebook=self.view.codebook_id, coder=self.host.coder
-            )
-            if c.span_start is None
-        }
+        # No memo is written: a memo is the coder's own text. That these codings came
+        # from suggestions is kept where the model keeps it (suggestion feedback, taken).
         for s in self.suggestions:
             if s is not None and float(getattr(s, "score", 0.0)) >= SUGGEST_THRESHOLD:
                 code = str(getattr(s, "code", ""))
                 valence = getattr(s, "valence", None) or Valence.NONE
-                memo = None if (code, valence) in coded else t("suggest.review_memo", self.lang)
-                if self.apply_code(seg, code, valence=valence, memo=memo) is not None:
+                if self.apply_code(seg, code, valence=valence) is not None:
                     self._feedback(seg.id, code, True)
                 keep.append(None)
             else:

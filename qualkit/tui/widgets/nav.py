@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, OptionList, SelectionList
 
 NAV_BINDINGS: list[BindingType] = [
     Binding("down,j", "cursor_down", "key.down", show=False, id="down"),
@@ -38,5 +38,11 @@ class RowTable(DataTable[object]):
 
 class NavList(OptionList):
     """An option list that also moves with j/k/g/G (OptionList has first/last already)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = NAV_BINDINGS
+
+
+class NavSelectionList(SelectionList[str]):
+    """A list of options to tick (Space) that moves with j/k/g/G as well."""
 
     BINDINGS: ClassVar[list[BindingType]] = NAV_BINDINGS

@@ -7,6 +7,9 @@ from collections.abc import Mapping, Sequence
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Static
 
 from qualkit.i18n import t
@@ -40,8 +43,16 @@ class CodebookPanel(Static):
         self.update(Group(table, legend))
 
 
-class CodingsPanel(Static):
-    """Codings and memos of the current segment; the selected coding is marked."""
+class CodingsPanel(VerticalScroll, can_focus=False):
+    """Codings and memos of the current segment; the selected coding is marked.
+
+    A segment may carry more codings than the panel's few rows: the panel scrolls
+    (mouse wheel, scrollbar) and follows the selection, so `c` always shows the coding
+    that `f h p m Delete` will act on. It takes no focus: the keys stay with the list.
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="codings_text")
 
     def show(
         self,
@@ -56,11 +67,13 @@ class CodingsPanel(Static):
         out.append(t("transcript.codings", lang) + "\n", style="bold")
         if not codings:
             out.append(t("transcript.no_codings", lang) + "\n", style="dim italic")
+        chosen: tuple[int, int] | None = None  # where the selected coding's lines are
         for c in codings:
             try:
                 label = view.book.code(c.code).label(lang)
             except Exception:
                 label = c.code
+            start = len(out)
             mark = "▶ " if c.id == selected else "  "
             out.append(mark, style="bold #5fafff")
             out.append(f"{view.code_mark(c.code)} {label} ", style="#ffaf00")
@@ -71,11 +84,27 @@ class CodingsPanel(Static):
                 out.append(f"\n    «{excerpt[:60]}»", style="italic")
             if c.memo:
                 out.append(f"\n    ✎ {c.memo}", style="#d7afff")
+            if c.id == selected:
+                chosen = (start, len(out))
             out.append("\n")
         for m in memos:
             out.append(f"✎ {m.text}  ", style="#d7afff")
             out.append(m.coder + "\n", style="dim")
-        self.update(out)
+        self.query_one("#codings_text", Static).update(out)
+        if chosen is None:
+            self.scroll_home(animate=False)
+        else:
+            # Only once laid out does the panel know how the lines wrap.
+            self.call_after_refresh(self._show_lines, out, *chosen)
+
+    def _show_lines(self, out: Text, start: int, end: int) -> None:
+        width = max(1, self.scrollable_content_region.width)
+        # The text before the coding ends with a newline, which wrap() counts as a line.
+        top = len(out[:start].wrap(self.app.console, width)) - 1
+        height = len(out[start:end].wrap(self.app.console, width))
+        if top <= 1:  # the first coding: show the panel's title above it too
+            top, height = 0, height + top
+        self.scroll_to_region(Region(0, top, width, height), animate=False, immediate=True)
 
 
 class SuggestionsPanel(Static):
