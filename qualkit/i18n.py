@@ -157,6 +157,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "undo.valence": ("valens på {segment}", "valence on {segment}"),
     "undo.memo": ("memo på {segment}", "memo on {segment}"),
     "undo.new_code": ("ny kod {code}", "new code {code}"),
+    "undo.rename_code": (
+        "namnbyte av koden {code} ({old} → {new})",
+        "rename of code {code} ({old} → {new})",
+    ),
     "undo.edit": ("rättad text i {segment}", "corrected text in {segment}"),
     "undo.split": ("delning av {segment}", "split of {segment}"),
     "undo.join": ("ihopslagning vid {segment}", "join at {segment}"),
@@ -205,7 +209,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "suggest.none": ("Inga förslag för segmentet.", "No suggestions for this segment."),
     "suggest.accepted": ("Förslag godtaget", "Suggestion accepted"),
     "suggest.rejected": ("Förslag avvisat", "Suggestion rejected"),
-    "suggest.pick": ("Välj förslag 1-3", "Pick suggestion 1-3"),
+    "suggest.pick_accept": (
+        "a: välj förslag {numbers} att godta, Esc avbryter",
+        "a: pick suggestion {numbers} to accept, Esc cancels",
+    ),
+    "suggest.pick_reject": (
+        "x: välj förslag {numbers} att avvisa, Esc avbryter",
+        "x: pick suggestion {numbers} to reject, Esc cancels",
+    ),
+    "suggest.no_such": (
+        "Det finns inget förslag {n} ({numbers} finns). Inget ändrades.",
+        "There is no suggestion {n} (there are {numbers}). Nothing was changed.",
+    ),
+    "suggest.taken": (
+        "Förslag {n} är redan godtaget eller avvisat ({numbers} finns kvar). Inget ändrades.",
+        "Suggestion {n} was already accepted or rejected ({numbers} left). Nothing was changed.",
+    ),
+    "suggest.cancelled": ("Inget förslag valt.", "No suggestion picked."),
     "suggest.failed": ("Förslagen kunde inte beräknas", "Suggestions failed"),
     "suggest.uncertain": (
         "osäker: inget förslag är säkert nog, koda själv",

@@ -71,6 +71,20 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "Cannot undo or redo: the code or its codings changed since (another coder, or the"
         " codebook file). Nothing was changed.",
     ),
+    "err.rename_undo_conflict": (
+        "Kan inte ångra eller göra om namnbytet: koden {code} har bytt namn eller tagits bort"
+        " sedan dess (av en annan kodare, eller i kodboksfilen). Inget ändrades.",
+        "Cannot undo or redo the rename: code {code} was renamed or deleted since (by another"
+        " coder, or in the codebook file). Nothing was changed.",
+    ),
+    "err.codebook_file_undo_conflict": (
+        "Kan inte ångra eller göra om: kodboksfilen {name} har ändrats sedan dess (en senare"
+        " ändring av kodboken som inte kan ångras, som att flytta eller slå ihop koder, eller"
+        " en ändring i filen). Inget ändrades.",
+        "Cannot undo or redo: the codebook file {name} changed since (a later change to the"
+        " codebook that cannot be undone, such as a move or merge of codes, or an edit of the"
+        " file). Nothing was changed.",
+    ),
     "err.voice_itself": (
         "En röst kan inte slås ihop med sig själv.",
         "A voice cannot be merged with itself.",

@@ -8,8 +8,10 @@ rows before and after (`qualkit.undo_rows`): undo and redo put those rows back, 
 ids, times, speakers and codings are as they were, however often one goes back and
 forth. A new code (from the codebook screen, or a cluster with the codings made with it)
 is one action too (`qualkit.undo_codes`): undo gives the codebook file its exact bytes
-back. Naming a voice and taking back a voiceprint's name are actions too
-(`qualkit.undo_voices`). A coder changes only their own codings here.
+back. Renaming a code (its labels or description) is one too, refused when the code was
+renamed since (another coder) or its file edited. Naming a voice and taking back a
+voiceprint's name are actions too (`qualkit.undo_voices`). A coder changes only their
+own codings here.
 
 Each action belongs to a place (`place`): the coding screens, or one recording's Talare
 screen; a screen passes its place to `undo`/`redo` and reaches only its own actions.
@@ -25,7 +27,7 @@ from qualkit.errors import InputError
 from qualkit.model import Code, Coding, Segment, Speaker, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.spans import follow_span
-from qualkit.undo_codes import NewCode
+from qualkit.undo_codes import NewCode, RenameCode
 from qualkit.undo_rows import RecordingRows, capture, restore
 from qualkit.undo_voices import NameVoice, UnnameVoice, VoiceName
 
@@ -80,6 +82,7 @@ Action = (
     | AddSegmentMemo
     | Restructure
     | NewCode
+    | RenameCode
     | NameVoice
     | UnnameVoice
 )
@@ -185,6 +188,14 @@ class UndoStack:
         action = undo_codes.add_code(self.project, code, coded or {}, self.coder)
         self._push(action)
         return action.code
+
+    def rename_code(self, codebook: str, key: str, **words: str) -> RenameCode | None:
+        """New words for a code (label_sv, label_en, description) as one undoable action;
+        None (and nothing on the stack) when they are the words it has."""
+        action = undo_codes.rename_code(self.project, codebook, key, **words)
+        if action is not None:
+            self._push(action)
+        return action
 
     def edit_text(self, segment_id: int, text: str, *, base: str | None = None) -> list[Coding]:
         """Correct a segment's text; span codings follow their words.
@@ -332,6 +343,8 @@ class UndoStack:
                     store.delete_memo(memo_id)
                 case NewCode():
                     undo_codes.reverse(self.project, action)
+                case RenameCode():
+                    undo_codes.reverse_rename(self.project, action)
                 case NameVoice():
                     undo_voices.reverse_name(self.project, action)
                 case UnnameVoice():
@@ -359,6 +372,8 @@ class UndoStack:
                     return AddSegmentMemo(memo.id, sid, text, coder)
                 case NewCode():
                     undo_codes.apply(self.project, action)
+                case RenameCode():
+                    undo_codes.apply_rename(self.project, action)
                 case NameVoice():
                     undo_voices.apply_name(self.project, action)
                 case UnnameVoice():

@@ -1,4 +1,4 @@
-"""A new code (with the codings made with it) as one undoable action.
+"""A new code (with the codings made with it), and a code's new name, as undoable actions.
 
 A code lives in two places: the database and its codebook file, which is the shareable
 truth and is saved atomically on every edit. Undo takes the codings and the code out of
@@ -6,6 +6,12 @@ the database and writes back the file's exact earlier bytes (comments and layout
 not a re-serialised copy); redo makes the code and the codings again with the same ids
 and writes the later bytes. Either is refused when the file or the codings have changed
 since (someone coded with the new code, or edited the codebook): nothing is overwritten.
+
+A rename (label, English label, description) goes the same way: undo gives the code its
+earlier words and the file its earlier bytes, provided the code still has the words the
+rename gave it (no one, another coder included, renamed it since) and the file is as the
+rename left it. A new code renamed afterwards is taken out after its rename is undone:
+undo goes newest first.
 """
 
 from __future__ import annotations
@@ -61,19 +67,28 @@ def _conflict() -> UndoConflict:
     )
 
 
+def _file_conflict(path: Path) -> UndoConflict:
+    """The codebook file is not as the action left it: a later edit of the codebook that
+    is not on the undo stack (a move or merge, a change by hand or by another coder)."""
+    return UndoConflict(
+        f"Cannot undo or redo: the codebook file {path.name} changed since (a later edit of"
+        " the codebook that cannot be undone, or an edit of the file). Nothing was changed."
+    )
+
+
 def _put_file(
-    project: Project, action: NewCode, expected: bytes | None, wanted: bytes | None
+    project: Project, action: NewCode | RenameCode, expected: bytes | None, wanted: bytes | None
 ) -> None:
     """Write the codebook file's `wanted` bytes, provided it still holds `expected`."""
     if _file(action.path) != expected:
-        raise _conflict()
+        raise _file_conflict(action.path)
     if wanted is None:
         action.path.unlink()
     else:
         atomic.write_bytes(action.path, wanted)
     # The file's hash recorded, so opening the project again does not re-read the file.
     store = project.store
-    book = store.codebook(action.code.codebook)
+    book = store.codebook(action.code.codebook if isinstance(action, NewCode) else action.codebook)
     store.upsert_codebook(book, sha256_file(action.path) if wanted is not None else "")
 
 
@@ -106,3 +121,85 @@ def apply(project: Project, action: NewCode) -> None:
         for coding in action.codings:
             store.restore_coding(coding)
         _put_file(project, action, action.file_before, action.file_after)
+
+
+# ------------------------------------------------------------------ renaming
+WORDS = ("label_sv", "label_en", "description")  # what a rename changes
+
+
+@dataclass(frozen=True, slots=True)
+class RenameCode:
+    """A code's words (labels, description) before and after, and its file's bytes."""
+
+    codebook: str
+    key: str
+    old: tuple[str, str, str]  # label_sv, label_en, description
+    new: tuple[str, str, str]
+    path: Path
+    file_before: bytes | None
+    file_after: bytes
+
+
+def _words(code: Code) -> tuple[str, str, str]:
+    return (code.label_sv, code.label_en, code.description)
+
+
+def rename_code(project: Project, codebook: str, key: str, **words: str) -> RenameCode | None:
+    """Give the code new words (any of label_sv, label_en, description), written to the
+    store and the codebook file as one edit; None when they are the words it has."""
+    unknown = set(words) - set(WORDS)
+    if unknown:
+        raise InputError(f"A rename changes only {', '.join(WORDS)}, not {', '.join(unknown)}.")
+    path = project.codebook_path(codebook)
+    # The words read under the same lock as the write: what undo gives back is what the
+    # code had just before, even when another coder renamed it a moment ago.
+    with project.action():
+        old = _words(project.codebook(codebook).code(key))
+        sv, en, description = (words.get(n, now) for n, now in zip(WORDS, old, strict=True))
+        if (sv, en, description) == old:
+            return None
+        before = _file(path)
+        project.update_code(codebook, key, **_changed(old, (sv, en, description)))
+        new = _words(project.codebook(codebook).code(key))
+        after = path.read_bytes()
+    return RenameCode(codebook, key, old, new, path, before, after)
+
+
+def _rename_conflict(key: str) -> UndoConflict:
+    return UndoConflict(
+        f"Cannot undo or redo the rename: code {key!r} was renamed or deleted since (by"
+        " another coder, or in the codebook file). Nothing was changed."
+    )
+
+
+def _changed(old: tuple[str, str, str], new: tuple[str, str, str]) -> dict[str, str]:
+    return {name: b for name, a, b in zip(WORDS, old, new, strict=True) if a != b}
+
+
+def _put_words(project: Project, action: RenameCode, *, undo: bool) -> None:
+    """Give the code the words before (`undo`) or after the rename, provided it still has
+    the others; the file likewise."""
+    expected, wanted = (action.new, action.old) if undo else (action.old, action.new)
+    files = (
+        (action.file_after, action.file_before) if undo else (action.file_before, action.file_after)
+    )
+    store = project.store
+    with project.action():  # the check and the write under one lock (a team's server too)
+        try:
+            now = _words(store.codebook(action.codebook).code(action.key))
+        except NotFoundError:
+            raise _rename_conflict(action.key) from None
+        if now != expected:
+            raise _rename_conflict(action.key)
+        store.update_code(action.codebook, action.key, **_changed(expected, wanted))
+        _put_file(project, action, *files)
+
+
+def reverse_rename(project: Project, action: RenameCode) -> None:
+    """The code's earlier words, and the codebook file's earlier bytes."""
+    _put_words(project, action, undo=True)
+
+
+def apply_rename(project: Project, action: RenameCode) -> None:
+    """The rename again: its words, and the file's later bytes."""
+    _put_words(project, action, undo=False)

@@ -42,6 +42,14 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Only neighbouring segments of one recording can be merged", "err.not_neighbours"),
         (r"Cannot undo or redo: these segments changed since", "err.undo_conflict"),
         (r"Cannot undo or redo: the code or its codings changed since", "err.code_undo_conflict"),
+        (
+            r"Cannot undo or redo the rename: code '(?P<code>[^']*)' was renamed",
+            "err.rename_undo_conflict",
+        ),
+        (
+            r"Cannot undo or redo: the codebook file (?P<name>\S+) changed since",
+            "err.codebook_file_undo_conflict",
+        ),
         (r"A voice cannot be merged with itself", "err.voice_itself"),
         (r"Someone else changed segment (?P<n>\d+) while you were editing", "err.edit_conflict"),
         (r"The project database is busy", "err.busy"),

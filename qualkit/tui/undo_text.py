@@ -21,7 +21,7 @@ from qualkit.undo import (
     Restructure,
     merged_pair,
 )
-from qualkit.undo_codes import NewCode
+from qualkit.undo_codes import NewCode, RenameCode
 from qualkit.undo_voices import NameVoice, UnnameVoice
 
 
@@ -43,6 +43,12 @@ def _coding_segment(project: Project, coding_id: int, lang: str) -> str:
         return t("undo.some_segment", lang)
 
 
+def _label(words: tuple[str, str, str], lang: str) -> str:
+    """The label a code's words show in `lang` (as `Code.label`)."""
+    label_sv, label_en, _description = words
+    return label_en if lang == "en" and label_en else label_sv
+
+
 def describe(action: Action, project: Project, lang: str) -> str:
     """The action in a few words, in `lang`."""
     match action:
@@ -59,7 +65,11 @@ def describe(action: Action, project: Project, lang: str) -> str:
         case AddSegmentMemo(_mid, sid, _text, _coder):
             return t("undo.memo", lang).format(segment=_segment(project, sid, lang))
         case NewCode(code=code):
-            return t("undo.new_code", lang).format(code=code.label)
+            return t("undo.new_code", lang).format(code=code.label(lang))
+        case RenameCode(key=key, old=old, new=new):
+            return t("undo.rename_code", lang).format(
+                code=key, old=_label(old, lang), new=_label(new, lang)
+            )
         case Restructure(kind="merge_voices"):
             kept, dropped = merged_pair(action)
             return t("undo.merge_voices", lang).format(drop=dropped.label, keep=kept.label)

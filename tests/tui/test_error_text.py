@@ -82,6 +82,18 @@ CASES: dict[str, Callable[[Project], object]] = {
         p.store.add_coding(first_two(p)[0].id, "danermark", "ny_av_carl", coder="dora"),
         stack.undo(),
     ),
+    "err.rename_undo_conflict": lambda p: (
+        stack := UndoStack(p, coder="carl"),
+        stack.rename_code("danermark", "ledning", label_sv="Styrning"),
+        p.rename_code("danermark", "ledning", label_sv="Ledarskap"),  # dora, meanwhile
+        stack.undo(),
+    ),
+    "err.codebook_file_undo_conflict": lambda p: (
+        stack := UndoStack(p, coder="carl"),
+        stack.add_code(Code("danermark", "ny_fil", "Ny")),
+        p.move_code("danermark", "ny_fil", "ledning"),  # a later edit not on the stack
+        stack.undo(),
+    ),
 }
 
 

@@ -216,7 +216,7 @@ def test_suggestion_numbers_do_not_shift(
         screen = await open_transcript(pilot)
         await settle(pilot, 0.5)
         await pilot.press("x")
-        assert "Välj förslag" in str(screen.query_one("#transcript_header").render())
+        assert "x: välj förslag 1-3" in str(screen.query_one("#transcript_header").render())
         await pilot.press("1")  # reject the first suggestion
         await pilot.press("a", "2")  # "2" is still the second one shown at first
         await pilot.pause()

@@ -101,3 +101,53 @@ def test_undo_is_refused_when_the_codebook_file_was_edited_since(demo_project: A
     with pytest.raises(QualkitError, match="Cannot undo or redo"):
         stack.undo()
     assert state(project) == now
+
+
+def test_a_rename_is_undone_and_redone_with_the_file_exact(demo_project: Any) -> None:
+    project: Project = demo_project
+    stack = UndoStack(project, coder="anna")
+    before = state(project)
+    action = stack.rename_code(BOOK, "ledning", label_sv="Styrning", description="Ny")
+    assert action is not None
+    after = state(project)
+    assert after["codebook"].code("ledning").label_sv == "Styrning"
+    assert stack.undo() is not None
+    assert state(project) == before
+    assert stack.redo() is not None
+    assert state(project) == after
+    assert stack.rename_code(BOOK, "ledning", label_sv="Styrning") is None  # no change
+    assert stack.next_undo == action
+
+
+def test_a_rename_renamed_again_by_another_coder_is_not_undone(demo_project: Any) -> None:
+    project: Project = demo_project
+    stack = UndoStack(project, coder="anna")
+    stack.rename_code(BOOK, "ledning", label_sv="Styrning")
+    project.rename_code(BOOK, "ledning", label_sv="Ledarskap")  # bertil's, meanwhile
+    now = state(project)
+    with pytest.raises(QualkitError, match="code 'ledning' was renamed or deleted since"):
+        stack.undo()
+    assert state(project) == now
+    assert stack.can_undo
+
+
+def test_a_new_code_renamed_afterwards_is_undone_in_order(demo_project: Any) -> None:
+    project: Project = demo_project
+    stack = UndoStack(project, coder="anna")
+    before = state(project)
+    stack.add_code(new_code())
+    added = state(project)
+    stack.rename_code(BOOK, "praktiska_hinder", label_sv="Hinder i vardagen")
+    stack.undo()
+    assert state(project) == added
+    stack.undo()
+    assert state(project) == before
+
+
+def test_a_new_code_moved_afterwards_says_the_codebook_file_changed(demo_project: Any) -> None:
+    project: Project = demo_project
+    stack = UndoStack(project, coder="anna")
+    stack.add_code(new_code())
+    project.move_code(BOOK, "praktiska_hinder", "ledning")  # not an undoable step
+    with pytest.raises(QualkitError, match=r"codebook file .* changed since"):
+        stack.undo()

@@ -1,4 +1,4 @@
-"""Codebook: add (undoable with `u`), rename, move and merge codes; switch the codebook."""
+"""Codebook: add and rename (undoable with `u`), move and merge codes; switch the codebook."""
 
 from __future__ import annotations
 
@@ -157,10 +157,9 @@ class CodebookScreen(UndoKeys):
         def rename(label: str) -> str | None:
             if not label.strip():
                 return t("err.empty", self.lang)
+            # Through the undo stack: `u` gives the code its old name (and file) back.
             return self._do(
-                lambda: self.host.project.rename_code(
-                    code.codebook, code.key, label_sv=label.strip()
-                ),
+                lambda: self.host.undo.rename_code(code.codebook, code.key, label_sv=label.strip()),
                 code.key,
             )
 

@@ -223,8 +223,9 @@ class TranscriptScreen(TranscribingActions, SuggestingActions):
         self.app.push_screen(SpanDialog(t("transcript.span_prompt", self.lang), seg.text), done)
 
     def action_back(self) -> None:
-        if self.pending:
+        if self.pending:  # Esc cancels a waiting `a`/`x`: nothing is changed
             self.pending = None
             self.refresh_panels()
+            self.notify(t("suggest.cancelled", self.lang))
             return
         self.app.pop_screen()

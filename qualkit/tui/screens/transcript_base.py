@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -159,8 +160,8 @@ class TranscriptBase(HostScreen):
             bits.append(
                 f"[b red]⊘ {t('transcript.withdrawn', self.lang)}: {', '.join(withdrawn)}[/]"
             )
-        if self.pending:
-            bits.append(f"[reverse] {t('suggest.pick', self.lang)} [/reverse]")
+        if self.pending:  # first, so a narrow terminal never cuts it off
+            bits.insert(0, f"[reverse] {escape(self.pending_hint())} [/reverse]")
         self.query_one("#transcript_header", Static).update("  ·  ".join(bits))
         memos = self.host.project.store.memos("segment", str(seg.id)) if seg else []
         target = self.target_coding()
@@ -225,6 +226,10 @@ class TranscriptBase(HostScreen):
         self.selected_id = coding.id  # the next valence key acts on this very coding
         self.after_coding_change()
         return coding
+
+    def pending_hint(self) -> str:
+        """What the waiting `a`/`x` expects ('a: välj förslag 1-3, Esc avbryter')."""
+        return ""
 
     def error(self, exc: Exception) -> None:
         self.notify(error_text(exc, self.lang), title=t("error", self.lang), severity="error")

@@ -133,10 +133,29 @@ class SuggestingActions(TranscriptBase):
         except QualkitError as exc:
             self.error(exc)
 
+    def suggestion_numbers(self) -> str:
+        """The numbers of the suggestions still shown: '1-3', '3', or '1, 3'."""
+        left = [i + 1 for i, s in enumerate(self.suggestions) if s is not None]
+        if not left:
+            return "-"
+        if left == list(range(left[0], left[-1] + 1)):
+            return str(left[0]) if len(left) == 1 else f"{left[0]}-{left[-1]}"
+        return ", ".join(str(n) for n in left)
+
+    def pending_hint(self) -> str:
+        key = "suggest.pick_accept" if self.pending == "accept" else "suggest.pick_reject"
+        return t(key, self.lang).format(numbers=self.suggestion_numbers())
+
     def suggestion_choice(self, mode: str, number: int) -> None:
         seg = self.current
         chosen = self.suggestions[number - 1] if 1 <= number <= len(self.suggestions) else None
         if seg is None or chosen is None:
+            if seg is not None:  # a digit with no suggestion under it: said, nothing written
+                gone = 1 <= number <= len(self.suggestions)
+                text = t("suggest.taken" if gone else "suggest.no_such", self.lang)
+                self.notify(
+                    text.format(n=number, numbers=self.suggestion_numbers()), severity="warning"
+                )
             self.refresh_panels()
             return
         code = str(getattr(chosen, "code", ""))

@@ -16,7 +16,7 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.undo_text import describe, where_done
 from qualkit.undo import CODING, Action, Place, place
-from qualkit.undo_codes import NewCode
+from qualkit.undo_codes import NewCode, RenameCode
 
 
 def undo_bindings(screen: str) -> list[Binding]:
@@ -28,7 +28,9 @@ def undo_bindings(screen: str) -> list[Binding]:
 
 def after_undo(host_screen: HostScreen, action: Action) -> None:
     """What the app must read again after `action` was undone or redone anywhere."""
-    if isinstance(action, NewCode):
+    if isinstance(action, RenameCode):
+        host_screen.host.codebook_changed()  # labels in the side panel and the lists
+    elif isinstance(action, NewCode):
         host_screen.host.codebook_changed()  # hotkeys, marks, side panel
         if action.codings:
             host_screen.host.data_changed()  # search re-reads codings
