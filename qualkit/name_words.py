@@ -102,11 +102,25 @@ LOWER_CASE_WORDS = frozenset(
 )
 
 # Surnames no Swedish word shares the ending of: listed and written in lower case, they
-# are names alone ("sen kom svensson in", "lindqvist sa").
-SURNAME_SHAPE = re.compile(r"(?:son|[qk]vist)$")
-# "det var" announces a person ("det var Anna som ringde") but in lower case far more
-# often a word ("det var inge bra", "det var tom där", "det var klara besked").
-WORD_AFTER_CUE = re.compile(r"(?<!\w)det var\s$", re.IGNORECASE)
+# are names alone ("sen kom svensson in", "lindqvist sa"). A stem before the ending, so
+# the noun "kvist" (a twig, and a listed surname) stays a word.
+SURNAME_SHAPE = re.compile(r"(?<=\w\w)(?:son|[qk]vist)$")
+# "det var" announces a person ("det var lena som ringde") but before a lower-case name
+# that is also a word, a predicate often follows ("det var inge bra", "det var tom där"):
+# there the cue counts only where the clause is a cleft, "som", a comma or its end.
+_WORD_AFTER_CUE = re.compile(r"(?<!\w)det var\s$", re.IGNORECASE)
+_CLEFT_AFTER = re.compile(r"^(?:\s+som(?!\w)|\s*[,.!?;:]|\s*$)")
+
+
+def word_after_cue(lower: str, before: str, after: str) -> bool:
+    """Whether a lower-case listed name after "det var" is the word it also is: "det var
+    inge bra" yes, "det var lena som ringde" no (a cleft)."""
+    return (
+        lower in LOWER_CASE_WORDS
+        and bool(_WORD_AFTER_CUE.search(before))
+        and not _CLEFT_AFTER.match(after)
+    )
+
 
 # Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
 WORD_SHAPE = re.compile(

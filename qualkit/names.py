@@ -23,10 +23,10 @@ from qualkit.name_words import (
     NICKNAMES,
     PLACE_WORDS,
     SURNAME_SHAPE,
-    WORD_AFTER_CUE,
     WORD_SHAPE,
     WORKPLACE_OF_A_NAME,
     towns,
+    word_after_cue,
 )
 
 
@@ -266,7 +266,7 @@ def _as_names_are_written(text: str, register: Iterable[str]) -> str:
             )
             before = text[max(0, m.start() - 30) : m.start()]
             cued = bool(_CUE_BEFORE.search(before)) and not (
-                lower in LOWER_CASE_WORDS and WORD_AFTER_CUE.search(before)
+                lower not in known and word_after_cue(lower, before, text[m.end() : m.end() + 8])
             )
             cued = cued or bool(_CUE_AFTER.match(text[m.end() : m.end() + 16]))
             # A listed first name that is no word is a name alone too ("sen kom anna in"),
