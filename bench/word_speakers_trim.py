@@ -133,6 +133,18 @@ def run(names: tuple[str, ...], models: dict[str, Any]) -> dict[str, dict[str, R
         n_own = sum(1 for own in own_turns(ref, dias["no-trim"].turns) if own)
         n_replies = len(own_turns(ref, ()))
         print(f"{clip.name}: {n_replies} one-word replies, {n_own} with a turn of their own")
+        gone = set(dias["trim-keep"].turns) - set(dias["trim"].turns)
+        inside = sum(
+            1
+            for seg in tr.segments
+            for w in seg.words
+            if any(t.start <= (w.start + w.end) / 2 <= t.end for t in gone)
+        )
+        seconds = sum(t.end - t.start for t in gone)
+        print(
+            f"  the trim removes {len(gone)} one-voice turns whole"
+            f" ({seconds:.1f} s, {inside} words)"
+        )
         out[clip.name] = {}
         for name in VARIANTS:
             dia = dias[name]
