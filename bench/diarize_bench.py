@@ -123,7 +123,12 @@ def with_overlap_stage(turns: list[Any], frames: Any, opts: Any) -> list[Any]:
     second = overlap_from_scores(turns, frames, opts)[1]
     if opts.trims:
         turns, second = trim_turns(
-            turns, second, frames, opts.speech_trim_threshold, opts.speech_trim_gap_s
+            turns,
+            second,
+            frames,
+            opts.speech_trim_threshold,
+            opts.speech_trim_gap_s,
+            opts.speech_trim_keep_whole,
         )
     return [*turns, *second]
 

@@ -276,7 +276,12 @@ class Computed:
         regions, second = overlap_from_scores(turns, scores, options)
         if options.trims:  # as `diarize` does (rounds 1-4 ran before the trim existed)
             turns, second = trim_turns(
-                turns, second, scores, options.speech_trim_threshold, options.speech_trim_gap_s
+                turns,
+                second,
+                scores,
+                options.speech_trim_threshold,
+                options.speech_trim_gap_s,
+                options.speech_trim_keep_whole,
             )
         return Diarization(
             self.duration(),

@@ -13,7 +13,8 @@ embeddings and overlap scores (bench/out/words/) for every variant:
   no-trim    today's defaults with `speech_trim=False`
   trim       today's defaults (the trim on)
   trim-keep  the trim, but a one-voice turn it would remove entirely is kept whole
-             (`keep_whole`; the second voice's turns are trimmed as with "trim")
+             (`keep_whole`; the second voice's turns are trimmed as with "trim"). Since
+             round 6 it is today's default (`DiarizeOptions.speech_trim_keep_whole`)
 
 Per clip and pooled: WDER, WDER at changes, DER (collar 0), voices found, and "replies
 lost": reference one-word replies ("Tack.", "Ja." ...) that without the trim had a turn of
@@ -67,27 +68,16 @@ from word_speakers import (  # noqa: E402
 from qualkit.pipeline.align import AlignOptions  # noqa: E402
 from qualkit.pipeline.diarize import Diarization, DiarizeOptions, Turn  # noqa: E402
 from qualkit.pipeline.metrics import WordSpeakerScore  # noqa: E402
-from qualkit.pipeline.speech_trim import trim_turns  # noqa: E402
+from qualkit.pipeline.speech_trim import keep_whole, trim_turns  # noqa: E402
 
 VARIANTS = ("no-trim", "trim", "trim-keep")
 # (words, DER, segments' DER, voices, replies lost)
 Row = tuple[WordSpeakerScore, float, float, int, int]
 
 
-def keep_whole(before: Sequence[Turn], after: Sequence[Turn]) -> list[Turn]:
-    """`after` (trimmed one-voice turns) with every turn of `before` that the trim removed
-    entirely put back whole: no piece of the same voice is left inside it."""
-    gone = [
-        t
-        for t in before
-        if not any(a.speaker == t.speaker and a.start < t.end and a.end > t.start for a in after)
-    ]
-    return sorted([*after, *gone], key=lambda t: (t.start, t.speaker))
-
-
 def diarizations(c: Computed) -> dict[str, Diarization]:
     """The three variants from one untrimmed diarisation and the cached scores."""
-    on = DiarizeOptions()
+    on = DiarizeOptions(speech_trim_keep_whole=False)
     plain = c.diarization(DiarizeOptions(speech_trim=False))
     scores = c.overlap_scores(on.overlap_step_s)
     turns, second = trim_turns(

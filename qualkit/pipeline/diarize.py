@@ -250,7 +250,12 @@ def diarize(
         overlaps, second = overlap_from_scores(turns, scores, options)
         if options.trims:
             turns, second = trim_turns(
-                turns, second, scores, options.speech_trim_threshold, options.speech_trim_gap_s
+                turns,
+                second,
+                scores,
+                options.speech_trim_threshold,
+                options.speech_trim_gap_s,
+                options.speech_trim_keep_whole,
             )
     else:
         overlaps = overlap_regions(emb.spans, emb.vectors, labels, options.overlap_margin)
