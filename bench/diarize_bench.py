@@ -117,19 +117,9 @@ def with_overlap_stage(turns: list[Any], frames: Any, opts: Any) -> list[Any]:
     """Both voices' turns after the overlap stage, as `diarize` makes them: the second
     voice in overlap regions, and with `opts.trims` (today's default) both cut where
     the segmentation model hears no speech."""
-    from qualkit.pipeline.diarize import overlap_from_scores
-    from qualkit.pipeline.speech_trim import trim_turns
+    from qualkit.pipeline.diarize import overlap_from_scores, trimmed
 
-    second = overlap_from_scores(turns, frames, opts)[1]
-    if opts.trims:
-        turns, second = trim_turns(
-            turns,
-            second,
-            frames,
-            opts.speech_trim_threshold,
-            opts.speech_trim_gap_s,
-            opts.speech_trim_keep_whole,
-        )
+    turns, second = trimmed(turns, overlap_from_scores(turns, frames, opts)[1], frames, opts)
     return [*turns, *second]
 
 

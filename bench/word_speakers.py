@@ -122,6 +122,7 @@ from qualkit.pipeline.diarize import (  # noqa: E402
     Embeddings,
     Turn,
     overlap_from_scores,
+    trimmed,
     turns_from_embeddings,
 )
 from qualkit.pipeline.metrics import (  # noqa: E402
@@ -132,7 +133,6 @@ from qualkit.pipeline.metrics import (  # noqa: E402
 )
 from qualkit.pipeline.overlap import FrameScores  # noqa: E402
 from qualkit.pipeline.overlap_model import OverlapOptions, load_overlap_detector  # noqa: E402
-from qualkit.pipeline.speech_trim import trim_turns  # noqa: E402
 from qualkit.pipeline.transcribe import (  # noqa: E402
     TranscribeOptions,
     Transcript,
@@ -274,15 +274,8 @@ class Computed:
         turns, labels = turns_from_embeddings(emb, self.duration(), options)
         scores = self.overlap_scores(options.overlap_step_s)
         regions, second = overlap_from_scores(turns, scores, options)
-        if options.trims:  # as `diarize` does (rounds 1-4 ran before the trim existed)
-            turns, second = trim_turns(
-                turns,
-                second,
-                scores,
-                options.speech_trim_threshold,
-                options.speech_trim_gap_s,
-                options.speech_trim_keep_whole,
-            )
+        # as `diarize` does (rounds 1-4 ran before the trim existed)
+        turns, second = trimmed(turns, second, scores, options)
         return Diarization(
             self.duration(),
             tuple(turns),
