@@ -27,16 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from diarize_bench import OUT, child_embed, overlap_frames  # noqa: E402
+from diarize_bench import OUT, child_embed, overlap_frames, with_overlap_stage  # noqa: E402
 from focus_group_audio import Case, build  # noqa: E402
 
 from qualkit.pipeline import synth  # noqa: E402
-from qualkit.pipeline.diarize import (  # noqa: E402
-    DiarizeOptions,
-    Embeddings,
-    overlap_from_scores,
-    turns_from_embeddings,
-)
+from qualkit.pipeline.diarize import DiarizeOptions, Embeddings, turns_from_embeddings  # noqa: E402
 from qualkit.pipeline.metrics import der_detail, parse_rttm, speaker_found  # noqa: E402
 
 TEST_LINES = [
@@ -140,7 +135,7 @@ def main() -> int:
                 turns, _ = turns_from_embeddings(emb, meta["duration_s"], opts)
                 if opts.overlap:
                     scores = frames[(wav, opts.overlap_step_s)]
-                    turns = turns + overlap_from_scores(turns, scores, opts)[1]
+                    turns = with_overlap_stage(turns, scores, opts)
                 detail = der_detail(ref, turns)
                 d = detail["der"]
                 total += d

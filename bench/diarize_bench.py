@@ -14,6 +14,10 @@ them into speaker turns and scores them: DER at collar 0 and ±0.25 s, with the
 missed / false alarm / confusion split, the speaker-count error, whether the quiet
 participant (under 3 % of the talk) has a voice of their own, wall time and peak RSS.
 Transcription is not run (diarisation only), so the long cases fit two CPU cores.
+With the overlap stage on, the turns are assembled as `diarize` does, the speech trim
+included where the options have it (`with_overlap_stage`; before 2026-12-04 this script
+and bench/calibrate_diarize.py left the trim out). Overlap scores cached before then carry
+no P(speech) and are scored again.
 """
 
 from __future__ import annotations
@@ -93,7 +97,8 @@ def child_overlap(wav: Path, npz: Path, step_s: float) -> dict[str, Any]:
         "overlap_cpu": time.process_time() - c0,
         "overlap_rss_mb": peak_rss_mb(),
     }
-    np.savez(npz, scores=frames.scores, start=frames.start, step=frames.step)
+    speech = np.asarray([] if frames.speech is None else frames.speech, np.float32)
+    np.savez(npz, scores=frames.scores, start=frames.start, step=frames.step, speech=speech)
     pcm.unlink(missing_ok=True)
     return res
 
@@ -104,7 +109,18 @@ def load_frames(npz: Path) -> Any:
     from qualkit.pipeline.overlap import FrameScores
 
     d = np.load(npz)
-    return FrameScores(d["scores"], float(d["start"]), float(d["step"]))
+    speech = d["speech"] if "speech" in d.files and d["speech"].size else None
+    return FrameScores(d["scores"], float(d["start"]), float(d["step"]), speech)
+
+
+def with_overlap_stage(turns: list[Any], frames: Any, opts: Any) -> list[Any]:
+    """Both voices' turns after the overlap stage, as `diarize` makes them: the second
+    voice in overlap regions, and with `opts.trims` (today's default) both cut where
+    the segmentation model hears no speech."""
+    from qualkit.pipeline.diarize import overlap_from_scores, trimmed
+
+    turns, second = trimmed(turns, overlap_from_scores(turns, frames, opts)[1], frames, opts)
+    return [*turns, *second]
 
 
 def overlap_frames(wav: Path, step_s: float = 2.5) -> tuple[Any, dict[str, Any]]:
@@ -115,7 +131,8 @@ def overlap_frames(wav: Path, step_s: float = 2.5) -> tuple[Any, dict[str, Any]]
     tag = "ovl" if step_s == 2.5 else f"ovl-h{step_s:g}"
     npz = OUT / f"{wav.stem}.{tag}.npz"
     meta = OUT / f"{wav.stem}.{tag}.json"
-    if not (npz.is_file() and meta.is_file()):
+    # Scores cached before the speech trim carry no P(speech): scored again.
+    if not (npz.is_file() and meta.is_file() and load_frames(npz).speech is not None):
         run_child(["overlap", str(wav), str(npz), str(step_s)], meta)
     return load_frames(npz), json.loads(meta.read_text())
 
@@ -143,12 +160,7 @@ def child_cluster(
     cached embeddings and overlap scores."""
     import numpy as np
 
-    from qualkit.pipeline.diarize import (
-        DiarizeOptions,
-        Embeddings,
-        overlap_from_scores,
-        turns_from_embeddings,
-    )
+    from qualkit.pipeline.diarize import DiarizeOptions, Embeddings, turns_from_embeddings
     from qualkit.pipeline.metrics import der_detail, parse_rttm, speaker_found
 
     data = np.load(npz)
@@ -171,7 +183,7 @@ def child_cluster(
             wall = time.perf_counter() - t0
             variants = [("off", turns)]
             if frames is not None:
-                variants.append(("on", turns + overlap_from_scores(turns, frames, opts)[1]))
+                variants.append(("on", with_overlap_stage(turns, frames, opts)))
             for overlap, hyp in variants:
                 res: dict[str, Any] = {"cluster_wall": wall}
                 res["c0"] = der_detail(ref, hyp, 0.0)

@@ -3,6 +3,7 @@
     nice -n 10 python bench/diarize_trim.py causes  [--cases ...]   # development
     nice -n 10 python bench/diarize_trim.py tune    [--cases ...]   # development
     nice -n 10 python bench/diarize_trim.py confirm                 # once, the rule
+    nice -n 10 python bench/diarize_trim.py keep    [--cases ...]   # trim-keep's DER
 
 Recordings come from bench/focus_group_audio.py; their embeddings are cached by
 bench/diarize_bench.py (`--embed-only`). The segmentation model's frame scores,
@@ -212,8 +213,11 @@ def trim_edges(
     return out
 
 
-def trim_change(threshold: float, min_gap_s: float, edges_only: bool = False) -> Change:
-    """Both voices' turns cut to where the segmentation model hears speech."""
+def trim_change(
+    threshold: float, min_gap_s: float, edges_only: bool = False, keep_whole: bool = False
+) -> Change:
+    """Both voices' turns cut to where the segmentation model hears speech (with
+    `keep_whole`, a one-voice turn the cut would remove entirely is kept whole)."""
 
     def change(
         turns: list[Turn],
@@ -225,7 +229,7 @@ def trim_change(threshold: float, min_gap_s: float, edges_only: bool = False) ->
 
         if edges_only:
             return trim_edges(turns, frames, threshold), trim_edges(second, frames, threshold)
-        return trim_turns(turns, second, frames, threshold, min_gap_s)
+        return trim_turns(turns, second, frames, threshold, min_gap_s, keep_whole)
 
     return change
 
@@ -318,13 +322,17 @@ def main(argv: list[str] | None = None) -> int:
         Path(argv[3]).write_text(json.dumps(res))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["causes", "tune", "confirm"])
+    ap.add_argument("what", choices=["causes", "tune", "confirm", "keep"])
     ap.add_argument("--cases", nargs="+", default=DEVELOPMENT)
     args = ap.parse_args(argv)
     if args.what == "causes":
         print(causes_table(args.cases))
         print()
         print(causes_table(args.cases, trim_change(CHOSEN["threshold"], CHOSEN["min_gap_s"])))
+    elif args.what == "keep":  # bench/word_speakers_trim.py, round 6: its DER beside the trim's
+        th, gap = CHOSEN["threshold"], CHOSEN["min_gap_s"]
+        changes = {"trim": trim_change(th, gap), "trim-keep": trim_change(th, gap, keep_whole=True)}
+        print(tune_table(evaluate(args.cases, changes), ["before", *changes]))
     elif args.what == "tune":
         changes = grid()
         rows = evaluate(args.cases, changes)

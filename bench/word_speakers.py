@@ -85,6 +85,11 @@ default. The script prints "Round 3:" for either round. Hard s24 was s21's audio
 file-naming fault in focus_group_audio.py, fixed after the run); without it the
 confirmation still passes (BENCHMARKS.md).
 
+Rounds 1-4 ran before the speech trim (`DiarizeOptions.speech_trim`) existed: their
+"default" had no trim. `Computed.diarization` now applies it as `diarize` does, so those
+rounds rerun today would carry it. Rounds 5 and 6 (the trim and words):
+bench/word_speakers_trim.py.
+
 Prints a row per clip and variant (WDER, at changes, DER collar 0, DER of the
 transcript's segments collar 0, voices), pooled rows, and the rule's outcome.
 """
@@ -117,6 +122,7 @@ from qualkit.pipeline.diarize import (  # noqa: E402
     Embeddings,
     Turn,
     overlap_from_scores,
+    trimmed,
     turns_from_embeddings,
 )
 from qualkit.pipeline.metrics import (  # noqa: E402
@@ -253,17 +259,23 @@ class Computed:
         path = OUT / f"{self.clip.name}.ovl.npz"
         if not path.is_file():
             s = load_overlap_detector("cpu").score(self.audio(), OverlapOptions(step_s=step_s))
-            np.savez(path, scores=s.scores, start=s.start, step=s.step)
+            speech = np.asarray([] if s.speech is None else s.speech, np.float32)
+            np.savez(path, scores=s.scores, start=s.start, step=s.step, speech=speech)
         z = np.load(path)
-        return FrameScores(z["scores"], float(z["start"]), float(z["step"]))
+        # A cache from before the speech trim has no P(speech): scored again.
+        if "speech" not in z.files or not z["speech"].size:
+            path.unlink()
+            return self.overlap_scores(step_s)
+        return FrameScores(z["scores"], float(z["start"]), float(z["step"]), z["speech"])
 
     def diarization(self, options: DiarizeOptions) -> Diarization:
         """What `diarize` makes with these options, from the cached parts."""
         emb = self.embeddings(options.short_speech)
         turns, labels = turns_from_embeddings(emb, self.duration(), options)
-        regions, second = overlap_from_scores(
-            turns, self.overlap_scores(options.overlap_step_s), options
-        )
+        scores = self.overlap_scores(options.overlap_step_s)
+        regions, second = overlap_from_scores(turns, scores, options)
+        # as `diarize` does (rounds 1-4 ran before the trim existed)
+        turns, second = trimmed(turns, second, scores, options)
         return Diarization(
             self.duration(),
             tuple(turns),

@@ -203,6 +203,23 @@ def overlap_from_scores(
     return regions, second_speaker_turns(turns, regions)
 
 
+def trimmed(
+    turns: list[Turn], second: list[Turn], scores: FrameScores, options: DiarizeOptions
+) -> tuple[list[Turn], list[Turn]]:
+    """Both voices' turns cut where the segmentation model hears no speech, as the
+    options say (`DiarizeOptions.trims`); unchanged where they say not to."""
+    if not options.trims:
+        return turns, second
+    return trim_turns(
+        turns,
+        second,
+        scores,
+        options.speech_trim_threshold,
+        options.speech_trim_gap_s,
+        options.speech_trim_keep_whole,
+    )
+
+
 EMBED_SHARE = 2 / 3
 
 
@@ -248,10 +265,7 @@ def diarize(
             _scaled(progress, share * audio.duration_s, 1.0 - share),
         )
         overlaps, second = overlap_from_scores(turns, scores, options)
-        if options.trims:
-            turns, second = trim_turns(
-                turns, second, scores, options.speech_trim_threshold, options.speech_trim_gap_s
-            )
+        turns, second = trimmed(turns, second, scores, options)
     else:
         overlaps = overlap_regions(emb.spans, emb.vectors, labels, options.overlap_margin)
     result = Diarization(

@@ -71,6 +71,10 @@ class DiarizeOptions:
     speech_trim: bool = True
     speech_trim_threshold: float = 0.7
     speech_trim_gap_s: float = 0.1
+    # A one-voice turn the trim would remove entirely is kept whole: on one word-level
+    # clip in eight the plain trim removed a one-word reply's own turn and gave its word
+    # to another voice (bench/word_speakers_trim.py, rounds 5 and 6).
+    speech_trim_keep_whole: bool = True
     # A count hint with spectral clustering: "oracle" asks for exactly that many voices;
     # "merge" lets the eigengap find at least that many, then merges the closest down;
     # "best" keeps the most coherent of four partitions (`best_partition`). Only
@@ -146,7 +150,8 @@ class DiarizeOptions:
         if self.short_speech == "window":  # as keys were before the option existed
             del fields["short_speech"]
         if not self.trims:  # as keys were before the trim existed
-            for name in ("speech_trim", "speech_trim_threshold", "speech_trim_gap_s"):
+            trim = ("speech_trim", "speech_trim_threshold", "speech_trim_gap_s")
+            for name in (*trim, "speech_trim_keep_whole"):
                 del fields[name]
         if not self.overlap:
             # The hop does not matter without the stage: hash the one all keys had before

@@ -44,18 +44,36 @@ def trim_to_speech(
     return clip_to_speech(list(turns), tuple(heard_regions(frames, threshold, min_gap_s)), min_s)
 
 
+def keep_whole(before: Sequence[Turn], after: Sequence[Turn]) -> list[Turn]:
+    """`after` (turns cut by the trim) with every turn of `before` that the trim removed
+    entirely put back whole: no piece of its voice is left inside it."""
+    gone = [
+        t
+        for t in before
+        if not any(a.speaker == t.speaker and a.start < t.end and a.end > t.start for a in after)
+    ]
+    return sorted([*after, *gone], key=lambda t: (t.start, t.speaker))
+
+
 def trim_turns(
     turns: Sequence[Turn],
     second: Sequence[Turn],
     frames: FrameScores,
     threshold: float,
     min_gap_s: float = 0.0,
+    keep_whole_turns: bool = False,
 ) -> tuple[list[Turn], list[Turn]]:
     """The one-voice turns and the overlap stage's second-voice turns, both cut to
     where the model hears speech. A voice whose every turn would go keeps its turns
     uncut: the trim may shorten a voice, never take one away (most likely the quiet
-    participant, or a voice a count hint asked for)."""
+    participant, or a voice a count hint asked for).
+
+    With `keep_whole_turns`, a one-voice turn the trim would remove entirely is kept
+    as it was: a quiet one-word reply ("Tack.") scored under the threshold throughout
+    would otherwise vanish, and `align` would give its words to the voice beside it."""
     cut = trim_to_speech(turns, frames, threshold, min_gap_s)
+    if keep_whole_turns:
+        cut = keep_whole(turns, cut)
     kept = {t.speaker for t in cut}
     lost = {t.speaker for t in turns} - kept
     if lost:

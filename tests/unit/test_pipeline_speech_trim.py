@@ -8,7 +8,7 @@ import pytest
 
 from qualkit.pipeline.diarize import Diarization, DiarizeOptions, diarize
 from qualkit.pipeline.overlap import FrameAccumulator, FrameScores
-from qualkit.pipeline.speech_trim import heard_regions, trim_to_speech, trim_turns
+from qualkit.pipeline.speech_trim import heard_regions, keep_whole, trim_to_speech, trim_turns
 from qualkit.pipeline.turns import Turn
 
 STEP = 0.1
@@ -72,6 +72,63 @@ def test_both_voices_are_cut_but_no_voice_is_taken_away() -> None:
     cut, extra = trim_turns(turns, second, s, 0.7)
     assert cut == [Turn(0.0, 1.0, "A"), Turn(1.2, 1.8, "Q")]  # Q keeps its turn uncut
     assert extra == [Turn(0.8, 1.0, "B")]
+
+
+def test_a_quiet_reply_under_the_threshold_throughout_keeps_its_turn() -> None:
+    # A speaks 0-1 s and 1.6-2 s; between them B's quiet "Tack." (1.1-1.5 s) never
+    # reaches P 0.7. The plain trim removes it, and align would give its word to A.
+    turns = [Turn(0.0, 1.05, "A"), Turn(1.1, 1.5, "B"), Turn(1.6, 2.2, "A"), Turn(2.5, 4.0, "B")]
+    s = frames([0.99] * 10 + [0.1] + [0.5] * 4 + [0.1] + [0.99] * 4 + [0.3] * 5 + [0.99] * 15)
+    plain, _ = trim_turns(turns, [], s, 0.7)
+    assert Turn(1.1, 1.5, "B") not in plain
+    kept, _ = trim_turns(turns, [], s, 0.7, keep_whole_turns=True)
+    # the reply comes back whole; the turns the trim only shortened stay shortened
+    assert kept == [
+        Turn(0.0, 1.0, "A"),
+        Turn(1.1, 1.5, "B"),
+        Turn(1.6, 2.0, "A"),
+        Turn(2.5, 4.0, "B"),
+    ]
+    assert kept[:1] + kept[2:] == plain
+
+
+def test_keep_whole_puts_back_only_turns_with_nothing_left_of_their_voice() -> None:
+    before = [Turn(0.0, 2.0, "A"), Turn(2.0, 2.4, "B"), Turn(2.4, 3.0, "A")]
+    after = [Turn(0.0, 1.8, "A"), Turn(2.5, 2.9, "A")]
+    assert keep_whole(before, after) == [
+        Turn(0.0, 1.8, "A"),
+        Turn(2.0, 2.4, "B"),
+        Turn(2.5, 2.9, "A"),
+    ]
+    # a piece of another voice inside a removed turn does not count as its own
+    assert keep_whole([Turn(0.0, 1.0, "B")], [Turn(0.2, 0.6, "A")]) == [
+        Turn(0.0, 1.0, "B"),
+        Turn(0.2, 0.6, "A"),
+    ]
+
+
+def test_the_second_voice_is_trimmed_as_before_when_turns_are_kept_whole() -> None:
+    s = frames([0.99] * 10 + [0.2] * 10)
+    turns = [Turn(0.0, 1.0, "A"), Turn(1.2, 1.8, "A")]
+    cut, extra = trim_turns(turns, [Turn(1.3, 1.6, "B")], s, 0.7, keep_whole_turns=True)
+    assert cut == turns
+    assert extra == []
+
+
+def test_diarize_keeps_whole_turns_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualkit.pipeline import diarize as diarize_module
+
+    seen: list[bool] = []
+
+    def spy(*args: object) -> object:
+        seen.append(bool(args[5]))
+        return trim_turns(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(diarize_module, "trim_turns", spy)
+    s = frames([0.99] * 65)
+    _diarised(DiarizeOptions(num_speakers=2), s)
+    _diarised(DiarizeOptions(num_speakers=2, speech_trim_keep_whole=False), s)
+    assert seen == [True, False]
 
 
 def test_the_accumulator_averages_p_speech_like_the_overlap_score() -> None:
@@ -147,6 +204,14 @@ def test_the_key_changes_only_with_the_trim_on() -> None:
         DiarizeOptions().artefact_key(sha)
     )
     assert DiarizeOptions(speech_trim=False, speech_trim_threshold=0.8).artefact_key(sha) == (
+        "9652694cfd8cc3a9"
+    )
+    # keeping whole turns is a different diarisation, so the default's key moved with it
+    # (recordings diarised with the plain trim are redone); without the trim it is out
+    assert DiarizeOptions(speech_trim_keep_whole=False).artefact_key(sha) != (
+        DiarizeOptions().artefact_key(sha)
+    )
+    assert DiarizeOptions(speech_trim=False, speech_trim_keep_whole=False).artefact_key(sha) == (
         "9652694cfd8cc3a9"
     )
 
