@@ -11,7 +11,9 @@ Table grants cannot say whose codings a row holds, so a trigger on codings, memo
 pins, answers to suggestions and coders (OWN_ROWS_RULE) keeps that rule on the server: a
 coder writes only rows of their own name (compared case-insensitively; a pin is its
 coding's), only the lead writes the consensus coder's, and a transcript correction moves
-anyone's spans (segment and span, nothing else). The store
+anyone's spans (segment and span, nothing else) and copies anyone's coding onto the
+second part of a split turn (an exact copy on the next segment; taken away again by an
+undo or a join). The store
 checks the same rule first (check_writes_as), so the usual refusal names the --coder to
 use; the server's is the guarantee against other tools (psql).
 """
@@ -119,6 +121,39 @@ BEGIN
         IF TG_TABLE_NAME = 'suggestion_feedback' AND TG_OP = 'DELETE' THEN
             IF NOT EXISTS (SELECT 1 FROM {schema}.segments s WHERE s.id = OLD.segment_id) THEN
                 RETURN OLD;
+            END IF;
+        END IF;
+        -- A split copies a coding of the whole turn (or of words across the split) onto
+        -- the next segment, whoever coded it; undoing it, or joining the halves, takes
+        -- the copy away. Only an exact copy of a coding on the segment just before is
+        -- written or taken away so: same code, coder, valence, round, time, memo and
+        -- partner (a copy without memo or partner may go beside one with them).
+        IF TG_TABLE_NAME = 'codings' THEN
+            IF TG_OP = 'INSERT' THEN
+                IF EXISTS (SELECT 1 FROM {schema}.codings g
+                        JOIN {schema}.segments gs ON gs.id = g.segment_id
+                        JOIN {schema}.segments ns ON ns.id = NEW.segment_id
+                        WHERE gs.recording_id = ns.recording_id AND gs.idx = ns.idx - 1
+                        AND g.code_pk = NEW.code_pk AND g.coder_id = NEW.coder_id
+                        AND g.valence = NEW.valence AND g.created = NEW.created
+                        AND g.round_id IS NOT DISTINCT FROM NEW.round_id
+                        AND g.memo IS NOT DISTINCT FROM NEW.memo
+                        AND g.partner_actor IS NOT DISTINCT FROM NEW.partner_actor) THEN
+                    RETURN NEW;
+                END IF;
+            ELSIF TG_OP = 'DELETE' THEN
+                IF EXISTS (SELECT 1 FROM {schema}.codings g
+                        JOIN {schema}.segments gs ON gs.id = g.segment_id
+                        JOIN {schema}.segments os ON os.id = OLD.segment_id
+                        WHERE gs.recording_id = os.recording_id AND gs.idx = os.idx - 1
+                        AND g.code_pk = OLD.code_pk AND g.coder_id = OLD.coder_id
+                        AND g.valence = OLD.valence AND g.created = OLD.created
+                        AND g.round_id IS NOT DISTINCT FROM OLD.round_id
+                        AND (OLD.memo IS NULL OR g.memo IS NOT DISTINCT FROM OLD.memo)
+                        AND (OLD.partner_actor IS NULL
+                             OR g.partner_actor IS NOT DISTINCT FROM OLD.partner_actor)) THEN
+                    RETURN OLD;
+                END IF;
             END IF;
         END IF;
         IF TG_TABLE_NAME = 'codings' AND TG_OP = 'UPDATE' THEN

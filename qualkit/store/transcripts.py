@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from qualkit.errors import EditConflictError, InputError
 from qualkit.model import Segment, Speaker, Word
 from qualkit.store.connection import StoreBase, now
+from qualkit.store.roles import writer
+from qualkit.store.segment_codings import join_codings, split_codings
 
 
 def _words_to_json(words: Sequence[Word]) -> str:
@@ -287,7 +289,13 @@ class TranscriptsStore(StoreBase):
         return self.segment(seg_id)
 
     def split_segment(self, seg_id: int, at: int) -> tuple[Segment, Segment]:
-        """Split at character `at`; codings follow the part their span (or start) lies in."""
+        """Split at character `at`; nothing coded is lost from either part.
+
+        Every coder's codings are placed as NVivo, ATLAS.ti and QualCoder place them: a
+        coding of the whole segment codes both parts (kept on the first, copied to the
+        second with the same code, valence, memo, coder, round and time); a span inside
+        one part goes with it (re-based in the second); a span across the split point
+        becomes two codings, cut there. `merge_segments` joins such halves back into one."""
         seg = self.segment(seg_id)
         if not 0 < at < len(seg.text):
             raise InputError(f"Split position must be inside the text (1..{len(seg.text) - 1}).")
@@ -334,36 +342,26 @@ class TranscriptsStore(StoreBase):
                 ),
             )
             new_id = int(cur.lastrowid or 0)
-            # Span codings that start in the right part move there, re-based. The right
-            # part begins where the left one's text ends (the spaces at the split are
-            # dropped), so a span starting in those spaces moves too and keeps a word.
-            db.execute(
-                "UPDATE codings SET segment_id = ?,"
-                " span_start = CASE WHEN span_start > ? THEN span_start - ? ELSE 0 END,"
-                " span_end = CASE WHEN span_end - ? < 1 THEN 1"
-                " WHEN span_end - ? < ? THEN span_end - ? ELSE ? END"
-                " WHERE segment_id = ? AND span_start >= ?",
-                (
-                    new_id,
-                    shift,
-                    shift,
-                    shift,
-                    shift,
-                    len(right_text),
-                    shift,
-                    len(right_text),
-                    seg_id,
-                    len(left_text),
-                ),
-            )
-            db.execute(
-                "UPDATE codings SET span_end = ? WHERE segment_id = ? AND span_end > ?",
-                (len(left_text), seg_id, len(left_text)),
-            )
+            split_codings(db, seg_id, new_id, len(left_text), shift, len(right_text))
         return self.segment(seg_id), self.segment(new_id)
 
+    def _may_drop_codings_of(self) -> Callable[[int], bool]:
+        """Whose codings (coder id) the one signed in may take away: anyone's in a
+        SQLite project or for a team's lead, a coder's own on a team's server."""
+        if self.server is None:
+            return lambda _coder_id: True
+        user, lead = writer(self)
+        if lead:
+            return lambda _coder_id: True
+        own = {
+            int(r[0])
+            for r in self._rows("SELECT id FROM coders WHERE lower(name) = lower(?)", (user,))
+        }
+        return lambda coder_id: coder_id in own
+
     def merge_segments(self, first_id: int, second_id: int) -> Segment:
-        """Join two neighbouring segments; the second's codings move to the joined one."""
+        """Join two neighbouring segments; the second's codings move to the joined one,
+        those that repeat one of the first's (the halves of a split) joined into it."""
         a, b = self.segment(first_id), self.segment(second_id)
         if a.recording_id != b.recording_id or b.idx != a.idx + 1:
             raise InputError("Only neighbouring segments of one recording can be merged.")
@@ -380,6 +378,7 @@ class TranscriptsStore(StoreBase):
                     a.id,
                 ),
             )
+            join_codings(db, a.id, b.id, offset, self._may_drop_codings_of())
             db.execute(
                 "UPDATE codings SET segment_id = ?, span_start = span_start + ?, "
                 "span_end = span_end + ? WHERE segment_id = ?",

@@ -275,6 +275,13 @@ OTHERS_WORK = (
         " VALUES ({seg1}, {pk}, {konsensus}, 'nu')",
         "Only the project lead writes the consensus",
     ),
+    # A split copies ulla's coding onto the next segment only, exactly as it is.
+    (
+        "INSERT INTO codings(segment_id, code_pk, valence, coder_id, created, memo)"
+        " SELECT {seg1}, code_pk, valence, coder_id, created, memo FROM codings"
+        " WHERE id = {whole}",
+        "this coding is ulla's",
+    ),
     ("UPDATE codings SET valence = 'hindrande' WHERE id = {theirs}", "this coding is ulla's"),
     ("UPDATE codings SET code_pk = {pk} WHERE id = {theirs}", "this coding is ulla's"),
     ("UPDATE codings SET memo = 'Mitt nu.' WHERE id = {theirs}", "this coding is ulla's"),
@@ -457,10 +464,23 @@ def test_a_coder_corrects_and_undoes_on_the_server_whoever_coded_the_words(
         assert (theirs.span_start, theirs.span_end, theirs.partner_actor) == (4, 20, "FK")
         undo.redo()
 
+        before = project.store.codings(segment_id=ids["seg2"])
         left, right = undo.split(ids["seg2"], 3)  # "Nu" | "saknas resurser ..."
         assert project.store.coding(ids["theirs"]).segment_id == right.id
+        # ulla's and the consensus's codings of the whole turn code both parts: the
+        # server lets olle's split copy them, and his undo and join take the copies away.
+        copies = [c for c in project.store.codings(segment_id=right.id) if c.span_start is None]
+        assert sorted((c.coder, c.code) for c in copies) == [
+            (CONSENSUS_CODER, "ledning"),
+            ("ulla", "ledning"),
+        ]
         undo.undo()  # ulla's span goes back where it was; her pin stays on it
+        assert project.store.codings(segment_id=ids["seg2"]) == before
         undo.redo()
+        assert len(project.store.codings(segment_id=right.id)) == 3
+        undo.merge(left.id, right.id)  # the halves join into one again, copies and all
+        assert project.store.codings(segment_id=ids["seg2"]) == before
+        undo.undo()
         undo.undo()
         joined = undo.merge(ids["seg1"], ids["seg2"], different_speakers=True)
         assert project.store.coding(ids["theirs"]).segment_id == joined.id

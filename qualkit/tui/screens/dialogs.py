@@ -119,17 +119,32 @@ class EditDialog(ModalScreen[str | None]):
 
 
 class SplitDialog(EditDialog):
-    """Put the cursor where the segment splits; Ctrl+S returns the character offset."""
+    """Put the cursor where the segment splits; Ctrl+S returns the character offset.
+
+    `check` gets the offset (and may split there): an error it returns is said in the
+    dialog, which stays open with the cursor where it was, to be moved and tried again."""
+
+    def __init__(
+        self, prompt: str, text: str, lang: str = "sv", check: Check | None = None
+    ) -> None:
+        super().__init__(prompt, text, lang)
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label(self.prompt + "  (Ctrl+S / Esc)", classes="dialog-title")
             yield TextArea(self.text, id="dialog_text", soft_wrap=True, read_only=True)
+            yield error_line()
 
     def action_save(self) -> None:
         area = self.query_one(TextArea)
         row, col = area.cursor_location
-        self.dismiss(str(_index(area, (row, col))))
+        at = str(_index(area, (row, col)))
+        problem = self.check(at) if self.check is not None else None
+        if problem:
+            show_error(self, problem)
+            return
+        self.dismiss(at)
 
 
 @dataclass(frozen=True, slots=True)

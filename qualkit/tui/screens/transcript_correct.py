@@ -5,6 +5,7 @@ from __future__ import annotations
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Segment
+from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, EditDialog, SplitDialog
 from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcript_base import TranscriptBase
@@ -66,18 +67,23 @@ class CorrectingActions(TranscriptBase):
         if seg is None:
             return
 
-        def done(at: str | None) -> None:
-            if at is None:
-                return
+        def split(at: str) -> str | None:
+            # Done from the dialog, so an error (the cursor at the very start or end, a
+            # part of spaces only, a change by someone else) is said there and the
+            # dialog stays open, the cursor where it was.
             try:
                 self.host.undo.split(seg.id, int(at))
-            except QualkitError as exc:
-                self.error(exc)
-                return
-            self.after_structure_change()
+            except (QualkitError, ValueError) as exc:
+                return error_text(exc, self.lang)
+            return None
+
+        def done(at: str | None) -> None:
+            if at is not None:
+                self.after_structure_change()
 
         self.app.push_screen(
-            SplitDialog(t("transcript.split_prompt", self.lang), seg.text, self.lang), done
+            SplitDialog(t("transcript.split_prompt", self.lang), seg.text, self.lang, check=split),
+            done,
         )
 
     def action_join(self) -> None:
