@@ -280,8 +280,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "New parent (digit or id, empty for top level)",
     ),
     "codebook.merge_prompt": (
-        "Slå ihop med kod (siffran i listan eller id)",
-        "Merge into code (its digit in the list, or its id)",
+        "Slå ihop {code} med kod (siffran i listan eller id)",
+        "Merge {code} into code (its digit in the list, or its id)",
+    ),
+    "codebook.merge_confirm": (
+        "Slå ihop «{source}» ({n} {codings}) med {target}? Kodningarna flyttas dit och"
+        " «{source}» tas bort ur kodboken. Kan inte ångras. (j/n)",
+        "Merge «{source}» ({n} {codings}) into {target}? The codings move there and"
+        " «{source}» leaves the codebook. Cannot be undone. (y/n)",
+    ),
+    "codebook.coding": ("kodning", "coding"),
+    "codebook.codings": ("kodningar", "codings"),
+    "codebook.merge_cancelled": ("Inget slogs ihop", "Nothing was merged"),
+    "codebook.two_codes": (
+        "{digit} är siffran för «{shown}» men också id för «{named}». Skriv ={shown_key}"
+        " för den första, ={digit} för den andra.",
+        "{digit} is the digit of «{shown}» but also the id of «{named}». Type ={shown_key}"
+        " for the first, ={digit} for the second.",
     ),
     "codebook.switch_prompt": ("Kodbok (id)", "Codebook (id)"),
     "codebook.switched": ("Aktiv kodbok", "Active codebook"),
