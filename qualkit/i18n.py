@@ -157,6 +157,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "undo.valence": ("valens på {segment}", "valence on {segment}"),
     "undo.memo": ("memo på {segment}", "memo on {segment}"),
     "undo.new_code": ("ny kod {code}", "new code {code}"),
+    "undo.merge_code": (
+        "sammanslagning av {source} med {target}",
+        "merge of {source} into {target}",
+    ),
     "undo.rename_code": (
         "namnbyte av koden {code} ({old} → {new})",
         "rename of code {code} ({old} → {new})",
@@ -285,9 +289,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "codebook.merge_confirm": (
         "Slå ihop «{source}» ({n} {codings}) med {target}? Kodningarna flyttas dit och"
-        " «{source}» tas bort ur kodboken. Kan inte ångras. (j/n)",
+        " «{source}» tas bort ur kodboken. Går att ångra med u. (j/n)",
         "Merge «{source}» ({n} {codings}) into {target}? The codings move there and"
-        " «{source}» leaves the codebook. Cannot be undone. (y/n)",
+        " «{source}» leaves the codebook. Undo with u. (y/n)",
     ),
     "codebook.coding": ("kodning", "coding"),
     "codebook.codings": ("kodningar", "codings"),

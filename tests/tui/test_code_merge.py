@@ -55,7 +55,7 @@ def test_merge_asks_first_naming_both_codes_and_no_keeps_everything(
         n = len(moving)
         assert f"«{names[source]}» ({n} kodning" in question.prompt
         assert f"3 «{names[target]}»" in question.prompt
-        assert "Kan inte ångras" in question.prompt
+        assert "Går att ångra med u" in question.prompt
         assert source in labels(demo_root)  # nothing merged while it asks
         await keys(pilot, "n")
         assert source in labels(demo_root) and coded(demo_root, source) == moving
@@ -157,3 +157,26 @@ def test_the_code_with_the_digit_as_id_merges_into_the_code_shown_with_it(
 
     drive(steps)
     assert "2" not in labels(demo_root)
+
+
+def test_u_takes_a_merge_back_and_ctrl_r_does_it_again(
+    demo_root: Path, drive: Callable[..., Any], notes: list[str]
+) -> None:
+    digits = by_digit(demo_root)
+    source, target = digits["1"], digits["3"]
+    names = labels(demo_root)
+    moving, staying = coded(demo_root, source), coded(demo_root, target)
+
+    async def steps(pilot: Any) -> None:
+        await keys(pilot, "K", "J", "3", "enter", "j")
+        assert source not in labels(demo_root)
+        await keys(pilot, "u")
+        assert labels(demo_root) == names
+        assert (coded(demo_root, source), coded(demo_root, target)) == (moving, staying)
+        assert any(f"sammanslagning av {names[source]}" in n for n in notes)
+        assert f"[{source}]" in on_screen(pilot)  # back in the list
+        await keys(pilot, "U")
+        assert source not in labels(demo_root)
+
+    drive(steps)
+    assert coded(demo_root, target) == moving | staying

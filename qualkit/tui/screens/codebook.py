@@ -1,4 +1,4 @@
-"""Codebook: add and rename (undoable with `u`), move and merge codes; switch the codebook."""
+"""Codebook: add, rename and merge codes (undoable with `u`), move them; switch codebook."""
 
 from __future__ import annotations
 
@@ -242,8 +242,8 @@ class CodebookScreen(UndoKeys):
         self.app.push_screen(InputDialog(prompt, check=check), typed)
 
     def confirm_merge(self, source: Code, key: str) -> None:
-        """Ask, naming both codes and the codings that move: a merge cannot be undone, and
-        at 80x24 the dialog covers the list the digit was read from."""
+        """Ask, naming both codes and the codings that move: at 80x24 the dialog covers
+        the list the digit was read from, and a wrong digit moves every coder's work."""
         lang = self.lang
         book: Codebook = self.host.project.codebook(source.codebook)
         target = book.code(key)
@@ -263,7 +263,7 @@ class CodebookScreen(UndoKeys):
             if not yes:
                 self.notify(t("codebook.merge_cancelled", lang))
                 return
-            problem = self._do(lambda: self.host.project.merge_codes(book.id, source.key, key), key)
+            problem = self._do(lambda: self.host.undo.merge_code(book.id, source.key, key), key)
             if problem is not None:  # changed meanwhile (another coder): said, nothing lost
                 self.notify(problem, severity="error")
 
