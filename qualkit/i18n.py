@@ -157,6 +157,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "undo.valence": ("valens på {segment}", "valence on {segment}"),
     "undo.memo": ("memo på {segment}", "memo on {segment}"),
     "undo.new_code": ("ny kod {code}", "new code {code}"),
+    "undo.merge_code": (
+        "sammanslagning av {source} med {target}",
+        "merge of {source} into {target}",
+    ),
     "undo.rename_code": (
         "namnbyte av koden {code} ({old} → {new})",
         "rename of code {code} ({old} → {new})",
@@ -280,8 +284,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "New parent (digit or id, empty for top level)",
     ),
     "codebook.merge_prompt": (
-        "Slå ihop med kod (siffran i listan eller id)",
-        "Merge into code (its digit in the list, or its id)",
+        "Slå ihop {code} med kod (siffran i listan eller id)",
+        "Merge {code} into code (its digit in the list, or its id)",
+    ),
+    "codebook.merge_confirm": (
+        "Slå ihop «{source}» ({n} {codings}) med {target}? Kodningarna flyttas dit och"
+        " «{source}» tas bort ur kodboken. Går att ångra med u. (j/n)",
+        "Merge «{source}» ({n} {codings}) into {target}? The codings move there and"
+        " «{source}» leaves the codebook. Undo with u. (y/n)",
+    ),
+    "codebook.coding": ("kodning", "coding"),
+    "codebook.codings": ("kodningar", "codings"),
+    "codebook.merge_cancelled": ("Inget slogs ihop", "Nothing was merged"),
+    "codebook.two_codes": (
+        "{digit} är siffran för «{shown}» men också id för «{named}». Skriv ={shown_key}"
+        " för den första, ={digit} för den andra.",
+        "{digit} is the digit of «{shown}» but also the id of «{named}». Type ={shown_key}"
+        " for the first, ={digit} for the second.",
     ),
     "codebook.switch_prompt": ("Kodbok (id)", "Codebook (id)"),
     "codebook.switched": ("Aktiv kodbok", "Active codebook"),

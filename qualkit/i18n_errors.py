@@ -79,11 +79,11 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
     ),
     "err.codebook_file_undo_conflict": (
         "Kan inte ångra eller göra om: kodboksfilen {name} har ändrats sedan dess (en senare"
-        " ändring av kodboken som inte kan ångras, som att flytta eller slå ihop koder, eller"
-        " en ändring i filen). Inget ändrades.",
+        " ändring av kodboken som inte kan ångras, som att flytta koder, eller en ändring i"
+        " filen). Inget ändrades.",
         "Cannot undo or redo: the codebook file {name} changed since (a later change to the"
-        " codebook that cannot be undone, such as a move or merge of codes, or an edit of the"
-        " file). Nothing was changed.",
+        " codebook that cannot be undone, such as a move of codes, or an edit of the file)."
+        " Nothing was changed.",
     ),
     "err.voice_itself": (
         "En röst kan inte slås ihop med sig själv.",

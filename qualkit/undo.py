@@ -9,7 +9,8 @@ ids, times, speakers and codings are as they were, however often one goes back a
 forth. A new code (from the codebook screen, or a cluster with the codings made with it)
 is one action too (`qualkit.undo_codes`): undo gives the codebook file its exact bytes
 back. Renaming a code (its labels or description) is one too, refused when the code was
-renamed since (another coder) or its file edited. Naming a voice and taking back a
+renamed since (another coder) or its file edited; so is merging a code into another
+(its codings moved back by id on undo). Naming a voice and taking back a
 voiceprint's name are actions too (`qualkit.undo_voices`). A coder changes only their
 own codings here.
 
@@ -27,7 +28,7 @@ from qualkit.errors import InputError
 from qualkit.model import Code, Coding, Segment, Speaker, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.spans import follow_span
-from qualkit.undo_codes import NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, NewCode, RenameCode
 from qualkit.undo_rows import RecordingRows, capture, restore
 from qualkit.undo_voices import NameVoice, UnnameVoice, VoiceName
 
@@ -83,6 +84,7 @@ Action = (
     | Restructure
     | NewCode
     | RenameCode
+    | MergeCode
     | NameVoice
     | UnnameVoice
 )
@@ -195,6 +197,12 @@ class UndoStack:
         action = undo_codes.rename_code(self.project, codebook, key, **words)
         if action is not None:
             self._push(action)
+        return action
+
+    def merge_code(self, codebook: str, source: str, target: str) -> MergeCode:
+        """Merge `source` into `target` (its codings, every coder's, move) as one action."""
+        action = undo_codes.merge_code(self.project, codebook, source, target)
+        self._push(action)
         return action
 
     def edit_text(self, segment_id: int, text: str, *, base: str | None = None) -> list[Coding]:
@@ -345,6 +353,8 @@ class UndoStack:
                     undo_codes.reverse(self.project, action)
                 case RenameCode():
                     undo_codes.reverse_rename(self.project, action)
+                case MergeCode():
+                    undo_codes.reverse_merge(self.project, action)
                 case NameVoice():
                     undo_voices.reverse_name(self.project, action)
                 case UnnameVoice():
@@ -374,6 +384,8 @@ class UndoStack:
                     undo_codes.apply(self.project, action)
                 case RenameCode():
                     undo_codes.apply_rename(self.project, action)
+                case MergeCode():
+                    undo_codes.apply_merge(self.project, action)
                 case NameVoice():
                     undo_voices.apply_name(self.project, action)
                 case UnnameVoice():

@@ -12,18 +12,24 @@ earlier words and the file its earlier bytes, provided the code still has the wo
 rename gave it (no one, another coder included, renamed it since) and the file is as the
 rename left it. A new code renamed afterwards is taken out after its rename is undone:
 undo goes newest first.
+
+A merge of one code into another moves its codings and takes it out of the codebook
+(its sub-codes go under the target). Undo makes the code again, moves back exactly the
+codings the merge moved (by id; codings made with the target since stay there), puts the
+codebook as it was (order, parents) and the file's earlier bytes; provided the codebook,
+the file and the moved codings are as the merge left them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualkit import atomic
 from qualkit.atomic import sha256_file
 from qualkit.errors import InputError, NotFoundError
-from qualkit.model import Code, Coding, Valence
+from qualkit.model import Code, Codebook, Coding, Valence
 from qualkit.project import Project
 from qualkit.undo_rows import UndoConflict
 
@@ -69,7 +75,7 @@ def _conflict() -> UndoConflict:
 
 def _file_conflict(path: Path) -> UndoConflict:
     """The codebook file is not as the action left it: a later edit of the codebook that
-    is not on the undo stack (a move or merge, a change by hand or by another coder)."""
+    is not on the undo stack (a move, a change by hand or by another coder)."""
     return UndoConflict(
         f"Cannot undo or redo: the codebook file {path.name} changed since (a later edit of"
         " the codebook that cannot be undone, or an edit of the file). Nothing was changed."
@@ -77,7 +83,10 @@ def _file_conflict(path: Path) -> UndoConflict:
 
 
 def _put_file(
-    project: Project, action: NewCode | RenameCode, expected: bytes | None, wanted: bytes | None
+    project: Project,
+    action: NewCode | RenameCode | MergeCode,
+    expected: bytes | None,
+    wanted: bytes | None,
 ) -> None:
     """Write the codebook file's `wanted` bytes, provided it still holds `expected`."""
     if _file(action.path) != expected:
@@ -203,3 +212,78 @@ def reverse_rename(project: Project, action: RenameCode) -> None:
 def apply_rename(project: Project, action: RenameCode) -> None:
     """The rename again: its words, and the file's later bytes."""
     _put_words(project, action, undo=False)
+
+
+# ------------------------------------------------------------------ merging
+@dataclass(frozen=True, slots=True)
+class MergeCode:
+    """A code merged into another: the codebook before and after, the codings moved (as
+    they were, coded with the source), and the codebook file's bytes."""
+
+    codebook: str
+    source: Code
+    target: str
+    book_before: Codebook
+    book_after: Codebook
+    moved: tuple[Coding, ...]
+    path: Path
+    file_before: bytes | None
+    file_after: bytes
+
+
+def merge_code(project: Project, codebook: str, source: str, target: str) -> MergeCode:
+    """Merge `source` into `target` (codings, sub-codes, the file), remembering how to undo."""
+    store = project.store
+    path = project.codebook_path(codebook)
+    with project.action():  # what is remembered is read under the merge's own lock
+        before = store.codebook(codebook)
+        code = before.code(source)
+        moved = tuple(store.codings(codebook=codebook, code=source))
+        file_before = _file(path)
+        project.merge_codes(codebook, source, target)
+        after = store.codebook(codebook)
+    return MergeCode(
+        codebook, code, target, before, after, moved, path, file_before, path.read_bytes()
+    )
+
+
+def _as_left(project: Project, action: MergeCode, *, undo: bool) -> None:
+    """Refuse unless the codebook, its file and the moved codings are as the merge left
+    them (`undo`) or found them (redo): another coder's later work is not overwritten."""
+    store = project.store
+    file: bytes | None
+    if undo:
+        book, file = action.book_after, action.file_after
+        codings = tuple(replace(c, code=action.target) for c in action.moved)
+    else:
+        book, file, codings = action.book_before, action.file_before, action.moved
+    if _file(action.path) != file:
+        raise _file_conflict(action.path)
+    if store.codebook(action.codebook) != book:
+        raise _conflict()
+    for coding in codings:
+        try:
+            if store.coding(coding.id) != coding:
+                raise _conflict()
+        except NotFoundError:
+            raise _conflict() from None
+
+
+def reverse_merge(project: Project, action: MergeCode) -> None:
+    """The code again, the moved codings back on it, the codebook and file as they were."""
+    store = project.store
+    with project.action():
+        _as_left(project, action, undo=True)
+        store.add_code(action.source)
+        store.move_codings([c.id for c in action.moved], action.codebook, action.source.key)
+        # Order and the sub-codes' parent as before (add_code put the code last).
+        store.upsert_codebook(action.book_before)
+        _put_file(project, action, action.file_after, action.file_before)
+
+
+def apply_merge(project: Project, action: MergeCode) -> None:
+    """The merge again, and the file's later bytes."""
+    with project.action():
+        _as_left(project, action, undo=False)
+        project.store.merge_codes(action.codebook, action.source.key, action.target)
+        _put_file(project, action, action.file_before, action.file_after)

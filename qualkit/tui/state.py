@@ -82,13 +82,30 @@ def digit_of(book: Codebook, key: str) -> str | None:
     return next((d for d, c in hotkeys(book).items() if c.key == key), None)
 
 
-def code_key_typed(book: Codebook, typed: str) -> str:
+@dataclass(frozen=True, slots=True)
+class TwoCodes:
+    """What was typed is the digit shown beside one code and the id of another."""
+
+    typed: str
+    shown: Code  # the code the list shows with the digit
+    named: Code  # the code whose id it is
+
+
+def code_key_typed(book: Codebook, typed: str) -> str | TwoCodes:
     """The code id meant by what was typed in a dialog: the digit the screens show beside
-    the code (what a coder reads off the list), else the id itself. A digit that is both
-    one code's hotkey and another code's id means the code shown with that digit."""
+    the code (what a coder reads off the list), else the id itself; `=` before an id means
+    the id alone ('=2'). A digit that is one code's digit and another code's id is not
+    guessed at (a guess merges into the wrong code): TwoCodes, for the dialog to ask."""
     typed = typed.strip()
+    if typed.startswith("="):
+        return typed[1:].strip()
     shown = hotkeys(book).get(typed)
-    return shown.key if shown is not None else typed
+    if shown is None:
+        return typed
+    named = next((c for c in book.codes if c.key == typed), None)
+    if named is not None and named.key != shown.key:
+        return TwoCodes(typed, shown, named)
+    return shown.key
 
 
 def speaker_infos(project: Project, rec_id: int | None = None) -> dict[int, SpeakerInfo]:

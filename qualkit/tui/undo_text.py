@@ -21,7 +21,7 @@ from qualkit.undo import (
     Restructure,
     merged_pair,
 )
-from qualkit.undo_codes import NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, NewCode, RenameCode
 from qualkit.undo_voices import NameVoice, UnnameVoice
 
 
@@ -69,6 +69,10 @@ def describe(action: Action, project: Project, lang: str) -> str:
         case RenameCode(key=key, old=old, new=new):
             return t("undo.rename_code", lang).format(
                 code=key, old=_label(old, lang), new=_label(new, lang)
+            )
+        case MergeCode(source=source, target=target, book_before=book):
+            return t("undo.merge_code", lang).format(
+                source=source.label(lang), target=book.code(target).label(lang)
             )
         case Restructure(kind="merge_voices"):
             kept, dropped = merged_pair(action)

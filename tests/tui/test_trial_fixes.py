@@ -56,6 +56,7 @@ def test_merging_a_code_takes_the_digit_the_list_shows(
         assert listed.lstrip().startswith("2 ")  # the digit a coder reads off the list
         await keys(pilot, "J")
         await keys(pilot, "2", "enter")  # the digit, not the id
+        await keys(pilot, "j")  # yes, merge (it asks first)
 
     drive(steps)
     with open_project(demo_root) as p:
@@ -69,15 +70,20 @@ def test_merging_a_code_still_takes_its_id(demo_root: Path, drive: Callable[...,
 
     with open_project(demo_root) as p:
         by_digit = {c.hotkey: c.key for c in p.codebook("danermark").codes if c.hotkey}
+        moving = {c.id for c in p.codings(code=by_digit["1"])}
+        staying = {c.id for c in p.codings(code=by_digit["3"])}
 
     async def steps(pilot: Any) -> None:
         await keys(pilot, "K")
         await keys(pilot, "J")
         await keys(pilot, *by_digit["3"], "enter")
+        await keys(pilot, "j")  # yes, merge
 
     drive(steps)
     with open_project(demo_root) as p:
         assert by_digit["1"] not in {c.key for c in p.codebook("danermark").codes}
+        # The codings went to the code with that id, every one of them.
+        assert {c.id for c in p.codings(code=by_digit["3"])} == moving | staying
 
 
 # ------------------------------------------- A writes nothing into memos

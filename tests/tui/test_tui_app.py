@@ -412,6 +412,9 @@ def test_codebook_add_rename_move_merge_switch(demo_root: Path, drive: Callable[
         screen.query_one("OptionList").highlighted = idx
         await keys(pilot, "J")
         await keys(pilot, *"individ", "enter")
+        await keys(pilot, "j")  # yes, merge (it asks first)
+        with open_project(demo_root) as p:
+            assert "eldsjalar" not in {c.key for c in p.codebook("danermark").codes}
         await keys(pilot, "b")
         dialog = app.screen
         ids = dialog.options

@@ -1,4 +1,4 @@
-"""Codebook: add and rename (undoable with `u`), move and merge codes; switch the codebook."""
+"""Codebook: add, rename and merge codes (undoable with `u`), move them; switch codebook."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.widgets import Footer, OptionList, Static
 
 from qualkit.codebook import is_code_id
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
-from qualkit.model import Code
+from qualkit.model import Code, Codebook
 from qualkit.tui.error_text import error_text
-from qualkit.tui.screens.dialogs import ChoiceDialog, InputDialog
+from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, InputDialog
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
-from qualkit.tui.state import code_key_typed, digit_of, new_code_hotkey
+from qualkit.tui.state import TwoCodes, code_key_typed, digit_of, new_code_hotkey
 from qualkit.tui.widgets.nav import NavList
 
 
@@ -65,12 +66,14 @@ class CodebookScreen(UndoKeys):
         for depth, c in ordered:
             n = sum(counts.get(c.key, {}).values())
             digit = digit_of(book, c.key) or " "  # the digit that codes with it, as typed
-            options.add_option(f"{'  ' * depth}{digit} {c.label(lang)}  [{c.key}]  ({n})")
+            # Escaped: "[tillit]" is the id a coder may type, not markup to swallow.
+            label = escape(f"{c.label(lang)}  [{c.key}]")
+            options.add_option(f"{'  ' * depth}{digit} {label}  ({n})")
         if self.codes:
             idx = next((i for i, c in enumerate(self.codes) if c.key == keep), old)
             options.highlighted = min(idx, len(self.codes) - 1)
         self.query_one("#codebook_header", Static).update(
-            f"[b]{t('codebook.title', lang)}[/b]  {book.name} [{book.id}]  ·  "
+            f"[b]{t('codebook.title', lang)}[/b]  {escape(f'{book.name} [{book.id}]')}  ·  "
             f"{', '.join(self.host.project.codebook_ids())}"
         )
 
@@ -172,12 +175,12 @@ class CodebookScreen(UndoKeys):
         if code is None:
             return
 
-        def move(parent: str) -> str | None:
-            book = self.host.project.codebook(code.codebook)
+        def move(typed: str) -> str | None:
+            parent, problem = self.typed_code(typed, code)
+            if problem is not None:
+                return problem
             return self._do(
-                lambda: self.host.project.move_code(
-                    code.codebook, code.key, code_key_typed(book, parent) or None
-                ),
+                lambda: self.host.project.move_code(code.codebook, code.key, parent or None),
                 code.key,
             )
 
@@ -185,20 +188,86 @@ class CodebookScreen(UndoKeys):
             InputDialog(t("codebook.parent_prompt", self.lang), code.parent or "", check=move)
         )
 
+    def typed_code(self, typed: str, acted_on: Code) -> tuple[str, str | None]:
+        """The code id meant by what was typed (a digit the list shows, or an id), and
+        why it cannot be told which (a digit that is also another code's id), or None."""
+        meant = code_key_typed(self.host.project.codebook(self.host.codebook_id), typed)
+        if not isinstance(meant, TwoCodes):
+            return meant, None
+        if meant.named.key == acted_on.key:  # not into or under itself: the digit is meant
+            return meant.shown.key, None
+        lang = self.lang
+        return "", t("codebook.two_codes", lang).format(
+            digit=meant.typed,
+            shown=escape(meant.shown.label(lang)),
+            named=escape(meant.named.label(lang)),
+            shown_key=meant.shown.key,
+        )
+
+    def merge_target(self, source: Code, typed: str) -> tuple[str, str | None]:
+        """The code `source` is to merge into, or why not: said in the dialog, before any
+        question, so a typo is put right there."""
+        if not typed.strip():
+            return "", t("err.empty", self.lang)
+        key, problem = self.typed_code(typed, source)
+        if problem is not None:
+            return "", problem
+        book = self.host.project.codebook(source.codebook)
+        if key == source.key:
+            return "", t("err.code_into_itself", self.lang)
+        if key not in {c.key for c in book.codes}:
+            known = ", ".join(c.key for c in book.codes)
+            return "", t("err.unknown_code", self.lang).format(code=key, book=book.id, known=known)
+        return key, None
+
     def action_merge(self) -> None:
         code = self.selected()
         if code is None:
             return
+        lang = self.lang
+        target: list[str] = []  # the code the dialog resolved, for the question after it
 
-        def merge(target: str) -> str | None:
-            if not target.strip():
-                return t("err.empty", self.lang)
-            key = code_key_typed(self.host.project.codebook(code.codebook), target)
-            return self._do(
-                lambda: self.host.project.merge_codes(code.codebook, code.key, key), key
-            )
+        def check(typed: str) -> str | None:
+            key, problem = self.merge_target(code, typed)
+            target[:] = [key]
+            return problem
 
-        self.app.push_screen(InputDialog(t("codebook.merge_prompt", self.lang), check=merge))
+        def typed(value: str | None) -> None:
+            if value is not None and target:
+                self.confirm_merge(code, target[0])
+
+        prompt = t("codebook.merge_prompt", lang).format(
+            code=escape(f"«{code.label(lang)}» ({code.key})")
+        )
+        self.app.push_screen(InputDialog(prompt, check=check), typed)
+
+    def confirm_merge(self, source: Code, key: str) -> None:
+        """Ask, naming both codes and the codings that move: at 80x24 the dialog covers
+        the list the digit was read from, and a wrong digit moves every coder's work."""
+        lang = self.lang
+        book: Codebook = self.host.project.codebook(source.codebook)
+        target = book.code(key)
+        counts = self.host.project.store.coding_counts(book.id)
+        n = sum(counts.get(source.key, {}).values())
+        digit = digit_of(book, key)
+        question = t("codebook.merge_confirm", lang).format(
+            source=escape(source.label(lang)),
+            n=n,
+            codings=t("codebook.coding" if n == 1 else "codebook.codings", lang),
+            target=escape(
+                f"{digit} «{target.label(lang)}»" if digit else f"«{target.label(lang)}»"
+            ),
+        )
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                self.notify(t("codebook.merge_cancelled", lang))
+                return
+            problem = self._do(lambda: self.host.undo.merge_code(book.id, source.key, key), key)
+            if problem is not None:  # changed meanwhile (another coder): said, nothing lost
+                self.notify(problem, severity="error")
+
+        self.app.push_screen(ConfirmDialog(question, lang), answer)
 
     def action_switch(self) -> None:
         ids = self.host.project.codebook_ids()

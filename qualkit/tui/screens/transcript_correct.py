@@ -11,7 +11,7 @@ from qualkit.tui.screens.speakers import SpeakersScreen
 from qualkit.tui.screens.transcript_base import TranscriptBase
 from qualkit.tui.screens.undo_keys import undo_step
 from qualkit.undo import CODING
-from qualkit.undo_codes import NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, NewCode, RenameCode
 
 
 class CorrectingActions(TranscriptBase):
@@ -30,7 +30,7 @@ class CorrectingActions(TranscriptBase):
         action = undo_step(self, (CODING, None), redo=redo)
         if action is None:
             return
-        if isinstance(action, NewCode | RenameCode):  # a code made, renamed or taken back
+        if isinstance(action, NewCode | RenameCode | MergeCode):  # a code made, renamed, merged
             self.host.codebook_changed()
         self.after_structure_change()
 

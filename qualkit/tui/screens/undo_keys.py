@@ -16,7 +16,7 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.undo_text import describe, where_done
 from qualkit.undo import CODING, Action, Place, place
-from qualkit.undo_codes import NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, NewCode, RenameCode
 
 
 def undo_bindings(screen: str) -> list[Binding]:
@@ -34,6 +34,9 @@ def after_undo(host_screen: HostScreen, action: Action) -> None:
         host_screen.host.codebook_changed()  # hotkeys, marks, side panel
         if action.codings:
             host_screen.host.data_changed()  # search re-reads codings
+    elif isinstance(action, MergeCode):
+        host_screen.host.codebook_changed()  # a code gone or back, hotkeys, marks
+        host_screen.host.data_changed()  # its codings moved
     else:
         host_screen.host.data_changed()
 
