@@ -122,6 +122,21 @@ def word_after_cue(lower: str, before: str, after: str) -> bool:
     )
 
 
+# A reference list's author: a capitalised word with an initial after it ("Karlsson O.",
+# "Lundquist, L.") or before it ("R. Axelsson"). Reports quote their sources this way, and
+# the surname is a person's even when no list knows it and it opens a line.
+_INITIAL_AFTER = re.compile(r"^,?\s[A-ZÅÄÖÉ]\.(?=[\s,;)]|$)")
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-ZÅÄÖÉ]\.\s$")
+
+
+def cited_author(text: str, start: int, end: int) -> bool:
+    """Whether the word at `start:end` is written as an author in a reference."""
+    return bool(
+        _INITIAL_AFTER.match(text[end : end + 5])
+        or _INITIAL_BEFORE.search(text[max(0, start - 4) : start])
+    )
+
+
 # Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.
 WORD_SHAPE = re.compile(
     r"(?:ad|ade|at|ell|ella|isk|iska|ig|iga|lig|liga|iv|iva|ande|ende|het|ning|tion|skap|"

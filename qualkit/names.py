@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
+from qualkit.name_echoes import with_echoes
 from qualkit.name_words import (
     ACTOR_SHAPE,
     BEING_AFTER,
@@ -25,6 +26,7 @@ from qualkit.name_words import (
     SURNAME_SHAPE,
     WORD_SHAPE,
     WORKPLACE_OF_A_NAME,
+    cited_author,
     towns,
     word_after_cue,
 )
@@ -333,6 +335,9 @@ def find_names(
             and bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
         )
         cued = cued or (
+            not place_like and lower not in common and cited_author(text, m.start(), m.end())
+        )
+        cued = cued or (
             not place_like
             and lower not in common
             and w not in lasts
@@ -397,4 +402,4 @@ def find_names(
         ):
             spans.append((m.start(), m.end()))
         i += 1
-    return spans
+    return with_echoes(text, spans, lambda lower: lower in common or lower in not_people)

@@ -49,6 +49,7 @@ PLACES: dict[str, str] = {
     "qualkit.identifiers": "logic",
     "qualkit.names": "logic",
     "qualkit.name_words": "logic",
+    "qualkit.name_echoes": "logic",
     "qualkit.ingest_formats": "logic",
     "qualkit.log": "logic",
     "qualkit.spans": "logic",

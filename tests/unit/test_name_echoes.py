@@ -1,0 +1,74 @@
+"""A name found once in a text is replaced wherever that text writes it, and authors in a
+report's reference list are names (2026-12-04: the shapes the privacy bench still missed).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qualkit.pseudonymise import detect
+from qualkit.redaction import Redactor
+
+
+def names(text: str) -> list[str]:
+    return [f.text for f in detect(text) if f.kind == "name"]
+
+
+def test_a_name_found_once_is_found_again_later_in_the_same_text() -> None:
+    text = "Jag och Osmo satt i samma grupp, Osmo var jättebra. Osmos bil stod kvar."
+    assert names(text) == ["Osmo", "Osmo", "Osmos"]
+
+
+def test_the_surname_of_a_full_name_is_found_alone_later() -> None:
+    text = "Ritva Lammi kom in. Sen sa Lammi att det inte gick."
+    assert names(text) == ["Ritva Lammi", "Lammi"]
+
+
+def test_an_export_leaves_no_second_mention_standing() -> None:
+    out = Redactor.from_pairs({}).redact("Jag och Maija satt i samma grupp, Maija var bra.")
+    assert "Maija" not in out
+    assert out.count("[Namn") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # An everyday word the finder took for a name is not carried to its other uses.
+        ("Sen kom Per Svensson. Per månad får vi tre timmar.", ["Per Svensson"]),
+        # A programme's name, written in lower case elsewhere in the same text.
+        (
+            "Ett arbete som hette Kunskap till praktik. Kunskap till praktik gav oss kunskap.",
+            ["Kunskap"],
+        ),
+        # Places are not carried either.
+        ("Jag och Anna åkte till Lund. Lund var fint.", ["Anna"]),
+    ],
+)
+def test_words_and_places_are_not_carried(text: str, found: list[str]) -> None:
+    assert names(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "author"),
+    [
+        ("- Karlsson O. (1999), Utvärdering mer än en metod.", "Karlsson"),
+        ("¹ Ludvigsson, M., Svensson, T. m.fl. (2006), Begreppet arbetsförmåga", "Ludvigsson"),
+        ("se antologin av R. Axelsson (2006) om hälsoekonomi", "Axelsson"),
+        ("- Lundquist, L. (1987), Implementation Steering.", "Lundquist"),
+        ("Vedung E. (1998), Utvärdering i politik och förvaltning", "Vedung"),
+    ],
+)
+def test_authors_in_a_reference_list_are_names(text: str, author: str) -> None:
+    assert author in names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Enligt bilaga A. Sedan kom vi överens.",
+        "Region B. har ansvaret för vården.",
+        "Se kapitel 3, avsnitt C. om ansvaret.",
+    ],
+)
+def test_initials_beside_ordinary_words_make_no_names(text: str) -> None:
+    assert names(text) == []
