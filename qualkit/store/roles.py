@@ -57,6 +57,22 @@ def writer(store: StoreBase) -> tuple[str, bool]:
     return str(row[0]), bool(row[1])
 
 
+class OwnWritesStore(StoreBase):
+    """The store's check, before a write, that a coder writes only their own rows."""
+
+    # (database user, may write as the lead) on a server, asked once per connection.
+    _writer: tuple[str, bool] | None = None
+
+    def _check_writes_as(self, coder: str) -> None:
+        """In a team's study a coder writes codings and memos under their own name only,
+        and only the lead writes the consensus; a SQLite project has one user."""
+        if self.server is None:
+            return
+        if self._writer is None:
+            self._writer = writer(self)
+        check_writes_as(*self._writer, coder)
+
+
 def check_writes_as(user: str, may_lead: bool, coder: str) -> None:
     """Refuse a coder's write of codings or memos that are not their own."""
     if may_lead:
