@@ -100,6 +100,7 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -310,6 +311,21 @@ ALIGNS: dict[str, tuple[str, AlignOptions]] = {
 }
 
 
+def clips(
+    names: tuple[str, ...], models: dict[str, Any]
+) -> Iterator[tuple[Clip, list[RefTurn], Computed, Transcript]]:
+    """Each clip of `names` ("kind:seed:voices:minutes") with its reference turns, its cached
+    parts and Whisper's words; its decoded audio is removed when the caller moves on."""
+    for spec in names:
+        k, seed, voices, minutes = spec.split(":")
+        clip = Clip(k, int(seed), int(voices), float(minutes))
+        wav, ref = make(clip)
+        c = Computed(clip, wav, models)
+        yield clip, ref, c, c.transcript()
+        if c._audio is not None:
+            (OUT / f"{clip.name}.pcm").unlink(missing_ok=True)
+
+
 def run(
     names: tuple[str, ...],
     models: dict[str, Any],
@@ -318,21 +334,14 @@ def run(
 ) -> dict[str, dict[str, Row]]:
     """{clip: {variant: (words, DER, segments' DER, voices)}}, printed as it goes."""
     out: dict[str, dict[str, Row]] = {}
-    for spec in names:
-        k, seed, voices, minutes = spec.split(":")
-        clip = Clip(k, int(seed), int(voices), float(minutes))
-        wav, ref = make(clip)
-        c = Computed(clip, wav, models)
-        tr = c.transcript()
+    for clip, ref, c, tr in clips(names, models):
         out[clip.name] = {}
         plan = aligns or {name: (name, AlignOptions()) for name in variants}
         for name, (diarize_variant, align_options) in plan.items():
             dia = c.diarization(VARIANTS[diarize_variant])
             ws, d_dia, d_seg = score(ref, tr, dia, align_options)
             out[clip.name][name] = (ws, d_dia, d_seg, len(dia.speakers))
-            print(row(clip.name, name, ws, d_dia, d_seg, f"{len(dia.speakers)}/{voices}"))
-        if c._audio is not None:
-            (OUT / f"{clip.name}.pcm").unlink(missing_ok=True)
+            print(row(clip.name, name, ws, d_dia, d_seg, f"{len(dia.speakers)}/{clip.voices}"))
     return out
 
 
@@ -344,15 +353,20 @@ def row(clip: str, variant: str, ws: WordSpeakerScore, d: float, seg: float, voi
     )
 
 
-def pooled(res: dict[str, dict[str, Row]], label: str) -> dict[str, tuple[WordSpeakerScore, float]]:
-    """Per variant: the summed word counts and the mean DER, printed."""
+def pooled(
+    res: Mapping[str, Mapping[str, tuple[Any, ...]]],
+    label: str,
+    tail: Callable[[str], str] | None = None,
+) -> dict[str, tuple[WordSpeakerScore, float]]:
+    """Per variant: the summed word counts and the mean DER, printed (each row ending
+    with `tail(variant)`, for a caller's own columns)."""
     out = {}
     for name in next(iter(res.values())):
         ws = sum((r[name][0] for r in res.values()), WordSpeakerScore())
         mean_der = sum(r[name][1] for r in res.values()) / len(res)
         mean_seg = sum(r[name][2] for r in res.values()) / len(res)
         out[name] = (ws, mean_der)
-        print(row(f"**{label}**", name, ws, mean_der, mean_seg, ""))
+        print(row(f"**{label}**", name, ws, mean_der, mean_seg, "") + (tail(name) if tail else ""))
     return out
 
 

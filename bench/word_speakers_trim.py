@@ -52,15 +52,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+import word_speakers  # noqa: E402
 from word_speakers import (  # noqa: E402
     CONFIRM,
     DEV,
-    OUT,
     REPLIES,
-    Clip,
     Computed,
     RefTurn,
-    make,
+    clips,
     row,
     score,
 )
@@ -113,12 +112,7 @@ def replies_lost(ref: list[RefTurn], before: Diarization, after: Diarization) ->
 
 def run(names: tuple[str, ...], models: dict[str, Any]) -> dict[str, dict[str, Row]]:
     out: dict[str, dict[str, Row]] = {}
-    for spec in names:
-        k, seed, voices, minutes = spec.split(":")
-        clip = Clip(k, int(seed), int(voices), float(minutes))
-        wav, ref = make(clip)
-        c = Computed(clip, wav, models)
-        tr = c.transcript()
+    for clip, ref, c, tr in clips(names, models):
         dias = diarizations(c)
         n_own = sum(1 for own in own_turns(ref, dias["no-trim"].turns) if own)
         n_replies = len(own_turns(ref, ()))
@@ -141,23 +135,16 @@ def run(names: tuple[str, ...], models: dict[str, Any]) -> dict[str, dict[str, R
             ws, d_dia, d_seg = score(ref, tr, dia, AlignOptions())
             lost = replies_lost(ref, dias["no-trim"], dia)
             out[clip.name][name] = (ws, d_dia, d_seg, len(dia.speakers), lost)
-            voices_found = f"{len(dia.speakers)}/{voices}"
+            voices_found = f"{len(dia.speakers)}/{clip.voices}"
             print(row(clip.name, name, ws, d_dia, d_seg, voices_found) + f" {lost} |", flush=True)
-        if c._audio is not None:
-            (OUT / f"{clip.name}.pcm").unlink(missing_ok=True)
     return out
 
 
 def pooled(res: dict[str, dict[str, Row]], label: str) -> dict[str, tuple[WordSpeakerScore, float]]:
-    out = {}
-    for name in VARIANTS:
-        ws = sum((r[name][0] for r in res.values()), WordSpeakerScore())
-        mean_der = sum(r[name][1] for r in res.values()) / len(res)
-        mean_seg = sum(r[name][2] for r in res.values()) / len(res)
-        lost = sum(r[name][4] for r in res.values())
-        out[name] = (ws, mean_der)
-        print(row(f"**{label}**", name, ws, mean_der, mean_seg, "") + f" {lost} |")
-    return out
+    """word_speakers.pooled with the replies lost, summed, as the last column."""
+    return word_speakers.pooled(
+        res, label, lambda name: f" {sum(r[name][4] for r in res.values())} |"
+    )
 
 
 def words_hold(tot: dict[str, tuple[WordSpeakerScore, float]], name: str) -> bool:

@@ -9,70 +9,16 @@ from __future__ import annotations
 import os
 
 from qualkit.i18n_errors import ERROR_TEXT
+from qualkit.i18n_keys import KEY_TEXT
 
 LANGS = ("sv", "en")
 
 # key: (Swedish, English)
 TEXT: dict[str, tuple[str, str]] = {
-    # app and navigation
+    # the app
     "app.title": ("qualkit: kodning", "qualkit: coding"),
     "app.quit_title": ("Vill du avsluta?", "Do you want to quit?"),
     "app.quit_hint": ("Tryck [b]{key}[/b] för att avsluta.", "Press [b]{key}[/b] to quit the app."),
-    "key.quit": ("Avsluta", "Quit"),
-    "key.help": ("Hjälp", "Help"),
-    "key.back": ("Tillbaka", "Back"),
-    "key.search": ("Sök", "Search"),
-    "key.browser": ("Kodbläddrare", "Code browser"),
-    "key.codebook": ("Kodbok", "Codebook"),
-    "key.speakers": ("Talare", "Speakers"),
-    "key.overview": ("Översikt", "Overview"),
-    "key.clusters": ("Kluster", "Clusters"),
-    "key.disagreements": ("Oenighet", "Disagreements"),
-    "key.pseudonyms": ("Pseudonymer", "Pseudonyms"),
-    "key.open": ("Öppna", "Open"),
-    "key.transcribe": ("Transkribera", "Transcribe"),
-    "key.cancel": ("Avbryt", "Cancel"),
-    "key.down": ("Ned", "Down"),
-    "key.up": ("Upp", "Up"),
-    "key.page_down": ("Sida ned", "Page down"),
-    "key.page_up": ("Sida upp", "Page up"),
-    "key.first": ("Första", "First"),
-    "key.last": ("Sista", "Last"),
-    "key.code": ("Koda med faktor", "Code with factor"),
-    "key.promoting": ("Främjande", "Promoting"),
-    "key.hindering": ("Hindrande", "Hindering"),
-    "key.proposal": ("Förslag", "Proposal"),
-    "key.memo": ("Memo", "Memo"),
-    "key.segment_memo": ("Memo på segment", "Segment memo"),
-    "key.remove": ("Ta bort kodning", "Remove coding"),
-    "key.next_coding": ("Nästa kodning", "Next coding"),
-    "key.next_uncoded": ("Nästa okodade", "Next uncoded"),
-    "key.next_uncertain": ("Nästa osäkra", "Most uncertain next"),
-    "key.span": ("Koda textavsnitt", "Code a span"),
-    "key.undo": ("Ångra", "Undo"),
-    "key.redo": ("Gör om", "Redo"),
-    "key.edit": ("Rätta text", "Edit text"),
-    "key.split": ("Dela", "Split"),
-    "key.join": ("Slå ihop med nästa", "Join with next"),
-    "key.reassign": ("Byt talare", "Change speaker"),
-    "key.play": ("Spela upp", "Play"),
-    "key.accept": ("Godta förslag", "Accept suggestion"),
-    "key.reject": ("Avvisa förslag", "Reject suggestion"),
-    "key.accept_all": ("Godta alla över tröskeln", "Accept all above threshold"),
-    "key.name": ("Namnge röst", "Name voice"),
-    "key.merge": ("Slå ihop röster", "Merge voices"),
-    "key.mark": ("Markera", "Mark"),
-    "key.unname": ("Ta bort röstavtryckets namn", "Take back the voiceprint's name"),
-    "key.add_code": ("Ny kod", "New code"),
-    "key.rename_code": ("Byt namn", "Rename"),
-    "key.move_code": ("Flytta", "Move"),
-    "key.merge_code": ("Slå ihop koder", "Merge codes"),
-    "key.switch_codebook": ("Byt kodbok", "Switch codebook"),
-    "key.group": ("Gruppera", "Group"),
-    "key.filter": ("Filter", "Filter"),
-    "key.goto": ("Gå till", "Go to"),
-    "key.adopt": ("Gör till kod", "Make a code"),
-    "key.refresh": ("Uppdatera", "Refresh"),
     # overview
     "overview.title": ("Projektöversikt", "Project overview"),
     "overview.recording": ("Inspelning", "Recording"),
@@ -117,8 +63,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "transcript.all_coded": ("Alla segment är kodade.", "Every segment is coded."),
     "transcript.coded": ("Kodat", "Coded"),
     "transcript.removed": ("Kodning borttagen", "Coding removed"),
-    "key.pin": ("Fäst citat", "Pin quote"),
-    "key.partner": ("Om aktör", "About actor"),
     "transcript.pinned": ("Citatet fästs i rapporterna", "Quote pinned for the reports"),
     "transcript.unpinned": ("Citatet lossat: relevans väljer", "Quote unpinned: relevance chooses"),
     "transcript.partner": ("Handlar om aktör: ", "About actor: "),
@@ -381,12 +325,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "audio.resumed": ("Spelar vidare", "Playing on"),
     "audio.idle": ("Inget spelas just nu.", "Nothing is playing."),
     "audio.speed": ("Hastighet", "Speed"),
-    "key.play_pause": ("Spela/pausa", "Play/pause"),
-    "key.rewind": ("3 s bakåt", "Back 3 s"),
-    "key.slower": ("Långsammare", "Slower"),
-    "key.faster": ("Snabbare", "Faster"),
-    "key.transcribe_mode": ("Rätta med ljud", "Correct with audio"),
-    "key.save_next": ("Spara, nästa", "Save, next"),
     "transcribe.title": ("Rätta med ljud", "Correct with audio"),
     "transcribe.keys": (
         "F2 spela/paus · F3 3 s bakåt · F4/F5 långsammare/snabbare · "
@@ -401,7 +339,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Passages ({n}): f/h/p set valence, x leaves out/takes back, Tab to the fields",
     ),
     "disagreements.title": ("Oenighet mellan kodare", "Disagreements between coders"),
-    "key.leave_out": ("Utelämna/ta med", "Leave out/take back"),
     "codebook.digit": ("Den nya koden kodas med {digit}", "The new code is coded with {digit}"),
     "codebook.no_digit": (
         "Den nya koden fick ingen siffra: alla tio är tagna (eller kodboken numrerar sina "
@@ -414,6 +351,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "No clusters: too few uncoded passages that resemble each other.",
     ),
     "clusters.none_left": ("Ta med minst en passage.", "Keep at least one passage."),
+    # the key bindings' descriptions: qualkit.i18n_keys
+    **KEY_TEXT,
     # errors a coder can meet, said in the interface language: qualkit.i18n_errors
     **ERROR_TEXT,
 }

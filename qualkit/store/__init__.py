@@ -2,7 +2,7 @@
 
 - schema: the migrations and the runner that applies them
 - connection: opening, transactions, meta, integrity checks and backup
-- recordings, people, transcripts, codebooks, codings, rounds, caches, frames:
+- recordings, people, transcripts, codebooks, codings, memos, rounds, caches, frames:
   one group of tables each
 - restore: row-exact writes for undo/redo, and the change counter other writers move
 - reports: the analyst's texts, pinned quotes, partner actors
@@ -20,6 +20,7 @@ from qualkit.store.codings import CodingsStore
 from qualkit.store.connection import now
 from qualkit.store.frames import FramesStore
 from qualkit.store.glossary import GlossaryStore
+from qualkit.store.memos import MemosStore
 from qualkit.store.reports import ReportsStore
 from qualkit.store.restore import RestoreStore
 from qualkit.store.rounds import RoundsStore
@@ -35,6 +36,7 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Server", "Store", "now"]
 class Store(
     RoundsStore,
     CodingsStore,
+    MemosStore,
     CachesStore,
     TranscriptsStore,
     RestoreStore,

@@ -57,6 +57,22 @@ def writer(store: StoreBase) -> tuple[str, bool]:
     return str(row[0]), bool(row[1])
 
 
+class OwnWritesStore(StoreBase):
+    """The store's check, before a write, that a coder writes only their own rows."""
+
+    # (database user, may write as the lead) on a server, asked once per connection.
+    _writer: tuple[str, bool] | None = None
+
+    def _check_writes_as(self, coder: str) -> None:
+        """In a team's study a coder writes codings and memos under their own name only,
+        and only the lead writes the consensus; a SQLite project has one user."""
+        if self.server is None:
+            return
+        if self._writer is None:
+            self._writer = writer(self)
+        check_writes_as(*self._writer, coder)
+
+
 def check_writes_as(user: str, may_lead: bool, coder: str) -> None:
     """Refuse a coder's write of codings or memos that are not their own."""
     if may_lead:
@@ -130,30 +146,9 @@ BEGIN
         -- partner (a copy without memo or partner may go beside one with them).
         IF TG_TABLE_NAME = 'codings' THEN
             IF TG_OP = 'INSERT' THEN
-                IF EXISTS (SELECT 1 FROM {schema}.codings g
-                        JOIN {schema}.segments gs ON gs.id = g.segment_id
-                        JOIN {schema}.segments ns ON ns.id = NEW.segment_id
-                        WHERE gs.recording_id = ns.recording_id AND gs.idx = ns.idx - 1
-                        AND g.code_pk = NEW.code_pk AND g.coder_id = NEW.coder_id
-                        AND g.valence = NEW.valence AND g.created = NEW.created
-                        AND g.round_id IS NOT DISTINCT FROM NEW.round_id
-                        AND g.memo IS NOT DISTINCT FROM NEW.memo
-                        AND g.partner_actor IS NOT DISTINCT FROM NEW.partner_actor) THEN
-                    RETURN NEW;
-                END IF;
+{copy_written}
             ELSIF TG_OP = 'DELETE' THEN
-                IF EXISTS (SELECT 1 FROM {schema}.codings g
-                        JOIN {schema}.segments gs ON gs.id = g.segment_id
-                        JOIN {schema}.segments os ON os.id = OLD.segment_id
-                        WHERE gs.recording_id = os.recording_id AND gs.idx = os.idx - 1
-                        AND g.code_pk = OLD.code_pk AND g.coder_id = OLD.coder_id
-                        AND g.valence = OLD.valence AND g.created = OLD.created
-                        AND g.round_id IS NOT DISTINCT FROM OLD.round_id
-                        AND (OLD.memo IS NULL OR g.memo IS NOT DISTINCT FROM OLD.memo)
-                        AND (OLD.partner_actor IS NULL
-                             OR g.partner_actor IS NOT DISTINCT FROM OLD.partner_actor)) THEN
-                    RETURN OLD;
-                END IF;
+{copy_taken}
             END IF;
         END IF;
         IF TG_TABLE_NAME = 'codings' AND TG_OP = 'UPDATE' THEN
@@ -203,6 +198,38 @@ END
 $rule$
 """
 
+# The split's copy of a coding: `row` (NEW when written, OLD when taken away) is an exact
+# copy of a coding on the segment just before. {schema} is filled with the function's.
+_SPLIT_COPY = """\
+                IF EXISTS (SELECT 1 FROM {{schema}}.codings g
+                        JOIN {{schema}}.segments gs ON gs.id = g.segment_id
+                        JOIN {{schema}}.segments {seg} ON {seg}.id = {row}.segment_id
+                        WHERE gs.recording_id = {seg}.recording_id AND gs.idx = {seg}.idx - 1
+                        AND g.code_pk = {row}.code_pk AND g.coder_id = {row}.coder_id
+                        AND g.valence = {row}.valence AND g.created = {row}.created
+                        AND g.round_id IS NOT DISTINCT FROM {row}.round_id
+{memo_and_partner}) THEN
+                    RETURN {row};
+                END IF;"""
+
+# Written, the copy has the original's memo and partner; taken away, a copy without them
+# may go beside a coding with them (the DELETE's looser match).
+_COPY_WRITTEN = _SPLIT_COPY.format(
+    row="NEW",
+    seg="ns",
+    memo_and_partner="""\
+                        AND g.memo IS NOT DISTINCT FROM NEW.memo
+                        AND g.partner_actor IS NOT DISTINCT FROM NEW.partner_actor""",
+)
+_COPY_TAKEN = _SPLIT_COPY.format(
+    row="OLD",
+    seg="os",
+    memo_and_partner="""\
+                        AND (OLD.memo IS NULL OR g.memo IS NOT DISTINCT FROM OLD.memo)
+                        AND (OLD.partner_actor IS NULL
+                             OR g.partner_actor IS NOT DISTINCT FROM OLD.partner_actor)""",
+)
+
 # The tables whose rows say whose they are: a coding's, a memo's and an answer to a
 # suggestion's coder, a pin's coding, and the coders themselves (renaming another coder to
 # one's own name would make their codings "own").
@@ -222,6 +249,8 @@ def _install_own_rows_rule(db: sqlite3.Connection, tables: list[str]) -> None:
             rule=OWN_ROWS_RULE,
             recordings=f"{schema}.recordings".replace("'", "''"),
             consensus=CONSENSUS_CODER.lower(),
+            copy_written=_COPY_WRITTEN.format(schema=schema),
+            copy_taken=_COPY_TAKEN.format(schema=schema),
         )
     )
     # The tables' owner keeps it, so that whoever ran this first (the server's

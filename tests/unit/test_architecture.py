@@ -40,6 +40,7 @@ PLACES: dict[str, str] = {
     "qualkit.atomic": "base",
     "qualkit.i18n": "base",
     "qualkit.i18n_errors": "base",
+    "qualkit.i18n_keys": "base",
     "qualkit.offline": "base",
     "qualkit.layout": "base",
     "qualkit.spelling": "base",
