@@ -1,4 +1,5 @@
-"""A name found once in a text is a name wherever else that text writes it.
+"""Names known by their company: a name found once in a text is a name wherever else
+that text writes it, and two unknown words joined to a found name by "och" are one too.
 
 The finder judges each word by its neighbours, so "Jag och Osmo satt i samma grupp,
 Osmo var jättebra" finds the first "Osmo" (after "jag och") and not the second (no cue,
@@ -41,3 +42,31 @@ def with_echoes(
         if not any(m.start() < b and a < m.end() for a, b in spans)
     ]
     return sorted(spans + echoes)
+
+
+_PAIR = r"[^\W\d_][^\W\d_]+(?:-[^\W\d_]+)? [^\W\d_][^\W\d_]+(?:-[^\W\d_]+)?"
+_PAIR_BEFORE = re.compile(rf"(?<![\w-])(?P<pair>{_PAIR}) och $")
+_PAIR_AFTER = re.compile(rf"^ och (?P<pair>{_PAIR})(?![\w-])")
+
+
+def with_partners(
+    text: str, spans: list[tuple[int, int]], unknown: Callable[[str], bool]
+) -> list[tuple[int, int]]:
+    """`spans` and the two-word names listed beside them: "Seppo Kosonen och Christer
+    Malmström från Arbetsförmedlingen var med" finds the listed name; at a sentence's start
+    with no verb after it, the unknown pair before it is found by its company. Both words
+    must be capitalised and `unknown` (no everyday word, place or organisation)."""
+    found = list(spans)
+    for a, b in spans:
+        before = _PAIR_BEFORE.search(text, max(0, a - 60), a)
+        after = _PAIR_AFTER.match(text[b : b + 60])
+        for start, pair in (
+            (before.start("pair"), before.group("pair")) if before else (-1, ""),
+            (b + after.start("pair"), after.group("pair")) if after else (-1, ""),
+        ):
+            words = pair.split()
+            if start < 0 or not all(w[:1].isupper() and unknown(w) for w in words):
+                continue
+            if not any(start < y and x < start + len(pair) for x, y in found):
+                found.append((start, start + len(pair)))
+    return sorted(found)

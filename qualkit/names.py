@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
-from qualkit.name_echoes import with_echoes
+from qualkit.name_echoes import with_echoes, with_partners
 from qualkit.name_words import (
     ACTOR_SHAPE,
     BEING_AFTER,
@@ -402,4 +402,9 @@ def find_names(
         ):
             spans.append((m.start(), m.end()))
         i += 1
+    spans = with_partners(
+        text,
+        spans,
+        lambda w: _unknown_name_word(w, common, not_people) and w.lower() not in NAME_PART_NEVER,
+    )
     return with_echoes(text, spans, lambda lower: lower in common or lower in not_people)

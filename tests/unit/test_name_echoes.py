@@ -72,3 +72,34 @@ def test_authors_in_a_reference_list_are_names(text: str, author: str) -> None:
 )
 def test_initials_beside_ordinary_words_make_no_names(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Seppo Kosonen och Christer Malmström från Arbetsförmedlingen var med på mötet.",
+            ["Seppo Kosonen", "Christer Malmström"],
+        ),
+        (
+            "Vi har 120 deltagare. Ritva Lammi och Meja Wennberg från Arbetsförmedlingen var med.",
+            ["Ritva Lammi", "Meja Wennberg"],
+        ),
+        ("Det sa Anna Berg och Leevi Turpeinen.", ["Anna Berg", "Leevi Turpeinen"]),
+    ],
+)
+def test_two_unknown_words_beside_a_name_and_och_are_a_name(text: str, found: list[str]) -> None:
+    assert names(text) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anna Svensson och Region Jönköping har ett avtal.",
+        "Samordnad Individuell Plan och Anna Svensson.",
+        "Hälso- och sjukvård och Anna Svensson.",
+        "Vi pratade med Anna Svensson, Försäkringskassan Ludvika och Arbetsförmedlingen.",
+    ],
+)
+def test_places_and_organisations_beside_a_name_stay(text: str) -> None:
+    assert names(text) == ["Anna Svensson"]
