@@ -17,8 +17,8 @@ from textual.widgets import Input
 from qualkit.project import open_project
 from qualkit.tui.screens.codebook import CodebookScreen
 
+from ..undo_state import BOOK, state
 from .conftest import keys
-from .test_undo_codes import BOOK, state
 
 pytestmark = [pytest.mark.tui, pytest.mark.both_backends]
 

@@ -14,21 +14,9 @@ from qualkit.model import Code, Valence
 from qualkit.project import Project, open_project
 from qualkit.undo import UndoStack
 
-from ..store_snapshot import snapshot
+from ..undo_state import BOOK, state
 
 pytestmark = pytest.mark.both_backends
-
-BOOK = "danermark"
-
-
-def state(project: Project) -> dict[str, Any]:
-    """The whole store, the codebook as stored, its recorded hash and its file's bytes."""
-    return {
-        **snapshot(project),
-        "codebook": project.codebook(BOOK),
-        "hash": project.store.codebook_source_hash(BOOK),
-        "file": project.codebook_path(BOOK).read_bytes(),
-    }
 
 
 def new_code(hotkey: str | None = None) -> Code:

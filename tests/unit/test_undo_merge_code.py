@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from qualkit.errors import QualkitError
-from qualkit.model import Code, Valence
+from qualkit.model import Valence
 from qualkit.project import Project, open_project
 from qualkit.undo import UndoStack
 
-from .test_undo_codes import BOOK, state
+from ..undo_state import BOOK, add_code, state
 
 pytestmark = pytest.mark.both_backends
 
@@ -21,7 +21,7 @@ def test_a_merge_is_undone_and_redone_exactly(demo_project: Any) -> None:
     project: Project = demo_project
     # A sub-code of the source (goes under the target), and a coding of the target
     # by another coder made after the merge (stays on the target when undone).
-    project.add_code(Code(codebook=BOOK, key="mandat", label_sv="Mandat", parent="ledning"))
+    add_code(project, "mandat", "ledning")
     stack = UndoStack(project, coder="anna")
     before = state(project)
     moving = {c.id for c in before["codings"] if c.code == "ledning"}
