@@ -17,7 +17,7 @@ from qualkit.tui.screens.codebook import CodebookScreen
 from qualkit.tui.screens.dialogs import InputDialog
 
 from ..undo_state import BOOK
-from .conftest import keys
+from .conftest import Seen, keys
 from .test_code_merge import by_digit, labels
 from .test_undo_codes import saved_state
 
@@ -30,25 +30,21 @@ def parent(root: Path, key: str) -> str | None:
 
 
 def test_a_move_names_the_parent_and_u_takes_it_back_U_does_it_again(
-    demo_root: Path, drive: Callable[..., Any], notes: list[str]
+    demo_root: Path, in_codebook: Callable[..., Seen], notes: list[str]
 ) -> None:
-    digits = by_digit(demo_root)
-    moving, under = digits["1"], digits["3"]
-    names = labels(demo_root)
-    before = saved_state(demo_root)
-    seen: dict[str, Any] = {}
+    names, before = labels(demo_root), saved_state(demo_root)
+    moving, under = (by_digit(demo_root)[digit] for digit in "13")
 
-    async def steps(pilot: Any) -> None:
-        await keys(pilot, "K", "F", "ctrl+u", "3")  # the first row: the code coded with 1
-        screen = await keys(pilot, "enter")
-        assert isinstance(screen, CodebookScreen)
+    async def steps(pilot: Any, screen: CodebookScreen, seen: Seen) -> None:
+        await keys(pilot, "F", "ctrl+u", "3")  # the first row: the code coded with 1
+        assert await keys(pilot, "enter") is screen
         assert screen.selected().key == moving  # the cursor stays on the moved code
         seen["moved"] = saved_state(demo_root)
         await keys(pilot, "u")
         seen["undone"] = saved_state(demo_root)
         await keys(pilot, "U")
 
-    drive(steps, coder="anna")
+    seen = in_codebook(steps)
     assert seen["moved"]["codebook"].code(moving).parent == under
     assert f"«{names[moving]}» flyttades under 3 «{names[under]}». Ångra med u." in notes
     assert seen["undone"] == before  # the store, the codebook and the file's bytes
