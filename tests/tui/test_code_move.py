@@ -93,3 +93,18 @@ def test_a_code_under_itself_or_its_sub_code_is_refused_with_nothing_written(
     drive(steps)
     assert saved_state(demo_root) == before
     assert not any("flyttades" in n for n in notes)
+
+
+def test_enter_on_the_parent_the_code_has_moves_nothing_and_leaves_nothing_to_undo(
+    demo_root: Path, drive: Callable[..., Any], notes: list[str]
+) -> None:
+    before = saved_state(demo_root)
+    name = labels(demo_root)[by_digit(demo_root)["1"]]
+
+    async def steps(pilot: Any) -> None:
+        await keys(pilot, "K", "F", "enter", "u")  # the dialog offers the parent it has
+
+    drive(steps)
+    assert f"«{name}» ligger redan där" in notes
+    assert "Inget att ångra." in notes
+    assert saved_state(demo_root) == before
