@@ -253,6 +253,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "Codings in other codebooks are kept and shown when you switch back.",
     ),
     "codebook.saved": ("Kodboken är sparad", "Codebook saved"),
+    "codebook.moved": (
+        "«{code}» flyttades {where}. Ångra med u.",
+        "«{code}» was moved {where}. Undo with u.",
+    ),
+    "codebook.not_moved": ("«{code}» ligger redan där", "«{code}» is there already"),
+    "codebook.under": ("under {parent}", "under {parent}"),
+    "codebook.to_top": ("till toppnivån", "to the top level"),
+    "undo.move_code": ("flytt av {code} {where}", "move of {code} {where}"),
     # clusters
     "clusters.title": ("Klusterförslag", "Cluster proposals"),
     "clusters.unavailable": (

@@ -25,8 +25,10 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "There is no code '{code}' in codebook {book}. Codes: {known}.",
     ),
     "err.code_cycle": (
-        "'{code}' kan inte ligga under '{parent}': då blir den sin egen förälder.",
-        "'{code}' cannot go under '{parent}': it would become its own parent.",
+        "'{code}' kan inte ligga under '{parent}': det är koden själv eller en av dess"
+        " underkoder. Inget flyttades.",
+        "'{code}' cannot go under '{parent}': that is the code itself or one of its sub-codes."
+        " Nothing was moved.",
     ),
     "err.code_into_itself": (
         "En kod kan inte slås ihop med sig själv.",
@@ -77,13 +79,21 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "Cannot undo or redo the rename: code {code} was renamed or deleted since (by another"
         " coder, or in the codebook file). Nothing was changed.",
     ),
+    "err.move_undo_conflict": (
+        "Kan inte ångra eller göra om flytten: koden {code}, eller koden den ska ligga under,"
+        " har ändrats, flyttats eller tagits bort sedan dess (av en annan kodare, eller i"
+        " kodboksfilen). Inget ändrades.",
+        "Cannot undo or redo the move: code {code}, or the code it goes under, was changed,"
+        " moved or deleted since (by another coder, or in the codebook file). Nothing was"
+        " changed.",
+    ),
     "err.codebook_file_undo_conflict": (
         "Kan inte ångra eller göra om: kodboksfilen {name} har ändrats sedan dess (en senare"
-        " ändring av kodboken som inte kan ångras, som att flytta koder, eller en ändring i"
-        " filen). Inget ändrades.",
+        " ändring av kodboken som inte kan ångras, som en gjord med kommandot qualkit, eller"
+        " en ändring i filen). Inget ändrades.",
         "Cannot undo or redo: the codebook file {name} changed since (a later change to the"
-        " codebook that cannot be undone, such as a move of codes, or an edit of the file)."
-        " Nothing was changed.",
+        " codebook that cannot be undone, such as one made with the qualkit command, or an"
+        " edit of the file). Nothing was changed.",
     ),
     "err.voice_itself": (
         "En röst kan inte slås ihop med sig själv.",

@@ -9,10 +9,10 @@ ids, times, speakers and codings are as they were, however often one goes back a
 forth. A new code (from the codebook screen, or a cluster with the codings made with it)
 is one action too (`qualkit.undo_codes`): undo gives the codebook file its exact bytes
 back. Renaming a code (its labels or description) is one too, refused when the code was
-renamed since (another coder) or its file edited; so is merging a code into another
-(its codings moved back by id on undo). Naming a voice and taking back a
-voiceprint's name are actions too (`qualkit.undo_voices`). A coder changes only their
-own codings here.
+renamed since (another coder) or its file edited; so is moving a code under another
+parent, and merging a code into another (its codings moved back by id on undo). Naming a
+voice and taking back a voiceprint's name are actions too (`qualkit.undo_voices`). A
+coder changes only their own codings here.
 
 Each action belongs to a place (`place`): the coding screens, or one recording's Talare
 screen; a screen passes its place to `undo`/`redo` and reaches only its own actions.
@@ -28,7 +28,7 @@ from qualkit.errors import InputError
 from qualkit.model import Code, Coding, Segment, Speaker, Valence
 from qualkit.project import DEFAULT_CODEBOOK, Project
 from qualkit.spans import follow_span
-from qualkit.undo_codes import MergeCode, NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, MoveCode, NewCode, RenameCode
 from qualkit.undo_rows import RecordingRows, capture, restore
 from qualkit.undo_voices import NameVoice, UnnameVoice, VoiceName
 
@@ -85,6 +85,7 @@ Action = (
     | NewCode
     | RenameCode
     | MergeCode
+    | MoveCode
     | NameVoice
     | UnnameVoice
 )
@@ -203,6 +204,14 @@ class UndoStack:
         """Merge `source` into `target` (its codings, every coder's, move) as one action."""
         action = undo_codes.merge_code(self.project, codebook, source, target)
         self._push(action)
+        return action
+
+    def move_code(self, codebook: str, key: str, parent: str | None) -> MoveCode | None:
+        """Put a code under `parent` (None: the top level) as one undoable action; None
+        (and nothing on the stack) when it is there already."""
+        action = undo_codes.move_code(self.project, codebook, key, parent)
+        if action is not None:
+            self._push(action)
         return action
 
     def edit_text(self, segment_id: int, text: str, *, base: str | None = None) -> list[Coding]:
@@ -349,12 +358,8 @@ class UndoStack:
                     store.update_coding(cid, memo=old)
                 case AddSegmentMemo(memo_id, _sid, _text, _coder):
                     store.delete_memo(memo_id)
-                case NewCode():
-                    undo_codes.reverse(self.project, action)
-                case RenameCode():
-                    undo_codes.reverse_rename(self.project, action)
-                case MergeCode():
-                    undo_codes.reverse_merge(self.project, action)
+                case NewCode() | RenameCode() | MergeCode() | MoveCode():
+                    undo_codes.step(self.project, action, undo=True)
                 case NameVoice():
                     undo_voices.reverse_name(self.project, action)
                 case UnnameVoice():
@@ -380,12 +385,8 @@ class UndoStack:
                 case AddSegmentMemo(_mid, sid, text, coder):
                     memo = store.add_memo("segment", str(sid), text, coder=coder)
                     return AddSegmentMemo(memo.id, sid, text, coder)
-                case NewCode():
-                    undo_codes.apply(self.project, action)
-                case RenameCode():
-                    undo_codes.apply_rename(self.project, action)
-                case MergeCode():
-                    undo_codes.apply_merge(self.project, action)
+                case NewCode() | RenameCode() | MergeCode() | MoveCode():
+                    undo_codes.step(self.project, action, undo=False)
                 case NameVoice():
                     undo_voices.apply_name(self.project, action)
                 case UnnameVoice():

@@ -11,7 +11,9 @@ A rename (label, English label, description) goes the same way: undo gives the c
 earlier words and the file its earlier bytes, provided the code still has the words the
 rename gave it (no one, another coder included, renamed it since) and the file is as the
 rename left it. A new code renamed afterwards is taken out after its rename is undone:
-undo goes newest first.
+undo goes newest first. A move under another parent (or to the top level) goes the same
+way: undo puts the code back under its earlier parent, provided the code is as the move
+left it (no one changed or moved it since) and the file too.
 
 A merge of one code into another moves its codings and takes it out of the codebook
 (its sub-codes go under the target). Undo makes the code again, moves back exactly the
@@ -75,16 +77,23 @@ def _conflict() -> UndoConflict:
 
 def _file_conflict(path: Path) -> UndoConflict:
     """The codebook file is not as the action left it: a later edit of the codebook that
-    is not on the undo stack (a move, a change by hand or by another coder)."""
+    is not on the undo stack (by the qualkit command, by hand or by another coder)."""
     return UndoConflict(
         f"Cannot undo or redo: the codebook file {path.name} changed since (a later edit of"
         " the codebook that cannot be undone, or an edit of the file). Nothing was changed."
     )
 
 
+def _files(action: RenameCode | MoveCode, *, undo: bool) -> tuple[bytes | None, bytes | None]:
+    """The codebook file's bytes an undo (`undo`) or a redo expects, and those it writes."""
+    if undo:
+        return action.file_after, action.file_before
+    return action.file_before, action.file_after
+
+
 def _put_file(
     project: Project,
-    action: NewCode | RenameCode | MergeCode,
+    action: CodeAction,
     expected: bytes | None,
     wanted: bytes | None,
 ) -> None:
@@ -189,9 +198,6 @@ def _put_words(project: Project, action: RenameCode, *, undo: bool) -> None:
     """Give the code the words before (`undo`) or after the rename, provided it still has
     the others; the file likewise."""
     expected, wanted = (action.new, action.old) if undo else (action.old, action.new)
-    files = (
-        (action.file_after, action.file_before) if undo else (action.file_before, action.file_after)
-    )
     store = project.store
     with project.action():  # the check and the write under one lock (a team's server too)
         try:
@@ -201,17 +207,7 @@ def _put_words(project: Project, action: RenameCode, *, undo: bool) -> None:
         if now != expected:
             raise _rename_conflict(action.key)
         store.update_code(action.codebook, action.key, **_changed(expected, wanted))
-        _put_file(project, action, *files)
-
-
-def reverse_rename(project: Project, action: RenameCode) -> None:
-    """The code's earlier words, and the codebook file's earlier bytes."""
-    _put_words(project, action, undo=True)
-
-
-def apply_rename(project: Project, action: RenameCode) -> None:
-    """The rename again: its words, and the file's later bytes."""
-    _put_words(project, action, undo=False)
+        _put_file(project, action, *_files(action, undo=undo))
 
 
 # ------------------------------------------------------------------ merging
@@ -287,3 +283,76 @@ def apply_merge(project: Project, action: MergeCode) -> None:
         _as_left(project, action, undo=False)
         project.store.merge_codes(action.codebook, action.source.key, action.target)
         _put_file(project, action, action.file_before, action.file_after)
+
+
+# ------------------------------------------------------------------ moving
+@dataclass(frozen=True, slots=True)
+class MoveCode:
+    """A code put under another parent: the code before the move (its parent then), the
+    parent after (None: the top level) and the codebook file's bytes."""
+
+    codebook: str
+    code: Code
+    parent: str | None
+    path: Path
+    file_before: bytes | None
+    file_after: bytes
+
+
+def move_code(project: Project, codebook: str, key: str, parent: str | None) -> MoveCode | None:
+    """Put the code under `parent` (None: the top level), in the store and the codebook
+    file as one edit; None when it is there already. Under itself or a code of its own
+    subtree is refused (InputError) with nothing written."""
+    path = project.codebook_path(codebook)
+    with project.action():  # the code remembered is the one the move changed
+        code = project.codebook(codebook).code(key)
+        if code.parent == parent:
+            return None
+        before = _file(path)
+        project.move_code(codebook, key, parent)
+        after = path.read_bytes()
+    return MoveCode(codebook, code, parent, path, before, after)
+
+
+def _move_conflict(key: str) -> UndoConflict:
+    return UndoConflict(
+        f"Cannot undo or redo the move: code {key!r}, or the code it goes under, was"
+        " changed, moved or deleted since (by another coder, or in the codebook file)."
+        " Nothing was changed."
+    )
+
+
+def _put_parent(project: Project, action: MoveCode, *, undo: bool) -> None:
+    """Put the code under its parent before (`undo`) or after the move, provided the code
+    is as the move left (or found) it; the file likewise."""
+    moved = replace(action.code, parent=action.parent)
+    expected, wanted = (moved, action.code) if undo else (action.code, moved)
+    store = project.store
+    with project.action():  # the check and the write under one lock (a team's server too)
+        try:
+            now: Code | None = store.codebook(action.codebook).code(action.code.key)
+        except NotFoundError:
+            now = None
+        if now != expected:
+            raise _move_conflict(action.code.key)
+        try:
+            store.update_code(action.codebook, action.code.key, parent=wanted.parent)
+        except (NotFoundError, InputError):  # the parent gone, or now under the code
+            raise _move_conflict(action.code.key) from None
+        _put_file(project, action, *_files(action, undo=undo))
+
+
+CodeAction = NewCode | RenameCode | MergeCode | MoveCode
+
+
+def step(project: Project, action: CodeAction, *, undo: bool) -> None:
+    """Undo (`undo`) or redo an action on a codebook: the store and the file's bytes."""
+    match action:
+        case NewCode():
+            (reverse if undo else apply)(project, action)
+        case RenameCode():
+            _put_words(project, action, undo=undo)
+        case MergeCode():
+            (reverse_merge if undo else apply_merge)(project, action)
+        case MoveCode():
+            _put_parent(project, action, undo=undo)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The shared undo checks assert inside a helper: their failures say what differed.
+pytest.register_assert_rewrite("tests.undo_state")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 

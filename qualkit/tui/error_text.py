@@ -47,6 +47,10 @@ KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "err.rename_undo_conflict",
         ),
         (
+            r"Cannot undo or redo the move: code '(?P<code>[^']*)', or the code it goes",
+            "err.move_undo_conflict",
+        ),
+        (
             r"Cannot undo or redo: the codebook file (?P<name>\S+) changed since",
             "err.codebook_file_undo_conflict",
         ),

@@ -21,7 +21,7 @@ from qualkit.undo import (
     Restructure,
     merged_pair,
 )
-from qualkit.undo_codes import MergeCode, NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, MoveCode, NewCode, RenameCode
 from qualkit.undo_voices import NameVoice, UnnameVoice
 
 
@@ -49,6 +49,23 @@ def _label(words: tuple[str, str, str], lang: str) -> str:
     return label_en if lang == "en" and label_en else label_sv
 
 
+def moved_to(parent: str | None, lang: str) -> str:
+    """Where a moved code went: 'under «Individ»' (as shown), or 'till toppnivån'."""
+    if parent is None:
+        return t("codebook.to_top", lang)
+    return t("codebook.under", lang).format(parent=parent)
+
+
+def _parent(project: Project, action: MoveCode, lang: str) -> str | None:
+    """The label of the parent the code was moved under (its id if it is gone)."""
+    if action.parent is None:
+        return None
+    try:
+        return project.codebook(action.codebook).code(action.parent).label(lang)
+    except NotFoundError:
+        return action.parent
+
+
 def describe(action: Action, project: Project, lang: str) -> str:
     """The action in a few words, in `lang`."""
     match action:
@@ -74,6 +91,9 @@ def describe(action: Action, project: Project, lang: str) -> str:
             return t("undo.merge_code", lang).format(
                 source=source.label(lang), target=book.code(target).label(lang)
             )
+        case MoveCode(code=code):
+            where = moved_to(_parent(project, action, lang), lang)
+            return t("undo.move_code", lang).format(code=code.label(lang), where=where)
         case Restructure(kind="merge_voices"):
             kept, dropped = merged_pair(action)
             return t("undo.merge_voices", lang).format(drop=dropped.label, keep=kept.label)

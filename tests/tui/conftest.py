@@ -156,6 +156,26 @@ def drive(make_app: Callable[..., Any], request: pytest.FixtureRequest) -> Calla
     return go
 
 
+Seen = dict[str, Any]
+
+
+@pytest.fixture
+def in_codebook(drive: Callable[..., Any]) -> Callable[..., Seen]:
+    """Run `steps(pilot, screen, seen)` from the codebook screen, as coder anna unless
+    told; returns `seen`, what the steps read, for the test to check after the app closed."""
+
+    def go(steps: Callable[[Any, Any, Seen], Awaitable[None]], **options: Any) -> Seen:
+        seen: Seen = {}
+
+        async def body(pilot: Any) -> None:
+            await steps(pilot, await keys(pilot, "K"), seen)
+
+        drive(body, **{"coder": "anna", **options})
+        return seen
+
+    return go
+
+
 @dataclass(frozen=True)
 class FakeSuggestion:
     code: str

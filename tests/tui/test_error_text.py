@@ -88,6 +88,12 @@ CASES: dict[str, Callable[[Project], object]] = {
         p.rename_code("danermark", "ledning", label_sv="Ledarskap"),  # dora, meanwhile
         stack.undo(),
     ),
+    "err.move_undo_conflict": lambda p: (
+        stack := UndoStack(p, coder="carl"),
+        stack.move_code("danermark", "stabila_org", "ledning"),
+        p.move_code("danermark", "stabila_org", None),  # dora, meanwhile
+        stack.undo(),
+    ),
     "err.codebook_file_undo_conflict": lambda p: (
         stack := UndoStack(p, coder="carl"),
         stack.add_code(Code("danermark", "ny_fil", "Ny")),

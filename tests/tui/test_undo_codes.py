@@ -17,17 +17,16 @@ from textual.widgets import Input
 
 from qualkit.analysis import cluster
 from qualkit.model import Valence
-from qualkit.project import Project, open_project
+from qualkit.project import open_project
 from qualkit.tui.screens.adopt import AdoptDialog
 from qualkit.tui.screens.clusters import ClustersScreen
 from qualkit.tui.screens.codebook import CodebookScreen
 
-from ..store_snapshot import snapshot
+from ..undo_state import state
 from .conftest import keys
 
 pytestmark = [pytest.mark.tui, pytest.mark.both_backends]
 
-BOOK = "danermark"
 KEY = "kontaktlista_rutiner"
 
 
@@ -35,15 +34,6 @@ def plain(renderable: Any) -> str:
     console = Console(width=60, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
-
-
-def state(project: Project) -> dict[str, Any]:
-    return {
-        **snapshot(project),
-        "codebook": project.codebook(BOOK),
-        "hash": project.store.codebook_source_hash(BOOK),
-        "file": project.codebook_path(BOOK).read_bytes(),
-    }
 
 
 def saved_state(root: Path) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from textual.widgets import Input
 from qualkit.project import open_project
 from qualkit.tui.screens.codebook import CodebookScreen
 
-from .conftest import keys
-from .test_undo_codes import BOOK, state
+from ..undo_state import BOOK, state
+from .conftest import Seen, keys
 
 pytestmark = [pytest.mark.tui, pytest.mark.both_backends]
 
@@ -32,13 +32,10 @@ async def rename(pilot: Any, label: str) -> None:
 
 
 def test_u_gives_a_renamed_code_its_old_name_and_U_renames_it_again(
-    demo_root: Path, drive: Callable[..., Any], notes: list[str]
+    in_codebook: Callable[..., Seen], notes: list[str]
 ) -> None:
-    seen: dict[str, Any] = {}
-
-    async def steps(pilot: Any) -> None:
+    async def steps(pilot: Any, screen: CodebookScreen, seen: Seen) -> None:
         app = pilot.app
-        screen = await keys(pilot, "K")
         code = screen.selected()
         seen["code"] = code
         seen["before"] = state(app.project)
@@ -53,7 +50,7 @@ def test_u_gives_a_renamed_code_its_old_name_and_U_renames_it_again(
         await keys(pilot, "U")
         seen["redone"] = state(app.project)
 
-    drive(steps, coder="anna")
+    seen = in_codebook(steps)
     code = seen["code"]
     assert seen["renamed"]["codebook"].code(code.key).label_sv == "Styrning"
     assert "Styrning" in seen["shown"]
@@ -66,13 +63,10 @@ def test_u_gives_a_renamed_code_its_old_name_and_U_renames_it_again(
 
 
 def test_a_new_code_renamed_afterwards_is_undone_rename_first_then_the_code(
-    demo_root: Path, drive: Callable[..., Any], notes: list[str]
+    in_codebook: Callable[..., Seen], notes: list[str]
 ) -> None:
-    seen: dict[str, Any] = {}
-
-    async def steps(pilot: Any) -> None:
+    async def steps(pilot: Any, screen: CodebookScreen, seen: Seen) -> None:
         app = pilot.app
-        screen = await keys(pilot, "K")
         seen["before"] = state(app.project)
         await keys(pilot, "a")
         app.screen.query_one(Input).value = "eldsjalar"
@@ -87,7 +81,7 @@ def test_a_new_code_renamed_afterwards_is_undone_rename_first_then_the_code(
         await keys(pilot, "u")
         seen["code_undone"] = state(app.project)
 
-    drive(steps, coder="anna")
+    seen = in_codebook(steps)
     assert seen["rename_undone"] == seen["added"]
     assert seen["code_undone"] == seen["before"]
     assert "Ångrat: namnbyte av koden eldsjalar (Eldsjälar → Entusiaster)" in notes
@@ -96,13 +90,10 @@ def test_a_new_code_renamed_afterwards_is_undone_rename_first_then_the_code(
 
 
 def test_a_rename_another_coder_changed_since_is_not_undone(
-    demo_root: Path, drive: Callable[..., Any], notes: list[str]
+    demo_root: Path, in_codebook: Callable[..., Seen], notes: list[str]
 ) -> None:
-    seen: dict[str, Any] = {}
-
-    async def steps(pilot: Any) -> None:
+    async def steps(pilot: Any, screen: CodebookScreen, seen: Seen) -> None:
         app = pilot.app
-        screen = await keys(pilot, "K")
         key = screen.selected().key
         await rename(pilot, "Styrning")
         with open_project(demo_root) as other:  # another coder renames it again meanwhile
@@ -112,7 +103,7 @@ def test_a_rename_another_coder_changed_since_is_not_undone(
         seen["after_u"] = state(app.project)
         seen["key"] = key
 
-    drive(steps, coder="anna")
+    seen = in_codebook(steps)
     assert seen["after_u"] == seen["theirs"]  # nothing of theirs overwritten
     assert seen["after_u"]["codebook"].code(seen["key"]).label_sv == "Ledarskap"
     assert any(

@@ -1,9 +1,9 @@
-"""Codebook: add, rename and merge codes (undoable with `u`), move them; switch codebook."""
+"""Codebook: add, rename, move and merge codes (each undoable with `u`); switch codebook."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,7 +18,17 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, InputDialog
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
 from qualkit.tui.state import TwoCodes, code_key_typed, digit_of, new_code_hotkey
+from qualkit.tui.undo_text import moved_to
 from qualkit.tui.widgets.nav import NavList
+from qualkit.undo_codes import MoveCode
+
+Done = TypeVar("Done")
+
+
+def shown(book: Codebook, key: str, lang: str) -> str:
+    """A code as the list shows it to a coder choosing by digit: '3 «Individ»'."""
+    label, digit = f"«{book.code(key).label(lang)}»", digit_of(book, key)
+    return escape(f"{digit} {label}" if digit else label)
 
 
 class CodebookScreen(UndoKeys):
@@ -91,14 +101,20 @@ class CodebookScreen(UndoKeys):
         detail = self.query_one("#codebook_detail", Static)
         detail.update(code.description if code else "")
 
-    def _do(self, fn: Callable[[], object], keep: str | None = None) -> str | None:
-        """Run a codebook edit from inside its dialog: an error stays there, text kept."""
+    def _do(
+        self,
+        fn: Callable[[], Done],
+        keep: str | None = None,
+        said: Callable[[Done], str] | None = None,
+    ) -> str | None:
+        """Run a codebook edit from inside its dialog: an error stays there, text kept;
+        the toast says `said(what the edit returned)`, or that the codebook is saved."""
         try:
-            fn()
+            done = fn()
         except QualkitError as exc:
             return error_text(exc, self.lang)
         self.host.codebook_changed()
-        self.notify(t("codebook.saved", self.lang))
+        self.notify(said(done) if said else t("codebook.saved", self.lang))
         self.load(keep)
         return None
 
@@ -175,13 +191,29 @@ class CodebookScreen(UndoKeys):
         if code is None:
             return
 
+        lang = self.lang
+
         def move(typed: str) -> str | None:
             parent, problem = self.typed_code(typed, code)
             if problem is not None:
                 return problem
+            book = self.host.project.codebook(code.codebook)
+            # Named by label and by the digit the coder read before the move (a codebook
+            # that numbers its top codes numbers them anew): a wrong digit shows.
+            known = parent in {c.key for c in book.codes}
+            where = moved_to(shown(book, parent, lang) if known else parent or None, lang)
+
+            def said(action: MoveCode | None) -> str:
+                name = escape(code.label(lang))
+                if action is None:
+                    return t("codebook.not_moved", lang).format(code=name)
+                return t("codebook.moved", lang).format(code=name, where=where)
+
+            # Through the undo stack: `u` puts the code back under its earlier parent.
             return self._do(
-                lambda: self.host.project.move_code(code.codebook, code.key, parent or None),
+                lambda: self.host.undo.move_code(code.codebook, code.key, parent or None),
                 code.key,
+                said,
             )
 
         self.app.push_screen(
@@ -246,17 +278,13 @@ class CodebookScreen(UndoKeys):
         the list the digit was read from, and a wrong digit moves every coder's work."""
         lang = self.lang
         book: Codebook = self.host.project.codebook(source.codebook)
-        target = book.code(key)
         counts = self.host.project.store.coding_counts(book.id)
         n = sum(counts.get(source.key, {}).values())
-        digit = digit_of(book, key)
         question = t("codebook.merge_confirm", lang).format(
             source=escape(source.label(lang)),
             n=n,
             codings=t("codebook.coding" if n == 1 else "codebook.codings", lang),
-            target=escape(
-                f"{digit} «{target.label(lang)}»" if digit else f"«{target.label(lang)}»"
-            ),
+            target=shown(book, key, lang),
         )
 
         def answer(yes: bool | None) -> None:

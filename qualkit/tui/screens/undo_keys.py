@@ -16,7 +16,7 @@ from qualkit.tui.error_text import error_text
 from qualkit.tui.host import HostScreen
 from qualkit.tui.undo_text import describe, where_done
 from qualkit.undo import CODING, Action, Place, place
-from qualkit.undo_codes import MergeCode, NewCode, RenameCode
+from qualkit.undo_codes import MergeCode, MoveCode, NewCode, RenameCode
 
 
 def undo_bindings(screen: str) -> list[Binding]:
@@ -28,8 +28,8 @@ def undo_bindings(screen: str) -> list[Binding]:
 
 def after_undo(host_screen: HostScreen, action: Action) -> None:
     """What the app must read again after `action` was undone or redone anywhere."""
-    if isinstance(action, RenameCode):
-        host_screen.host.codebook_changed()  # labels in the side panel and the lists
+    if isinstance(action, RenameCode | MoveCode):
+        host_screen.host.codebook_changed()  # labels, order and digits in the lists
     elif isinstance(action, NewCode):
         host_screen.host.codebook_changed()  # hotkeys, marks, side panel
         if action.codings:
