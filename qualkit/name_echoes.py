@@ -6,42 +6,63 @@ Osmo var jättebra" finds the first "Osmo" (after "jag och") and not the second 
 unknown word). An export replaces only what was found, so the second would stand beside
 "[Namn 1]" and give it away. Within one text the same capitalised word is the same person;
 across texts it is not carried ("Hans", "Bo" and "Lund" are words too), and here only
-words that are no everyday word or place are.
+listed names and words of no everyday, place, group or role shape are.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from collections.abc import Callable
 
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def with_echoes(
-    text: str, spans: list[tuple[int, int]], is_word: Callable[[str], bool]
+    text: str, spans: list[tuple[int, int]], carried: Callable[[str], bool]
 ) -> list[tuple[int, int]]:
     """`spans` and every other place `text` writes one of their capitalised words (or its
-    genitive) exactly so, unless `is_word` says the word, in lower case, is an ordinary
-    word or a place; ordered by position, without overlaps."""
+    genitive) exactly so, for the words `carried` allows (a listed name, or a word of no
+    everyday, place, group or role shape: a weak finding is not spread); ordered by
+    position, without overlaps."""
+    if not spans:
+        return spans
+    # One pass over the text's words, not a search per name: a long text with many
+    # names stays linear.
+    written = Counter(_NAME_WORD.findall(text))
     words = {
         w.group(0)
         for a, b in spans
         for w in _NAME_WORD.finditer(text, a, b)
-        if w.group(0)[:1].isupper() and len(w.group(0)) > 1 and not is_word(w.group(0).lower())
+        # Written once (its found place) is the common case: nothing to carry.
+        if w.group(0)[:1].isupper()
+        and len(w.group(0)) > 1
+        and written[w.group(0)] + written[w.group(0) + "s"] > 1
+        # A word the same text also writes in lower case is an everyday word there
+        # ("Kunskap till praktik", a programme, beside "utbyta kunskap").
+        and not written[w.group(0).lower()]
+        and carried(w.group(0))
     }
-    # A word the same text also writes in lower case is an everyday word there ("Kunskap
-    # till praktik", a programme, beside "utbyta kunskap"): only its found place counts.
-    words = {w for w in words if not re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", text)}
     if not words:
         return spans
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?:s|:s|’s|'s)?(?![\w-])")
-    echoes = [
-        (m.start(), m.end())
-        for m in pattern.finditer(text)
-        if not any(m.start() < b and a < m.end() for a, b in spans)
-    ]
+    # ":s" and "'s" are apart from the word already; a bare "s" makes another word of a
+    # short name ("Hu", "Hus"), so it counts only from four letters.
+    echoes = []
+    ordered = sorted(spans)
+    for m in _NAME_WORD.finditer(text):
+        token = m.group(0)
+        if not (token in words or (token[-1:] == "s" and len(token) > 4 and token[:-1] in words)):
+            continue
+        if not _overlaps(ordered, m.start(), m.end()):
+            echoes.append((m.start(), m.end()))
     return sorted(spans + echoes)
+
+
+def _overlaps(ordered: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether `start:end` overlaps one of `ordered`, spans sorted and apart."""
+    i = bisect.bisect_right(ordered, (end, end)) - 1  # the last span starting before `end`
+    return i >= 0 and ordered[i][1] > start
 
 
 _PAIR = r"[^\W\d_][^\W\d_]+(?:-[^\W\d_]+)? [^\W\d_][^\W\d_]+(?:-[^\W\d_]+)?"

@@ -123,18 +123,21 @@ def word_after_cue(lower: str, before: str, after: str) -> bool:
 
 
 # A reference list's author: a capitalised word with an initial after it ("Karlsson O.",
-# "Lundquist, L.") or before it ("R. Axelsson"). Reports quote their sources this way, and
-# the surname is a person's even when no list knows it and it opens a line.
-_INITIAL_AFTER = re.compile(r"^,?\s[A-ZÅÄÖÉ]\.(?=[\s,;)]|$)")
-_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-ZÅÄÖÉ]\.\s$")
+# "Lundquist, L.") or before it ("R. Axelsson"), and a year close after ("(1999)"). Reports
+# quote their sources this way, and the surname is a person's even when no list knows it
+# and it opens a line. Without the year, "Deltagare B.", "Bilaga A." and "Vitamin D." are
+# the same shape.
+_INITIAL_AFTER = re.compile(r"^,?\s[A-ZÅÄÖÉÜØ]\.(?=[\s,;)]|$)")
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-ZÅÄÖÉÜØ]\.\s$")
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 
 
 def cited_author(text: str, start: int, end: int) -> bool:
     """Whether the word at `start:end` is written as an author in a reference."""
-    return bool(
-        _INITIAL_AFTER.match(text[end : end + 5])
-        or _INITIAL_BEFORE.search(text[max(0, start - 4) : start])
+    initial = _INITIAL_AFTER.match(text[end : end + 5]) or _INITIAL_BEFORE.search(
+        text[max(0, start - 4) : start]
     )
+    return bool(initial and _YEAR.search(text[end : end + 45]))
 
 
 # Swedish adjective and abstract-noun endings: "Samordnad Individuell Plan" is no person.

@@ -335,7 +335,10 @@ def find_names(
             and bool(_CUE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
         )
         cued = cued or (
-            not place_like and lower not in common and cited_author(text, m.start(), m.end())
+            not place_like
+            and lower not in common
+            and not _group_of_people(lower)
+            and cited_author(text, m.start(), m.end())
         )
         cued = cued or (
             not place_like
@@ -407,4 +410,27 @@ def find_names(
         spans,
         lambda w: _unknown_name_word(w, common, not_people) and w.lower() not in NAME_PART_NEVER,
     )
-    return with_echoes(text, spans, lambda lower: lower in common or lower in not_people)
+    return with_echoes(text, spans, lambda w: _carried(w, firsts, groups, common, not_people))
+
+
+def _carried(
+    word: str,
+    firsts: frozenset[str],
+    names: tuple[frozenset[str] | set[str], ...],
+    common: frozenset[str],
+    others: set[str],
+) -> bool:
+    """Whether a found word is a name wherever its text writes it again (`with_echoes`):
+    a listed name that is no everyday word, or an unknown word of no group, role or cue
+    shape ("Deltagarna", "Handläggare", "Mamma" found once stay found once)."""
+    lower = word.lower()
+    if lower in common or lower in others:
+        return False
+    if _is_first(word, firsts) or any(word in g for g in names):
+        return True
+    return (
+        _unknown_name_word(word, common, others)
+        and not _group_of_people(lower)
+        and lower not in NAME_PART_NEVER
+        and not _CUE_BEFORE.search(word + " ")
+    )

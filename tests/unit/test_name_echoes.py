@@ -68,10 +68,49 @@ def test_authors_in_a_reference_list_are_names(text: str, author: str) -> None:
         "Enligt bilaga A. Sedan kom vi överens.",
         "Region B. har ansvaret för vården.",
         "Se kapitel 3, avsnitt C. om ansvaret.",
+        # Capitalised words beside a letter and a full stop, with no year: the labels on
+        # quotes, headings, answer options (a review of the first version of the rule).
+        "Deltagare A. Jag tycker att det var bra.",
+        "Det var svårt att få tid, säger en av dem (Deltagare B.).",
+        "– Vi fick ingen hjälp alls. (Informant C.)",
+        "Bilaga A. Intervjuguide",
+        "Kapitel I. Inledning",
+        "Vi fick brist på Vitamin D. Det var jobbigt.",
+        "Han hade Hepatit C. Behandlingen tog ett år.",
+        "Svarsalternativ: A. Instämmer helt B. Instämmer delvis",
+        "Mottagningen finns i Hus B. Ingången är på baksidan.",
+        "Intervjuare: Vad tycker ni? B. Precis, det håller jag med om.",
     ],
 )
 def test_initials_beside_ordinary_words_make_no_names(text: str) -> None:
     assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # Roles, groups and cue words found once are not spread through the text.
+        ("Det var bra, sa Handläggare A. (2019). Handläggare i kommunen sa samma sak.", []),
+        ("Jag och Mamma åkte dit. Mamma var glad.", ["Mamma"]),
+        ("Vi kallar henne Stjärnan. Stjärnan lyser.", ["Stjärnan"]),
+        # A bare "s" on a short name makes another word.
+        ("Jag och Hu pratade länge. Hus är dyra här.", ["Hu"]),
+    ],
+)
+def test_weak_findings_are_not_carried(text: str, found: list[str]) -> None:
+    assert names(text) == found
+
+
+def test_a_name_rejected_by_a_coder_stays_in_the_genitive_too() -> None:
+    red = Redactor.from_pairs({}, keep=["Osmo"])
+    text = "Jag och Osmo satt där. Osmos bil stod kvar."
+    assert red.redact(text) == text
+
+
+def test_many_names_in_one_long_text_are_all_found() -> None:
+    people = ["Anna Lindqvist", "Osmo Kosonen", "Maija Lammi", "Per Svensson"] * 500
+    text = " ".join(f"Jag och {p} pratade. Det gick bra." for p in people)
+    assert len(names(text)) == len(people)
 
 
 @pytest.mark.parametrize(
