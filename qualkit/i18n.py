@@ -46,7 +46,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "A transcription is running. Quit anyway? What is finished is kept, and T continues "
         "where it stopped. (y/n)",
     ),
-    "overview.progress": ("Kodning per faktor", "Coding per factor"),
+    # Codings, not passages: three coders on one turn count three here, one in a report.
+    "overview.progress": ("Kodningar per faktor, alla kodare", "Codings per factor, all coders"),
+    "overview.progress_blind": ("Dina kodningar per faktor", "Your codings per factor"),
     # transcript
     "transcript.codings": ("Kodningar", "Codings"),
     "transcript.no_codings": ("Inga kodningar på segmentet.", "No codings on this segment."),

@@ -72,7 +72,7 @@ def test_coder_codes_a_passage_in_the_browser(serve_project: Path, tmp_path: Pat
             page.requests.clear()
             await page.send("Page.navigate", url=url)
             # The overview lists the demo recording once the app process is up.
-            await page.wait_for_text("fokusgrupp", "Kodning per faktor", timeout=120)
+            await page.wait_for_text("fokusgrupp", "Kodningar per faktor", timeout=120)
             await page.wait_quiet()
             assert await page.evaluate(FOCUS_TERMINAL)
             shown = len(await page.terminal_text())

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.widgets import Footer, OptionList, Static
 
-from qualkit.codebook import is_code_id
+from qualkit.codebook import is_code_id, title
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Code, Codebook
@@ -83,7 +83,7 @@ class CodebookScreen(UndoKeys):
             idx = next((i for i, c in enumerate(self.codes) if c.key == keep), old)
             options.highlighted = min(idx, len(self.codes) - 1)
         self.query_one("#codebook_header", Static).update(
-            f"[b]{t('codebook.title', lang)}[/b]  {escape(f'{book.name} [{book.id}]')}  ·  "
+            f"[b]{t('codebook.title', lang)}[/b]  {escape(f'{title(book, lang)} [{book.id}]')}  ·  "
             f"{', '.join(self.host.project.codebook_ids())}"
         )
 

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from qualkit.codebook import title
 from qualkit.i18n import t
 from qualkit.model import Recording, StageStatus
 from qualkit.pipeline import events as pipeline_events
@@ -150,7 +151,10 @@ class OverviewScreen(HostScreen):
             header += f"\n\n{t('overview.empty', lang)}"
         self.query_one("#overview_header", Static).update(header)
         totals = store.coding_counts(self.host.codebook_id, coder=coder)
-        lines = [f"[b]{t('overview.progress', lang)}[/b] ({book.name})"]
+        label = t("overview.progress_blind" if coder else "overview.progress", lang)
+        name = f" ({title(book, lang)})"
+        # The codebook's name only where it fits on the line: the codebook screen shows it.
+        lines = [f"[b]{label}[/b]{name if len(label + name) < self.app.size.width else ''}"]
         for digit, factor in keys:
             tally = totals.get(factor.key, {})
             lines.append(
