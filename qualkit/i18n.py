@@ -52,6 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # transcript
     "transcript.codings": ("Kodningar", "Codings"),
     "transcript.no_codings": ("Inga kodningar på segmentet.", "No codings on this segment."),
+    "transcript.from_suggestion": ("från förslag", "from a suggestion"),
     "transcript.empty": (
         "Transkriptet är tomt: inga segment att visa.",
         "The transcript is empty: no segments to show.",

@@ -64,6 +64,29 @@ class CachesStore(CodebooksStore):
             (int(r[0]), str(r[1]), bool(r[2])) for r in self._rows(sql + " ORDER BY id", params)
         ]
 
+    def suggested_codings(
+        self, codebook: str, *, recording_id: int | None = None, segment_id: int | None = None
+    ) -> set[tuple[int, str, str]]:
+        """(segment id, code, coder) that a coder took from the suggestions: the coder's
+        latest word on that code for that segment was "taken" (`a` or `A` in the app)."""
+        sql = (
+            "SELECT f.segment_id, f.code, c.name, f.accepted FROM suggestion_feedback f"
+            " JOIN coders c ON c.id = f.coder_id JOIN segments s ON s.id = f.segment_id"
+            " WHERE f.codebook = ?"
+        )
+        params: list[Any] = [codebook]
+        if recording_id is not None:
+            sql += " AND s.recording_id = ?"
+            params.append(recording_id)
+        if segment_id is not None:
+            sql += " AND f.segment_id = ?"
+            params.append(segment_id)
+        latest = {
+            (int(r[0]), str(r[1]), str(r[2])): bool(r[3])
+            for r in self._rows(sql + " ORDER BY f.id", params)
+        }
+        return {key for key, taken in latest.items() if taken}
+
     def suggestion_state(self, codebook: str) -> tuple[int, ...]:
         """A fingerprint that changes whenever codings or feedback for a codebook change."""
         coded = self._rows(

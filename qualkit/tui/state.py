@@ -144,6 +144,7 @@ class RecordingView:
         self.blind = blind
         self.segments: list[Segment] = []
         self.codings: dict[int, list[Coding]] = defaultdict(list)
+        self.suggested: set[tuple[int, str, str]] = set()
         self.speakers: dict[int, SpeakerInfo] = {}
         self.book: Codebook = project.codebook(codebook)
         self.keys: dict[str, Code] = hotkeys(self.book)
@@ -163,6 +164,9 @@ class RecordingView:
             coder=self.coder if self.blind else None,
         ):
             self.codings[c.segment_id].append(c)
+        self.suggested = self.project.store.suggested_codings(
+            self.codebook_id, recording_id=self.recording.id
+        )
 
     def reload_segment_codings(self, segment_id: int) -> None:
         self.codings[segment_id] = self.project.store.codings(
@@ -170,6 +174,15 @@ class RecordingView:
             codebook=self.codebook_id,
             coder=self.coder if self.blind else None,
         )
+        self.suggested = {k for k in self.suggested if k[0] != segment_id}
+        self.suggested |= self.project.store.suggested_codings(
+            self.codebook_id, segment_id=segment_id
+        )
+
+    def from_suggestion(self, coding: Coding) -> bool:
+        """Whether the coder took this coding from the suggestions (shown in the panel, so
+        a reviewer sees which codings the model proposed)."""
+        return (coding.segment_id, coding.code, coding.coder) in self.suggested
 
     def switch_codebook(self, codebook: str) -> None:
         self.codebook_id = codebook

@@ -132,6 +132,9 @@ class SuggestingActions(TranscriptBase):
             )
         except QualkitError as exc:
             self.error(exc)
+            return
+        # The coding was written before its feedback: read the segment's marks again.
+        self.view.reload_segment_codings(segment_id)
 
     def suggestion_numbers(self) -> str:
         """The numbers of the suggestions still shown: '1-3', '3', or '1, 3'."""

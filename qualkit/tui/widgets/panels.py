@@ -79,6 +79,8 @@ class CodingsPanel(VerticalScroll, can_focus=False):
             out.append(f"{view.code_mark(c.code)} {label} ", style="#ffaf00")
             out.append(f"[{c.valence.value} {VALENCE_MARK.get(c.valence.value, '')}]")
             out.append(f"  {c.coder}", style="dim")
+            if view.from_suggestion(c):
+                out.append(f"  ⚙ {t('transcript.from_suggestion', lang)}", style="dim italic")
             if c.span_start is not None and c.span_end is not None:
                 excerpt = segment_text[c.span_start : c.span_end]
                 out.append(f"\n    «{excerpt[:60]}»", style="italic")
