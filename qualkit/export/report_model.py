@@ -258,6 +258,7 @@ def build_report(
         red,
         report_method.ends(segments),
         report_method.auto_transcribed(project),
+        {s.recording_id for s in segments},
     )
     return Report(
         kind=kind,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualkit.export.report_blocks import Block, Captions, number
-from qualkit.export.report_records import Relation, Report, ValenceCount
+from qualkit.export.report_records import Material, Relation, Report, ValenceCount
 from qualkit.export.report_texts import Texts
 
 DANERMARK = "danermark"
@@ -37,8 +37,10 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     m = report.material
     method = report.method
     out: list[Block] = []
+    # Audio imported but not transcribed is no interview of the analysis: named apart.
+    waiting = t("material_untranscribed", n=m.untranscribed) if m.untranscribed else ""
     if not m.interviews:
-        return [Block("para", t("material_none"))]
+        return [Block("para", " ".join(s for s in (t("material_none"), waiting) if s))]
     dates = sorted({i.date for i in m.interviews if i.date})
     if len(dates) > 1:
         when = t("method_dates", first=dates[0], last=dates[-1])
@@ -58,6 +60,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
                     t("material_intro", interviews=len(m.interviews), participants=m.participants),
                     when,
                     total,
+                    waiting,
                 )
                 if s
             ),
@@ -105,10 +108,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         out.append(Block("muted", t("participants_none")))
     if method is None:
         return out
-    if method.guides:
-        out.append(Block("para", t("method_guides", guides=", ".join(method.guides))))
-    else:
-        out.append(Block("muted", t("method_no_guide")))
+    out.extend(guide_blocks(m, t))
     if method.auto_transcribed:
         out.append(Block("para", t("method_asr", n=method.auto_transcribed, model=method.model)))
     if method.text_imported:
@@ -171,6 +171,29 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
             )
         else:
             out.append(Block("muted", t("method_no_agreement")))
+    return out
+
+
+def guide_blocks(m: Material, t: Texts) -> list[Block]:
+    """Which interview guide the groups followed. One sentence when every interview
+    followed the same guide; else each guide with how many interviews (of which group
+    types) followed it, and those that name none: a chefer group without a guide must not
+    read as having followed the medarbetare guide."""
+    guides = dict.fromkeys(i.guide for i in m.interviews)  # in order of first use
+    if "" not in guides and len(guides) == 1:
+        return [Block("para", t("method_guides", guides=next(iter(guides))))]
+    if not any(guides):
+        return [Block("muted", t("method_no_guide"))]
+
+    def groups(guide: str) -> dict[str, int | str]:
+        used = [i for i in m.interviews if i.guide == guide]
+        types = ", ".join(dict.fromkeys(i.group_type for i in used if i.group_type))
+        return {"n": len(used), "groups": f" ({types})" if types else ""}
+
+    used = " ".join(t("method_guide_used", guide=g, **groups(g)) for g in guides if g)
+    out = [Block("para", used)]
+    if "" in guides:
+        out.append(Block("muted", t("method_guide_missing", **groups(""))))
     return out
 
 
