@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualkit.export.report_blocks import Block, Captions, number
-from qualkit.export.report_records import Material, Relation, Report, ValenceCount
+from qualkit.export.report_records import Material, Relation, Report, ReportKind, ValenceCount
 from qualkit.export.report_texts import Texts
 
 DANERMARK = "danermark"
@@ -226,7 +226,10 @@ def relation_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> lis
     rel = report.relations
     if rel is None or not rel.n:
         return [Block("muted", t("relations_none"))]
-    out = [Block("para", t("relations_intro", n=rel.n))]
+    intro = t("relations_intro", n=rel.n)
+    if report.kind is ReportKind.AKTOR:
+        intro += " " + t("relations_actor", actor=report.scope)
+    out = [Block("para", intro)]
     actors = rel.actors
     header = (t("relations_corner"), *actors)
     rows = []

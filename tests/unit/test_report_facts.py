@@ -1,5 +1,5 @@
 """What a report states about its material is true: Metod's interviews, transcripts and
-interview guides."""
+interview guides, and the relations an actor report shows."""
 
 from __future__ import annotations
 
@@ -95,3 +95,26 @@ def test_each_guide_is_named_with_the_groups_that_followed_it(
     assert len(shown) == len(expected)
     for line, start in zip(shown, expected, strict=True):
         assert line.startswith(start), line
+
+
+def test_actor_report_shows_what_others_say_about_the_actor(project: Project) -> None:
+    # The demo: AF's turn 9 is coded kunskap_respekt, hindrande, --partner FK.
+    report = build_report(project, ReportKind.AKTOR, "FK")
+    assert report.relations is not None
+    assert report.relations.cell("AF", "FK").hindering == 1
+    path = write_report(project, "aktor", "FK", ReportOptions(fmt="md", dpi=40))
+    text = path.read_text(encoding="utf-8")
+    relations = text[text.index("## Relationer mellan aktörerna") : text.index("## Slutsatser")]
+    assert "Inga kodade avsnitt anger" not in relations
+    assert "Flest hindrande omdömen: AF om FK (1)." in relations
+    assert "vad de andra säger om FK" in relations
+    # A relation FK is no part of stays out of FK's view.
+    assert report.relations.cell("vård", "AF").total == 0
+    kommun = build_report(project, ReportKind.KOMMUN, "Norrby").relations
+    assert kommun is not None and kommun.cell("vård", "AF").total == 1
+
+
+def test_one_named_partner_reads_in_the_singular() -> None:
+    texts = Texts.load("sv")
+    assert texts("relations_intro", n=1).startswith("1 kodat avsnitt anger vilken annan aktör det")
+    assert texts("relations_intro", n=2).startswith("2 kodade avsnitt anger vilken annan aktör de")
