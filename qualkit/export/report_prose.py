@@ -93,7 +93,8 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         out.append(
             Block("table", caption, header=(t("actor"), t("count")), rows=rows, numeric=(1,))
         )
-        rows = tuple((r, a, str(n)) for r, a, n in m.by_role)
+        # A Totalt row as in the actor table above, so both tables read alike.
+        rows = (*((r, a, str(n)) for r, a, n in m.by_role), (t("total"), "", str(m.participants)))
         caption = cap.table(t("participants_by_role"), m.participants)
         out.append(
             Block(
@@ -287,9 +288,7 @@ def comparison_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> l
         out.append(Block("para", t("comparison_single", n=len(comp.compared))))
     else:
         out.append(Block("subheading", t("common")))
-        items = tuple(
-            t("common_item", factor=c.label, valence=t.valence(c.valence)) for c in comp.common
-        )
+        items = tuple(common_text(t, c.label, c.valence) for c in comp.common)
         out.append(Block("bullets", items=items) if items else Block("para", t("common_none")))
         out.append(Block("subheading", t("differences")))
         items = tuple(difference_text(t, d) for d in comp.differences)
@@ -307,6 +306,15 @@ def comparison_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> l
             )
         )
     return out
+
+
+def common_text(t: Texts, label: str, valence: str) -> str:
+    """'Ledning: togs upp i alla jämförda kommuner, främst som hindrande.' A factor raised
+    as often promoting as hindering has a sentence of its own: "främst som både ..." is no
+    Swedish."""
+    if valence == "blandad":
+        return t("common_item_mixed", factor=label)
+    return t("common_item", factor=label, valence=t.valence(valence))
 
 
 def difference_text(t: Texts, d: object) -> str:

@@ -118,3 +118,25 @@ def test_one_named_partner_reads_in_the_singular() -> None:
     texts = Texts.load("sv")
     assert texts("relations_intro", n=1).startswith("1 kodat avsnitt anger vilken annan aktör det")
     assert texts("relations_intro", n=2).startswith("2 kodade avsnitt anger vilken annan aktör de")
+
+
+def test_a_factor_raised_as_often_promoting_as_hindering_reads_as_swedish() -> None:
+    from qualkit.export.report_prose import common_text
+
+    t = Texts.load("sv")
+    assert common_text(t, "Kunskap", "blandad") == (
+        "Kunskap: togs upp i alla jämförda kommuner, lika ofta främjande som hindrande."
+    )
+    assert common_text(t, "Ledning", "hindrande").endswith("främst som hindrande.")
+
+
+def test_participants_per_role_has_a_total_row(project: Project) -> None:
+    from qualkit.export.report_layout import layout
+
+    report = build_report(project, ReportKind.KOMMUN, "Norrby")
+    tables = [b for b in layout(report, Texts.load("sv"), charts={}) if b.kind == "table"]
+    by_actor = next(b for b in tables if "Deltagare per aktör" in b.text)
+    by_role = next(b for b in tables if "Deltagare per roll" in b.text)
+    assert by_actor.rows[-1] == ("Totalt", "4")
+    assert by_role.rows[-1] == ("Totalt", "", "4")
+    assert sum(int(n) for *_, n in by_role.rows[:-1]) == 4
