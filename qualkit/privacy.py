@@ -10,9 +10,11 @@ an export safe.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from types import MappingProxyType
 
 from qualkit import resolve
@@ -34,6 +36,7 @@ __all__ = [
     "scan",
     "set_consent",
     "unreviewed",
+    "unreviewed_in",
     "unreviewed_replacements",
     "withdrawn_speaker_ids",
 ]
@@ -55,6 +58,32 @@ def exportable_segments(
         for s in segments
         if s.speaker_id is None or s.speaker_id not in gone
     ]
+
+
+def unreviewed_in(project: Project, paths: Iterable[Path]) -> int:
+    """How many names and identifiers replaced without review these exported files hold.
+
+    The redactor counts what it replaced in every text an export reads, and an export
+    reads more than it writes (all passages, quotes it did not pick): the summary line
+    counts only the replacements whose label the files hold, each person (one label) or
+    identifier once, however often it is repeated."""
+    text = "\n".join(_file_text(p) for p in paths)
+    return len({who for label, who in unreviewed_replacements(project) if label in text})
+
+
+def _file_text(path: Path) -> str:
+    """The text of an export: a plain file, or the text parts of a docx, xlsx or qdpx
+    (audio and images in them are skipped)."""
+    if not path.is_file():
+        return ""
+    if not zipfile.is_zipfile(path):
+        return path.read_text(encoding="utf-8", errors="ignore")
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".qde", ".txt", ".rels", ".html")):
+                parts.append(z.read(name).decode("utf-8", errors="ignore"))
+    return "\n".join(parts)
 
 
 # -------------------------------------------------------------------- scanning

@@ -7,7 +7,7 @@ proposals (with their possibly edited replacement), proposals not yet reviewed (
 label the scan gave them), and then any name the detector finds in the text itself,
 scanned or not. Only a name a coder rejected is left as it is. So with default settings
 nothing the scanner would find reaches a file, whether or not anyone reviewed it; what was
-replaced without review is counted per project, and the export commands say how many.
+replaced without review is noted per project; `privacy.unreviewed_in` counts a file's.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from qualkit.pseudonymise import (
 __all__ = ["Redactor", "unreviewed_replacements"]
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
-# Replacements made without review, per project object, for the export summary.
-_TALLIES: WeakKeyDictionary[Project, Counter[str]] = WeakKeyDictionary()
+# Replacements made without review, per project object: (label, what it stands for).
+_TALLIES: WeakKeyDictionary[Project, Counter[tuple[str, str]]] = WeakKeyDictionary()
 _NAME_LABEL = re.compile(r"^\[Namn (\d+)\]")
 # A genitive after a known name: "Karins" -> "[Namn 1]:s".
 _GENITIVE = r"(?P<gen>[’':]?s)?"
@@ -51,9 +51,10 @@ def _listed(key: str) -> bool:
     return all(is_listed(w) for w in words)
 
 
-def unreviewed_replacements(project: Project) -> dict[str, int]:
-    """Replacements made without review in this project's exports so far, per kind."""
-    return dict(_TALLIES.get(project, Counter()))
+def unreviewed_replacements(project: Project) -> set[tuple[str, str]]:
+    """What this project's redactors replaced without review so far, in any text they
+    read (a file may hold less): (label put in, what it stands for)."""
+    return set(_TALLIES.get(project, Counter()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class Redactor:
     reviewed: frozenset[str] = frozenset()  # casefolded originals a person decided on
     register: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
-    tally: Counter[str] = field(default_factory=Counter)
+    tally: Counter[tuple[str, str]] = field(default_factory=Counter)
     # Labels for names nobody scanned, numbered after the scan's own: distinct people stay
     # distinct in one export ("[Namn 4]" said this, "[Namn 5]" that).
     fresh: dict[str, str] = field(default_factory=dict)
@@ -196,7 +197,7 @@ class Redactor:
         reviewed: Iterable[str] | None = None,
         register: Iterable[str] = (),
         places: Iterable[str] = (),
-        tally: Counter[str] | None = None,
+        tally: Counter[tuple[str, str]] | None = None,
     ) -> Redactor:
         """A redactor from original -> replacement pairs (all reviewed unless told)."""
         table: dict[str, str] = {}
@@ -263,8 +264,13 @@ class Redactor:
             key = plain_separators(f.text).casefold()
             edits.append((f.start, f.end, self.table.get(key, PLACEHOLDERS[f.kind])))
             if count and key not in self.reviewed:
-                self.tally[f.kind] += 1
+                self._count(edits[-1][2], key)
         return _splice(text, edits, [])
+
+    def _count(self, label: str, original: str) -> None:
+        """One person is one label ("Karin", "Karin Lindqvist": "[Namn 1]"); identifiers
+        share a placeholder ("[telefonnummer]"), so each number stands for itself."""
+        self.tally[(label, label if _NAME_LABEL.match(label) else original)] += 1
 
     def _name_label(self, found: str) -> str:
         key = plain_separators(found).casefold()
@@ -345,7 +351,7 @@ class Redactor:
                 continue
             label = self.table[key] + (":s" if m.group("gen") else "")
             if count and key not in self.reviewed:
-                self.tally[NAME if label.startswith("[Namn") else "other"] += 1
+                self._count(self.table[key], key)
             edits.append((m.start(), m.end(), label))
         return _splice(text, edits, labels)
 
@@ -366,7 +372,7 @@ class Redactor:
             out.append(self._name_label(f.text))
             pos = f.end
             if count:
-                self.tally[f.kind] += 1
+                self._count(out[-1], f.text.casefold())
         out.append(text[pos:])
         return "".join(out)
 

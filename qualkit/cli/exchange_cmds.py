@@ -114,7 +114,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> None:
             f"Wrote {result.path} ({_n(result.sources, 'source')}, {_n(result.codes, 'code')}, "
             f"{_n(result.codings, 'coding')})."
         )
-        warn_unreviewed(project)
+        warn_unreviewed(project, [result.path])
     if result.skipped_codings:
         console.print(
             f"{result.skipped_codings} codings left out: their speakers withdrew consent."
@@ -127,7 +127,7 @@ def cmd_export_qdc(args: argparse.Namespace) -> None:
             check_codebooks(project, args.codebooks)
         path = export_qdc(project, args.output, args.codebooks)
         console.print(f"Wrote {path}")
-        warn_unreviewed(project)
+        warn_unreviewed(project, [path])
 
 
 def cmd_codebook_export(args: argparse.Namespace) -> None:
@@ -138,7 +138,7 @@ def cmd_codebook_export(args: argparse.Namespace) -> None:
         else:
             path = export_codebook_csv(project, args.codebook, args.output)
         console.print(f"Wrote {path}")
-        warn_unreviewed(project)
+        warn_unreviewed(project, [path])
 
 
 def cmd_codebook_import(args: argparse.Namespace) -> None:

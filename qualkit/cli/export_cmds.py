@@ -50,6 +50,7 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         # One redactor for all tables: a name first met in one table keeps its label.
         redactor = Redactor.for_project(project)
+        written = []
         for what in tables:
             target = None
             if args.output is not None:
@@ -67,4 +68,5 @@ def cmd_export_csv(args: argparse.Namespace) -> None:
                 coder_names=args.coder_names,
             )
             console.print(f"Wrote {path}")
-        warn_unreviewed(project, args.unredacted)
+            written.append(path)
+        warn_unreviewed(project, written, args.unredacted)

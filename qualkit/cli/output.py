@@ -5,14 +5,15 @@ from __future__ import annotations
 import io
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qualkit.privacy import unreviewed, unreviewed_replacements
+from qualkit.privacy import unreviewed, unreviewed_in
 from qualkit.project import Project
 
 console = Console(highlight=False)
@@ -244,8 +245,8 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
-    """Say how many replacements this command made without anyone's review.
+def warn_unreviewed(project: Project, paths: Iterable[Path], unredacted: bool = False) -> None:
+    """Say how many replacements that nobody reviewed the files just written hold.
 
     Everything the detector finds is replaced whether or not it was reviewed (the labels
     may still be generic, and a false find is replaced too until a coder rejects it).
@@ -256,7 +257,7 @@ def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
             "UNREDACTED. Do not send them."
         )
         return
-    made = sum(unreviewed_replacements(project).values())
+    made = unreviewed_in(project, paths)
     waiting = sum(unreviewed(project).values())
     listing = "qualkit pseudo list --status proposed --context"
     replaced = plural(made, "name or identifier", "names or identifiers")
@@ -265,9 +266,15 @@ def warn_unreviewed(project: Project, unredacted: bool = False) -> None:
             f"Privacy: this export replaced {replaced} that nobody has reviewed. "
             f"To check them: qualkit pseudo scan, then {listing}"
         )
-    elif made or waiting:
+    elif waiting:
+        verb, them = ("waits", "it") if waiting == 1 else ("wait", "them")
+        made_text = (
+            f"replaced {replaced} that nobody has reviewed"
+            if made
+            else "replaced nothing without review"
+        )
         console.print(
-            f"Privacy: this export replaced {replaced} that nobody has reviewed; "
-            f"{plural(waiting, 'finding', 'findings')} of the last scan wait for review "
-            f"(replaced until a coder rejects them). To review: {listing}"
+            f"Privacy: this export {made_text}; "
+            f"{plural(waiting, 'finding', 'findings')} of the last scan {verb} for review "
+            f"(replaced until a coder rejects {them}). To review: {listing}"
         )

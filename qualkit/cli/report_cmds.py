@@ -113,7 +113,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     )
     with open_project(args.project) as project:
         paths = write_reports(project, args.kind, scope or "", tuple(args.formats), options)
-        warn_unreviewed(project)
+        warn_unreviewed(project, paths)
         hint = other_codebook_hint(project, args.codebook)
     for path in paths:
         console.print(f"Wrote {path}")
@@ -155,11 +155,11 @@ def cmd_export_xlsx(args: argparse.Namespace) -> None:
             coder_names=args.coder_names,
         )
         console.print(f"Wrote {path}")
-        warn_unreviewed(project)
+        warn_unreviewed(project, [path])
 
 
 def cmd_export_transcript(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
         path = export_transcript(project, args.recording, args.fmt, args.output, args.lang)
         console.print(f"Wrote {path}")
-        warn_unreviewed(project)
+        warn_unreviewed(project, [path])

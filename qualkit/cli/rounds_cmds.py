@@ -210,4 +210,4 @@ def cmd_rounds_compare(args: argparse.Namespace) -> None:
             written += write_comparison(project, cmp, fmt, output)
         for path in written:
             console.print(f"Wrote {path}")
-        warn_unreviewed(project)
+        warn_unreviewed(project, written)

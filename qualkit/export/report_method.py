@@ -74,7 +74,13 @@ def material(
     red: Redactor,
     recording_ends: Mapping[int, float],
     auto: set[int],
+    transcribed: set[int],
 ) -> Material:
+    """The interviews behind a report: only recordings with a transcript (`transcribed`,
+    those with segments). An audio file imported but not yet transcribed was no part of
+    the analysis, so it is counted apart, not as an interview (nor as an imported text)."""
+    waiting = sum(1 for rec in recordings if rec.id not in transcribed)
+    recordings = [rec for rec in recordings if rec.id in transcribed]
     interviews = []
     everyone: dict[int, Participant] = {}
     total = 0
@@ -114,6 +120,7 @@ def material(
         group_types=tuple(sorted(groups.items())),
         total_duration_min=total if (known and recordings) else None,
         codings=n_codings,
+        untranscribed=waiting,
     )
 
 

@@ -258,6 +258,7 @@ def build_report(
         red,
         report_method.ends(segments),
         report_method.auto_transcribed(project),
+        {s.recording_id for s in segments},
     )
     return Report(
         kind=kind,
@@ -274,13 +275,27 @@ def build_report(
         comparison=comparison,
         method=report_method.method(project, codebook, own, mat, recordings, red, lang),
         relations=report_compare.relations(
-            report_compare.passages(frame, also=("partner_actor",)),
+            report_compare.passages(
+                _relation_rows(every, frame, kind, codebook, scope), also=("partner_actor",)
+            ),
             kommuner(project) if kind is not ReportKind.KOMMUN else (),
         ),
         title_info=title_info(project, red),
         texts={section: text for (section, factor), text in texts.items() if not factor},
         attribution=setting,
     )
+
+
+def _relation_rows(
+    every: pd.DataFrame, frame: pd.DataFrame, kind: ReportKind, codebook: str, scope: str
+) -> pd.DataFrame:
+    """The codings the relations read. An actor's view holds both what the actor says
+    about the others and what the others say about it ("AF om FK" belongs in FK's report
+    as much as "FK om AF"); the other reports read their own selection."""
+    if kind is not ReportKind.AKTOR:
+        return frame
+    rows = every[every["codebook"] == codebook]
+    return rows[(rows["actor"] == scope) | (rows["partner_actor"] == scope)].reset_index(drop=True)
 
 
 def _visible_codings(project: Project, segments: Sequence[Segment], red: Redactor) -> pd.DataFrame:

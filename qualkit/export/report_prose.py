@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualkit.export.report_blocks import Block, Captions, number
-from qualkit.export.report_records import Relation, Report, ValenceCount
+from qualkit.export.report_records import Material, Relation, Report, ReportKind, ValenceCount
 from qualkit.export.report_texts import Texts
 
 DANERMARK = "danermark"
@@ -37,8 +37,10 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     m = report.material
     method = report.method
     out: list[Block] = []
+    # Audio imported but not transcribed is no interview of the analysis: named apart.
+    waiting = t("material_untranscribed", n=m.untranscribed) if m.untranscribed else ""
     if not m.interviews:
-        return [Block("para", t("material_none"))]
+        return [Block("para", " ".join(s for s in (t("material_none"), waiting) if s))]
     dates = sorted({i.date for i in m.interviews if i.date})
     if len(dates) > 1:
         when = t("method_dates", first=dates[0], last=dates[-1])
@@ -58,6 +60,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
                     t("material_intro", interviews=len(m.interviews), participants=m.participants),
                     when,
                     total,
+                    waiting,
                 )
                 if s
             ),
@@ -90,7 +93,8 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         out.append(
             Block("table", caption, header=(t("actor"), t("count")), rows=rows, numeric=(1,))
         )
-        rows = tuple((r, a, str(n)) for r, a, n in m.by_role)
+        # A Totalt row as in the actor table above, so both tables read alike.
+        rows = (*((r, a, str(n)) for r, a, n in m.by_role), (t("total"), "", str(m.participants)))
         caption = cap.table(t("participants_by_role"), m.participants)
         out.append(
             Block(
@@ -105,10 +109,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         out.append(Block("muted", t("participants_none")))
     if method is None:
         return out
-    if method.guides:
-        out.append(Block("para", t("method_guides", guides=", ".join(method.guides))))
-    else:
-        out.append(Block("muted", t("method_no_guide")))
+    out.extend(guide_blocks(m, t))
     if method.auto_transcribed:
         out.append(Block("para", t("method_asr", n=method.auto_transcribed, model=method.model)))
     if method.text_imported:
@@ -174,6 +175,29 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     return out
 
 
+def guide_blocks(m: Material, t: Texts) -> list[Block]:
+    """Which interview guide the groups followed. One sentence when every interview
+    followed the same guide; else each guide with how many interviews (of which group
+    types) followed it, and those that name none: a chefer group without a guide must not
+    read as having followed the medarbetare guide."""
+    guides = dict.fromkeys(i.guide for i in m.interviews)  # in order of first use
+    if "" not in guides and len(guides) == 1:
+        return [Block("para", t("method_guides", guides=next(iter(guides))))]
+    if not any(guides):
+        return [Block("muted", t("method_no_guide"))]
+
+    def groups(guide: str) -> dict[str, int | str]:
+        used = [i for i in m.interviews if i.guide == guide]
+        types = ", ".join(dict.fromkeys(i.group_type for i in used if i.group_type))
+        return {"n": len(used), "groups": f" ({types})" if types else ""}
+
+    used = " ".join(t("method_guide_used", guide=g, **groups(g)) for g in guides if g)
+    out = [Block("para", used)]
+    if "" in guides:
+        out.append(Block("muted", t("method_guide_missing", **groups(""))))
+    return out
+
+
 def _relation_label(t: Texts, r: Relation) -> str:
     return t("relation_pair", speaker=r.speaker, partner=r.partner)
 
@@ -203,7 +227,10 @@ def relation_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> lis
     rel = report.relations
     if rel is None or not rel.n:
         return [Block("muted", t("relations_none"))]
-    out = [Block("para", t("relations_intro", n=rel.n))]
+    intro = t("relations_intro", n=rel.n)
+    if report.kind is ReportKind.AKTOR:
+        intro += " " + t("relations_actor", actor=report.scope)
+    out = [Block("para", intro)]
     actors = rel.actors
     header = (t("relations_corner"), *actors)
     rows = []
@@ -261,9 +288,7 @@ def comparison_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> l
         out.append(Block("para", t("comparison_single", n=len(comp.compared))))
     else:
         out.append(Block("subheading", t("common")))
-        items = tuple(
-            t("common_item", factor=c.label, valence=t.valence(c.valence)) for c in comp.common
-        )
+        items = tuple(common_text(t, c.label, c.valence) for c in comp.common)
         out.append(Block("bullets", items=items) if items else Block("para", t("common_none")))
         out.append(Block("subheading", t("differences")))
         items = tuple(difference_text(t, d) for d in comp.differences)
@@ -281,6 +306,15 @@ def comparison_blocks(report: Report, t: Texts, cap: Captions, chart: bool) -> l
             )
         )
     return out
+
+
+def common_text(t: Texts, label: str, valence: str) -> str:
+    """'Ledning: togs upp i alla jämförda kommuner, främst som hindrande.' A factor raised
+    as often promoting as hindering has a sentence of its own: "främst som både ..." is no
+    Swedish."""
+    if valence == "blandad":
+        return t("common_item_mixed", factor=label)
+    return t("common_item", factor=label, valence=t.valence(valence))
 
 
 def difference_text(t: Texts, d: object) -> str:

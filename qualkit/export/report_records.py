@@ -86,6 +86,9 @@ class Material:
     group_types: tuple[tuple[str, int], ...]
     total_duration_min: int | None
     codings: int
+    # Recordings in scope with no transcript yet (imported audio, never transcribed):
+    # no part of the material, only named by their number.
+    untranscribed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
