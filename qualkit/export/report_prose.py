@@ -41,11 +41,28 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     waiting = t("material_untranscribed", n=m.untranscribed) if m.untranscribed else ""
     if not m.interviews:
         return [Block("para", " ".join(s for s in (t("material_none"), waiting) if s))]
-    dates = sorted({i.date for i in m.interviews if i.date})
+    # An actor's report counts that actor's participants only, and says so.
+    actor = report.scope if report.kind is ReportKind.AKTOR else ""
+    intro = (
+        t(
+            "material_intro_actor",
+            interviews=len(m.interviews),
+            participants=m.participants,
+            actor=actor,
+        )
+        if actor
+        else t("material_intro", interviews=len(m.interviews), participants=m.participants)
+    )
+    dated = [i.date for i in m.interviews if i.date]
+    dates = sorted(set(dated))
     if len(dates) > 1:
         when = t("method_dates", first=dates[0], last=dates[-1])
     else:  # one day: "genomfördes 2026-03-12", not "2026-03-12–2026-03-12"
-        when = t("method_date", date=dates[0], n=len(m.interviews)) if dates else ""
+        when = t("method_date", date=dates[0], n=len(dated)) if dates else ""
+    # A date said of "the interviews" must hold for all of them: the undated are counted.
+    undated = len(m.interviews) - len(dated)
+    if dates and undated:
+        when += " " + t("method_undated", n=undated)
     total = (
         t("total_duration", minutes=m.total_duration_min)
         if m.total_duration_min is not None
@@ -57,7 +74,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
             " ".join(
                 s
                 for s in (
-                    t("material_intro", interviews=len(m.interviews), participants=m.participants),
+                    intro,
                     when,
                     total,
                     waiting,
@@ -76,7 +93,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
         t("group_type"),
         t("date"),
         t("duration"),
-        t("participants"),
+        t("participants_from", actor=actor) if actor else t("participants"),
     )
     out.append(
         Block(

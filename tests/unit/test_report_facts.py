@@ -140,3 +140,20 @@ def test_participants_per_role_has_a_total_row(project: Project) -> None:
     assert by_actor.rows[-1] == ("Totalt", "4")
     assert by_role.rows[-1] == ("Totalt", "", "4")
     assert sum(int(n) for *_, n in by_role.rows[:-1]) == 4
+
+
+def test_a_date_is_said_only_of_the_interviews_that_have_one(project: Project) -> None:
+    report = build_report(project, ReportKind.REGION, "")
+    dated = [i for i in report.material.interviews if i.date]
+    assert 0 < len(dated) < len(report.material.interviews)  # the fixture mixes both
+    text = metod(project, "region")
+    undated = len(report.material.interviews) - len(dated)
+    assert f"För {undated} intervju saknas datum." in text
+    assert "Intervjuerna genomfördes" not in text
+
+
+def test_an_actor_report_says_whose_participants_it_counts(project: Project) -> None:
+    actor = build_report(project, ReportKind.KOMMUN, "Norrby").material.by_actor[0][0]
+    text = metod(project, "aktor", actor)
+    assert f"deltagare från {actor}." in text
+    assert f"| Deltagare från {actor} |" in text
