@@ -130,8 +130,8 @@ def _emptied(db: Path) -> str:
     what = "is empty (0 bytes)" if size == 0 else f"holds no qualkit data ({size} bytes)"
     return (
         f"{db} {what}: a failed copy or a sync tool may have emptied it. Nothing was "
-        f"written and no backup was taken. {restore_hint(db.parent)} To start a new, "
-        f"empty project here instead, delete {db} and run: qualkit init {db.parent}"
+        "written and no backup was taken (to start a new, empty project here instead, "
+        f"delete the file and run qualkit init {db.parent}). {restore_hint(db.parent)}"
     )
 
 
