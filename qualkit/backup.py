@@ -27,7 +27,7 @@ from qualkit import atomic
 from qualkit.atomic import copy_file
 from qualkit.errors import InputError, ProjectError
 from qualkit.layout import DB_NAME, SERVER_FILE
-from qualkit.store import Store
+from qualkit.store import Store, lacks_schema
 
 BACKUP_DIR = Path(".qualkit") / "backups"
 AUTO_PREFIX = "auto-"
@@ -210,8 +210,11 @@ def restore(root: Path | str, source: Path | str) -> Path:
     db = root / DB_NAME
     if db.exists():
         try:
-            current = Store(db)
+            # An emptied file is not opened: opening would make a new database of it.
+            current = None if lacks_schema(db) else Store(db)
         except ProjectError:
+            current = None
+        if current is None:
             # Unreadable: keep the raw file anyway, someone may want to rescue it.
             copy_file(db, backup_dir(root) / f"damaged-{_stamp()}.db")
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
@@ -203,14 +203,17 @@ class Transcript:
 
 
 class AsrBackend(Protocol):
-    """Transcribes one window; returned times are relative to the window's start."""
+    """Transcribes one window; returned times are relative to the window's start.
+
+    The segments may come lazily, decoded while they are iterated (faster-whisper), so
+    progress can follow them through a window."""
 
     name: str
     model_id: str
 
     def transcribe_window(
         self, samples: Samples, options: TranscribeOptions
-    ) -> list[AsrSegment]: ...
+    ) -> Iterable[AsrSegment]: ...
 
 
 # ------------------------------------------------------------------- guards
@@ -327,19 +330,29 @@ def transcribe(
     options: TranscribeOptions,
     progress: Callable[[float], None] | None = None,
 ) -> Transcript:
-    """Transcribe a whole recording window by window; `progress` gets seconds done."""
+    """Transcribe a whole recording window by window; `progress` gets seconds done, rising
+    with each segment's end within a window (a window is 5 minutes of audio: a bar that
+    moved only per window would stand still that long), and the window's end after it."""
     segments: list[AsrSegment] = []
     dropped = 0
+    done = 0.0
+
+    def reach(seconds: float) -> None:
+        nonlocal done
+        if progress and seconds > done:
+            done = seconds
+            progress(seconds)
+
     for w_start, w_end in windows(audio, options.window_s):
         samples = audio.read(w_start, w_end)
         for seg in backend.transcribe_window(samples, options):
             seg = collapse_repeats(_shift(seg, w_start, w_end), options.glossary)
+            reach(seg.end)  # heard, kept or not
             if is_hallucination(seg, options) or _loops(segments, seg):
                 dropped += 1
                 continue
             segments.append(seg)
-        if progress:
-            progress(w_end)
+        reach(w_end)
     return Transcript(
         language=options.language or "auto",
         duration_s=audio.duration_s,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,7 +131,9 @@ class FasterWhisperBackend(_GlossaryFitting):
         # As faster-whisper encodes hotwords and prompts: with a leading space.
         return len(self._model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
 
-    def transcribe_window(self, samples: Samples, options: TranscribeOptions) -> list[AsrSegment]:
+    def transcribe_window(
+        self, samples: Samples, options: TranscribeOptions
+    ) -> Iterable[AsrSegment]:
         if samples.size < 1600:  # under 0.1 s: nothing to hear
             return []
         hotwords, prompt = self.prompts(options)
@@ -162,25 +164,27 @@ class FasterWhisperBackend(_GlossaryFitting):
             initial_prompt=prompt,
             hotwords=hotwords,
         )
-        out: list[AsrSegment] = []
-        for s in segments:  # a lazy generator: decoding happens while iterating
+        return self._segments(segments)
+
+    @staticmethod
+    def _segments(segments: Iterable[Any]) -> Iterator[AsrSegment]:
+        """faster-whisper decodes while its generator is iterated: passed on one by one,
+        so the progress bar follows each segment's end instead of waiting for the window."""
+        for s in segments:
             words = tuple(
                 Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
                 for w in (s.words or ())
                 if w.word.strip()
             )
-            out.append(
-                AsrSegment(
-                    float(s.start),
-                    float(s.end),
-                    s.text.strip(),
-                    words,
-                    float(s.avg_logprob),
-                    float(s.no_speech_prob),
-                    float(s.compression_ratio),
-                )
+            yield AsrSegment(
+                float(s.start),
+                float(s.end),
+                s.text.strip(),
+                words,
+                float(s.avg_logprob),
+                float(s.no_speech_prob),
+                float(s.compression_ratio),
             )
-        return out
 
 
 class OpenAIWhisperBackend(_GlossaryFitting):

@@ -22,7 +22,7 @@ from qualkit.log import get_logger
 from qualkit.model import Coding, Recording, Segment, Valence
 from qualkit.project.codebook_edits import CodebookEditing
 from qualkit.project.imports import AUDIO_SUFFIXES, Importing
-from qualkit.store import Server, Store
+from qualkit.store import Server, Store, create_database, lacks_schema
 from qualkit.store.codings import CodingWrite
 from qualkit.store.recordings import MadeSegment
 
@@ -123,6 +123,18 @@ def open_project(root: Path | str = ".", *, create: bool = False) -> Project:
     return Project(root)
 
 
+def _emptied(db: Path) -> str:
+    """Why a database file with no project in it is not opened as a new project: opening
+    would write into it and back it up, and that backup could push a good one out."""
+    size = db.stat().st_size
+    what = "is empty (0 bytes)" if size == 0 else f"holds no qualkit data ({size} bytes)"
+    return (
+        f"{db} {what}: a failed copy or a sync tool may have emptied it. Nothing was "
+        "written and no backup was taken (to start a new, empty project here instead, "
+        f"delete the file and run qualkit init {db.parent}). {restore_hint(db.parent)}"
+    )
+
+
 class Project(CodebookEditing, Importing):
     """The API over one project folder."""
 
@@ -138,6 +150,8 @@ class Project(CodebookEditing, Importing):
         if server is not None:
             self._open_server(db, server)
             return
+        if db.exists() and lacks_schema(db):
+            raise ProjectError(_emptied(db))
         # A folder the user may read but not change (a colleague's share, a mounted
         # archive) opens read-only: reading works, and a write says why it cannot.
         self.read_only = self.root.is_dir() and not (
@@ -149,6 +163,8 @@ class Project(CodebookEditing, Importing):
             return
         for folder in FOLDERS:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
+        if not db.exists():
+            create_database(db)
         self.store = Store(db)
         self._check()
         self._auto_backup()

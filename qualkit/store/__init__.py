@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from qualkit.store.caches import CachesStore
 from qualkit.store.codings import CodingsStore
-from qualkit.store.connection import now
+from qualkit.store.connection import create_database, lacks_schema, now
 from qualkit.store.frames import FramesStore
 from qualkit.store.glossary import GlossaryStore
 from qualkit.store.memos import MemosStore
@@ -30,7 +30,15 @@ from qualkit.store.transcripts import TranscriptsStore
 from qualkit.store.transfer import TransferStore
 from qualkit.store.voiceprints import VoiceprintsStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Server", "Store", "now"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Server",
+    "Store",
+    "create_database",
+    "lacks_schema",
+    "now",
+]
 
 
 class Store(

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from qualkit.atomic import copy_file
 from qualkit.errors import NotFoundError, ProjectError
 from qualkit.store import pg_schema
 from qualkit.store.locks import holders
@@ -47,6 +48,47 @@ def _is_locked(exc: sqlite3.Error) -> bool:
 def _is_read_only(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def lacks_schema(path: Path) -> bool:
+    """Whether an existing database file holds no qualkit schema at all: empty (0 bytes:
+    a copy that failed, a sync tool that truncated it) or SQLite with no tables. SQLite
+    would take either for a new database; a file that is not SQLite is left to opening,
+    which says so."""
+    if path.stat().st_size == 0:
+        return True
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            tables = int(db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return version == 0 and tables == 0
+
+
+def create_database(path: Path) -> None:
+    """Make a new project database that appears whole, schema and all, or not at all.
+
+    It is built beside its place and linked in, so a project database that exists always
+    has its schema: one without (lacks_schema) is damage, never a project being made, and
+    a process killed while making it leaves no empty file. Two processes making it at
+    once: the first link wins and the other's copy is dropped."""
+    tmp = path.with_name(f".{path.name}.new-{os.getpid()}-{threading.get_ident()}")
+    try:
+        StoreBase(tmp).close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links (exFAT, some shares)
+            if not path.exists():
+                copy_file(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
 
 
 class StoreBase:

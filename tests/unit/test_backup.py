@@ -167,3 +167,35 @@ def test_backup_cli(project_dir: Path, tmp_path: Path) -> None:
     assert main(["backup", "-p", str(project_dir), "-o", str(out)]) == 0
     assert out.exists()
     assert main(["backup", "-p", str(project_dir), "--list"]) == 0
+
+
+@pytest.mark.parametrize("emptied", ["truncated", "no tables"])
+def test_emptied_database_is_refused_not_made_a_new_project(
+    project_dir: Path, emptied: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with open_project(project_dir) as p:
+        _seed(p)  # closing after new material takes an automatic backup
+    good = list_backups(project_dir)[-1]
+    db = project_dir / DB_NAME
+    for side in project_dir.glob(f"{DB_NAME}-*"):
+        side.unlink()
+    db.write_bytes(b"")  # a failed copy, a sync tool that truncated it
+    if emptied == "no tables":
+        con = sqlite3.connect(db)
+        con.executescript("CREATE TABLE t (a); DROP TABLE t;")
+        con.close()
+    before = db.read_bytes()
+    backups = {b.name: b.stat().st_mtime_ns for b in list_backups(project_dir)}
+    with pytest.raises(ProjectError) as err:
+        open_project(project_dir)
+    assert f"qualkit restore {good}" in str(err.value)
+    assert main(["status", "-p", str(project_dir)]) != 0
+    out = capsys.readouterr()
+    assert "Nothing was written" in out.err and "Traceback" not in out.err
+    # Nothing written into the file, no backup taken or rotated out.
+    assert db.read_bytes() == before
+    assert {b.name: b.stat().st_mtime_ns for b in list_backups(project_dir)} == backups
+    time.sleep(0.01)
+    assert main(["restore", str(good), "-p", str(project_dir)]) == 0
+    with open_project(project_dir) as p:
+        assert [r.name for r in p.recordings()] == ["r"]

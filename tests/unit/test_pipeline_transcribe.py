@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,7 @@ def test_windows_are_shifted_to_recording_time() -> None:
     asr = FakeAsr()
     seen: list[float] = []
     tr = transcribe(ArrayAudio(x), asr, TranscribeOptions(window_s=60), seen.append)
-    assert asr.calls == len(seen) >= 3
+    assert asr.calls >= 3 and seen == sorted(set(seen)) and seen[-1] == pytest.approx(200)
     starts = [s.start for s in tr.segments]
     assert starts == sorted(starts) and starts[-1] > 150
     assert all(w.start >= s.start - 1e-6 for s in tr.segments for w in s.words)
@@ -163,6 +164,36 @@ def test_best_of_reaches_faster_whisper_only_when_set(tiny_model: Path) -> None:
     )
 
 
+def test_faster_whisper_segments_are_passed_on_as_decoded(tiny_model: Path) -> None:
+    from types import SimpleNamespace
+
+    from qualkit.pipeline.models import ModelLocation
+    from qualkit.pipeline.whisper_backends import FasterWhisperBackend
+
+    backend = FasterWhisperBackend(ModelLocation("tiny", tiny_model, "folder:test"), "cpu")
+    decoded: list[int] = []
+
+    def decoding() -> Iterator[SimpleNamespace]:
+        for k in range(3):
+            decoded.append(k)
+            yield SimpleNamespace(
+                start=k * 2.0, end=k * 2.0 + 1.5, text=f" Mening {k}.", words=None,
+                avg_logprob=-0.3, no_speech_prob=0.1, compression_ratio=1.2,
+            )  # fmt: skip
+
+    class Lazy:
+        hf_tokenizer = backend._model.hf_tokenizer
+
+        def transcribe(self, samples: object, **kwargs: object) -> tuple[object, None]:
+            return decoding(), None
+
+    backend._model = Lazy()
+    segments = iter(backend.transcribe_window(np.zeros(16000 * 8, np.float32), TranscribeOptions()))
+    assert decoded == []  # nothing decoded before the caller asks
+    assert next(segments).text == "Mening 0." and decoded == [0]
+    assert [s.end for s in segments] == [3.5, 5.5]
+
+
 def test_silence_ends_the_fallback_without_the_skip() -> None:
     from dataclasses import dataclass
 
@@ -253,6 +284,37 @@ def test_a_decoder_loop_across_segments_is_cut() -> None:
     texts = [s.text for s in tr.segments]
     assert texts.count("Meev en berhuv en poest en en.") == 2 and texts.count("Ja.") == 2
     assert tr.dropped == 2
+
+
+class StreamingAsr:
+    """Yields a segment per 10 s of the window as it 'decodes' it, like faster-whisper,
+    and notes how far the progress had got before each one was decoded."""
+
+    name = "stream"
+    model_id = "stream"
+
+    def __init__(self) -> None:
+        self.seen: list[float] = []
+        self.progress: list[float] = []
+
+    def transcribe_window(
+        self, samples: np.ndarray, options: TranscribeOptions
+    ) -> Iterator[AsrSegment]:
+        for k in range(int(samples.size / 16000 / 10)):
+            self.seen.append(self.progress[-1] if self.progress else 0.0)
+            text = "Ja." if k == 3 else f"Vi pratar om samverkan nummer {k}."
+            yield AsrSegment(k * 10.0, k * 10.0 + 8.0, text, (), -0.3, 0.1, 1.2)
+
+
+def test_progress_follows_the_segments_within_a_window() -> None:
+    """A 3-minute recording is one window: the bar moves with each segment, not at the end."""
+    asr = StreamingAsr()
+    audio = ArrayAudio(np.zeros(16000 * 180, np.float32))
+    transcribe(audio, asr, TranscribeOptions(window_s=300.0), asr.progress.append)
+    assert asr.progress == sorted(set(asr.progress))  # only ever forward
+    assert asr.progress[-1] == pytest.approx(audio.duration_s)  # 100 %
+    # Before decoding segment k, the bar stood at the end of segment k-1.
+    assert asr.seen == [0.0] + [k * 10.0 + 8.0 for k in range(17)]
 
 
 def test_a_loop_inside_one_segment_is_cut_to_its_first_time() -> None:
