@@ -171,6 +171,21 @@ def coder_note(store: Store, name: str) -> str | None:
     return None
 
 
+def kommun_slips(store: Store, typed: str | None) -> list[str]:
+    """The study's kommuner that a new kommun `typed` is one slip from ('Norby' beside
+    'Norrby'): asked before the write, since a report would show the slip as a kommun of
+    its own and leave its interview out of the right one's delrapport."""
+    if typed is None or not spelling.tidy(typed):
+        return []
+    known = sorted(
+        {r.kommun for r in store.recordings() if r.kommun}
+        | {p.kommun for p in store.participants() if p.kommun}
+    )
+    if spelling.known_spelling(typed, known) is not None:
+        return []
+    return [k for k in known if spelling.one_edit_apart(typed, k)]
+
+
 def kommun_note(typed: str | None, stored: str | None) -> str | None:
     """A note when a kommun was filed under the spelling the study already uses."""
     if typed is None or stored is None or spelling.tidy(typed) == stored:

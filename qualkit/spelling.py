@@ -33,7 +33,8 @@ def known_spelling(name: str, known: Iterable[str]) -> str | None:
 
 
 def one_edit_apart(a: str, b: str) -> bool:
-    """Whether `b` is `a` with one character added, dropped or changed (case ignored)."""
+    """Whether `b` is `a` with one character added, dropped or changed, or, from four
+    letters, two neighbouring characters swapped ('anan' for 'anna'; case ignored)."""
     a, b = key(a), key(b)
     if a == b or abs(len(a) - len(b)) > 1:
         return False
@@ -42,5 +43,9 @@ def one_edit_apart(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
+    # A swap of neighbours from four letters: in "ab" and "ba" nothing else is the same.
+    swapped = a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+    if len(a) == len(b) >= 4 and swapped:
+        return True
     # Past the first difference the rest must match, with b's extra or changed char skipped.
     return a[i + (len(a) == len(b)) :] == b[i + 1 :]

@@ -142,6 +142,7 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise InputError("--name can only be given when importing one file.")
     _refuse_recording_options(args, files)
     with open_project(args.project) as project:
+        slips = resolve.kommun_slips(project.store, args.kommun)
         for path in files:
             if path.suffix.lower() in (".qdpx", ".qdc", ".qde"):
                 print_import_summary(import_refi(project, path))
@@ -158,6 +159,7 @@ def cmd_import(args: argparse.Namespace) -> None:
             kind = "transcript" if rec.transcript_path else "recording"
             console.print(f"Imported {kind} {rec.name!r} (id {rec.id}, {n} segments).")
             _kommun_note(args.kommun, rec.kommun)
+            _kommun_slip(rec.kommun, slips, f"qualkit recording {shlex.quote(rec.name)}")
             for twin in project.same_audio(rec):
                 warn(
                     f"{rec.name!r} has the same audio (same content hash) as recording "
@@ -198,9 +200,11 @@ def cmd_recording(args: argparse.Namespace) -> None:
                 f"date {rec.date or '-'}, guide {rec.guide or '-'}"
             )
             return
+        slips = resolve.kommun_slips(project.store, args.kommun)
         rec = project.update_recording(rec.id, **fields)
         console.print(f"Updated {rec.name!r}: {', '.join(sorted(fields))}.")
         _kommun_note(args.kommun, rec.kommun)
+        _kommun_slip(rec.kommun, slips, f"qualkit recording {shlex.quote(rec.name)}")
 
 
 def _refuse_recording_options(args: argparse.Namespace, files: list[Path]) -> None:
@@ -224,6 +228,17 @@ def _kommun_note(typed: str | None, stored: str | None) -> None:
     note = resolve.kommun_note(typed, stored)
     if note:
         console.print(f"Note: {note}")
+
+
+def _kommun_slip(kommun: str | None, slips: list[str], command: str) -> None:
+    """Warn of a new kommun one slip from the study's own, with the command that moves
+    the work to the kommun meant (a new kommun is allowed: a study grows)."""
+    if kommun and slips:
+        meant = " or ".join(map(repr, slips))
+        warn(
+            f"new kommun {kommun!r}: did you mean {meant}? Reports will show {kommun!r} as a "
+            f"kommun of its own. If it is a slip: {command} --kommun {shlex.quote(slips[0])}"
+        )
 
 
 def cmd_status(args: argparse.Namespace) -> None:

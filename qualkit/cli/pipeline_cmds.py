@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualkit import glossary, resolve, speakers, voices
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, fmt_time, plural, table
+from qualkit.cli.output import console, fmt_time, plural, table, warn
 from qualkit.errors import InputError
 from qualkit.pipeline.cluster import (
     ClusterOptions,
@@ -288,6 +288,7 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             gone = store.participant(match.participant_id).pseudonym
             console.print(f"{spk.label} is no longer {gone}; that voiceprint will not name it.")
         if args.name:
+            slips = resolve.kommun_slips(store, args.kommun)
             person = speakers.name_speaker(
                 store,
                 rec.id,
@@ -302,6 +303,13 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             note = resolve.kommun_note(args.kommun, person.kommun)
             if note:
                 console.print(f"Note: {note}")
+            if slips and person.kommun:
+                warn(
+                    f"new kommun {person.kommun!r}: did you mean "
+                    f"{' or '.join(map(repr, slips))}? If it is a slip: qualkit speakers "
+                    f"{shlex.quote(rec.name)} --name {shlex.quote(args.name)} "
+                    f"--kommun {shlex.quote(slips[0])}"
+                )
         elif args.role or args.actor or args.kommun or args.pseudonym or args.participant:
             raise InputError("Say which voice with --name SPEAKER.")
         if args.merge or args.unmerge or args.unname or args.name:

@@ -91,6 +91,36 @@ def test_a_kommun_in_another_case_is_filed_under_the_known_spelling(
         assert {p.kommun for p in project.store.participants() if p.kommun} == {"Eksjö"}
 
 
+def test_a_new_kommun_one_slip_from_the_studys_own_is_warned_about(
+    proj: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "b.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Anna: Hej.\n", encoding="utf-8")
+    assert main(["import", "-p", str(proj), str(tmp_path / "b.txt"), "--kommun", "Eskjö"]) == 0
+    err = capsys.readouterr().err
+    assert "new kommun 'Eskjö': did you mean 'Eksjö'?" in err
+    assert "qualkit recording b --kommun 'Eksjö'" in err
+    # The command it names moves the work to the kommun meant, with no warning.
+    assert main(["recording", "-p", str(proj), "b", "--kommun", "Eksjö"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["speakers", "-p", str(proj), "b", "--name", "Anna", "--kommun", "Eksjo"]) == 0
+    assert "did you mean 'Eksjö'?" in capsys.readouterr().err
+    # A kommun far from every other is new without a word.
+    assert main(["import", "-p", str(proj), str(tmp_path / "c.txt"), "--kommun", "Vetlanda"]) == 0
+    assert capsys.readouterr().err == ""
+    with open_project(proj) as project:
+        assert {r.kommun for r in project.recordings()} == {"Eksjö", "Vetlanda"}
+
+
+def test_a_coder_name_with_two_letters_swapped_is_warned_about(
+    proj: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["code", "-p", str(proj), "eksjo:2", "ledning", "--coder", "anna"]) == 0
+    capsys.readouterr()
+    assert main(["code", "-p", str(proj), "eksjo:3", "ledning", "--coder", "anan"]) == 0
+    assert "new coder 'anan' — did you mean 'anna'?" in capsys.readouterr().err
+
+
 def test_a_voice_is_linked_to_an_existing_participant(
     proj: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,6 +22,11 @@ def test_known_spelling_prefers_the_exact_one_then_any_case() -> None:
         ("anna", "Anna", False),  # the same name: not a near miss
         ("anna", "bertil", False),
         ("ab", "ba", False),
+        ("anna", "anan", True),  # two neighbours swapped
+        ("Norrby", "Norrbyy", True),
+        ("Västby", "Väsbty", True),
+        ("abcd", "badc", False),  # two swaps
+        ("Eva", "Eav", False),  # a swap counts from four letters
     ],
 )
 def test_one_edit_apart(a: str, b: str, near: bool) -> None:
