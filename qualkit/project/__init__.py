@@ -111,6 +111,10 @@ def open_project(root: Path | str = ".", *, create: bool = False) -> Project:
     if create:
         return init_project(root)
     if not (root / DB_NAME).exists() and not (root / SERVER_FILE).exists():
+        if root.is_file():  # "-p README.md": a project is a folder, never made of a file
+            raise ProjectError(
+                f"{root} is a file; a project is a folder (the one that holds {DB_NAME})."
+            )
         if not root.is_dir():
             raise ProjectError(
                 f"{root} is not a folder. Create a project with: qualkit init {root}"

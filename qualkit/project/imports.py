@@ -123,6 +123,11 @@ class Importing(ProjectFolder):
         """Import an audio or transcript file by its suffix."""
         path = resolve.existing_path(path)
         suffix = path.suffix.lower()
+        if path.is_dir():
+            raise InputError(
+                f"{path} is a folder; name the files in it to import, e.g. "
+                f"qualkit import {path}/*.wav"
+            )
         if suffix in TRANSCRIPT_SUFFIXES:
             return self.import_transcript(path, **meta)  # type: ignore[arg-type]
         if suffix in AUDIO_SUFFIXES:

@@ -128,6 +128,21 @@ def test_not_a_project(tmp_path: Path) -> None:
     assert res.returncode == 2 and "qualkit init" in res.stderr
 
 
+def test_a_folder_to_import_and_a_file_as_project_are_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proj = tmp_path / "p"
+    assert main(["init", str(proj)]) == 0
+    capsys.readouterr()
+    assert main(["import", "-p", str(proj), str(tmp_path)]) == 2
+    assert f"{tmp_path} is a folder; name the files in it" in capsys.readouterr().err
+    notes = tmp_path / "README.md"
+    notes.write_text("# notes\n", encoding="utf-8")
+    assert main(["status", "-p", str(notes)]) == 2
+    err = capsys.readouterr().err
+    assert f"{notes} is a file; a project is a folder" in err and "qualkit init" not in err
+
+
 def test_codebook_commands(tmp_path: Path) -> None:
     proj = tmp_path / "p"
     run_cli("init", str(proj))
