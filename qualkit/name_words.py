@@ -62,6 +62,7 @@ NAME_PART_NEVER = frozenset(
     team syd öst väst nord ung unga kraft direkt öppen öppna grön digital vård omsorg
     hemtjänst mötesplats rehab ingång brevlåda företagshälsa hjärnkoll skyddsnätet feelgood
     center centrum hälsa hjälp jobb arbete framtid
+    tema projekt projektet insats insatsen program programmet satsning nätverket modellen
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 # After a name opening a sentence, a verb of being or doing as well as one of speech tells
@@ -125,11 +126,13 @@ def word_after_cue(lower: str, before: str, after: str) -> bool:
 # A reference list's author: a capitalised word with an initial after it ("Karlsson O.",
 # "Lundquist, L.") or before it ("R. Axelsson"), and a year close after ("(1999)"). Reports
 # quote their sources this way, and the surname is a person's even when no list knows it
-# and it opens a line. Without the year, "Deltagare B.", "Bilaga A." and "Vitamin D." are
-# the same shape.
+# and it opens a line. Without the bracketed year, "Deltagare B.", "Bilaga A." and
+# "Vitamin D." are the same shape.
 _INITIAL_AFTER = re.compile(r"^,?\s[A-ZÅÄÖÉÜØ]\.(?=[\s,;)]|$)")
 _INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-ZÅÄÖÉÜØ]\.\s$")
-_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+# The year in brackets, as references write it: "Intervjuguide 2024" or "Från 2021" is
+# no reference.
+_YEAR = re.compile(r"\((?:1[89]|20)\d\d[a-z]?[),;]")
 
 
 def cited_author(text: str, start: int, end: int) -> bool:

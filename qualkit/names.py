@@ -424,12 +424,15 @@ def _carried(
     a listed name that is no everyday word, or an unknown word of no group, role or cue
     shape ("Deltagarna", "Handläggare", "Mamma" found once stay found once)."""
     lower = word.lower()
-    if lower in common or lower in others:
+    if lower in others:
         return False
+    # A listed name is carried even when it is a word too ("Per", "Bo"): found as a name
+    # once, its text means the person; a text that also writes it in lower case keeps it.
     if _is_first(word, firsts) or any(word in g for g in names):
         return True
     return (
-        _unknown_name_word(word, common, others)
+        lower not in common
+        and _unknown_name_word(word, common, others)
         and not _group_of_people(lower)
         and lower not in NAME_PART_NEVER
         and not _CUE_BEFORE.search(word + " ")

@@ -365,8 +365,10 @@ class Redactor:
         for f in detect_names(text, self.register, self.places, field=field):
             if any(f.start < b and a < f.end for a, b in labels):
                 continue  # a label put in above ("[Namn 1]"), not personal data
-            # A word a coder said is no name is no name in the genitive either.
-            if any(b in self.keep for b in _bases(plain_separators(f.text).casefold())):
+            # A word a coder said is no name is no name in the genitive ":s" either; a bare
+            # "s" is left alone: "Mat" rejected must not keep "Mats".
+            key = plain_separators(f.text).casefold()
+            if key in self.keep or key.removesuffix(":s") in self.keep:
                 continue
             out.append(text[pos : f.start])
             out.append(self._name_label(f.text))

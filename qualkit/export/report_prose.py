@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from qualkit.export.report_blocks import Block, Captions, number
 from qualkit.export.report_records import Material, Relation, Report, ReportKind, ValenceCount
 from qualkit.export.report_texts import Texts
+from qualkit.model import Actor
 
 DANERMARK = "danermark"
 
@@ -42,7 +43,7 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     if not m.interviews:
         return [Block("para", " ".join(s for s in (t("material_none"), waiting) if s))]
     # An actor's report counts that actor's participants only, and says so.
-    actor = report.scope if report.kind is ReportKind.AKTOR else ""
+    actor = _actor_in_prose(t, report.scope) if report.kind is ReportKind.AKTOR else ""
     intro = (
         t(
             "material_intro_actor",
@@ -55,12 +56,14 @@ def method_blocks(report: Report, t: Texts, cap: Captions) -> list[Block]:
     )
     dated = [i.date for i in m.interviews if i.date]
     dates = sorted(set(dated))
-    if len(dates) > 1:
-        when = t("method_dates", first=dates[0], last=dates[-1])
-    else:  # one day: "genomfördes 2026-03-12", not "2026-03-12–2026-03-12"
-        when = t("method_date", date=dates[0], n=len(dated)) if dates else ""
-    # A date said of "the interviews" must hold for all of them: the undated are counted.
+    # A date said of "the interviews" must hold for all of them: with some undated, the
+    # dated are counted ("1 intervju genomfördes ...") and the undated said apart.
     undated = len(m.interviews) - len(dated)
+    some = "_some" if undated else ""
+    if len(dates) > 1:
+        when = t(f"method_dates{some}", first=dates[0], last=dates[-1], n=len(dated))
+    else:  # one day: "genomfördes 2026-03-12", not "2026-03-12–2026-03-12"
+        when = t(f"method_date{some}", date=dates[0], n=len(dated)) if dates else ""
     if dates and undated:
         when += " " + t("method_undated", n=undated)
     total = (
@@ -342,3 +345,11 @@ def difference_text(t: Texts, d: object) -> str:
         if (values := getattr(d, f"{key}_in"))
     ]
     return t("difference_item", factor=getattr(d, "label", ""), details="; ".join(parts))
+
+
+def _actor_in_prose(t: Texts, scope: str) -> str:
+    """An actor as a sentence names it ("kommunen", "Försäkringskassan"), not its key."""
+    try:
+        return t(f"actor_in_prose_{Actor(scope).name}")
+    except ValueError:
+        return scope

@@ -66,12 +66,14 @@ class CachesStore(CodebooksStore):
 
     def suggested_codings(
         self, codebook: str, *, recording_id: int | None = None, segment_id: int | None = None
-    ) -> set[tuple[int, str, str]]:
-        """(segment id, code, coder) that a coder took from the suggestions: the coder's
-        latest word on that code for that segment was "taken" (`a` or `A` in the app)."""
+    ) -> dict[tuple[int, str, str], str]:
+        """(segment id, code, coder) that a coder took from the suggestions, with when:
+        the coder's latest word on that code for that segment was "taken" (`a` or `A` in
+        the app). A coding made after that time was typed, not taken (an undone
+        suggestion coded again by hand)."""
         sql = (
-            "SELECT f.segment_id, f.code, c.name, f.accepted FROM suggestion_feedback f"
-            " JOIN coders c ON c.id = f.coder_id JOIN segments s ON s.id = f.segment_id"
+            "SELECT f.segment_id, f.code, c.name, f.accepted, f.created FROM suggestion_feedback"
+            " f JOIN coders c ON c.id = f.coder_id JOIN segments s ON s.id = f.segment_id"
             " WHERE f.codebook = ?"
         )
         params: list[Any] = [codebook]
@@ -82,10 +84,10 @@ class CachesStore(CodebooksStore):
             sql += " AND f.segment_id = ?"
             params.append(segment_id)
         latest = {
-            (int(r[0]), str(r[1]), str(r[2])): bool(r[3])
+            (int(r[0]), str(r[1]), str(r[2])): (bool(r[3]), str(r[4]))
             for r in self._rows(sql + " ORDER BY f.id", params)
         }
-        return {key for key, taken in latest.items() if taken}
+        return {key: when for key, (taken, when) in latest.items() if taken}
 
     def suggestion_state(self, codebook: str) -> tuple[int, ...]:
         """A fingerprint that changes whenever codings or feedback for a codebook change."""

@@ -144,7 +144,7 @@ class RecordingView:
         self.blind = blind
         self.segments: list[Segment] = []
         self.codings: dict[int, list[Coding]] = defaultdict(list)
-        self.suggested: set[tuple[int, str, str]] = set()
+        self.suggested: dict[tuple[int, str, str], str] = {}
         self.speakers: dict[int, SpeakerInfo] = {}
         self.book: Codebook = project.codebook(codebook)
         self.keys: dict[str, Code] = hotkeys(self.book)
@@ -174,15 +174,16 @@ class RecordingView:
             codebook=self.codebook_id,
             coder=self.coder if self.blind else None,
         )
-        self.suggested = {k for k in self.suggested if k[0] != segment_id}
-        self.suggested |= self.project.store.suggested_codings(
-            self.codebook_id, segment_id=segment_id
+        self.suggested = {k: v for k, v in self.suggested.items() if k[0] != segment_id}
+        self.suggested.update(
+            self.project.store.suggested_codings(self.codebook_id, segment_id=segment_id)
         )
 
     def from_suggestion(self, coding: Coding) -> bool:
         """Whether the coder took this coding from the suggestions (shown in the panel, so
         a reviewer sees which codings the model proposed)."""
-        return (coding.segment_id, coding.code, coding.coder) in self.suggested
+        taken = self.suggested.get((coding.segment_id, coding.code, coding.coder))
+        return taken is not None and coding.created <= taken
 
     def switch_codebook(self, codebook: str) -> None:
         self.codebook_id = codebook
