@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from qualkit.codebook import title
@@ -152,9 +153,9 @@ class OverviewScreen(HostScreen):
         self.query_one("#overview_header", Static).update(header)
         totals = store.coding_counts(self.host.codebook_id, coder=coder)
         label = t("overview.progress_blind" if coder else "overview.progress", lang)
-        name = f" ({title(book, lang)})"
+        name = f" ({title(book, lang)})"  # measured as typed, shown escaped below
         # The codebook's name only where it fits on the line: the codebook screen shows it.
-        lines = [f"[b]{label}[/b]{name if len(label + name) < self.app.size.width else ''}"]
+        lines = [f"[b]{label}[/b]{escape(name) if len(label + name) < self.app.size.width else ''}"]
         for digit, factor in keys:
             tally = totals.get(factor.key, {})
             lines.append(
