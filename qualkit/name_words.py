@@ -177,3 +177,26 @@ def towns() -> frozenset[str]:
     return frozenset(c.lower() for c in Provider.cities) | frozenset(
         c.lower().removesuffix("s") for c in counties
     )
+
+
+# Words that announce a person: "Hej Leevi", "doktor Turpeinen", "kalla honom Krista",
+# "hette Satu", "klienten Olle". Any capitalised word after them is taken as a name, in
+# the lists or not.
+CUE_BEFORE = re.compile(
+    r"(?<!\w)(?:hej|hejsan|hallå|tack|fråga|frågade|doktor|dr\.?|syster|handläggaren|"
+    r"kollegan|kollega|chefen|kuratorn|läkaren|herr|fru|fröken|mamma|pappa|sonen|son|"
+    r"dottern|dotter|brodern|systern|hette|heter|kallas|kallad|kallade|"
+    r"socialsekreteraren|handledaren|samordnaren|koordinatorn|arbetsförmedlaren|"
+    r"sjuksköterskan|psykologen|terapeuten|rektorn|rektor|enhetschefen|professor|docent|"
+    r"grannen|kompisen|vännen|klienten|patienten|brukaren|deltagaren|maken|sambon|"
+    r"det var|jag och|ring|ringde|ringer|mejla|mejlade|träffade|pratade med|"
+    r"(?:kalla|kallar|kallade) (?:honom|henne|hen))[,:]?\s$",
+    re.IGNORECASE,
+)
+# A verb of speech after an unknown capitalised word inside a sentence: "... när Ossi sa".
+# Present tense too: focus-group talk retells what others say now ("Nguyen håller med").
+CUE_AFTER = re.compile(
+    r"^,?\s(?:sa|sade|berättade|svarade|frågade|tyckte|menade|förklarade|skrev|ringde|"
+    r"mejlade|hade sagt|säger|berättar|svarar|frågar|tycker|menar|förklarar|undrar|"
+    r"påpekar|instämmer|håller med)(?!\w)"
+)

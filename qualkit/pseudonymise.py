@@ -34,7 +34,8 @@ from qualkit.identifiers import (
     phone_ok,
     plain_separators,
 )
-from qualkit.names import common_words, find_names, name_lists
+from qualkit.name_lists import common_words, name_lists
+from qualkit.names import find_names
 
 __all__ = [
     "ADDRESS",

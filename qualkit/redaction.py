@@ -20,7 +20,8 @@ from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
 from qualkit.identifiers import plain_separators
-from qualkit.names import is_listed
+from qualkit.name_labels import NAME_LABEL, NameLabels
+from qualkit.name_lists import is_listed
 from qualkit.project import Project
 from qualkit.pseudonymise import (
     NAME,
@@ -35,7 +36,6 @@ __all__ = ["Redactor", "unreviewed_replacements"]
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 # Replacements made without review, per project object: (label, what it stands for).
 _TALLIES: WeakKeyDictionary[Project, Counter[tuple[str, str]]] = WeakKeyDictionary()
-_NAME_LABEL = re.compile(r"^\[Namn (\d+)\]")
 # A genitive after a known name: "Karins" -> "[Namn 1]:s".
 _GENITIVE = r"(?P<gen>[’':]?s)?"
 
@@ -70,13 +70,8 @@ class Redactor:
     register: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     tally: Counter[tuple[str, str]] = field(default_factory=Counter)
-    # Labels for names nobody scanned, numbered after the scan's own: distinct people stay
-    # distinct in one export ("[Namn 4]" said this, "[Namn 5]" that).
-    fresh: dict[str, str] = field(default_factory=dict)
-    numbers: list[int] = field(default_factory=lambda: [0])
-    # Each word of a full name (and its last word without a genitive) -> the labels of the
-    # full names it is part of, once the project is read (`_link_names_alone`).
-    parts: dict[str, set[str]] = field(default_factory=dict)
+    # Labels of the names the detector finds, one per person across the project.
+    names: NameLabels = field(default_factory=NameLabels)
     # The project's code keys as tables show them, each distinct ("kontakt_karin" and
     # "kontakt_karin_lindqvist" both redact to "kontakt_[Namn 1]"; `code_keys`).
     shown_keys: dict[str, str] = field(default_factory=dict)
@@ -127,8 +122,8 @@ class Redactor:
             places=places,
             tally=_TALLIES.setdefault(project, Counter()),
         )
-        taken = [int(m.group(1)) for v in pairs.values() if (m := _NAME_LABEL.match(v))]
-        base = red.numbers[0] = max(taken, default=0)
+        taken = [int(m.group(1)) for v in pairs.values() if (m := NAME_LABEL.match(v))]
+        base = red.names.last = max(taken, default=0)
         # Read the whole project once, in a fixed order (speaker labels, recording names
         # and participants by id, then every turn and memo), so a name gets the same label
         # in every export ("[Namn 4]" is the same person in the CSV and the report), and a
@@ -149,11 +144,11 @@ class Redactor:
         texts += keys
         for text in texts:
             red.redact(text, count=False)
-        red._link_names_alone(base)
+        red.names.link_names_alone(red.table, base)
         own = {w.casefold() for place in places for w in place.split()}
         learned = {
             k: v
-            for k, v in red.fresh.items()
+            for k, v in red.names.given.items()
             if " " in k and k not in red.table and not set(k.split()) & own and _listed(k)
         }
         if not learned:
@@ -166,11 +161,8 @@ class Redactor:
             register=register,
             places=places,
             tally=red.tally,
+            names=red.names,
         )
-        wider.fresh.update(red.fresh)
-        wider.parts.update(red.parts)
-        wider.fresh.update(learned)
-        wider.numbers[0] = red.numbers[0]
         wider.code_keys(keys)
         return wider
 
@@ -198,6 +190,7 @@ class Redactor:
         register: Iterable[str] = (),
         places: Iterable[str] = (),
         tally: Counter[tuple[str, str]] | None = None,
+        names: NameLabels | None = None,
     ) -> Redactor:
         """A redactor from original -> replacement pairs (all reviewed unless told)."""
         table: dict[str, str] = {}
@@ -228,6 +221,7 @@ class Redactor:
             register=tuple(register),
             places=tuple(places),
             tally=Counter() if tally is None else tally,
+            names=NameLabels() if names is None else names,
         )
 
     @classmethod
@@ -270,68 +264,7 @@ class Redactor:
     def _count(self, label: str, original: str) -> None:
         """One person is one label ("Karin", "Karin Lindqvist": "[Namn 1]"); identifiers
         share a placeholder ("[telefonnummer]"), so each number stands for itself."""
-        self.tally[(label, label if _NAME_LABEL.match(label) else original)] += 1
-
-    def _name_label(self, found: str) -> str:
-        key = plain_separators(found).casefold()
-        label = self.fresh.get(key)
-        if label is None:
-            same = self._people_with(key) if " " not in key else set()
-            if len(same) == 1:
-                label = self.fresh[key] = same.pop()
-            else:
-                self.numbers[0] += 1
-                label = self.fresh[key] = f"[Namn {self.numbers[0]}]"
-        return label
-
-    def _people_with(self, key: str) -> set[str]:
-        """Labels of the full names a word alone ("karin", "lindqvists") is part of."""
-        return set().union(*(self.parts.get(b, set()) for b in _bases(key)))
-
-    def _link_names_alone(self, base: int) -> None:
-        """After a whole project is read: a full name in the genitive is its full name
-        ("Karin Lindqvists"); a first name or surname alone, or in the genitive, takes the
-        label of the one full name it belongs to (a scan's proposal or one found), wherever
-        either was read first; one that belongs to two people ("Karin" of "Karin
-        Lindqvist" and "Karin Berg") has its own, as its genitive has its label."""
-        proposed = {k: v for k, v in self.table.items() if _NAME_LABEL.match(v)}
-        people = {k: v for k, v in {**proposed, **self.fresh}.items() if " " in k}
-        for key in [k for k in people if k in self.fresh]:
-            plain = next((b for b in _bases(key) if b != key and b in people), None)
-            if plain is not None:
-                self.fresh[key] = people[key] = people[plain]
-        self._index_parts(people)
-        alone = [k for k in self.fresh if " " not in k]
-        for key in alone:
-            labels = self._people_with(key)
-            if len(labels) == 1:
-                self.fresh[key] = labels.pop()
-            elif self.fresh[key] in labels:
-                self.numbers[0] += 1
-                self.fresh[key] = f"[Namn {self.numbers[0]}]"
-        for key in alone:  # "Karins" is "Karin", whoever that is
-            plain = next((b for b in _bases(key) if b != key and b in self.fresh), None)
-            if plain is not None:
-                self.fresh[key] = self.fresh[plain]
-        self._renumber(base)
-        self._index_parts({k: self.fresh.get(k, v) for k, v in people.items()})
-
-    def _index_parts(self, people: Mapping[str, str]) -> None:
-        self.parts.clear()
-        for name, label in people.items():
-            for word in {*name.split(), *_bases(name.split()[-1])}:
-                self.parts.setdefault(word, set()).add(label)
-
-    def _renumber(self, base: int) -> None:
-        """Number the labels given after `base` 1, 2, 3... in the order they were first
-        given, so linking leaves no gaps ("[Namn 1]", "[Namn 3]")."""
-        order: dict[str, str] = {}
-        for label in self.fresh.values():
-            m = _NAME_LABEL.match(label)
-            if m and int(m.group(1)) > base and label not in order:
-                order[label] = f"[Namn {base + len(order) + 1}]"
-        self.fresh.update({k: order.get(v, v) for k, v in self.fresh.items()})
-        self.numbers[0] = base + len(order)
+        self.tally[(label, label if NAME_LABEL.match(label) else original)] += 1
 
     def _known(
         self, text: str, labels: list[tuple[int, int]], count: bool
@@ -371,7 +304,7 @@ class Redactor:
             if key in self.keep or key.removesuffix(":s") in self.keep:
                 continue
             out.append(text[pos : f.start])
-            out.append(self._name_label(f.text))
+            out.append(self.names.label(f.text))
             pos = f.end
             if count:
                 self._count(out[-1], f.text.casefold())
@@ -402,8 +335,3 @@ def _splice(
 
     placed += [(moved(a), moved(b)) for a, b in labels]
     return "".join(out), sorted(placed)
-
-
-def _bases(key: str) -> tuple[str, ...]:
-    """A casefolded name and the forms it has without a genitive ("karins" -> "karin")."""
-    return (key, key.removesuffix(":s"), key.removesuffix("s"))

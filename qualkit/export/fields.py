@@ -120,7 +120,7 @@ def span_offsets(red: Redactor, text: str, start: int, end: int) -> tuple[int, i
     What precedes and follows the span is redacted on a scratch copy of the redactor, so
     measuring leaves no new numbers or counts behind. A bound that falls inside a label
     moves to the label's edge: a span never starts at "mn 3]"."""
-    scratch = replace(red, tally=Counter(), fresh=dict(red.fresh), numbers=list(red.numbers))
+    scratch = replace(red, tally=Counter(), names=red.names.copy())
     redacted = scratch.redact(text, count=False)
     a, b = map_span(text, (start, end), lambda t: scratch.redact(t, count=False))
     for m in _LABEL.finditer(redacted):
