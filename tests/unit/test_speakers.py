@@ -205,3 +205,25 @@ def test_cli_says_the_voice_by_its_label_and_a_new_participant_as_new(
     out = " ".join(capsys.readouterr().out.split())
     assert "Talare 5 is now Deltagare 1 (moderator)." in out
     assert "link it instead: qualkit speakers g2 --name 'Talare 5' --participant NAME" in out
+
+
+def test_cli_warns_of_a_pseudonym_that_reads_as_a_name(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as p:
+        rec = p.store.add_recording("g1")
+        turns = [
+            ("Talare 1", "Hej.", 0.0, 1.0, (), False),
+            ("Talare 2", "Ja.", 1.0, 2.0, (), False),
+        ]
+        p.store.replace_segments(rec.id, turns)
+    args = ["speakers", "-p", str(project_dir), "g1"]
+    assert main([*args, "--name", "1", "--pseudonym", "Anna Svensson"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "pseudonym 'Anna Svensson' looks like a person's name (Anna Svensson)" in err
+    assert main([*args, "--name", "2", "--as", "moderator", "--pseudonym", "Moderatorn"]) == 0
+    assert not capsys.readouterr().err  # a name for a role is no person's name
+    with open_project(project_dir) as p:  # a warning, not a refusal
+        assert "Anna Svensson" in {x.pseudonym for x in p.store.participants()}
