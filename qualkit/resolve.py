@@ -189,9 +189,9 @@ def kommun_slips(store: Store, typed: str | None) -> list[str]:
 
 def pseudonym_names(store: Store, typed: str | None) -> list[str]:
     """The person names qualkit's name finder sees in a pseudonym typed for a participant
-    ('Anna Svensson'): warned about, not refused, since an invented first name is a usual
-    pseudonym, but a participant's real name typed there is personal data in the project
-    (exports replace the names they find; the database keeps it as typed)."""
+    or a replacement typed for a found name ('Anna Svensson'): warned about, not refused,
+    since an invented name is a usual pseudonym, but a real name typed there is personal
+    data in the project, and an invented one reads as real in a report."""
     text = normal(typed or "")
     if not text:
         return []
