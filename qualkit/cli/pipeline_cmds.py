@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualkit import glossary, resolve, speakers, voices
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, fmt_time, plural, table, warn
+from qualkit.cli.output import console, fmt_time, plural, table, warn, warn_pseudonym
 from qualkit.errors import InputError
 from qualkit.pipeline.cluster import (
     ClusterOptions,
@@ -309,14 +309,7 @@ def cmd_speakers(args: argparse.Namespace) -> None:
                     f"named in another recording, link it instead: qualkit speakers "
                     f"{shlex.quote(rec.name)} --name {shlex.quote(voice)} --participant NAME"
                 )
-            looks = resolve.pseudonym_names(store, args.pseudonym)
-            if looks:
-                warn(
-                    f"pseudonym {person.pseudonym!r} looks like a person's name "
-                    f"({', '.join(looks)}). If it is the participant's real name, choose "
-                    "another (such as 'Deltagare N', or leave --pseudonym out): exports "
-                    "replace the names they find, but the project keeps it as typed."
-                )
+            warn_pseudonym(person.pseudonym, resolve.pseudonym_names(store, args.pseudonym))
             note = resolve.kommun_note(args.kommun, person.kommun)
             if note:
                 console.print(f"Note: {note}")
