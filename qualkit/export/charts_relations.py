@@ -21,7 +21,7 @@ PROMOTING, HINDERING = "#009E73", "#D55E00"
 WIDTH, HEIGHT = 4.0, 3.4  # inches
 X_HALF = 1.6
 Y_HALF = X_HALF * HEIGHT / WIDTH  # equal aspect: a unit is as long across as up
-CORNER_X, CORNER_Y = 0.95, 0.82
+CORNER_X, CORNER_Y = 0.85, 0.82
 LANE = 0.12  # between neighbouring lanes: a count's ground covers only its own line
 DIAGONAL_LANE = 0.09  # a diagonal's lanes end at a box's corner, apart from the sides' lanes
 # The smallest box: every lane of a side ends on it ('AF' is short, its lanes are not).
@@ -179,7 +179,9 @@ def _draw_arrow(
         high = a.y + LANE / 4 + LOOP if colour == PROMOTING else a.y - LANE / 4
         start, end = (edge, high), (edge, high - LOOP)
         bend, head = -1.6 * side, 9
-        where = (edge + side * (0.8 * LOOP + 0.07), high - LOOP / 2)
+        # Beyond the loop's bulge (0.8 of its height), however many figures the count has.
+        where = (edge + side * (0.8 * LOOP + 0.03), high - LOOP / 2)
+        align = "left" if side > 0 else "right"
     else:
         b = boxes[r.partner]
         across = diagonal(a, b)
@@ -187,6 +189,7 @@ def _draw_arrow(
         bend, head = 0.0, 12
         t = (DIAGONAL_AT if across else AT)[colour]
         where = (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
+        align = "center"
     arrow = FancyArrowPatch(
         start,
         end,
@@ -206,7 +209,7 @@ def _draw_arrow(
         str(value),
         fontsize=8,
         color=colour,
-        ha="center",
+        ha=align,
         va="center",
         zorder=2,
         bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none"},

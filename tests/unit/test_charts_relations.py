@@ -49,6 +49,11 @@ def every_relation() -> list[Relation]:
     ]
 
 
+def big_loops() -> list[Relation]:
+    """An actor much about itself: three-figure counts beside the boxes."""
+    return [Relation(a, a, ValenceCount("", promoting=120, hindering=118)) for a in ACTORS]
+
+
 def the_demos() -> list[Relation]:
     """The demo's relations: four arrows at AF, where the trial saw them crowd its box."""
     return [
@@ -63,7 +68,9 @@ def _overlap(a: Bbox, b: Bbox) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
-@pytest.mark.parametrize("relations", [every_relation(), the_demos()], ids=["all", "demo"])
+@pytest.mark.parametrize(
+    "relations", [every_relation(), the_demos(), big_loops()], ids=["all", "demo", "loops"]
+)
 def test_every_count_is_shown_and_nothing_covers_anything(
     monkeypatch: pytest.MonkeyPatch, relations: list[Relation]
 ) -> None:
@@ -83,6 +90,9 @@ def test_every_count_is_shown_and_nothing_covers_anything(
         boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in names]  # type: ignore[union-attr]
     grounds = [t.get_bbox_patch().get_window_extent(renderer) for t in counts]  # type: ignore[union-attr]
     ink = boxes + grounds
+    page = fig.bbox
+    for box in ink:  # nothing cut off at the chart's edge, a loop's count of 120 neither
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
     for a, b in itertools.combinations(ink, 2):
         assert not _overlap(a, b), "a count or box lies on another"
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
