@@ -195,6 +195,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "speakers.kommun": ("Kommun", "Kommun"),
     "speakers.named": ("Rösten är namngiven", "Voice named"),
     "speakers.voiceprint": ("röstavtryck", "voiceprint"),
+    "speakers.kommun_slip": (
+        "Ny kommun '{kommun}': menade du {near}? Är det en felskrivning, rätta kommunen med e.",
+        "New kommun '{kommun}': did you mean {near}? If it is a slip, correct the kommun with e.",
+    ),
+    "speakers.pseudonym_name": (
+        "Pseudonymen '{pseudonym}' ser ut som ett personnamn ({names}). Är det deltagarens "
+        "riktiga namn, välj en annan, t.ex. Deltagare N.",
+        "The pseudonym '{pseudonym}' looks like a person's name ({names}). If it is the "
+        "participant's real name, choose another, such as Deltagare N.",
+    ),
+    "pseudo.replacement_name": (
+        "Ersättningen '{replacement}' liknar ett personnamn ({names}) och står så i "
+        "exporterna: se till att den är påhittad, eller använd en etikett som [Namn 3].",
+        "The replacement '{replacement}' looks like a person's name ({names}) and stands so "
+        "in exports: make sure it is invented, or use a label such as [Namn 3].",
+    ),
     "speakers.not_voiceprint": (
         "Rösten namngavs inte av ett röstavtryck (byt namn med e).",
         "A voiceprint did not name this voice (rename it with e).",

@@ -16,6 +16,7 @@ from typing import TypeVar
 from qualkit import spelling
 from qualkit.errors import InputError, NotFoundError
 from qualkit.model import Participant, Recording, Round, Segment, Speaker
+from qualkit.pseudonymise import detect_names
 from qualkit.store import Store
 from qualkit.store.roles import writer
 
@@ -184,6 +185,19 @@ def kommun_slips(store: Store, typed: str | None) -> list[str]:
     if spelling.known_spelling(typed, known) is not None:
         return []
     return [k for k in known if spelling.one_edit_apart(typed, k)]
+
+
+def pseudonym_names(store: Store, typed: str | None) -> list[str]:
+    """The person names qualkit's name finder sees in a pseudonym typed for a participant
+    or a replacement typed for a found name ('Anna Svensson'): warned about, not refused,
+    since an invented name is a usual pseudonym, but a real name typed there is personal
+    data in the project, and an invented one reads as real in a report."""
+    text = normal(typed or "")
+    if not text:
+        return []
+    register = [p.real_name for p in store.participants() if p.real_name]
+    places = {r.kommun for r in store.recordings() if r.kommun}
+    return [f.text for f in detect_names(text, register, places, field=True)]
 
 
 def kommun_note(typed: str | None, stored: str | None) -> str | None:

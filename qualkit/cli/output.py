@@ -25,6 +25,17 @@ def warn(text: str | None) -> None:
         print(f"qualkit: warning: {text}", file=sys.stderr)
 
 
+def warn_pseudonym(pseudonym: str, looks: list[str]) -> None:
+    """Warn that a participant's new pseudonym reads as a person's name (found by
+    resolve.pseudonym_names); the pseudonym is kept: an invented name is allowed."""
+    if looks:
+        warn(
+            f"pseudonym {pseudonym!r} looks like a person's name ({', '.join(looks)}). If it "
+            "is the participant's real name, choose another, such as 'Deltagare N': exports "
+            "replace the names they find, but the project keeps it as typed."
+        )
+
+
 def tolerant_streams() -> None:
     """Let output that the terminal's encoding cannot show ("å" under
     PYTHONIOENCODING=ascii) come out escaped instead of ending the command."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from qualkit import glossary, resolve, speakers, voices
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, fmt_time, plural, table, warn
+from qualkit.cli.output import console, fmt_time, plural, table, warn, warn_pseudonym
 from qualkit.errors import InputError
 from qualkit.pipeline.cluster import (
     ClusterOptions,
@@ -289,6 +289,9 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             console.print(f"{spk.label} is no longer {gone}; that voiceprint will not name it.")
         if args.name:
             slips = resolve.kommun_slips(store, args.kommun)
+            # Said by its label: "5 is now Deltagare 1" read as if voice 5 were participant 5.
+            spk = speakers.find_speaker(store, rec.id, args.name)
+            voice, new = spk.label, spk.participant_id is None
             person = speakers.name_speaker(
                 store,
                 rec.id,
@@ -299,7 +302,14 @@ def cmd_speakers(args: argparse.Namespace) -> None:
                 pseudonym=args.pseudonym,
                 participant=args.participant,
             )
-            console.print(f"{args.name} is now {person.name_with_role}.")
+            console.print(f"{voice} is now {person.name_with_role}.")
+            if new and not (args.participant or args.pseudonym) and len(store.recordings()) > 1:
+                console.print(
+                    f"{person.pseudonym} is a new participant. If {voice} is someone already "
+                    f"named in another recording, link it instead: qualkit speakers "
+                    f"{shlex.quote(rec.name)} --name {shlex.quote(voice)} --participant NAME"
+                )
+            warn_pseudonym(person.pseudonym, resolve.pseudonym_names(store, args.pseudonym))
             note = resolve.kommun_note(args.kommun, person.kommun)
             if note:
                 console.print(f"Note: {note}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from qualkit import resolve
 from qualkit.backup import backup, list_backups, restore
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, table
+from qualkit.cli.output import console, table, warn
 from qualkit.errors import InputError
 from qualkit.privacy import (
     add_name,
@@ -19,6 +20,7 @@ from qualkit.privacy import (
     set_consent,
 )
 from qualkit.project import open_project
+from qualkit.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -116,21 +118,37 @@ def cmd_pseudo_review(args: argparse.Namespace) -> None:
         raise InputError("Give proposal ids or --kind KIND.")
     with open_project(args.project) as project:
         n = 0
+        replacement = getattr(args, "replacement", None)
         if args.ids:
-            n += len(review(project, args.ids, args.status, getattr(args, "replacement", None)))
+            n += len(review(project, args.ids, args.status, replacement))
         if args.kind:
             n += review_kind(project, args.kind, args.status)
-    console.print(f"{args.status.capitalize()}: {n}")
+        console.print(f"{args.status.capitalize()}: {n}")
+        _warn_if_a_name(project.store, replacement)
 
 
 def cmd_pseudo_add(args: argparse.Namespace) -> None:
 
     with open_project(args.project) as project:
         added = add_name(project, args.name, args.replacement)
-    console.print(
-        f"{added.original!r} is replaced by {added.replacement} in every export from now on "
-        "(in any case, genitive too)."
-    )
+        console.print(
+            f"{added.original!r} is replaced by {added.replacement} in every export from now "
+            "on (in any case, genitive too)."
+        )
+        _warn_if_a_name(project.store, args.replacement)
+
+
+def _warn_if_a_name(store: Store, replacement: str | None) -> None:
+    """A replacement that reads as a person's name is allowed (an invented name is a usual
+    pseudonym) but said: the exports show it as it stands, and a reader may take it for
+    a real person's."""
+    looks = resolve.pseudonym_names(store, replacement)
+    if looks:
+        warn(
+            f"replacement {replacement!r} looks like a person's name ({', '.join(looks)}); "
+            "exports show it as it stands, so make sure it is invented. A label such as "
+            "[Namn 3] cannot be taken for a real name."
+        )
 
 
 def cmd_consent(args: argparse.Namespace) -> None:

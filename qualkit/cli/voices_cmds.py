@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from qualkit import voices
+from qualkit import resolve, voices
 from qualkit.cli.options import project_option
-from qualkit.cli.output import console, fmt_time, table
+from qualkit.cli.output import console, fmt_time, table, warn_pseudonym
 from qualkit.errors import InputError
 from qualkit.pipeline.voice_match import DEFAULT_THRESHOLD
 from qualkit.project import open_project
@@ -70,10 +70,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_enrol(args: argparse.Namespace) -> None:
     with open_project(args.project) as project:
+        known = {p.id for p in project.store.participants()}
         vp = voices.enrol(
             project.store, args.name, args.recording, args.speaker, replace=args.replace
         )
         person = project.store.participant(vp.participant_id)
+        if person.id not in known:  # NAME made a participant: it is a pseudonym now
+            warn_pseudonym(person.pseudonym, resolve.pseudonym_names(project.store, args.name))
     console.print(
         f"Enrolled {person.pseudonym}'s voice from {vp.source} ({fmt_time(vp.seconds)} of "
         "speech in all). Recordings transcribed from now on name it; for those already "

@@ -4,96 +4,223 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from qualkit.export.report_records import Report
+from qualkit.export.report_records import Relation, Report
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 PROMOTING, HINDERING = "#009E73", "#D55E00"
 
+# In data units (about 90 points each at the chart's size): the actors sit on a wide
+# square, and each pair of actors has four lanes, one per direction and valence.
+WIDTH, HEIGHT = 4.0, 3.4  # inches
+X_HALF = 1.6
+Y_HALF = X_HALF * HEIGHT / WIDTH  # equal aspect: a unit is as long across as up
+CORNER_X, CORNER_Y = 0.85, 0.82
+LANE = 0.12  # between neighbouring lanes: a count's ground covers only its own line
+DIAGONAL_LANE = 0.09  # a diagonal's lanes end at a box's corner, apart from the sides' lanes
+# The smallest box: every lane of a side ends on it ('AF' is short, its lanes are not).
+HALF_W, HALF_H = 0.37, 0.28
+PAD = 0.06  # around a long name
+GAP = 0.05  # between an arrow's end and the box it points at
+LOOP = 0.15  # the height of a loop (an actor about itself) beside its box
+# Where a count sits along its arrow, from the speaker's end: the two valences of one
+# direction apart, and on a diagonal away from the middle, where the diagonals cross.
+AT = {PROMOTING: 0.24, HINDERING: 0.4}
+DIAGONAL_AT = {PROMOTING: 0.14, HINDERING: 0.3}
 
-def relation_network(report: Report, dpi: int) -> bytes | None:
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """An actor's box in data units: centre and half sizes."""
+
+    x: float
+    y: float
+    half_w: float
+    half_h: float
+
+
+def corners(actors: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """The actors clockwise from the top left: for four, the corners of a wide square, so
+    the sides run straight across and up, and only the two diagonals cross."""
+    n = len(actors)
+    return {
+        a: (
+            CORNER_X * math.sqrt(2) * math.cos(math.radians(135 - 360 * i / n)),
+            CORNER_Y * math.sqrt(2) * math.sin(math.radians(135 - 360 * i / n)),
+        )
+        for i, a in enumerate(actors)
+    }
+
+
+def _exit(x: float, y: float, dx: float, dy: float, box: Box) -> float:
+    """How far along (x, y) + t·(dx, dy) the line leaves `box`'s slabs (the nearer exit):
+    a lane beside a box, not through it, ends level with the box's edge."""
+    exits = []
+    if abs(dx) > 1e-9:  # cos(90°) is not quite 0: a vertical lane has no x exit
+        edge = box.x + math.copysign(box.half_w, dx)
+        exits.append((edge - x) / dx)
+    if abs(dy) > 1e-9:
+        edge = box.y + math.copysign(box.half_h, dy)
+        exits.append((edge - y) / dy)
+    return max(0.0, min(exits))  # 0: the line starts outside the box already
+
+
+def diagonal(a: Box, b: Box) -> bool:
+    """Whether `b` is across the square from `a` (neither level nor straight above)."""
+    return abs(a.x - b.x) > 1e-6 and abs(a.y - b.y) > 1e-6
+
+
+def lane(a: Box, b: Box, offset: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """An arrow from box `a` to box `b`, `offset` to the right of the line between them
+    (so the way back lies on the other side), from edge to edge with a gap.
+
+    A side's lanes run between the boxes' centres; a diagonal's between their facing
+    corners, so its lanes end on the corner and the sides' lanes on the middle of an edge."""
+    ax, ay, bx, by = a.x, a.y, b.x, b.y
+    if diagonal(a, b):
+        ax += math.copysign(a.half_w, b.x - a.x)
+        ay += math.copysign(a.half_h, b.y - a.y)
+        bx += math.copysign(b.half_w, a.x - b.x)
+        by += math.copysign(b.half_h, a.y - b.y)
+    dx, dy = bx - ax, by - ay
+    length = math.hypot(dx, dy)
+    rx, ry = dy / length * offset, -dx / length * offset
+    x0, y0, x1, y1 = ax + rx, ay + ry, bx + rx, by + ry
+    gap = GAP / length
+    t0 = _exit(x0, y0, dx, dy, a) + gap
+    t1 = 1 - _exit(x1, y1, -dx, -dy, b) - gap
+    return (x0 + t0 * dx, y0 + t0 * dy), (x0 + t1 * dx, y0 + t1 * dy)
+
+
+def relation_figure(report: Report) -> Figure | None:
     """Arrows from the actor who speaks to the actor spoken about; width by count.
 
-    Främjande and hindrande are drawn as two parallel arrows, so neither hides the other."""
+    Each direction and valence has a straight lane of its own, so no arrow, head or count
+    lies on another; an actor about itself gets a loop outside its box."""
     rel = report.relations
     if rel is None or not rel.n:
         return None
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import FancyArrowPatch
 
-    fig = Figure(figsize=(4.0, 3.4), layout="constrained")
-    ax = fig.add_subplot()
-    n = len(rel.actors)
-    pos = {
-        a: (
-            math.cos(math.pi / 2 - 2 * math.pi * i / n),
-            math.sin(math.pi / 2 - 2 * math.pi * i / n),
-        )
-        for i, a in enumerate(rel.actors)
-    }
-    top = max((max(r.counts.promoting, r.counts.hindering) for r in rel.relations), default=1) or 1
-    for r in rel.relations:
-        (x0, y0), (x1, y1) = pos[r.speaker], pos[r.partner]
-        # arc3 bends to one side of the direction of travel (the right), so A->B and B->A with the
-        # same bend lie on opposite sides, and främjande and hindrande of one direction
-        # on two arcs of their own: none of the four arrows of a pair hides another.
-        for value, colour, bend in (
-            (r.counts.promoting, PROMOTING, 0.12),
-            (r.counts.hindering, HINDERING, 0.32),
-        ):
-            if not value:
-                continue
-            if r.speaker == r.partner:  # about one's own organisation: a small loop
-                loop = FancyArrowPatch(
-                    (x0 - 0.08, y0 + 0.12),
-                    (x0 + 0.08, y0 + 0.12),
-                    connectionstyle="arc3,rad=-1.8",
-                    arrowstyle="-|>",
-                    mutation_scale=9,
-                    linewidth=1.5 + 4.0 * value / top,
-                    color=colour,
-                )
-                ax.add_patch(loop)
-                continue
-            arrow = FancyArrowPatch(
-                (x0, y0),
-                (x1, y1),
-                connectionstyle=f"arc3,rad={bend}",
-                arrowstyle="-|>",
-                mutation_scale=14,
-                shrinkA=22,
-                shrinkB=22,
-                linewidth=1.5 + 4.0 * value / top,
-                color=colour,
-            )
-            ax.add_patch(arrow)
-            # The count sits on its own arc's midpoint (a quadratic curve passes half way
-            # to its control point), on a white ground so the line does not cover it.
-            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-            ax.text(
-                mx + bend * (y1 - y0) / 2,
-                my + bend * (x0 - x1) / 2,
-                str(value),
-                fontsize=9,
-                color=colour,
-                ha="center",
-                va="center",
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
-            )
-    for actor, (x, y) in pos.items():
-        ax.text(
-            x,
-            y,
-            actor,
-            ha="center",
-            va="center",
-            fontsize=10,
-            weight="bold",
-            bbox={"boxstyle": "round,pad=0.4", "facecolor": "#f2f2f2", "edgecolor": "#666"},
-        )
-    ax.set_xlim(-1.45, 1.45)
-    ax.set_ylim(-1.35, 1.45)
+    fig = Figure(figsize=(WIDTH, HEIGHT))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_xlim(-X_HALF, X_HALF)
+    ax.set_ylim(-Y_HALF, Y_HALF)
     ax.set_aspect("equal")
     ax.axis("off")
+    boxes = _draw_boxes(fig, ax, corners(rel.actors))
+    top = max((max(r.counts.promoting, r.counts.hindering) for r in rel.relations), default=1) or 1
+    for r in rel.relations:
+        for value, colour, offset in (
+            (r.counts.promoting, PROMOTING, LANE / 2),
+            (r.counts.hindering, HINDERING, LANE * 1.5),
+        ):
+            if value:
+                width = 1.2 + 3.0 * value / top  # points: at most a lane's gap
+                _draw_arrow(ax, boxes, r, value, colour, offset, width)
+    return fig
+
+
+def _draw_boxes(fig: Figure, ax: Axes, centres: dict[str, tuple[float, float]]) -> dict[str, Box]:
+    """The actors' names in boxes, over the arrows; returns each box as drawn."""
+    from matplotlib.patches import FancyBboxPatch
+
+    texts: dict[str, Text] = {}
+    for actor, (x, y) in centres.items():
+        texts[actor] = ax.text(
+            x, y, actor, ha="center", va="center", fontsize=10, weight="bold", zorder=4
+        )
+    fig.canvas.draw()  # a name's size is known once drawn
+    to_data = ax.transData.inverted()
+    boxes = {}
+    for actor, text in texts.items():
+        (x0, y0), (x1, y1) = to_data.transform(text.get_window_extent())
+        x, y = centres[actor]
+        box = Box(x, y, max(HALF_W, (x1 - x0) / 2 + PAD), max(HALF_H, (y1 - y0) / 2 + PAD))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - box.half_w, y - box.half_h),
+                2 * box.half_w,
+                2 * box.half_h,
+                boxstyle="round,pad=0,rounding_size=0.06",
+                facecolor="#f2f2f2",
+                edgecolor="#666",
+                zorder=3,
+            )
+        )
+        boxes[actor] = box
+    return boxes
+
+
+def _draw_arrow(
+    ax: Axes,
+    boxes: dict[str, Box],
+    r: Relation,
+    value: int,
+    colour: str,
+    offset: float,
+    width: float,
+) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    a = boxes[r.speaker]
+    if r.speaker == r.partner:  # about one's own organisation: a loop beside the box
+        side = 1.0 if a.x >= 0 else -1.0  # on the outer side, where no lane arrives
+        edge = a.x + side * (a.half_w + GAP / 2)
+        # Downwards, bulging outwards; främjande above the middle, hindrande below.
+        high = a.y + LANE / 4 + LOOP if colour == PROMOTING else a.y - LANE / 4
+        start, end = (edge, high), (edge, high - LOOP)
+        bend, head = -1.6 * side, 9
+        # Beyond the loop's bulge (0.8 of its height), however many figures the count has.
+        where = (edge + side * (0.8 * LOOP + 0.03), high - LOOP / 2)
+        align = "left" if side > 0 else "right"
+    else:
+        b = boxes[r.partner]
+        across = diagonal(a, b)
+        start, end = lane(a, b, offset * DIAGONAL_LANE / LANE if across else offset)
+        bend, head = 0.0, 12
+        t = (DIAGONAL_AT if across else AT)[colour]
+        where = (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
+        align = "center"
+    arrow = FancyArrowPatch(
+        start,
+        end,
+        connectionstyle=f"arc3,rad={bend}",
+        arrowstyle="-|>",
+        mutation_scale=head,
+        shrinkA=0,
+        shrinkB=0,
+        linewidth=width,
+        color=colour,
+        zorder=1,
+    )
+    ax.add_patch(arrow)
+    # The count on its own lane, on a white ground so no line runs through it.
+    ax.text(
+        *where,
+        str(value),
+        fontsize=8,
+        color=colour,
+        ha=align,
+        va="center",
+        zorder=2,
+        bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none"},
+    )
+
+
+def relation_network(report: Report, dpi: int) -> bytes | None:
+    """The chart as PNG (None when no coding names a partner actor)."""
+    fig = relation_figure(report)
+    if fig is None:
+        return None
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()

@@ -35,6 +35,18 @@ _PARTICIPANT_USES = (
 )
 
 
+def next_participant_label(taken: set[str]) -> str:
+    """The lowest 'Deltagare N' no participant is called (`taken`: casefolded pseudonyms).
+
+    Not the count of participants plus one: with 'Kim' named first, or 'Deltagare 5'
+    typed for the first voice, the next unnamed one is 'Deltagare 1', not 2 or 6; and
+    'deltagare 3' typed in lower case is taken, so no two participants read the same."""
+    n = 1
+    while f"deltagare {n}" in taken:
+        n += 1
+    return f"Deltagare {n}"
+
+
 class PeopleStore(StoreBase):
     """The participants and pseudonyms tables."""
 
@@ -66,12 +78,10 @@ class PeopleStore(StoreBase):
         with self.transaction() as db:
             kommun = kommun_spelling(db, kommun)
             if pseudonym is None:
-                n = int(db.execute("SELECT COUNT(*) FROM participants").fetchone()[0]) + 1
-                while db.execute(
-                    "SELECT 1 FROM participants WHERE pseudonym = ?", (f"Deltagare {n}",)
-                ).fetchone():
-                    n += 1
-                pseudonym = f"Deltagare {n}"
+                taken = {
+                    str(r[0]).casefold() for r in db.execute("SELECT pseudonym FROM participants")
+                }
+                pseudonym = next_participant_label(taken)
             elif db.execute(
                 "SELECT 1 FROM participants WHERE pseudonym = ?", (pseudonym,)
             ).fetchone():

@@ -113,3 +113,27 @@ def test_a_name_the_scan_missed_is_added_with_plus(demo_project: Project) -> Non
 
     asyncio.run(run())
     assert "Homan" not in Redactor.for_project(demo_project).redact(segs[3].text + " Homan Amani")
+
+
+def test_an_edited_replacement_that_reads_as_a_name_is_warned_about(
+    demo_project: Project,
+) -> None:
+    planted(demo_project)
+    notes: list[str] = []
+
+    async def run() -> None:
+        app = ReviewApp(demo_project)
+        app.notify = lambda message, **_kw: notes.append(message)  # type: ignore[method-assign]
+        async with app.run_test(size=(140, 30)) as pilot:
+            await pilot.pause()
+            first = app.screen.current()  # type: ignore[attr-defined]
+            assert first is not None and first.original == "Anna Svensson"
+            await pilot.press("e")
+            app.screen.query_one("#pseudo-edit").value = "Lisa Berg"  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await pilot.pause()
+            # Saved: an invented name is allowed; the coder is told how it reads.
+            assert by_original(demo_project)["Anna Svensson"] == ("accepted", "Lisa Berg")
+            assert any("'Lisa Berg' liknar ett personnamn" in n for n in notes), notes
+
+    asyncio.run(run())

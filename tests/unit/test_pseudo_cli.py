@@ -8,6 +8,13 @@ from qualkit.cli import main
 from qualkit.project import Project
 
 
+def _sven_said(project: Project) -> str:
+    """The demo with a real name said in it; returns the project folder."""
+    seg = project.segments("fokusgrupp_demo")[1]
+    project.store.update_segment_text(seg.id, seg.text + " Fråga Sven Nyberg.")
+    return str(project.root)
+
+
 def test_pseudo_cli_round_trip(demo_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     root = str(demo_project.root)
     seg = demo_project.segments("fokusgrupp_demo")[1]
@@ -63,9 +70,7 @@ def test_unredacted_csv_never_replaces_the_redacted_files(
 ) -> None:
     import pandas as pd
 
-    root = str(demo_project.root)
-    seg = demo_project.segments("fokusgrupp_demo")[1]
-    demo_project.store.update_segment_text(seg.id, seg.text + " Fråga Sven Nyberg.")
+    root = _sven_said(demo_project)
     assert main(["export", "csv", "-p", root]) == 0
     assert main(["export", "csv", "--unredacted", "-p", root]) == 0
     assert "UNREDACTED" in capsys.readouterr().out
@@ -104,3 +109,21 @@ def test_a_name_the_scan_missed_is_added_and_replaced_everywhere(
     assert main(["pseudo", "accept", "--kind", "nonsense", "-p", root]) == 2
     assert "Unknown kind 'nonsense'" in capsys.readouterr().err
     assert [p.original for p in demo_project.store.pseudonyms()] == ["Homan Amani", "Micke"]
+
+
+def test_a_replacement_that_reads_as_a_name_is_warned_about_not_refused(
+    demo_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _sven_said(demo_project)
+    assert main(["pseudo", "scan", "-p", root]) == 0
+    capsys.readouterr()
+    sven = next(p.id for p in demo_project.store.pseudonyms() if p.original == "Sven Nyberg")
+    accept = ["pseudo", "accept", str(sven), "-p", root, "--replacement"]
+    assert main([*accept, "Lisa Berg"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "replacement 'Lisa Berg' looks like a person's name (Lisa Berg)" in err
+    assert demo_project.store.pseudonym(sven).replacement == "Lisa Berg"
+    assert main([*accept, "[kollega]"]) == 0
+    assert not capsys.readouterr().err
+    assert main(["pseudo", "add", "Homan Amani", "--replacement", "Maja Ek", "-p", root]) == 0
+    assert "replacement 'Maja Ek' looks like a person's name" in capsys.readouterr().err

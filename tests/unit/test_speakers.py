@@ -175,3 +175,55 @@ def test_a_turn_without_times_has_unknown_talk_time_not_zero(
     assert main(["speakers", "-p", str(project.root), "timed"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "00:00:07*" in out and "1 turn has none" in out and "some of its turns" in out
+
+
+def test_a_new_participants_default_pseudonym_is_the_lowest_free_number(project: Project) -> None:
+    store = project.store
+    # Not the count plus one: Kim first leaves Deltagare 1 free, and a typed Deltagare 3
+    # (any case) is not made twice.
+    store.add_participant("Kim")
+    store.add_participant("deltagare 3")
+    made = [store.add_participant().pseudonym for _ in range(3)]
+    assert made == ["Deltagare 1", "Deltagare 2", "Deltagare 4"]
+
+
+def test_cli_says_the_voice_by_its_label_and_a_new_participant_as_new(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.project import open_project
+
+    turns = [(f"Talare {n}", "Hej.", float(n), n + 0.5, (), False) for n in (1, 2, 3, 4, 5)]
+    with open_project(project_dir) as p:
+        for name in ("g1", "g2"):
+            p.store.replace_segments(p.store.add_recording(name).id, turns)
+    g1 = ["speakers", "-p", str(project_dir), "g1"]
+    assert main([*g1, "--name", "5", "--as", "moderator", "--pseudonym", "Moderatorn"]) == 0
+    assert main([*g1, "--name", "4", "--pseudonym", "Deltagare 5"]) == 0
+    capsys.readouterr()
+    # "5 is now Deltagare 5" read as if the voice's number made the pseudonym.
+    assert main(["speakers", "-p", str(project_dir), "g2", "--name", "5", "--as", "moderator"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Talare 5 is now Deltagare 1 (moderator)." in out
+    assert "link it instead: qualkit speakers g2 --name 'Talare 5' --participant NAME" in out
+
+
+def test_cli_warns_of_a_pseudonym_that_reads_as_a_name(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as p:
+        rec = p.store.add_recording("g1")
+        turns = [
+            ("Talare 1", "Hej.", 0.0, 1.0, (), False),
+            ("Talare 2", "Ja.", 1.0, 2.0, (), False),
+        ]
+        p.store.replace_segments(rec.id, turns)
+    args = ["speakers", "-p", str(project_dir), "g1"]
+    assert main([*args, "--name", "1", "--pseudonym", "Anna Svensson"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "pseudonym 'Anna Svensson' looks like a person's name (Anna Svensson)" in err
+    assert main([*args, "--name", "2", "--as", "moderator", "--pseudonym", "Moderatorn"]) == 0
+    assert not capsys.readouterr().err  # a name for a role is no person's name
+    with open_project(project_dir) as p:  # a warning, not a refusal
+        assert "Anna Svensson" in {x.pseudonym for x in p.store.participants()}

@@ -87,3 +87,16 @@ def test_match_threshold_must_be_a_similarity(
     run(capsys, "voices", "enroll", "M", "-p", p, "--from", "grupp1", "--speaker", "1")
     code, _, err = run(capsys, "voices", "match", "--all", "--threshold", "2", "-p", p)
     assert code == 2 and "between 0 and 1" in err
+
+
+def test_enrolling_a_new_participant_by_a_persons_name_warns(
+    two_groups: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = str(two_groups)
+    enrol = ("voices", "enroll", "-p", p, "--from", "grupp1", "--speaker")
+    code, _, err = run(capsys, *enrol, "1", "Anna Svensson")
+    assert code == 0 and "pseudonym 'Anna Svensson' looks like a person's name" in err
+    with open_project(two_groups) as project:  # a warning, not a refusal
+        assert "Anna Svensson" in {x.pseudonym for x in project.store.participants()}
+    code, _, err = run(capsys, *enrol, "2", "Moderator")
+    assert code == 0 and not err

@@ -18,9 +18,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from qualkit.errors import QualkitError
+from qualkit.i18n import t
 from qualkit.model import Pseudonym
 from qualkit.privacy import add_name, contexts_for, review, review_kind, scan
 from qualkit.project import Project
+from qualkit.resolve import pseudonym_names
 from qualkit.tui.error_text import error_text
 from qualkit.tui.guard import NoticeOnError
 from qualkit.tui.widgets.nav import RowTable
@@ -123,6 +125,16 @@ class PseudonymScreen(NoticeOnError, Screen[None]):
             self.set_status(error_text(exc, "sv"))
             return
         self.refresh_rows()
+        # Allowed (an invented name is a usual pseudonym), but said, as the CLI says it.
+        looks = pseudonym_names(self.project.store, replacement)
+        if looks:
+            text = t("pseudo.replacement_name", "sv")
+            self.notify(
+                text.format(replacement=replacement, names=", ".join(looks)),
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     # -------------------------------------------------------------- actions
     def action_accept(self) -> None:

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from qualkit import voices
+from qualkit import resolve, voices
 from qualkit.errors import QualkitError
 from qualkit.i18n import t
 from qualkit.model import Recording, Segment
 from qualkit.speakers import talk_times
+from qualkit.store import Store
 from qualkit.tui.error_text import error_text
 from qualkit.tui.screens.dialogs import ConfirmDialog, ParticipantDialog, ParticipantForm
 from qualkit.tui.screens.undo_keys import UndoKeys, undo_bindings
@@ -136,18 +137,26 @@ class SpeakersScreen(UndoKeys):
             (person.kommun if person else self.recording.kommun) or "",
         )
 
+        warnings: list[str] = []
+
         def save(result: ParticipantForm) -> str | None:
             # Saved from inside the dialog: an error is shown there, with the form as typed.
             name = VoiceName(result.pseudonym, result.role, result.actor, result.kommun)
+            # Asked before the write: once saved, the slip is a kommun of the study.
+            slips = resolve.kommun_slips(store, result.kommun)
             try:
                 self.host.undo.name_voice(info.id, name)
             except QualkitError as exc:
                 return error_text(exc, self.lang)
+            warnings[:] = naming_warnings(store, form, result, slips, self.lang)
             return None
 
         def done(result: ParticipantForm | None) -> None:
             if result is not None:
                 self.notify(t("speakers.named", self.lang))
+                for text in warnings:
+                    # Typed text, not markup: a kommun written "[Norby]" shows as typed.
+                    self.notify(text, severity="warning", timeout=10, markup=False)
                 self.host.data_changed()  # the transcript shows the new name
                 self.load()
 
@@ -221,3 +230,21 @@ class SpeakersScreen(UndoKeys):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def naming_warnings(
+    store: Store, before: ParticipantForm, after: ParticipantForm, slips: list[str], lang: str
+) -> list[str]:
+    """What the coder is warned of after naming a voice (the name is saved all the same):
+    a new kommun one slip from the study's own, a new pseudonym that reads as a person's
+    name. A field left as it was is not warned about again."""
+    out = []
+    if slips:
+        near = ", ".join(f"'{k}'" for k in slips)
+        out.append(t("speakers.kommun_slip", lang).format(kommun=after.kommun, near=near))
+    if after.pseudonym != before.pseudonym:
+        looks = resolve.pseudonym_names(store, after.pseudonym)
+        if looks:
+            text = t("speakers.pseudonym_name", lang)
+            out.append(text.format(pseudonym=after.pseudonym, names=", ".join(looks)))
+    return out
