@@ -191,13 +191,22 @@ def pseudonym_names(store: Store, typed: str | None) -> list[str]:
     """The person names qualkit's name finder sees in a pseudonym typed for a participant
     or a replacement typed for a found name ('Anna Svensson'): warned about, not refused,
     since an invented name is a usual pseudonym, but a real name typed there is personal
-    data in the project, and an invented one reads as real in a report."""
+    data in the project, and an invented one reads as real in a report.
+
+    A first name alone ('Kim', 'Lisa') is the usual invented pseudonym: warning about each
+    would teach coders to skip the warning. It is said only when it is a participant's
+    real name, or part of one."""
     text = normal(typed or "")
     if not text:
         return []
     register = [p.real_name for p in store.participants() if p.real_name]
+    real = {w.casefold() for name in register for w in name.split()}
     places = {r.kommun for r in store.recordings() if r.kommun}
-    return [f.text for f in detect_names(text, register, places, field=True)]
+    return [
+        f.text
+        for f in detect_names(text, register, places, field=True)
+        if len(f.text.split()) > 1 or f.text.casefold() in real
+    ]
 
 
 def kommun_note(typed: str | None, stored: str | None) -> str | None:

@@ -116,7 +116,9 @@ def test_a_participant_named_by_pseudonym_alone_is_not_said_twice(
         )
     args = ["speakers", "-p", str(project_dir), "g1"]
     assert main([*args, "--name", "1", "--pseudonym", "Lisa"]) == 0
-    assert "is now Lisa." in capsys.readouterr().out
+    said = capsys.readouterr()
+    # An invented first name is the usual pseudonym: named, not warned about.
+    assert "is now Lisa." in said.out and "looks like" not in said.err
     assert main([*args, "--name", "2", "--as", "kurator", "--pseudonym", "Kim"]) == 0
     assert "is now Kim (kurator)." in capsys.readouterr().out
     assert main([*args, "--lines", "1"]) == 0
@@ -227,3 +229,16 @@ def test_cli_warns_of_a_pseudonym_that_reads_as_a_name(
     assert not capsys.readouterr().err  # a name for a role is no person's name
     with open_project(project_dir) as p:  # a warning, not a refusal
         assert "Anna Svensson" in {x.pseudonym for x in p.store.participants()}
+
+
+def test_a_first_name_alone_is_warned_about_only_when_it_is_a_participants_real_name(
+    project_dir: Path,
+) -> None:
+    from qualkit import resolve
+    from qualkit.project import open_project
+
+    with open_project(project_dir) as p:
+        p.store.add_participant("Deltagare 1", real_name="Karin Lindqvist")
+        assert resolve.pseudonym_names(p.store, "Lisa") == []  # invented: the usual pseudonym
+        assert resolve.pseudonym_names(p.store, "Karin") == ["Karin"]  # a real one's part
+        assert resolve.pseudonym_names(p.store, "Lisa Berg") == ["Lisa Berg"]
