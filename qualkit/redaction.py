@@ -20,8 +20,10 @@ from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
 from qualkit.identifiers import plain_separators
+from qualkit.name_echoes import stands_as_genitive
 from qualkit.name_labels import NAME_LABEL, NameLabels
 from qualkit.name_lists import is_listed
+from qualkit.names import carried_alone, genitive_carried
 from qualkit.project import Project
 from qualkit.pseudonymise import (
     NAME,
@@ -75,6 +77,13 @@ class Redactor:
     # The project's code keys as tables show them, each distinct ("kontakt_karin" and
     # "kontakt_karin_lindqvist" both redact to "kontakt_[Namn 1]"; `code_keys`).
     shown_keys: dict[str, str] = field(default_factory=dict)
+    # Single words found as names in one text, replaced in every other only where written
+    # capitalised, and in a bare genitive "s" on a short one only where a genitive stands
+    # ("Ali", "Alis mamma"; "Hu", "Hus är dyra"): `_names_alone`.
+    alone: frozenset[str] = frozenset()
+    # Listed first names found in one text, replaced in every other only in the genitive
+    # ("Alis mamma" at a sentence's start, where the finder reads "Ali" as a word).
+    genitives: frozenset[str] = frozenset()
 
     @classmethod
     def for_project(cls, project: Project) -> Redactor:
@@ -129,7 +138,8 @@ class Redactor:
         # in every export ("[Namn 4]" is the same person in the CSV and the report), and a
         # full name of listed names found anywhere is replaced everywhere in any case
         # ("ANNA SVENSSON", "anna svensson"), as a scan's proposal would be. A single
-        # word is not carried over: "Hans", "Bo", "Klara" and "Lund" are words too.
+        # word is carried over only when it is an unknown word (`_names_alone`): "Hans",
+        # "Bo", "Klara" and "Lund" are words too.
         texts = [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)]
         texts += [r.name for r in sorted(recordings, key=lambda r: r.id)]
         for person in sorted(project.store.participants(), key=lambda p: p.id):
@@ -137,6 +147,7 @@ class Redactor:
             texts += [person.pseudonym, person.role, *map(str, person.attributes.values())]
         texts += [seg.text for seg in project.store.segments_light()]
         texts += [m.text for m in project.store.memos()]
+        lower = {w for t in texts for w in _LETTERS.findall(t) if w.islower()}
         # Code keys and codebook ids are typed too ("samtal_med_karin"): read here, every
         # table that shows a key gives its name the same label, so the tables still join.
         books = project.store.codebook_ids()
@@ -151,17 +162,20 @@ class Redactor:
             for k, v in red.names.given.items()
             if " " in k and k not in red.table and not set(k.split()) & own and _listed(k)
         }
-        if not learned:
+        alone, genitives = _names_alone(red, lower, places)
+        if not learned and not alone and not genitives:
             red.code_keys(keys)
             return red
         wider = cls.from_pairs(
-            {**pairs, **learned},
+            {**pairs, **learned, **alone, **genitives},
             keep,
             reviewed=reviewed,
             register=register,
             places=places,
             tally=red.tally,
             names=red.names,
+            alone=alone,
+            genitives=genitives,
         )
         wider.code_keys(keys)
         return wider
@@ -191,6 +205,8 @@ class Redactor:
         places: Iterable[str] = (),
         tally: Counter[tuple[str, str]] | None = None,
         names: NameLabels | None = None,
+        alone: Iterable[str] = (),
+        genitives: Iterable[str] = (),
     ) -> Redactor:
         """A redactor from original -> replacement pairs (all reviewed unless told)."""
         table: dict[str, str] = {}
@@ -222,6 +238,8 @@ class Redactor:
             places=tuple(places),
             tally=Counter() if tally is None else tally,
             names=NameLabels() if names is None else names,
+            alone=frozenset(alone),
+            genitives=frozenset(genitives),
         )
 
     @classmethod
@@ -282,6 +300,12 @@ class Redactor:
             key = m.group("base").casefold()
             if key in self.capital_only and not found[:1].isupper():
                 continue
+            gen = m.group("gen") or ""
+            genitive = gen != "s" or stands_as_genitive(text, m.end())
+            if key in self.alone and not (found[:1].isupper() and (len(key) > 3 or genitive)):
+                continue
+            if key in self.genitives and not (found[:1].isupper() and gen and genitive):
+                continue
             label = self.table[key] + (":s" if m.group("gen") else "")
             if count and key not in self.reviewed:
                 self._count(self.table[key], key)
@@ -310,6 +334,36 @@ class Redactor:
                 self._count(out[-1], f.text.casefold())
         out.append(text[pos:])
         return "".join(out)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NAME_KEY = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _names_alone(
+    red: Redactor, lower: set[str], places: Iterable[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The single words `red` found as names that are names in every text of its project
+    (`carried_alone`: unknown words, not listed ones), with their labels; a turn names a
+    person the next turn speaks of ("Jag och Osmo satt där", "Det tyckte Osmo också"). A
+    genitive found is its name too ("Alis mamma", "Ali"); a word some text writes in lower
+    case (`lower`) is an everyday word there ("Kunskap till praktik", "utbyta kunskap").
+    Second, the listed first names found, to be replaced in their genitive only."""
+    out: dict[str, str] = {}
+    genitives: dict[str, str] = {}
+    for key, label in red.names.given.items():
+        if not _NAME_KEY.fullmatch(key) or key in red.table or key in red.keep:
+            continue
+        if genitive_carried(key[:1].upper() + key[1:], places):
+            genitives.setdefault(key, label)
+            continue
+        stem = key[:-1] if key.endswith("s") and len(key) > 2 and not is_listed(key) else ""
+        for form in filter(None, (key, stem)):
+            word = "-".join(p[:1].upper() + p[1:] for p in form.split("-"))
+            if form in lower or form in red.keep or not carried_alone(word, places):
+                continue
+            out.setdefault(form, label)
+    return out, genitives
 
 
 def _splice(
