@@ -14,20 +14,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
 from qualkit.identifiers import plain_separators
 from qualkit.name_echoes import stands_as_genitive
-from qualkit.name_labels import NAME_LABEL, NameLabels
-from qualkit.name_lists import is_listed
-from qualkit.names import carried_alone, genitive_carried
+from qualkit.name_labels import NAME_LABEL, NameLabels, carried_across
+from qualkit.name_lists import is_listed_name
 from qualkit.project import Project
 from qualkit.pseudonymise import (
     NAME,
     PLACEHOLDERS,
+    Finding,
     common_words,
     detect_identifiers,
     detect_names,
@@ -40,17 +40,6 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _TALLIES: WeakKeyDictionary[Project, Counter[tuple[str, str]]] = WeakKeyDictionary()
 # A genitive after a known name: "Karins" -> "[Namn 1]:s".
 _GENITIVE = r"(?P<gen>[’':]?s)?"
-
-
-def _listed(key: str) -> bool:
-    """Whether a found full name (case-folded) is made of listed first names and surnames,
-    its genitive aside ("anna svenssons"): such a name is a name in any case."""
-    words = [w for w in re.split(r"[\s-]+", key) if w]
-    if not words:
-        return False
-    if words[-1].endswith("s") and not is_listed(words[-1]):
-        words[-1] = words[-1][:-1]
-    return all(is_listed(w) for w in words)
 
 
 def unreviewed_replacements(project: Project) -> set[tuple[str, str]]:
@@ -77,12 +66,10 @@ class Redactor:
     # The project's code keys as tables show them, each distinct ("kontakt_karin" and
     # "kontakt_karin_lindqvist" both redact to "kontakt_[Namn 1]"; `code_keys`).
     shown_keys: dict[str, str] = field(default_factory=dict)
-    # Single words found as names in one text, replaced in every other only where written
-    # capitalised, and in a bare genitive "s" on a short one only where a genitive stands
-    # ("Ali", "Alis mamma"; "Hu", "Hus är dyra"): `_names_alone`.
+    # Names found in one text replaced in every other only capitalised (`carried_across`),
+    # with a short one's bare "s" only where a genitive stands ("Alis mamma", "Hus är").
     alone: frozenset[str] = frozenset()
-    # Listed first names found in one text, replaced in every other only in the genitive
-    # ("Alis mamma" at a sentence's start, where the finder reads "Ali" as a word).
+    # Listed first names found in one text, replaced in every other only in the genitive.
     genitives: frozenset[str] = frozenset()
 
     @classmethod
@@ -138,8 +125,8 @@ class Redactor:
         # in every export ("[Namn 4]" is the same person in the CSV and the report), and a
         # full name of listed names found anywhere is replaced everywhere in any case
         # ("ANNA SVENSSON", "anna svensson"), as a scan's proposal would be. A single
-        # word is carried over only when it is an unknown word (`_names_alone`): "Hans",
-        # "Bo", "Klara" and "Lund" are words too.
+        # word is carried over only when it is an unknown word (`carried_across`):
+        # "Hans", "Bo", "Klara" and "Lund" are words too.
         texts = [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)]
         texts += [r.name for r in sorted(recordings, key=lambda r: r.id)]
         for person in sorted(project.store.participants(), key=lambda p: p.id):
@@ -160,9 +147,9 @@ class Redactor:
         learned = {
             k: v
             for k, v in red.names.given.items()
-            if " " in k and k not in red.table and not set(k.split()) & own and _listed(k)
+            if " " in k and k not in red.table and not set(k.split()) & own and is_listed_name(k)
         }
-        alone, genitives = _names_alone(red, lower, places)
+        alone, genitives = carried_across(red.names.given, red.table, red.keep, lower, places)
         if not learned and not alone and not genitives:
             red.code_keys(keys)
             return red
@@ -265,8 +252,17 @@ class Redactor:
         # and a domain left standing, and "Anna Lindhs väg 3" is an address, not a known
         # name and a house number.
         text, labels = self._identifiers(text, count)
-        text, labels = self._known(text, labels, count)
-        return self._detected(text, labels, count, field)
+        # The detector reads the text as written too: a known name is the company that
+        # finds the rest ("Osmo Kosonen" accepted, then "Osmo var bra"; "Ritva Lammi och
+        # Meja Wennberg"), which the text with "[Namn 1]" in its place no longer gives.
+        written, placed = text, labels
+        found = [] if self.pattern is None else self._names_in(text, field)
+        text, labels, edits = self._known(text, labels, count, found)
+        early = _found_around(written, placed, edits, found) if edits else []
+        return self._detected(text, labels, count, field, early)
+
+    def _names_in(self, text: str, field: bool) -> list[Finding]:
+        return detect_names(text, self.register, self.places, field=field)
 
     def _identifiers(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
         """Replace e-mail addresses, personnummer, phone numbers and addresses. Whatever a
@@ -285,12 +281,12 @@ class Redactor:
         self.tally[(label, label if NAME_LABEL.match(label) else original)] += 1
 
     def _known(
-        self, text: str, labels: list[tuple[int, int]], count: bool
-    ) -> tuple[str, list[tuple[int, int]]]:
+        self, text: str, labels: list[tuple[int, int]], count: bool, names_here: list[Finding]
+    ) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]:
         """Replace the table's originals outside the `labels` already put in; return the
-        text and where every label now lies."""
+        text, where every label now lies, and the edits made (where the text had them)."""
         if self.pattern is None:
-            return text, labels
+            return text, labels, []
         edits: list[tuple[int, int, str]] = []
         # Matched with plain separators: "intervju_anna_svensson" holds "anna svensson".
         for m in self.pattern.finditer(plain_separators(text)):
@@ -306,64 +302,80 @@ class Redactor:
                 continue
             if key in self.genitives and not (found[:1].isupper() and gen and genitive):
                 continue
+            # A word carried from another text inside a name found here goes with that
+            # name, under one label ("Seppo Kosonen", not "[Namn 2] [Namn 2]").
+            if (key in self.alone or key in self.genitives) and any(
+                f.start <= m.start() and m.end() <= f.end for f in names_here
+            ):
+                continue
             label = self.table[key] + (":s" if m.group("gen") else "")
             if count and key not in self.reviewed:
                 self._count(self.table[key], key)
             edits.append((m.start(), m.end(), label))
-        return _splice(text, edits, labels)
+        return (*_splice(text, edits, labels), edits)
 
     def _detected(
-        self, text: str, labels: list[tuple[int, int]], count: bool, field: bool = False
+        self,
+        text: str,
+        labels: list[tuple[int, int]],
+        count: bool,
+        field: bool = False,
+        early: Sequence[tuple[int, int, str]] = (),
     ) -> str:
-        """Replace what the detector finds and nobody rejected."""
+        """Replace what the detector finds and nobody rejected, and the `early` names
+        (`_found_around`) it does not find here."""
         out: list[str] = []
         pos = 0
         # Identifiers were replaced first (`_identifiers`): only names are left to find.
-        for f in detect_names(text, self.register, self.places, field=field):
-            if any(f.start < b and a < f.end for a, b in labels):
+        found = [(f.start, f.end, f.text) for f in self._names_in(text, field)]
+        found += [e for e in early if not any(e[0] < b and a < e[1] for a, b, _ in found)]
+        for start, end, name in sorted(found):
+            if any(start < b and a < end for a, b in labels):
                 continue  # a label put in above ("[Namn 1]"), not personal data
             # A word a coder said is no name is no name in the genitive ":s" either; a bare
             # "s" is left alone: "Mat" rejected must not keep "Mats".
-            key = plain_separators(f.text).casefold()
+            key = plain_separators(name).casefold()
             if key in self.keep or key.removesuffix(":s") in self.keep:
                 continue
-            out.append(text[pos : f.start])
-            out.append(self.names.label(f.text))
-            pos = f.end
+            out.append(text[pos:start])
+            out.append(self.names.label(name))
+            pos = end
             if count:
-                self._count(out[-1], f.text.casefold())
+                self._count(out[-1], name.casefold())
         out.append(text[pos:])
         return "".join(out)
 
 
+def _found_around(
+    text: str,
+    labels: list[tuple[int, int]],
+    edits: list[tuple[int, int, str]],
+    found: list[Finding],
+) -> list[tuple[int, int, str]]:
+    """The names `found` in `text` outside `labels` and the `edits` about to be made, at
+    their places once the edits are made; of a name an edit covers in part, the capitalised
+    words outside it ("Anna Svensson" known, "Anna Svensson Berg" found: "Berg")."""
+    out = []
+    for f in found:
+        covered = [(a, b) for a, b, _ in edits if f.start < b and a < f.end]
+        if any(f.start < b and a < f.end for a, b in labels):
+            continue
+        out += (
+            [(f.start, f.end, f.text)]
+            if not covered
+            else [
+                (m.start(), m.end(), m.group(0))
+                for m in _NAME_KEY.finditer(text, f.start, f.end)
+                if m.group(0)[:1].isupper()
+                and not any(m.start() < b and a < m.end() for a, b in covered)
+            ]
+        )
+    shift = [sum(len(lab) - (b - a) for a, b, lab in edits if b <= start) for start, _, _ in out]
+    return [(a + d, b + d, w) for (a, b, w), d in zip(out, shift, strict=True)]
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NAME_KEY = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-
-
-def _names_alone(
-    red: Redactor, lower: set[str], places: Iterable[str]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The single words `red` found as names that are names in every text of its project
-    (`carried_alone`: unknown words, not listed ones), with their labels; a turn names a
-    person the next turn speaks of ("Jag och Osmo satt där", "Det tyckte Osmo också"). A
-    genitive found is its name too ("Alis mamma", "Ali"); a word some text writes in lower
-    case (`lower`) is an everyday word there ("Kunskap till praktik", "utbyta kunskap").
-    Second, the listed first names found, to be replaced in their genitive only."""
-    out: dict[str, str] = {}
-    genitives: dict[str, str] = {}
-    for key, label in red.names.given.items():
-        if not _NAME_KEY.fullmatch(key) or key in red.table or key in red.keep:
-            continue
-        if genitive_carried(key[:1].upper() + key[1:], places):
-            genitives.setdefault(key, label)
-            continue
-        stem = key[:-1] if key.endswith("s") and len(key) > 2 and not is_listed(key) else ""
-        for form in filter(None, (key, stem)):
-            word = "-".join(p[:1].upper() + p[1:] for p in form.split("-"))
-            if form in lower or form in red.keep or not carried_alone(word, places):
-                continue
-            out.setdefault(form, label)
-    return out, genitives
 
 
 def _splice(

@@ -6,6 +6,8 @@ names (false findings on the real reports).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qualkit.project import Project
@@ -74,6 +76,7 @@ def test_one_turn_names_a_person_the_next_turn_speaks_of(project: Project) -> No
             ("A", "Jag och Hu pratade.", 4.0, 5.0, (), False),
             ("B", "Hus är dyra. Dags att gå. Vi har kunskap om det.", 5.0, 6.0, (), False),
             ("A", "Ett arbete som hette Kunskap. Kunskap var bra.", 6.0, 7.0, (), False),
+            ("B", "Sen kom Osmo Kosonen in.", 7.0, 8.0, (), False),
         ],
     )
     red = Redactor.for_project(project)
@@ -84,6 +87,8 @@ def test_one_turn_names_a_person_the_next_turn_speaks_of(project: Project) -> No
     # writes in lower case is not carried to other texts.
     assert said[5] == "Hus är dyra. Dags att gå. Vi har kunskap om det."
     assert said[6].endswith("Kunskap var bra.")
+    # A word carried from another turn, inside a full name found here: one label.
+    assert re.fullmatch(r"Sen kom \[Namn \d+\] in\.", said[7]), said[7]
 
 
 @pytest.mark.parametrize(
@@ -117,3 +122,25 @@ def test_a_list_of_people_keeps_its_names_though_every_word_is_capitalised() -> 
         )
     )
     assert all(w in found for w in ("Eva", "Fernvall", "Mef", "Nilbert", "Kerstin", "Wigzell"))
+
+
+@pytest.mark.parametrize(
+    ("pairs", "text", "gone"),
+    [
+        # An accepted full name no longer hides the company that finds the rest.
+        ({"Osmo Kosonen": "[Namn 7]"}, "Jag träffade Osmo Kosonen. Osmo var bra.", "Osmo"),
+        (
+            {"Meja Wennberg": "[Namn 7]"},
+            "Ritva Lammi och Meja Wennberg från Arbetsförmedlingen var med.",
+            "Ritva Lammi",
+        ),
+        # Of a longer name found, the word outside the known one goes too.
+        ({"Anna Svensson": "[Namn 7]"}, "Jag träffade Anna Svensson Berg i går.", "Berg"),
+    ],
+)
+def test_a_name_the_table_knows_still_finds_its_company(
+    pairs: dict[str, str], text: str, gone: str
+) -> None:
+    assert all(w not in Redactor.from_pairs({}).redact(text) for w in gone.split())
+    out = Redactor.from_pairs(pairs).redact(text)
+    assert all(w not in out for w in gone.split()), out
