@@ -4,16 +4,19 @@ A redactor (`qualkit.redaction`) reads a whole project before it writes anything
 labels are what it learns on the way. A name gets its label the first time it is found;
 after the project is read, a first name or surname alone takes the label of the one full
 name it belongs to ("Karin" of "Karin Lindqvist"), so one person has one label in every
-file of an export.
+file of an export; and the single words found that are names in every text of the project
+(`carried_across`) are named.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from qualkit.identifiers import plain_separators
+from qualkit.name_lists import is_listed
+from qualkit.names import carried_alone, genitive_carried
 
 NAME_LABEL = re.compile(r"^\[Namn (\d+)\]")
 
@@ -103,3 +106,39 @@ class NameLabels:
 def bases(key: str) -> tuple[str, ...]:
     """A casefolded name and the forms it has without a genitive ("karins" -> "karin")."""
     return (key, key.removesuffix(":s"), key.removesuffix("s"))
+
+
+_NAME_KEY = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def carried_across(
+    given: Mapping[str, str],
+    table: Mapping[str, str],
+    keep: Iterable[str],
+    lower: set[str],
+    places: Iterable[str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Of the names a project's redactor found (`given`, casefolded -> label), the single
+    words that are names in every text of the project (`carried_alone`: unknown words, not
+    listed ones), with their labels: a turn names a person the next turn speaks of ("Jag
+    och Osmo satt där", "Det tyckte Osmo också"). A genitive found is its name too ("Alis
+    mamma", "Ali"); a word some text writes in lower case (`lower`) is an everyday word
+    there ("Kunskap till praktik", "utbyta kunskap"). Second, the listed first names found,
+    to be replaced in their genitive only ("Alis mamma" in another turn). Words the `table`
+    has or a coder kept are left out."""
+    kept = set(keep)
+    out: dict[str, str] = {}
+    genitives: dict[str, str] = {}
+    for key, label in given.items():
+        if not _NAME_KEY.fullmatch(key) or key in table or key in kept:
+            continue
+        if genitive_carried(key[:1].upper() + key[1:], places):
+            genitives.setdefault(key, label)
+            continue
+        stem = key[:-1] if key.endswith("s") and len(key) > 2 and not is_listed(key) else ""
+        for form in filter(None, (key, stem)):
+            word = "-".join(p[:1].upper() + p[1:] for p in form.split("-"))
+            if form in lower or form in kept or not carried_alone(word, places):
+                continue
+            out.setdefault(form, label)
+    return out, genitives

@@ -6,6 +6,7 @@ surnames from Statistics Sweden), so nothing here is a hand-typed list of people
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from qualkit.name_words import COMMON_WORDS, NICKNAMES
@@ -42,3 +43,14 @@ def is_listed(word: str) -> bool:
     firsts, lasts = name_lists()
     title = word[:1].upper() + word[1:].lower()
     return is_first(title, firsts) or title in lasts
+
+
+def is_listed_name(key: str) -> bool:
+    """Whether a found full name (case-folded) is made of listed first names and surnames,
+    its genitive aside ("anna svenssons"): such a name is a name in any case."""
+    words = [w for w in re.split(r"[\s-]+", key) if w]
+    if not words:
+        return False
+    if words[-1].endswith("s") and not is_listed(words[-1]):
+        words[-1] = words[-1][:-1]
+    return all(is_listed(w) for w in words)

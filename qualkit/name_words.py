@@ -49,7 +49,9 @@ GROUP_WORDS = frozenset(
 )
 
 # Words of organisations, programmes and products said in this talk that two capitalised
-# unknown words would otherwise make a person ("Röda Korset", "Microsoft Teams").
+# unknown words would otherwise make a person ("Röda Korset", "Microsoft Teams"), and the
+# words of firms and colophons in reports ("Whiplash Info", "ESET Smart Security",
+# "Omslagsbild:", "Tryck:"; the last line added after reading the real reports' misses).
 NAME_PART_NEVER = frozenset(
     """
     röda korset svenska kyrkan hela människan microsoft teams outlook google meet docs zoom
@@ -63,6 +65,7 @@ NAME_PART_NEVER = frozenset(
     hemtjänst mötesplats rehab ingång brevlåda företagshälsa hjärnkoll skyddsnätet feelgood
     center centrum hälsa hjälp jobb arbete framtid
     tema projekt projektet insats insatsen program programmet satsning nätverket modellen
+    info security images omslagsbild tryck
     """.split()  # noqa: SIM905 (a list of words reads better as words)
 )
 # After a name opening a sentence, a verb of being or doing as well as one of speech tells

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from qualkit.identifiers import LOWER as _LOW
 from qualkit.identifiers import UPPER as _UP
 from qualkit.name_case import as_names_are_written
 from qualkit.name_echoes import with_echoes, with_partners
-from qualkit.name_lists import common_words, is_first, name_lists
+from qualkit.name_lists import common_words, is_first, is_listed, name_lists
 from qualkit.name_words import (
     ACTOR_SHAPE,
     BEING_AFTER,
@@ -100,12 +101,29 @@ def _acts_after(text: str, end: int) -> bool:
 
 
 # Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
-_DEFINITE = re.compile(r"(?:en|et|na|rna|in|an)$")
+# So do roles ("Mentorn sa", "Navigatorn", "Koordinatorn"): no listed name ends in "-orn".
+_DEFINITE = re.compile(r"(?:en|et|na|rna|in|an|orn)$")
 
 
 # At a sentence's start, words of these shapes before a verb of speech are groups of
 # people too ("Anhöriga berättar", "Boende säger"), as are the listed `GROUP_WORDS`.
 _GROUP_SHAPE = re.compile(r"(?:are|iga|ande|ende)$")
+
+
+def _in_heading(
+    text: str, words: list[re.Match[str]], i: int, j: int, names: Iterable[frozenset[str]]
+) -> bool:
+    """Whether `words[i:j]` lie in a run of four or more capitalised words with no listed
+    name among them, as a table's row writes them ("Område Aktivitet Genomförande Mål Lokal
+    Styrgrupp"); a name of unknown words has two or three, and a list of people has listed
+    names ("Styrelseledamot Mef Nilbert Styrelseledamot Kerstin Wigzell")."""
+    first, last = i, j - 1
+    while first > 0 and text[words[first - 1].end() : words[first].start()] == " ":
+        first -= 1
+    while last + 1 < len(words) and text[words[last].end() : words[last + 1].start()] == " ":
+        last += 1
+    run = [w.group(0) for w in words[first : last + 1]]
+    return len(run) >= 4 and not any(w in group for w in run for group in names)
 
 
 def _group_of_people(lower: str) -> bool:
@@ -125,10 +143,15 @@ def _genitive_base(word: str, names: Iterable[frozenset[str] | set[str]]) -> str
     return word
 
 
+# Every name has a vowel; "Sthlm", "Gbg" are short forms of places.
+_VOWEL = re.compile(r"[aeiouyåäöéü]")
+
+
 def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) -> bool:
     lower = word.lower()
     return not (
         lower in common
+        or not _VOWEL.search(lower)
         or lower in not_people
         or ACTOR_SHAPE.search(lower)
         or WORD_SHAPE.search(lower)
@@ -157,7 +180,7 @@ def find_names(
     text = as_names_are_written(text, register)
     known = {w for name in register for w in name.split() if len(w) > 1}
     own_places = {p.casefold() for place in places for p in place.split()}
-    not_people = own_places | towns() | PLACE_WORDS
+    not_people = _not_people(places)
     groups = (firsts, lasts, known)
     words = list(_WORD.finditer(text))
     spans: list[tuple[int, int]] = []
@@ -205,6 +228,7 @@ def find_names(
             and lower not in NAME_PART_NEVER
             and not place_like
             and not WORD_SHAPE.search(lower)
+            and bool(_VOWEL.search(lower))
             # "Pappa Seppo Kosonen": a cue's own word is no part of the name it announces.
             and not CUE_BEFORE.search(w + " ")
         )
@@ -243,6 +267,7 @@ def find_names(
                 # ("Homan" ends like a definite noun: the plurals list alone rules here).
                 or (lower not in GROUP_WORDS and _acts_after(text, words[j - 1].end()))
             )
+            and not _in_heading(text, words, i, j, (firsts, lasts))
         )
         if (first or cued or unknown_then_surname) and j > i + 1:
             spans.append((m.start(), words[j - 1].end()))
@@ -261,7 +286,12 @@ def find_names(
         spans,
         lambda w: _unknown_name_word(w, common, not_people) and w.lower() not in NAME_PART_NEVER,
     )
-    return with_echoes(text, spans, lambda w: _carried(w, firsts, groups, common, not_people))
+    return with_echoes(
+        text,
+        spans,
+        lambda w: _carried(w, firsts, groups, common, not_people),
+        lambda w: is_first(w, firsts) or w in lasts,
+    )
 
 
 def _carried(
@@ -288,3 +318,31 @@ def _carried(
         and lower not in NAME_PART_NEVER
         and not CUE_BEFORE.search(word + " ")
     )
+
+
+def carried_alone(word: str, places: Iterable[str] = ()) -> bool:
+    """Whether a single word found as a name in one text of a project is a name wherever
+    another of its texts writes it capitalised ("Jag och Osmo satt där" in one turn, "Det
+    tyckte Osmo också" in the next): an unknown word that `with_echoes` would carry. Not a
+    listed name ("Hans", "Bo" and "Klara" are words too; the finder finds the others in
+    any text), an everyday word, one of `places` or a word of group or role shape."""
+    firsts, lasts = name_lists()
+    if is_listed(word) or not word[:1].isupper():
+        return False
+    others = _not_people_of(tuple(places))
+    return _carried(word, firsts, (firsts, lasts), common_words(), others)
+
+
+def genitive_carried(word: str, places: Iterable[str] = ()) -> bool:
+    """Whether a listed first name found in one text of a project is a name in every other
+    where a genitive stands ("Jag pratade med Ali" in one turn, "Alis mamma ringde" in the
+    next, where the finder reads "Ali" as a word at a sentence's start); not a place."""
+    return is_first(word, name_lists()[0]) and word.lower() not in _not_people_of(tuple(places))
+
+
+def _not_people(places: Iterable[str]) -> set[str]:
+    return {p.casefold() for place in places for p in place.split()} | towns() | PLACE_WORDS
+
+
+# A redactor asks for every name it found, with the same places: the union once.
+_not_people_of = lru_cache(maxsize=8)(_not_people)

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from weakref import WeakKeyDictionary
 
 from qualkit.identifiers import plain_separators
-from qualkit.name_labels import NAME_LABEL, NameLabels
-from qualkit.name_lists import is_listed
+from qualkit.name_echoes import stands_as_genitive
+from qualkit.name_labels import NAME_LABEL, NameLabels, carried_across
+from qualkit.name_lists import is_listed_name
 from qualkit.project import Project
 from qualkit.pseudonymise import (
     NAME,
     PLACEHOLDERS,
+    Finding,
     common_words,
     detect_identifiers,
     detect_names,
@@ -38,17 +40,6 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _TALLIES: WeakKeyDictionary[Project, Counter[tuple[str, str]]] = WeakKeyDictionary()
 # A genitive after a known name: "Karins" -> "[Namn 1]:s".
 _GENITIVE = r"(?P<gen>[’':]?s)?"
-
-
-def _listed(key: str) -> bool:
-    """Whether a found full name (case-folded) is made of listed first names and surnames,
-    its genitive aside ("anna svenssons"): such a name is a name in any case."""
-    words = [w for w in re.split(r"[\s-]+", key) if w]
-    if not words:
-        return False
-    if words[-1].endswith("s") and not is_listed(words[-1]):
-        words[-1] = words[-1][:-1]
-    return all(is_listed(w) for w in words)
 
 
 def unreviewed_replacements(project: Project) -> set[tuple[str, str]]:
@@ -75,6 +66,11 @@ class Redactor:
     # The project's code keys as tables show them, each distinct ("kontakt_karin" and
     # "kontakt_karin_lindqvist" both redact to "kontakt_[Namn 1]"; `code_keys`).
     shown_keys: dict[str, str] = field(default_factory=dict)
+    # Names found in one text replaced in every other only capitalised (`carried_across`),
+    # with a short one's bare "s" only where a genitive stands ("Alis mamma", "Hus är").
+    alone: frozenset[str] = frozenset()
+    # Listed first names found in one text, replaced in every other only in the genitive.
+    genitives: frozenset[str] = frozenset()
 
     @classmethod
     def for_project(cls, project: Project) -> Redactor:
@@ -129,7 +125,8 @@ class Redactor:
         # in every export ("[Namn 4]" is the same person in the CSV and the report), and a
         # full name of listed names found anywhere is replaced everywhere in any case
         # ("ANNA SVENSSON", "anna svensson"), as a scan's proposal would be. A single
-        # word is not carried over: "Hans", "Bo", "Klara" and "Lund" are words too.
+        # word is carried over only when it is an unknown word (`carried_across`):
+        # "Hans", "Bo", "Klara" and "Lund" are words too.
         texts = [s.label for s in sorted(project.store.speakers(), key=lambda s: s.id)]
         texts += [r.name for r in sorted(recordings, key=lambda r: r.id)]
         for person in sorted(project.store.participants(), key=lambda p: p.id):
@@ -137,6 +134,7 @@ class Redactor:
             texts += [person.pseudonym, person.role, *map(str, person.attributes.values())]
         texts += [seg.text for seg in project.store.segments_light()]
         texts += [m.text for m in project.store.memos()]
+        lower = {w for t in texts for w in _LETTERS.findall(t) if w.islower()}
         # Code keys and codebook ids are typed too ("samtal_med_karin"): read here, every
         # table that shows a key gives its name the same label, so the tables still join.
         books = project.store.codebook_ids()
@@ -149,19 +147,22 @@ class Redactor:
         learned = {
             k: v
             for k, v in red.names.given.items()
-            if " " in k and k not in red.table and not set(k.split()) & own and _listed(k)
+            if " " in k and k not in red.table and not set(k.split()) & own and is_listed_name(k)
         }
-        if not learned:
+        alone, genitives = carried_across(red.names.given, red.table, red.keep, lower, places)
+        if not learned and not alone and not genitives:
             red.code_keys(keys)
             return red
         wider = cls.from_pairs(
-            {**pairs, **learned},
+            {**pairs, **learned, **alone, **genitives},
             keep,
             reviewed=reviewed,
             register=register,
             places=places,
             tally=red.tally,
             names=red.names,
+            alone=alone,
+            genitives=genitives,
         )
         wider.code_keys(keys)
         return wider
@@ -191,6 +192,8 @@ class Redactor:
         places: Iterable[str] = (),
         tally: Counter[tuple[str, str]] | None = None,
         names: NameLabels | None = None,
+        alone: Iterable[str] = (),
+        genitives: Iterable[str] = (),
     ) -> Redactor:
         """A redactor from original -> replacement pairs (all reviewed unless told)."""
         table: dict[str, str] = {}
@@ -222,6 +225,8 @@ class Redactor:
             places=tuple(places),
             tally=Counter() if tally is None else tally,
             names=NameLabels() if names is None else names,
+            alone=frozenset(alone),
+            genitives=frozenset(genitives),
         )
 
     @classmethod
@@ -247,8 +252,17 @@ class Redactor:
         # and a domain left standing, and "Anna Lindhs väg 3" is an address, not a known
         # name and a house number.
         text, labels = self._identifiers(text, count)
-        text, labels = self._known(text, labels, count)
-        return self._detected(text, labels, count, field)
+        # The detector reads the text as written too: a known name is the company that
+        # finds the rest ("Osmo Kosonen" accepted, then "Osmo var bra"; "Ritva Lammi och
+        # Meja Wennberg"), which the text with "[Namn 1]" in its place no longer gives.
+        written, placed = text, labels
+        found = [] if self.pattern is None else self._names_in(text, field)
+        text, labels, edits = self._known(text, labels, count, found)
+        early = _found_around(written, placed, edits, found) if edits else []
+        return self._detected(text, labels, count, field, early)
+
+    def _names_in(self, text: str, field: bool) -> list[Finding]:
+        return detect_names(text, self.register, self.places, field=field)
 
     def _identifiers(self, text: str, count: bool) -> tuple[str, list[tuple[int, int]]]:
         """Replace e-mail addresses, personnummer, phone numbers and addresses. Whatever a
@@ -267,12 +281,12 @@ class Redactor:
         self.tally[(label, label if NAME_LABEL.match(label) else original)] += 1
 
     def _known(
-        self, text: str, labels: list[tuple[int, int]], count: bool
-    ) -> tuple[str, list[tuple[int, int]]]:
+        self, text: str, labels: list[tuple[int, int]], count: bool, names_here: list[Finding]
+    ) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]:
         """Replace the table's originals outside the `labels` already put in; return the
-        text and where every label now lies."""
+        text, where every label now lies, and the edits made (where the text had them)."""
         if self.pattern is None:
-            return text, labels
+            return text, labels, []
         edits: list[tuple[int, int, str]] = []
         # Matched with plain separators: "intervju_anna_svensson" holds "anna svensson".
         for m in self.pattern.finditer(plain_separators(text)):
@@ -282,34 +296,86 @@ class Redactor:
             key = m.group("base").casefold()
             if key in self.capital_only and not found[:1].isupper():
                 continue
+            gen = m.group("gen") or ""
+            genitive = gen != "s" or stands_as_genitive(text, m.end())
+            if key in self.alone and not (found[:1].isupper() and (len(key) > 3 or genitive)):
+                continue
+            if key in self.genitives and not (found[:1].isupper() and gen and genitive):
+                continue
+            # A word carried from another text inside a name found here goes with that
+            # name, under one label ("Seppo Kosonen", not "[Namn 2] [Namn 2]").
+            if (key in self.alone or key in self.genitives) and any(
+                f.start <= m.start() and m.end() <= f.end for f in names_here
+            ):
+                continue
             label = self.table[key] + (":s" if m.group("gen") else "")
             if count and key not in self.reviewed:
                 self._count(self.table[key], key)
             edits.append((m.start(), m.end(), label))
-        return _splice(text, edits, labels)
+        return (*_splice(text, edits, labels), edits)
 
     def _detected(
-        self, text: str, labels: list[tuple[int, int]], count: bool, field: bool = False
+        self,
+        text: str,
+        labels: list[tuple[int, int]],
+        count: bool,
+        field: bool = False,
+        early: Sequence[tuple[int, int, str]] = (),
     ) -> str:
-        """Replace what the detector finds and nobody rejected."""
+        """Replace what the detector finds and nobody rejected, and the `early` names
+        (`_found_around`) it does not find here."""
         out: list[str] = []
         pos = 0
         # Identifiers were replaced first (`_identifiers`): only names are left to find.
-        for f in detect_names(text, self.register, self.places, field=field):
-            if any(f.start < b and a < f.end for a, b in labels):
+        found = [(f.start, f.end, f.text) for f in self._names_in(text, field)]
+        found += [e for e in early if not any(e[0] < b and a < e[1] for a, b, _ in found)]
+        for start, end, name in sorted(found):
+            if any(start < b and a < end for a, b in labels):
                 continue  # a label put in above ("[Namn 1]"), not personal data
             # A word a coder said is no name is no name in the genitive ":s" either; a bare
             # "s" is left alone: "Mat" rejected must not keep "Mats".
-            key = plain_separators(f.text).casefold()
+            key = plain_separators(name).casefold()
             if key in self.keep or key.removesuffix(":s") in self.keep:
                 continue
-            out.append(text[pos : f.start])
-            out.append(self.names.label(f.text))
-            pos = f.end
+            out.append(text[pos:start])
+            out.append(self.names.label(name))
+            pos = end
             if count:
-                self._count(out[-1], f.text.casefold())
+                self._count(out[-1], name.casefold())
         out.append(text[pos:])
         return "".join(out)
+
+
+def _found_around(
+    text: str,
+    labels: list[tuple[int, int]],
+    edits: list[tuple[int, int, str]],
+    found: list[Finding],
+) -> list[tuple[int, int, str]]:
+    """The names `found` in `text` outside `labels` and the `edits` about to be made, at
+    their places once the edits are made; of a name an edit covers in part, the capitalised
+    words outside it ("Anna Svensson" known, "Anna Svensson Berg" found: "Berg")."""
+    out = []
+    for f in found:
+        covered = [(a, b) for a, b, _ in edits if f.start < b and a < f.end]
+        if any(f.start < b and a < f.end for a, b in labels):
+            continue
+        out += (
+            [(f.start, f.end, f.text)]
+            if not covered
+            else [
+                (m.start(), m.end(), m.group(0))
+                for m in _NAME_KEY.finditer(text, f.start, f.end)
+                if m.group(0)[:1].isupper()
+                and not any(m.start() < b and a < m.end() for a, b in covered)
+            ]
+        )
+    shift = [sum(len(lab) - (b - a) for a, b, lab in edits if b <= start) for start, _, _ in out]
+    return [(a + d, b + d, w) for (a, b, w), d in zip(out, shift, strict=True)]
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NAME_KEY = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def _splice(
