@@ -8,6 +8,7 @@ Shapes live in `qualkit.identifiers`, names in `qualkit.names`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -87,14 +88,23 @@ class _Found:
 
     def __init__(self, original: str) -> None:
         self.original = original
+        # Kept in order of position: the claimed spans do not overlap, so a new span
+        # need only be checked against its two neighbours (a long text with thousands of
+        # findings stays fast).
         self.found: list[Finding] = []
+        self.starts: list[int] = []
 
     def add(self, kind: str, a: int, b: int) -> None:
-        if all(b <= f.start or a >= f.end for f in self.found):
-            self.found.append(Finding(kind, a, b, self.original[a:b]))
+        i = bisect.bisect_right(self.starts, a)
+        if i and self.found[i - 1].end > a:
+            return
+        if i < len(self.found) and self.found[i].start < b:
+            return
+        self.found.insert(i, Finding(kind, a, b, self.original[a:b]))
+        self.starts.insert(i, a)
 
     def ordered(self) -> list[Finding]:
-        return sorted(self.found, key=lambda f: f.start)
+        return list(self.found)
 
 
 def _identifiers(found: _Found, text: str) -> None:

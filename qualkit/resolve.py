@@ -202,11 +202,8 @@ def pseudonym_names(store: Store, typed: str | None) -> list[str]:
     register = [p.real_name for p in store.participants() if p.real_name]
     real = {w.casefold() for name in register for w in name.split()}
     places = {r.kommun for r in store.recordings() if r.kommun}
-    return [
-        f.text
-        for f in detect_names(text, register, places, field=True)
-        if len(f.text.split()) > 1 or f.text.casefold() in real
-    ]
+    found = (f.text for f in detect_names(text, register, places, field=True))
+    return list(dict.fromkeys(f for f in found if len(f.split()) > 1 or f.casefold() in real))
 
 
 def kommun_note(typed: str | None, stored: str | None) -> str | None:

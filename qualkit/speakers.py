@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 
 from qualkit import resolve
 from qualkit.errors import InputError
-from qualkit.model import Actor, Participant, Segment, Speaker
+from qualkit.model import Actor, Consent, Participant, Segment, Speaker
 from qualkit.store import Store
+from qualkit.store.people import reads_as
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,8 @@ def name_speaker(
         )
     person = resolve.participant(store, participant) if participant is not None else None
     if pseudonym:
-        taken = [p for p in store.participants() if p.pseudonym == resolve.normal(pseudonym)]
+        wanted = reads_as(pseudonym)
+        taken = [p for p in store.participants() if reads_as(p.pseudonym) == wanted]
         if taken and taken[0].id != spk.participant_id:
             raise InputError(
                 f"A participant called {taken[0].pseudonym!r} already exists. If this voice is "
@@ -131,6 +133,8 @@ def name_speaker(
     with store.transaction():
         if person is not None:
             store.assign_speaker(spk.id, person.id)
+            if spk.participant_id not in (None, person.id):
+                _tidy_left(store, spk.participant_id)
             return store.update_participant(person.id, **fields)
         if spk.participant_id is not None:
             if pseudonym:
@@ -139,6 +143,18 @@ def name_speaker(
         new = store.add_participant(pseudonym, role=role, actor=act, kommun=kommun)
         store.assign_speaker(spk.id, new.id)
         return new
+
+
+def _tidy_left(store: Store, pid: int) -> None:
+    """A voice named as a new participant, then linked to the person it is (`--participant`,
+    as `qualkit speakers` suggests): the participant it leaves behind is removed when it
+    was only that naming (no other voice, round, rating or voiceprint, and nothing a person
+    recorded of them: no real name, consent or attribute), so it does not stand in every
+    participants table with no voice. One that holds any of those is kept."""
+    left = store.participant(pid)
+    if left.real_name or left.consent is not Consent.UNKNOWN or left.attributes:
+        return
+    store.delete_unused_participant(pid)
 
 
 def link_speaker(store: Store, rec_id: int, ref: str, participant_id: int) -> Speaker:

@@ -61,7 +61,8 @@ def table(
 ) -> None:
     """Print a table; only `wrap` columns (default: the widest free text) wrap, and only at
     spaces: a word, id or number is never split. A wrap column with no room goes below."""
-    t = Table(title=title, show_lines=False)
+    # A title holds typed names ("Voices in g2 [x]"): text, never markup.
+    t = Table(title=None if title is None else Text(title, style="table.title"), show_lines=False)
     numeric = {
         col
         for i, col in enumerate(columns)

@@ -279,14 +279,16 @@ def cmd_speakers(args: argparse.Namespace) -> None:
         store = project.store
         if args.merge:
             kept = speakers.merge_speakers(store, rec.id, *args.merge)
-            console.print(f"Merged {args.merge[1]} into {kept.label}.")
+            console.print(f"Merged {args.merge[1]} into {kept.label}.", markup=False)
         if args.unmerge:
             back = store.unmerge_voice(rec.id, args.unmerge)
-            console.print(f"{back.label} is a voice of its own again.")
+            console.print(f"{back.label} is a voice of its own again.", markup=False)
         if args.unname:
             spk, match = voices.unname(store, rec.id, args.unname)
             gone = store.participant(match.participant_id).pseudonym
-            console.print(f"{spk.label} is no longer {gone}; that voiceprint will not name it.")
+            console.print(
+                f"{spk.label} is no longer {gone}; that voiceprint will not name it.", markup=False
+            )
         if args.name:
             slips = resolve.kommun_slips(store, args.kommun)
             # Said by its label: "5 is now Deltagare 1" read as if voice 5 were participant 5.
@@ -302,17 +304,19 @@ def cmd_speakers(args: argparse.Namespace) -> None:
                 pseudonym=args.pseudonym,
                 participant=args.participant,
             )
-            console.print(f"{voice} is now {person.name_with_role}.")
+            # Typed names and recording names are text, never markup ("g2 [x]").
+            console.print(f"{voice} is now {person.name_with_role}.", markup=False)
             if new and not (args.participant or args.pseudonym) and len(store.recordings()) > 1:
                 console.print(
                     f"{person.pseudonym} is a new participant. If {voice} is someone already "
                     f"named in another recording, link it instead: qualkit speakers "
-                    f"{shlex.quote(rec.name)} --name {shlex.quote(voice)} --participant NAME"
+                    f"{shlex.quote(rec.name)} --name {shlex.quote(voice)} --participant NAME",
+                    markup=False,
                 )
             warn_pseudonym(person.pseudonym, resolve.pseudonym_names(store, args.pseudonym))
             note = resolve.kommun_note(args.kommun, person.kommun)
             if note:
-                console.print(f"Note: {note}")
+                console.print(f"Note: {note}", markup=False)
             if slips and person.kommun:
                 warn(
                     f"new kommun {person.kommun!r}: did you mean "
@@ -324,7 +328,7 @@ def cmd_speakers(args: argparse.Namespace) -> None:
             raise InputError("Say which voice with --name SPEAKER.")
         if args.merge or args.unmerge or args.unname or args.name:
             # Naming five voices one after another should not print the table five times.
-            console.print(f"All voices: qualkit speakers {shlex.quote(rec.name)}")
+            console.print(f"All voices: qualkit speakers {shlex.quote(rec.name)}", markup=False)
             return
         rows = []
         scores = voices.voice_scores(store, rec.id)

@@ -36,7 +36,8 @@ _PARTICIPANT_USES = (
 
 
 def next_participant_label(taken: set[str]) -> str:
-    """The lowest 'Deltagare N' no participant is called (`taken`: casefolded pseudonyms).
+    """The lowest "Deltagare N" no participant is called (`taken`: pseudonyms as they read,
+    `reads_as`).
 
     Not the count of participants plus one: with 'Kim' named first, or 'Deltagare 5'
     typed for the first voice, the next unnamed one is 'Deltagare 1', not 2 or 6; and
@@ -45,6 +46,21 @@ def next_participant_label(taken: set[str]) -> str:
     while f"deltagare {n}" in taken:
         n += 1
     return f"Deltagare {n}"
+
+
+def reads_as(pseudonym: str) -> str:
+    """How a pseudonym reads: "Deltagare 1", "deltagare  1" and "DELTAGARE 1" read alike,
+    so two participants are never told apart by case or spacing alone."""
+    return " ".join(pseudonym.split()).casefold()
+
+
+def _taken_by(db: sqlite3.Connection, pseudonym: str, other_than: int | None = None) -> str | None:
+    """The pseudonym of another participant that reads as `pseudonym`, if there is one."""
+    wanted = reads_as(pseudonym)
+    for pid, name in db.execute("SELECT id, pseudonym FROM participants"):
+        if pid != other_than and reads_as(str(name)) == wanted:
+            return str(name)
+    return None
 
 
 class PeopleStore(StoreBase):
@@ -79,13 +95,11 @@ class PeopleStore(StoreBase):
             kommun = kommun_spelling(db, kommun)
             if pseudonym is None:
                 taken = {
-                    str(r[0]).casefold() for r in db.execute("SELECT pseudonym FROM participants")
+                    reads_as(str(r[0])) for r in db.execute("SELECT pseudonym FROM participants")
                 }
                 pseudonym = next_participant_label(taken)
-            elif db.execute(
-                "SELECT 1 FROM participants WHERE pseudonym = ?", (pseudonym,)
-            ).fetchone():
-                raise InputError(f"A participant called {pseudonym!r} already exists.")
+            elif (same := _taken_by(db, pseudonym)) is not None:
+                raise InputError(f"A participant called {same!r} already exists.")
             cur = db.execute(
                 "INSERT INTO participants(pseudonym, role, actor, kommun, attributes, consent,"
                 " consent_date, real_name) VALUES (?,?,?,?,?,?,?,?)",
@@ -125,13 +139,8 @@ class PeopleStore(StoreBase):
             if "kommun" in fields:
                 fields["kommun"] = kommun_spelling(db, fields["kommun"], participant=pid)
             pseudonym = fields.get("pseudonym")
-            if (
-                pseudonym is not None
-                and db.execute(
-                    "SELECT 1 FROM participants WHERE pseudonym = ? AND id != ?", (pseudonym, pid)
-                ).fetchone()
-            ):
-                raise InputError(f"A participant called {pseudonym!r} already exists.")
+            if pseudonym is not None and (same := _taken_by(db, pseudonym, pid)) is not None:
+                raise InputError(f"A participant called {same!r} already exists.")
             self._update_participant(db, pid, fields)
         return self.participant(pid)
 

@@ -242,3 +242,52 @@ def test_a_first_name_alone_is_warned_about_only_when_it_is_a_participants_real_
         assert resolve.pseudonym_names(p.store, "Lisa") == []  # invented: the usual pseudonym
         assert resolve.pseudonym_names(p.store, "Karin") == ["Karin"]  # a real one's part
         assert resolve.pseudonym_names(p.store, "Lisa Berg") == ["Lisa Berg"]
+
+
+def test_following_the_link_hint_leaves_no_voiceless_participant_and_markup_is_text(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualkit.project import open_project
+
+    turns = [(f"Talare {n}", "Hej.", float(n), n + 0.5, (), False) for n in (1, 2)]
+    with open_project(project_dir) as p:
+        for name in ("g1", "g2 [/x]"):  # a recording name that reads as markup
+            p.store.replace_segments(p.store.add_recording(name).id, turns)
+    base = ["speakers", "-p", str(project_dir)]
+    assert main([*base, "g1", "--name", "1", "--pseudonym", "Moderatorn"]) == 0
+    assert main([*base, "g2 [/x]", "--name", "1", "--as", "moderator"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "qualkit speakers 'g2 [/x]' --name 'Talare 1' --participant NAME" in out
+    assert main([*base, "g2 [/x]", "--name", "1", "--participant", "Moderatorn"]) == 0
+    with open_project(project_dir) as p:
+        # The participant the first naming made had only that voice: it is gone.
+        assert sorted(x.pseudonym for x in p.store.participants()) == ["Moderatorn"]
+        assert main([*base, "g2 [/x]"]) == 0  # the table's title is text too
+        assert "Voices in g2 [/x]" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_participant_left_with_what_a_person_recorded_of_them_is_kept(project: Project) -> None:
+    from qualkit.model import Consent
+
+    rec = project.store.add_recording("g1")
+    project.store.replace_segments(rec.id, [("Talare 1", "Hej.", 0.0, 1.0, (), False)])
+    first = speakers.name_speaker(project.store, rec.id, "1", role="kurator")
+    project.store.update_participant(first.id, consent=Consent.GIVEN)
+    other = project.store.add_participant("Moderatorn")
+    speakers.name_speaker(project.store, rec.id, "1", participant="Moderatorn")
+    assert {p.id for p in project.store.participants()} == {first.id, other.id}
+
+
+def test_two_participants_never_read_alike_by_case_or_spacing(project: Project) -> None:
+    from qualkit.errors import InputError
+
+    store = project.store
+    store.add_participant("Deltagare 1")
+    with pytest.raises(InputError, match="'Deltagare 1' already exists"):
+        store.add_participant("DELTAGARE 1")
+    kim = store.add_participant("Kim")
+    with pytest.raises(InputError, match="already exists"):
+        store.update_participant(kim.id, pseudonym="deltagare  1")
+    store.add_participant("Deltagare  2")  # typed with two spaces: the default skips it
+    assert store.add_participant().pseudonym == "Deltagare 3"
+    assert store.update_participant(kim.id, pseudonym="KIM").pseudonym == "KIM"  # its own

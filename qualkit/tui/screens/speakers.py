@@ -240,7 +240,7 @@ def naming_warnings(
     name. A field left as it was is not warned about again."""
     out = []
     if slips:
-        near = ", ".join(f"'{k}'" for k in slips)
+        near = (" eller " if lang == "sv" else " or ").join(f"'{k}'" for k in slips)
         out.append(t("speakers.kommun_slip", lang).format(kommun=after.kommun, near=near))
     if after.pseudonym != before.pseudonym:
         looks = resolve.pseudonym_names(store, after.pseudonym)
