@@ -11,11 +11,12 @@ stage and speech trim at hop 5 s) is scored in the same run, with the count give
 without, at collar 0 and 0.25 s.
 
 Settings were chosen only on seed 99 (3 minutes with 4 voices, 10 minutes with 6): the
-lowest mean DER at collar 0 over both recordings and both hint modes among 15 settings
-(centroid-linkage AHC at 0.8-0.9; average-linkage AHC at 0.7-0.9 with smallest clusters of
-2, 3 or 6; qualkit's spectral clustering with merge cosines 0.8-0.95; local speakers with 1
-or 2 s of clean speech clustered) was average linkage cut at cosine 0.8, clusters under 2
-members folded in, 2 s of clean speech (mean 28.7 %; today's default there: 11.7 %). Even
+lowest mean DER at collar 0 over both recordings and both hint modes among 17 settings
+(centroid-linkage AHC at 0.6-0.9, 0.6 and 0.7 on the 3-minute one only; average-linkage
+AHC at 0.7-0.9 with smallest clusters of 2, 3 or 6; qualkit's spectral clustering with
+merge cosines 0.8-0.95; local speakers with 1 or 2 s of clean speech clustered) was
+average linkage cut at cosine 0.8, clusters under 2 members folded in, 2 s of clean speech
+(mean 28.7 %; today's default there: 11.7 %). Even
 with every local speaker given its true person, the prototype reached 24.6 % and 26.2 %
 there (today's default 9.0 % and 14.0-14.7 %): segmentation-3.0 often gives two of these
 close voices to one local speaker.
@@ -39,6 +40,11 @@ rounds):
   Else it stays a bench prototype. qualkit's spectral clustering of the local speakers
   (`{"method": "spectral"}`) is scored beside it to inform only.
 
+Outcome (2026-12-04, BENCHMARKS.md "Clustering local speakers, as pyannote 3.x does"):
+refused. Worse than today's default on every recording in both hint modes, 3.8 x its CPU;
+even a perfect clustering of the local speakers stays 11-15 points above the default on 4
+and 6 voices.
+
 Embeddings, overlap scores and the prototype's local speakers are cached in bench/out
 (`<case>.emb.npz`, `<case>.ovl-h5.npz`, `<case>.local-h5.npz`).
 """
@@ -60,7 +66,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from calibrate_diarize import embedded  # noqa: E402
-from diarize_bench import OUT, overlap_frames  # noqa: E402
+from diarize_bench import OUT, child_embed, overlap_frames  # noqa: E402
 from focus_group_audio import Case, build  # noqa: E402
 from local_speakers import Local, LocalOptions, extract, local_turns, rebuild  # noqa: E402
 
@@ -96,8 +102,19 @@ def local_cached(wav: Path) -> tuple[Local, dict[str, float]]:
     return Local.load(npz)
 
 
+def default_embedded(wav: Path) -> Any:
+    """The default's sub-segment embeddings, made here with their CPU seconds written
+    down (`<case>.embed.json`) when they are not cached yet."""
+    npz = OUT / f"{wav.stem}.emb.npz"
+    if not npz.is_file():
+        cost = child_embed(wav, npz)
+        (OUT / f"{wav.stem}.embed.json").write_text(json.dumps(cost))
+    return embedded(wav)
+
+
 def embed_cpu(stem: str) -> float | None:
-    """The default's embedding CPU seconds, where a run wrote them down."""
+    """The default's embedding CPU seconds, where a run wrote them down (embeddings
+    cached by another script have none: the CPU check then fails as unknown)."""
     meta = OUT / f"{stem}.embed.json"
     return float(json.loads(meta.read_text())["embed_cpu"]) if meta.is_file() else None
 
@@ -150,7 +167,7 @@ def measure(
     ref = parse_rttm(paths["rttm"].read_text())
     quiet = str(meta["quiet"]).replace(" ", "_")
     duration = float(meta["duration_s"])
-    emb = embedded(wav)
+    emb = default_embedded(wav)
     frames, ovl_cost = overlap_frames(wav, STEP_S)
     local, local_cost = local_cached(wav)
     row: dict[str, Any] = {"case": wav.stem, "voices": voices, "runs": {}}
