@@ -33,6 +33,13 @@ LOOP = 0.15  # the height of a loop (an actor about itself) beside its box
 # direction apart, and on a diagonal away from the middle, where the diagonals cross.
 AT = {PROMOTING: 0.24, HINDERING: 0.4}
 DIAGONAL_AT = {PROMOTING: 0.14, HINDERING: 0.3}
+# A count of three figures is wider than the gap between two lanes: then every count runs
+# along its lane, främjande from the speaker's end and hindrande up to the head, so the two
+# counts at one end of a pair's four lanes lie two lanes apart and clear of the crossing.
+LONG = 100
+END = 0.1  # from a lane's start to its long count: past the neighbour's head there
+HEAD_END = 0.13  # from a lane's head to its long count: a piece of the arrow between
+SMALLER = 10000  # five figures in a smaller font leave room before the diagonals cross
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +125,12 @@ def relation_figure(report: Report) -> Figure | None:
     ax.axis("off")
     boxes = _draw_boxes(fig, ax, corners(rel.actors))
     top = max((max(r.counts.promoting, r.counts.hindering) for r in rel.relations), default=1) or 1
+    along = any(
+        max(r.counts.promoting, r.counts.hindering) >= LONG
+        for r in rel.relations
+        if r.speaker != r.partner
+    )
+    loops = []
     for r in rel.relations:
         for value, colour, offset in (
             (r.counts.promoting, PROMOTING, LANE / 2),
@@ -125,8 +138,32 @@ def relation_figure(report: Report) -> Figure | None:
         ):
             if value:
                 width = 1.2 + 3.0 * value / top  # points: at most a lane's gap
-                _draw_arrow(ax, boxes, r, value, colour, offset, width)
+                count = _draw_arrow(ax, boxes, r, (value, colour, offset, width), along)
+                if r.speaker == r.partner:
+                    loops.append(count)
+    _widen_for(fig, ax, loops)
     return fig
+
+
+def _widen_for(fig: Figure, ax: Axes, loops: list[Text]) -> None:
+    """Widen the chart on both sides by what the longest loop count needs beyond its edge
+    (four figures and more); the scale stays, so nothing else moves against anything."""
+    if not loops:
+        return
+    fig.canvas.draw()  # a count's ground is placed once drawn
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    page = fig.bbox
+    over = 0.0  # pixels
+    for count in loops:
+        ground = count.get_bbox_patch()
+        extent = (ground or count).get_window_extent(renderer)
+        over = max(over, page.x0 - extent.x0, extent.x1 - page.x1)
+    if over <= 0:
+        return
+    inches = (over + 2) / fig.dpi  # and a hair, so the ground does not touch the edge
+    fig.set_size_inches(WIDTH + 2 * inches, HEIGHT)
+    x_half = X_HALF + inches * 2 * X_HALF / WIDTH
+    ax.set_xlim(-x_half, x_half)
 
 
 def _draw_boxes(fig: Figure, ax: Axes, centres: dict[str, tuple[float, float]]) -> dict[str, Box]:
@@ -160,17 +197,35 @@ def _draw_boxes(fig: Figure, ax: Axes, centres: dict[str, tuple[float, float]]) 
     return boxes
 
 
+def _along(
+    start: tuple[float, float], end: tuple[float, float], colour: str
+) -> tuple[tuple[float, float], float, str]:
+    """Where a long count starts on its lane, its angle (upright enough to read) and the
+    side it grows towards: from the anchor into the lane, away from the lane's end."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    length = math.hypot(dx, dy)
+    angle = math.degrees(math.atan2(dy, dx))
+    reading = angle - 180 if angle > 90.001 else angle + 180 if angle <= -89.999 else angle
+    forwards = reading == angle  # the text reads the way the arrow points
+    if colour == PROMOTING:
+        where = (start[0] + END * dx / length, start[1] + END * dy / length)
+        return where, reading, "left" if forwards else "right"
+    where = (end[0] - HEAD_END * dx / length, end[1] - HEAD_END * dy / length)
+    return where, reading, "right" if forwards else "left"
+
+
 def _draw_arrow(
     ax: Axes,
     boxes: dict[str, Box],
     r: Relation,
-    value: int,
-    colour: str,
-    offset: float,
-    width: float,
-) -> None:
+    drawn: tuple[int, str, float, float],
+    along: bool,
+) -> Text:
+    """One arrow and its count (returned); `along`: the chart's counts run along lanes."""
     from matplotlib.patches import FancyArrowPatch
 
+    value, colour, offset, width = drawn
+    angle = 0.0  # a short count stands upright
     a = boxes[r.speaker]
     if r.speaker == r.partner:  # about one's own organisation: a loop beside the box
         side = 1.0 if a.x >= 0 else -1.0  # on the outer side, where no lane arrives
@@ -190,6 +245,8 @@ def _draw_arrow(
         t = (DIAGONAL_AT if across else AT)[colour]
         where = (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
         align = "center"
+        if along:
+            where, angle, align = _along(start, end, colour)
     arrow = FancyArrowPatch(
         start,
         end,
@@ -204,13 +261,15 @@ def _draw_arrow(
     )
     ax.add_patch(arrow)
     # The count on its own lane, on a white ground so no line runs through it.
-    ax.text(
+    return ax.text(
         *where,
         str(value),
-        fontsize=8,
+        fontsize=8 if value < SMALLER else 7,
         color=colour,
         ha=align,
         va="center",
+        rotation=angle,
+        rotation_mode="anchor",
         zorder=2,
         bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none"},
     )

@@ -11,7 +11,6 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-from matplotlib.transforms import Bbox
 
 from qualkit.export.charts_relations import relation_network
 from qualkit.export.report_records import Relation, Relations, Report, ValenceCount
@@ -64,20 +63,55 @@ def the_demos() -> list[Relation]:
     ]
 
 
-def _overlap(a: Bbox, b: Bbox) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+def every_pair(promoting: int, hindering: int, loops: bool = True) -> list[Relation]:
+    """Every relation with the same counts, as a regional summary over many kommuner has."""
+    pairs = itertools.product(ACTORS, ACTORS)
+    return [
+        Relation(s, p, ValenceCount("", promoting=promoting, hindering=hindering))
+        for s, p in pairs
+        if loops or s != p
+    ]
 
 
-@pytest.mark.parametrize(
-    "relations", [every_relation(), the_demos(), big_loops()], ids=["all", "demo", "loops"]
-)
+def mixed() -> list[Relation]:
+    """Five figures on one lane and one on the next."""
+    pairs = enumerate(itertools.product(ACTORS, ACTORS))
+    return [
+        Relation(s, p, ValenceCount("", promoting=99999 if i % 2 else 1, hindering=7 + i))
+        for i, (s, p) in pairs
+    ]
+
+
+def loops(promoting: int, hindering: int) -> list[Relation]:
+    return [
+        Relation(a, a, ValenceCount("", promoting=promoting, hindering=hindering)) for a in ACTORS
+    ]
+
+
+CASES = {
+    "all": every_relation(),
+    "demo": the_demos(),
+    "loops": big_loops(),
+    "all_99": every_pair(99, 99),
+    # Counts of three figures and more, up to five: each still on its own lane, whole.
+    "sides_100": every_pair(100, 1, loops=False),
+    "sides_1_100": every_pair(1, 100, loops=False),
+    "all_120": every_pair(120, 118),
+    "all_1200": every_pair(1200, 1180),
+    "all_99999": every_pair(99999, 88888),
+    "mixed": mixed(),
+    "loops_1000": loops(1000, 1),
+    "loops_99999": loops(12345, 99999),
+}
+
+
+@pytest.mark.parametrize("relations", CASES.values(), ids=CASES.keys())
 def test_every_count_is_shown_and_nothing_covers_anything(
     monkeypatch: pytest.MonkeyPatch, relations: list[Relation]
 ) -> None:
     fig = drawn(monkeypatch, relations)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    renderer = canvas.get_renderer()
     ax = fig.axes[0]
     names = [t for t in ax.texts if t.get_text() in ACTORS]
     counts = [t for t in ax.texts if t not in names]
@@ -85,24 +119,34 @@ def test_every_count_is_shown_and_nothing_covers_anything(
     assert sorted(int(t.get_text()) for t in counts) == sorted(want)
     assert sorted(t.get_text() for t in names) == sorted(ACTORS)
 
-    boxes = [p.get_window_extent(renderer) for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    boxes = [_outline(p) for p in ax.patches if isinstance(p, FancyBboxPatch)]
     if not boxes:  # boxes drawn as the names' own grounds
-        boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in names]  # type: ignore[union-attr]
-    grounds = [t.get_bbox_patch().get_window_extent(renderer) for t in counts]  # type: ignore[union-attr]
+        boxes = [_outline(t.get_bbox_patch()) for t in names]  # type: ignore[arg-type]
+    # A count's ground as drawn: turned with the count where it runs along a slanted lane.
+    grounds = [_outline(t.get_bbox_patch()) for t in counts]  # type: ignore[arg-type]
     ink = boxes + grounds
     page = fig.bbox
-    for box in ink:  # nothing cut off at the chart's edge, a loop's count of 120 neither
-        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
+    for box in ink:  # nothing cut off at the chart's edge, a loop's count of 99999 neither
+        (x0, y0), (x1, y1) = box.min(axis=0), box.max(axis=0)
+        assert page.x0 <= x0 and x1 <= page.x1 and page.y0 <= y0 and y1 <= page.y1
     for a, b in itertools.combinations(ink, 2):
-        assert not _overlap(a, b), "a count or box lies on another"
+        assert _apart(a, b), "a count or box lies on another"
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == len(want)
+    lanes = [
+        r.speaker != r.partner
+        for r in relations
+        for v in (r.counts.promoting, r.counts.hindering)
+        if v
+    ]
     for i, arrow in enumerate(arrows):  # each count is drawn just after its arrow
         points = _ink(ax, arrow)
         for box in boxes:
             assert not _inside(points, box), "an arrow runs into a box"
         for j, ground in enumerate(grounds):
             assert i == j or not _inside(points, ground), "a count lies on another's arrow"
+        # A lane's count sits on its own arrow (a loop's beside the bulge).
+        assert not lanes[i] or _inside(points, grounds[i]), "a count is off its lane"
 
 
 def _ink(ax: Any, arrow: FancyArrowPatch) -> np.ndarray:
@@ -116,8 +160,35 @@ def _ink(ax: Any, arrow: FancyArrowPatch) -> np.ndarray:
     return np.concatenate(out)
 
 
-def _inside(points: np.ndarray, box: Bbox) -> bool:
-    """Whether any point lies inside `box` (a touch at the edge is no overlap)."""
-    x, y = points[:, 0], points[:, 1]
-    inner = box.padded(-1.0)
-    return bool(np.any((inner.x0 < x) & (x < inner.x1) & (inner.y0 < y) & (y < inner.y1)))
+def _outline(patch: FancyBboxPatch) -> np.ndarray:
+    """A box's corners as drawn, in pixels, its rounding flattened (it is convex)."""
+    polygon = np.concatenate(patch.get_path().to_polygons(patch.get_transform()))
+    edges = np.roll(polygon, -1, axis=0) - polygon
+    return polygon[np.hypot(edges[:, 0], edges[:, 1]) > 1e-6]  # no edge of no length
+
+
+def _normals(polygon: np.ndarray) -> np.ndarray:
+    """Unit normals of a convex polygon's edges, pointing out of it."""
+    edges = np.roll(polygon, -1, axis=0) - polygon
+    normals = np.stack([edges[:, 1], -edges[:, 0]], axis=1)
+    normals /= np.hypot(normals[:, 0], normals[:, 1])[:, None]
+    x, y = polygon[:, 0], polygon[:, 1]
+    clockwise = np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y) < 0
+    return normals if not clockwise else -normals
+
+
+def _apart(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a line parts two convex outlines (a touch at the edge is no overlap)."""
+    for normals in (_normals(a), _normals(b)):
+        pa, pb = a @ normals.T, b @ normals.T
+        if np.any(pa.max(axis=0) <= pb.min(axis=0)) or np.any(pb.max(axis=0) <= pa.min(axis=0)):
+            return True
+    return False
+
+
+def _inside(points: np.ndarray, polygon: np.ndarray) -> bool:
+    """Whether any point lies inside the convex `polygon` by more than a pixel."""
+    normals = _normals(polygon)
+    # How far out of each edge's line every point lies: inside is out of none.
+    out = np.einsum("pek,ek->pe", points[:, None, :] - polygon[None, :, :], normals)
+    return bool(np.any(np.all(out < -1.0, axis=1)))
