@@ -204,8 +204,20 @@ STREET_SUFFIXES = (
     "vången",
 )
 _SUFFIX_ALT = "|".join(sorted(STREET_SUFFIXES, key=len, reverse=True))
-UPPER = "A-ZÅÄÖÉÜ"
-LOWER = "a-zåäöéüè"
+
+
+def _latin(case: str) -> str:
+    """The Latin letters with diacritics of one case (Latin-1, Extended-A and -B, and
+    Extended Additional), for character classes: names in a Swedish study are not all
+    Swedish ("María", "Ayşe Yılmaz", "Jørn", "Trần", "Łukasz", "Jovanović")."""
+    ranges = (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    return "".join(
+        c for r in ranges for c in map(chr, r) if c.isalpha() and getattr(c, f"is{case}")()
+    )
+
+
+UPPER = "A-Z" + _latin("upper")
+LOWER = "a-z" + _latin("lower")
 _SEPARATE = "väg|gata|gränd|torg|allé|plats|plan|backe|stig"
 # Document words that end like a street but are none: "Handlingsplan 2014".
 _NOT_STREETS = r"(?!(?:[A-ZÅÄÖ][a-zåäö]*)?(?:plan|planen|led|leden|plats|platsen)\s\d{4}(?!\d))"

@@ -11,7 +11,7 @@ file of an export; and the single words found that are names in every text of th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from qualkit.identifiers import plain_separators
@@ -117,6 +117,8 @@ def carried_across(
     keep: Iterable[str],
     lower: set[str],
     places: Iterable[str],
+    fulls: Iterable[str] = (),
+    label_of: Callable[[str], str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Of the names a project's redactor found (`given`, casefolded -> label), the single
     words that are names in every text of the project (`carried_alone`: unknown words, not
@@ -125,7 +127,9 @@ def carried_across(
     mamma", "Ali"); a word some text writes in lower case (`lower`) is an everyday word
     there ("Kunskap till praktik", "utbyta kunskap"). Second, the listed first names found,
     to be replaced in their genitive only ("Alis mamma" in another turn). Words the `table`
-    has or a coder kept are left out."""
+    has or a coder kept are left out. Third, the unknown words of the full names in
+    `fulls` (found, or proposed and accepted names): "Osmo Kosonen" in one turn, "Det
+    tyckte Osmo också" in the next; each with `label_of` its word."""
     kept = set(keep)
     out: dict[str, str] = {}
     genitives: dict[str, str] = {}
@@ -141,4 +145,13 @@ def carried_across(
             if form in lower or form in kept or not carried_alone(word, places):
                 continue
             out.setdefault(form, label)
+    if label_of is None:
+        return out, genitives
+    for full in fulls:
+        for part in full.split():
+            word = "-".join(p[:1].upper() + p[1:] for p in part.split("-"))
+            if part in out or part in table or part in kept or part in lower:
+                continue
+            if _NAME_KEY.fullmatch(part) and carried_alone(word, places):
+                out[part] = label_of(word)
     return out, genitives

@@ -9,6 +9,7 @@ are written by `qualkit.name_case`; a name found once is found again by
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -101,29 +102,14 @@ def _acts_after(text: str, end: int) -> bool:
 
 
 # Definite nouns open sentences and speak too ("Ledningen sa", "Handläggarna sa").
-# So do roles ("Mentorn sa", "Navigatorn", "Koordinatorn"): no listed name ends in "-orn".
-_DEFINITE = re.compile(r"(?:en|et|na|rna|in|an|orn)$")
+# So do roles ("Mentorn sa", "Navigatorn", "Koordinatorn", "Rektorn"), in "-torn": names
+# in "-orn" are names ("Bjorn", "Osborn").
+_DEFINITE = re.compile(r"(?:en|et|na|rna|in|an|torn)$")
 
 
 # At a sentence's start, words of these shapes before a verb of speech are groups of
 # people too ("Anhöriga berättar", "Boende säger"), as are the listed `GROUP_WORDS`.
 _GROUP_SHAPE = re.compile(r"(?:are|iga|ande|ende)$")
-
-
-def _in_heading(
-    text: str, words: list[re.Match[str]], i: int, j: int, names: Iterable[frozenset[str]]
-) -> bool:
-    """Whether `words[i:j]` lie in a run of four or more capitalised words with no listed
-    name among them, as a table's row writes them ("Område Aktivitet Genomförande Mål Lokal
-    Styrgrupp"); a name of unknown words has two or three, and a list of people has listed
-    names ("Styrelseledamot Mef Nilbert Styrelseledamot Kerstin Wigzell")."""
-    first, last = i, j - 1
-    while first > 0 and text[words[first - 1].end() : words[first].start()] == " ":
-        first -= 1
-    while last + 1 < len(words) and text[words[last].end() : words[last + 1].start()] == " ":
-        last += 1
-    run = [w.group(0) for w in words[first : last + 1]]
-    return len(run) >= 4 and not any(w in group for w in run for group in names)
 
 
 def _group_of_people(lower: str) -> bool:
@@ -144,14 +130,19 @@ def _genitive_base(word: str, names: Iterable[frozenset[str] | set[str]]) -> str
 
 
 # Every name has a vowel; "Sthlm", "Gbg" are short forms of places.
-_VOWEL = re.compile(r"[aeiouyåäöéü]")
+_VOWEL = re.compile(r"[aeiouyøæœı]")
+
+
+def _has_vowel(lower: str) -> bool:
+    """Whether a word has a vowel, with or without its marks ("Trần", "Jørn", "Yılmaz")."""
+    return bool(_VOWEL.search(unicodedata.normalize("NFD", lower)))
 
 
 def _unknown_name_word(word: str, common: frozenset[str], not_people: set[str]) -> bool:
     lower = word.lower()
     return not (
         lower in common
-        or not _VOWEL.search(lower)
+        or not _has_vowel(lower)
         or lower in not_people
         or ACTOR_SHAPE.search(lower)
         or WORD_SHAPE.search(lower)
@@ -228,7 +219,7 @@ def find_names(
             and lower not in NAME_PART_NEVER
             and not place_like
             and not WORD_SHAPE.search(lower)
-            and bool(_VOWEL.search(lower))
+            and _has_vowel(lower)
             # "Pappa Seppo Kosonen": a cue's own word is no part of the name it announces.
             and not CUE_BEFORE.search(w + " ")
         )
@@ -267,7 +258,6 @@ def find_names(
                 # ("Homan" ends like a definite noun: the plurals list alone rules here).
                 or (lower not in GROUP_WORDS and _acts_after(text, words[j - 1].end()))
             )
-            and not _in_heading(text, words, i, j, (firsts, lasts))
         )
         if (first or cued or unknown_then_surname) and j > i + 1:
             spans.append((m.start(), words[j - 1].end()))

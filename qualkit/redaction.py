@@ -32,6 +32,7 @@ from qualkit.pseudonymise import (
     detect_identifiers,
     detect_names,
 )
+from qualkit.redaction_text import found_around, splice, written_lower
 
 __all__ = ["Redactor", "unreviewed_replacements"]
 
@@ -134,7 +135,7 @@ class Redactor:
             texts += [person.pseudonym, person.role, *map(str, person.attributes.values())]
         texts += [seg.text for seg in project.store.segments_light()]
         texts += [m.text for m in project.store.memos()]
-        lower = {w for t in texts for w in _LETTERS.findall(t) if w.islower()}
+        lower = written_lower(texts)
         # Code keys and codebook ids are typed too ("samtal_med_karin"): read here, every
         # table that shows a key gives its name the same label, so the tables still join.
         books = project.store.codebook_ids()
@@ -149,7 +150,13 @@ class Redactor:
             for k, v in red.names.given.items()
             if " " in k and k not in red.table and not set(k.split()) & own and is_listed_name(k)
         }
-        alone, genitives = carried_across(red.names.given, red.table, red.keep, lower, places)
+        # The parts of a full name found here or reviewed as a name are carried as words
+        # found alone are ("Osmo Kosonen" in one turn, "Osmo" in the next).
+        fulls = [k for k in red.names.given if " " in k]
+        fulls += [p.original.casefold() for p in project.store.pseudonyms() if p.kind == NAME]
+        alone, genitives = carried_across(
+            red.names.given, red.table, red.keep, lower, places, fulls, red.names.label
+        )
         if not learned and not alone and not genitives:
             red.code_keys(keys)
             return red
@@ -258,7 +265,7 @@ class Redactor:
         written, placed = text, labels
         found = [] if self.pattern is None else self._names_in(text, field)
         text, labels, edits = self._known(text, labels, count, found)
-        early = _found_around(written, placed, edits, found) if edits else []
+        early = found_around(written, placed, edits, found) if edits else []
         return self._detected(text, labels, count, field, early)
 
     def _names_in(self, text: str, field: bool) -> list[Finding]:
@@ -273,7 +280,7 @@ class Redactor:
             edits.append((f.start, f.end, self.table.get(key, PLACEHOLDERS[f.kind])))
             if count and key not in self.reviewed:
                 self._count(edits[-1][2], key)
-        return _splice(text, edits, [])
+        return splice(text, edits, [])
 
     def _count(self, label: str, original: str) -> None:
         """One person is one label ("Karin", "Karin Lindqvist": "[Namn 1]"); identifiers
@@ -312,7 +319,7 @@ class Redactor:
             if count and key not in self.reviewed:
                 self._count(self.table[key], key)
             edits.append((m.start(), m.end(), label))
-        return (*_splice(text, edits, labels), edits)
+        return (*splice(text, edits, labels), edits)
 
     def _detected(
         self,
@@ -328,6 +335,9 @@ class Redactor:
         pos = 0
         # Identifiers were replaced first (`_identifiers`): only names are left to find.
         found = [(f.start, f.end, f.text) for f in self._names_in(text, field)]
+        # What overlaps a label put in above is no finding here ("Meja Holm", where "Holm"
+        # is an accepted pseudonym): the name found before the label went in stands for it.
+        found = [f for f in found if not any(f[0] < b and a < f[1] for a, b in labels)]
         found += [e for e in early if not any(e[0] < b and a < e[1] for a, b, _ in found)]
         for start, end, name in sorted(found):
             if any(start < b and a < end for a, b in labels):
@@ -344,60 +354,3 @@ class Redactor:
                 self._count(out[-1], name.casefold())
         out.append(text[pos:])
         return "".join(out)
-
-
-def _found_around(
-    text: str,
-    labels: list[tuple[int, int]],
-    edits: list[tuple[int, int, str]],
-    found: list[Finding],
-) -> list[tuple[int, int, str]]:
-    """The names `found` in `text` outside `labels` and the `edits` about to be made, at
-    their places once the edits are made; of a name an edit covers in part, the capitalised
-    words outside it ("Anna Svensson" known, "Anna Svensson Berg" found: "Berg")."""
-    out = []
-    for f in found:
-        covered = [(a, b) for a, b, _ in edits if f.start < b and a < f.end]
-        if any(f.start < b and a < f.end for a, b in labels):
-            continue
-        out += (
-            [(f.start, f.end, f.text)]
-            if not covered
-            else [
-                (m.start(), m.end(), m.group(0))
-                for m in _NAME_KEY.finditer(text, f.start, f.end)
-                if m.group(0)[:1].isupper()
-                and not any(m.start() < b and a < m.end() for a, b in covered)
-            ]
-        )
-    shift = [sum(len(lab) - (b - a) for a, b, lab in edits if b <= start) for start, _, _ in out]
-    return [(a + d, b + d, w) for (a, b, w), d in zip(out, shift, strict=True)]
-
-
-_LETTERS = re.compile(r"[^\W\d_]+")
-_NAME_KEY = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-
-
-def _splice(
-    text: str, edits: list[tuple[int, int, str]], labels: list[tuple[int, int]]
-) -> tuple[str, list[tuple[int, int]]]:
-    """`text` with each (start, end, label) edit made (in order, none overlapping), and
-    where every label lies afterwards: the edits' own and `labels`, moved with the text."""
-    out: list[str] = []
-    placed: list[tuple[int, int]] = []
-    moves: list[tuple[int, int]] = []  # (position in the old text, shift from there on)
-    shift = pos = 0
-    for a, b, label in edits:
-        out.append(text[pos:a])
-        out.append(label)
-        placed.append((a + shift, a + shift + len(label)))
-        shift += len(label) - (b - a)
-        moves.append((b, shift))
-        pos = b
-    out.append(text[pos:])
-
-    def moved(i: int) -> int:
-        return i + next((d for end, d in reversed(moves) if end <= i), 0)
-
-    placed += [(moved(a), moved(b)) for a, b in labels]
-    return "".join(out), sorted(placed)

@@ -78,6 +78,7 @@ PLACES: dict[str, str] = {
     "qualkit.resolve": "project",
     "qualkit.privacy": "services",
     "qualkit.redaction": "services",
+    "qualkit.redaction_text": "logic",
     "qualkit.rounds": "services",
     "qualkit.merge": "services",
     "qualkit.consensus": "services",
