@@ -263,7 +263,10 @@ class Redactor:
         # finds the rest ("Osmo Kosonen" accepted, then "Osmo var bra"; "Ritva Lammi och
         # Meja Wennberg"), which the text with "[Namn 1]" in its place no longer gives.
         written, placed = text, labels
-        found = [] if self.pattern is None else self._names_in(text, field)
+        # Only a text the table has a name in is read twice: without one, nothing is edited
+        # before the detector's own reading.
+        known = self.pattern is not None and self.pattern.search(plain_separators(text))
+        found = self._names_in(text, field) if known else []
         text, labels, edits = self._known(text, labels, count, found)
         early = found_around(written, placed, edits, found) if edits else []
         return self._detected(text, labels, count, field, early)
