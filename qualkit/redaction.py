@@ -263,11 +263,12 @@ class Redactor:
         # finds the rest ("Osmo Kosonen" accepted, then "Osmo var bra"; "Ritva Lammi och
         # Meja Wennberg"), which the text with "[Namn 1]" in its place no longer gives.
         written, placed = text, labels
+        # Matched with plain separators: "intervju_anna_svensson" holds "anna svensson".
+        hits = [] if self.pattern is None else list(self.pattern.finditer(plain_separators(text)))
         # Only a text the table has a name in is read twice: without one, nothing is edited
         # before the detector's own reading.
-        known = self.pattern is not None and self.pattern.search(plain_separators(text))
-        found = self._names_in(text, field) if known else []
-        text, labels, edits = self._known(text, labels, count, found)
+        found = self._names_in(text, field) if hits else []
+        text, labels, edits = self._known(text, hits, labels, count, found)
         early = found_around(written, placed, edits, found) if edits else []
         return self._detected(text, labels, count, field, early)
 
@@ -291,15 +292,18 @@ class Redactor:
         self.tally[(label, label if NAME_LABEL.match(label) else original)] += 1
 
     def _known(
-        self, text: str, labels: list[tuple[int, int]], count: bool, names_here: list[Finding]
+        self,
+        text: str,
+        hits: list[re.Match[str]],
+        labels: list[tuple[int, int]],
+        count: bool,
+        names_here: list[Finding],
     ) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, str]]]:
-        """Replace the table's originals outside the `labels` already put in; return the
-        text, where every label now lies, and the edits made (where the text had them)."""
-        if self.pattern is None:
-            return text, labels, []
+        """Replace the table's originals the `hits` found, outside the `labels` already put
+        in; return the text, where every label now lies, and the edits made (where the text
+        had them)."""
         edits: list[tuple[int, int, str]] = []
-        # Matched with plain separators: "intervju_anna_svensson" holds "anna svensson".
-        for m in self.pattern.finditer(plain_separators(text)):
+        for m in hits:
             if any(m.start() < b and a < m.end() for a, b in labels):
                 continue
             found = text[m.start("base") : m.end("base")]
