@@ -92,10 +92,13 @@ class Redactor:
         reviewed.update(k.casefold() for k in pairs)
         keep: set[str] = set()
         proposed: dict[str, str] = {}
+        names_held: list[str] = []  # names proposed or accepted, whose words are carried
         for ps in project.store.pseudonyms():
             original = ps.original.strip()
             if not original:
                 continue
+            if ps.kind == NAME and ps.status != "rejected":
+                names_held.append(original.casefold())
             if ps.status == "accepted":
                 pairs[original] = ps.replacement
                 reviewed.add(original.casefold())
@@ -150,10 +153,10 @@ class Redactor:
             for k, v in red.names.given.items()
             if " " in k and k not in red.table and not set(k.split()) & own and is_listed_name(k)
         }
-        # The parts of a full name found here or reviewed as a name are carried as words
-        # found alone are ("Osmo Kosonen" in one turn, "Osmo" in the next).
-        fulls = [k for k in red.names.given if " " in k]
-        fulls += [p.original.casefold() for p in project.store.pseudonyms() if p.kind == NAME]
+        # The parts of a full name found here, or proposed or accepted as a name, are
+        # carried as words found alone are ("Osmo Kosonen" in one turn, "Osmo" in the next);
+        # a name a coder rejected is no name, nor are its words.
+        fulls = [k for k in red.names.given if " " in k] + names_held
         alone, genitives = carried_across(
             red.names.given, red.table, red.keep, lower, places, fulls, red.names.label
         )

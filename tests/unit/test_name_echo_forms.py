@@ -203,3 +203,14 @@ def test_the_words_of_a_full_name_found_in_one_turn_are_replaced_in_the_next(
     assert all("Osmo" not in s for s in said), said
     # One person, one label: "Osmo" alone is the "Osmo Kosonen" of the turn before.
     assert said[1] == said[0].replace("Jag pratade med", "Det tyckte").replace(" i går", " också")
+
+
+def test_the_words_of_a_name_a_coder_rejected_are_not_carried(project: Project) -> None:
+    from qualkit.pseudonymise import NAME
+
+    rec = project.store.add_recording("fg", kommun="Norrby")
+    project.store.replace_segments(rec.id, [("A", "Det tyckte Osmo också.", 0.0, 1.0, (), False)])
+    # A coder said "Osmo Kosonen" is no person's name (a product, say): its words stay.
+    project.store.set_pseudonym(NAME, "Osmo Kosonen", "[Namn 1]", "rejected")
+    red = Redactor.for_project(project)
+    assert red.redact("Det tyckte Osmo också.") == "Det tyckte Osmo också."
