@@ -141,17 +141,20 @@ def carried_across(
             continue
         stem = key[:-1] if key.endswith("s") and len(key) > 2 and not is_listed(key) else ""
         for form in filter(None, (key, stem)):
-            word = "-".join(p[:1].upper() + p[1:] for p in form.split("-"))
-            if form in lower or form in kept or not carried_alone(word, places):
+            if form in lower or form in kept or not carried_alone(_as_name(form), places):
                 continue
             out.setdefault(form, label)
     if label_of is None:
         return out, genitives
     for full in fulls:
         for part in full.split():
-            word = "-".join(p[:1].upper() + p[1:] for p in part.split("-"))
             if part in out or part in table or part in kept or part in lower:
                 continue
-            if _NAME_KEY.fullmatch(part) and carried_alone(word, places):
+            if _NAME_KEY.fullmatch(part) and carried_alone(word := _as_name(part), places):
                 out[part] = label_of(word)
     return out, genitives
+
+
+def _as_name(key: str) -> str:
+    """A casefolded word as a name is written: "osmo" -> "Osmo", "osmo-lisa" -> "Osmo-Lisa"."""
+    return "-".join(p[:1].upper() + p[1:] for p in key.split("-"))
